@@ -1,0 +1,106 @@
+"""The base every API model derives from: camelCase on the wire, snake_case in Python.
+
+Kubernetes serialises fields in lowerCamelCase with a few initialisms kept upper case
+(``podIP``, ``clusterIPs``, ``providerID``); the alias generator below knows them, so
+``Pod.model_validate(manifest)`` and ``obj.to_dict()`` speak the API's own JSON.
+
+Unknown fields are forbidden on modelled structures: the API server turns the pydantic
+error into the real server's ``strict decoding error: unknown field "spec.foo"``
+(kubectl has asked for ``fieldValidation=Strict`` by default since 1.27). Deep
+structures kubelab does not simulate (volumes, probes, securityContext...) are kept as
+plain dicts so real manifests round-trip unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Union
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+# Go initialisms the API keeps upper case (k8s.io/api json tags).
+_SPECIAL_ALIASES = {
+    "api_version": "apiVersion",
+    "uid": "uid",
+    "host_ip": "hostIP",
+    "host_ips": "hostIPs",
+    "pod_ip": "podIP",
+    "pod_ips": "podIPs",
+    "cluster_ip": "clusterIP",
+    "cluster_ips": "clusterIPs",
+    "external_ips": "externalIPs",
+    "load_balancer_ip": "loadBalancerIP",
+    "provider_id": "providerID",
+    "external_id": "externalID",
+    "pod_cidr": "podCIDR",
+    "pod_cidrs": "podCIDRs",
+    "machine_id": "machineID",
+    "system_uuid": "systemUUID",
+    "boot_id": "bootID",
+    "ip": "ip",
+    "continue_": "continue",
+    "host_pid": "hostPID",
+    "host_ipc": "hostIPC",
+    "set_hostname_as_fqdn": "setHostnameAsFQDN",
+    "tty": "tty",
+    "container_id": "containerID",
+    "image_id": "imageID",
+    "node_ip": "nodeIP",
+    "target_cpu_utilization_percentage": "targetCPUUtilizationPercentage",
+}
+
+
+def k8s_alias(name: str) -> str:
+    return _SPECIAL_ALIASES.get(name) or to_camel(name)
+
+
+IntOrString = Union[int, str]
+
+# Simulated time 0 is this wall-clock instant, so timestamps read like real ones.
+SIM_EPOCH = _dt.datetime(2025, 1, 1, tzinfo=_dt.timezone.utc)
+
+
+def rfc3339(sim_seconds: float) -> str:
+    """metav1.Time: RFC 3339, second precision (as the API serialises it)."""
+    t = SIM_EPOCH + _dt.timedelta(seconds=int(sim_seconds))
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rfc3339_micro(sim_seconds: float) -> str:
+    """metav1.MicroTime (Lease renewTime, Event eventTime): microsecond precision."""
+    t = SIM_EPOCH + _dt.timedelta(microseconds=round(sim_seconds * 1_000_000))
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(value: str | None) -> float | None:
+    """Simulated seconds for an RFC 3339 timestamp (None stays None)."""
+    if value is None:
+        return None
+    v = value.replace("Z", "+00:00")
+    t = _dt.datetime.fromisoformat(v)
+    return (t - SIM_EPOCH).total_seconds()
+
+
+class K8sModel(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=k8s_alias,
+        populate_by_name=True,
+        extra="forbid",
+        validate_assignment=False,
+        protected_namespaces=(),
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The object as the API serialises it (camelCase, unset fields omitted)."""
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+    def copy_deep(self):
+        """A deep copy (what client-go's DeepCopy is for: never mutate a cached object)."""
+        return self.model_copy(deep=True)
+
+
+class Loose(K8sModel):
+    """A structure kubelab keeps but does not simulate: any fields allowed, kept as given."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, alias_generator=k8s_alias)

@@ -1,0 +1,562 @@
+"""The core/v1 API group: Namespace, Pod, Node, Service, Endpoints, ConfigMap, Secret, Event.
+
+Field names and nesting follow k8s.io/api/core/v1/types.go. What kubelab simulates is
+typed (resources, scheduling fields, statuses); what it only carries along (volumes,
+probes, security contexts) is a plain dict so that real manifests survive a round trip.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Optional, Union
+
+from pydantic import Field
+
+from .base import IntOrString, K8sModel
+from .meta import KubeObject, LabelSelector, ObjectMeta
+
+# ----------------------------------------------------------------------------- containers
+
+Json = dict[str, Any]
+
+
+class ContainerPort(K8sModel):
+    name: Optional[str] = None
+    host_port: Optional[int] = None
+    container_port: int
+    protocol: Optional[str] = None
+    host_ip: Optional[str] = None
+
+
+class EnvVar(K8sModel):
+    name: str
+    value: Optional[str] = None
+    value_from: Optional[Json] = None
+
+
+class ResourceRequirements(K8sModel):
+    # quantities stay as the user wrote them (strings); kubelab.api.quantity parses them
+    limits: Optional[dict[str, Union[str, int, float]]] = None
+    requests: Optional[dict[str, Union[str, int, float]]] = None
+    claims: Optional[list[Json]] = None
+
+
+class Container(K8sModel):
+    name: str = ""
+    image: Optional[str] = None
+    command: Optional[list[str]] = None
+    args: Optional[list[str]] = None
+    working_dir: Optional[str] = None
+    ports: Optional[list[ContainerPort]] = None
+    env_from: Optional[list[Json]] = None
+    env: Optional[list[EnvVar]] = None
+    resources: Optional[ResourceRequirements] = None
+    resize_policy: Optional[list[Json]] = None
+    restart_policy: Optional[str] = None
+    volume_mounts: Optional[list[Json]] = None
+    volume_devices: Optional[list[Json]] = None
+    liveness_probe: Optional[Json] = None
+    readiness_probe: Optional[Json] = None
+    startup_probe: Optional[Json] = None
+    lifecycle: Optional[Json] = None
+    termination_message_path: Optional[str] = None
+    termination_message_policy: Optional[str] = None
+    image_pull_policy: Optional[str] = None
+    security_context: Optional[Json] = None
+    stdin: Optional[bool] = None
+    stdin_once: Optional[bool] = None
+    tty: Optional[bool] = None
+
+
+# ----------------------------------------------------------------------------- scheduling
+
+class Toleration(K8sModel):
+    key: Optional[str] = None
+    operator: Optional[str] = None  # Exists | Equal (default Equal)
+    value: Optional[str] = None
+    effect: Optional[str] = None  # NoSchedule | PreferNoSchedule | NoExecute ("" = all)
+    toleration_seconds: Optional[int] = None
+
+    def tolerates(self, taint: "Taint") -> bool:
+        """v1.Toleration.ToleratesTaint (k8s.io/api/core/v1/toleration.go)."""
+        if self.effect and self.effect != taint.effect:
+            return False
+        if self.key and self.key != taint.key:
+            return False
+        op = self.operator or "Equal"
+        if op == "Exists":
+            return True
+        if op == "Equal":
+            return (self.value or "") == (taint.value or "")
+        return False
+
+
+class Taint(K8sModel):
+    key: str
+    value: Optional[str] = None
+    effect: str
+    time_added: Optional[str] = None
+
+    def __str__(self) -> str:
+        # v1.Taint.ToString: key=value:effect, or key:effect when the value is empty
+        return f"{self.key}={self.value}:{self.effect}" if self.value else f"{self.key}:{self.effect}"
+
+
+class NodeSelectorRequirement(K8sModel):
+    key: str
+    operator: str  # In NotIn Exists DoesNotExist Gt Lt
+    values: Optional[list[str]] = None
+
+
+class NodeSelectorTerm(K8sModel):
+    match_expressions: Optional[list[NodeSelectorRequirement]] = None
+    match_fields: Optional[list[NodeSelectorRequirement]] = None
+
+
+class NodeSelector(K8sModel):
+    node_selector_terms: list[NodeSelectorTerm] = Field(default_factory=list)
+
+
+class PreferredSchedulingTerm(K8sModel):
+    weight: int
+    preference: NodeSelectorTerm
+
+
+class NodeAffinity(K8sModel):
+    required_during_scheduling_ignored_during_execution: Optional[NodeSelector] = None
+    preferred_during_scheduling_ignored_during_execution: Optional[list[PreferredSchedulingTerm]] = None
+
+
+class PodAffinityTerm(K8sModel):
+    label_selector: Optional[LabelSelector] = None
+    namespaces: Optional[list[str]] = None
+    topology_key: str = ""
+    namespace_selector: Optional[LabelSelector] = None
+    match_label_keys: Optional[list[str]] = None
+    mismatch_label_keys: Optional[list[str]] = None
+
+
+class WeightedPodAffinityTerm(K8sModel):
+    weight: int
+    pod_affinity_term: PodAffinityTerm
+
+
+class PodAffinity(K8sModel):
+    required_during_scheduling_ignored_during_execution: Optional[list[PodAffinityTerm]] = None
+    preferred_during_scheduling_ignored_during_execution: Optional[list[WeightedPodAffinityTerm]] = None
+
+
+class Affinity(K8sModel):
+    node_affinity: Optional[NodeAffinity] = None
+    pod_affinity: Optional[PodAffinity] = None
+    pod_anti_affinity: Optional[PodAffinity] = None
+
+
+class TopologySpreadConstraint(K8sModel):
+    max_skew: int
+    topology_key: str
+    when_unsatisfiable: str  # DoNotSchedule | ScheduleAnyway
+    label_selector: Optional[LabelSelector] = None
+    min_domains: Optional[int] = None
+    node_affinity_policy: Optional[str] = None
+    node_taints_policy: Optional[str] = None
+    match_label_keys: Optional[list[str]] = None
+
+
+# ----------------------------------------------------------------------------- pods
+
+class PodSpec(K8sModel):
+    volumes: Optional[list[Json]] = None
+    init_containers: Optional[list[Container]] = None
+    containers: list[Container] = Field(default_factory=list)
+    ephemeral_containers: Optional[list[Json]] = None
+    restart_policy: Optional[str] = None
+    termination_grace_period_seconds: Optional[int] = None
+    active_deadline_seconds: Optional[int] = None
+    dns_policy: Optional[str] = None
+    node_selector: Optional[dict[str, str]] = None
+    service_account_name: Optional[str] = None
+    service_account: Optional[str] = None
+    automount_service_account_token: Optional[bool] = None
+    node_name: Optional[str] = None
+    host_network: Optional[bool] = None
+    host_pid: Optional[bool] = None
+    host_ipc: Optional[bool] = None
+    share_process_namespace: Optional[bool] = None
+    security_context: Optional[Json] = None
+    image_pull_secrets: Optional[list[Json]] = None
+    hostname: Optional[str] = None
+    subdomain: Optional[str] = None
+    affinity: Optional[Affinity] = None
+    scheduler_name: Optional[str] = None
+    tolerations: Optional[list[Toleration]] = None
+    host_aliases: Optional[list[Json]] = None
+    priority_class_name: Optional[str] = None
+    priority: Optional[int] = None
+    dns_config: Optional[Json] = None
+    readiness_gates: Optional[list[Json]] = None
+    runtime_class_name: Optional[str] = None
+    enable_service_links: Optional[bool] = None
+    preemption_policy: Optional[str] = None
+    overhead: Optional[dict[str, Union[str, int, float]]] = None
+    topology_spread_constraints: Optional[list[TopologySpreadConstraint]] = None
+    set_hostname_as_fqdn: Optional[bool] = None
+    os: Optional[Json] = None
+    host_users: Optional[bool] = None
+    scheduling_gates: Optional[list[Json]] = None
+    resource_claims: Optional[list[Json]] = None
+    resources: Optional[ResourceRequirements] = None
+
+
+class PodCondition(K8sModel):
+    type: str  # PodScheduled, Initialized, ContainersReady, Ready, PodReadyToStartContainers, DisruptionTarget
+    status: str
+    observed_generation: Optional[int] = None
+    last_probe_time: Optional[str] = None
+    last_transition_time: Optional[str] = None
+    reason: Optional[str] = None
+    message: Optional[str] = None
+
+
+class ContainerStateWaiting(K8sModel):
+    reason: Optional[str] = None
+    message: Optional[str] = None
+
+
+class ContainerStateRunning(K8sModel):
+    started_at: Optional[str] = None
+
+
+class ContainerStateTerminated(K8sModel):
+    exit_code: int = 0
+    signal: Optional[int] = None
+    reason: Optional[str] = None
+    message: Optional[str] = None
+    started_at: Optional[str] = None
+    finished_at: Optional[str] = None
+    container_id: Optional[str] = None
+
+
+class ContainerState(K8sModel):
+    waiting: Optional[ContainerStateWaiting] = None
+    running: Optional[ContainerStateRunning] = None
+    terminated: Optional[ContainerStateTerminated] = None
+
+
+class ContainerStatus(K8sModel):
+    name: str
+    state: Optional[ContainerState] = None
+    last_state: Optional[ContainerState] = None
+    ready: bool = False
+    restart_count: int = 0
+    image: str = ""
+    image_id: str = ""
+    container_id: Optional[str] = None
+    started: Optional[bool] = None
+
+
+class PodIP(K8sModel):
+    ip: str
+
+
+class PodStatus(K8sModel):
+    observed_generation: Optional[int] = None
+    phase: Optional[str] = None  # Pending Running Succeeded Failed Unknown
+    conditions: Optional[list[PodCondition]] = None
+    message: Optional[str] = None
+    reason: Optional[str] = None
+    nominated_node_name: Optional[str] = None
+    host_ip: Optional[str] = None
+    host_ips: Optional[list[PodIP]] = None
+    pod_ip: Optional[str] = None
+    pod_ips: Optional[list[PodIP]] = None
+    start_time: Optional[str] = None
+    init_container_statuses: Optional[list[ContainerStatus]] = None
+    container_statuses: Optional[list[ContainerStatus]] = None
+    ephemeral_container_statuses: Optional[list[ContainerStatus]] = None
+    qos_class: Optional[str] = None
+    resize: Optional[str] = None
+
+    def condition(self, type_: str) -> Optional[PodCondition]:
+        for c in self.conditions or ():
+            if c.type == type_:
+                return c
+        return None
+
+
+class Pod(KubeObject):
+    KIND: ClassVar[str] = "Pod"
+    RESOURCE: ClassVar[str] = "pods"
+    SHORT_NAMES: ClassVar[tuple[str, ...]] = ("po",)
+
+    spec: PodSpec = Field(default_factory=PodSpec)
+    status: PodStatus = Field(default_factory=PodStatus)
+
+    def is_ready(self) -> bool:
+        c = self.status.condition("Ready")
+        return c is not None and c.status == "True"
+
+
+class PodTemplateSpec(K8sModel):
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: PodSpec = Field(default_factory=PodSpec)
+
+
+# ----------------------------------------------------------------------------- namespaces
+
+class NamespaceSpec(K8sModel):
+    finalizers: Optional[list[str]] = None
+
+
+class NamespaceStatus(K8sModel):
+    phase: Optional[str] = None  # Active | Terminating
+    conditions: Optional[list[Json]] = None
+
+
+class Namespace(KubeObject):
+    KIND: ClassVar[str] = "Namespace"
+    RESOURCE: ClassVar[str] = "namespaces"
+    NAMESPACED: ClassVar[bool] = False
+    SHORT_NAMES: ClassVar[tuple[str, ...]] = ("ns",)
+
+    spec: NamespaceSpec = Field(default_factory=NamespaceSpec)
+    status: NamespaceStatus = Field(default_factory=NamespaceStatus)
+
+
+# ----------------------------------------------------------------------------- nodes
+
+class NodeSpec(K8sModel):
+    pod_cidr: Optional[str] = None
+    pod_cidrs: Optional[list[str]] = None
+    provider_id: Optional[str] = None
+    unschedulable: Optional[bool] = None
+    taints: Optional[list[Taint]] = None
+    config_source: Optional[Json] = None
+    external_id: Optional[str] = None
+
+
+class NodeCondition(K8sModel):
+    type: str  # Ready MemoryPressure DiskPressure PIDPressure NetworkUnavailable
+    status: str
+    last_heartbeat_time: Optional[str] = None
+    last_transition_time: Optional[str] = None
+    reason: Optional[str] = None
+    message: Optional[str] = None
+
+
+class NodeAddress(K8sModel):
+    type: str  # Hostname InternalIP ExternalIP InternalDNS ExternalDNS
+    address: str
+
+
+class NodeSystemInfo(K8sModel):
+    machine_id: str = ""
+    system_uuid: str = ""
+    boot_id: str = ""
+    kernel_version: str = ""
+    os_image: str = ""
+    container_runtime_version: str = ""
+    kubelet_version: str = ""
+    kube_proxy_version: str = ""
+    operating_system: str = "linux"
+    architecture: str = "amd64"
+    swap: Optional[Json] = None
+
+
+class ContainerImage(K8sModel):
+    names: Optional[list[str]] = None
+    size_bytes: Optional[int] = None
+
+
+class NodeStatus(K8sModel):
+    capacity: Optional[dict[str, Union[str, int]]] = None
+    allocatable: Optional[dict[str, Union[str, int]]] = None
+    phase: Optional[str] = None
+    conditions: Optional[list[NodeCondition]] = None
+    addresses: Optional[list[NodeAddress]] = None
+    daemon_endpoints: Optional[Json] = None
+    node_info: Optional[NodeSystemInfo] = None
+    images: Optional[list[ContainerImage]] = None
+    volumes_in_use: Optional[list[str]] = None
+    volumes_attached: Optional[list[Json]] = None
+    config: Optional[Json] = None
+    runtime_handlers: Optional[list[Json]] = None
+    features: Optional[Json] = None
+
+    def condition(self, type_: str) -> Optional[NodeCondition]:
+        for c in self.conditions or ():
+            if c.type == type_:
+                return c
+        return None
+
+
+class Node(KubeObject):
+    KIND: ClassVar[str] = "Node"
+    RESOURCE: ClassVar[str] = "nodes"
+    NAMESPACED: ClassVar[bool] = False
+    SHORT_NAMES: ClassVar[tuple[str, ...]] = ("no",)
+
+    spec: NodeSpec = Field(default_factory=NodeSpec)
+    status: NodeStatus = Field(default_factory=NodeStatus)
+
+    def is_ready(self) -> bool:
+        c = self.status.condition("Ready")
+        return c is not None and c.status == "True"
+
+
+# ----------------------------------------------------------------------------- services
+
+class ServicePort(K8sModel):
+    name: Optional[str] = None
+    protocol: Optional[str] = None
+    app_protocol: Optional[str] = None
+    port: int
+    target_port: Optional[IntOrString] = None
+    node_port: Optional[int] = None
+
+
+class ServiceSpec(K8sModel):
+    ports: Optional[list[ServicePort]] = None
+    selector: Optional[dict[str, str]] = None
+    cluster_ip: Optional[str] = None
+    cluster_ips: Optional[list[str]] = None
+    type: Optional[str] = None  # ClusterIP NodePort LoadBalancer ExternalName
+    external_ips: Optional[list[str]] = None
+    session_affinity: Optional[str] = None
+    load_balancer_ip: Optional[str] = None
+    load_balancer_source_ranges: Optional[list[str]] = None
+    external_name: Optional[str] = None
+    external_traffic_policy: Optional[str] = None
+    health_check_node_port: Optional[int] = None
+    publish_not_ready_addresses: Optional[bool] = None
+    session_affinity_config: Optional[Json] = None
+    ip_families: Optional[list[str]] = None
+    ip_family_policy: Optional[str] = None
+    allocate_load_balancer_node_ports: Optional[bool] = None
+    load_balancer_class: Optional[str] = None
+    internal_traffic_policy: Optional[str] = None
+    traffic_distribution: Optional[str] = None
+
+
+class LoadBalancerIngress(K8sModel):
+    ip: Optional[str] = None
+    hostname: Optional[str] = None
+    ip_mode: Optional[str] = None
+    ports: Optional[list[Json]] = None
+
+
+class LoadBalancerStatus(K8sModel):
+    ingress: Optional[list[LoadBalancerIngress]] = None
+
+
+class ServiceStatus(K8sModel):
+    load_balancer: Optional[LoadBalancerStatus] = None
+    conditions: Optional[list[Json]] = None
+
+
+class Service(KubeObject):
+    KIND: ClassVar[str] = "Service"
+    RESOURCE: ClassVar[str] = "services"
+    SHORT_NAMES: ClassVar[tuple[str, ...]] = ("svc",)
+
+    spec: ServiceSpec = Field(default_factory=ServiceSpec)
+    status: ServiceStatus = Field(default_factory=ServiceStatus)
+
+
+class ObjectReference(K8sModel):
+    kind: Optional[str] = None
+    namespace: Optional[str] = None
+    name: Optional[str] = None
+    uid: Optional[str] = None
+    api_version: Optional[str] = None
+    resource_version: Optional[str] = None
+    field_path: Optional[str] = None
+
+
+class EndpointAddress(K8sModel):
+    ip: str
+    hostname: Optional[str] = None
+    node_name: Optional[str] = None
+    target_ref: Optional[ObjectReference] = None
+
+
+class EndpointPort(K8sModel):
+    name: Optional[str] = None
+    port: int
+    protocol: Optional[str] = None
+    app_protocol: Optional[str] = None
+
+
+class EndpointSubset(K8sModel):
+    addresses: Optional[list[EndpointAddress]] = None
+    not_ready_addresses: Optional[list[EndpointAddress]] = None
+    ports: Optional[list[EndpointPort]] = None
+
+
+class Endpoints(KubeObject):
+    KIND: ClassVar[str] = "Endpoints"
+    RESOURCE: ClassVar[str] = "endpoints"
+    SHORT_NAMES: ClassVar[tuple[str, ...]] = ("ep",)
+
+    subsets: Optional[list[EndpointSubset]] = None
+
+
+# ----------------------------------------------------------------------------- config
+
+class ConfigMap(KubeObject):
+    KIND: ClassVar[str] = "ConfigMap"
+    RESOURCE: ClassVar[str] = "configmaps"
+    SHORT_NAMES: ClassVar[tuple[str, ...]] = ("cm",)
+
+    data: Optional[dict[str, str]] = None
+    binary_data: Optional[dict[str, str]] = None
+    immutable: Optional[bool] = None
+
+
+class Secret(KubeObject):
+    KIND: ClassVar[str] = "Secret"
+    RESOURCE: ClassVar[str] = "secrets"
+
+    data: Optional[dict[str, str]] = None  # base64
+    string_data: Optional[dict[str, str]] = None  # write-only: merged into data on write
+    type: Optional[str] = None
+    immutable: Optional[bool] = None
+
+
+class ServiceAccount(KubeObject):
+    KIND: ClassVar[str] = "ServiceAccount"
+    RESOURCE: ClassVar[str] = "serviceaccounts"
+    SHORT_NAMES: ClassVar[tuple[str, ...]] = ("sa",)
+
+    secrets: Optional[list[ObjectReference]] = None
+    image_pull_secrets: Optional[list[Json]] = None
+    automount_service_account_token: Optional[bool] = None
+
+
+# ----------------------------------------------------------------------------- events
+
+class EventSource(K8sModel):
+    component: Optional[str] = None
+    host: Optional[str] = None
+
+
+class Event(KubeObject):
+    """core/v1 Event, as `kubectl describe` and `kubectl get events` show them."""
+
+    KIND: ClassVar[str] = "Event"
+    RESOURCE: ClassVar[str] = "events"
+    SHORT_NAMES: ClassVar[tuple[str, ...]] = ("ev",)
+
+    involved_object: ObjectReference = Field(default_factory=ObjectReference)
+    reason: Optional[str] = None
+    message: Optional[str] = None
+    source: Optional[EventSource] = None
+    first_timestamp: Optional[str] = None
+    last_timestamp: Optional[str] = None
+    count: Optional[int] = None
+    type: Optional[str] = None  # Normal | Warning
+    event_time: Optional[str] = None
+    series: Optional[Json] = None
+    action: Optional[str] = None
+    related: Optional[ObjectReference] = None
+    reporting_component: Optional[str] = None
+    reporting_instance: Optional[str] = None
