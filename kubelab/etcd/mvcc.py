@@ -1,0 +1,913 @@
+"""The MVCC keyspace with etcd v3 semantics — pure: no clock, no raft, no I/O.
+
+This is the seam the API server's storage stands on, and what every etcd member applies
+committed Raft entries to. It mirrors etcd 3.4's ``mvcc`` package and the applier in
+``etcdserver/apply.go``:
+
+* the store revision starts at 1 for an empty store; every put, every delete that
+  deletes something, and every txn that writes bumps it by one (a txn is one revision);
+* each key carries ``create_revision``, ``mod_revision``, ``version`` (1 on creation,
+  reset by a delete) and ``lease``;
+* ``range`` reads at any revision not compacted away; ``compact(rev)`` forgets history
+  older than ``rev`` and answers etcd's errors;
+* leases own keys; revoking (or expiring) a lease deletes its keys in one revision;
+* watches replay history from a start revision, then follow new writes.
+
+Keys are kept in a sorted list (``bisect``), so a range over a prefix costs
+O(log n + k). Inputs accept ``str`` or ``bytes``; responses always hold ``bytes``.
+
+Typical use::
+
+    kv = KV()
+    kv.put("/registry/pods/default/a", "{}").header.revision      # 2
+    kv.range("/registry/pods/", prefix=True).kvs[0].version       # 1
+    kv.txn(compare=[Compare.mod_revision("/k", "=", 0)],
+           success=[PutRequest("/k", "v")])                        # create-if-absent
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+from .errors import (
+    ErrCompacted,
+    ErrDuplicateKey,
+    ErrEmptyKey,
+    ErrFutureRev,
+    ErrKeyNotFound,
+    ErrLeaseExist,
+    ErrLeaseNotFound,
+    ErrLeaseProvided,
+    ErrLeaseTTLTooLarge,
+    ErrTooManyOps,
+    ErrValueProvided,
+)
+
+__all__ = [
+    "KV", "KeyValue", "ResponseHeader", "RangeRequest", "PutRequest", "DeleteRangeRequest",
+    "TxnRequest", "CompactionRequest", "LeaseGrantRequest", "LeaseRevokeRequest", "Compare",
+    "RangeResponse", "PutResponse", "DeleteRangeResponse", "TxnResponse", "ResponseOp",
+    "CompactionResponse", "LeaseGrantResponse", "LeaseRevokeResponse", "LeaseKeepAliveResponse",
+    "LeaseTimeToLiveResponse", "WatchEvent", "WatchResponse", "Watcher", "Lease",
+    "prefix_end", "to_bytes", "PUT", "DELETE", "NOPUT", "NODELETE",
+]
+
+# Sort order / target enums as in etcdserverpb.RangeRequest
+NONE, ASCEND, DESCEND = "NONE", "ASCEND", "DESCEND"
+SORT_TARGETS = ("KEY", "VERSION", "CREATE", "MOD", "VALUE")
+# mvccpb.Event_EventType
+PUT, DELETE = "PUT", "DELETE"
+# etcdserverpb.WatchCreateRequest_FilterType
+NOPUT, NODELETE = "NOPUT", "NODELETE"
+
+# etcd's --max-txn-ops default (embed.DefaultMaxTxnOps)
+MAX_TXN_OPS = 128
+# lease.MaxLeaseTTL (lease/lessor.go)
+MAX_LEASE_TTL = 9_000_000_000
+# etcdserver: minTTL = ceil(3*ElectionTicks/2 * heartbeat) = ceil(1.5 s) with the defaults
+MIN_LEASE_TTL = 2
+
+
+def to_bytes(x: str | bytes | None) -> bytes:
+    if x is None:
+        return b""
+    if isinstance(x, bytes):
+        return x
+    if isinstance(x, (bytearray, memoryview)):
+        return bytes(x)
+    return x.encode()
+
+
+def prefix_end(key: str | bytes) -> bytes:
+    """The range_end that makes ``[key, end)`` every key starting with ``key``
+    (clientv3.GetPrefixRangeEnd): increment the last byte that is not 0xff."""
+    k = bytearray(to_bytes(key))
+    for i in range(len(k) - 1, -1, -1):
+        if k[i] < 0xFF:
+            k[i] += 1
+            return bytes(k[: i + 1])
+    return b"\x00"  # every key is >= key: "\x00" means "to the end" in etcd
+
+
+# --------------------------------------------------------------------------------------
+# Data records (names as in etcd's protobufs: mvccpb.KeyValue, etcdserverpb.*)
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class KeyValue:
+    key: bytes
+    create_revision: int = 0
+    mod_revision: int = 0
+    version: int = 0
+    value: bytes = b""
+    lease: int = 0
+
+
+@dataclass(slots=True)
+class ResponseHeader:
+    cluster_id: int = 0
+    member_id: int = 0
+    revision: int = 0
+    raft_term: int = 0
+
+
+@dataclass(slots=True)
+class RangeResponse:
+    header: ResponseHeader
+    kvs: list[KeyValue] = field(default_factory=list)
+    more: bool = False
+    count: int = 0
+
+
+@dataclass(slots=True)
+class PutResponse:
+    header: ResponseHeader
+    prev_kv: KeyValue | None = None
+
+
+@dataclass(slots=True)
+class DeleteRangeResponse:
+    header: ResponseHeader
+    deleted: int = 0
+    prev_kvs: list[KeyValue] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ResponseOp:
+    """One of the four is set, as in etcdserverpb.ResponseOp's oneof."""
+
+    response_range: RangeResponse | None = None
+    response_put: PutResponse | None = None
+    response_delete_range: DeleteRangeResponse | None = None
+    response_txn: "TxnResponse | None" = None
+
+    @property
+    def response(self):
+        return self.response_range or self.response_put or self.response_delete_range or self.response_txn
+
+
+@dataclass(slots=True)
+class TxnResponse:
+    header: ResponseHeader
+    succeeded: bool = False
+    responses: list[ResponseOp] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CompactionResponse:
+    header: ResponseHeader
+
+
+@dataclass(slots=True)
+class LeaseGrantResponse:
+    header: ResponseHeader
+    ID: int = 0
+    TTL: int = 0
+    error: str = ""
+
+
+@dataclass(slots=True)
+class LeaseRevokeResponse:
+    header: ResponseHeader
+
+
+@dataclass(slots=True)
+class LeaseKeepAliveResponse:
+    header: ResponseHeader
+    ID: int = 0
+    TTL: int = 0  # 0 when the lease does not exist (as etcd's keepalive stream answers)
+
+
+@dataclass(slots=True)
+class LeaseTimeToLiveResponse:
+    header: ResponseHeader
+    ID: int = 0
+    TTL: int = -1  # -1 when the lease does not exist (lessor: "lease not found")
+    grantedTTL: int = 0
+    keys: list[bytes] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class WatchEvent:
+    """mvccpb.Event: ``type`` is PUT or DELETE; a DELETE's kv holds only key and mod_revision."""
+
+    type: str
+    kv: KeyValue
+    prev_kv: KeyValue | None = None
+
+
+@dataclass(slots=True)
+class WatchResponse:
+    header: ResponseHeader
+    watch_id: int = 0
+    created: bool = False
+    canceled: bool = False
+    compact_revision: int = 0
+    cancel_reason: str = ""
+    events: list[WatchEvent] = field(default_factory=list)
+
+    @property
+    def is_progress_notify(self) -> bool:
+        return not self.events and not self.created and not self.canceled and self.compact_revision == 0
+
+
+# --------------------------------------------------------------------------------------
+# Requests (etcdserverpb.RangeRequest etc.); they double as txn operations
+# --------------------------------------------------------------------------------------
+
+
+def _norm_range(key, range_end, prefix) -> tuple[bytes, bytes | None]:
+    k = to_bytes(key)
+    if prefix:
+        return k, prefix_end(k)
+    if range_end is None or range_end == b"" or range_end == "":
+        return k, None
+    return k, to_bytes(range_end)
+
+
+@dataclass(slots=True, init=False)
+class RangeRequest:
+    key: bytes
+    range_end: bytes | None
+    limit: int
+    revision: int
+    sort_order: str
+    sort_target: str
+    serializable: bool
+    keys_only: bool
+    count_only: bool
+
+    def __init__(self, key, range_end=None, *, prefix=False, limit=0, revision=0, sort_order=NONE,
+                 sort_target="KEY", serializable=False, keys_only=False, count_only=False):
+        self.key, self.range_end = _norm_range(key, range_end, prefix)
+        self.limit, self.revision = limit, revision
+        self.sort_order, self.sort_target = sort_order, sort_target
+        self.serializable, self.keys_only, self.count_only = serializable, keys_only, count_only
+
+
+@dataclass(slots=True, init=False)
+class PutRequest:
+    key: bytes
+    value: bytes
+    lease: int
+    prev_kv: bool
+    ignore_value: bool
+    ignore_lease: bool
+
+    def __init__(self, key, value=b"", *, lease=0, prev_kv=False, ignore_value=False, ignore_lease=False):
+        self.key, self.value = to_bytes(key), to_bytes(value)
+        self.lease, self.prev_kv = lease, prev_kv
+        self.ignore_value, self.ignore_lease = ignore_value, ignore_lease
+
+
+@dataclass(slots=True, init=False)
+class DeleteRangeRequest:
+    key: bytes
+    range_end: bytes | None
+    prev_kv: bool
+
+    def __init__(self, key, range_end=None, *, prefix=False, prev_kv=False):
+        self.key, self.range_end = _norm_range(key, range_end, prefix)
+        self.prev_kv = prev_kv
+
+
+_RESULTS = {"=": "EQUAL", "==": "EQUAL", "!=": "NOT_EQUAL", "<": "LESS", ">": "GREATER",
+            "EQUAL": "EQUAL", "NOT_EQUAL": "NOT_EQUAL", "LESS": "LESS", "GREATER": "GREATER"}
+
+
+@dataclass(slots=True, init=False)
+class Compare:
+    """etcdserverpb.Compare. ``target`` is VERSION, CREATE, MOD, VALUE or LEASE; ``result``
+    is EQUAL, NOT_EQUAL, LESS, GREATER (or ``=``, ``!=``, ``<``, ``>``)."""
+
+    key: bytes
+    range_end: bytes | None
+    target: str
+    result: str
+    operand: object
+
+    def __init__(self, key, target, result, operand, range_end=None, *, prefix=False):
+        self.key, self.range_end = _norm_range(key, range_end, prefix)
+        if target not in ("VERSION", "CREATE", "MOD", "VALUE", "LEASE"):
+            raise ValueError(f"unknown compare target {target!r}")
+        self.target = target
+        self.result = _RESULTS[result]
+        self.operand = to_bytes(operand) if target == "VALUE" else int(operand)
+
+    # clientv3-style helpers: Compare.value("k", "=", "v")
+    @classmethod
+    def value(cls, key, result, v, **kw):
+        return cls(key, "VALUE", result, v, **kw)
+
+    @classmethod
+    def version(cls, key, result, v, **kw):
+        return cls(key, "VERSION", result, v, **kw)
+
+    @classmethod
+    def create_revision(cls, key, result, v, **kw):
+        return cls(key, "CREATE", result, v, **kw)
+
+    @classmethod
+    def mod_revision(cls, key, result, v, **kw):
+        return cls(key, "MOD", result, v, **kw)
+
+    @classmethod
+    def lease(cls, key, result, v, **kw):
+        return cls(key, "LEASE", result, v, **kw)
+
+
+@dataclass(slots=True)
+class TxnRequest:
+    compare: list[Compare] = field(default_factory=list)
+    success: list = field(default_factory=list)  # RangeRequest | PutRequest | DeleteRangeRequest | TxnRequest
+    failure: list = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CompactionRequest:
+    revision: int
+    physical: bool = False
+
+
+@dataclass(slots=True)
+class LeaseGrantRequest:
+    TTL: int
+    ID: int = 0
+
+
+@dataclass(slots=True)
+class LeaseRevokeRequest:
+    ID: int
+
+
+@dataclass(slots=True)
+class Lease:
+    ID: int
+    ttl: int  # the TTL granted (after raising to the minimum)
+    expiry: float = float("inf")  # on the caller's clock; only the leader's copy matters
+    keys: set = field(default_factory=set)
+
+    def remaining(self, now: float) -> int:
+        if self.expiry == float("inf"):
+            return self.ttl
+        return max(0, int(self.expiry - now + 0.999999))
+
+
+class _Hist:
+    """One key's history: parallel lists of main revisions and KeyValues (None = tombstone)."""
+
+    __slots__ = ("revs", "kvs")
+
+    def __init__(self):
+        self.revs: list[int] = []
+        self.kvs: list[KeyValue | None] = []
+
+    def at(self, rev: int) -> KeyValue | None:
+        revs = self.revs
+        if revs[-1] <= rev:
+            return self.kvs[-1]
+        i = bisect.bisect_right(revs, rev) - 1
+        return self.kvs[i] if i >= 0 else None
+
+
+class Watcher:
+    """A watch on ``[key, range_end)``; ``callback(WatchResponse)`` is called synchronously
+    by the store. ``cancel()`` stops it."""
+
+    __slots__ = ("store", "watch_id", "key", "range_end", "prev_kv", "filters", "callback",
+                 "canceled", "progress_notify")
+
+    def __init__(self, store, watch_id, key, range_end, prev_kv, filters, callback, progress_notify):
+        self.store, self.watch_id = store, watch_id
+        self.key, self.range_end = key, range_end
+        self.prev_kv, self.filters, self.callback = prev_kv, frozenset(filters), callback
+        self.canceled = False
+        self.progress_notify = progress_notify
+
+    def matches(self, key: bytes) -> bool:
+        if self.range_end is None:
+            return key == self.key
+        if self.range_end == b"\x00":
+            return key >= self.key
+        return self.key <= key < self.range_end
+
+    def _filter(self, events: Iterable[WatchEvent]) -> list[WatchEvent]:
+        out = []
+        for ev in events:
+            if not self.matches(ev.kv.key) or (ev.type == PUT and NOPUT in self.filters) or (
+                ev.type == DELETE and NODELETE in self.filters
+            ):
+                continue
+            out.append(ev if self.prev_kv or ev.prev_kv is None else WatchEvent(ev.type, ev.kv, None))
+        return out
+
+    def cancel(self) -> None:
+        if not self.canceled:
+            self.canceled = True
+            self.store._watchers.pop(self.watch_id, None)
+
+    def __repr__(self) -> str:
+        return f"Watcher(id={self.watch_id}, key={self.key!r}, range_end={self.range_end!r})"
+
+
+class KV:
+    """An etcd v3 keyspace: revisions, range/put/delete/txn, compaction, leases, watch.
+
+    ``header`` fields other than ``revision`` (``cluster_id``, ``member_id``, ``raft_term``)
+    are whatever the owner sets on the store's attributes of the same names.
+    """
+
+    def __init__(self, cluster_id: int = 0, member_id: int = 0):
+        self.cluster_id = cluster_id
+        self.member_id = member_id
+        self.raft_term = 0
+        self.rev = 1  # etcd: an empty store is at revision 1
+        self.compact_revision = 0  # etcd's compactMainRev (0: never compacted)
+        self._keys: list[bytes] = []  # sorted; every key with history not yet compacted
+        self._hist: dict[bytes, _Hist] = {}
+        self._ev_revs: list[int] = []  # history for watch replay, one entry per revision
+        self._ev: list[list[WatchEvent]] = []
+        self.leases: dict[int, Lease] = {}
+        self._lease_seq = 0
+        self._watchers: dict[int, Watcher] = {}
+        self._watch_seq = 0
+        # set while a txn writes: the revision it will commit at, and its events
+        self._pending: list[WatchEvent] | None = None
+
+    # -- headers -------------------------------------------------------------------------
+    def header(self, rev: int | None = None) -> ResponseHeader:
+        return ResponseHeader(self.cluster_id, self.member_id, self.rev if rev is None else rev, self.raft_term)
+
+    # -- reading -------------------------------------------------------------------------
+    def _key_slice(self, key: bytes, range_end: bytes | None) -> list[bytes]:
+        keys = self._keys
+        if range_end is None:
+            return [key] if key in self._hist else []
+        lo = bisect.bisect_left(keys, key)
+        if range_end == b"\x00":
+            return keys[lo:]
+        hi = bisect.bisect_left(keys, range_end, lo)
+        return keys[lo:hi]
+
+    def _live(self, key: bytes, range_end: bytes | None, rev: int) -> list[KeyValue]:
+        """The KeyValues alive at ``rev`` in ``[key, range_end)``, in key order."""
+        hist = self._hist
+        if range_end is None:
+            h = hist.get(key)
+            if h is None:
+                return []
+            kv = h.at(rev)
+            return [kv] if kv is not None else []
+        out = []
+        for k in self._key_slice(key, range_end):
+            kv = hist[k].at(rev)
+            if kv is not None:
+                out.append(kv)
+        return out
+
+    def range(self, key, range_end=None, *, prefix=False, limit=0, revision=0, sort_order=NONE,
+              sort_target="KEY", keys_only=False, count_only=False, serializable=False) -> RangeResponse:
+        """etcd's Range: keys in ``[key, range_end)`` (``prefix=True`` for a prefix, ``range_end
+        ="\\x00"`` for every key >= key) at ``revision`` (0: the current one)."""
+        return self.do_range(RangeRequest(key, range_end, prefix=prefix, limit=limit, revision=revision,
+                                          sort_order=sort_order, sort_target=sort_target, keys_only=keys_only,
+                                          count_only=count_only, serializable=serializable))
+
+    def _check_range(self, r: RangeRequest, cur: int) -> None:
+        if not r.key:
+            raise ErrEmptyKey()
+        if r.revision > cur:
+            raise ErrFutureRev()
+        if 0 < r.revision < self.compact_revision:  # mvcc/kvstore_txn.go rangeKeys
+            raise ErrCompacted()
+
+    def do_range(self, r: RangeRequest, cur: int | None = None) -> RangeResponse:
+        cur = self.rev if cur is None else cur
+        self._check_range(r, cur)
+        rev = r.revision if r.revision > 0 else cur
+        kvs = self._live(r.key, r.range_end, rev)
+        count = len(kvs)
+        # etcdserver/apply.go Range: a target other than KEY with order NONE sorts ascending
+        order = r.sort_order
+        if r.sort_target != "KEY" and order == NONE:
+            order = ASCEND
+        if order != NONE and not (order == ASCEND and r.sort_target == "KEY"):
+            attr = {"KEY": "key", "VERSION": "version", "CREATE": "create_revision", "MOD": "mod_revision",
+                    "VALUE": "value"}[r.sort_target]
+            kvs = sorted(kvs, key=lambda kv: getattr(kv, attr), reverse=(order == DESCEND))
+        more = False
+        if r.limit > 0 and len(kvs) > r.limit:
+            kvs = kvs[: r.limit]
+            more = True
+        if r.count_only:
+            kvs = []
+        elif r.keys_only:
+            kvs = [KeyValue(kv.key, kv.create_revision, kv.mod_revision, kv.version, b"", kv.lease) for kv in kvs]
+        return RangeResponse(self.header(cur), kvs, more, count)
+
+    def get(self, key) -> KeyValue | None:
+        """The current KeyValue of one key, or None (a convenience, not an etcd call)."""
+        h = self._hist.get(to_bytes(key))
+        return h.kvs[-1] if h is not None else None
+
+    # -- writing -------------------------------------------------------------------------
+    def _write(self, key: bytes, kv: KeyValue | None, rev: int, prev: KeyValue | None) -> None:
+        h = self._hist.get(key)
+        if h is None:
+            h = self._hist[key] = _Hist()
+            keys = self._keys
+            if not keys or keys[-1] < key:
+                keys.append(key)
+            else:
+                bisect.insort(keys, key)
+        h.revs.append(rev)
+        h.kvs.append(kv)
+        # leases own keys: move the key between leases' key sets
+        old_lease = prev.lease if prev is not None else 0
+        new_lease = kv.lease if kv is not None else 0
+        if old_lease != new_lease:
+            if old_lease and old_lease in self.leases:
+                self.leases[old_lease].keys.discard(key)
+            if new_lease:
+                self.leases[new_lease].keys.add(key)
+        if kv is None:
+            ev = WatchEvent(DELETE, KeyValue(key, 0, rev, 0, b"", 0), prev)
+        else:
+            ev = WatchEvent(PUT, kv, prev)
+        self._pending.append(ev)
+
+    def _check_put(self, p: PutRequest) -> None:
+        if not p.key:
+            raise ErrEmptyKey()
+        if p.ignore_value and p.value:
+            raise ErrValueProvided()
+        if p.ignore_lease and p.lease:
+            raise ErrLeaseProvided()
+        if p.lease and p.lease not in self.leases:
+            raise ErrLeaseNotFound()
+        if (p.ignore_value or p.ignore_lease) and self.get(p.key) is None:
+            raise ErrKeyNotFound()
+
+    def _put(self, p: PutRequest, rev: int) -> PutResponse:
+        h = self._hist.get(p.key)
+        prev = h.kvs[-1] if h is not None else None
+        value = prev.value if p.ignore_value else p.value
+        lease = prev.lease if p.ignore_lease else p.lease
+        if prev is None:
+            kv = KeyValue(p.key, rev, rev, 1, value, lease)
+        else:
+            kv = KeyValue(p.key, prev.create_revision, rev, prev.version + 1, value, lease)
+        self._write(p.key, kv, rev, prev)
+        return PutResponse(self.header(rev), prev if p.prev_kv else None)
+
+    def _delete(self, d: DeleteRangeRequest, rev: int) -> DeleteRangeResponse:
+        kvs = self._live(d.key, d.range_end, rev)
+        for kv in kvs:
+            self._write(kv.key, None, rev, kv)
+        return DeleteRangeResponse(self.header(rev), len(kvs), kvs if d.prev_kv else [])
+
+    def _begin(self) -> None:
+        self._pending = []
+
+    def _end(self, rev: int) -> None:
+        events, self._pending = self._pending, None
+        if not events:
+            return
+        self.rev = rev
+        self._ev_revs.append(rev)
+        self._ev.append(events)
+        if self._watchers:
+            self._notify(rev, events)
+
+    def put(self, key, value=b"", *, lease=0, prev_kv=False, ignore_value=False, ignore_lease=False) -> PutResponse:
+        """etcd's Put: always a new revision. Errors as etcd: lease not found, key not found
+        (``ignore_value``/``ignore_lease`` on a missing key), value/lease provided."""
+        return self.do_put(PutRequest(key, value, lease=lease, prev_kv=prev_kv, ignore_value=ignore_value,
+                                      ignore_lease=ignore_lease))
+
+    def do_put(self, p: PutRequest) -> PutResponse:
+        self._check_put(p)
+        self._begin()
+        rev = self.rev + 1
+        resp = self._put(p, rev)
+        self._end(rev)
+        return resp
+
+    def delete_range(self, key, range_end=None, *, prefix=False, prev_kv=False) -> DeleteRangeResponse:
+        """etcd's DeleteRange; the revision moves only if something was deleted."""
+        return self.do_delete_range(DeleteRangeRequest(key, range_end, prefix=prefix, prev_kv=prev_kv))
+
+    def do_delete_range(self, d: DeleteRangeRequest) -> DeleteRangeResponse:
+        if not d.key:
+            raise ErrEmptyKey()
+        self._begin()
+        rev = self.rev + 1
+        resp = self._delete(d, rev)
+        if not resp.deleted:
+            resp.header.revision = self.rev
+        self._end(rev)
+        return resp
+
+    # -- txn ----------------------------------------------------------------------------
+    def _compare(self, c: Compare, rev: int) -> bool:
+        kvs = self._live(c.key, c.range_end, rev)
+        if not kvs:
+            if c.target == "VALUE":
+                return False  # etcd: comparing the value of a missing key always fails
+            kvs = [KeyValue(c.key)]
+        for kv in kvs:
+            a = {"VERSION": kv.version, "CREATE": kv.create_revision, "MOD": kv.mod_revision,
+                 "VALUE": kv.value, "LEASE": kv.lease}[c.target]
+            b = c.operand
+            ok = (a == b if c.result == "EQUAL" else a != b if c.result == "NOT_EQUAL"
+                  else a < b if c.result == "LESS" else a > b)
+            if not ok:
+                return False
+        return True
+
+    @staticmethod
+    def _check_intervals(ops: Sequence) -> tuple[set, list]:
+        """etcd's checkIntervals (v3rpc/key.go): within one branch (and its nested txns)
+        a key may be put once, and not both put and deleted."""
+        puts: set[bytes] = set()
+        dels: list[tuple[bytes, bytes | None]] = []
+        for op in ops:
+            if isinstance(op, TxnRequest):
+                sp, sd = KV._check_intervals(op.success)
+                fp, fd = KV._check_intervals(op.failure)
+                for k in sp | fp:
+                    if k in puts:
+                        raise ErrDuplicateKey()
+                puts |= sp | fp
+                dels += sd + fd
+            elif isinstance(op, PutRequest):
+                if op.key in puts:
+                    raise ErrDuplicateKey()
+                puts.add(op.key)
+            elif isinstance(op, DeleteRangeRequest):
+                dels.append((op.key, op.range_end))
+        for k in puts:
+            for (a, b) in dels:
+                if (b is None and k == a) or (b == b"\x00" and k >= a) or (b not in (None, b"\x00") and a <= k < b):
+                    raise ErrDuplicateKey()
+        return puts, dels
+
+    def _count_ops(self, t: TxnRequest) -> None:
+        if len(t.compare) > MAX_TXN_OPS or len(t.success) > MAX_TXN_OPS or len(t.failure) > MAX_TXN_OPS:
+            raise ErrTooManyOps()
+
+    def _check_ops(self, ops, cur: int) -> None:
+        for op in ops:
+            if isinstance(op, RangeRequest):
+                self._check_range(op, cur)
+            elif isinstance(op, PutRequest):
+                self._check_put(op)
+            elif isinstance(op, DeleteRangeRequest):
+                if not op.key:
+                    raise ErrEmptyKey()
+            elif isinstance(op, TxnRequest):
+                self._count_ops(op)
+                branch = op.success if self._txn_path(op, cur) else op.failure
+                self._check_ops(branch, cur)
+
+    def _txn_path(self, t: TxnRequest, rev: int) -> bool:
+        return all(self._compare(c, rev) for c in t.compare)
+
+    def txn(self, compare: Sequence[Compare] = (), success: Sequence = (), failure: Sequence = ()) -> TxnResponse:
+        """etcd's Txn: if every compare holds run ``success`` else ``failure`` — all in one
+        revision. Ops are RangeRequest / PutRequest / DeleteRangeRequest / TxnRequest."""
+        return self.do_txn(TxnRequest(list(compare), list(success), list(failure)))
+
+    def do_txn(self, t: TxnRequest) -> TxnResponse:
+        self._count_ops(t)
+        self._check_intervals(t.success)
+        self._check_intervals(t.failure)
+        cur = self.rev
+        # validate the path that will run before touching anything: errors change nothing
+        ok = self._txn_path(t, cur)
+        self._check_ops(t.success if ok else t.failure, cur)
+        self._begin()
+        rev = cur + 1
+        resp = self._run_txn(t, ok, cur, rev)
+        wrote = bool(self._pending)
+        self._end(rev)
+        final = rev if wrote else cur
+        self._fix_headers(resp, final)
+        return resp
+
+    def _run_txn(self, t: TxnRequest, ok: bool, cur: int, rev: int) -> TxnResponse:
+        resps = []
+        for op in t.success if ok else t.failure:
+            if isinstance(op, RangeRequest):
+                # a txn reads its own writes (mvcc storeTxnWrite.Range reads at rev+1 once it wrote)
+                rr = self.do_range(op, rev if self._pending else cur)
+                resps.append(ResponseOp(response_range=rr))
+            elif isinstance(op, PutRequest):
+                resps.append(ResponseOp(response_put=self._put(op, rev)))
+            elif isinstance(op, DeleteRangeRequest):
+                resps.append(ResponseOp(response_delete_range=self._delete(op, rev)))
+            elif isinstance(op, TxnRequest):
+                sub_ok = self._txn_path(op, rev if self._pending else cur)
+                resps.append(ResponseOp(response_txn=self._run_txn(op, sub_ok, cur, rev)))
+            else:
+                raise TypeError(f"not a txn operation: {op!r}")
+        return TxnResponse(self.header(rev), ok, resps)
+
+    def _fix_headers(self, resp: TxnResponse, final: int) -> None:
+        # every header in a txn response carries the txn's resulting revision (apply.go)
+        resp.header.revision = final
+        for r in resp.responses:
+            sub = r.response
+            sub.header.revision = final
+            if r.response_txn is not None:
+                self._fix_headers(r.response_txn, final)
+
+    # -- compaction ----------------------------------------------------------------------
+    def compact(self, revision: int, physical: bool = False) -> CompactionResponse:
+        """Forget every version older than ``revision`` (the latest version at or before it
+        stays, unless it is a deletion). Errors as etcd's mvcc.Compact."""
+        if revision <= self.compact_revision:
+            raise ErrCompacted()
+        if revision > self.rev:
+            raise ErrFutureRev()
+        self.compact_revision = revision
+        dead = []
+        for k in self._keys:
+            h = self._hist[k]
+            i = bisect.bisect_right(h.revs, revision) - 1
+            if i < 0:
+                continue
+            if h.kvs[i] is None:
+                i += 1  # a tombstone at or before the compaction point goes too
+            if i:
+                del h.revs[:i]
+                del h.kvs[:i]
+                if not h.revs:
+                    dead.append(k)
+        if dead:
+            deadset = set(dead)
+            self._keys = [k for k in self._keys if k not in deadset]
+            for k in dead:
+                del self._hist[k]
+        # watch history: keep revisions >= the compaction point
+        j = bisect.bisect_left(self._ev_revs, revision)
+        del self._ev_revs[:j]
+        del self._ev[:j]
+        # watchers that have fallen behind (none here: delivery is synchronous) are fine
+        return CompactionResponse(self.header())
+
+    # -- leases --------------------------------------------------------------------------
+    def next_lease_id(self) -> int:
+        """A fresh lease ID (etcd derives them from the member ID and a counter, idutil)."""
+        while True:
+            self._lease_seq += 1
+            lid = ((self.member_id & 0xFFFF) << 40 | 0x7A00000000 | self._lease_seq) & ((1 << 63) - 1)
+            if lid not in self.leases:
+                return lid
+
+    def lease_grant(self, ttl: int, id: int = 0, now: float = 0.0) -> LeaseGrantResponse:
+        """Grant a lease of ``ttl`` seconds (raised to etcd's minimum of 2); ``id=0`` picks one."""
+        if ttl > MAX_LEASE_TTL:
+            raise ErrLeaseTTLTooLarge()
+        lid = id or self.next_lease_id()
+        if lid in self.leases:
+            raise ErrLeaseExist()
+        ttl = max(int(ttl), MIN_LEASE_TTL)
+        self.leases[lid] = Lease(lid, ttl, now + ttl)
+        return LeaseGrantResponse(self.header(), lid, ttl)
+
+    def lease_revoke(self, id: int) -> LeaseRevokeResponse:
+        """Revoke a lease, deleting every key attached to it in one revision."""
+        lease = self.leases.get(id)
+        if lease is None:
+            raise ErrLeaseNotFound()
+        keys = sorted(lease.keys)
+        if keys:
+            self._begin()
+            rev = self.rev + 1
+            for k in keys:
+                kv = self._hist[k].kvs[-1]
+                self._write(k, None, rev, kv)
+            self._end(rev)
+        del self.leases[id]
+        return LeaseRevokeResponse(self.header())
+
+    def lease_keepalive(self, id: int, now: float = 0.0) -> LeaseKeepAliveResponse:
+        """Renew a lease to its full TTL from ``now``; TTL 0 in the answer if it is gone."""
+        lease = self.leases.get(id)
+        if lease is None:
+            return LeaseKeepAliveResponse(self.header(), id, 0)
+        lease.expiry = now + lease.ttl
+        return LeaseKeepAliveResponse(self.header(), id, lease.ttl)
+
+    def lease_time_to_live(self, id: int, keys: bool = False, now: float = 0.0) -> LeaseTimeToLiveResponse:
+        lease = self.leases.get(id)
+        if lease is None:
+            return LeaseTimeToLiveResponse(self.header(), id, -1, 0, [])
+        return LeaseTimeToLiveResponse(self.header(), id, lease.remaining(now), lease.ttl,
+                                       sorted(lease.keys) if keys else [])
+
+    def refresh_leases(self, now: float) -> None:
+        """Restart every lease's countdown (etcd's lessor.Promote, when a leader takes over)."""
+        for lease in self.leases.values():
+            lease.expiry = now + lease.ttl
+
+    def expired_leases(self, now: float) -> list[int]:
+        """Leases whose TTL ran out by ``now``; the owner revokes them (through Raft)."""
+        return sorted(lid for lid, l in self.leases.items() if l.expiry <= now)
+
+    # -- watch ---------------------------------------------------------------------------
+    def watch(self, key, range_end=None, *, prefix=False, start_revision=0, prev_kv=False,
+              filters: Iterable[str] = (), callback: Callable[[WatchResponse], None],
+              watch_id: int | None = None, progress_notify=False) -> Watcher:
+        """Watch ``[key, range_end)``. ``callback`` receives, synchronously: the ``created``
+        response, the history from ``start_revision`` (if given) in one response, then one
+        response per write that touches the range. A start revision older than the
+        compaction point gets a canceled response with ``compact_revision`` set, as etcd."""
+        k, end = _norm_range(key, range_end, prefix)
+        if watch_id is None:
+            watch_id = self._watch_seq
+            self._watch_seq += 1
+        w = Watcher(self, watch_id, k, end, prev_kv, filters, callback, progress_notify)
+        callback(WatchResponse(self.header(), watch_id, created=True))
+        if 0 < start_revision < self.compact_revision:
+            w.canceled = True
+            callback(WatchResponse(self.header(), watch_id, canceled=True,
+                                   compact_revision=self.compact_revision,
+                                   cancel_reason="mvcc: required revision has been compacted"))
+            return w
+        if 0 < start_revision <= self.rev:
+            j = bisect.bisect_left(self._ev_revs, start_revision)
+            past = []
+            for events in self._ev[j:]:
+                past.extend(w._filter(events))
+            if past:
+                callback(WatchResponse(self.header(), watch_id, events=past))
+        self._watchers[watch_id] = w
+        return w
+
+    def progress(self) -> None:
+        """Send every watcher a progress notification (an empty response at the current revision)."""
+        for w in list(self._watchers.values()):
+            w.callback(WatchResponse(self.header(), w.watch_id))
+
+    def _notify(self, rev: int, events: list[WatchEvent]) -> None:
+        for w in list(self._watchers.values()):
+            evs = w._filter(events)
+            if evs:
+                w.callback(WatchResponse(self.header(rev), w.watch_id, events=evs))
+
+    # -- generic apply (what a member does with a committed entry) -----------------------
+    def apply(self, req, now: float = 0.0):
+        """Apply one request record (the payload of a committed Raft entry)."""
+        t = type(req)
+        if t is PutRequest:
+            return self.do_put(req)
+        if t is RangeRequest:
+            return self.do_range(req)
+        if t is DeleteRangeRequest:
+            return self.do_delete_range(req)
+        if t is TxnRequest:
+            return self.do_txn(req)
+        if t is CompactionRequest:
+            return self.compact(req.revision, req.physical)
+        if t is LeaseGrantRequest:
+            return self.lease_grant(req.TTL, req.ID, now)
+        if t is LeaseRevokeRequest:
+            return self.lease_revoke(req.ID)
+        raise TypeError(f"unknown request {req!r}")
+
+    # -- snapshots (for Raft snapshots and restarts) -------------------------------------
+    def snapshot(self) -> dict:
+        """A copy of the store's state (what etcd ships as the backend db in a Raft snapshot)."""
+        return {
+            "rev": self.rev,
+            "compact_revision": self.compact_revision,
+            "hist": {k: (list(h.revs), list(h.kvs)) for k, h in self._hist.items()},
+            "ev": (list(self._ev_revs), [list(e) for e in self._ev]),
+            "leases": {i: (l.ttl, sorted(l.keys)) for i, l in self.leases.items()},
+            "lease_seq": self._lease_seq,
+        }
+
+    def restore(self, snap: dict) -> None:
+        self.rev = snap["rev"]
+        self.compact_revision = snap["compact_revision"]
+        self._hist = {}
+        for k, (revs, kvs) in snap["hist"].items():
+            h = _Hist()
+            h.revs, h.kvs = list(revs), list(kvs)
+            self._hist[k] = h
+        self._keys = sorted(self._hist)
+        self._ev_revs, evs = list(snap["ev"][0]), snap["ev"][1]
+        self._ev = [list(e) for e in evs]
+        self.leases = {i: Lease(i, ttl, float("inf"), set(keys)) for i, (ttl, keys) in snap["leases"].items()}
+        self._lease_seq = snap["lease_seq"]
+
+    def __len__(self) -> int:
+        return sum(1 for h in self._hist.values() if h.kvs[-1] is not None)
+
+    def __repr__(self) -> str:
+        return f"KV(revision={self.rev}, keys={len(self)}, compact_revision={self.compact_revision})"
