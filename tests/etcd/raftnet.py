@@ -1,0 +1,84 @@
+"""An in-memory network of pure Raft nodes for scenario tests (etcd-io/raft's
+``network`` in raft_test.go): messages are delivered by ``stabilize``, nodes can be
+isolated, messages dropped. No clock: time is ``tick``."""
+
+from __future__ import annotations
+
+import random
+
+from kubelab.etcd.raft import Raft, Ready
+
+
+class RaftNet:
+    def __init__(self, n: int = 3, seed: int = 1, **kw):
+        self.ids = list(range(1, n + 1))
+        self.nodes = {i: Raft(i, self.ids, rng=random.Random(seed * 100 + i), **kw) for i in self.ids}
+        self.applied: dict[int, list] = {i: [] for i in self.ids}  # (index, term, data) applied per node
+        self.persisted: dict[int, dict] = {i: {} for i in self.ids}
+        self.cut: set[tuple[int, int]] = set()
+        self.down: set[int] = set()
+        self.inflight: list = []
+        self.drop_rate = 0.0
+        self.rng = random.Random(seed)
+
+    def isolate(self, i: int) -> None:
+        for j in self.ids:
+            if j != i:
+                self.cut.add((i, j))
+                self.cut.add((j, i))
+
+    def heal(self) -> None:
+        self.cut.clear()
+
+    def _process(self, i: int) -> list:
+        r = self.nodes[i]
+        out = []
+        while r.has_ready():
+            rd: Ready = r.ready()
+            if rd.snapshot is not None:
+                self.applied[i] = [e for e in self.applied[i] if e[0] <= rd.snapshot.index]
+            for e in rd.entries:
+                self.persisted[i][e.index] = e
+            for e in rd.committed_entries:
+                self.applied[i].append((e.index, e.term, e.data))
+            out.extend(rd.messages)
+            r.advance(rd)
+        return out
+
+    def deliver_all(self) -> int:
+        msgs = []
+        for i in self.ids:
+            if i not in self.down:
+                msgs.extend(self._process(i))
+        n = 0
+        for m in msgs:
+            if m.to in self.down or (m.frm, m.to) in self.cut or m.to not in self.nodes:
+                continue
+            if self.drop_rate and self.rng.random() < self.drop_rate:
+                continue
+            self.nodes[m.to].step(m)
+            n += 1
+        return n
+
+    def stabilize(self, rounds: int = 100) -> None:
+        for _ in range(rounds):
+            if not self.deliver_all():
+                if not any(self.nodes[i].has_ready() for i in self.ids if i not in self.down):
+                    return
+
+    def tick(self, n: int = 1) -> None:
+        for _ in range(n):
+            for i in self.ids:
+                if i not in self.down:
+                    self.nodes[i].tick()
+            self.stabilize()
+
+    def campaign(self, i: int) -> None:
+        from kubelab.etcd.raft import Message, MsgHup
+
+        self.nodes[i].step(Message(MsgHup, frm=i))
+        self.stabilize()
+
+    def leader(self):
+        ls = [r for i, r in self.nodes.items() if i not in self.down and r.role == "StateLeader"]
+        return ls[0] if len(ls) == 1 else (ls or [None])[0]
