@@ -1,0 +1,336 @@
+"""The etcd v3 client (clientv3 in miniature).
+
+Two faces over one transport:
+
+* ``*_async`` methods for code running *inside* the simulation (the API server's
+  storage): each returns a sim :class:`~kubelab.sim.Event` that succeeds with the
+  response or fails with an :class:`~kubelab.etcd.errors.EtcdError`. Every call ends —
+  with an answer, an etcd error, or ``context deadline exceeded`` after ``timeout``
+  simulated seconds — so callers never hang;
+* blocking methods with the plain names (``put``, ``range`` ...) for notebook users:
+  they run the clock until the answer is in, then return it or raise.
+
+Like clientv3, the client pins one endpoint (preferring the member on its own host, as
+kubeadm points a stacked API server at its local etcd) and moves to the next on
+``no leader`` or a broken connection. Requests cross the simulated network from ``host``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from . import errors as E
+from .mvcc import (
+    NONE,
+    CompactionRequest,
+    Compare,
+    DeleteRangeRequest,
+    LeaseGrantRequest,
+    LeaseRevokeRequest,
+    PutRequest,
+    RangeRequest,
+    TxnRequest,
+    WatchResponse,
+    _norm_range,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kubelab.sim import Event
+
+    from .cluster import EtcdCluster
+    from .member import Member
+
+# errors after which clientv3 tries another endpoint (codes.Unavailable from the server)
+_RETRY = (E.ErrNoLeader, E.ErrNotLeader, E.ErrStopped)
+RETRY_BACKOFF = 0.05  # clientv3's retry interceptor backs off ~25-50 ms between attempts
+
+
+class _Call:
+    __slots__ = ("kind", "req", "event", "deadline", "last_err", "attempt")
+
+    def __init__(self, kind, req, event, deadline):
+        self.kind, self.req, self.event, self.deadline = kind, req, event, deadline
+        self.last_err = None
+        self.attempt = 0
+
+
+class Client:
+    """A client of an :class:`~kubelab.etcd.cluster.EtcdCluster`; see the module doc."""
+
+    def __init__(self, cluster: "EtcdCluster", host: str, *, cert: Any = None, timeout: float = 5.0):
+        self.cluster = cluster
+        self.sim = cluster.sim
+        self.network = cluster.network
+        self.host = host
+        self.cert = cert
+        self.timeout = timeout
+        self._pinned: Member | None = None
+        self._pending: deque[_Call] = deque()  # in deadline order (one timeout for all)
+        self._sweeper = None
+        self._pin()
+
+    def __repr__(self) -> str:
+        return f"Client(host={self.host!r}, endpoint={self._pinned.name if self._pinned else None})"
+
+    # -- endpoints ------------------------------------------------------------------------
+    def _candidates(self) -> list["Member"]:
+        ms = [m for m in self.cluster.members if not m.removed]
+        # the member on our own host first (stacked etcd: the API server talks to 127.0.0.1)
+        return sorted(ms, key=lambda m: (m.host != self.host,))
+
+    def _pin(self, avoid: "Member | None" = None) -> "Member | None":
+        cands = self._candidates()
+        if avoid is not None and avoid in cands and len(cands) > 1:
+            # round-robin past the failing endpoint
+            i = cands.index(avoid)
+            cands = cands[i + 1 :] + cands[: i + 1]
+        for m in cands:
+            if m.running and self.network.can_reach(self.host, m.host):
+                self._pinned = m
+                return m
+        self._pinned = None
+        return None
+
+    @property
+    def endpoint(self) -> "Member | None":
+        return self._pinned
+
+    # -- the transport --------------------------------------------------------------------
+    def _call(self, kind: str, req: Any) -> "Event":
+        ev = self.sim.event()
+        call = _Call(kind, req, ev, self.sim.now + self.timeout)
+        self._pending.append(call)
+        if self._sweeper is None:
+            self._sweeper = self.sim.call_later(0.1, self._sweep)
+        self._attempt(call)
+        return ev
+
+    def _sweep(self) -> None:
+        now = self.sim.now
+        p = self._pending
+        while p and (p[0].event.triggered or p[0].deadline <= now):
+            call = p.popleft()
+            if not call.event.triggered:
+                call.event.fail(E.ErrDeadlineExceeded())
+        self._sweeper = self.sim.call_later(0.1, self._sweep) if p else None
+
+    def _attempt(self, call: _Call) -> None:
+        if call.event.triggered:
+            return
+        m = self._pinned
+        if m is None or not m.running or not self.network.can_reach(self.host, m.host):
+            m = self._pin(avoid=m)
+        if m is None:
+            self._retry_later(call, E.ErrNoLeader() if call.last_err is None else call.last_err)
+            return
+        call.attempt += 1
+        attempt = call.attempt
+        self.network.send(self.host, m.host, m.handle, call.kind, call.req,
+                          lambda resp, err: self.network.send(m.host, self.host, self._answer, call, attempt, m,
+                                                              resp, err),
+                          self.cert)
+
+    def _answer(self, call: _Call, attempt: int, m: "Member", resp: Any, err: Exception | None) -> None:
+        ev = call.event
+        if ev.triggered or attempt != call.attempt:
+            return
+        if err is None:
+            ev.succeed(resp)
+        elif isinstance(err, _RETRY):
+            call.last_err = err
+            self._pin(avoid=m)
+            self._retry_later(call, err)
+        else:
+            ev.fail(err)
+
+    def _retry_later(self, call: _Call, err: Exception) -> None:
+        if self.sim.now + RETRY_BACKOFF >= call.deadline:
+            # out of time: clientv3 reports the context's deadline
+            if not call.event.triggered:
+                call.event.fail(E.ErrDeadlineExceeded())
+            return
+        call.last_err = err
+        self.sim.call_later(RETRY_BACKOFF, self._attempt, call)
+
+    def _block(self, ev: "Event") -> Any:
+        try:
+            return self.sim.run_until(ev, limit=self.timeout + 1.0)
+        except TimeoutError:
+            raise E.ErrDeadlineExceeded() from None
+
+    # -- async API (inside the simulation) ------------------------------------------------
+    def range_async(self, key, range_end=None, *, prefix=False, limit=0, revision=0, sort_order=NONE,
+                    sort_target="KEY", keys_only=False, count_only=False, serializable=False) -> "Event":
+        return self._call("range", RangeRequest(key, range_end, prefix=prefix, limit=limit, revision=revision,
+                                                sort_order=sort_order, sort_target=sort_target,
+                                                keys_only=keys_only, count_only=count_only,
+                                                serializable=serializable))
+
+    def put_async(self, key, value=b"", *, lease=0, prev_kv=False, ignore_value=False,
+                  ignore_lease=False) -> "Event":
+        return self._call("put", PutRequest(key, value, lease=lease, prev_kv=prev_kv, ignore_value=ignore_value,
+                                            ignore_lease=ignore_lease))
+
+    def delete_range_async(self, key, range_end=None, *, prefix=False, prev_kv=False) -> "Event":
+        return self._call("delete_range", DeleteRangeRequest(key, range_end, prefix=prefix, prev_kv=prev_kv))
+
+    def txn_async(self, compare: Sequence[Compare] = (), success: Sequence = (), failure: Sequence = ()) -> "Event":
+        return self._call("txn", TxnRequest(list(compare), list(success), list(failure)))
+
+    def compact_async(self, revision: int, physical: bool = False) -> "Event":
+        return self._call("compact", CompactionRequest(revision, physical))
+
+    def lease_grant_async(self, ttl: int, id: int = 0) -> "Event":
+        return self._call("lease_grant", LeaseGrantRequest(ttl, id))
+
+    def lease_revoke_async(self, id: int) -> "Event":
+        return self._call("lease_revoke", LeaseRevokeRequest(id))
+
+    def lease_keepalive_async(self, id: int) -> "Event":
+        return self._call("lease_keepalive", (id, False))
+
+    def lease_time_to_live_async(self, id: int, keys: bool = False) -> "Event":
+        return self._call("lease_time_to_live", (id, keys))
+
+    # -- blocking API (for notebook users: runs the clock) -------------------------------
+    def range(self, key, range_end=None, **kw):
+        """Range over ``[key, range_end)``; ``prefix=True`` for a prefix. See :meth:`KV.range`."""
+        return self._block(self.range_async(key, range_end, **kw))
+
+    get = range
+
+    def put(self, key, value=b"", **kw):
+        return self._block(self.put_async(key, value, **kw))
+
+    def delete_range(self, key, range_end=None, **kw):
+        return self._block(self.delete_range_async(key, range_end, **kw))
+
+    delete = delete_range
+
+    def txn(self, compare=(), success=(), failure=()):
+        return self._block(self.txn_async(compare, success, failure))
+
+    def compact(self, revision: int, physical: bool = False):
+        return self._block(self.compact_async(revision, physical))
+
+    def lease_grant(self, ttl: int, id: int = 0):
+        return self._block(self.lease_grant_async(ttl, id))
+
+    def lease_revoke(self, id: int):
+        return self._block(self.lease_revoke_async(id))
+
+    def lease_keepalive(self, id: int):
+        return self._block(self.lease_keepalive_async(id))
+
+    def lease_time_to_live(self, id: int, keys: bool = False):
+        return self._block(self.lease_time_to_live_async(id, keys))
+
+    # -- watch ----------------------------------------------------------------------------
+    def watch(self, key, range_end=None, *, prefix=False, start_revision=0, prev_kv=False,
+              filters: Sequence[str] = (), progress_notify=False,
+              callback: Callable[[WatchResponse], None] | None = None) -> "Watcher":
+        """Watch a key or range. Responses arrive on the clock: to ``callback`` if given,
+        and (events only) in ``watcher.events``. The watch survives its member's crash by
+        resuming on another member from the last revision seen, as clientv3 does."""
+        return Watcher(self, key, range_end, prefix, start_revision, prev_kv, filters, progress_notify, callback)
+
+
+class Watcher:
+    """A client-side watch stream; ``cancel()`` ends it."""
+
+    KEEPALIVE = 1.0  # seconds between stream checks (grpc keepalive)
+
+    def __init__(self, client: Client, key, range_end, prefix, start_revision, prev_kv, filters, progress_notify,
+                 callback):
+        self.client = client
+        self.key, self.range_end = _norm_range(key, range_end, prefix)
+        self.start_revision = start_revision
+        self.prev_kv, self.filters, self.progress_notify = prev_kv, tuple(filters), progress_notify
+        self.callback = callback
+        self.events: list = []
+        self.responses = 0
+        self.revision = 0  # the last revision seen (header or event)
+        self.canceled = False
+        self.compact_revision = 0
+        self.created = False
+        self.watch_id: int | None = None
+        self._member = None
+        self._epoch = 0
+        self._server = None  # the store-side watcher
+        self._stream = 0
+        self._open(start_revision)
+        self._timer = client.sim.call_later(self.KEEPALIVE, self._check)
+
+    def _open(self, start_revision: int) -> None:
+        c = self.client
+        m = c._pinned if c._pinned is not None and c._pinned.running else c._pin(avoid=c._pinned)
+        self._stream += 1
+        self._opened_at = start_revision
+        self._member = m
+        if m is None or not c.network.can_reach(c.host, m.host):
+            return
+        self._epoch = m.epoch
+        stream = self._stream
+
+        def create():
+            if self.canceled or stream != self._stream:
+                return
+            self._server = m.watch_create(self.key, self.range_end, start_revision, self.prev_kv, self.filters,
+                                          self.progress_notify, lambda resp, err: self._deliver(stream, resp, err),
+                                          c.host, c.cert)
+
+        c.network.send(c.host, m.host, create)
+
+    def _check(self) -> None:
+        if self.canceled:
+            return
+        c = self.client
+        m = self._member
+        broken = m is None or not m.running or m.epoch != self._epoch or not c.network.can_reach(c.host, m.host)
+        if broken:
+            if self._server is not None and m is not None and m.running and m.epoch == self._epoch:
+                self._server.cancel()
+            self._server = None
+            c._pin(avoid=m)
+            # resume after the last revision seen (clientv3 watchGrpcStream.resume)
+            self._open(self.revision + 1 if self.revision else self.start_revision)
+        self._timer = c.sim.call_later(self.KEEPALIVE, self._check)
+
+    def _deliver(self, stream: int, resp: WatchResponse | None, err: Exception | None) -> None:
+        if self.canceled or stream != self._stream:
+            return
+        if err is not None:
+            self.canceled = True
+            self.error = err
+            return
+        if resp.created:
+            if self.created:
+                return  # a resumed stream: the user saw "created" once already
+            self.created = True
+            self.watch_id = resp.watch_id
+        if resp.canceled:
+            self.canceled = True
+            self.compact_revision = resp.compact_revision
+        self.responses += 1
+        if not resp.canceled and (not resp.created or self._opened_at == 0):
+            # all events up to the header's revision have been sent on this stream
+            self.revision = max(self.revision, resp.header.revision)
+        if resp.events:
+            self.revision = max(self.revision, resp.events[-1].kv.mod_revision)
+            if self.callback is None:
+                self.events.extend(resp.events)
+        if self.callback is not None:
+            self.callback(resp)
+
+    def cancel(self) -> None:
+        if self.canceled:
+            return
+        self.canceled = True
+        self._timer.cancel()
+        if self._server is not None:
+            self._server.cancel()
+
+    def __repr__(self) -> str:
+        state = "canceled" if self.canceled else "active"
+        return f"Watcher(key={self.key!r}, range_end={self.range_end!r}, {state}, events={len(self.events)})"

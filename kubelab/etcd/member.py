@@ -1,0 +1,519 @@
+"""An etcd member: Raft + write-ahead log + the MVCC keyspace, on a simulated disk.
+
+The member runs etcd's raft loop (etcdserver/raft.go ``raftNode.start``) on the clock:
+
+* every 100 ms (``--heartbeat-interval``) it ticks its Raft node;
+* when Raft has a :class:`~kubelab.etcd.raft.Ready`, the member writes its entries and hard
+  state to the WAL — one fsync at a time, so whatever piles up meanwhile goes in the next
+  write (batching) — then sends its messages (a leader sends first and writes in parallel,
+  as etcd does, thesis §10.2.1), applies committed entries to the MVCC store, answers the
+  clients waiting on them, and calls ``advance``;
+* every ``snapshot_count`` applied entries it snapshots the store and compacts the log,
+  keeping ``SNAPSHOT_CATCHUP_ENTRIES`` for slow followers (etcdserver/server.go).
+
+``stop()`` loses everything volatile (the Raft node, the store, watches, waiting
+requests); ``start()`` rebuilds from the WAL and the last snapshot, as a restarted etcd does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from typing import TYPE_CHECKING, Any, Callable
+
+from . import errors as E
+from .mvcc import KV, LeaseRevokeRequest, RangeRequest
+from .raft import (
+    NONE,
+    ConfChange,
+    Entry,
+    EntryConfChange,
+    HardState,
+    Message,
+    ProposalDropped,
+    Raft,
+    Ready,
+    Snapshot,
+    StateLeader,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .cluster import EtcdCluster
+
+# etcd defaults (etcdserver/server.go, embed/config.go)
+DEFAULT_SNAPSHOT_COUNT = 100_000
+SNAPSHOT_CATCHUP_ENTRIES = 5_000
+TICK_SECONDS = 0.1  # --heartbeat-interval=100
+ELECTION_TICKS = 10  # --election-timeout=1000
+# etcdserver ReqTimeout(): 5 s + 2 * election timeout
+REQUEST_TIMEOUT = 5.0 + 2 * ELECTION_TICKS * TICK_SECONDS
+
+
+def member_id(name: str, token: str = "etcd-cluster") -> int:
+    """A stable 64-bit member ID (etcd hashes peer URLs and the cluster token, membership/member.go)."""
+    return int.from_bytes(hashlib.sha256(f"{token}/{name}".encode()).digest()[:8], "big") & ((1 << 63) - 1) or 1
+
+
+class WAL:
+    """What survives a crash: the hard state, the entries and the last snapshot
+    (etcd's wal/ and snap/ directories). Writes are ordered; a later write at an index
+    overwrites the suffix from there, as replaying a WAL does."""
+
+    def __init__(self):
+        self.hard_state = HardState()
+        self.snapshot: Snapshot | None = None
+        self.entries: list[Entry] = []
+        self.writes = 0
+
+    def save(self, hs: HardState | None, ents: list[Entry]) -> None:
+        if ents:
+            first = ents[0].index
+            es = self.entries
+            if es and es[-1].index >= first:
+                base = es[0].index
+                del es[max(0, first - base):]
+            es.extend(ents)
+        if hs is not None:
+            self.hard_state = hs
+        self.writes += 1
+
+    def save_snapshot(self, s: Snapshot, compact_to: int) -> None:
+        self.snapshot = s
+        es = self.entries
+        if es and es[0].index <= compact_to:
+            del es[: compact_to - es[0].index + 1]
+        if s.index > self.hard_state.commit:
+            self.hard_state = HardState(self.hard_state.term, self.hard_state.vote, s.index)
+
+
+class Member:
+    """One etcd member on ``host``. Created by :class:`~kubelab.etcd.cluster.EtcdCluster`."""
+
+    def __init__(self, cluster: "EtcdCluster", name: str, host: str, voters: list[int], *,
+                 fsync_latency: float = 0.001, snapshot_count: int = DEFAULT_SNAPSHOT_COUNT):
+        self.cluster = cluster
+        self.sim = cluster.sim
+        self.network = cluster.network
+        self.name = name
+        self.host = host
+        self.id = member_id(name, cluster.token)
+        self.fsync_latency = fsync_latency
+        self.disk_extra = 0.0
+        self.snapshot_count = snapshot_count
+        self.wal = WAL()
+        self.running = False
+        self.removed = False
+        self.epoch = 0  # bumped on every start: watch streams of an older epoch are gone
+        self._initial_voters = list(voters)
+        self.raft: Raft | None = None
+        self.kv: KV | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start (or restart) the member from its WAL and snapshot."""
+        if self.running or self.removed:
+            return
+        self.running = True
+        self.epoch += 1
+        if self.cluster.owns_hosts:
+            self.network.start(self.host)
+        w = self.wal
+        self.kv = KV(cluster_id=self.cluster.cluster_id, member_id=self.id)
+        if w.snapshot is not None:
+            self.kv.restore(w.snapshot.data)
+        self.raft = Raft(self.id, self._initial_voters, rng=self.sim.rng(f"etcd/{self.name}/raft/{self.epoch}"),
+                         election_tick=ELECTION_TICKS, heartbeat_tick=1, hard_state=w.hard_state,
+                         snapshot=w.snapshot, entries=w.entries)
+        self._busy = False
+        self._ready_scheduled = False
+        self._props: list[Entry] = []  # proposals waiting for the next ready loop
+        self._waits: dict[Any, Callable] = {}  # request id -> answer(resp, err)
+        self._wait_deadlines: deque = deque()  # (deadline, request id), in order
+        self._req_seq = 0
+        self._reads: list[tuple] = []  # linearizable reads waiting for a ReadIndex
+        self._read_ctx: Any = None
+        self._read_ctx_ticks = 0
+        self._read_batch: list[tuple] = []
+        self._read_waiters: list[tuple[int, list]] = []  # (index, reads) waiting for apply
+        self._revoking: set[int] = set()
+        self._applied_since_snap = 0
+        self._ticker = self.sim.every(TICK_SECONDS, self._tick)
+        self.sim.trace.record(f"etcd/{self.name}", "MemberStarted",
+                              f"{self.id:x} started (term {self.raft.term}, commit {self.raft.log.committed})")
+        self._schedule_ready()
+
+    def stop(self) -> None:
+        """Crash the member: volatile state is lost; the WAL and snapshot stay on disk."""
+        if not self.running:
+            return
+        self.running = False
+        self._ticker.cancel()
+        if self.cluster.owns_hosts:
+            self.network.stop(self.host)
+        # answer nobody: the process is gone (clients see their deadline pass)
+        self._waits.clear()
+        self.sim.trace.record(f"etcd/{self.name}", "MemberStopped", f"{self.id:x} stopped")
+
+    def slow_disk(self, seconds: float) -> None:
+        """Add ``seconds`` to every fsync (0 restores the disk)."""
+        self.disk_extra = seconds
+
+    # -- views ----------------------------------------------------------------------------
+    @property
+    def role(self) -> str:
+        if not self.running:
+            return "stopped"
+        return {"StateLeader": "leader", "StateFollower": "follower", "StateCandidate": "candidate",
+                "StatePreCandidate": "pre-candidate"}[self.raft.role]
+
+    @property
+    def is_leader(self) -> bool:
+        return self.running and self.raft.role == StateLeader
+
+    @property
+    def term(self) -> int:
+        return self.raft.term if self.raft else self.wal.hard_state.term
+
+    @property
+    def commit_index(self) -> int:
+        return self.raft.log.committed if self.raft else self.wal.hard_state.commit
+
+    @property
+    def applied_index(self) -> int:
+        return self.raft.log.applied if self.raft else 0
+
+    @property
+    def log_length(self) -> int:
+        return len(self.raft.log.ents) if self.raft else len(self.wal.entries)
+
+    def log_entries(self) -> list[Entry]:
+        return list(self.raft.log.ents) if self.raft else list(self.wal.entries)
+
+    def status(self) -> dict:
+        """What ``etcdctl endpoint status`` shows, plus the Raft indexes."""
+        return {"name": self.name, "id": f"{self.id:x}", "host": self.host, "role": self.role,
+                "term": self.term, "leader": f"{self.raft.lead:x}" if self.raft and self.raft.lead else "",
+                "commit": self.commit_index, "applied": self.applied_index, "log": self.log_length,
+                "revision": self.kv.rev if self.kv else 0}
+
+    def __repr__(self) -> str:
+        return (f"Member({self.name!r}, id={self.id:x}, host={self.host!r}, {self.role}, term={self.term}, "
+                f"commit={self.commit_index}, applied={self.applied_index})")
+
+    def _repr_html_(self) -> str:
+        from kubelab.viz.etcd import member_html  # the view layer, imported lazily
+
+        return member_html(self)
+
+    # -- the raft loop --------------------------------------------------------------------
+    def _tick(self) -> None:
+        if not self.running:
+            return
+        r = self.raft
+        r.tick()
+        now = self.sim.now
+        # expire requests nobody answered (etcd: the request's context deadline)
+        dl = self._wait_deadlines
+        while dl and dl[0][0] <= now:
+            _, rid = dl.popleft()
+            cb = self._waits.pop(rid, None)
+            if cb is not None:
+                cb(None, E.ErrTimeout())
+        if self._read_ctx is not None:
+            self._read_ctx_ticks += 1
+            if self._read_ctx_ticks >= 5:  # etcd retries a ReadIndex after 500 ms
+                self._read_ctx = None
+                self._reads = self._read_batch + self._reads
+                self._read_batch = []
+                self._issue_read()
+        if r.role == StateLeader:
+            # the primary lessor revokes expired leases through Raft (lease/lessor.go)
+            for lid in self.kv.expired_leases(now):
+                if lid not in self._revoking:
+                    self._revoking.add(lid)
+                    self._propose_entry(None, LeaseRevokeRequest(lid))
+        self._schedule_ready()
+
+    def _schedule_ready(self) -> None:
+        if not self._ready_scheduled and not self._busy:
+            self._ready_scheduled = True
+            self.sim.call_soon(self._run_ready)
+
+    def _run_ready(self) -> None:
+        self._ready_scheduled = False
+        if not self.running or self._busy:
+            return
+        r = self.raft
+        if self._props:
+            props, self._props = self._props, []
+            try:
+                r.step(Message("MsgProp", frm=self.id, entries=props))
+            except ProposalDropped:
+                for e in props:
+                    rid = e.data[0] if e.data is not None else None
+                    cb = self._waits.pop(rid, None)
+                    if cb is not None:
+                        cb(None, E.ErrNoLeader())
+        if not r.has_ready():
+            return
+        rd = r.ready()
+        if rd.soft_state is not None:
+            self._on_soft_state(rd)
+        leader = r.role == StateLeader
+        if leader and rd.messages:
+            self._send(rd.messages)  # the leader replicates while it writes its own disk
+        if rd.entries or rd.hard_state is not None or rd.snapshot is not None:
+            self._busy = True
+            self.sim.call_later(self.fsync_latency + self.disk_extra, self._persisted, rd, leader, self.epoch)
+        else:
+            self._persisted(rd, leader, self.epoch)
+
+    def _persisted(self, rd: Ready, sent: bool, epoch: int) -> None:
+        if not self.running or epoch != self.epoch:
+            return  # crashed before the write completed: it never happened
+        self._busy = False
+        w = self.wal
+        if rd.snapshot is not None:
+            w.save_snapshot(rd.snapshot, rd.snapshot.index)
+            self.kv.restore(rd.snapshot.data)
+            self._fail_reads(E.ErrLeaderChanged())
+        w.save(rd.hard_state, rd.entries)
+        if not sent and rd.messages:
+            self._send(rd.messages)
+        if rd.committed_entries:
+            self._apply(rd.committed_entries)
+        r = self.raft
+        r.advance(rd)
+        for rs in rd.read_states:
+            self._on_read_state(rs.index, rs.request_ctx)
+        if self._read_waiters:
+            self._serve_reads()
+        if self._applied_since_snap >= self.snapshot_count:
+            self._snapshot()
+        if self._props or r.has_ready():
+            self._schedule_ready()
+
+    def _send(self, msgs: list[Message]) -> None:
+        peers = self.cluster._by_id
+        net = self.network
+        for m in msgs:
+            peer = peers.get(m.to)
+            if peer is None:
+                continue
+            net.send(self.host, peer.host, peer._receive, m, peer.epoch)
+
+    def _receive(self, m: Message, epoch: int) -> None:
+        if not self.running or epoch != self.epoch:
+            return
+        try:
+            self.raft.step(m)
+        except ProposalDropped:
+            pass
+        self._schedule_ready()
+
+    def _on_soft_state(self, rd: Ready) -> None:
+        ss = rd.soft_state
+        r = self.raft
+        if ss.role == StateLeader:
+            # raft.node logs "elected leader <id> at term <n>"
+            self.sim.trace.record(f"etcd/{self.name}", "ElectedLeader",
+                                  f"{self.id:x} elected leader {self.id:x} at term {r.term}")
+            self.kv.refresh_leases(self.sim.now)  # lessor.Promote
+            self._revoking.clear()
+        if ss.lead != getattr(self, "_last_lead", NONE):
+            if getattr(self, "_last_lead", NONE) != NONE:
+                self._fail_reads(E.ErrLeaderChanged())
+            self._last_lead = ss.lead
+        self.kv.raft_term = r.term
+
+    def _apply(self, ents: list[Entry]) -> None:
+        kv = self.kv
+        waits = self._waits
+        now = self.sim.now
+        kv.raft_term = self.raft.term
+        for e in ents:
+            data = e.data
+            if data is None:
+                continue
+            if e.type == EntryConfChange:
+                self._apply_conf_change(data, e.index)
+                continue
+            rid, req = data
+            try:
+                resp, err = kv.apply(req, now), None
+            except E.EtcdError as exc:
+                resp, err = None, exc
+            if type(req) is LeaseRevokeRequest:
+                self._revoking.discard(req.ID)
+            cb = waits.pop(rid, None)
+            if cb is not None:
+                cb(resp, err)
+        self._applied_since_snap += len(ents)
+
+    def _apply_conf_change(self, data: tuple, index: int) -> None:
+        rid, cc = data
+        self.raft.apply_conf_change(cc)
+        self.cluster._conf_applied(self, cc)
+        cb = self._waits.pop(rid, None)
+        if cb is not None:
+            cb(cc, None)
+        if cc.type == "ConfChangeRemoveNode" and cc.node_id == self.id:
+            # etcd: "the member has been permanently removed from the cluster"
+            self.sim.trace.record(f"etcd/{self.name}", "MemberRemoved", f"{self.id:x} removed from the cluster")
+            self.removed = True
+            self.sim.call_soon(self.stop)
+
+    def _snapshot(self) -> None:
+        r = self.raft
+        idx = r.log.applied
+        compact_to = max(r.log.snap_index, idx - SNAPSHOT_CATCHUP_ENTRIES)
+        s = r.create_snapshot(idx, self.kv.snapshot(), compact_to=compact_to)
+        self.wal.save_snapshot(s, compact_to)
+        self._applied_since_snap = 0
+        self.sim.trace.record(f"etcd/{self.name}", "Snapshot", f"saved snapshot at index {idx}")
+
+    # -- serving requests -----------------------------------------------------------------
+    def _propose_entry(self, answer: Callable | None, req: Any, conf: bool = False) -> None:
+        self._req_seq += 1
+        rid = (self.id, self.epoch, self._req_seq)
+        if answer is not None:
+            self._waits[rid] = answer
+            self._wait_deadlines.append((self.sim.now + REQUEST_TIMEOUT, rid))
+        self._props.append(Entry(0, 0, EntryConfChange if conf else "EntryNormal", (rid, req)))
+        self._schedule_ready()
+
+    def handle(self, kind: str, req: Any, answer: Callable[[Any, Exception | None], None], cert: Any = None) -> None:
+        """Serve one client request (already delivered to this host). ``answer(resp, err)``
+        is called on the clock when done. Kinds: range, put, delete_range, txn, compact,
+        lease_grant, lease_revoke, lease_keepalive, lease_time_to_live, conf_change."""
+        if not self.running:
+            return
+        tls = self.cluster.tls
+        if tls is not None:
+            err = tls.check_client(cert, self.sim.now)
+            if err is not None:
+                answer(None, err)
+                return
+        r = self.raft
+        if r.lead == NONE:
+            answer(None, E.ErrNoLeader())  # v3rpc interceptor: no leader, no service
+            return
+        if kind == "range":
+            if req.serializable:
+                self._local(answer, lambda: self.kv.do_range(req))
+            else:
+                self._reads.append((req, answer))
+                self._issue_read()
+        elif kind == "lease_keepalive" or kind == "lease_time_to_live":
+            if r.role != StateLeader:
+                leader = self.cluster._by_id.get(r.lead)
+                if leader is None:
+                    answer(None, E.ErrNoLeader())
+                    return
+                # etcd forwards LeaseRenew / LeaseTimeToLive to the leader over the peer network
+                self.network.send(self.host, leader.host, leader._forwarded, kind, req, self.host, answer)
+                return
+            self._lease_local(kind, req, answer)
+        elif kind == "lease_grant":
+            if not req.ID:
+                req.ID = self.kv.next_lease_id()  # the proposer picks the ID (reqIDGen)
+            self._propose_entry(answer, req)
+        elif kind == "conf_change":
+            self._propose_entry(answer, req, conf=True)
+        else:
+            self._propose_entry(answer, req)
+
+    def _forwarded(self, kind: str, req: Any, reply_host: str, answer: Callable) -> None:
+        if not self.running:
+            return
+
+        def back(resp, err):
+            self.network.send(self.host, reply_host, answer, resp, err)
+
+        if self.raft.role != StateLeader:
+            back(None, E.ErrNotLeader())
+            return
+        self._lease_local(kind, req, back)
+
+    def _lease_local(self, kind: str, req: Any, answer: Callable) -> None:
+        lid, keys = req
+        if kind == "lease_keepalive":
+            self._local(answer, lambda: self.kv.lease_keepalive(lid, self.sim.now))
+        else:
+            self._local(answer, lambda: self.kv.lease_time_to_live(lid, keys, self.sim.now))
+
+    def _local(self, answer: Callable, fn: Callable) -> None:
+        try:
+            resp = fn()
+        except E.EtcdError as exc:
+            answer(None, exc)
+            return
+        answer(resp, None)
+
+    # linearizable reads: one ReadIndex for every read pending at once (etcd's linearizableReadLoop)
+    def _issue_read(self) -> None:
+        if self._read_ctx is not None or not self._reads:
+            return
+        self._req_seq += 1
+        ctx = ("read", self.id, self.epoch, self._req_seq)
+        self._read_batch, self._reads = self._reads, []
+        self._read_ctx = ctx
+        self._read_ctx_ticks = 0
+        try:
+            self.raft.read_index(ctx)
+        except ProposalDropped:
+            self._read_ctx = None
+            batch, self._read_batch = self._read_batch, []
+            for _, answer in batch:
+                answer(None, E.ErrNoLeader())
+            return
+        self._schedule_ready()
+
+    def _on_read_state(self, index: int, ctx: Any) -> None:
+        if ctx != self._read_ctx:
+            return
+        self._read_ctx = None
+        batch, self._read_batch = self._read_batch, []
+        self._read_waiters.append((index, batch))
+        self._serve_reads()
+        self._issue_read()
+
+    def _serve_reads(self) -> None:
+        applied = self.raft.log.applied
+        keep = []
+        for index, batch in self._read_waiters:
+            if index <= applied:
+                for req, answer in batch:
+                    self._local(answer, lambda req=req: self.kv.do_range(req))
+            else:
+                keep.append((index, batch))
+        self._read_waiters = keep
+
+    def _fail_reads(self, err: Exception) -> None:
+        batch = self._read_batch + [x for _, b in self._read_waiters for x in b]
+        self._read_batch, self._read_waiters, self._read_ctx = [], [], None
+        for _, answer in batch:
+            answer(None, err)
+        self._issue_read()
+
+    # -- watches (served by the member a client is connected to) -------------------------
+    def watch_create(self, key, range_end, start_revision, prev_kv, filters, progress_notify,
+                     deliver: Callable, reply_host: str, cert: Any = None):
+        """Register a watch on this member's store; every response crosses the network to
+        ``reply_host`` and is handed to ``deliver``."""
+        if not self.running:
+            return None
+        tls = self.cluster.tls
+        if tls is not None:
+            err = tls.check_client(cert, self.sim.now)
+            if err is not None:
+                self.network.send(self.host, reply_host, deliver, None, err)
+                return None
+        epoch = self.epoch
+
+        def cb(resp):
+            if self.running and self.epoch == epoch:
+                self.network.send(self.host, reply_host, deliver, resp, None)
+
+        return self.kv.watch(key, range_end, start_revision=start_revision, prev_kv=prev_kv, filters=filters,
+                             callback=cb, progress_notify=progress_notify)
