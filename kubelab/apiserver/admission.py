@@ -1,0 +1,94 @@
+"""Admission: the mutating and validating plugins kube-apiserver enables by default that
+matter to a simulated cluster (plugin/pkg/admission/... in kubernetes/kubernetes)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kubelab.api import errors
+from kubelab.api.core import Toleration
+from kubelab.api.defaults import apply_defaults
+from kubelab.api.meta import KubeObject
+
+if TYPE_CHECKING:
+    from .server import APIServer, Request
+
+# Namespaces that always exist (NamespaceLifecycle's immortal namespaces).
+IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+# plugin/pkg/admission/priority: the built-in system classes
+SYSTEM_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
+# plugin/pkg/admission/defaulttolerationseconds: --default-not-ready-toleration-seconds=300
+DEFAULT_TOLERATION_SECONDS = 300
+
+
+class AdmissionChain:
+    def __init__(self, server: "APIServer"):
+        self.server = server
+
+    def admit_create(self, obj: KubeObject, req: "Request"):
+        if False:
+            yield
+        apply_defaults(obj)
+        self._namespace_lifecycle(obj)
+        if obj.KIND == "Pod":
+            self._priority(obj)
+            self._default_toleration_seconds(obj)
+
+    def admit_update(self, new: KubeObject, old: KubeObject, req: "Request"):
+        if False:
+            yield
+        apply_defaults(new)
+
+    # -- plugins ---------------------------------------------------------------------------
+    def _namespace_lifecycle(self, obj: KubeObject) -> None:
+        if not obj.NAMESPACED:
+            return
+        ns_name = obj.metadata.namespace
+        cache = self.server.caches["Namespace"]
+        ns = cache.get(None, ns_name)
+        if ns is None:
+            if ns_name in IMMORTAL_NAMESPACES:
+                return
+            raise errors.new_not_found("namespaces", ns_name)
+        if ns.status.phase == "Terminating" and obj.KIND != "Event":
+            # plugin/pkg/admission/namespace/lifecycle/admission.go
+            raise errors.new_forbidden(
+                type(obj).group_resource(),
+                obj.metadata.name or "",
+                f"unable to create new content in namespace {ns_name} because it is being terminated",
+            )
+
+    def _priority(self, pod: KubeObject) -> None:
+        name = pod.spec.priority_class_name
+        cache = self.server.caches["PriorityClass"]
+        if name:
+            if name in SYSTEM_PRIORITY_CLASSES:
+                value, policy = SYSTEM_PRIORITY_CLASSES[name], "PreemptLowerPriority"
+            else:
+                pc = cache.get(None, name)
+                if pc is None:
+                    raise errors.new_forbidden("pods", pod.metadata.name or "", f"no PriorityClass with name {name} was found")
+                value, policy = pc.value, pc.preemption_policy or "PreemptLowerPriority"
+        else:
+            default = next((pc for pc in cache.objects.values() if pc.global_default), None)
+            value = default.value if default else 0
+            policy = (default.preemption_policy if default else None) or "PreemptLowerPriority"
+            if default is not None:
+                pod.spec.priority_class_name = default.metadata.name
+        if pod.spec.priority is not None and pod.spec.priority != value:
+            raise errors.new_forbidden("pods", pod.metadata.name or "", "the integer value of priority (%d) must not be provided in pod spec; priority admission controller computed %d from the given PriorityClass name" % (pod.spec.priority, value))
+        pod.spec.priority = value
+        if pod.spec.preemption_policy is None:
+            pod.spec.preemption_policy = policy
+
+    def _default_toleration_seconds(self, pod: KubeObject) -> None:
+        tols = list(pod.spec.tolerations or [])
+        for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+            has = any(
+                (t.key == key or (not t.key and t.operator == "Exists")) and (t.effect in (None, "", "NoExecute"))
+                for t in tols
+            )
+            if not has:
+                tols.append(Toleration(key=key, operator="Exists", effect="NoExecute",
+                                       toleration_seconds=DEFAULT_TOLERATION_SECONDS))
+        pod.spec.tolerations = tols

@@ -1,0 +1,149 @@
+"""Per-resource strategies (pkg/registry/<group>/<resource>/strategy.go): what the server
+owns on create and update, generations, status subresources, graceful deletion, validation."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from kubelab.api import errors
+from kubelab.api.base import rfc3339
+from kubelab.api.core import Pod, PodCondition
+from kubelab.api.meta import KubeObject
+
+# Kinds whose status is written only through /status (the main resource keeps the old one).
+STATUS_SUBRESOURCE = {"Pod", "Node", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
+                      "CronJob", "Service", "Namespace", "PodDisruptionBudget"}
+# Kinds whose metadata.generation counts spec changes.
+GENERATION = {"Pod", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
+              "PodDisruptionBudget", "Namespace", "Service", "Node", "PriorityClass"}
+_EMPTY_STATUS_ON_CREATE = {"Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
+                           "PodDisruptionBudget", "Service"}
+
+
+def pod_qos_class(pod: Pod) -> str:
+    """pkg/apis/core/helper/qos GetPodQOS: Guaranteed when every container sets equal cpu and
+    memory requests and limits; BestEffort when none sets any; Burstable otherwise."""
+    from kubelab.api.quantity import parse_quantity
+
+    requests: dict[str, object] = {}
+    limits: dict[str, object] = {}
+    any_set = False
+    guaranteed = True
+    for c in (pod.spec.init_containers or []) + pod.spec.containers:
+        r = (c.resources.requests if c.resources else None) or {}
+        lim = (c.resources.limits if c.resources else None) or {}
+        for name in ("cpu", "memory"):
+            if name in r and parse_quantity(r[name]).milli_value() != 0:
+                any_set = True
+            if name in lim and parse_quantity(lim[name]).milli_value() != 0:
+                any_set = True
+        for name in ("cpu", "memory"):
+            if name not in lim or name not in r or parse_quantity(r[name]) != parse_quantity(lim[name]):
+                guaranteed = False
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+def set_pod_condition(pod: Pod, type_: str, status: str, now: float, reason: Optional[str] = None,
+                      message: Optional[str] = None) -> bool:
+    """podutil.UpdatePodCondition: lastTransitionTime moves only when the status changes.
+    Returns True when something changed."""
+    conds = list(pod.status.conditions or [])
+    for i, c in enumerate(conds):
+        if c.type == type_:
+            if c.status == status and c.reason == reason and c.message == message:
+                return False
+            ltt = c.last_transition_time if c.status == status else rfc3339(now)
+            conds[i] = PodCondition(type=type_, status=status, reason=reason, message=message,
+                                    last_probe_time=None, last_transition_time=ltt)
+            pod.status.conditions = conds
+            return True
+    conds.append(PodCondition(type=type_, status=status, reason=reason, message=message,
+                              last_transition_time=rfc3339(now)))
+    pod.status.conditions = conds
+    return True
+
+
+def prepare_for_create(obj: KubeObject, now: float) -> None:
+    kind = obj.KIND
+    if kind in GENERATION:
+        obj.metadata.generation = 1
+    if kind in _EMPTY_STATUS_ON_CREATE:
+        obj.status = type(obj.status)()
+    if kind == "Pod":
+        # podStrategy.PrepareForCreate: status starts as Pending with the QoS class
+        obj.status = type(obj.status)(phase="Pending", qos_class=pod_qos_class(obj))
+    if kind == "Namespace":
+        obj.status.phase = "Active"
+
+
+def _spec_of(obj: KubeObject):
+    return getattr(obj, "spec", None)
+
+
+def prepare_for_update(new: KubeObject, old: KubeObject, subresource: Optional[str]) -> None:
+    kind = new.KIND
+    if subresource == "status":
+        # statusStrategy.PrepareForUpdate: only status changes through /status
+        if _spec_of(old) is not None:
+            new.spec = old.spec.model_copy(deep=True)
+        new.metadata.labels = old.metadata.labels
+        new.metadata.annotations = old.metadata.annotations
+        new.metadata.owner_references = old.metadata.owner_references
+        new.metadata.finalizers = old.metadata.finalizers
+        new.metadata.generation = old.metadata.generation
+        return
+    if kind in STATUS_SUBRESOURCE and hasattr(old, "status"):
+        new.status = old.status.model_copy(deep=True)
+    if kind in GENERATION:
+        gen = old.metadata.generation or 1
+        if _spec_of(new) is not None and new.spec != old.spec:
+            gen += 1
+        new.metadata.generation = gen
+
+
+def graceful_deletion_seconds(obj: KubeObject, requested: Optional[int]) -> Optional[int]:
+    """podStrategy.CheckGracefulDeleteable: how long a delete waits (None: not graceful)."""
+    if obj.KIND != "Pod":
+        return None
+    if requested is not None:
+        grace = requested
+    else:
+        grace = obj.spec.termination_grace_period_seconds
+        grace = 30 if grace is None else grace
+    # an unscheduled or finished pod goes at once
+    if not obj.spec.node_name or obj.status.phase in ("Failed", "Succeeded"):
+        return 0
+    if obj.metadata.deletion_grace_period_seconds is not None:
+        grace = min(grace, obj.metadata.deletion_grace_period_seconds)
+    return grace
+
+
+def _validators():
+    try:
+        from kubelab.api import validation
+    except ImportError:  # pragma: no cover
+        return None
+    return validation
+
+
+def validate_create(obj: KubeObject) -> None:
+    v = _validators()
+    errs = v.validate_object(obj) if v is not None and hasattr(v, "validate_object") else []
+    if errs:
+        raise errors.new_invalid(obj.group_kind(), obj.metadata.name or "", errs)
+
+
+def validate_update(new: KubeObject, old: KubeObject, subresource: Optional[str]) -> None:
+    v = _validators()
+    if v is None:
+        return
+    if hasattr(v, "validate_object_update"):
+        errs = v.validate_object_update(new, old, subresource)
+    elif hasattr(v, "validate_object"):
+        errs = v.validate_object(new)
+    else:
+        errs = []
+    if errs:
+        raise errors.new_invalid(new.group_kind(), new.metadata.name or "", errs)

@@ -1,0 +1,460 @@
+"""kube-apiserver in miniature: the only door to etcd.
+
+A request goes through what the real server's handler chain does, in that order:
+decode (strict) → admission (mutating: defaulting, NamespaceLifecycle, ServiceAccount,
+Priority, DefaultTolerationSeconds) → the resource's strategy (PrepareForCreate /
+PrepareForUpdate) → validation → the etcd3 store's transaction. Every failure is a
+:class:`~kubelab.api.errors.StatusError` carrying a metav1.Status, and a refused request
+changes nothing.
+
+Reads (get, list, watch) are served from the watch cache, which follows etcd through one
+watch per resource (``k8s.io/apiserver/pkg/storage/cacher``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from kubelab.api import errors
+from kubelab.api import field as fielderr
+from kubelab.api.base import rfc3339
+from kubelab.api.labels import FieldSelector, Selector
+from kubelab.api.meta import KubeObject
+from kubelab.api.scheme import KINDS, DecodeError, decode
+from kubelab.sim import Event, Network, Simulator
+
+from . import admission, registry, storage
+from .watchcache import SELECTABLE_FIELDS, Gone, WatchCache, WatchEvent
+
+# utilrand.String's alphabet (k8s.io/apimachinery/pkg/util/rand): no vowels, no 0/1/3.
+_RAND_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+# names.SimpleNameGenerator: generateName + 5 random characters (k8s.io/apiserver/pkg/storage/names)
+_RANDOM_LENGTH = 5
+_MAX_GENERATED_NAME_LENGTH = 63 - _RANDOM_LENGTH
+
+
+@dataclass
+class Request:
+    verb: str  # create get list update patch delete watch
+    kind: type[KubeObject]
+    namespace: Optional[str] = None
+    name: Optional[str] = None
+    body: Any = None
+    subresource: Optional[str] = None  # status | binding | scale
+    options: dict[str, Any] = field(default_factory=dict)
+    user_agent: str = "kubectl"
+
+    def describe(self) -> str:
+        sub = f"/{self.subresource}" if self.subresource else ""
+        where = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.verb.upper()} {self.kind.RESOURCE}{sub} {where}{self.name or ''}".rstrip()
+
+
+@dataclass
+class ListResult:
+    items: list[KubeObject]
+    resource_version: str
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class APIServer:
+    """One kube-apiserver replica on ``host``, storing through ``etcd_client``."""
+
+    def __init__(self, sim: Simulator, network: Network, host: str, etcd_client: Any,
+                 name: str | None = None, watch_cache_size: int = 5000):
+        self.sim = sim
+        self.network = network
+        self.host = host
+        self.name = name or f"kube-apiserver-{host}"
+        self.storage = storage.Storage(sim, etcd_client)
+        self.caches: dict[str, WatchCache] = {k.KIND: WatchCache(k, watch_cache_size) for k in KINDS}
+        self.running = False
+        self._etcd_watches: list[Any] = []
+        self._rng = sim.rng(f"apiserver/{host}")
+        self.admission = admission.AdmissionChain(self)
+        # counters (the load model of issue 5 reads them)
+        self.requests_total = 0
+        self.inflight = 0
+        self.inflight_mutating = 0
+        self.max_requests_inflight = 400  # --max-requests-inflight default
+        self.max_mutating_requests_inflight = 200  # --max-mutating-requests-inflight default
+
+    def __repr__(self) -> str:
+        return f"<APIServer {self.name} {'running' if self.running else 'stopped'}>"
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self) -> Event:
+        """List every resource from etcd into the watch cache, then watch from there on.
+        The returned event fires when the caches are synced (the server is ready)."""
+        self.running = True
+        lists = []
+        for kind in KINDS:
+            lists.append(self._prime(kind))
+        return self.sim.all_of(lists)
+
+    def _prime(self, kind: type[KubeObject]) -> Event:
+        cache = self.caches[kind.KIND]
+        done = self.sim.event()
+        prefix = storage.resource_prefix(kind)
+
+        def listed(ev: Event) -> None:
+            if not ev.ok:
+                ev.defused = True
+                # etcd unavailable: try again shortly, as the real cacher's reflector does
+                if self.running:
+                    self.sim.call_later(1.0, lambda: self._prime(kind).add_callback(lambda e: done.succeed(None) if not done.triggered else None))
+                return
+            kvs, rev = ev.value
+            cache.replace([storage.decode(kind, v, r) for _, v, r in kvs], rev)
+            w = self.storage.watch(prefix, rev + 1, lambda evs: self._on_etcd_events(kind, evs))
+            self._etcd_watches.append(w)
+            if not done.triggered:
+                done.succeed(None)
+
+        self.storage.list(prefix).add_callback(listed)
+        return done
+
+    def _on_etcd_events(self, kind: type[KubeObject], events: list[storage.StoredEvent]) -> None:
+        if not self.running:
+            return
+        cache = self.caches[kind.KIND]
+        for e in events:
+            if e.type == "DELETED":
+                obj = storage.decode(kind, e.prev_value, e.revision) if e.prev_value else None
+                if obj is None:
+                    continue
+                cache.apply("DELETED", obj, e.revision)
+            else:
+                cache.apply(e.type, storage.decode(kind, e.value, e.revision), e.revision)
+
+    def stop(self) -> None:
+        self.running = False
+        for w in self._etcd_watches:
+            w.cancel()
+        self._etcd_watches.clear()
+        for cache in self.caches.values():
+            for w in list(cache._watchers) + [x for ws in cache._node_watchers.values() for x in ws]:
+                w.stop()
+            cache.synced = False
+
+    @property
+    def ready(self) -> bool:
+        return self.running and all(c.synced for c in self.caches.values())
+
+    # -- the entry point ------------------------------------------------------------------
+    def handle(self, req: Request) -> Event:
+        """Serve one request; the event succeeds with the result or fails with StatusError."""
+        self.requests_total += 1
+        out = self.sim.event()
+        if not self.running:
+            out.fail(errors.new_service_unavailable("apiserver is shutting down"))
+            return out
+        mutating = req.verb not in ("get", "list", "watch")
+        # APF's predecessor: the max-inflight filter (k8s.io/apiserver/pkg/server/filters/maxinflight.go)
+        if mutating and self.inflight_mutating >= self.max_mutating_requests_inflight or (
+            not mutating and self.inflight >= self.max_requests_inflight
+        ):
+            out.fail(errors.new_too_many_requests("Too many requests, please try again later.", 1))
+            return out
+        if mutating:
+            self.inflight_mutating += 1
+        else:
+            self.inflight += 1
+
+        def finish(ev: Event) -> None:
+            if mutating:
+                self.inflight_mutating -= 1
+            else:
+                self.inflight -= 1
+            if ev.ok:
+                out.succeed(ev.value)
+            else:
+                ev.defused = True
+                out.fail(ev.exception)
+
+        handler = getattr(self, f"_{req.verb}", None)
+        if handler is None:
+            finish(self.sim.event().fail(errors.new_method_not_supported(req.kind.group_resource(), req.verb)))
+            return out
+        proc = self.sim.spawn(self._guard(handler, req), name=f"{self.name}/{req.verb}")
+        proc.add_callback(finish)
+        return out
+
+    def _guard(self, handler: Callable, req: Request):
+        try:
+            result = yield from handler(req)
+        except errors.StatusError:
+            raise
+        except (storage.KeyExists, storage.KeyNotFound, storage.RevisionMismatch):
+            raise
+        except Exception as exc:  # etcd failures: the server answers, it does not hang
+            raise self._storage_error(exc, req) from exc
+        return result
+
+    def _storage_error(self, exc: Exception, req: Request) -> errors.StatusError:
+        msg = str(exc)
+        if "timed out" in msg or "deadline" in msg or "no leader" in msg or "leader changed" in msg:
+            # what etcd3/store.go's errors become (storage.ErrCodeTimeout → 504 / 500)
+            return errors.new_timeout_error(msg, 0)
+        return errors.new_internal_error(exc)
+
+    # -- reads ------------------------------------------------------------------------------
+    def _cache(self, kind: type[KubeObject]) -> WatchCache:
+        return self.caches[kind.KIND]
+
+    def read(self, kind: type[KubeObject], name: str, namespace: Optional[str] = None) -> KubeObject:
+        """A synchronous cache read (what notebook inspection uses: looking changes nothing)."""
+        obj = self._cache(kind).get(namespace if kind.NAMESPACED else None, name)
+        if obj is None:
+            raise errors.new_not_found(kind.group_resource(), name)
+        return obj
+
+    def read_list(self, kind: type[KubeObject], namespace: Optional[str] = None,
+                  label_selector: Selector | str | None = None,
+                  field_selector: FieldSelector | str | None = None) -> ListResult:
+        ls, fs = self._selectors(kind, label_selector, field_selector)
+        cache = self._cache(kind)
+        return ListResult(cache.list(namespace if kind.NAMESPACED else None, ls, fs), str(cache.revision))
+
+    def _selectors(self, kind, label_selector, field_selector):
+        from kubelab.api.labels import parse_field_selector, parse_selector
+
+        try:
+            ls = parse_selector(label_selector) if isinstance(label_selector, str) else label_selector
+            fs = parse_field_selector(field_selector) if isinstance(field_selector, str) else field_selector
+        except ValueError as exc:
+            raise errors.new_bad_request(str(exc)) from None
+        if fs is not None:
+            allowed = SELECTABLE_FIELDS.get(kind.KIND, ("metadata.name", "metadata.namespace"))
+            for r in fs.requirements:
+                if r.field not in allowed:
+                    # pkg/registry/.../strategy.go: "field label not supported: <label>"
+                    raise errors.new_bad_request(f"field label not supported: {r.field}")
+        return ls, fs
+
+    def _get(self, req: Request):
+        if False:
+            yield
+        obj = self.read(req.kind, req.name, req.namespace)
+        return obj
+
+    def _list(self, req: Request):
+        if False:
+            yield
+        return self.read_list(req.kind, req.namespace, req.options.get("label_selector"), req.options.get("field_selector"))
+
+    def watch(self, kind: type[KubeObject], namespace: Optional[str], resource_version: int,
+              send: Callable[[list[WatchEvent]], None], label_selector=None, field_selector=None):
+        """Register an API watch on the cache; ``send`` is called with event batches (the
+        transport delivers them to the client). Raises StatusError 410 when too old."""
+        if not self.running:
+            raise errors.new_service_unavailable("apiserver is shutting down")
+        ls, fs = self._selectors(kind, label_selector, field_selector)
+        try:
+            return self._cache(kind).watch(namespace if kind.NAMESPACED else None, ls, fs, resource_version, send)
+        except Gone as exc:
+            raise errors.new_gone(str(exc)) from None
+
+    # -- writes -----------------------------------------------------------------------------
+    def _decode_body(self, req: Request) -> KubeObject:
+        body = req.body
+        if isinstance(body, KubeObject):
+            obj = body.copy_deep()
+        else:
+            try:
+                obj = decode(body)
+            except DecodeError as exc:
+                if exc.causes:  # missing required fields: what validation would say
+                    name = ((body or {}).get("metadata") or {}).get("name", "")
+                    raise errors.new_invalid(req.kind.group_kind(), name, [fielderr.required(c["field"]) for c in exc.causes]) from None
+                raise errors.new_bad_request(exc.message) from None
+        if obj.KIND != req.kind.KIND:
+            raise errors.new_bad_request(f"the kind of the provided object ({obj.KIND}) does not match the request ({req.kind.KIND})")
+        if req.kind.NAMESPACED:
+            ns = obj.metadata.namespace
+            if ns and req.namespace and ns != req.namespace:
+                # k8s.io/apiserver/pkg/endpoints/handlers/rest.go
+                raise errors.new_bad_request("the namespace of the provided object does not match the namespace sent on the request")
+            obj.metadata.namespace = ns or req.namespace or "default"
+        else:
+            obj.metadata.namespace = None
+        return obj
+
+    def _generate_name(self, base: str) -> str:
+        if len(base) > _MAX_GENERATED_NAME_LENGTH:
+            base = base[:_MAX_GENERATED_NAME_LENGTH]
+        return base + "".join(self._rng.choice(_RAND_ALPHABET) for _ in range(_RANDOM_LENGTH))
+
+    def _new_uid(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def _create(self, req: Request):
+        obj = self._decode_body(req)
+        meta = obj.metadata
+        if not meta.name and meta.generate_name:
+            meta.name = self._generate_name(meta.generate_name)
+        # rest.BeforeCreate: the server owns these fields
+        meta.uid = self._new_uid()
+        meta.creation_timestamp = rfc3339(self.sim.now)
+        meta.resource_version = None
+        meta.deletion_timestamp = None
+        meta.deletion_grace_period_seconds = None
+        meta.self_link = None
+        yield from self.admission.admit_create(obj, req)
+        registry.prepare_for_create(obj, self.sim.now)
+        registry.validate_create(obj)
+        key = storage.object_key(req.kind, meta.namespace, meta.name)
+        try:
+            rev = yield self.storage.create(key, storage.encode(obj))
+        except storage.KeyExists:
+            raise errors.new_already_exists(req.kind.group_resource(), meta.name) from None
+        meta.resource_version = str(rev)
+        return obj
+
+    def _current(self, req: Request, name: str):
+        """GuaranteedUpdate reads the current state from etcd (not the cache): the
+        precondition compares against what is really stored."""
+        key = storage.object_key(req.kind, req.namespace if req.kind.NAMESPACED else None, name)
+        got = yield self.storage.get(key)
+        if got is None:
+            raise errors.new_not_found(req.kind.group_resource(), name)
+        value, rev = got
+        return key, storage.decode(req.kind, value, rev), rev
+
+    def _update(self, req: Request):
+        new = self._decode_body(req)
+        name = new.metadata.name or req.name
+        if req.name and new.metadata.name and req.name != new.metadata.name:
+            raise errors.new_bad_request("the name of the object (%s) does not match the name on the URL (%s)" % (new.metadata.name, req.name))
+        key, old, rev = yield from self._current(req, name)
+        want = new.metadata.resource_version
+        if want and want != str(rev):
+            raise errors.new_conflict(req.kind.group_resource(), name, "the object has been modified; please apply your changes to the latest version and try again")
+        result = yield from self._write_update(req, key, old, new, rev)
+        return result
+
+    def _write_update(self, req: Request, key: str, old: KubeObject, new: KubeObject, rev: int):
+        # rest.BeforeUpdate: identity and server-owned metadata come from the stored object
+        m, om = new.metadata, old.metadata
+        m.uid, m.creation_timestamp, m.namespace, m.name = om.uid, om.creation_timestamp, om.namespace, om.name
+        if om.deletion_timestamp:
+            m.deletion_timestamp = om.deletion_timestamp
+            m.deletion_grace_period_seconds = om.deletion_grace_period_seconds
+        if m.generate_name is None:
+            m.generate_name = om.generate_name
+        registry.prepare_for_update(new, old, req.subresource)
+        yield from self.admission.admit_update(new, old, req)
+        registry.validate_update(new, old, req.subresource)
+        m.resource_version = None
+        if _same_without_rv(new, old):
+            return old  # a no-op update writes nothing (etcd3 store.go GuaranteedUpdate)
+        # finalizers gone from an object being deleted: the update completes the deletion
+        if m.deletion_timestamp and not m.finalizers and req.kind.KIND != "Pod":
+            try:
+                drev, _ = yield self.storage.delete(key, rev)
+            except storage.RevisionMismatch:
+                raise errors.new_conflict(req.kind.group_resource(), m.name, "the object has been modified; please apply your changes to the latest version and try again") from None
+            m.resource_version = str(drev)
+            return new
+        try:
+            nrev = yield self.storage.update(key, storage.encode(new), rev)
+        except storage.RevisionMismatch:
+            raise errors.new_conflict(req.kind.group_resource(), m.name, "the object has been modified; please apply your changes to the latest version and try again") from None
+        except storage.KeyNotFound:
+            raise errors.new_not_found(req.kind.group_resource(), m.name) from None
+        m.resource_version = str(nrev)
+        return new
+
+    def _patch(self, req: Request):
+        from .patch import apply_patch
+
+        key, old, rev = yield from self._current(req, req.name)
+        patch_type = req.options.get("patch_type", "strategic")
+        try:
+            merged = apply_patch(old.to_dict(), req.body, patch_type)
+        except ValueError as exc:
+            raise errors.new_bad_request(str(exc)) from None
+        merged.setdefault("metadata", {})["resourceVersion"] = str(rev)
+        try:
+            new = decode(merged)
+        except DecodeError as exc:
+            raise errors.new_bad_request(exc.message) from None
+        if req.kind.NAMESPACED:
+            new.metadata.namespace = old.metadata.namespace
+        result = yield from self._write_update(req, key, old, new, rev)
+        return result
+
+    def _delete(self, req: Request):
+        key, obj, rev = yield from self._current(req, req.name)
+        opts = req.options
+        pre = opts.get("preconditions") or {}
+        if pre.get("uid") and pre["uid"] != obj.metadata.uid:
+            raise errors.new_conflict(req.kind.group_resource(), req.name, f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: {obj.metadata.uid}")
+        if pre.get("resourceVersion") and pre["resourceVersion"] != str(rev):
+            raise errors.new_conflict(req.kind.group_resource(), req.name, f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, ResourceVersion in object meta: {rev}")
+        policy = opts.get("propagation_policy")
+        grace = opts.get("grace_period_seconds")
+        new = obj.copy_deep()
+        m = new.metadata
+        finalizers = list(m.finalizers or [])
+        # pkg/registry/generic/registry/store.go: deletion with finalizers, and the GC's
+        # foregroundDeletion / orphan finalizers for the propagation policies
+        if policy == "Foreground" and "foregroundDeletion" not in finalizers:
+            finalizers.append("foregroundDeletion")
+        elif policy == "Orphan" and "orphan" not in finalizers:
+            finalizers.append("orphan")
+        graceful = registry.graceful_deletion_seconds(obj, grace)
+        if finalizers or graceful:
+            if m.deletion_timestamp is None:
+                m.deletion_timestamp = rfc3339(self.sim.now + (graceful or 0))
+                m.deletion_grace_period_seconds = graceful or 0
+            elif graceful is not None and m.deletion_grace_period_seconds is not None and graceful < m.deletion_grace_period_seconds:
+                m.deletion_timestamp = rfc3339(self.sim.now + graceful)
+                m.deletion_grace_period_seconds = graceful
+            m.finalizers = finalizers or None
+            try:
+                nrev = yield self.storage.update(key, storage.encode(new), rev)
+            except storage.RevisionMismatch:
+                raise errors.new_conflict(req.kind.group_resource(), req.name, "the object has been modified; please apply your changes to the latest version and try again") from None
+            m.resource_version = str(nrev)
+            return new
+        try:
+            drev, _ = yield self.storage.delete(key, rev)
+        except storage.RevisionMismatch:
+            raise errors.new_conflict(req.kind.group_resource(), req.name, "the object has been modified; please apply your changes to the latest version and try again") from None
+        except storage.KeyNotFound:
+            raise errors.new_not_found(req.kind.group_resource(), req.name) from None
+        m.resource_version = str(drev)
+        return new
+
+    def _bind(self, req: Request):
+        """pods/binding (pkg/registry/core/pod/storage/storage.go BindingREST.assignPod)."""
+        key, pod, rev = yield from self._current(req, req.name)
+        node = req.body
+        if pod.metadata.deletion_timestamp is not None:
+            raise errors.new_conflict("pods", req.name, "pod %s is being deleted, cannot be assigned to a host" % req.name)
+        if pod.spec.node_name:
+            raise errors.new_conflict("pods", req.name, f'pod {req.name} is already assigned to node "{pod.spec.node_name}"')
+        new = pod.copy_deep()
+        new.spec.node_name = node
+        registry.set_pod_condition(new, "PodScheduled", "True", self.sim.now)
+        try:
+            nrev = yield self.storage.update(key, storage.encode(new), rev)
+        except storage.RevisionMismatch:
+            raise errors.new_conflict("pods", req.name, "the object has been modified; please apply your changes to the latest version and try again") from None
+        new.metadata.resource_version = str(nrev)
+        return new
+
+
+def _same_without_rv(a: KubeObject, b: KubeObject) -> bool:
+    da, db = a.to_dict(), b.to_dict()
+    da["metadata"].pop("resourceVersion", None)
+    db["metadata"].pop("resourceVersion", None)
+    return da == db

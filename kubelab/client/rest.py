@@ -1,0 +1,201 @@
+"""The API client every component uses (client-go's typed clients, in miniature).
+
+Every call crosses the simulated network from the component's host to an API server
+and back, and returns a simulation :class:`~kubelab.sim.Event`: inside a process,
+``pod = yield client.create(pod)``; a failure is thrown into the process as a
+:class:`~kubelab.api.errors.StatusError` (from the server) or :class:`ClientError`
+(the connection: refused, or the client's timeout).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+
+from kubelab.api.meta import KubeObject
+from kubelab.api.scheme import kind_by_name
+from kubelab.sim import Event, Network, Simulator
+
+if TYPE_CHECKING:
+    from kubelab.apiserver.server import APIServer
+
+KindRef = Union[type[KubeObject], str]
+
+
+class ClientError(Exception):
+    """The request never got an answer from a server (client-go's transport errors)."""
+
+
+def resolve_kind(kind: KindRef) -> type[KubeObject]:
+    if isinstance(kind, type):
+        return kind
+    cls = kind_by_name(kind)
+    if cls is None:
+        raise ValueError(f'the server doesn\'t have a resource type "{kind}"')
+    return cls
+
+
+class APIClient:
+    """A connection from ``host`` to the API server that ``resolve(host)`` picks (the local
+    one on a master, the load balancer's choice on a worker)."""
+
+    def __init__(self, sim: Simulator, network: Network, host: str,
+                 resolve: Callable[[str], Optional["APIServer"]], user_agent: str = "kubelab",
+                 timeout: float = 30.0):
+        self.sim = sim
+        self.network = network
+        self.host = host
+        self.resolve = resolve
+        self.user_agent = user_agent
+        self.timeout = timeout
+        self.requests = 0
+        self.failures = 0
+
+    def __repr__(self) -> str:
+        return f"<APIClient {self.user_agent}@{self.host}>"
+
+    # -- transport ----------------------------------------------------------------------
+    def request(self, req: Any) -> Event:
+        from kubelab.apiserver.server import APIServer  # noqa: F401 (type only)
+
+        self.requests += 1
+        req.user_agent = self.user_agent
+        out = self.sim.event()
+        server = self.resolve(self.host)
+        if server is None or not self.network.can_reach(self.host, server.host):
+            self.failures += 1
+            # what a client sees with no server to talk to
+            out.fail(ClientError("The connection to the server was refused - did you specify the right host or port?"))
+            return out
+        timer = self.sim.call_later(self.timeout, self._timed_out, out, req)
+        self.network.send(self.host, server.host, self._at_server, server, req, out, timer)
+        return out
+
+    def _timed_out(self, out: Event, req: Any) -> None:
+        if not out.triggered:
+            self.failures += 1
+            # client-go's http.Client timeout, as kubectl prints it
+            out.fail(ClientError(f"{req.describe()}: net/http: request canceled (Client.Timeout exceeded while awaiting headers)"))
+
+    def _at_server(self, server: "APIServer", req: Any, out: Event, timer) -> None:
+        ev = server.handle(req)
+
+        def reply(e: Event) -> None:
+            e.defused = True
+            self.network.send(server.host, self.host, self._deliver, out, e, timer)
+
+        ev.add_callback(reply)
+
+    def _deliver(self, out: Event, e: Event, timer) -> None:
+        timer.cancel()
+        if out.triggered:
+            return
+        if e.ok:
+            out.succeed(e.value)
+        else:
+            self.failures += 1
+            out.fail(e.exception)
+
+    # -- verbs --------------------------------------------------------------------------
+    def _req(self, verb: str, kind: KindRef, namespace=None, name=None, body=None, subresource=None, **options):
+        from kubelab.apiserver.server import Request
+
+        cls = resolve_kind(kind)
+        return self.request(Request(verb, cls, namespace if cls.NAMESPACED else None, name, body, subresource, options))
+
+    def create(self, obj: KubeObject, namespace: Optional[str] = None) -> Event:
+        return self._req("create", type(obj), namespace or obj.metadata.namespace or "default", obj.metadata.name, obj)
+
+    def get(self, kind: KindRef, name: str, namespace: Optional[str] = "default") -> Event:
+        return self._req("get", kind, namespace, name)
+
+    def list(self, kind: KindRef, namespace: Optional[str] = None, label_selector=None, field_selector=None) -> Event:
+        return self._req("list", kind, namespace, label_selector=label_selector, field_selector=field_selector)
+
+    def update(self, obj: KubeObject) -> Event:
+        return self._req("update", type(obj), obj.metadata.namespace, obj.metadata.name, obj)
+
+    def update_status(self, obj: KubeObject) -> Event:
+        return self._req("update", type(obj), obj.metadata.namespace, obj.metadata.name, obj, subresource="status")
+
+    def patch(self, kind: KindRef, name: str, namespace: Optional[str], patch: Any,
+              patch_type: str = "strategic", subresource: Optional[str] = None) -> Event:
+        return self._req("patch", kind, namespace, name, patch, subresource, patch_type=patch_type)
+
+    def delete(self, kind: KindRef, name: str, namespace: Optional[str] = "default",
+               propagation_policy: Optional[str] = None, grace_period_seconds: Optional[int] = None,
+               preconditions: Optional[dict] = None) -> Event:
+        return self._req("delete", kind, namespace, name, propagation_policy=propagation_policy,
+                         grace_period_seconds=grace_period_seconds, preconditions=preconditions)
+
+    def bind(self, name: str, namespace: str, node_name: str) -> Event:
+        """POST pods/<name>/binding (what the scheduler's DefaultBinder does)."""
+        return self._req("bind", "pods", namespace, name, node_name, "binding")
+
+    # -- watch --------------------------------------------------------------------------
+    def watch(self, kind: KindRef, handler: Callable[[list], None], on_error: Callable[[Exception], None],
+              namespace: Optional[str] = None, resource_version: int = 0,
+              label_selector=None, field_selector=None, health_period: float = 2.0) -> "ClientWatch":
+        """Open a watch. ``handler(events)`` gets batches of WatchEvents; ``on_error(exc)``
+        is called once when the watch breaks (server gone, link cut, 410 Gone)."""
+        return ClientWatch(self, resolve_kind(kind), handler, on_error, namespace, resource_version,
+                           label_selector, field_selector, health_period)
+
+
+class ClientWatch:
+    """One open watch. The connection is checked every ``health_period`` simulated seconds
+    (the HTTP/2 ping that tells client-go its server is gone)."""
+
+    def __init__(self, client: APIClient, kind, handler, on_error, namespace, rv, ls, fs, health_period):
+        self.client = client
+        self.kind = kind
+        self.handler = handler
+        self.on_error = on_error
+        self.stopped = False
+        self.server = client.resolve(client.host)
+        self._server_watch = None
+        self._health = None
+        net = client.network
+        if self.server is None or not net.can_reach(client.host, self.server.host):
+            client.sim.call_soon(self._fail, ClientError("The connection to the server was refused"))
+            return
+        net.send(client.host, self.server.host, self._open, namespace, rv, ls, fs)
+        self._health = client.sim.every(health_period, self._check)
+
+    def _open(self, namespace, rv, ls, fs) -> None:
+        if self.stopped:
+            return
+        try:
+            self._server_watch = self.server.watch(self.kind, namespace, rv, self._send, ls, fs)
+        except Exception as exc:  # noqa: BLE001 — 410 Gone, bad selector, server stopping
+            self.client.network.send(self.server.host, self.client.host, self._fail, exc)
+
+    def _send(self, events: list) -> None:
+        # server side: ship the batch to the client's host
+        self.client.network.send(self.server.host, self.client.host, self._deliver, events)
+
+    def _deliver(self, events: list) -> None:
+        if not self.stopped:
+            self.handler(events)
+
+    def _check(self) -> None:
+        if self.stopped:
+            return
+        s = self.server
+        if not s.running or not self.client.network.can_reach(self.client.host, s.host) or not \
+                self.client.network.can_reach(s.host, self.client.host):
+            self._fail(ClientError(f"watch of {self.kind.RESOURCE} closed: connection to {s.name} lost"))
+
+    def _fail(self, exc: Exception) -> None:
+        if self.stopped:
+            return
+        self.stop()
+        self.on_error(exc)
+
+    def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        if self._health is not None:
+            self._health.cancel()
+        if self._server_watch is not None:
+            self._server_watch.stop()
