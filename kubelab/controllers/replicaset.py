@@ -1,0 +1,368 @@
+"""ReplicaSet controller (pkg/controller/replicaset/replica_set.go).
+
+Keeps ``spec.replicas`` active pods for every ReplicaSet: adopts orphans that match its
+selector and releases pods that stop matching (ClaimPods, controller_ref_manager.go),
+creates in slow-start batches of 1, 2, 4, ... (slowStartBatch), deletes the pods that
+rank first by ActivePodsWithRanks (controller_utils.go), waits on expectations so it
+never acts on a stale cache, and writes status (replicas, fullyLabeledReplicas,
+readyReplicas, availableReplicas with minReadySeconds).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+from kubelab.api import errors
+from kubelab.api.apps import ReplicaSet, ReplicaSetCondition
+from kubelab.api.base import parse_time, rfc3339
+from kubelab.api.core import Pod
+from kubelab.api.labels import Selector
+
+from .base import (Controller, ControllerContext, ControllerExpectations, is_pod_active, is_pod_available,
+                   owner_ref, pod_from_template, pod_ready_since, slow_start_batch, settle)
+
+BURST_REPLICAS = 500  # replica_set.go BurstReplicas
+SLOW_START_INITIAL_BATCH_SIZE = 1  # controller_utils.go SlowStartInitialBatchSize
+POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
+
+
+def controller_uid_index(obj) -> list[str]:
+    ref = obj.metadata.controller_ref()
+    return [ref.uid] if ref is not None else []
+
+
+def ensure_index(informer, name: str, fn) -> None:
+    if name not in informer._indexers:
+        informer.add_indexer(name, fn)
+
+
+# ----------------------------------------------------------------------------- ranking
+_PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
+
+
+def _log2_bucket(seconds: float) -> int:
+    ns = max(seconds, 0) * 1e9
+    return int(math.log2(ns)) if ns >= 1 else 0
+
+
+def _deletion_cost(pod: Pod) -> int:
+    try:
+        return int((pod.metadata.annotations or {}).get(POD_DELETION_COST, "0"))
+    except ValueError:
+        return 0
+
+
+def pod_deletion_rank_key(pod: Pod, rank: int, now: float) -> tuple:
+    """ActivePodsWithRanks.Less as a sort key (smaller sorts first, is deleted first):
+    1. unassigned < assigned; 2. Pending < Unknown < Running; 3. not ready < ready;
+    4. lower pod-deletion-cost first; 5. more pods of the same owner on its node first;
+    6. ready for less time first (log2 buckets, LogarithmicScaleDown); 7. more container
+    restarts first; 8. newer first (log2 buckets)."""
+    since = pod_ready_since(pod)
+    ready = since is not None
+    ready_bucket = _log2_bucket(now - since) if ready else 0
+    restarts = max((c.restart_count for c in pod.status.container_statuses or ()), default=0)
+    created = parse_time(pod.metadata.creation_timestamp) if pod.metadata.creation_timestamp else None
+    created_bucket = -1 if created is None else _log2_bucket(now - created)
+    return (
+        1 if pod.spec.node_name else 0,
+        _PHASE_ORDINAL.get(pod.status.phase or "", 0),
+        1 if ready else 0,
+        _deletion_cost(pod),
+        -rank,
+        ready_bucket,
+        -restarts,
+        created_bucket,
+    )
+
+
+def pods_to_delete(filtered: list[Pod], related: list[Pod], diff: int, now: float) -> list[Pod]:
+    """replica_set.go getPodsToDelete + getPodsRankedByRelatedPodsOnSameNode."""
+    if diff >= len(filtered):
+        return list(filtered)
+    on_node: dict[str, int] = {}
+    for p in related:
+        if is_pod_active(p):
+            on_node[p.spec.node_name or ""] = on_node.get(p.spec.node_name or "", 0) + 1
+    ranked = sorted(filtered, key=lambda p: pod_deletion_rank_key(p, on_node.get(p.spec.node_name or "", 0), now))
+    return ranked[:diff]
+
+
+# ----------------------------------------------------------------------------- claiming
+def claim_objects(ctrl: Controller, owner, selector: Selector, candidates: list, kind_update):
+    """controller_ref_manager.go ClaimObject, for pods or replica sets: returns what the
+    owner owns after adopting matching orphans and releasing owned ones that no longer
+    match. Generator (adoption and release are API writes)."""
+    claimed = []
+    fresh_checked = [None]
+
+    def can_adopt():
+        # RecheckDeletionTimestamp: read the owner live before adopting
+        if fresh_checked[0] is None:
+            try:
+                fresh = yield ctrl.client.get(type(owner), owner.name, owner.namespace)
+                fresh_checked[0] = fresh.uid == owner.uid and fresh.metadata.deletion_timestamp is None
+            except errors.StatusError:
+                fresh_checked[0] = False
+        return fresh_checked[0]
+
+    for obj in candidates:
+        ref = obj.metadata.controller_ref()
+        match = selector.matches(obj.metadata.labels)
+        if ref is not None:
+            if ref.uid != owner.uid:
+                continue
+            if match:
+                claimed.append(obj)
+                continue
+            if owner.metadata.deletion_timestamp is not None:
+                continue
+            # release: drop our ownerReference
+            new = obj.copy_deep()
+            new.metadata.owner_references = [r for r in new.metadata.owner_references or [] if r.uid != owner.uid] or None
+            try:
+                yield ctrl.client.update(new)
+            except errors.StatusError as exc:
+                if not errors.is_not_found(exc):
+                    raise
+            continue
+        if owner.metadata.deletion_timestamp is not None or not match:
+            continue
+        if obj.metadata.deletion_timestamp is not None:
+            continue
+        ok = yield from can_adopt()
+        if not ok:
+            continue
+        new = obj.copy_deep()
+        new.metadata.owner_references = list(new.metadata.owner_references or []) + [owner_ref(owner)]
+        try:
+            adopted = yield ctrl.client.update(new)
+        except errors.StatusError as exc:
+            if errors.is_not_found(exc):
+                continue
+            raise
+        claimed.append(adopted)
+    return claimed
+
+
+def update_status_with_retry(client, obj, status, retries: int = 1):
+    """updateReplicaSetStatus: write status; on a conflict read the object fresh and try
+    again (statusUpdateRetries = 1)."""
+    new = obj.copy_deep()
+    new.status = status
+    for attempt in range(retries + 1):
+        try:
+            return (yield client.update_status(new))
+        except errors.StatusError as exc:
+            if not errors.is_conflict(exc) or attempt == retries:
+                raise
+            fresh = yield client.get(type(obj), obj.name, obj.namespace)
+            if fresh.uid != obj.uid:
+                raise
+            new = fresh.copy_deep()
+            new.status = status
+    return new
+
+
+# ----------------------------------------------------------------------------- controller
+class ReplicaSetController(Controller):
+    name = "replicaset-controller"
+    workers = 5  # --concurrent-replicaset-syncs
+
+    def __init__(self, ctx: ControllerContext):
+        super().__init__(ctx)
+        self.rs_informer = ctx.informers.informer(ReplicaSet)
+        self.pod_informer = ctx.informers.informer(Pod)
+        ensure_index(self.pod_informer, "controller-uid", controller_uid_index)
+        ensure_index(self.rs_informer, "controller-uid", controller_uid_index)
+        self.expectations = ControllerExpectations(ctx.sim)
+        self.recorder = ctx.recorder(self.name)
+        self.rs_informer.add_event_handler(self.enqueue, self._update_rs, self._delete_rs)
+        self.pod_informer.add_event_handler(self._add_pod, self._update_pod, self._delete_pod)
+
+    # -- handlers ------------------------------------------------------------------------
+    def _update_rs(self, old, new) -> None:
+        self.enqueue(new)
+
+    def _delete_rs(self, obj) -> None:
+        obj = getattr(obj, "obj", obj)
+        self.expectations.delete(obj.key())
+        self.enqueue(obj)
+
+    def _resolve(self, namespace, ref) -> Optional[ReplicaSet]:
+        if ref is None or ref.kind != "ReplicaSet":
+            return None
+        rs = self.rs_informer.get(f"{namespace}/{ref.name}")
+        if rs is None or rs.uid != ref.uid:
+            return None
+        return rs
+
+    def _matching_rs(self, pod: Pod) -> list[ReplicaSet]:
+        """getPodReplicaSets: the ReplicaSets whose selector matches an orphan."""
+        out = []
+        for rs in self.rs_informer.list(pod.metadata.namespace):
+            sel = Selector.from_label_selector(rs.spec.selector)
+            if not sel.empty() and sel.matches(pod.metadata.labels):
+                out.append(rs)
+        return out
+
+    def _add_pod(self, pod: Pod) -> None:
+        if pod.metadata.deletion_timestamp is not None:
+            self._delete_pod(pod)
+            return
+        ref = pod.metadata.controller_ref()
+        if ref is not None:
+            rs = self._resolve(pod.metadata.namespace, ref)
+            if rs is not None:
+                self.expectations.creation_observed(rs.key())
+                self.enqueue(rs)
+            return
+        for rs in self._matching_rs(pod):
+            self.enqueue(rs)
+
+    def _update_pod(self, old: Pod, new: Pod) -> None:
+        if old.metadata.resource_version == new.metadata.resource_version:
+            return
+        labels_changed = old.metadata.labels != new.metadata.labels
+        if new.metadata.deletion_timestamp is not None and old.metadata.deletion_timestamp is None:
+            self._delete_pod(new)
+            if labels_changed:
+                self._delete_pod(old)
+            return
+        cur, prev = new.metadata.controller_ref(), old.metadata.controller_ref()
+        if prev is not None and (cur is None or cur.uid != prev.uid):
+            rs = self._resolve(old.metadata.namespace, prev)
+            if rs is not None:
+                self.enqueue(rs)
+        if cur is not None:
+            rs = self._resolve(new.metadata.namespace, cur)
+            if rs is not None:
+                self.enqueue(rs)
+                # a pod that just turned ready becomes available after minReadySeconds
+                mrs = rs.spec.min_ready_seconds or 0
+                if mrs > 0 and not old.is_ready() and new.is_ready():
+                    self.enqueue_after(rs, mrs + 1)
+            return
+        if labels_changed or (prev is not None and cur is None):
+            for rs in self._matching_rs(new):
+                self.enqueue(rs)
+
+    def _delete_pod(self, pod) -> None:
+        pod = getattr(pod, "obj", pod)
+        ref = pod.metadata.controller_ref()
+        rs = self._resolve(pod.metadata.namespace, ref)
+        if rs is not None:
+            self.expectations.deletion_observed(rs.key())
+            self.enqueue(rs)
+
+    # -- sync ----------------------------------------------------------------------------
+    def sync(self, key: str):
+        rs = self.rs_informer.get(key)
+        if rs is None:
+            self.expectations.delete(key)
+            return
+        needs_sync = self.expectations.satisfied(key)
+        selector = Selector.from_label_selector(rs.spec.selector)
+        ns = rs.metadata.namespace
+        active = sorted((p for p in self.pod_informer.list(ns) if is_pod_active(p)), key=lambda p: p.name)
+        filtered = yield from claim_objects(self, rs, selector, active, None)
+        err = None
+        if needs_sync and rs.metadata.deletion_timestamp is None:
+            err = yield from self.manage_replicas(filtered, rs)
+        status = self.calculate_status(rs, filtered, err)
+        updated = yield from self.update_status(rs, status)
+        mrs = rs.spec.min_ready_seconds or 0
+        if err is None and mrs > 0 and updated.status.ready_replicas == rs.spec.replicas and \
+                updated.status.available_replicas != rs.spec.replicas:
+            self.enqueue_after(key, mrs)
+        if err is not None:
+            raise err
+
+    def _related_pods(self, rs: ReplicaSet, filtered: list[Pod]) -> list[Pod]:
+        """getIndirectlyRelatedPods: pods of every ReplicaSet with the same controller."""
+        ref = rs.metadata.controller_ref()
+        if ref is None:
+            return filtered
+        out = {p.key(): p for p in filtered}
+        for sib in self.rs_informer.by_index("controller-uid", ref.uid):
+            for p in self.pod_informer.by_index("controller-uid", sib.uid):
+                out[p.key()] = p
+        return list(out.values())
+
+    def manage_replicas(self, filtered: list[Pod], rs: ReplicaSet):
+        key = rs.key()
+        want = rs.spec.replicas if rs.spec.replicas is not None else 1
+        diff = len(filtered) - want
+        if diff < 0:
+            diff = min(-diff, BURST_REPLICAS)
+            self.expectations.expect_creations(key, diff)
+
+            def create_one():
+                pod = pod_from_template(rs.spec.template, rs)
+                ev = self.client.create(pod)
+                out = self.sim.event()
+
+                def done(e):
+                    e.defused = True
+                    if e.ok:
+                        self.recorder.event(rs, "Normal", "SuccessfulCreate", f"Created pod: {e.value.name}")
+                        out.succeed(e.value)
+                    else:
+                        exc = e.exception
+                        self.recorder.event(rs, "Warning", "FailedCreate", f"Error creating: {exc}")
+                        out.fail(exc)
+                ev.add_callback(done)
+                return out
+
+            successes, err = yield from slow_start_batch(self.sim, diff, SLOW_START_INITIAL_BATCH_SIZE, create_one)
+            for _ in range(diff - successes):
+                self.expectations.creation_observed(key)
+            return err
+        if diff > 0:
+            diff = min(diff, BURST_REPLICAS)
+            victims = pods_to_delete(filtered, self._related_pods(rs, filtered), diff, self.sim.now)
+            self.expectations.expect_deletions(key, len(victims))
+            results = yield settle(self.sim, [self.client.delete(Pod, p.name, p.metadata.namespace) for p in victims])
+            first_err = None
+            for pod, (ok, val) in zip(victims, results):
+                if ok:
+                    self.recorder.event(rs, "Normal", "SuccessfulDelete", f"Deleted pod: {pod.name}")
+                    continue
+                self.expectations.deletion_observed(key)
+                if isinstance(val, errors.StatusError) and errors.is_not_found(val):
+                    continue
+                self.recorder.event(rs, "Warning", "FailedDelete", f"Error deleting: {val}")
+                first_err = first_err or val
+            return first_err
+        return None
+
+    def calculate_status(self, rs: ReplicaSet, filtered: list[Pod], err) -> "ReplicaSetStatus":
+        """replica_set_utils.go calculateStatus."""
+        st = rs.status.model_copy(deep=True)
+        template_sel = Selector.from_set(rs.spec.template.metadata.labels or {})
+        mrs = rs.spec.min_ready_seconds or 0
+        now = self.sim.now
+        st.replicas = len(filtered)
+        st.fully_labeled_replicas = sum(1 for p in filtered if template_sel.matches(p.metadata.labels))
+        st.ready_replicas = sum(1 for p in filtered if p.is_ready())
+        st.available_replicas = sum(1 for p in filtered if is_pod_available(p, mrs, now))
+        st.observed_generation = rs.metadata.generation
+        conds = [c for c in st.conditions or [] if c.type != "ReplicaFailure"]
+        if err is not None:
+            want = rs.spec.replicas or 0
+            reason = "FailedCreate" if len(filtered) < want else "FailedDelete"
+            conds.append(ReplicaSetCondition(type="ReplicaFailure", status="True", reason=reason,
+                                             message=str(err), last_transition_time=rfc3339(now)))
+        elif st.conditions and any(c.type == "ReplicaFailure" for c in st.conditions):
+            pass  # cleared: the failure is gone
+        st.conditions = conds or None
+        return st
+
+    def update_status(self, rs: ReplicaSet, status):
+        if rs.status == status:
+            return rs
+        return (yield from update_status_with_retry(self.client, rs, status))
+
+
+from kubelab.api.apps import ReplicaSetStatus  # noqa: E402  (annotation only)
