@@ -1,0 +1,577 @@
+"""The kubelet: registers its node, renews its Lease, and runs the pods bound to it.
+
+It watches only its own pods (a field selector on ``spec.nodeName``), admits each one
+against what is left of the node's allocatable (``OutOfcpu`` like the real one), creates
+the sandbox, pulls images one at a time (``--serialize-image-pulls=true``), creates and
+starts containers, and reports phase, conditions and container statuses through the
+pods' ``/status``. A pod being deleted gracefully is stopped and then deleted for good.
+Events are worded as pkg/kubelet words them.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Optional
+
+from kubelab.api import errors
+from kubelab.api.base import rfc3339, rfc3339_micro
+from kubelab.api.coordination import Lease, LeaseSpec
+from kubelab.api.core import (
+    ContainerImage,
+    ContainerState,
+    ContainerStateRunning,
+    ContainerStateTerminated,
+    ContainerStateWaiting,
+    ContainerStatus,
+    Node,
+    NodeAddress,
+    NodeCondition,
+    NodeSpec,
+    NodeStatus,
+    NodeSystemInfo,
+    Pod,
+    PodIP,
+    Taint,
+)
+from kubelab.api.meta import ObjectMeta
+from kubelab.api.quantity import parse_quantity
+from kubelab.apiserver.registry import set_pod_condition
+from kubelab.client import APIClient, EventRecorder, SharedInformer
+from kubelab.sim import Simulator
+
+from .machines import KUBELET_VERSION, CloudInstance, Machine
+
+# Image sizes (bytes) for well-known images; anything else is 50 MB.
+IMAGE_SIZES = {"nginx": 72_000_000, "busybox": 4_300_000, "redis": 45_000_000, "postgres": 160_000_000,
+               "httpd": 58_000_000, "python": 380_000_000, "registry.k8s.io/pause": 320_000, "perl": 330_000_000}
+DEFAULT_IMAGE_SIZE = 50_000_000
+# Annotations a workshop can put on a pod to shape the simulation.
+RUN_SECONDS = "sim.kubelab.io/run-seconds"  # containers exit after this many seconds
+EXIT_CODE = "sim.kubelab.io/exit-code"  # ... with this exit code (default 0)
+START_SECONDS = "sim.kubelab.io/start-seconds"  # time from start to ready (default 0)
+
+NODE_LEASE_DURATION = 40  # kubelet nodeLeaseDurationSeconds default
+LEASE_RENEW_INTERVAL = NODE_LEASE_DURATION * 0.25  # 25% of the duration: 10 s
+NODE_STATUS_REPORT_FREQUENCY = 300.0  # nodeStatusReportFrequency: 5 min when nothing changes
+NODE_STATUS_UPDATE_FREQUENCY = 10.0  # nodeStatusUpdateFrequency: how often status is computed
+
+
+def image_size(image: str) -> int:
+    repo = image.split("@")[0]
+    last = repo.rsplit("/", 1)[-1]
+    if ":" in last:
+        repo = repo[: repo.rfind(":")]
+    base = repo.rsplit("/", 1)[-1] if repo.startswith(("docker.io/", "library/")) else repo
+    return IMAGE_SIZES.get(base, IMAGE_SIZES.get(repo, DEFAULT_IMAGE_SIZE))
+
+
+def normalise_image(image: str) -> str:
+    """What containerd records: docker.io/library/nginx:1.27 for nginx:1.27."""
+    name = image
+    last = name.rsplit("/", 1)[-1]
+    if ":" not in last and "@" not in name:
+        name += ":latest"
+    first = name.split("/", 1)[0]
+    if "/" not in name:
+        name = "docker.io/library/" + name
+    elif "." not in first and ":" not in first and first != "localhost":
+        name = "docker.io/" + name
+    return name
+
+
+def _milli(q: Any) -> int:
+    return parse_quantity(q).milli_value()
+
+
+def pod_requests(pod: Pod) -> dict[str, int]:
+    """resourcehelper.PodRequests: max(sum of containers, largest init container) + overhead, in milli-units."""
+    total: dict[str, int] = {}
+    for c in pod.spec.containers:
+        for k, v in ((c.resources.requests if c.resources else None) or {}).items():
+            total[k] = total.get(k, 0) + _milli(v)
+    for c in pod.spec.init_containers or ():
+        for k, v in ((c.resources.requests if c.resources else None) or {}).items():
+            total[k] = max(total.get(k, 0), _milli(v))
+    for k, v in (pod.spec.overhead or {}).items():
+        total[k] = total.get(k, 0) + _milli(v)
+    return total
+
+
+class _RunningPod:
+    """What the container runtime holds for one pod."""
+
+    __slots__ = ("uid", "key", "ip", "started", "containers", "done", "stopping", "proc")
+
+    def __init__(self, uid: str, key: str, ip: str):
+        self.uid, self.key, self.ip = uid, key, ip
+        self.started = False
+        self.containers: dict[str, dict] = {}
+        self.done = False
+        self.stopping = False
+        self.proc = None
+
+
+class Kubelet:
+    def __init__(self, sim: Simulator, client: APIClient, machine: Machine, cloud_provider_external: bool = False,
+                 legacy_cloud_labels: bool = False):
+        self.sim = sim
+        self.client = client
+        self.machine = machine
+        self.node_name = machine.name
+        self.cloud_provider_external = cloud_provider_external
+        self.legacy_cloud_labels = legacy_cloud_labels
+        self.recorder = EventRecorder(client, "kubelet", machine.name)
+        self.informer: Optional[SharedInformer] = None
+        self.running = False
+        self.hung = False
+        self.pods: dict[str, _RunningPod] = {}  # uid -> runtime state
+        self.images: dict[str, int] = {normalise_image(i): s for i, s in machine.images.items()}
+        self._pull_queue: deque = deque()
+        self._pulling = False
+        self._ip_seq = 1
+        self._lease_timer = None
+        self._status_timer = None
+        self._last_status_post = -1e18
+        self._node_status_dirty = True
+        self._rng = sim.rng(f"kubelet/{machine.name}")
+        self.registered = False
+
+    def __repr__(self) -> str:
+        state = "hung" if self.hung else ("running" if self.running else "stopped")
+        return f"<Kubelet {self.node_name} {state} pods={len(self.pods)}>"
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start (or restart after a power cycle): register, then sync pods."""
+        self.running = True
+        self.hung = False
+        self.sim.spawn(self._register(), name=f"kubelet/{self.node_name}/register")
+
+    def stop(self) -> None:
+        """The machine goes down: every container dies with it."""
+        self.running = False
+        if self.informer is not None:
+            self.informer.stop()
+            self.informer = None
+        for t in (self._lease_timer, self._status_timer):
+            if t is not None:
+                t.cancel()
+        for rp in self.pods.values():
+            if rp.proc is not None:
+                rp.proc.kill()
+        self.pods.clear()
+        self._pull_queue.clear()
+        self._pulling = False
+
+    def hang(self) -> None:
+        """The kubelet stops responding (containers keep running): no lease, no status."""
+        self.hung = True
+        self.sim.trace.record(f"kubelet/{self.node_name}", "KubeletHung", "kubelet stopped responding")
+
+    def unhang(self) -> None:
+        self.hung = False
+        self.sim.trace.record(f"kubelet/{self.node_name}", "KubeletResumed", "kubelet is responding again")
+
+    # -- node registration and heartbeats -------------------------------------------------
+    def _node_object(self) -> Node:
+        m = self.machine
+        labels = m.node_labels()
+        taints = [Taint.model_validate(t) for t in m.taints]
+        spec = NodeSpec(pod_cidr=m.pod_cidr(), pod_cidrs=[m.pod_cidr()], taints=taints or None)
+        if isinstance(m, CloudInstance):
+            spec.provider_id = m.provider_id()
+            if self.cloud_provider_external:
+                # --cloud-provider=external: the cloud-controller-manager initialises the node
+                spec.taints = (spec.taints or []) + [Taint(key="node.cloudprovider.kubernetes.io/uninitialized",
+                                                           value="true", effect="NoSchedule")]
+            elif self.legacy_cloud_labels:
+                labels.update(m.cloud_labels())
+        return Node(
+            metadata=ObjectMeta(name=m.name, labels=labels,
+                                annotations={"node.alpha.kubernetes.io/ttl": "0",
+                                             "volumes.kubernetes.io/controller-managed-attach-detach": "true"}),
+            spec=spec,
+            status=NodeStatus(capacity=m.capacity(), allocatable=m.allocatable(),
+                              addresses=[NodeAddress(**a) for a in m.addresses()],
+                              node_info=self._node_info(), conditions=self._conditions(), images=self._images(),
+                              daemon_endpoints={"kubeletEndpoint": {"Port": 10250}}),
+        )
+
+    def _node_info(self) -> NodeSystemInfo:
+        m = self.machine
+        h = f"{abs(hash((m.name, 'boot'))) % (16**8):08x}"
+        return NodeSystemInfo(machine_id=f"{m.name}-machine", system_uuid=f"{m.name}-uuid", boot_id=h,
+                              kernel_version=m.kernel_version(), os_image=m.os_image(),
+                              container_runtime_version="containerd://1.7.24", kubelet_version=KUBELET_VERSION,
+                              kube_proxy_version="", operating_system="linux", architecture="amd64")
+
+    def _conditions(self, prev: Optional[list[NodeCondition]] = None) -> list[NodeCondition]:
+        now = rfc3339(self.sim.now)
+        old = {c.type: c for c in prev or ()}
+        out = []
+        specs = [
+            ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+            ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+            ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+            ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+        ]
+        for typ, status, reason, msg in specs:
+            o = old.get(typ)
+            ltt = o.last_transition_time if o is not None and o.status == status else now
+            out.append(NodeCondition(type=typ, status=status, reason=reason, message=msg,
+                                     last_heartbeat_time=now, last_transition_time=ltt))
+        return out
+
+    def _images(self) -> list[ContainerImage]:
+        # node.status.images, biggest first (kubelet_node_status.go setNodeStatusImages)
+        imgs = sorted(self.images.items(), key=lambda kv: (-kv[1], kv[0]))[:50]
+        return [ContainerImage(names=[name], size_bytes=size) for name, size in imgs] or None
+
+    def _register(self):
+        while self.running and not self.registered:
+            try:
+                yield self.client.create(self._node_object())
+                self.registered = True
+                self.recorder.event(self._node_ref(), "Normal", "Starting", "Starting kubelet.")
+                self.recorder.event(self._node_ref(), "Normal", "NodeReady",
+                                    f"Node {self.node_name} status is now: NodeReady")
+            except errors.StatusError as exc:
+                if errors.is_already_exists(exc):
+                    self.registered = True  # a restart: the Node object is still there
+                else:
+                    yield self.sim.timeout(7.0)  # kubelet_node_status.go registration retry
+            except Exception:  # noqa: BLE001 — no API server reachable yet
+                yield self.sim.timeout(7.0)
+        if not self.running:
+            return
+        self._node_status_dirty = True
+        self._lease_timer = self.sim.every(LEASE_RENEW_INTERVAL, self._renew_lease)
+        self._status_timer = self.sim.every(NODE_STATUS_UPDATE_FREQUENCY, self._maybe_post_status)
+        self._renew_lease()
+        self._maybe_post_status()
+        self.informer = SharedInformer(self.client, Pod, field_selector=f"spec.nodeName={self.node_name}")
+        self.informer.add_event_handler(self._on_pod, lambda old, new: self._on_pod(new), self._on_pod_deleted)
+        self.informer.start()
+
+    def _node_ref(self) -> Node:
+        return Node(metadata=ObjectMeta(name=self.node_name, uid=self.node_name))
+
+    def _renew_lease(self) -> None:
+        if not self.running or self.hung:
+            return
+        self.sim.spawn(self._renew_lease_once(), name=f"kubelet/{self.node_name}/lease")
+
+    def _renew_lease_once(self):
+        now = self.sim.now
+        try:
+            lease = yield self.client.get(Lease, self.node_name, "kube-node-lease")
+            new = lease.copy_deep()
+            new.spec.renew_time = rfc3339_micro(now)
+            new.spec.holder_identity = self.node_name
+            yield self.client.update(new)
+        except errors.StatusError as exc:
+            if errors.is_not_found(exc):
+                lease = Lease(metadata=ObjectMeta(name=self.node_name, namespace="kube-node-lease"),
+                              spec=LeaseSpec(holder_identity=self.node_name,
+                                             lease_duration_seconds=NODE_LEASE_DURATION,
+                                             renew_time=rfc3339_micro(now)))
+                try:
+                    yield self.client.create(lease)
+                except Exception:  # noqa: BLE001
+                    pass
+        except Exception:  # noqa: BLE001 — the API server is unreachable: try next period
+            pass
+
+    def _maybe_post_status(self) -> None:
+        if not self.running or self.hung:
+            return
+        if self._node_status_dirty or self.sim.now - self._last_status_post >= NODE_STATUS_REPORT_FREQUENCY:
+            self._node_status_dirty = False
+            self._last_status_post = self.sim.now
+            self.sim.spawn(self._post_status(), name=f"kubelet/{self.node_name}/status")
+
+    def _post_status(self):
+        try:
+            node = yield self.client.get(Node, self.node_name, None)
+            new = node.copy_deep()
+            st = new.status
+            st.conditions = self._conditions(node.status.conditions)
+            st.capacity, st.allocatable = self.machine.capacity(), self.machine.allocatable()
+            st.images = self._images()
+            st.node_info = self._node_info()
+            yield self.client.update_status(new)
+        except Exception:  # noqa: BLE001 — retried on the next period
+            self._node_status_dirty = True
+
+    # -- pods -----------------------------------------------------------------------------
+    def _on_pod(self, pod: Pod) -> None:
+        if not self.running:
+            return
+        rp = self.pods.get(pod.metadata.uid)
+        if pod.metadata.deletion_timestamp is not None:
+            if rp is None:
+                # never started here (or already stopped): finish the deletion
+                self.sim.spawn(self._finish_delete(pod, None), name=f"kubelet/{self.node_name}/delete")
+            elif not rp.stopping:
+                rp.stopping = True
+                self.sim.spawn(self._kill_pod(pod, rp), name=f"kubelet/{self.node_name}/kill")
+            return
+        if rp is None and pod.status.phase not in ("Succeeded", "Failed"):
+            if self.hung:
+                self.sim.call_later(1.0, self._on_pod_latest, pod.key())
+                return
+            rp = _RunningPod(pod.metadata.uid, pod.key(), self._next_ip())
+            self.pods[pod.metadata.uid] = rp
+            rp.proc = self.sim.spawn(self._sync_pod(pod, rp), name=f"kubelet/{self.node_name}/pod/{pod.metadata.name}")
+
+    def _on_pod_latest(self, key: str) -> None:
+        if self.informer is not None:
+            pod = self.informer.get(key)
+            if pod is not None:
+                self._on_pod(pod)
+
+    def _on_pod_deleted(self, pod: Any) -> None:
+        pod = getattr(pod, "obj", pod)
+        rp = self.pods.pop(pod.metadata.uid, None)
+        if rp is not None and rp.proc is not None:
+            rp.proc.kill()
+
+    def _next_ip(self) -> str:
+        cidr = self.machine.pod_cidr()
+        base = cidr.rsplit(".", 1)[0]
+        self._ip_seq = self._ip_seq % 253 + 1
+        return f"{base}.{self._ip_seq + 1}"
+
+    def _used_by_others(self, uid: str) -> dict[str, int]:
+        used: dict[str, int] = {"pods": 0}
+        if self.informer is None:
+            return used
+        for p in self.informer.store.values():
+            if p.metadata.uid == uid or p.status.phase in ("Succeeded", "Failed") or p.metadata.uid not in self.pods:
+                continue
+            used["pods"] += 1000
+            for k, v in pod_requests(p).items():
+                used[k] = used.get(k, 0) + v
+        return used
+
+    def _admit(self, pod: Pod) -> Optional[tuple[str, str]]:
+        """lifecycle/predicate.go: the kubelet's own resource check, as GeneralPredicates."""
+        alloc = {k: _milli(v) for k, v in self.machine.allocatable().items()}
+        used = self._used_by_others(pod.metadata.uid)
+        req = pod_requests(pod)
+        req["pods"] = 1000
+        for res in ("cpu", "memory", "pods", "ephemeral-storage"):
+            if res not in req:
+                continue
+            if used.get(res, 0) + req[res] > alloc.get(res, 0):
+                def show(x: int) -> int:
+                    return x if res == "cpu" else x // 1000
+                # e.g. "Node didn't have enough resource: cpu, requested: 500, used: 3800, capacity: 4000"
+                msg = (f"Pod was rejected: Node didn't have enough resource: {res}, requested: {show(req[res])}, "
+                       f"used: {show(used.get(res, 0))}, capacity: {show(alloc.get(res, 0))}")
+                return f"OutOf{res}", msg
+        return None
+
+    def _sync_pod(self, pod: Pod, rp: _RunningPod):
+        """The pod worker: admit, sandbox, images, containers, then watch them run."""
+        ref = pod
+        rejected = self._admit(pod)
+        if rejected is not None:
+            reason, msg = rejected
+            self.recorder.event(ref, "Warning", reason, msg)
+            yield from self._update_status(pod.key(), lambda p: self._set_failed(p, reason, msg))
+            rp.done = True
+            return
+        start_time = self.sim.now
+        # PodReadyToStartContainers: sandbox and network up (~0.5-1 s with a CNI)
+        yield from self._update_status(pod.key(), lambda p: self._mark_initializing(p, start_time, rp))
+        yield self.sim.timeout(0.5 + 0.5 * self._rng.random())
+        yield from self._update_status(pod.key(), lambda p: set_pod_condition(p, "PodReadyToStartContainers", "True", self.sim.now))
+        containers = list(pod.spec.containers)
+        for c in containers:
+            ref_path = f"spec.containers{{{c.name}}}"
+            image = c.image or ""
+            norm = normalise_image(image)
+            policy = c.image_pull_policy or "IfNotPresent"
+            if policy == "Never" and norm not in self.images:
+                msg = f'Container image "{image}" is not present with pull policy of Never'
+                self.recorder.event(ref, "Warning", "ErrImageNeverPull", msg, ref_path)
+                yield from self._update_status(pod.key(), lambda p, n=c.name: self._waiting(p, n, "ErrImageNeverPull", msg))
+                rp.done = True
+                return
+            if policy == "Always" or norm not in self.images:
+                self.recorder.event(ref, "Normal", "Pulling", f'Pulling image "{image}"', ref_path)
+                queued = self.sim.now
+                pulled = 0.3 if norm in self.images else self._pull_seconds(norm)
+                yield self._pull(norm)
+                took = self.sim.now - queued
+                size = self.images[norm]
+                # pkg/kubelet/images/image_manager.go
+                self.recorder.event(ref, "Normal", "Pulled",
+                                    f'Successfully pulled image "{image}" in {_go_duration(pulled)} '
+                                    f"({_go_duration(took)} including waiting). Image size: {size} bytes.", ref_path)
+            else:
+                self.recorder.event(ref, "Normal", "Pulled", f'Container image "{image}" already present on machine', ref_path)
+            self.recorder.event(ref, "Normal", "Created", f"Created container: {c.name}", ref_path)
+            yield self.sim.timeout(0.05)
+            cid = f"containerd://{self._rng.getrandbits(256):064x}"
+            rp.containers[c.name] = {"id": cid, "started_at": self.sim.now, "image": norm}
+            self.recorder.event(ref, "Normal", "Started", f"Started container {c.name}", ref_path)
+        rp.started = True
+        ann = pod.metadata.annotations or {}
+        ready_after = float(ann.get(START_SECONDS, 0) or 0)
+        yield from self._update_status(pod.key(), lambda p: self._mark_running(p, rp, ready=ready_after <= 0))
+        if ready_after > 0:
+            yield self.sim.timeout(ready_after)
+            yield from self._update_status(pod.key(), lambda p: self._mark_running(p, rp, ready=True))
+        run_for = ann.get(RUN_SECONDS)
+        if run_for is None and pod.spec.restart_policy in ("Never", "OnFailure"):
+            run_for = 5  # batch work with no stated duration finishes after a few seconds
+        if run_for is not None:
+            yield self.sim.timeout(float(run_for))
+            code = int(ann.get(EXIT_CODE, 0))
+            if code != 0 and pod.spec.restart_policy == "OnFailure":
+                # the kubelet restarts it in place; CrashLoopBackOff is out of scope here
+                pass
+            yield from self._update_status(pod.key(), lambda p: self._mark_terminated(p, rp, code))
+            rp.done = True
+
+    def _pull(self, image: str):
+        ev = self.sim.event()
+        self._pull_queue.append((image, ev))
+        if not self._pulling:
+            self.sim.spawn(self._puller(), name=f"kubelet/{self.node_name}/puller")
+        return ev
+
+    def _pull_seconds(self, image: str) -> float:
+        size = image_size(image)
+        return 0.3 + size / self.machine.pull_bandwidth
+
+    def _puller(self):
+        self._pulling = True
+        while self._pull_queue:
+            image, ev = self._pull_queue.popleft()
+            # a present image (pull policy Always) costs only the registry round trip
+            yield self.sim.timeout(0.3 if image in self.images else self._pull_seconds(image))
+            if image not in self.images:
+                self.images[image] = image_size(image)
+                self._node_status_dirty = True
+            ev.succeed(None)
+        self._pulling = False
+
+    def _kill_pod(self, pod: Pod, rp: _RunningPod):
+        for c in pod.spec.containers:
+            if c.name in rp.containers:
+                self.recorder.event(pod, "Normal", "Killing", f"Stopping container {c.name}",
+                                    f"spec.containers{{{c.name}}}")
+        if rp.proc is not None:
+            rp.proc.kill()
+        grace = pod.metadata.deletion_grace_period_seconds or 0
+        # containers exit on SIGTERM quickly; the grace period is an upper bound
+        yield self.sim.timeout(min(float(grace), 0.5 + self._rng.random()))
+        yield from self._finish_delete(pod, rp)
+
+    def _finish_delete(self, pod: Pod, rp: Optional[_RunningPod]):
+        self.pods.pop(pod.metadata.uid, None)
+        try:
+            yield self.client.delete(Pod, pod.metadata.name, pod.metadata.namespace, grace_period_seconds=0,
+                                     preconditions={"uid": pod.metadata.uid})
+        except Exception:  # noqa: BLE001 — already gone, or retried when the informer resyncs
+            pass
+
+    # -- status helpers -------------------------------------------------------------------
+    def _update_status(self, key: str, mutate):
+        """Read the latest pod from the cache, mutate a copy, write /status (retry on conflict)."""
+        for _ in range(5):
+            while self.hung and self.running:
+                yield self.sim.timeout(1.0)
+            if self.informer is None:
+                return
+            cur = self.informer.get(key)
+            if cur is None or cur.metadata.deletion_timestamp is not None:
+                return
+            new = cur.copy_deep()
+            if mutate(new) is False:
+                return
+            try:
+                yield self.client.update_status(new)
+                return
+            except errors.StatusError as exc:
+                if errors.is_conflict(exc):
+                    yield self.sim.timeout(0.05)
+                    continue
+                if errors.is_not_found(exc):
+                    return
+                yield self.sim.timeout(1.0)
+            except Exception:  # noqa: BLE001 — unreachable server: try again shortly
+                yield self.sim.timeout(1.0)
+
+    def _set_failed(self, p: Pod, reason: str, msg: str):
+        p.status.phase = "Failed"
+        p.status.reason = reason
+        p.status.message = msg
+        p.status.start_time = p.status.start_time or rfc3339(self.sim.now)
+
+    def _mark_initializing(self, p: Pod, start_time: float, rp: _RunningPod):
+        st = p.status
+        st.start_time = rfc3339(start_time)
+        st.host_ip = self.machine.internal_ip()
+        st.host_ips = [PodIP(ip=st.host_ip)]
+        set_pod_condition(p, "PodReadyToStartContainers", "False", self.sim.now)
+        set_pod_condition(p, "Initialized", "True", self.sim.now)
+        set_pod_condition(p, "Ready", "False", self.sim.now, "ContainersNotReady",
+                          f"containers with unready status: [{' '.join(c.name for c in p.spec.containers)}]")
+        set_pod_condition(p, "ContainersReady", "False", self.sim.now, "ContainersNotReady",
+                          f"containers with unready status: [{' '.join(c.name for c in p.spec.containers)}]")
+        st.container_statuses = [
+            ContainerStatus(name=c.name, image=c.image or "", image_id="", ready=False, restart_count=0, started=False,
+                            state=ContainerState(waiting=ContainerStateWaiting(reason="ContainerCreating")))
+            for c in p.spec.containers
+        ]
+
+    def _waiting(self, p: Pod, name: str, reason: str, msg: str):
+        for cs in p.status.container_statuses or ():
+            if cs.name == name:
+                cs.state = ContainerState(waiting=ContainerStateWaiting(reason=reason, message=msg))
+
+    def _mark_running(self, p: Pod, rp: _RunningPod, ready: bool):
+        st = p.status
+        st.phase = "Running"
+        st.pod_ip = rp.ip
+        st.pod_ips = [PodIP(ip=rp.ip)]
+        statuses = []
+        for c in p.spec.containers:
+            info = rp.containers.get(c.name)
+            statuses.append(ContainerStatus(
+                name=c.name, image=c.image or "", image_id=f"{info['image'].rsplit(':', 1)[0]}@sha256:{abs(hash(info['image'])) % (16**16):016x}" if info else "",
+                container_id=info["id"] if info else None, ready=ready, restart_count=0, started=True,
+                state=ContainerState(running=ContainerStateRunning(started_at=rfc3339(info["started_at"]))) if info else None,
+            ))
+        st.container_statuses = statuses
+        if ready:
+            set_pod_condition(p, "ContainersReady", "True", self.sim.now)
+            set_pod_condition(p, "Ready", "True", self.sim.now)
+
+    def _mark_terminated(self, p: Pod, rp: _RunningPod, code: int):
+        st = p.status
+        st.phase = "Succeeded" if code == 0 else "Failed"
+        reason = "Completed" if code == 0 else "Error"
+        for cs in st.container_statuses or ():
+            info = rp.containers.get(cs.name)
+            cs.ready = False
+            cs.started = False
+            cs.state = ContainerState(terminated=ContainerStateTerminated(
+                exit_code=code, reason=reason, container_id=info["id"] if info else None,
+                started_at=rfc3339(info["started_at"]) if info else None, finished_at=rfc3339(self.sim.now)))
+        set_pod_condition(p, "PodReadyToStartContainers", "False", self.sim.now)
+        set_pod_condition(p, "ContainersReady", "False", self.sim.now, "PodCompleted")
+        set_pod_condition(p, "Ready", "False", self.sim.now, "PodCompleted")
+
+
+def _go_duration(seconds: float) -> str:
+    """Go's time.Duration String() for the Pulled event: 2.345s, 523ms."""
+    if seconds < 1:
+        ms = seconds * 1000
+        return f"{ms:.0f}ms" if ms == int(ms) else f"{ms:.3f}".rstrip("0").rstrip(".") + "ms"
+    s = f"{seconds:.3f}".rstrip("0").rstrip(".")
+    return s + "s"
