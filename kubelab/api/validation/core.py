@@ -1,0 +1,987 @@
+"""core/v1 validation, as the kube-apiserver runs it.
+
+Mirrors ``pkg/apis/core/validation/validation.go`` of kubernetes/kubernetes
+(~v1.31): ValidatePodCreate / ValidatePodSpec / validateContainers /
+validateContainerPorts / ValidateEnv / ValidateResourceRequirements /
+ValidateTolerations / validateAffinity / ValidateVolumes, ValidateNode,
+ValidateService, ValidateConfigMap, ValidateSecret, ValidateNamespace and the
+cheap parts of ValidatePodUpdate.  Messages and field paths are upstream's.
+
+Validation runs on a *defaulted* object (kubelab.api.defaults), as upstream's
+does; a field left ``None`` by the caller is treated as Go's zero value.
+
+A quantity that does not parse never reaches validation in the real server:
+the body fails to decode and the answer is a 400 BadRequest.  ``check_decode``
+raises exactly that StatusError (see kubelab.api.errors.new_decode_error).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any, Iterable, Optional, Sequence
+
+from .. import errors as apierrors
+from ..field import (
+    ErrorList,
+    Path,
+    duplicate,
+    forbidden,
+    invalid,
+    new_path,
+    not_found,
+    not_supported,
+    required,
+    too_long,
+)
+from ..quantity import Quantity, QuantityParseError, parse_quantity
+from .names import (
+    FIELD_IMMUTABLE_ERROR_MSG,
+    inclusive_range_error,
+    is_c_identifier,
+    is_config_map_key,
+    is_dns1123_label,
+    is_dns1123_subdomain,
+    is_env_var_name,
+    is_qualified_name,
+    is_valid_ip,
+    is_valid_label_value,
+    is_valid_port_name,
+    is_valid_port_num,
+    name_is_dns1035_label,
+    name_is_dns_label,
+    name_is_dns_subdomain,
+    validate_annotations,
+    validate_label_name,
+    validate_label_selector,
+    validate_labels,
+    validate_nonnegative_field,
+    validate_object_meta,
+    validate_object_meta_update,
+)
+
+__all__ = [
+    "MAX_SECRET_SIZE",
+    "check_decode",
+    "validate_config_map",
+    "validate_config_map_update",
+    "validate_container_resource_requirements",
+    "validate_namespace",
+    "validate_node",
+    "validate_pod",
+    "validate_pod_spec",
+    "validate_pod_template_spec",
+    "validate_pod_update",
+    "validate_secret",
+    "validate_secret_update",
+    "validate_service",
+    "validate_service_update",
+    "validate_tolerations",
+]
+
+MAX_INT32 = (1 << 31) - 1
+MAX_SECRET_SIZE = 1 * 1024 * 1024  # core.MaxSecretSize
+
+# name validators (validation.go: ValidatePodName = NameIsDNSSubdomain, ...)
+validate_pod_name = name_is_dns_subdomain
+validate_node_name = name_is_dns_subdomain
+validate_service_account_name = name_is_dns_subdomain
+validate_config_map_name = name_is_dns_subdomain
+validate_secret_name = name_is_dns_subdomain
+validate_priority_class_name = name_is_dns_subdomain
+validate_service_name = name_is_dns1035_label
+validate_namespace_name = name_is_dns_label
+
+SUPPORTED_PORT_PROTOCOLS = ["SCTP", "TCP", "UDP"]  # sets.List(supportedPortProtocols)
+STANDARD_CONTAINER_RESOURCES = {"cpu", "memory", "ephemeral-storage"}
+INTEGER_RESOURCES = {"pods", "services", "replicationcontrollers", "resourcequotas", "secrets", "configmaps",
+                     "persistentvolumeclaims", "services.nodeports", "services.loadbalancers"}
+
+
+def _v(x: Any, default: Any = None) -> Any:
+    return default if x is None else x
+
+
+def _dict_get(d: Any, key: str, default: Any = None) -> Any:
+    if isinstance(d, dict):
+        return d.get(key, default)
+    return getattr(d, key, default)
+
+
+def validate_dns1123_label(value: str, fld_path: Path) -> ErrorList:
+    """ValidateDNS1123Label."""
+    return ErrorList(invalid(fld_path, value, m) for m in is_dns1123_label(value))
+
+
+def validate_dns1123_subdomain(value: str, fld_path: Path) -> ErrorList:
+    """ValidateDNS1123Subdomain."""
+    return ErrorList(invalid(fld_path, value, m) for m in is_dns1123_subdomain(value))
+
+
+# ---------------------------------------------------------------------------
+# decoding (the 400 that precedes validation)
+
+def _resource_maps(obj: Any) -> Iterable[dict]:
+    spec = getattr(obj, "spec", None)
+    pod_specs = []
+    if spec is not None:
+        if hasattr(spec, "containers"):
+            pod_specs.append(spec)
+        tmpl = getattr(spec, "template", None)
+        if tmpl is not None and hasattr(tmpl, "spec"):
+            pod_specs.append(tmpl.spec)
+        jt = getattr(spec, "job_template", None)
+        if jt is not None:
+            pod_specs.append(jt.spec.template.spec)
+    for ps in pod_specs:
+        for c in (ps.init_containers or []) + list(ps.containers or []):
+            if c.resources is not None:
+                yield c.resources.limits or {}
+                yield c.resources.requests or {}
+        if getattr(ps, "overhead", None):
+            yield ps.overhead
+        if getattr(ps, "resources", None) is not None:
+            yield ps.resources.limits or {}
+            yield ps.resources.requests or {}
+    status = getattr(obj, "status", None)
+    for attr in ("capacity", "allocatable"):
+        m = getattr(status, attr, None) if status is not None else None
+        if m:
+            yield m
+
+
+def check_decode(obj: Any) -> None:
+    """Raise the apiserver's decode error (400 BadRequest) if a quantity in
+    ``obj`` does not parse::
+
+        Deployment in version "v1" cannot be handled as a Deployment: quantities must match ...
+
+    (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go transformDecodeError;
+    kubectl shows it as ``Error from server (BadRequest): error when creating "STDIN": ...``).
+    """
+    for m in _resource_maps(obj):
+        for v in m.values():
+            try:
+                parse_quantity(v)
+            except QuantityParseError as e:
+                version = getattr(type(obj), "VERSION", "v1")
+                kind = getattr(type(obj), "KIND", "") or type(obj).__name__
+                raise apierrors.new_decode_error(kind, version, e.message) from None
+
+
+def _q(v: Any) -> Quantity:
+    return parse_quantity(v)
+
+
+# ---------------------------------------------------------------------------
+# containers
+
+def _validate_container_ports(ports: Sequence[Any], fld_path: Path) -> ErrorList:
+    """validateContainerPorts."""
+    errs = ErrorList()
+    all_names: set[str] = set()
+    for i, port in enumerate(ports or []):
+        idx = fld_path.index(i)
+        name = port.name or ""
+        if name:
+            msgs = is_valid_port_name(name)
+            if msgs:
+                errs.extend(invalid(idx.child("name"), name, m) for m in msgs)
+            elif name in all_names:
+                errs.append(duplicate(idx.child("name"), name))
+            else:
+                all_names.add(name)
+        cp = port.container_port or 0
+        if cp == 0:
+            errs.append(required(idx.child("containerPort"), ""))
+        else:
+            errs.extend(invalid(idx.child("containerPort"), cp, m) for m in is_valid_port_num(cp))
+        hp = port.host_port or 0
+        if hp != 0:
+            errs.extend(invalid(idx.child("hostPort"), hp, m) for m in is_valid_port_num(hp))
+        proto = port.protocol or ""
+        if not proto:
+            errs.append(required(idx.child("protocol"), ""))
+        elif proto not in SUPPORTED_PORT_PROTOCOLS:
+            errs.append(not_supported(idx.child("protocol"), proto, SUPPORTED_PORT_PROTOCOLS))
+    return errs
+
+
+def _validate_env(env: Sequence[Any], fld_path: Path) -> ErrorList:
+    """ValidateEnv."""
+    errs = ErrorList()
+    for i, ev in enumerate(env or []):
+        idx = fld_path.index(i)
+        if not ev.name:
+            errs.append(required(idx.child("name"), ""))
+        else:
+            errs.extend(invalid(idx.child("name"), ev.name, m) for m in is_env_var_name(ev.name))
+        if ev.value_from is not None:
+            n = sum(1 for k in ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef")
+                    if ev.value_from.get(k) is not None)
+            if n == 0:
+                errs.append(invalid(idx.child("valueFrom"), "",
+                                    "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` "
+                                    "or `secretKeyRef`"))
+            elif ev.value:
+                errs.append(invalid(idx.child("valueFrom"), "",
+                                    "may not be specified when `value` is not empty"))
+    return errs
+
+
+def _is_native(name: str) -> bool:
+    return "/" not in name or "kubernetes.io/" in name
+
+
+def _is_hugepages(name: str) -> bool:
+    return name.startswith("hugepages-")
+
+
+def _is_extended(name: str) -> bool:
+    # helper.IsExtendedResourceName
+    if _is_native(name) or name.startswith("requests."):
+        return False
+    return not is_qualified_name("requests." + name)
+
+
+def _is_overcommit_allowed(name: str) -> bool:
+    return _is_native(name) and not _is_hugepages(name)
+
+
+def _validate_resource_name(name: str, fld_path: Path) -> ErrorList:
+    """validateContainerResourceName (+ validateResourceName)."""
+    errs = ErrorList(invalid(fld_path, name, m) for m in is_qualified_name(name))
+    if errs:
+        return errs
+    if "/" not in name:
+        if name not in STANDARD_CONTAINER_RESOURCES and not _is_hugepages(name):
+            errs.append(invalid(fld_path, name, "must be a standard resource for containers"))
+    elif not _is_native(name):
+        if not _is_extended(name):
+            errs.append(invalid(fld_path, name, "doesn't follow extended resource name standard"))
+    return errs
+
+
+def _validate_resource_quantity_value(name: str, q: Quantity, fld_path: Path) -> ErrorList:
+    """ValidateResourceQuantityValue: non-negative, and whole for integer resources."""
+    errs = ErrorList()
+    if q.sign() < 0:
+        errs.append(invalid(fld_path, str(q), "must be greater than or equal to 0"))
+    if name in INTEGER_RESOURCES or _is_extended(name):
+        if q.milli_value() % 1000 != 0:
+            errs.append(invalid(fld_path, q, "must be an integer"))
+    return errs
+
+
+def validate_container_resource_requirements(res: Any, fld_path: Path) -> ErrorList:
+    """ValidateContainerResourceRequirements: names, quantities, request <= limit."""
+    errs = ErrorList()
+    if res is None:
+        return errs
+    lim_path = fld_path.child("limits")
+    req_path = fld_path.child("requests")
+    limits = {k: _q(v) for k, v in (res.limits or {}).items()}
+    requests = {k: _q(v) for k, v in (res.requests or {}).items()}
+    for name, q in limits.items():
+        p = lim_path.key(name)
+        errs.extend(_validate_resource_name(name, p))
+        errs.extend(_validate_resource_quantity_value(name, q, p))
+    for name, q in requests.items():
+        p = req_path.key(name)
+        errs.extend(_validate_resource_name(name, p))
+        errs.extend(_validate_resource_quantity_value(name, q, p))
+        lim = limits.get(name)
+        if lim is not None:
+            # For non overcommitable resources, requests must equal limits.
+            if q.cmp(lim) != 0 and not _is_overcommit_allowed(name):
+                errs.append(invalid(req_path, str(q), f"must be equal to {name} limit of {lim}"))
+            elif q.cmp(lim) > 0:
+                errs.append(invalid(req_path, str(q), f"must be less than or equal to {name} limit of {lim}"))
+        elif not _is_overcommit_allowed(name):
+            errs.append(required(lim_path, "Limit must be set for non overcommitable resources"))
+    return errs
+
+
+def _validate_pull_policy(policy: Optional[str], fld_path: Path) -> ErrorList:
+    """validatePullPolicy."""
+    p = policy or ""
+    if p in ("Always", "IfNotPresent", "Never"):
+        return ErrorList()
+    if p == "":
+        return ErrorList([required(fld_path, "")])
+    return ErrorList([not_supported(fld_path, p, ["Always", "IfNotPresent", "Never"])])
+
+
+def _validate_volume_mounts(mounts: Sequence[Any], volumes: set[str], fld_path: Path) -> ErrorList:
+    """ValidateVolumeMounts (names, mountPath)."""
+    errs = ErrorList()
+    seen: set[str] = set()
+    for i, m in enumerate(mounts or []):
+        idx = fld_path.index(i)
+        name = _dict_get(m, "name", "") or ""
+        mount_path = _dict_get(m, "mountPath", "") or ""
+        if not name:
+            errs.append(required(idx.child("name"), ""))
+        if name not in volumes:
+            errs.append(not_found(idx.child("name"), name))
+        if not mount_path:
+            errs.append(required(idx.child("mountPath"), ""))
+        if mount_path in seen:
+            errs.append(invalid(idx.child("mountPath"), mount_path, "must be unique"))
+        seen.add(mount_path)
+    return errs
+
+
+def _validate_container_common(ctr: Any, volumes: set[str], path: Path) -> ErrorList:
+    """validateContainerCommon."""
+    errs = ErrorList()
+    name_path = path.child("name")
+    if not ctr.name:
+        errs.append(required(name_path, ""))
+    else:
+        errs.extend(validate_dns1123_label(ctr.name, name_path))
+    if not ctr.image:
+        errs.append(required(path.child("image"), ""))
+    tmp = ctr.termination_message_policy or ""
+    if tmp in ("File", "FallbackToLogsOnError"):
+        pass
+    elif tmp == "":
+        errs.append(required(path.child("terminationMessagePolicy"), "must be 'File' or 'FallbackToLogsOnError'"))
+    else:
+        errs.append(invalid(path.child("terminationMessagePolicy"), tmp, "must be 'File' or 'FallbackToLogsOnError'"))
+    errs.extend(_validate_container_ports(ctr.ports or [], path.child("ports")))
+    errs.extend(_validate_env(ctr.env or [], path.child("env")))
+    errs.extend(_validate_volume_mounts(ctr.volume_mounts or [], volumes, path.child("volumeMounts")))
+    errs.extend(_validate_pull_policy(ctr.image_pull_policy, path.child("imagePullPolicy")))
+    errs.extend(validate_container_resource_requirements(ctr.resources, path.child("resources")))
+    return errs
+
+
+def _validate_containers(containers: Sequence[Any], volumes: set[str], fld_path: Path) -> ErrorList:
+    """validateContainers."""
+    errs = ErrorList()
+    if not containers:
+        errs.append(required(fld_path, ""))
+    names: set[str] = set()
+    for i, ctr in enumerate(containers or []):
+        path = fld_path.index(i)
+        errs.extend(_validate_container_common(ctr, volumes, path))
+        if ctr.name in names:
+            errs.append(duplicate(path.child("name"), ctr.name))
+        else:
+            names.add(ctr.name)
+        if ctr.restart_policy is not None:
+            errs.append(forbidden(path.child("restartPolicy"), "may not be set for non-init containers"))
+    return errs
+
+
+def _validate_init_containers(init: Sequence[Any], regular: Sequence[Any], volumes: set[str],
+                              fld_path: Path) -> ErrorList:
+    """validateInitContainers."""
+    errs = ErrorList()
+    names = {c.name for c in regular or []}
+    for i, ctr in enumerate(init or []):
+        idx = fld_path.index(i)
+        errs.extend(_validate_container_common(ctr, volumes, idx))
+        if ctr.name in names:
+            errs.append(duplicate(idx.child("name"), ctr.name))
+        elif ctr.name:
+            names.add(ctr.name)
+        if ctr.restart_policy is not None and ctr.restart_policy != "Always":
+            errs.append(not_supported(idx.child("restartPolicy"), ctr.restart_policy, ["Always"]))
+    return errs
+
+
+_VOLUME_SOURCES = ("hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "secret",
+                   "nfs", "iscsi", "glusterfs", "persistentVolumeClaim", "rbd", "flexVolume", "cinder",
+                   "cephfs", "flocker", "downwardAPI", "fc", "azureFile", "configMap", "vsphereVolume",
+                   "quobyte", "azureDisk", "photonPersistentDisk", "projected", "portworxVolume", "scaleIO",
+                   "storageos", "csi", "ephemeral", "image")
+
+
+def _validate_volumes(volumes: Sequence[Any], fld_path: Path) -> tuple[set[str], ErrorList]:
+    """ValidateVolumes: names are unique DNS-1123 labels; exactly one source."""
+    errs = ErrorList()
+    names: set[str] = set()
+    for i, vol in enumerate(volumes or []):
+        idx = fld_path.index(i)
+        name = _dict_get(vol, "name", "") or ""
+        name_path = idx.child("name")
+        if not name:
+            errs.append(required(name_path, ""))
+        else:
+            errs.extend(validate_dns1123_label(name, name_path))
+        if name in names:
+            errs.append(duplicate(name_path, name))
+        sources = [k for k in _VOLUME_SOURCES if _dict_get(vol, k) is not None]
+        if not sources:
+            errs.append(required(idx, "must specify a volume type"))
+        for extra in sources[1:]:
+            errs.append(forbidden(idx.child(extra), "may not specify more than 1 volume type"))
+        names.add(name)
+    return names, errs
+
+
+def _validate_restart_policy(policy: Optional[str], fld_path: Path) -> ErrorList:
+    """validateRestartPolicy."""
+    p = policy or ""
+    if p in ("Always", "OnFailure", "Never"):
+        return ErrorList()
+    if p == "":
+        return ErrorList([required(fld_path, "")])
+    return ErrorList([not_supported(fld_path, p, ["Always", "OnFailure", "Never"])])
+
+
+def _validate_dns_policy(policy: Optional[str], fld_path: Path) -> ErrorList:
+    """validateDNSPolicy."""
+    valid = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]
+    p = policy or ""
+    if p in valid:
+        return ErrorList()
+    if p == "":
+        return ErrorList([required(fld_path, "")])
+    return ErrorList([not_supported(fld_path, p, valid)])
+
+
+def _validate_taint_effect(effect: Optional[str], allow_empty: bool, fld_path: Path) -> ErrorList:
+    """validateTaintEffect."""
+    e = effect or ""
+    if not allow_empty and e == "":
+        return ErrorList([required(fld_path, "")])
+    if e in ("NoSchedule", "PreferNoSchedule", "NoExecute"):
+        return ErrorList()
+    return ErrorList([not_supported(fld_path, e, ["NoSchedule", "PreferNoSchedule", "NoExecute"])])
+
+
+class _GoStruct:
+    """A value that renders as Go's %#v of a struct (for BadValue)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __go_repr__(self) -> str:
+        return self.text
+
+
+def _go_str_ptr_int64(v: Optional[int]) -> str:
+    return "(*int64)(nil)" if v is None else "(*int64)(0xc000000000)"
+
+
+def _toleration_go(t: Any) -> _GoStruct:
+    from ..field import go_quote
+    return _GoStruct(
+        f"core.Toleration{{Key:{go_quote(t.key or '')}, Operator:{go_quote(t.operator or '')}, "
+        f"Value:{go_quote(t.value or '')}, Effect:{go_quote(t.effect or '')}, "
+        f"TolerationSeconds:{_go_str_ptr_int64(t.toleration_seconds)}}}")
+
+
+def validate_tolerations(tolerations: Sequence[Any], fld_path: Path) -> ErrorList:
+    """ValidateTolerations."""
+    errs = ErrorList()
+    for i, t in enumerate(tolerations or []):
+        idx = fld_path.index(i)
+        key = t.key or ""
+        op = t.operator or ""
+        if key:
+            errs.extend(validate_label_name(key, idx.child("key")))
+        if not key and op != "Exists":
+            errs.append(invalid(idx.child("operator"), op,
+                                'operator must be Exists when `key` is empty, which means "match all values and all keys"'))
+        if t.toleration_seconds is not None and (t.effect or "") != "NoExecute":
+            errs.append(invalid(idx.child("effect"), t.effect or "",
+                                "effect must be 'NoExecute' when `tolerationSeconds` is set"))
+        if op in ("Equal", ""):
+            msgs = is_valid_label_value(t.value or "")
+            if msgs:
+                errs.append(invalid(idx.child("operator"), t.value or "", ";".join(msgs)))
+        elif op == "Exists":
+            if t.value:
+                errs.append(invalid(idx.child("operator"), _toleration_go(t),
+                                    "value must be empty when `operator` is 'Exists'"))
+        else:
+            errs.append(not_supported(idx.child("operator"), op, ["Equal", "Exists"]))
+        if t.effect:
+            errs.extend(_validate_taint_effect(t.effect, True, idx.child("effect")))
+    return errs
+
+
+def _validate_node_selector_requirement(rq: Any, fld_path: Path) -> ErrorList:
+    """ValidateNodeSelectorRequirement."""
+    errs = ErrorList()
+    values = rq.values or []
+    op = rq.operator
+    if op in ("In", "NotIn"):
+        if not values:
+            errs.append(required(fld_path.child("values"), "must be specified when `operator` is 'In' or 'NotIn'"))
+    elif op in ("Exists", "DoesNotExist"):
+        if values:
+            errs.append(forbidden(fld_path.child("values"),
+                                  "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+    elif op in ("Gt", "Lt"):
+        if len(values) != 1:
+            errs.append(required(fld_path.child("values"),
+                                 "must be specified single value when `operator` is 'Lt' or 'Gt'"))
+    else:
+        errs.append(invalid(fld_path.child("operator"), op, "not a valid selector operator"))
+    errs.extend(validate_label_name(rq.key, fld_path.child("key")))
+    return errs
+
+
+def _validate_node_selector_term(term: Any, fld_path: Path) -> ErrorList:
+    errs = ErrorList()
+    for j, req in enumerate(term.match_expressions or []):
+        errs.extend(_validate_node_selector_requirement(req, fld_path.child("matchExpressions").index(j)))
+    for j, req in enumerate(term.match_fields or []):
+        p = fld_path.child("matchFields").index(j)
+        if req.key != "metadata.name":
+            errs.append(invalid(p.child("key"), req.key, "not a valid field selector key"))
+        if req.operator not in ("In", "NotIn"):
+            errs.append(invalid(p.child("operator"), req.operator, "not a valid selector operator"))
+        elif len(req.values or []) != 1:
+            errs.append(required(p.child("values"), "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"))
+    return errs
+
+
+def _validate_pod_affinity_term(term: Any, fld_path: Path) -> ErrorList:
+    errs = ErrorList()
+    errs.extend(validate_label_selector(term.label_selector, fld_path.child("labelSelector")))
+    errs.extend(validate_label_selector(term.namespace_selector, fld_path.child("namespaceSelector")))
+    for name in term.namespaces or []:
+        errs.extend(invalid(fld_path.child("namespace"), name, m) for m in name_is_dns_label(name, False))
+    if not term.topology_key:
+        errs.append(required(fld_path.child("topologyKey"), "can not be empty"))
+    else:
+        errs.extend(validate_label_name(term.topology_key, fld_path.child("topologyKey")))
+    return errs
+
+
+def _validate_affinity(aff: Any, fld_path: Path) -> ErrorList:
+    """validateAffinity."""
+    errs = ErrorList()
+    if aff is None:
+        return errs
+    na = aff.node_affinity
+    if na is not None:
+        p = fld_path.child("nodeAffinity")
+        req = na.required_during_scheduling_ignored_during_execution
+        if req is not None:
+            rp = p.child("requiredDuringSchedulingIgnoredDuringExecution")
+            terms_path = rp.child("nodeSelectorTerms")
+            if not req.node_selector_terms:
+                errs.append(required(terms_path, "must have at least one node selector term"))
+            for i, term in enumerate(req.node_selector_terms or []):
+                errs.extend(_validate_node_selector_term(term, terms_path.index(i)))
+        for i, pref in enumerate(na.preferred_during_scheduling_ignored_during_execution or []):
+            pp = p.child("preferredDuringSchedulingIgnoredDuringExecution").index(i)
+            if pref.weight <= 0 or pref.weight > 100:
+                errs.append(invalid(pp.child("weight"), pref.weight, "must be in the range 1-100"))
+            errs.extend(_validate_node_selector_term(pref.preference, pp.child("preference")))
+    for attr, go in (("pod_affinity", "podAffinity"), ("pod_anti_affinity", "podAntiAffinity")):
+        pa = getattr(aff, attr)
+        if pa is None:
+            continue
+        p = fld_path.child(go)
+        for i, term in enumerate(pa.required_during_scheduling_ignored_during_execution or []):
+            errs.extend(_validate_pod_affinity_term(
+                term, p.child("requiredDuringSchedulingIgnoredDuringExecution").index(i)))
+        for i, w in enumerate(pa.preferred_during_scheduling_ignored_during_execution or []):
+            wp = p.child("preferredDuringSchedulingIgnoredDuringExecution").index(i)
+            if w.weight <= 0 or w.weight > 100:
+                errs.append(invalid(wp.child("weight"), w.weight, "must be in the range 1-100"))
+            errs.extend(_validate_pod_affinity_term(w.pod_affinity_term, wp.child("podAffinityTerm")))
+    return errs
+
+
+def _validate_topology_spread_constraints(constraints: Sequence[Any], fld_path: Path) -> ErrorList:
+    """validateTopologySpreadConstraints (the common checks)."""
+    errs = ErrorList()
+    seen: set[tuple[str, str]] = set()
+    for i, c in enumerate(constraints or []):
+        p = fld_path.index(i)
+        if c.max_skew <= 0:
+            errs.append(invalid(p.child("maxSkew"), c.max_skew, "must be greater than zero"))
+        if not c.topology_key:
+            errs.append(required(p.child("topologyKey"), "can not be empty"))
+        else:
+            errs.extend(validate_label_name(c.topology_key, p.child("topologyKey")))
+        if c.when_unsatisfiable not in ("DoNotSchedule", "ScheduleAnyway"):
+            errs.append(not_supported(p.child("whenUnsatisfiable"), c.when_unsatisfiable,
+                                      ["DoNotSchedule", "ScheduleAnyway"]))
+        pair = (c.topology_key, c.when_unsatisfiable)
+        if pair in seen:
+            errs.append(duplicate(p, f"{{{c.topology_key}, {c.when_unsatisfiable}}}"))
+        seen.add(pair)
+        if c.min_domains is not None and c.min_domains <= 0:
+            errs.append(invalid(p.child("minDomains"), c.min_domains, "must be greater than 0"))
+    return errs
+
+
+def validate_pod_spec(spec: Any, fld_path: Path) -> ErrorList:
+    """ValidatePodSpec."""
+    errs = ErrorList()
+    vols, verrs = _validate_volumes(spec.volumes or [], fld_path.child("volumes"))
+    errs.extend(verrs)
+    errs.extend(_validate_containers(spec.containers or [], vols, fld_path.child("containers")))
+    errs.extend(_validate_init_containers(spec.init_containers or [], spec.containers or [], vols,
+                                          fld_path.child("initContainers")))
+    errs.extend(_validate_restart_policy(spec.restart_policy, fld_path.child("restartPolicy")))
+    errs.extend(_validate_dns_policy(spec.dns_policy, fld_path.child("dnsPolicy")))
+    errs.extend(validate_labels(spec.node_selector or {}, fld_path.child("nodeSelector")))
+    errs.extend(_validate_affinity(spec.affinity, fld_path.child("affinity")))
+    errs.extend(_validate_topology_spread_constraints(spec.topology_spread_constraints or [],
+                                                      fld_path.child("topologySpreadConstraints")))
+    if spec.service_account_name:
+        errs.extend(invalid(fld_path.child("serviceAccountName"), spec.service_account_name, m)
+                    for m in validate_service_account_name(spec.service_account_name, False))
+    if spec.node_name:
+        errs.extend(invalid(fld_path.child("nodeName"), spec.node_name, m)
+                    for m in validate_node_name(spec.node_name, False))
+    if spec.active_deadline_seconds is not None:
+        v = spec.active_deadline_seconds
+        if v < 1 or v > MAX_INT32:
+            errs.append(invalid(fld_path.child("activeDeadlineSeconds"), v, inclusive_range_error(1, MAX_INT32)))
+    if spec.hostname:
+        errs.extend(validate_dns1123_label(spec.hostname, fld_path.child("hostname")))
+    if spec.subdomain:
+        errs.extend(validate_dns1123_label(spec.subdomain, fld_path.child("subdomain")))
+    if spec.tolerations:
+        errs.extend(validate_tolerations(spec.tolerations, fld_path.child("tolerations")))
+    if spec.priority_class_name:
+        errs.extend(invalid(fld_path.child("priorityClassName"), spec.priority_class_name, m)
+                    for m in validate_priority_class_name(spec.priority_class_name, False))
+    if spec.preemption_policy is not None and spec.preemption_policy not in ("PreemptLowerPriority", "Never"):
+        errs.append(not_supported(fld_path.child("preemptionPolicy"), spec.preemption_policy,
+                                  ["Never", "PreemptLowerPriority"]))
+    if spec.overhead:
+        for name, v in spec.overhead.items():
+            p = fld_path.child("overhead").key(name)
+            errs.extend(_validate_resource_name(name, p))
+            errs.extend(_validate_resource_quantity_value(name, _q(v), p))
+    return errs
+
+
+def validate_pod_template_spec(template: Any, fld_path: Path) -> ErrorList:
+    """ValidatePodTemplateSpec (note upstream's ``<path>.labels``, without ``metadata``)."""
+    errs = ErrorList()
+    errs.extend(validate_labels(template.metadata.labels or {}, fld_path.child("labels")))
+    errs.extend(validate_annotations(template.metadata.annotations or {}, fld_path.child("annotations")))
+    errs.extend(validate_pod_spec(template.spec, fld_path.child("spec")))
+    if template.spec.ephemeral_containers:
+        errs.append(forbidden(fld_path.child("spec", "ephemeralContainers"),
+                              "ephemeral containers not allowed in pod template"))
+    return errs
+
+
+def validate_pod(pod: Any) -> ErrorList:
+    """ValidatePodCreate."""
+    meta = new_path("metadata")
+    spec = new_path("spec")
+    errs = validate_object_meta(pod.metadata, True, validate_pod_name, meta)
+    errs.extend(validate_pod_spec(pod.spec, spec))
+    if pod.spec.ephemeral_containers:
+        errs.append(forbidden(spec.child("ephemeralContainers"), "cannot be set on create"))
+    if pod.spec.node_name and pod.spec.scheduling_gates:
+        errs.append(forbidden(spec.child("nodeName"), "cannot be set until all schedulingGates have been cleared"))
+    return errs
+
+
+_POD_UPDATE_MSG = ("pod updates may not change fields other than `spec.containers[*].image`,"
+                   "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` "
+                   "(only additions to existing tolerations),`spec.terminationGracePeriodSeconds` "
+                   "(allow it to be set to 1 if it was previously negative)")
+
+
+def _spec_diff(old: dict, new: dict) -> str:
+    """A cmp.Diff-shaped summary of the changed top-level fields."""
+    lines = ["  core.PodSpec{"]
+    for k in sorted(set(old) | set(new)):
+        if old.get(k) != new.get(k):
+            if k in old:
+                lines.append(f"-\t{k[:1].upper() + k[1:]}: {old[k]!r},")
+            if k in new:
+                lines.append(f"+\t{k[:1].upper() + k[1:]}: {new[k]!r},")
+    lines.append("  }")
+    return "\n".join(lines) + "\n"
+
+
+def validate_pod_update(new: Any, old: Any) -> ErrorList:
+    """ValidatePodUpdate: metadata rules, then the spec may only change
+    container images, activeDeadlineSeconds, added tolerations and a negative
+    grace period set to 1."""
+    meta = new_path("metadata")
+    spec_path = new_path("spec")
+    errs = validate_object_meta_update(new.metadata, old.metadata, meta)
+    errs.extend(validate_pod_spec(new.spec, spec_path))
+    # tolerations: only additions
+    old_tols = old.spec.tolerations or []
+    new_tols = new.spec.tolerations or []
+    for i, ot in enumerate(old_tols):
+        o = ot.model_dump(exclude={"toleration_seconds"})
+        if not any(nt.model_dump(exclude={"toleration_seconds"}) == o for nt in new_tols):
+            errs.append(forbidden(spec_path.child("tolerations").index(i),
+                                  "existing toleration can not be modified except its tolerationSeconds"))
+    a = new.spec.model_dump(by_alias=True, exclude_none=True)
+    b = old.spec.model_dump(by_alias=True, exclude_none=True)
+    for d, src in ((a, new.spec), (b, old.spec)):
+        d.pop("activeDeadlineSeconds", None)
+        d.pop("tolerations", None)
+        for key in ("containers", "initContainers"):
+            for c in d.get(key, []):
+                c.pop("image", None)
+    ogp = old.spec.termination_grace_period_seconds
+    if ogp is not None and ogp < 0 and new.spec.termination_grace_period_seconds == 1:
+        a.pop("terminationGracePeriodSeconds", None)
+        b.pop("terminationGracePeriodSeconds", None)
+    if a != b:
+        errs.append(forbidden(spec_path, _POD_UPDATE_MSG + "\n" + _spec_diff(b, a)))
+    return errs
+
+
+# ---------------------------------------------------------------------------
+# Node
+
+def _taint_go(t: Any) -> _GoStruct:
+    from ..field import go_quote
+    return _GoStruct(f"core.Taint{{Key:{go_quote(t.key or '')}, Value:{go_quote(t.value or '')}, "
+                     f"Effect:{go_quote(t.effect or '')}, TimeAdded:(*v1.Time)(nil)}}")
+
+
+def validate_node(node: Any) -> ErrorList:
+    """ValidateNode: name, taints (unique by key and effect), podCIDRs."""
+    errs = validate_object_meta(node.metadata, False, validate_node_name, new_path("metadata"))
+    spec = new_path("spec")
+    seen: dict[str, set[str]] = {}
+    for i, t in enumerate(node.spec.taints or []):
+        idx = spec.child("taints").index(i)
+        errs.extend(validate_label_name(t.key, idx.child("key")))
+        msgs = is_valid_label_value(t.value or "")
+        if msgs:
+            errs.append(invalid(idx.child("value"), t.value or "", ";".join(msgs)))
+        errs.extend(_validate_taint_effect(t.effect, False, idx.child("effect")))
+        if t.key in seen.get(t.effect, set()):
+            d = duplicate(idx, _taint_go(t))
+            d.detail = "taints must be unique by key and effect pair"
+            errs.append(d)
+            continue
+        seen.setdefault(t.effect, set()).add(t.key)
+    cidrs = node.spec.pod_cidrs or ([node.spec.pod_cidr] if node.spec.pod_cidr else [])
+    import ipaddress
+    for i, c in enumerate(cidrs):
+        try:
+            ipaddress.ip_network(c, strict=False)
+            ok = "/" in c
+        except ValueError:
+            ok = False
+        if not ok:
+            errs.append(invalid(spec.child("podCIDRs").index(i), c,
+                                "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"))
+    return errs
+
+
+# ---------------------------------------------------------------------------
+# Service
+
+SUPPORTED_SERVICE_TYPES = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]
+SUPPORTED_SESSION_AFFINITY = ["ClientIP", "None"]
+
+
+def _validate_port_num_or_name(port: Any, fld_path: Path) -> ErrorList:
+    """ValidatePortNumOrName."""
+    if isinstance(port, int):
+        return ErrorList(invalid(fld_path, port, m) for m in is_valid_port_num(port))
+    return ErrorList(invalid(fld_path, port, m) for m in is_valid_port_name(str(port)))
+
+
+def validate_service(svc: Any) -> ErrorList:
+    """ValidateService."""
+    errs = validate_object_meta(svc.metadata, True, validate_service_name, new_path("metadata"))
+    spec = svc.spec
+    sp = new_path("spec")
+    stype = spec.type or ""
+    headless = spec.cluster_ip == "None"
+    ports = spec.ports or []
+    if stype == "":
+        errs.append(required(sp.child("type"), ""))
+    if stype == "ExternalName":
+        if spec.cluster_ip and spec.cluster_ip != "":
+            errs.append(forbidden(sp.child("clusterIPs"), "may not be set for ExternalName services"))
+        if not spec.external_name:
+            errs.append(required(sp.child("externalName"), ""))
+        else:
+            errs.extend(invalid(sp.child("externalName"), spec.external_name, m)
+                        for m in is_dns1123_subdomain(spec.external_name.rstrip(".")))
+    if not ports and not headless and stype != "ExternalName":
+        errs.append(required(sp.child("ports"), ""))
+    names: set[str] = set()
+    require_name = len(ports) > 1
+    for i, p in enumerate(ports):
+        pp = sp.child("ports").index(i)
+        if require_name and not p.name:
+            errs.append(required(pp.child("name"), ""))
+        elif p.name:
+            errs.extend(validate_dns1123_label(p.name, pp.child("name")))
+            if p.name in names:
+                errs.append(duplicate(pp.child("name"), p.name))
+            else:
+                names.add(p.name)
+        errs.extend(invalid(pp.child("port"), p.port, m) for m in is_valid_port_num(p.port))
+        if not p.protocol:
+            errs.append(required(pp.child("protocol"), ""))
+        elif p.protocol not in SUPPORTED_PORT_PROTOCOLS:
+            errs.append(not_supported(pp.child("protocol"), p.protocol, SUPPORTED_PORT_PROTOCOLS))
+        if p.target_port is not None:
+            errs.extend(_validate_port_num_or_name(p.target_port, pp.child("targetPort")))
+    if spec.selector:
+        errs.extend(validate_labels(spec.selector, sp.child("selector")))
+    sa = spec.session_affinity or ""
+    if sa == "":
+        errs.append(required(sp.child("sessionAffinity"), ""))
+    elif sa not in SUPPORTED_SESSION_AFFINITY:
+        errs.append(not_supported(sp.child("sessionAffinity"), sa, SUPPORTED_SESSION_AFFINITY))
+    cips = list(spec.cluster_ips or ([spec.cluster_ip] if spec.cluster_ip else []))
+    for i, ip in enumerate(cips):
+        if i == 0 and ip == "None":
+            if len(cips) > 1:
+                errs.append(invalid(sp.child("clusterIPs"), cips, "'None' must be the first and only value"))
+            continue
+        errs.extend(is_valid_ip(sp.child("clusterIPs").index(i), ip))
+    if stype == "ClusterIP":
+        for i, p in enumerate(ports):
+            if p.node_port:
+                errs.append(forbidden(sp.child("ports").index(i).child("nodePort"),
+                                      "may not be used when `type` is 'ClusterIP'"))
+    if stype and stype not in SUPPORTED_SERVICE_TYPES:
+        errs.append(not_supported(sp.child("type"), stype, SUPPORTED_SERVICE_TYPES))
+    for i, ip in enumerate(spec.external_ips or []):
+        errs.extend(is_valid_ip(sp.child("externalIPs").index(i), ip))
+    return errs
+
+
+def validate_service_update(new: Any, old: Any) -> ErrorList:
+    """ValidateServiceUpdate: clusterIP may not change (except to/from ExternalName)."""
+    errs = validate_object_meta_update(new.metadata, old.metadata, new_path("metadata"))
+    sp = new_path("spec")
+    if (old.spec.type or "") != "ExternalName" and (new.spec.type or "") != "ExternalName":
+        if old.spec.cluster_ip and new.spec.cluster_ip and new.spec.cluster_ip != old.spec.cluster_ip:
+            errs.append(invalid(sp.child("clusterIPs").index(0), new.spec.cluster_ip,
+                                "may not change once set"))
+    errs.extend(validate_service(new))
+    return errs
+
+
+# ---------------------------------------------------------------------------
+# ConfigMap, Secret, Namespace
+
+class _Whole:
+    """Renders as the whole object (TooLong hides the value anyway)."""
+
+    def __go_repr__(self) -> str:  # pragma: no cover - not shown by TooLong
+        return "<object>"
+
+
+def validate_config_map(cm: Any) -> ErrorList:
+    """ValidateConfigMap: keys are config keys; 1 MiB in total."""
+    errs = validate_object_meta(cm.metadata, True, validate_config_map_name, new_path("metadata"))
+    total = 0
+    data = cm.data or {}
+    binary = cm.binary_data or {}
+    for key, value in data.items():
+        errs.extend(invalid(new_path("data").key(key), key, m) for m in is_config_map_key(key))
+        if key in binary:
+            errs.append(invalid(new_path("data").key(key), key, "duplicate of key present in binaryData"))
+        total += len(value.encode())
+    for key, value in binary.items():
+        errs.extend(invalid(new_path("binaryData").key(key), key, m) for m in is_config_map_key(key))
+        total += _b64len(value)
+    if total > MAX_SECRET_SIZE:
+        errs.append(too_long(new_path(""), _Whole(), MAX_SECRET_SIZE))
+    return errs
+
+
+def _immutable_update(new: Any, old: Any, fields: Sequence[str]) -> ErrorList:
+    errs = ErrorList()
+    if old.immutable:
+        if not new.immutable:
+            errs.append(forbidden(new_path("immutable"), "field is immutable when `immutable` is set"))
+        for f in fields:
+            if getattr(new, f) != getattr(old, f):
+                go = "binaryData" if f == "binary_data" else f
+                errs.append(forbidden(new_path(go), "field is immutable when `immutable` is set"))
+    return errs
+
+
+def validate_config_map_update(new: Any, old: Any) -> ErrorList:
+    errs = validate_object_meta_update(new.metadata, old.metadata, new_path("metadata"))
+    errs.extend(_immutable_update(new, old, ("data", "binary_data")))
+    errs.extend(validate_config_map(new))
+    return errs
+
+
+def _b64len(v: str) -> int:
+    try:
+        return len(base64.b64decode(v, validate=False))
+    except (binascii.Error, ValueError):
+        return len(v)
+
+
+def validate_secret(secret: Any) -> ErrorList:
+    """ValidateSecret."""
+    errs = validate_object_meta(secret.metadata, True, validate_secret_name, new_path("metadata"))
+    data_path = new_path("data")
+    data = dict(secret.data or {})
+    total = 0
+    for key, value in data.items():
+        errs.extend(invalid(data_path.key(key), key, m) for m in is_config_map_key(key))
+        total += _b64len(value)
+    for key, value in (secret.string_data or {}).items():
+        errs.extend(invalid(new_path("stringData").key(key), key, m) for m in is_config_map_key(key))
+        if key not in data:
+            total += len(value.encode())
+    if total > MAX_SECRET_SIZE:
+        errs.append(too_long(data_path, "", MAX_SECRET_SIZE))
+    keys = set(data) | set(secret.string_data or {})
+    stype = secret.type or ""
+    if stype == "kubernetes.io/dockerconfigjson":
+        if ".dockerconfigjson" not in keys:
+            errs.append(required(data_path.key(".dockerconfigjson"), ""))
+    elif stype == "kubernetes.io/dockercfg":
+        if ".dockercfg" not in keys:
+            errs.append(required(data_path.key(".dockercfg"), ""))
+    elif stype == "kubernetes.io/basic-auth":
+        if "username" not in keys and "password" not in keys:
+            errs.append(required(data_path.key("username"), ""))
+            errs.append(required(data_path.key("password"), ""))
+    elif stype == "kubernetes.io/ssh-auth":
+        if "ssh-privatekey" not in keys:
+            errs.append(required(data_path.key("ssh-privatekey"), ""))
+    elif stype == "kubernetes.io/tls":
+        if "tls.crt" not in keys:
+            errs.append(required(data_path.key("tls.crt"), ""))
+        if "tls.key" not in keys:
+            errs.append(required(data_path.key("tls.key"), ""))
+    elif stype == "kubernetes.io/service-account-token":
+        ann = secret.metadata.annotations or {}
+        if not ann.get("kubernetes.io/service-account.name"):
+            errs.append(required(new_path("metadata", "annotations").key("kubernetes.io/service-account.name"), ""))
+    return errs
+
+
+def validate_secret_update(new: Any, old: Any) -> ErrorList:
+    errs = validate_object_meta_update(new.metadata, old.metadata, new_path("metadata"))
+    if (new.type or "") != (old.type or ""):
+        errs.append(invalid(new_path("type"), new.type or "", FIELD_IMMUTABLE_ERROR_MSG))
+    errs.extend(_immutable_update(new, old, ("data",)))
+    errs.extend(validate_secret(new))
+    return errs
+
+
+def validate_namespace(ns: Any) -> ErrorList:
+    """ValidateNamespace: a DNS-1123 label; finalizers standard or qualified."""
+    errs = validate_object_meta(ns.metadata, False, validate_namespace_name, new_path("metadata"))
+    fp = new_path("spec", "finalizers")
+    for f in ns.spec.finalizers or []:
+        msgs = is_qualified_name(f)
+        errs.extend(invalid(fp, f, m) for m in msgs)
+        if not msgs and "/" not in f and f != "kubernetes":
+            errs.append(invalid(fp, f, "name is neither a standard finalizer name nor is it fully qualified"))
+    return errs
