@@ -1,0 +1,169 @@
+"""kube-controller-manager and cloud-controller-manager (cmd/kube-controller-manager,
+cmd/cloud-controller-manager, k8s.io/cloud-provider/app).
+
+Each master runs one of each. They are active-standby: every instance campaigns for a
+Lease in kube-system (``kube-controller-manager`` / ``cloud-controller-manager``, 15 s /
+10 s / 2 s); the one that holds it builds fresh shared informers and starts every
+controller, and stops them all when it loses the lease (upstream exits; the simulated
+process simply goes back to campaigning).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+from kubelab.client import APIClient, LeaderElector, SharedInformerFactory
+from kubelab.sim import Simulator
+
+from .base import Controller, ControllerContext
+
+
+def default_controllers() -> dict[str, type[Controller]]:
+    """The controllers kube-controller-manager starts by default (--controllers=*),
+    by their upstream names."""
+    from .daemonset import DaemonSetController
+    from .deployment import DeploymentController
+    from .endpoint import EndpointsController
+    from .endpointslice import EndpointSliceController
+    from .garbagecollector import GarbageCollector
+    from .job import CronJobController, JobController
+    from .namespace import NamespaceController
+    from .nodelifecycle import NodeLifecycleController
+    from .replicaset import ReplicaSetController
+    from .statefulset import StatefulSetController
+
+    return {
+        "replicaset-controller": ReplicaSetController,
+        "deployment-controller": DeploymentController,
+        "garbage-collector-controller": GarbageCollector,
+        "namespace-controller": NamespaceController,
+        "node-lifecycle-controller": NodeLifecycleController,
+        "endpoints-controller": EndpointsController,
+        "endpointslice-controller": EndpointSliceController,
+        "daemonset-controller": DaemonSetController,
+        "statefulset-controller": StatefulSetController,
+        "job-controller": JobController,
+        "cronjob-controller": CronJobController,
+    }
+
+
+class _Manager:
+    lease_name = ""
+    component = ""
+
+    def __init__(self, sim: Simulator, client: APIClient, host: str, identity: str, cloud: Any = None,
+                 controllers: Optional[Sequence[str]] = None, leader_elect: bool = True,
+                 lease_duration: float = 15.0, renew_deadline: float = 10.0, retry_period: float = 2.0):
+        self.sim = sim
+        self.client = client
+        self.host = host
+        self.identity = identity
+        self.cloud = cloud
+        self.leader_elect = leader_elect
+        available = self.available_controllers()
+        names = list(available) if controllers is None else list(controllers)
+        unknown = [n for n in names if n not in available]
+        if unknown:
+            raise ValueError(f"unknown controllers: {', '.join(unknown)} (known: {', '.join(available)})")
+        self.controller_names = names
+        self._classes = available
+        self.controllers: dict[str, Controller] = {}
+        self.informers: Optional[SharedInformerFactory] = None
+        self.running = False
+        self.leading = False
+        self.elector: Optional[LeaderElector] = None
+        if leader_elect:
+            self.elector = LeaderElector(client, self.lease_name, identity, "kube-system",
+                                         lease_duration, renew_deadline, retry_period,
+                                         on_started_leading=self._start_controllers,
+                                         on_stopped_leading=self._stop_controllers)
+
+    def available_controllers(self) -> dict[str, type[Controller]]:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.identity} leading={self.leading} controllers={len(self.controllers)}>"
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self.running = True
+        self.sim.trace.record(self.identity, "Starting", self.component)
+        if self.elector is not None:
+            self.elector.start()
+        else:
+            self._start_controllers()
+
+    def stop(self) -> None:
+        if not self.running:
+            return
+        self.running = False
+        if self.elector is not None:
+            self.elector.stop()  # calls on_stopped_leading when leading
+        if self.leading:
+            self._stop_controllers()
+
+    def _start_controllers(self) -> None:
+        if self.leading:
+            return
+        self.leading = True
+        self.informers = SharedInformerFactory(self.client)
+        ctx = ControllerContext(self.sim, self.client, self.informers, host=self.host, cloud=self.cloud)
+        self.controllers = {}
+        for name in self.controller_names:
+            self.controllers[name] = self._classes[name](ctx)
+        self.informers.start()
+        for name, c in self.controllers.items():
+            c.start()
+            self.sim.trace.record(self.identity, "ControllerStarted", name)
+
+    def _stop_controllers(self) -> None:
+        if not self.leading:
+            return
+        self.leading = False
+        for c in self.controllers.values():
+            c.stop()
+        if self.informers is not None:
+            self.informers.stop()
+        self.sim.trace.record(self.identity, "ControllersStopped", self.component)
+        self.controllers = {}
+        self.informers = None
+
+    def controller(self, name: str) -> Optional[Controller]:
+        return self.controllers.get(name)
+
+
+class ControllerManager(_Manager):
+    """kube-controller-manager: ``ControllerManager(sim, client, host, identity,
+    cloud=None, controllers=None, leader_elect=True)``. ``controllers`` names a subset
+    (see :func:`default_controllers`)."""
+
+    lease_name = "kube-controller-manager"
+    component = "kube-controller-manager"
+
+    def available_controllers(self):
+        return default_controllers()
+
+
+class CloudControllerManager(_Manager):
+    """cloud-controller-manager: ``CloudControllerManager(sim, client, host, identity,
+    provider)`` runs the cloud node, cloud node lifecycle, route and service controllers
+    against ``provider`` (a :class:`kubelab.controllers.cloud.provider.CloudProvider`)."""
+
+    lease_name = "cloud-controller-manager"
+    component = "cloud-controller-manager"
+
+    def __init__(self, sim: Simulator, client: APIClient, host: str, identity: str, provider: Any,
+                 controllers: Optional[Sequence[str]] = None, leader_elect: bool = True, **kw):
+        super().__init__(sim, client, host, identity, cloud=provider, controllers=controllers,
+                         leader_elect=leader_elect, **kw)
+
+    def available_controllers(self):
+        from .cloud.controllers import CloudNodeController, CloudNodeLifecycleController, RouteController, ServiceController
+
+        return {
+            "cloud-node-controller": CloudNodeController,
+            "cloud-node-lifecycle-controller": CloudNodeLifecycleController,
+            "route-controller": RouteController,
+            "service-lb-controller": ServiceController,
+        }
