@@ -355,8 +355,9 @@ class APIServer:
         m.resource_version = None
         if _same_without_rv(new, old):
             return old  # a no-op update writes nothing (etcd3 store.go GuaranteedUpdate)
-        # finalizers gone from an object being deleted: the update completes the deletion
-        if m.deletion_timestamp and not m.finalizers and req.kind.KIND != "Pod":
+        # the last finalizer gone from an object being deleted (and no grace period left to
+        # wait for): the update completes the deletion (generic registry store.go)
+        if m.deletion_timestamp and not m.finalizers and not m.deletion_grace_period_seconds:
             try:
                 drev, _ = yield self.storage.delete(key, rev)
             except storage.RevisionMismatch:
