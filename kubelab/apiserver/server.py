@@ -23,6 +23,7 @@ from kubelab.api.base import rfc3339
 from kubelab.api.labels import FieldSelector, Selector
 from kubelab.api.meta import KubeObject
 from kubelab.api.scheme import KINDS, DecodeError, decode
+from kubelab.api.validation import check_decode
 from kubelab.sim import Event, Network, Simulator
 
 from . import admission, registry, storage
@@ -275,6 +276,8 @@ class APIServer:
                     name = ((body or {}).get("metadata") or {}).get("name", "")
                     raise errors.new_invalid(req.kind.group_kind(), name, [fielderr.required(c["field"]) for c in exc.causes]) from None
                 raise errors.new_bad_request(exc.message) from None
+        # quantities are parsed while decoding in the real server: a bad one is a 400
+        check_decode(obj)
         if obj.KIND != req.kind.KIND:
             raise errors.new_bad_request(f"the kind of the provided object ({obj.KIND}) does not match the request ({req.kind.KIND})")
         if req.kind.NAMESPACED:
