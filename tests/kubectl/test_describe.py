@@ -1,0 +1,131 @@
+"""kubectl describe, checked against the layout real kubectl prints (describe.go)."""
+
+from kubelab.kubectl import Kubectl
+from kubelab.kubectl.describe import pod_qos
+
+POD_DESCRIBE = """\
+Name:             web-7d4b9c8f5-abcde
+Namespace:        default
+Service Account:  default
+Node:             vm-1/10.0.0.2
+Start Time:       Wed, 01 Jan 2025 00:57:58 +0000
+Labels:           app=web
+Annotations:      <none>
+Status:           Running
+IP:               10.244.1.5
+IPs:
+  IP:           10.244.1.5
+Controlled By:  ReplicaSet/web-7d4b9c8f5
+Containers:
+  c0:
+    Container ID:   containerd://web-7d4b9c8f5-abcde0
+    Image:          nginx:1.27
+    Image ID:       docker.io/library/nginx@sha256:abc
+    Port:           <none>
+    Host Port:      <none>
+    State:          Running
+      Started:      Wed, 01 Jan 2025 00:58:02 +0000
+    Ready:          True
+    Restart Count:  0
+    Limits:
+      memory:  256Mi
+    Requests:
+      cpu:        500m
+      memory:     128Mi
+    Environment:  <none>
+    Mounts:       <none>
+Conditions:
+  Type              Status
+  Initialized       True 
+  Ready             True 
+  ContainersReady   True 
+  PodScheduled      True 
+Volumes:            <none>
+QoS Class:          Burstable
+Node-Selectors:     <none>
+Tolerations:        node.kubernetes.io/not-ready:NoExecute op=Exists for 300s
+                    node.kubernetes.io/unreachable:NoExecute op=Exists for 300s
+Events:
+  Type    Reason     Age   From               Message
+  ----    ------     ----  ----               -------
+  Normal  Scheduled  2m3s  default-scheduler  Successfully assigned default/web-7d4b9c8f5-abcde to vm-1
+  Normal  Pulling    2m2s  kubelet            Pulling image "nginx:1.27"
+  Normal  Pulled     118s  kubelet            Successfully pulled image "nginx:1.27" in 4.2s (4.2s including waiting). Image size: 72099501 bytes.
+"""
+
+
+def test_describe_pod_matches_kubectl_layout(kubectl):
+    assert kubectl("describe pod web-7d4b9c8f5-abcde") == POD_DESCRIBE
+
+
+def test_describe_pod_repeated_event_and_prefix_match(kubectl):
+    out = kubectl("describe pods web-7d4b9c8f5-kl")  # kubectl falls back to a name prefix
+    assert "Node:             <none>\n" in out
+    assert "IPs:              <none>\n" in out
+    assert out.endswith(
+        "Events:\n"
+        "  Type     Reason            Age               From               Message\n"
+        "  ----     ------            ----              ----               -------\n"
+        "  Warning  FailedScheduling  2s (x3 over 10s)  default-scheduler  0/3 nodes are available: 3 Insufficient cpu.\n"
+    )
+    assert kubectl("describe pod zzz") == 'Error from server (NotFound): pods "zzz" not found\n'
+
+
+def test_describe_node_allocated_resources(kubectl):
+    out = kubectl("describe node vm-1")
+    assert out.startswith("Name:               vm-1\nRoles:              <none>\nLabels:             kubernetes.io/hostname=vm-1\n"
+                          "                    kubernetes.io/os=linux\n")
+    assert (
+        "Non-terminated Pods:          (1 in total)\n"
+        "  Namespace                   Name                   CPU Requests  CPU Limits  Memory Requests  Memory Limits  Age\n"
+        "  ---------                   ----                   ------------  ----------  ---------------  -------------  ---\n"
+        "  default                     web-7d4b9c8f5-abcde    500m (12%)    0 (0%)      128Mi (0%)       256Mi (1%)     2m3s\n"
+        "Allocated resources:\n"
+        "  (Total limits may be over 100 percent, i.e., overcommitted.)\n"
+        "  Resource           Requests    Limits\n"
+        "  --------           --------    ------\n"
+        "  cpu                500m (12%)  0 (0%)\n"
+        "  memory             128Mi (0%)  256Mi (1%)\n"
+        "  ephemeral-storage  0 (0%)      0 (0%)\n"
+        "Events:              <none>\n"
+    ) in out
+    assert "Unschedulable:      false\n" in out
+    assert "  Ready   True    Wed, 01 Jan 2025 00:59:50 +0000   Wed, 01 Jan 2025 00:00:13 +0000   KubeletReady   kubelet is posting ready status\n" in out
+
+
+def test_describe_deployment_shows_replicasets_and_strategy(kubectl):
+    out = kubectl("describe deployment web")
+    assert "Replicas:               3 desired | 3 updated | 3 total | 3 available | 0 unavailable\n" in out
+    assert "RollingUpdateStrategy:  25% max unavailable, 25% max surge\n" in out
+    assert "Pod Template:\n  Labels:  app=web\n  Containers:\n   nginx:\n    Image:      nginx:1.27\n" in out
+    assert "OldReplicaSets:  <none>\nNewReplicaSet:   web-7d4b9c8f5 (3/3 replicas created)\n" in out
+    assert "  Normal  ScalingReplicaSet  60m   deployment-controller  Scaled up replica set web-7d4b9c8f5 from 0 to 3\n" in out
+
+
+def test_describe_service_and_replicaset(kubectl):
+    svc = kubectl("describe svc web")
+    assert "Port:              <unset>  80/TCP\nTargetPort:        8080/TCP\nEndpoints:         10.244.1.5:8080,10.244.0.7:8080\n" in svc
+    rs = kubectl("describe rs web-7d4b9c8f5")
+    assert "Replicas:       3 current / 3 desired\nPods Status:    2 Running / 1 Waiting / 0 Succeeded / 0 Failed\n" in rs
+    assert "Controlled By:  Deployment/web\n" in rs
+
+
+def test_describe_other_kinds_uses_the_generic_describer(kubectl):
+    out = kubectl("describe endpoints web")
+    assert out.startswith("Name:         web\nNamespace:    default\n")
+    assert "API Version:  v1\n" in out and "Kind:         Endpoints\n" in out
+
+
+def test_qos_classes():
+    import sys
+    sys.path.insert(0, __file__.rsplit("/", 1)[0])
+    from conftest import pod
+
+    assert pod_qos(pod("a")) == "BestEffort"
+    assert pod_qos(pod("b", requests={"cpu": "1"})) == "Burstable"
+    assert pod_qos(pod("c", requests={"cpu": "1", "memory": "1Gi"}, limits={"cpu": "1", "memory": "1Gi"})) == "Guaranteed"
+    assert pod_qos(pod("d", limits={"cpu": "1", "memory": "1Gi"})) == "Burstable"  # (no defaulting of requests here)
+
+
+def test_no_events_flag(kubectl):
+    assert "Events" not in kubectl("describe pod web-7d4b9c8f5-abcde --show-events=false")
