@@ -31,8 +31,11 @@ from .core import validate_pod_template_spec
 from .names import (
     FIELD_IMMUTABLE_ERROR_MSG,
     is_valid_percent,
+    name_is_dns_label,
     name_is_dns_subdomain,
+    validate_annotations,
     validate_label_selector,
+    validate_labels,
     validate_nonnegative_field,
     validate_object_meta,
     validate_object_meta_update,
@@ -109,7 +112,8 @@ def _int32_ptr(v: Any) -> Any:
 # ---- selector matching (labels.Selector from a LabelSelector) ---------------------
 
 def _selector_matches(sel: Any, labels: dict) -> bool:
-    """metav1.LabelSelectorAsSelector(sel).Matches(labels); a nil selector matches nothing."""
+    """metav1.LabelSelectorAsSelector(sel).Matches(labels): a nil selector is
+    labels.Nothing() (matches nothing), an empty one labels.Everything()."""
     if sel is None:
         return False
     for k, v in (sel.match_labels or {}).items():
@@ -179,7 +183,8 @@ def validate_positive_int_or_percent(v: Any, fld_path: Path) -> ErrorList:
     elif isinstance(v, int):
         errs.extend(validate_nonnegative_field(v, fld_path))
     else:
-        errs.append(invalid(fld_path, _int_or_string(v), "must be an integer or percentage (e.g '5%')"))
+        # upstream's literal "%%" (the string is not a format string)
+        errs.append(invalid(fld_path, _int_or_string(v), "must be an integer or percentage (e.g '5%%')"))
     return errs
 
 
@@ -200,7 +205,8 @@ def _validate_pod_template_spec_for_replica_set(template: Any, sel: Any, fld_pat
     if template is None:
         return ErrorList([required(fld_path, "")])
     labels = template.metadata.labels or {}
-    if sel is not None and not _selector_empty(sel) and not _selector_matches(sel, labels):
+    # a nil selector is labels.Nothing(), which is not Empty() and matches nothing
+    if not _selector_empty(sel) and not _selector_matches(sel, labels):
         errs.append(invalid(fld_path.child("metadata", "labels"), _labels_value(template.metadata.labels),
                             "`selector` does not match template `labels`"))
     errs.extend(validate_pod_template_spec(template, fld_path))
@@ -208,8 +214,8 @@ def _validate_pod_template_spec_for_replica_set(template: Any, sel: Any, fld_pat
     if rp != "Always":
         errs.append(not_supported(fld_path.child("spec", "restartPolicy"), rp, ["Always"]))
     if template.spec.active_deadline_seconds is not None:
-        errs.append(invalid(fld_path.child("spec", "activeDeadlineSeconds"), template.spec.active_deadline_seconds,
-                            f"activeDeadlineSeconds in {kind} is not Supported"))
+        errs.append(forbidden(fld_path.child("spec", "activeDeadlineSeconds"),
+                              f"activeDeadlineSeconds in {kind} is not Supported"))
     return errs
 
 
@@ -354,17 +360,16 @@ def _ds_strategy_go(strategy: Any) -> _GoValue:
 def validate_rolling_update_daemon_set(ru: Any, fld_path: Path) -> ErrorList:
     """ValidateRollingUpdateDaemonSet."""
     errs = ErrorList()
-    has_unavailable = has_surge = False
-    if ru.max_unavailable is not None and _get_int_or_percent_value(ru.max_unavailable) != 0:
-        has_unavailable = True
-        errs.extend(validate_positive_int_or_percent(ru.max_unavailable, fld_path.child("maxUnavailable")))
-        errs.extend(is_not_more_than_100_percent(ru.max_unavailable, fld_path.child("maxUnavailable")))
-    if ru.max_surge is not None and _get_int_or_percent_value(ru.max_surge) != 0:
-        has_surge = True
-        errs.extend(validate_positive_int_or_percent(ru.max_surge, fld_path.child("maxSurge")))
-        errs.extend(is_not_more_than_100_percent(ru.max_surge, fld_path.child("maxSurge")))
+    mu = 0 if ru.max_unavailable is None else ru.max_unavailable
+    ms = 0 if ru.max_surge is None else ru.max_surge
+    errs.extend(validate_positive_int_or_percent(mu, fld_path.child("maxUnavailable")))
+    errs.extend(validate_positive_int_or_percent(ms, fld_path.child("maxSurge")))
+    errs.extend(is_not_more_than_100_percent(mu, fld_path.child("maxUnavailable")))
+    errs.extend(is_not_more_than_100_percent(ms, fld_path.child("maxSurge")))
+    has_unavailable = _get_int_or_percent_value(mu) != 0
+    has_surge = _get_int_or_percent_value(ms) != 0
     if has_unavailable and has_surge:
-        errs.append(invalid(fld_path.child("maxSurge"), _int_or_string(ru.max_surge),
+        errs.append(invalid(fld_path.child("maxSurge"), _int_or_string(ms),
                             "may not be set when maxUnavailable is non-zero"))
     elif not has_unavailable and not has_surge:
         errs.append(required(fld_path.child("maxUnavailable"), "cannot be 0 when maxSurge is 0"))
@@ -390,8 +395,8 @@ def _validate_daemon_set_spec(spec: Any, fld_path: Path) -> ErrorList:
     errs = ErrorList()
     errs.extend(validate_label_selector(spec.selector, fld_path.child("selector")))
     labels = spec.template.metadata.labels or {}
-    if _selector_valid(spec.selector) and not (_selector_matches(spec.selector, labels)
-                                               and not _selector_empty(spec.selector)):
+    if _selector_valid(spec.selector) and not (_selector_empty(spec.selector)
+                                               or _selector_matches(spec.selector, labels)):
         errs.append(invalid(fld_path.child("template", "metadata", "labels"),
                             _labels_value(spec.template.metadata.labels),
                             "`selector` does not match template `labels`"))
@@ -404,8 +409,8 @@ def _validate_daemon_set_spec(spec: Any, fld_path: Path) -> ErrorList:
     if rp != "Always":
         errs.append(not_supported(tp.child("spec", "restartPolicy"), rp, ["Always"]))
     if spec.template.spec.active_deadline_seconds is not None:
-        errs.append(invalid(tp.child("spec", "activeDeadlineSeconds"), spec.template.spec.active_deadline_seconds,
-                            "activeDeadlineSeconds in DaemonSet is not Supported"))
+        errs.append(forbidden(tp.child("spec", "activeDeadlineSeconds"),
+                              "activeDeadlineSeconds in DaemonSet is not Supported"))
     errs.extend(validate_nonnegative_field(spec.min_ready_seconds or 0, fld_path.child("minReadySeconds")))
     errs.extend(validate_daemon_set_update_strategy(spec.update_strategy, fld_path.child("updateStrategy")))
     if spec.revision_history_limit is not None:
@@ -442,8 +447,10 @@ def _validate_stateful_set_spec(spec: Any, fld_path: Path) -> ErrorList:
         errs.append(required(fld_path.child("updateStrategy"), ""))
     elif ut == "OnDelete":
         if us.rolling_update is not None:
+            mu = us.rolling_update.max_unavailable
             errs.append(invalid(fld_path.child("updateStrategy").child("rollingUpdate"),
-                                _GoValue("&apps.RollingUpdateStatefulSetStrategy{...}"),
+                                _GoValue(f"apps.RollingUpdateStatefulSetStrategy{{Partition:{us.rolling_update.partition or 0}, "
+                                         f"MaxUnavailable:(*intstr.IntOrString)({'nil' if mu is None else '0xc000000000'})}}"),
                                 "only allowed for updateStrategy 'RollingUpdate'"))
     elif ut == "RollingUpdate":
         ru = us.rolling_update
@@ -471,12 +478,14 @@ def _validate_stateful_set_spec(spec: Any, fld_path: Path) -> ErrorList:
     if not _selector_valid(spec.selector):
         errs.append(invalid(fld_path.child("selector"), label_selector_go(spec.selector), ""))
     else:
+        # ValidatePodTemplateSpecForStatefulSet: upstream does not validate the
+        # pod spec here ("TODO: Add validation for PodSpec"), only labels and annotations.
         labels = spec.template.metadata.labels or {}
-        if spec.selector is not None and not _selector_empty(spec.selector) \
-                and not _selector_matches(spec.selector, labels):
+        if not _selector_empty(spec.selector) and not _selector_matches(spec.selector, labels):
             errs.append(invalid(tp.child("metadata", "labels"), _labels_value(spec.template.metadata.labels),
                                 "`selector` does not match template `labels`"))
-        errs.extend(validate_pod_template_spec(spec.template, tp))
+        errs.extend(validate_labels(spec.template.metadata.labels or {}, tp.child("labels")))
+        errs.extend(validate_annotations(spec.template.metadata.annotations or {}, tp.child("annotations")))
     rp = spec.template.spec.restart_policy or ""
     if rp != "Always":
         errs.append(not_supported(tp.child("spec", "restartPolicy"), rp, ["Always"]))
@@ -487,20 +496,20 @@ def _validate_stateful_set_spec(spec: Any, fld_path: Path) -> ErrorList:
 
 
 def validate_stateful_set(sts: Any) -> ErrorList:
-    errs = validate_object_meta(sts.metadata, True, name_is_dns_subdomain, new_path("metadata"))
+    # ValidateStatefulSetName = NameIsDNSLabel (room for the "-<ordinal>" suffix)
+    errs = validate_object_meta(sts.metadata, True, name_is_dns_label, new_path("metadata"))
     errs.extend(_validate_stateful_set_spec(sts.spec, new_path("spec")))
     return errs
 
 
 _STS_UPDATE_MSG = ("updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', "
-                   "'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and "
-                   "'minReadySeconds' are forbidden")
+                   "'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden")
 
 
 def validate_stateful_set_update(new: Any, old: Any) -> ErrorList:
     """ValidateStatefulSetUpdate: only some spec fields may change."""
     errs = validate_object_meta_update(new.metadata, old.metadata, new_path("metadata"))
-    mutable = {"replicas", "ordinals", "template", "update_strategy", "revision_history_limit",
+    mutable = {"replicas", "ordinals", "template", "update_strategy",
                "persistent_volume_claim_retention_policy", "min_ready_seconds"}
     a = new.spec.model_dump(exclude=mutable, exclude_none=True)
     b = old.spec.model_dump(exclude=mutable, exclude_none=True)
