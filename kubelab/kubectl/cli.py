@@ -183,7 +183,10 @@ def _format_error(err: BaseException, filename: Optional[str] = None, creating: 
         if st.reason in (None, "", "Unknown"):
             return f"Error from server: {msg}"
         return f"Error from server ({reason}): {msg}"
-    return f"error: {getattr(err, 'message', None) or err}"
+    msg = str(getattr(err, "message", None) or err)
+    if msg.startswith(("The connection to the server", "error:", "Error from server")):
+        return msg  # already worded as kubectl prints it
+    return f"error: {msg}"
 
 
 def _resolve_kind(name: str) -> type[KubeObject]:
@@ -500,6 +503,10 @@ class Kubectl:
                 except Exception as e:  # noqa: BLE001
                     raise KubectlError(_format_error(e, label, creating=True), partial="".join(lines)) from None
                 for r in results:
+                    if isinstance(r, str):  # a source may answer with kubectl's own line
+                        line = r if verb != "create" else r.rsplit(" ", 1)[0] + " created"
+                        lines.append(line.rstrip("\n") + "\n")
+                        continue
                     obj, action = (r.object, r.action) if hasattr(r, "object") else (r[0], r[1])
                     if verb == "create":
                         action = "created"

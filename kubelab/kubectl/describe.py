@@ -399,8 +399,11 @@ def describe_events(w: PrefixWriter, events: list[Any], now: float) -> None:
 def _events(source: Any, obj: KubeObject, show: bool) -> Optional[list[Any]]:
     if not show or source is None:
         return None
+    fn = getattr(source, "events_for", None) or getattr(source, "events", None)
+    if fn is None:
+        return []
     try:
-        return list(source.events_for(obj))
+        return list(fn(obj))
     except Exception:  # noqa: BLE001 - describe shows what it can
         return []
 

@@ -98,7 +98,8 @@ class ApiError(Exception):
 
     def __init__(self, status: Union[Status, dict]):
         if isinstance(status, dict):
-            status = Status.model_validate({"status": "Failure", **status})
+            known = {k: status[k] for k in ("status", "message", "reason", "details", "code") if k in status}
+            status = Status.model_validate({"status": "Failure", **known})
         self.status = status
         super().__init__(status.message or "")
 
@@ -111,7 +112,8 @@ def status_of(err: BaseException) -> Optional[Status]:
     if isinstance(st, Status):
         return st
     if isinstance(st, dict):
-        return Status.model_validate({"status": "Failure", **st})
+        known = {k: st[k] for k in ("status", "message", "reason", "details", "code") if k in st}
+        return Status.model_validate({"status": "Failure", **known})
     reason = getattr(st, "reason", None)
     message = getattr(st, "message", None)
     if reason or message:
