@@ -306,7 +306,7 @@ class Cluster:
     def controller_manager(self):
         cms = [m.controller_manager for m in self.masters if m.controller_manager is not None and m.running]
         for c in cms:
-            if getattr(c, "is_leader", False):
+            if getattr(c, "leading", False):
                 return c
         return cms[0] if cms else None
 
