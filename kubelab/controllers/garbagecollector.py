@@ -186,7 +186,7 @@ class GarbageCollector(Controller):
     def _remove_owner_refs(self, obj, uids: set[str]):
         for _ in range(3):
             try:
-                fresh = yield self.client.get(type(obj), obj.name, obj.metadata.namespace)
+                fresh = (yield self.client.get(type(obj), obj.name, obj.metadata.namespace)).copy_deep()  # responses share the server's cache: copy
             except errors.StatusError as exc:
                 if errors.is_not_found(exc):
                     return
@@ -209,7 +209,7 @@ class GarbageCollector(Controller):
     def _remove_finalizer(self, obj, finalizer: str):
         for _ in range(3):
             try:
-                fresh = yield self.client.get(type(obj), obj.name, obj.metadata.namespace)
+                fresh = (yield self.client.get(type(obj), obj.name, obj.metadata.namespace)).copy_deep()  # responses share the server's cache: copy
             except errors.StatusError as exc:
                 if errors.is_not_found(exc):
                     return

@@ -28,7 +28,7 @@ def default_controllers() -> dict[str, type[Controller]]:
     from .garbagecollector import GarbageCollector
     from .job import CronJobController, JobController
     from .namespace import NamespaceController
-    from .nodelifecycle import NodeLifecycleController
+    from .nodelifecycle import NodeLifecycleController, TaintEvictionController
     from .replicaset import ReplicaSetController
     from .statefulset import StatefulSetController
 
@@ -38,6 +38,7 @@ def default_controllers() -> dict[str, type[Controller]]:
         "garbage-collector-controller": GarbageCollector,
         "namespace-controller": NamespaceController,
         "node-lifecycle-controller": NodeLifecycleController,
+        "taint-eviction-controller": TaintEvictionController,
         "endpoints-controller": EndpointsController,
         "endpointslice-controller": EndpointSliceController,
         "daemonset-controller": DaemonSetController,

@@ -36,6 +36,7 @@ class World:
         for n in self.nodes:
             self.create(decode({"apiVersion": "v1", "kind": "Node", "metadata": {"name": n, "labels": {"kubernetes.io/hostname": n}},
                                 "status": {"conditions": [{"type": "Ready", "status": "True"}]}}))
+        self._hb = self.sim.every(10.0, self._heartbeat) if kubelet else None
         if kubelet:
             self.pods = SharedInformerFactory(self.client).informer(Pod)
             self.pods.add_event_handler(self._on_pod, lambda o, n: self._on_pod(n), None)
@@ -88,6 +89,29 @@ class World:
         if pod.status.phase == "Pending" and pod.spec.node_name not in self.down:
             self.sim.call_later(self.start_delay, self._start, pod.name, pod.namespace, pod.uid)
 
+    def _heartbeat(self):
+        """The kubelets' node Leases in kube-node-lease, renewed every 10 s."""
+        from kubelab.api.base import rfc3339_micro
+        from kubelab.api.coordination import Lease
+
+        def renew(n):
+            try:
+                lease = (yield self.client.get(Lease, n, "kube-node-lease")).copy_deep()  # responses share the server's cache: copy
+                lease.spec.renew_time = rfc3339_micro(self.sim.now)
+                yield self.client.update(lease)
+            except Exception:
+                lease = decode({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                                "metadata": {"name": n, "namespace": "kube-node-lease"},
+                                "spec": {"holderIdentity": n, "leaseDurationSeconds": 40,
+                                         "renewTime": rfc3339_micro(self.sim.now)}})
+                try:
+                    yield self.client.create(lease)
+                except Exception:
+                    pass
+        for n in self.nodes:
+            if n not in self.down:
+                self.sim.spawn(renew(n), name=f"fake-kubelet/{n}/lease")
+
     def _finish_delete(self, name, ns, uid):
         ev = self.client.delete(Pod, name, ns, grace_period_seconds=0, preconditions={"uid": uid})
         ev.add_callback(lambda e: setattr(e, "defused", True))
@@ -95,7 +119,7 @@ class World:
     def _start(self, name, ns, uid):
         def proc():
             try:
-                pod = yield self.client.get(Pod, name, ns)
+                pod = (yield self.client.get(Pod, name, ns)).copy_deep()  # responses share the server's cache: copy
             except Exception:
                 return
             if pod.uid != uid or pod.status.phase != "Pending" or pod.metadata.deletion_timestamp:
@@ -123,7 +147,7 @@ class World:
     def _terminate(self, name, ns, uid, phase):
         def proc():
             try:
-                pod = yield self.client.get(Pod, name, ns)
+                pod = (yield self.client.get(Pod, name, ns)).copy_deep()  # responses share the server's cache: copy
             except Exception:
                 return
             if pod.uid != uid:
