@@ -1,0 +1,225 @@
+"""The decision record every scheduling attempt leaves behind, and the FailedScheduling
+message (framework/types.go FitError.Error()).
+
+A :class:`Decision` is plain data for tests and a table for notebooks. It is built from
+what the cycle computed anyway (no second computation): the node indices each filter
+rejected with the status it gave, and the score matrix of the nodes that were scored.
+Its dict faces (``filtered_out``, ``scores``...) are made on first access.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+NO_NODE_AVAILABLE_MSG = "0/{} nodes are available"  # framework.NoNodeAvailableMsg
+
+
+def fit_error_message(num_all_nodes: int, reason_counts: dict[str, int], pre_filter_msg: str = "",
+                      post_filter_msg: str = "") -> str:
+    """FitError.Error(): ``0/N nodes are available: <count reason>, ... . <postfilter>.``
+
+    The "count reason" strings are sorted as strings (so "10 ..." sorts before "2 ...",
+    exactly as upstream's sort.Strings does)."""
+    msg = NO_NODE_AVAILABLE_MSG.format(num_all_nodes) + ":"
+    if pre_filter_msg:
+        msg += f" {pre_filter_msg}."
+    else:
+        hist = sorted(f"{v} {k}" for k, v in reason_counts.items())
+        if hist:
+            msg += f" {', '.join(hist)}."
+    if post_filter_msg:
+        msg += f" {post_filter_msg}."
+    return msg
+
+
+def reason_histogram(status_table, fail_ids: np.ndarray) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    if fail_ids.size:
+        ids, n = np.unique(fail_ids, return_counts=True)
+        for i, c in zip(ids.tolist(), n.tolist()):
+            for r in status_table[i].reasons:
+                counts[r] = counts.get(r, 0) + c
+    return counts
+
+
+class Decision:
+    """One scheduling attempt of one pod.
+
+    Plain-data face: ``pod``, ``selected_node``, ``filtered_out[node]`` (reason text),
+    ``filter_plugin[node]``, ``scores[node][plugin]`` (normalised 0-100, before weight),
+    ``raw_scores[node][plugin]``, ``weights[plugin]``, ``total[node]``, ``victims``,
+    ``nominated_node``, ``message``, ``result``, ``attempts`` (this pod's history).
+    """
+
+    def __init__(self, pod: str, uid: str, profile: str, attempt: int, time: float, cycle: int):
+        self.pod = pod
+        self.uid = uid
+        self.profile = profile
+        self.attempt = attempt
+        self.time = time
+        self.cycle = cycle
+        self.result = "Pending"  # Scheduled | Unschedulable | Error | Pending (waiting on permit)
+        self.selected_node: Optional[str] = None
+        self.message = ""
+        self.num_all_nodes = 0
+        self.evaluated_nodes = 0
+        self.feasible_nodes = 0
+        self.pre_filter_message = ""
+        self.post_filter_message = ""
+        self.victims: list[str] = []
+        self.nominated_node: Optional[str] = None
+        self.bound = False
+        self.compacted = False
+        self.history: list["Decision"] = [self]
+        # compact storage (filled by the scheduling cycle)
+        self._names: tuple[str, ...] = ()
+        self._status_table: list = []
+        self._fail_idx = np.zeros(0, dtype=np.int64)
+        self._fail_ids = np.zeros(0, dtype=np.int64)
+        self._score_idx = np.zeros(0, dtype=np.int64)
+        self._plugins: tuple[str, ...] = ()
+        self._weights = np.zeros(0, dtype=np.int64)
+        self._raw = np.zeros((0, 0), dtype=np.int64)
+        self._norm = np.zeros((0, 0), dtype=np.int64)
+        self._total = np.zeros(0, dtype=np.int64)
+        self._cache: dict[str, Any] = {}
+
+    # -- recording (the cycle calls these) ------------------------------------------------
+    def record_filter(self, names, status_table, fail_idx, fail_ids) -> None:
+        self._names, self._status_table = names, status_table
+        self._fail_idx, self._fail_ids = fail_idx, fail_ids
+        self._cache.clear()
+
+    def record_scores(self, idx, plugins, raw, norm, weights, total) -> None:
+        self._score_idx, self._plugins = idx, plugins
+        self._raw = raw.astype(np.int32) if raw.size and np.abs(raw).max() < 2**31 else raw
+        self._norm = norm.astype(np.int16)
+        self._weights, self._total = weights, total
+        self._cache.clear()
+
+    def compact(self) -> None:
+        """Keep the verdicts for the chosen node only (bounded memory for big runs)."""
+        if self.compacted:
+            return
+        self.compacted = True
+        if self.selected_node is not None and self._score_idx.size:
+            keep = [j for j, i in enumerate(self._score_idx.tolist()) if self._names[i] == self.selected_node]
+            self._score_idx = self._score_idx[keep]
+            self._raw, self._norm, self._total = self._raw[:, keep], self._norm[:, keep], self._total[keep]
+        self._fail_idx = self._fail_idx[:0]
+        self._fail_ids = self._fail_ids[:0]
+        self._cache.clear()
+
+    # -- the plain-data face ---------------------------------------------------------------
+    def _memo(self, key, fn):
+        v = self._cache.get(key)
+        if v is None:
+            v = self._cache[key] = fn()
+        return v
+
+    @property
+    def filtered_out(self) -> dict[str, str]:
+        def build():
+            t, n = self._status_table, self._names
+            return {n[i]: t[s].message() for i, s in zip(self._fail_idx.tolist(), self._fail_ids.tolist())}
+        return self._memo("filtered_out", build)
+
+    @property
+    def filter_plugin(self) -> dict[str, str]:
+        def build():
+            t, n = self._status_table, self._names
+            return {n[i]: t[s].plugin for i, s in zip(self._fail_idx.tolist(), self._fail_ids.tolist())}
+        return self._memo("filter_plugin", build)
+
+    @property
+    def filter_code(self) -> dict[str, str]:
+        def build():
+            t, n = self._status_table, self._names
+            return {n[i]: t[s].code.name for i, s in zip(self._fail_idx.tolist(), self._fail_ids.tolist())}
+        return self._memo("filter_code", build)
+
+    def _matrix(self, m) -> dict[str, dict[str, int]]:
+        n, p = self._names, self._plugins
+        out = {}
+        for j, i in enumerate(self._score_idx.tolist()):
+            out[n[i]] = {p[k]: int(m[k, j]) for k in range(len(p))}
+        return out
+
+    @property
+    def scores(self) -> dict[str, dict[str, int]]:
+        return self._memo("scores", lambda: self._matrix(self._norm))
+
+    @property
+    def raw_scores(self) -> dict[str, dict[str, int]]:
+        return self._memo("raw", lambda: self._matrix(self._raw))
+
+    @property
+    def weighted_scores(self) -> dict[str, dict[str, int]]:
+        return self._memo("weighted", lambda: self._matrix(self._norm.astype(np.int64) * self._weights[:, None]))
+
+    @property
+    def weights(self) -> dict[str, int]:
+        return {p: int(w) for p, w in zip(self._plugins, self._weights.tolist())}
+
+    @property
+    def total(self) -> dict[str, int]:
+        def build():
+            n = self._names
+            return {n[i]: int(t) for i, t in zip(self._score_idx.tolist(), self._total.tolist())}
+        return self._memo("total", build)
+
+    @property
+    def feasible(self) -> list[str]:
+        return list(self.total) if self._score_idx.size else ([self.selected_node] if self.selected_node else [])
+
+    @property
+    def attempts(self) -> list["Decision"]:
+        return list(self.history)
+
+    def reason_counts(self) -> dict[str, int]:
+        return reason_histogram(self._status_table, self._fail_ids)
+
+    def why_not(self, node: str) -> str:
+        """In plain words: why the pod did not go to ``node``."""
+        if node == self.selected_node:
+            return f"{node} was chosen."
+        if node in self.filtered_out:
+            return f"{node} was filtered out by {self.filter_plugin[node]}: {self.filtered_out[node]}."
+        if node in self.total:
+            best = self.total.get(self.selected_node) if self.selected_node else None
+            s = f"{node} passed every filter and scored {self.total[node]}"
+            if best is not None:
+                s += f", less than {self.selected_node}'s {best}" if self.total[node] < best else f", a tie with {self.selected_node} ({best}) lost at random"
+            return s + "."
+        if node not in self._names:
+            return f"{node} was not a node when the pod was scheduled."
+        return f"{node} was not evaluated (the scheduler stops after enough feasible nodes: percentageOfNodesToScore)."
+
+    # -- reprs -----------------------------------------------------------------------------
+    def summary(self) -> str:
+        if self.result == "Scheduled" or self.selected_node:
+            return f"{self.pod} -> {self.selected_node}"
+        return f"{self.pod}: {self.message}"
+
+    def __repr__(self) -> str:
+        lines = [f"Decision(pod={self.pod!r}, attempt={self.attempt}, t={self.time:.3f}, result={self.result}, "
+                 f"selected_node={self.selected_node!r})"]
+        if self.message:
+            lines.append(f"  message: {self.message}")
+        for node, reason in sorted(self.filtered_out.items()):
+            lines.append(f"  filtered {node}: {self.filter_plugin[node]}: {reason}")
+        for node, t in sorted(self.total.items(), key=lambda kv: (-kv[1], kv[0]))[:20]:
+            parts = ", ".join(f"{p}={s}" for p, s in self.scores[node].items())
+            lines.append(f"  score {node}: total={t} ({parts})")
+        if self.victims:
+            lines.append(f"  victims: {', '.join(self.victims)}")
+        if self.nominated_node:
+            lines.append(f"  nominated node: {self.nominated_node}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from kubelab.viz import scheduler as view  # the view layer, loaded only on demand
+
+        return view.decision_html(self)

@@ -1,0 +1,284 @@
+"""The framework runner for one profile (pkg/scheduler/framework/runtime/framework.go).
+
+It calls the plugins of each extension point in order, stamps the plugin's name on the
+status it returns (the plugin never does), honours Skip from PreFilter / PreScore, and
+checks normalised scores are within 0..100 before weighting them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional
+
+import numpy as np
+
+from . import interface as ep
+from .cycle_state import CycleState
+from .status import Code, Status, as_status
+from .types import MAX_NODE_SCORE, MIN_NODE_SCORE, NodeInfo, PodInfo
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+class FrameworkError(Exception):
+    """A plugin returned Error (or raised): the cycle stops, the pod backs off."""
+
+    def __init__(self, status: Status):
+        super().__init__(status.message())
+        self.status = status
+
+
+class Framework:
+    """One scheduling profile: its plugins per extension point, weights and tables."""
+
+    def __init__(self, profile_name: str, handle: Any, plugins: dict[str, Any], points: dict[str, list[str]],
+                 weights: dict[str, int], percentage_of_nodes_to_score: Optional[int] = None):
+        self.profile_name = profile_name
+        self.handle = handle
+        self.plugins = plugins  # name -> instance
+        self.points: dict[str, list[Any]] = {p: [plugins[n] for n in points.get(p, ())] for p in ep.EXTENSION_POINTS}
+        self.weights = dict(weights)
+        self.percentage_of_nodes_to_score = percentage_of_nodes_to_score
+        self.status_table: list[Status] = [Status(Code.Success)]
+        self._status_ids: dict[tuple, int] = {}
+
+    # -- plumbing ------------------------------------------------------------------------
+    def plugin(self, name: str) -> Any:
+        return self.plugins[name]
+
+    def list_plugins(self) -> dict[str, list[str]]:
+        return {p: [pl.name for pl in pls] for p, pls in self.points.items() if pls}
+
+    def intern(self, status: Status) -> int:
+        k = status.key()
+        i = self._status_ids.get(k)
+        if i is None:
+            i = len(self.status_table)
+            self.status_table.append(status)
+            self._status_ids[k] = i
+        return i
+
+    def has_filter_plugin(self, name: str) -> bool:
+        return any(p.name == name for p in self.points[ep.FILTER])
+
+    @property
+    def queue_sort(self):
+        qs = self.points[ep.QUEUE_SORT]
+        return qs[0] if qs else None
+
+    def add_plugin(self, plugin: Any, points: Iterable[str], weight: int = 1, index: Optional[int] = None) -> None:
+        """Register a plugin instance on this profile (used by custom notebook plugins)."""
+        name = plugin.name
+        if name in self.plugins:
+            raise ValueError(f"a plugin named {name!r} is already registered in profile {self.profile_name!r}")
+        self.plugins[name] = plugin
+        for p in points:
+            lst = self.points[p]
+            lst.insert(len(lst) if index is None else index, plugin)
+        if ep.SCORE in points:
+            self.weights[name] = weight
+
+    def remove_plugin(self, name: str) -> None:
+        pl = self.plugins.pop(name, None)
+        for lst in self.points.values():
+            if pl in lst:
+                lst.remove(pl)
+        self.weights.pop(name, None)
+
+    # -- PreFilter / Filter --------------------------------------------------------------
+    def run_pre_filter(self, state: CycleState, pod: PodInfo, snapshot) -> Status:
+        """RunPreFilterPlugins: the first rejection wins; Skip marks the plugin's Filter off."""
+        for pl in self.points[ep.PRE_FILTER]:
+            try:
+                st = as_status(pl.pre_filter(state, pod, snapshot))
+            except Exception as e:  # a plugin bug is an Error status, not a crash
+                st = Status.as_status(e)
+            if st.is_skip():
+                state.skip_filter_plugins.add(pl.name)
+                continue
+            if not st.is_success():
+                st = st.with_plugin(pl.name)
+                if not st.is_rejected():
+                    raise FrameworkError(Status(Code.Error, f'running PreFilter plugin "{pl.name}": {st.message()}', plugin=pl.name))
+                return st
+        return Status(Code.Success)
+
+    def active_filters(self, state: CycleState) -> list[Any]:
+        return [pl for pl in self.points[ep.FILTER] if pl.name not in state.skip_filter_plugins]
+
+    def run_filter_nodes(self, state: CycleState, pod: PodInfo, snapshot, idx: np.ndarray, filters=None):
+        """Run the filters over ``idx`` in plugin order; a node stops at its first rejection.
+
+        Returns (feasible indices, rejected indices, status ids of the rejections)."""
+        fail_idx, fail_ids = [], []
+        nodes = snapshot.cache.node_list
+        for pl in filters if filters is not None else self.active_filters(state):
+            if idx.size == 0:
+                break
+            fn = getattr(pl, "filter_nodes", None)
+            try:
+                if fn is not None:
+                    codes, statuses = fn(state, pod, snapshot, idx)
+                    bad = codes != 0
+                    if not bad.any():
+                        continue
+                    table = [0]
+                    for s in statuses:
+                        s = as_status(s)
+                        if s.code == Code.Error:
+                            raise FrameworkError(s.with_plugin(pl.name))
+                        table.append(self.intern(s.with_plugin(pl.name)))
+                    fail_idx.append(idx[bad])
+                    fail_ids.append(np.asarray(table, dtype=np.int64)[codes[bad]])
+                    idx = idx[~bad]
+                else:
+                    keep = np.ones(idx.size, dtype=bool)
+                    ids = []
+                    for j, i in enumerate(idx.tolist()):
+                        st = as_status(pl.filter(state, pod, nodes[i]))
+                        if st.code == Code.Success:
+                            continue
+                        if not st.is_rejected():
+                            raise FrameworkError(Status(Code.Error, f'running "{pl.name}" filter plugin: {st.message()}', plugin=pl.name))
+                        keep[j] = False
+                        ids.append(self.intern(st.with_plugin(pl.name)))
+                    if ids:
+                        fail_idx.append(idx[~keep])
+                        fail_ids.append(np.asarray(ids, dtype=np.int64))
+                        idx = idx[keep]
+            except FrameworkError:
+                raise
+            except Exception as e:
+                raise FrameworkError(Status(Code.Error, f'running "{pl.name}" filter plugin: {type(e).__name__}: {e}', plugin=pl.name, error=e)) from e
+        if fail_idx:
+            return idx, np.concatenate(fail_idx), np.concatenate(fail_ids)
+        return idx, _EMPTY, _EMPTY
+
+    def run_filter(self, state: CycleState, pod: PodInfo, node: NodeInfo) -> Status:
+        """RunFilterPlugins for one node (used by preemption's what-if checks)."""
+        for pl in self.active_filters(state):
+            st = as_status(pl.filter(state, pod, node))
+            if not st.is_success():
+                return st.with_plugin(pl.name)
+        return Status(Code.Success)
+
+    # -- PostFilter ----------------------------------------------------------------------
+    def run_post_filter(self, state: CycleState, pod: PodInfo, node_statuses: dict):
+        """RunPostFilterPlugins: the first plugin that makes the pod schedulable wins."""
+        reasons = []
+        result = None
+        for pl in self.points[ep.POST_FILTER]:
+            r, st = pl.post_filter(state, pod, node_statuses)
+            st = as_status(st).with_plugin(pl.name)
+            if st.is_success():
+                return r, st
+            if st.code == Code.UnschedulableAndUnresolvable:
+                return r, st
+            if not st.is_rejected():
+                return None, st
+            if r is not None:
+                result = r
+            reasons.extend(st.reasons)
+        return result, Status(Code.Unschedulable, *reasons)
+
+    # -- PreScore / Score ----------------------------------------------------------------
+    def run_pre_score(self, state: CycleState, pod: PodInfo, nodes: list) -> None:
+        for pl in self.points[ep.PRE_SCORE]:
+            st = as_status(pl.pre_score(state, pod, nodes))
+            if st.is_skip():
+                state.skip_score_plugins.add(pl.name)
+                continue
+            if not st.is_success():
+                raise FrameworkError(Status(Code.Error, f'running PreScore plugin "{pl.name}": {st.message()}', plugin=pl.name))
+
+    def run_score(self, state: CycleState, pod: PodInfo, snapshot, idx: np.ndarray):
+        """RunScorePlugins + NormalizeScore + weights. Returns
+        (plugin names, raw scores, normalised scores, weights, totals)."""
+        plugins = [pl for pl in self.points[ep.SCORE] if pl.name not in state.skip_score_plugins]
+        n = idx.size
+        raw = np.zeros((len(plugins), n), dtype=np.int64)
+        norm = np.zeros((len(plugins), n), dtype=np.int64)
+        nodes = snapshot.cache.node_list
+        for k, pl in enumerate(plugins):
+            try:
+                fn = getattr(pl, "score_nodes", None)
+                if fn is not None:
+                    s = np.asarray(fn(state, pod, snapshot, idx), dtype=np.int64)
+                else:
+                    vals = []
+                    for i in idx.tolist():
+                        v = pl.score(state, pod, nodes[i])
+                        if isinstance(v, tuple):
+                            v, st = v
+                            st = as_status(st)
+                            if not st.is_success():
+                                raise FrameworkError(st.with_plugin(pl.name))
+                        vals.append(int(v))
+                    s = np.asarray(vals, dtype=np.int64)
+                raw[k] = s
+                out = s.copy()
+                nf = getattr(pl, "normalize_score", None)
+                if nf is not None:
+                    r = nf(state, pod, out, idx)
+                    if r is not None:
+                        out = np.asarray(r, dtype=np.int64)
+            except FrameworkError:
+                raise
+            except Exception as e:
+                raise FrameworkError(Status(Code.Error, f'running Score plugin "{pl.name}": {type(e).__name__}: {e}', plugin=pl.name, error=e)) from e
+            if n and (out.max() > MAX_NODE_SCORE or out.min() < MIN_NODE_SCORE):
+                bad = int(out.max() if out.max() > MAX_NODE_SCORE else out.min())
+                raise FrameworkError(Status(
+                    Code.Error,
+                    f'plugin "{pl.name}" returns an invalid score {bad}, it should in the range of [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing',
+                    plugin=pl.name))
+            norm[k] = out
+        weights = np.asarray([self.weights.get(pl.name, 1) for pl in plugins], dtype=np.int64)
+        total = weights @ norm if plugins else np.zeros(n, dtype=np.int64)
+        return tuple(pl.name for pl in plugins), raw, norm, weights, total
+
+    # -- Reserve / Permit / PreBind / Bind / PostBind ----------------------------------
+    def run_reserve(self, state: CycleState, pod: PodInfo, node_name: str) -> Status:
+        for pl in self.points[ep.RESERVE]:
+            st = as_status(pl.reserve(state, pod, node_name))
+            if not st.is_success():
+                return st.with_plugin(pl.name)
+        return Status(Code.Success)
+
+    def run_unreserve(self, state: CycleState, pod: PodInfo, node_name: str) -> None:
+        for pl in reversed(self.points[ep.RESERVE]):  # reverse order, as upstream
+            pl.unreserve(state, pod, node_name)
+
+    def run_permit(self, state: CycleState, pod: PodInfo, node_name: str) -> tuple[Status, float]:
+        """Success, a rejection, or Wait with the longest timeout the waiting plugins asked."""
+        wait = 0.0
+        waiting = []
+        for pl in self.points[ep.PERMIT]:
+            r = pl.permit(state, pod, node_name)
+            st, timeout = (r if isinstance(r, tuple) else (r, 0.0))
+            st = as_status(st)
+            if st.code == Code.Wait:
+                wait = max(wait, float(timeout))
+                waiting.append(pl.name)
+                continue
+            if not st.is_success():
+                return st.with_plugin(pl.name), 0.0
+        if waiting:
+            return Status(Code.Wait, *waiting), wait
+        return Status(Code.Success), 0.0
+
+    def run_pre_bind(self, state: CycleState, pod: PodInfo, node_name: str) -> Status:
+        for pl in self.points[ep.PRE_BIND]:
+            st = as_status(pl.pre_bind(state, pod, node_name))
+            if not st.is_success():
+                return st.with_plugin(pl.name)
+        return Status(Code.Success)
+
+    def run_post_bind(self, state: CycleState, pod: PodInfo, node_name: str) -> None:
+        for pl in self.points[ep.POST_BIND]:
+            pl.post_bind(state, pod, node_name)
+
+    def bind_plugins(self) -> list[Any]:
+        return self.points[ep.BIND]
+
+    def __repr__(self) -> str:
+        return f"Framework({self.profile_name!r}, {self.list_plugins()})"

@@ -1,0 +1,284 @@
+"""NodeResourcesFit and NodeResourcesBalancedAllocation (plugins/noderesources).
+
+Fit filter (fit.go fitsRequest): ``Too many pods`` when the pod count would pass
+allocatable pods; then, if the pod requests anything, ``Insufficient cpu`` /
+``Insufficient memory`` / ``Insufficient ephemeral-storage`` / ``Insufficient <name>``
+for each resource whose request exceeds allocatable minus requested; all the reasons of
+a node are kept (Unschedulable).
+
+Fit score, by ``scoringStrategy.type`` (resource_allocation.go, least_allocated.go,
+most_allocated.go, requested_to_capacity_ratio.go):
+  LeastAllocated  (capacity - requested) * 100 / capacity, weighted mean over resources
+  MostAllocated   requested * 100 / capacity (requested capped at capacity)
+  RequestedToCapacityRatio  a broken-linear shape of utilisation, scores scaled x10
+Requested counts the scheduler's non-zero defaults (cpu 100m, memory 200Mi for a
+container that sets none) for cpu and memory, both on the node and for the pod.
+
+BalancedAllocation (balanced_allocation.go): (1 - std of the requested/allocatable
+fractions) * 100, on actual requests; best-effort pods are skipped.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from ..framework import interface as ep
+from ..framework.status import Status
+from ..framework.types import CPU, EPHEMERAL_STORAGE, MAX_NODE_SCORE, MEMORY
+from .helper import build_broken_linear_function, go_div
+
+FIT = "NodeResourcesFit"
+BALANCED = "NodeResourcesBalancedAllocation"
+LEAST_ALLOCATED = "LeastAllocated"
+MOST_ALLOCATED = "MostAllocated"
+REQUESTED_TO_CAPACITY_RATIO = "RequestedToCapacityRatio"
+MAX_CUSTOM_PRIORITY_SCORE = 10  # config.MaxCustomPriorityScore
+MAX_UTILIZATION = 100
+DEFAULT_RESOURCES = [{"name": CPU, "weight": 1}, {"name": MEMORY, "weight": 1}]
+_PREFILTER_KEY = "PreFilter" + FIT
+_NATIVE = (CPU, MEMORY, EPHEMERAL_STORAGE)
+
+
+def insufficient(resource: str) -> str:
+    return f"Insufficient {resource}"
+
+
+def _is_scalar(name: str) -> bool:
+    return name not in _NATIVE and name != "pods"
+
+
+def _is_extended(name: str) -> bool:
+    return "/" in name and not name.startswith("kubernetes.io/") and not name.startswith("requests.")
+
+
+class _Scorer:
+    """resourceAllocationScorer: per-resource (allocatable, requested) then a scorer."""
+
+    def __init__(self, resources: list[dict], use_requested: bool, scorer):
+        self.resources = [(r["name"], int(r.get("weight", 1))) for r in resources]
+        self.use_requested = use_requested
+        self.scorer = scorer
+
+    def pod_requests(self, pod) -> list[int]:
+        out = []
+        for name, _ in self.resources:
+            if not self.use_requested and name == CPU:
+                out.append(pod.non_zero[0])
+            elif not self.use_requested and name == MEMORY:
+                out.append(pod.non_zero[1])
+            else:
+                out.append(pod.requests.get(name, 0))
+        return out
+
+    def matrices(self, cache, idx, pod_req: list[int]):
+        """(requested, allocatable) as (resources x nodes) int64 arrays."""
+        r = len(self.resources)
+        req = np.zeros((r, idx.size), dtype=np.int64)
+        alloc = np.zeros((r, idx.size), dtype=np.int64)
+        for k, (name, _) in enumerate(self.resources):
+            col = cache.res_index.get(name)
+            if col is None:
+                continue
+            if _is_scalar(name) and pod_req[k] == 0:
+                continue  # an extended resource the pod does not ask for is not scored
+            a = cache.alloc[idx, col]
+            if not self.use_requested and name in (CPU, MEMORY):
+                used = cache.nz[idx, 0 if name == CPU else 1]
+            else:
+                used = cache.req[idx, col]
+            alloc[k] = a
+            req[k] = np.where(a == 0, 0, used + pod_req[k])
+        return req, alloc
+
+    def score_nodes(self, cache, idx, pod_req):
+        req, alloc = self.matrices(cache, idx, pod_req)
+        return self.scorer(req, alloc)
+
+
+def least_resource_scorer(weights: list[int]):
+    w = np.asarray(weights, dtype=np.int64)[:, None]
+
+    def f(req, alloc):
+        present = alloc > 0
+        safe = np.where(present, alloc, 1)
+        s = np.where(req > alloc, 0, ((alloc - req) * MAX_NODE_SCORE) // safe)
+        node = (s * w * present).sum(axis=0)
+        ws = (w * present).sum(axis=0)
+        return np.where(ws == 0, 0, node // np.where(ws == 0, 1, ws))
+
+    return f
+
+
+def most_resource_scorer(weights: list[int]):
+    w = np.asarray(weights, dtype=np.int64)[:, None]
+
+    def f(req, alloc):
+        present = alloc > 0
+        safe = np.where(present, alloc, 1)
+        r = np.minimum(req, alloc)
+        s = (r * MAX_NODE_SCORE) // safe
+        node = (s * w * present).sum(axis=0)
+        ws = (w * present).sum(axis=0)
+        return np.where(ws == 0, 0, node // np.where(ws == 0, 1, ws))
+
+    return f
+
+
+def requested_to_capacity_ratio_scorer(weights: list[int], shape: list[dict]):
+    scaled = [(int(p["utilization"]), int(p["score"]) * (MAX_NODE_SCORE // MAX_CUSTOM_PRIORITY_SCORE)) for p in shape]
+    raw = build_broken_linear_function(scaled)
+    w = np.asarray(weights, dtype=np.int64)[:, None]
+
+    def f(req, alloc):
+        present = alloc > 0
+        safe = np.where(present, alloc, 1)
+        util = np.where((alloc == 0) | (req > alloc), MAX_UTILIZATION, (req * MAX_UTILIZATION) // safe)
+        s = raw(util)
+        use = present & (s > 0)
+        node = (s * w * use).sum(axis=0)
+        ws = (w * use).sum(axis=0)
+        return np.where(ws == 0, 0, np.floor(node / np.where(ws == 0, 1, ws) + 0.5)).astype(np.int64)
+
+    return f
+
+
+def balanced_resource_scorer(req, alloc):
+    present = alloc > 0
+    safe = np.where(present, alloc, 1)
+    frac = np.minimum(req.astype(np.float64) / safe.astype(np.float64), 1.0) * present
+    count = present.sum(axis=0)
+    if req.shape[0] == 2:
+        std = np.where(count == 2, np.abs((frac[0] - frac[1]) / 2), 0.0)
+    else:
+        mean = frac.sum(axis=0) / np.where(count == 0, 1, count)
+        var = (((frac - mean) ** 2) * present).sum(axis=0) / np.where(count == 0, 1, count)
+        std = np.where(count > 2, np.sqrt(var), 0.0)
+        if (count == 2).any():  # the exact two-resource formula for nodes with two present
+            for j in np.nonzero(count == 2)[0].tolist():
+                a, b = frac[present[:, j], j]
+                std[j] = abs((a - b) / 2)
+    return np.trunc((1 - std) * float(MAX_NODE_SCORE)).astype(np.int64)
+
+
+class NodeResourcesFit:
+    name = FIT
+    events = {ep.NODE_ADD, ep.NODE_UPDATE, ep.POD_DELETE}
+
+    def __init__(self, args: Optional[dict] = None):
+        args = args or {}
+        strat = args.get("scoringStrategy") or {}
+        self.strategy = strat.get("type") or LEAST_ALLOCATED
+        resources = strat.get("resources") or DEFAULT_RESOURCES
+        weights = [int(r.get("weight", 1)) for r in resources]
+        if self.strategy == LEAST_ALLOCATED:
+            scorer = least_resource_scorer(weights)
+        elif self.strategy == MOST_ALLOCATED:
+            scorer = most_resource_scorer(weights)
+        elif self.strategy == REQUESTED_TO_CAPACITY_RATIO:
+            shape = (strat.get("requestedToCapacityRatio") or {}).get("shape") or [
+                {"utilization": 0, "score": 10}, {"utilization": 100, "score": 0}]
+            scorer = requested_to_capacity_ratio_scorer(weights, shape)
+        else:
+            raise ValueError(f'scoringStrategy.type: Unsupported value: "{self.strategy}"')
+        self.scorer = _Scorer(resources, use_requested=False, scorer=scorer)
+        self.ignored = set(args.get("ignoredResources") or ())
+        self.ignored_groups = set(args.get("ignoredResourceGroups") or ())
+
+    # -- filter ----------------------------------------------------------------------------
+    def _pod_vector(self, pod, cache):
+        """(resource name, column, request) for each non-zero request to check."""
+        out = []
+        for name in (CPU, MEMORY, EPHEMERAL_STORAGE):
+            v = pod.requests.get(name, 0)
+            if v > 0:
+                out.append((name, cache.column(name), v))
+        for name, v in pod.requests.items():
+            if name in _NATIVE or name == "pods" or v == 0:
+                continue
+            if _is_extended(name) and (name in self.ignored or name.split("/")[0] in self.ignored_groups):
+                continue
+            out.append((name, cache.column(name), v))
+        return out
+
+    def pre_filter(self, state, pod, snapshot):
+        if pod.parse_error:
+            return Status.unresolvable(pod.parse_error)
+        state.write(_PREFILTER_KEY, self._pod_vector(pod, snapshot.cache))
+        return None
+
+    def filter(self, state, pod, node):
+        vec = state.get(_PREFILTER_KEY)
+        cache = node._cache
+        if vec is None:
+            vec = self._pod_vector(pod, cache)
+        i = node.idx
+        reasons = []
+        if cache.npods[i] + 1 > cache.max_pods[i]:
+            reasons.append("Too many pods")
+        for name, col, v in vec:
+            if v > cache.alloc[i, col] - cache.req[i, col]:
+                reasons.append(insufficient(name))
+        return Status.unschedulable(*reasons) if reasons else None
+
+    def filter_nodes(self, state, pod, snapshot, idx):
+        cache = snapshot.cache
+        vec = state.get(_PREFILTER_KEY)
+        if vec is None:
+            vec = self._pod_vector(pod, cache)
+        mask = (cache.npods[idx] + 1 > cache.max_pods[idx]).astype(np.int64)
+        for bit, (name, col, v) in enumerate(vec, start=1):
+            mask |= (v > cache.alloc[idx, col] - cache.req[idx, col]).astype(np.int64) << bit
+        if not mask.any():
+            return mask, ()
+        uniq, inv = np.unique(mask, return_inverse=True)
+        statuses = []
+        codes_for = np.zeros(uniq.size, dtype=np.int64)
+        for k, m in enumerate(uniq.tolist()):
+            if m == 0:
+                continue
+            reasons = []
+            if m & 1:
+                reasons.append("Too many pods")
+            for bit, (name, _, _) in enumerate(vec, start=1):
+                if m >> bit & 1:
+                    reasons.append(insufficient(name))
+            statuses.append(Status.unschedulable(*reasons))
+            codes_for[k] = len(statuses)
+        return codes_for[inv.reshape(-1)], statuses
+
+    # -- score -----------------------------------------------------------------------------
+    def score(self, state, pod, node):
+        return int(self.score_nodes(state, pod, node._cache.snapshot, np.asarray([node.idx]))[0])
+
+    def score_nodes(self, state, pod, snapshot, idx):
+        return self.scorer.score_nodes(snapshot.cache, idx, self.scorer.pod_requests(pod))
+
+
+class BalancedAllocation:
+    name = BALANCED
+    events = {ep.NODE_ADD, ep.NODE_UPDATE, ep.POD_DELETE}
+    _KEY = "PreScore" + BALANCED
+
+    def __init__(self, args: Optional[dict] = None):
+        args = args or {}
+        self.scorer = _Scorer(args.get("resources") or DEFAULT_RESOURCES, use_requested=True, scorer=balanced_resource_scorer)
+
+    def pre_score(self, state, pod, nodes):
+        reqs = self.scorer.pod_requests(pod)
+        if not any(reqs):  # isBestEffortPod: skip, or best-effort pods would pile on one node
+            return Status.skip()
+        state.write(self._KEY, reqs)
+        return None
+
+    def score(self, state, pod, node):
+        return int(self.score_nodes(state, pod, node._cache.snapshot, np.asarray([node.idx]))[0])
+
+    def score_nodes(self, state, pod, snapshot, idx):
+        reqs = state.get(self._KEY)
+        if reqs is None:
+            reqs = self.scorer.pod_requests(pod)
+            if not any(reqs):
+                return np.zeros(idx.size, dtype=np.int64)
+        return self.scorer.score_nodes(snapshot.cache, idx, reqs)

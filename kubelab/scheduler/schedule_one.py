@@ -1,0 +1,203 @@
+"""One scheduling cycle's algorithm (pkg/scheduler/schedule_one.go): find the nodes that
+fit, score them, select one.
+
+``find_nodes_that_fit`` walks the nodes from a rotating start index and stops after
+``num_feasible_nodes_to_find`` feasible ones (percentageOfNodesToScore); ``select_host``
+breaks ties among the best totals at random from the scheduler's seeded stream.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from .explain import Decision, fit_error_message, reason_histogram
+from .framework.cycle_state import CycleState
+from .framework.runtime import Framework
+from .framework.status import Code, Status
+from .framework.types import PodInfo
+
+MIN_FEASIBLE_NODES_TO_FIND = 100  # schedule_one.go minFeasibleNodesToFind
+MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
+ERR_NO_NODES_AVAILABLE = "no nodes available to schedule pods"
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+class Diagnosis:
+    """Why no node fits: the status of every rejected node, and the rejecting plugins."""
+
+    def __init__(self, fwk: Framework, names, fail_idx: np.ndarray, fail_ids: np.ndarray, pre_filter_msg: str = ""):
+        self.fwk = fwk
+        self.names = names
+        self.fail_idx = fail_idx
+        self.fail_ids = fail_ids
+        self.pre_filter_msg = pre_filter_msg
+        self.post_filter_msg = ""
+        table = fwk.status_table
+        self.unschedulable_plugins = {table[i].plugin for i in np.unique(fail_ids).tolist()} if fail_ids.size else set()
+        self._by_idx: Optional[dict[int, Status]] = None
+
+    def status_of(self, idx: int) -> Status:
+        """NodeToStatus.Get: a node absent from the map is UnschedulableAndUnresolvable."""
+        if self._by_idx is None:
+            t = self.fwk.status_table
+            self._by_idx = {i: t[s] for i, s in zip(self.fail_idx.tolist(), self.fail_ids.tolist())}
+        st = self._by_idx.get(idx)
+        return st if st is not None else Status(Code.UnschedulableAndUnresolvable)
+
+    def __len__(self) -> int:
+        return int(self.fail_idx.size)
+
+
+class FitError(Exception):
+    def __init__(self, pinfo: PodInfo, num_all_nodes: int, diagnosis: Diagnosis):
+        self.pinfo = pinfo
+        self.num_all_nodes = num_all_nodes
+        self.diagnosis = diagnosis
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        d = self.diagnosis
+        counts = {} if d.pre_filter_msg else reason_histogram(d.fwk.status_table, d.fail_ids)
+        return fit_error_message(self.num_all_nodes, counts, d.pre_filter_msg, d.post_filter_msg)
+
+
+class NoNodesAvailable(Exception):
+    pass
+
+
+def num_feasible_nodes_to_find(percentage: Optional[int], num_all_nodes: int) -> int:
+    """schedule_one.go numFeasibleNodesToFind: all nodes under 100; otherwise a share
+    (adaptive: 50% - nodes/125, at least 5%), never under 100."""
+    if num_all_nodes < MIN_FEASIBLE_NODES_TO_FIND:
+        return num_all_nodes
+    pct = percentage or 0
+    if pct == 0:
+        pct = 50 - num_all_nodes // 125
+        if pct < MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND:
+            pct = MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND
+    n = num_all_nodes * pct // 100
+    return max(n, MIN_FEASIBLE_NODES_TO_FIND)
+
+
+class NodeSeq:
+    """The feasible nodes handed to PreScore: indexable like a list of NodeInfo, with the
+    index array kept for vector code (``.idx``)."""
+
+    __slots__ = ("idx", "_nodes")
+
+    def __init__(self, snapshot, idx: np.ndarray):
+        self.idx = idx
+        self._nodes = snapshot.cache.node_list
+
+    def __len__(self) -> int:
+        return int(self.idx.size)
+
+    def __iter__(self):
+        nodes = self._nodes
+        return (nodes[i] for i in self.idx.tolist())
+
+    def __getitem__(self, k):
+        return self._nodes[int(self.idx[k])]
+
+
+def find_nodes_that_fit(sched, fwk: Framework, state: CycleState, pinfo: PodInfo, d: Decision) -> np.ndarray:
+    snap = sched.cache.update_snapshot()
+    n = snap.num_nodes
+    names = snap.names()
+    d.num_all_nodes = n
+    st = fwk.run_pre_filter(state, pinfo, snap)
+    if not st.is_success():
+        # PreFilter rejected: every node carries the same status (schedule_one.go)
+        sid = fwk.intern(st)
+        idx = np.arange(n, dtype=np.int64)
+        ids = np.full(n, sid, dtype=np.int64)
+        d.record_filter(names, fwk.status_table, idx, ids)
+        d.pre_filter_message = st.message()
+        d.evaluated_nodes = n
+        raise FitError(pinfo, n, Diagnosis(fwk, names, idx, ids, st.message()))
+
+    filters = fwk.active_filters(state)
+    # a pod that preempted tries its nominated node first (evaluateNominatedNode)
+    nom = pinfo.pod.status.nominated_node_name
+    if nom:
+        ni = snap.get(nom)
+        if ni is not None:
+            ok, _, _ = fwk.run_filter_nodes(state, pinfo, snap, np.asarray([ni.idx], dtype=np.int64), filters)
+            if ok.size:
+                d.record_filter(names, fwk.status_table, _EMPTY, _EMPTY)
+                d.evaluated_nodes = d.feasible_nodes = 1
+                return ok
+
+    to_find = num_feasible_nodes_to_find(fwk.percentage_of_nodes_to_score, n)
+    start = sched.next_start_node_index % n if n else 0
+    order = (np.arange(n, dtype=np.int64) + start) % n
+    vector = all(hasattr(f, "filter_nodes") for f in filters)
+    chunk = n if vector else max(to_find, 1)
+    feas, fail_i, fail_s = [], [], []
+    found = 0
+    processed = n
+    pos = 0
+    while pos < n:
+        sl = order[pos:pos + chunk]
+        ok, fi, fs = fwk.run_filter_nodes(state, pinfo, snap, sl, filters)
+        if found + ok.size >= to_find:
+            need = to_find - found
+            last = int(ok[need - 1])
+            p = (last - start - pos) % n  # its position within this slice
+            feas.append(ok[:need])
+            if fi.size:
+                keep = ((fi - start - pos) % n) <= p
+                fail_i.append(fi[keep])
+                fail_s.append(fs[keep])
+            found = to_find
+            processed = pos + p + 1
+            break
+        feas.append(ok)
+        fail_i.append(fi)
+        fail_s.append(fs)
+        found += ok.size
+        pos += chunk
+    sched.next_start_node_index = (start + processed) % n if n else 0
+    feasible = np.concatenate(feas) if feas else _EMPTY
+    fail_idx = np.concatenate(fail_i) if fail_i else _EMPTY
+    fail_ids = np.concatenate(fail_s) if fail_s else _EMPTY
+    d.record_filter(names, fwk.status_table, fail_idx, fail_ids)
+    d.evaluated_nodes = int(feasible.size + fail_idx.size)
+    d.feasible_nodes = int(feasible.size)
+    if feasible.size == 0:
+        raise FitError(pinfo, n, Diagnosis(fwk, names, fail_idx, fail_ids))
+    return feasible
+
+
+def select_host(totals: np.ndarray, rng) -> int:
+    """selectHost: the highest total; ties broken uniformly at random.
+
+    Upstream walks the tied nodes with reservoir sampling (replace the pick with
+    probability 1/k at the k-th tie); one draw among the k ties gives the same uniform
+    choice at a fraction of the cost."""
+    best = totals.max()
+    ties = np.flatnonzero(totals == best)
+    if ties.size == 1:
+        return int(ties[0])
+    return int(ties[rng.randrange(ties.size)])
+
+
+def schedule_pod(sched, fwk: Framework, state: CycleState, pinfo: PodInfo, d: Decision) -> str:
+    """schedulePod: returns the chosen node's name; raises FitError / NoNodesAvailable."""
+    snap = sched.cache.update_snapshot()
+    if snap.num_nodes == 0:
+        raise NoNodesAvailable(ERR_NO_NODES_AVAILABLE)
+    feasible = find_nodes_that_fit(sched, fwk, state, pinfo, d)
+    names = snap.names()
+    if feasible.size == 1:
+        return names[int(feasible[0])]
+    fwk.run_pre_score(state, pinfo, NodeSeq(snap, feasible))
+    plugins, raw, norm, weights, total = fwk.run_score(state, pinfo, snap, feasible)
+    if not plugins:  # no score plugins: every node scores 1 (prioritizeNodes)
+        total = np.ones(feasible.size, dtype=np.int64)
+    d.record_scores(feasible, plugins, raw, norm, weights, total)
+    j = select_host(total, sched.rng)
+    return names[int(feasible[j])]

@@ -1,0 +1,637 @@
+"""The kube-scheduler process (pkg/scheduler/scheduler.go, schedule_one.go, eventhandlers.go).
+
+Two ways to run it:
+
+* on a cluster: ``Scheduler(sim, client, identity=..., leader_elect=True).start()`` — it
+  list-watches pods and nodes through the API server, schedules the pods that name one
+  of its profiles and have no node, binds through ``pods/binding``, records
+  ``Scheduled`` / ``FailedScheduling`` events, sets the PodScheduled condition, and with
+  several masters runs only while it holds the ``kube-system/kube-scheduler`` Lease;
+* standalone (tests, benchmarks): ``Scheduler(sim)`` then ``add_node`` / ``add_pod`` and
+  ``schedule_one()`` / ``run_until_idle()``; binding then completes at once in memory.
+
+Either way every attempt leaves a :class:`~kubelab.scheduler.explain.Decision`;
+``explain(pod)`` returns the latest one, with the pod's history in ``.attempts``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Callable, Iterable, Optional, Union
+
+import numpy as np
+
+from kubelab.api.core import Pod
+from kubelab.sim.kernel import Event, Simulator
+
+from . import config as cfgmod
+from .explain import Decision
+from .framework import interface as ep
+from .framework.cache import Cache
+from .framework.cycle_state import CycleState
+from .framework.runtime import Framework, FrameworkError
+from .framework.status import Code, Status
+from .framework.types import PodInfo
+from .plugins.registry import build_plugins, implements
+from .queue import QueuedPodInfo, SchedulingQueue
+from .schedule_one import FitError, NoNodesAvailable, schedule_pod
+
+LEASE_NAME = "kube-scheduler"
+COMPONENT = "default-scheduler"  # the reportingController / source of its events
+SCHEDULED = "Scheduled"
+FAILED_SCHEDULING = "FailedScheduling"
+
+
+class Handle:
+    """framework.Handle: what plugins may use (snapshot, listers, the API, the rng)."""
+
+    def __init__(self, sched: "Scheduler"):
+        self.sched = sched
+
+    @property
+    def snapshot(self):
+        return self.sched.cache.snapshot
+
+    @property
+    def cache(self):
+        return self.sched.cache
+
+    @property
+    def queue(self):
+        return self.sched.queue
+
+    @property
+    def now(self) -> float:
+        return self.sched.sim.now
+
+    def rng(self, name: str):
+        return self.sched.sim.rng(f"{self.sched.identity}/{name}")
+
+    def namespace_labels(self, ns: str) -> dict:
+        return self.sched.namespace_labels(ns)
+
+    def list(self, kind: str) -> list:
+        """Objects of a kind (PodDisruptionBudget, Service, ReplicaSet, StatefulSet,
+        ReplicationController) from the informers, or from what was added standalone."""
+        return self.sched.list_objects(kind)
+
+    def bind(self, pinfo: PodInfo, node_name: str):
+        return self.sched._api_bind(pinfo, node_name)
+
+    def delete_pod(self, pinfo: PodInfo, reason: str = "") -> None:
+        self.sched._api_delete_victim(pinfo, reason)
+
+    def set_nominated_node(self, pinfo: PodInfo, node_name: str) -> None:
+        self.sched._api_set_nominated(pinfo, node_name)
+
+    def record_event(self, obj, type_: str, reason: str, message: str) -> None:
+        self.sched.record_event(obj, type_, reason, message)
+
+    def framework(self, profile: str) -> Framework:
+        return self.sched.profiles[profile]
+
+
+class Scheduler:
+    def __init__(self, sim: Simulator, client: Any = None, informers: Any = None, config: Any = None,
+                 identity: str = "kube-scheduler", leader_elect: bool = False, detail_limit: int = 5000,
+                 host: Optional[str] = None):
+        self.sim = sim
+        self.client = client
+        self._informer_factory = informers
+        self.identity = identity
+        self.host = host or (client.host if client is not None else None)
+        self.leader_elect = leader_elect
+        self.config = cfgmod.load(config)
+        self.detail_limit = detail_limit
+        self.rng = sim.rng(f"kube-scheduler/{identity}/selectHost")
+        self.decisions: dict[str, Decision] = {}  # pod key -> latest decision
+        self._by_uid: dict[str, str] = {}
+        self._detailed: deque = deque()
+        self.events: list[tuple[float, str, str, str, str]] = []  # (time, object, type, reason, message)
+        self._objects: dict[str, dict[str, Any]] = {}  # standalone listers
+        self.running = False
+        self.is_leader = not leader_elect
+        self.scheduled = 0
+        self.failed = 0
+        self._reset()
+
+    # -- construction ----------------------------------------------------------------------
+    def _reset(self) -> None:
+        """A fresh process memory: empty cache and queue, profiles built from config."""
+        self.cache = Cache()
+        self.handle = Handle(self)
+        self.profiles: dict[str, Framework] = {}
+        pct_global = self.config.get("percentageOfNodesToScore") or 0
+        for prof in self.config["profiles"]:
+            names, points, weights = cfgmod.expand_profile(prof, implements)
+            plugins = build_plugins(names, prof, self.handle)
+            pct = prof.get("percentageOfNodesToScore")
+            self.profiles[prof["schedulerName"]] = Framework(
+                prof["schedulerName"], self.handle, plugins, points, weights,
+                percentage_of_nodes_to_score=pct if pct is not None else pct_global)
+        first = next(iter(self.profiles.values()))
+        events: dict[str, set] = {}
+        for fwk in self.profiles.values():
+            for name, pl in fwk.plugins.items():
+                events.setdefault(name, set()).update(getattr(pl, "events", ()) or ())
+        self.queue = SchedulingQueue(
+            lambda: self.sim.now, first.queue_sort,
+            initial_backoff=float(self.config["podInitialBackoffSeconds"]),
+            max_backoff=float(self.config["podMaxBackoffSeconds"]),
+            plugin_events=events)
+        self.queue.on_active = self._wake_loop
+        self.next_start_node_index = 0
+        self._wake: Optional[Event] = None
+        self._loop_proc = None
+        self._timers: list = []
+        self._elector = None
+        self._pods: dict[str, Pod] = {}  # pending pods this scheduler is responsible for, by uid
+        self._waiting: dict[str, Event] = {}
+
+    def __repr__(self) -> str:
+        p = self.queue.pending_pods()
+        return (f"<Scheduler {self.identity} leader={self.is_leader} nodes={self.cache.n} pods={self.cache.pod_count()} "
+                f"pending(active={len(p['active'])}, backoff={len(p['backoff'])}, unschedulable={len(p['unschedulable'])}) "
+                f"scheduled={self.scheduled}>")
+
+    @property
+    def framework(self) -> Framework:
+        return self.profiles[cfgmod.DEFAULT_SCHEDULER_NAME] if cfgmod.DEFAULT_SCHEDULER_NAME in self.profiles else next(iter(self.profiles.values()))
+
+    # -- standalone feeding (what the informers do on a cluster) ---------------------------
+    def add_node(self, node) -> None:
+        self.cache.add_node(node)
+        self.queue.move_all_to_active_or_backoff(ep.NODE_ADD)
+
+    def update_node(self, node) -> None:
+        self.cache.update_node(node)
+        self.queue.move_all_to_active_or_backoff(ep.NODE_UPDATE)
+
+    def remove_node(self, node_or_name) -> None:
+        name = node_or_name if isinstance(node_or_name, str) else node_or_name.metadata.name
+        self.cache.remove_node(name)
+
+    def add_pod(self, pod: Pod) -> None:
+        self._on_pod_add(pod)
+
+    def update_pod(self, old: Pod, new: Pod) -> None:
+        self._on_pod_update(old, new)
+
+    def delete_pod(self, pod: Pod) -> None:
+        self._on_pod_delete(pod)
+
+    def add_object(self, obj) -> None:
+        """Standalone: a PDB, Service, ReplicaSet, StatefulSet, Namespace the plugins may read."""
+        self._objects.setdefault(obj.KIND, {})[obj.key()] = obj
+
+    def list_objects(self, kind: str) -> list:
+        if self._informer_factory is not None and self.client is not None:
+            inf = self._informers.get(kind)
+            if inf is not None:
+                return inf.list()
+        return list(self._objects.get(kind, {}).values())
+
+    def namespace_labels(self, ns: str) -> dict:
+        for o in self.list_objects("Namespace"):
+            if o.metadata.name == ns:
+                return dict(o.metadata.labels or {}, **{"kubernetes.io/metadata.name": ns})
+        return {"kubernetes.io/metadata.name": ns}
+
+    # -- event handlers (eventhandlers.go) --------------------------------------------------
+    def _responsible(self, pod: Pod) -> bool:
+        return (pod.spec.scheduler_name or cfgmod.DEFAULT_SCHEDULER_NAME) in self.profiles
+
+    def _on_pod_add(self, pod: Pod) -> None:
+        if pod.spec.node_name:
+            if pod.status.phase in ("Succeeded", "Failed"):
+                return
+            self.cache.add_pod(PodInfo(pod))
+            self.queue.move_all_to_active_or_backoff(ep.POD_ADD)
+        elif self._responsible(pod) and pod.metadata.deletion_timestamp is None:
+            pinfo = PodInfo(pod)
+            self._pods[pinfo.uid] = pod
+            self.queue.add(pinfo)
+
+    def _on_pod_update(self, old: Pod, new: Pod) -> None:
+        if new.spec.node_name:
+            pinfo = PodInfo(new)
+            if not old.spec.node_name:  # just bound: leaves the queue, confirms the assume
+                self.queue.delete(pinfo.uid)
+                self._pods.pop(pinfo.uid, None)
+            if new.status.phase in ("Succeeded", "Failed"):  # terminated pods free their resources
+                self.cache.remove_pod(pinfo.uid)
+                self.queue.move_all_to_active_or_backoff(ep.POD_DELETE)
+                return
+            self.cache.update_pod(pinfo)
+            self.queue.move_all_to_active_or_backoff(ep.POD_UPDATE)
+        elif self._responsible(new):
+            pinfo = PodInfo(new)
+            if self.cache.is_assumed(pinfo.uid):
+                return  # our own binding is on its way
+            self._pods[pinfo.uid] = new
+            if new.metadata.deletion_timestamp is not None:
+                self.queue.delete(pinfo.uid)
+                return
+            self.queue.update(pinfo)
+
+    def _on_pod_delete(self, pod: Pod) -> None:
+        pod = getattr(pod, "obj", pod)  # DeletedFinalStateUnknown
+        uid = pod.metadata.uid or f"{pod.metadata.namespace or 'default'}/{pod.metadata.name}"
+        self._pods.pop(uid, None)
+        self.queue.delete(uid)
+        if pod.spec.node_name or self.cache.get_pod(uid) is not None:
+            self.cache.remove_pod(uid)
+            self.queue.move_all_to_active_or_backoff(ep.POD_DELETE)
+        w = self._waiting.pop(uid, None)
+        if w is not None and not w.triggered:
+            w.succeed(Status(Code.Unschedulable, "pod was deleted while waiting"))
+
+    def _on_node_add(self, node) -> None:
+        self.add_node(node)
+
+    def _on_node_update(self, old, node) -> None:
+        self.update_node(node)
+
+    def _on_node_delete(self, node) -> None:
+        node = getattr(node, "obj", node)
+        self.cache.remove_node(node.metadata.name)
+
+    # -- the scheduling cycle -----------------------------------------------------------------
+    def _new_decision(self, pinfo: PodInfo, fwk: Framework, q: QueuedPodInfo) -> Decision:
+        d = Decision(pinfo.key, pinfo.uid, fwk.profile_name, q.attempts, self.sim.now, self.queue.scheduling_cycle)
+        prev = self.decisions.get(pinfo.key)
+        if prev is not None and prev.uid == pinfo.uid:
+            d.history = prev.history
+            d.history.append(d)
+        self.decisions[pinfo.key] = d
+        self._detailed.append(d)
+        while len(self._detailed) > self.detail_limit:
+            self._detailed.popleft().compact()
+        return d
+
+    def schedule_one(self) -> Optional[Decision]:
+        """Pop one pod and run its scheduling cycle (and, standalone, its binding)."""
+        q = self.queue.pop()
+        if q is None:
+            return None
+        pinfo = q.pinfo
+        fwk = self.profiles.get(pinfo.scheduler_name)
+        if fwk is None or (pinfo.uid not in self._pods and self.client is not None):
+            self.queue.done(pinfo.uid)
+            return None
+        state = CycleState()
+        d = self._new_decision(pinfo, fwk, q)
+        cycle = self.queue.scheduling_cycle
+        try:
+            node = schedule_pod(self, fwk, state, pinfo, d)
+        except FitError as fe:
+            nominated = None
+            if fwk.points[ep.POST_FILTER]:
+                try:
+                    result, st = fwk.run_post_filter(state, pinfo, fe.diagnosis)
+                except FrameworkError as e:
+                    result, st = None, e.status
+                if st.code == Code.Error:
+                    pass
+                else:
+                    fe.diagnosis.post_filter_msg = st.message()
+                if result is not None:
+                    nominated = getattr(result, "nominated_node_name", None)
+                    d.victims = list(getattr(result, "victims", ()) or ())
+            d.result = "Unschedulable"
+            d.post_filter_message = fe.diagnosis.post_filter_msg
+            d.message = fe.message()
+            if nominated:
+                d.nominated_node = nominated
+            q.unschedulable_plugins = set(fe.diagnosis.unschedulable_plugins)
+            self._failure(q, d, cycle, Code.Unschedulable, nominated)
+            return d
+        except NoNodesAvailable as e:
+            d.result = "Unschedulable"
+            d.message = str(e)
+            self._failure(q, d, cycle, Code.Error)
+            return d
+        except FrameworkError as e:
+            d.result = "Error"
+            d.message = e.status.message()
+            self._failure(q, d, cycle, Code.Error)
+            return d
+        d.selected_node = node
+        # assume, reserve, permit (schedulingCycle), then the binding cycle
+        self.cache.assume_pod(pinfo, node)
+        st = fwk.run_reserve(state, pinfo, node)
+        if not st.is_success():
+            fwk.run_unreserve(state, pinfo, node)
+            self.cache.forget_pod(pinfo)
+            d.result = "Unschedulable" if st.is_rejected() else "Error"
+            d.message = f'running Reserve plugin "{st.plugin}": {st.message()}'
+            d.selected_node = None
+            self._failure(q, d, cycle, st.code if st.is_rejected() else Code.Error)
+            return d
+        st, timeout = fwk.run_permit(state, pinfo, node)
+        if st.is_rejected() or st.code == Code.Error:
+            fwk.run_unreserve(state, pinfo, node)
+            self.cache.forget_pod(pinfo)
+            d.result = "Unschedulable" if st.is_rejected() else "Error"
+            d.message = f'rejected by "{st.plugin}" at permit: {st.message()}'
+            d.selected_node = None
+            self._failure(q, d, cycle, st.code)
+            return d
+        self._run_gen(self._binding_cycle(fwk, state, q, d, node, st, timeout, cycle))
+        return d
+
+    def _run_gen(self, gen) -> None:
+        """Run a generator to completion now if it never waits; otherwise hand the rest of it
+        to the simulator as a process (the binding cycle is asynchronous upstream too)."""
+        try:
+            first = next(gen)
+        except StopIteration:
+            return
+
+        def proc():
+            nxt = first
+            while True:
+                try:
+                    v = yield nxt
+                except Exception as e:
+                    try:
+                        nxt = gen.throw(e)
+                    except StopIteration:
+                        return
+                    continue
+                try:
+                    nxt = gen.send(v)
+                except StopIteration:
+                    return
+
+        self.sim.spawn(proc(), name=f"{self.identity}/bind")
+
+    def _binding_cycle(self, fwk, state, q, d, node, permit_status, timeout, cycle):
+        pinfo = q.pinfo
+        if permit_status.code == Code.Wait:
+            d.result = "Pending"
+            ev = self.sim.event()
+            self._waiting[pinfo.uid] = ev
+            self.sim.call_later(timeout, lambda: ev.triggered or ev.succeed(
+                Status(Code.Unschedulable, f"rejected due to timeout after waiting {timeout:g}s at plugin {', '.join(permit_status.reasons)}")))
+            st = yield ev
+            self._waiting.pop(pinfo.uid, None)
+            if not st.is_success():
+                yield from self._binding_failed(fwk, state, q, d, node, st, cycle)
+                return
+        st = fwk.run_pre_bind(state, pinfo, node)
+        if not st.is_success():
+            yield from self._binding_failed(fwk, state, q, d, node, st, cycle)
+            return
+        err = None
+        for pl in fwk.bind_plugins():
+            r = pl.bind(state, pinfo, node)
+            if isinstance(r, Event):
+                try:
+                    r = yield r
+                except Exception as e:  # the API said no (conflict, pod gone, server down)
+                    err = e
+                    break
+            st = r if isinstance(r, Status) else Status(Code.Success)
+            if st.is_skip():
+                continue
+            if not st.is_success():
+                err = RuntimeError(st.message())
+            break
+        if err is not None:
+            yield from self._binding_failed(fwk, state, q, d, node, Status(Code.Error, f"binding rejected: {err}"), cycle)
+            return
+        self.cache.finish_binding(pinfo)
+        self.queue.done(pinfo.uid)
+        self.queue.delete_nominated(pinfo.uid)
+        d.result = "Scheduled"
+        d.bound = True
+        self.scheduled += 1
+        self.record_event(pinfo.pod, "Normal", SCHEDULED, f"Successfully assigned {pinfo.key} to {node}")
+        fwk.run_post_bind(state, pinfo, node)
+
+    def _binding_failed(self, fwk, state, q, d, node, st, cycle):
+        pinfo = q.pinfo
+        fwk.run_unreserve(state, pinfo, node)
+        self.cache.forget_pod(pinfo)
+        d.result = "Error" if st.code == Code.Error else "Unschedulable"
+        d.message = st.message()
+        d.selected_node = None
+        self._failure(q, d, cycle, Code.Error if st.code == Code.Error else Code.Unschedulable)
+        return
+        yield  # a generator, so the binding cycle can ``yield from`` it
+
+    def _failure(self, q: QueuedPodInfo, d: Decision, cycle: int, code: Code, nominated: Optional[str] = None) -> None:
+        """handleSchedulingFailure: event, PodScheduled=False condition, back to the queue."""
+        pinfo = q.pinfo
+        self.failed += 1
+        self.record_event(pinfo.pod, "Warning", FAILED_SCHEDULING, d.message)
+        exists = pinfo.uid in self._pods or self.client is None
+        if exists:
+            self.queue.add_unschedulable_if_not_present(q, cycle, error=(code == Code.Error))
+            if nominated:
+                self.queue.add_nominated(pinfo, nominated)
+            reason = "Unschedulable" if code != Code.Error else "SchedulerError"
+            self._api_set_condition(pinfo, reason, d.message, nominated)
+        else:
+            self.queue.done(pinfo.uid)
+
+    def run_until_idle(self, max_pods: Optional[int] = None) -> int:
+        """Standalone: schedule until the active queue is empty; returns pods attempted."""
+        n = 0
+        while max_pods is None or n < max_pods:
+            d = self.schedule_one()
+            if d is None:
+                if not self.queue._active:
+                    break
+                continue
+            n += 1
+        return n
+
+    # -- explain -------------------------------------------------------------------------------
+    def explain(self, pod: Union[str, Pod]) -> Decision:
+        """The latest decision for a pod (``name``, ``namespace/name`` or a Pod); its
+        ``.attempts`` hold the earlier ones. A unique name prefix is accepted."""
+        if not isinstance(pod, str):
+            key = f"{pod.metadata.namespace or 'default'}/{pod.metadata.name}"
+        else:
+            key = pod if "/" in pod else f"default/{pod}"
+        d = self.decisions.get(key)
+        if d is not None:
+            return d
+        matches = sorted(k for k in self.decisions if k.startswith(key))
+        if len(matches) == 1:
+            return self.decisions[matches[0]]
+        if len(matches) > 1:
+            raise KeyError(f"{pod!r} matches several pods: {', '.join(matches[:10])}")
+        raise KeyError(f"the scheduler has no decision for pod {key!r} (not seen yet, or bound by someone else)")
+
+    # -- custom plugins ------------------------------------------------------------------------
+    def register_plugin(self, plugin: Any, point: str = "filter", weight: int = 1,
+                        profile: str = cfgmod.DEFAULT_SCHEDULER_NAME, name: Optional[str] = None):
+        """Add a Filter or Score plugin written in a notebook cell; see plugins/custom.py."""
+        from .plugins.custom import adapt
+
+        fwk = self.profiles[profile]
+        pl, points = adapt(plugin, point, name)
+        fwk.add_plugin(pl, points, weight=weight)
+        self.queue.plugin_events.setdefault(pl.name, set()).update(getattr(pl, "events", None) or
+                                                                  {ep.NODE_ADD, ep.NODE_UPDATE, ep.POD_DELETE})
+        self.queue.move_all_to_active_or_backoff(ep.FORCE_ACTIVATE)
+        return pl
+
+    def unregister_plugin(self, name: str, profile: str = cfgmod.DEFAULT_SCHEDULER_NAME) -> None:
+        self.profiles[profile].remove_plugin(name)
+        self.queue.move_all_to_active_or_backoff(ep.FORCE_ACTIVATE)
+
+    # -- the process -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start informers (with a client), the queue flushers and — as leader — the loop."""
+        if self.running:
+            return
+        self.running = True
+        if self.client is not None:
+            self._reset()
+            self._start_informers()
+        self._timers = [self.sim.every(1.0, self.queue.flush_backoff_completed),
+                        self.sim.every(30.0, self.queue.flush_unschedulable_leftover)]
+        if self.leader_elect and self.client is not None:
+            from kubelab.client import LeaderElector
+
+            self.is_leader = False
+            self._elector = LeaderElector(self.client, LEASE_NAME, self.identity,
+                                          on_started_leading=self._started_leading,
+                                          on_stopped_leading=self._stopped_leading)
+            self._elector.start()
+        else:
+            self.is_leader = True
+            self._start_loop()
+
+    def stop(self) -> None:
+        self.running = False
+        for t in self._timers:
+            t.cancel()
+        self._timers = []
+        if self._elector is not None:
+            self._elector.stop()
+            self._elector = None
+        self._stop_loop()
+        if self.client is not None and getattr(self, "_factory", None) is not None:
+            self._factory.stop()
+        self.is_leader = not self.leader_elect
+
+    def _started_leading(self) -> None:
+        self.is_leader = True
+        self.sim.trace.record(self.identity, "LeaderElection", "kube-scheduler started leading")
+        self._start_loop()
+
+    def _stopped_leading(self) -> None:
+        self.is_leader = False
+        self._stop_loop()
+
+    def _start_loop(self) -> None:
+        if self._loop_proc is None or not self._loop_proc.alive:
+            self._loop_proc = self.sim.spawn(self._loop(), name=f"{self.identity}/scheduleOne")
+
+    def _stop_loop(self) -> None:
+        if self._loop_proc is not None:
+            self._loop_proc.kill()
+            self._loop_proc = None
+        self._wake = None
+
+    def _wake_loop(self) -> None:
+        w = self._wake
+        if w is not None and not w.triggered:
+            self._wake = None
+            w.succeed(None)
+
+    def _loop(self):
+        while True:
+            if self.client is not None and not self._factory.has_synced():
+                yield self._factory.wait_for_sync()
+            if not self.queue._active or all(e[2] is None for e in self.queue._active):
+                self._wake = self.sim.event()
+                yield self._wake
+                continue
+            self.schedule_one()
+            yield self.sim.timeout(0)
+
+    def _start_informers(self) -> None:
+        from kubelab.client import SharedInformerFactory
+
+        self._factory = self._informer_factory or SharedInformerFactory(self.client)
+        self._informers = {}
+        for kind in ("Node", "Pod", "PodDisruptionBudget", "Service", "ReplicaSet", "StatefulSet", "Namespace"):
+            try:
+                self._informers[kind] = self._factory.informer(kind)
+            except Exception:  # a kind the API server does not serve
+                continue
+        self._informers["Node"].add_event_handler(self._on_node_add, self._on_node_update, self._on_node_delete)
+        self._informers["Pod"].add_event_handler(self._on_pod_add, self._on_pod_update, self._on_pod_delete)
+        if self._informer_factory is None:
+            self._factory.start()
+        else:
+            for inf in self._informers.values():
+                inf.start()
+        from kubelab.client import EventRecorder
+
+        self._recorder = EventRecorder(self.client, COMPONENT, self.host)
+
+    # -- talking to the API (or, standalone, to itself) ------------------------------------
+    def record_event(self, obj, type_: str, reason: str, message: str) -> None:
+        key = f"{obj.metadata.namespace or 'default'}/{obj.metadata.name}"
+        self.events.append((self.sim.now, key, type_, reason, message))
+        if len(self.events) > 10000:
+            del self.events[:5000]
+        if self.client is not None and getattr(self, "_recorder", None) is not None:
+            self._recorder.event(obj, type_, reason, message)
+
+    def _api_bind(self, pinfo: PodInfo, node_name: str):
+        if self.client is None:
+            pinfo.pod.spec.node_name = node_name
+            pinfo.node_name = node_name
+            self.cache.add_pod(pinfo)
+            return None
+        return self.client.bind(pinfo.name, pinfo.namespace, node_name)
+
+    def _api_set_condition(self, pinfo: PodInfo, reason: str, message: str, nominated: Optional[str]) -> None:
+        if self.client is None:
+            if nominated:
+                pinfo.pod.status.nominated_node_name = nominated
+            return
+        from kubelab.api.base import rfc3339
+
+        status: dict = {"conditions": [{"type": "PodScheduled", "status": "False", "reason": reason,
+                                        "message": message, "lastTransitionTime": rfc3339(self.sim.now)}]}
+        if nominated is not None:
+            status["nominatedNodeName"] = nominated
+        ev = self.client.patch("pods", pinfo.name, pinfo.namespace, {"status": status}, patch_type="strategic",
+                               subresource="status")
+        ev.add_callback(_ignore)
+
+    def _api_set_nominated(self, pinfo: PodInfo, node_name: str) -> None:
+        if self.client is None:
+            pinfo.pod.status.nominated_node_name = node_name or None
+            return
+        ev = self.client.patch("pods", pinfo.name, pinfo.namespace, {"status": {"nominatedNodeName": node_name or None}},
+                               patch_type="merge", subresource="status")
+        ev.add_callback(_ignore)
+
+    def _api_delete_victim(self, pinfo: PodInfo, reason: str) -> None:
+        """Preemption: mark the victim (DisruptionTarget) and delete it."""
+        if self.client is None:
+            self.cache.remove_pod(pinfo.uid)
+            self.queue.move_all_to_active_or_backoff(ep.POD_DELETE)
+            return
+        from kubelab.api.base import rfc3339
+
+        cond = {"type": "DisruptionTarget", "status": "True", "reason": "PreemptionByScheduler",
+                "message": reason, "lastTransitionTime": rfc3339(self.sim.now)}
+        ev = self.client.patch("pods", pinfo.name, pinfo.namespace, {"status": {"conditions": [cond]}},
+                               patch_type="strategic", subresource="status")
+        ev.add_callback(_ignore)
+        self.client.delete("pods", pinfo.name, pinfo.namespace).add_callback(_ignore)
+
+
+def _ignore(ev) -> None:
+    ev.defused = True
