@@ -645,6 +645,10 @@ class DeploymentController(Controller):
             if rs_replicas(rs) == 0 or rs_replicas(rs) == avail:
                 continue
             n = min(max_scaled_down - cleaned, rs_replicas(rs) - avail)
+            if rs_replicas(rs) - n > rs_replicas(rs):
+                # the status is stale (more available than wanted): upstream refuses too
+                raise ValueError(f"when cleaning up unhealthy replicas, got invalid request to scale down "
+                                 f"{rs.metadata.namespace}/{rs.name} {rs_replicas(rs)} -> {rs_replicas(rs) - n}")
             _, rs2 = yield from self.scale_rs(rs, rs_replicas(rs) - n, d)
             updated[rs2.uid] = rs2
             cleaned += n
