@@ -85,6 +85,7 @@ class Decision:
         self._norm = np.zeros((0, 0), dtype=np.int64)
         self._total = np.zeros(0, dtype=np.int64)
         self._cache: dict[str, Any] = {}
+        self._sel_idx = -1
 
     # -- recording (the cycle calls these) ------------------------------------------------
     def record_filter(self, names, status_table, fail_idx, fail_ids) -> None:
@@ -105,7 +106,11 @@ class Decision:
             return
         self.compacted = True
         if self.selected_node is not None and self._score_idx.size:
-            keep = [j for j, i in enumerate(self._score_idx.tolist()) if self._names[i] == self.selected_node]
+            try:
+                sel = self._names.index(self.selected_node) if self._sel_idx < 0 else self._sel_idx
+            except ValueError:
+                sel = -1
+            keep = np.flatnonzero(self._score_idx == sel)
             self._score_idx = self._score_idx[keep]
             self._raw, self._norm, self._total = self._raw[:, keep], self._norm[:, keep], self._total[keep]
         self._fail_idx = self._fail_idx[:0]

@@ -135,7 +135,9 @@ def find_nodes_that_fit(sched, fwk: Framework, state: CycleState, pinfo: PodInfo
     start = sched.next_start_node_index % n if n else 0
     order = (np.arange(n, dtype=np.int64) + start) % n
     vector = all(hasattr(f, "filter_nodes") for f in filters)
-    chunk = n if vector else max(to_find, 1)
+    if vector:
+        return _find_vector(sched, fwk, state, pinfo, d, snap, filters, names, n, start, to_find)
+    chunk = max(to_find, 1)
     feas, fail_i, fail_s = [], [], []
     found = 0
     processed = n
@@ -172,6 +174,32 @@ def find_nodes_that_fit(sched, fwk: Framework, state: CycleState, pinfo: PodInfo
     return feasible
 
 
+def _find_vector(sched, fwk, state, pinfo, d, snap, filters, names, n, start, to_find) -> np.ndarray:
+    """Every filter has a vector form: run them once over all nodes in their natural
+    order (array slices, no gathers), then read the result in the rotated order."""
+    ok, fi, fs = fwk.run_filter_nodes(state, pinfo, snap, snap.cache.all_idx(), filters)
+    # ok is sorted (natural order); rotate so the walk starts at ``start``
+    k = int(np.searchsorted(ok, start))
+    rotated = np.concatenate((ok[k:], ok[:k])) if k else ok
+    if rotated.size >= to_find and to_find > 0:
+        feasible = rotated[:to_find]
+        p = int((feasible[-1] - start) % n)
+        processed = p + 1
+        if fi.size:
+            keep = ((fi - start) % n) <= p
+            fi, fs = fi[keep], fs[keep]
+    else:
+        feasible = rotated
+        processed = n
+    sched.next_start_node_index = (start + processed) % n if n else 0
+    d.record_filter(names, fwk.status_table, fi, fs)
+    d.evaluated_nodes = int(feasible.size + fi.size)
+    d.feasible_nodes = int(feasible.size)
+    if feasible.size == 0:
+        raise FitError(pinfo, n, Diagnosis(fwk, names, fi, fs))
+    return feasible
+
+
 def select_host(totals: np.ndarray, rng) -> int:
     """selectHost: the highest total; ties broken uniformly at random.
 
@@ -200,4 +228,5 @@ def schedule_pod(sched, fwk: Framework, state: CycleState, pinfo: PodInfo, d: De
         total = np.ones(feasible.size, dtype=np.int64)
     d.record_scores(feasible, plugins, raw, norm, weights, total)
     j = select_host(total, sched.rng)
+    d._sel_idx = int(feasible[j])
     return names[int(feasible[j])]

@@ -51,6 +51,7 @@ class Cache:
         self.anti_affinity_nodes: set[str] = set()
         self.generation = 0
         self._names: Optional[tuple[str, ...]] = None
+        self._all: Optional[np.ndarray] = None
         self.snapshot = Snapshot(self)
 
     # -- resources -----------------------------------------------------------------------
@@ -277,6 +278,19 @@ class Cache:
         if self._names is None:
             self._names = tuple(ni.name for ni in self.node_list)
         return self._names
+
+    def all_idx(self) -> np.ndarray:
+        """0..n-1, one shared array: plugins seeing it may use slices instead of gathers."""
+        a = self._all
+        if a is None or a.size != self.n:
+            a = self._all = np.arange(self.n, dtype=np.int64)
+        return a
+
+    def rows(self, arr, idx: np.ndarray):
+        """``arr[idx]`` — a view when ``idx`` is all nodes in order."""
+        if idx is self._all:
+            return arr[: self.n]
+        return arr[idx]
 
     def update_snapshot(self) -> "Snapshot":
         return self.snapshot

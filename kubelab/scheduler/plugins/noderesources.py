@@ -227,9 +227,12 @@ class NodeResourcesFit:
         vec = state.get(_PREFILTER_KEY)
         if vec is None:
             vec = self._pod_vector(pod, cache)
-        mask = (cache.npods[idx] + 1 > cache.max_pods[idx]).astype(np.int64)
-        for bit, (name, col, v) in enumerate(vec, start=1):
-            mask |= (v > cache.alloc[idx, col] - cache.req[idx, col]).astype(np.int64) << bit
+        rows = cache.rows
+        mask = (rows(cache.npods, idx) + 1 > rows(cache.max_pods, idx)).astype(np.int64)
+        if vec:
+            alloc, req = rows(cache.alloc, idx), rows(cache.req, idx)
+            for bit, (name, col, v) in enumerate(vec, start=1):
+                mask |= (v > alloc[:, col] - req[:, col]).astype(np.int64) << bit
         if not mask.any():
             return mask, ()
         uniq, inv = np.unique(mask, return_inverse=True)

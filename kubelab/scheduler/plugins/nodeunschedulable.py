@@ -30,7 +30,7 @@ class NodeUnschedulable:
         return _STATUS
 
     def filter_nodes(self, state, pod, snapshot, idx):
-        bad = snapshot.cache.unsched[idx]
+        bad = snapshot.cache.rows(snapshot.cache.unsched, idx)
         if not bad.any() or self._tolerates(pod):
             return np.zeros(idx.size, dtype=np.int64), ()
         return bad.astype(np.int64), (_STATUS,)

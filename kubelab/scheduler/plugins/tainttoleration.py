@@ -38,7 +38,7 @@ class TaintToleration:
 
     def filter_nodes(self, state, pod, snapshot, idx):
         cache = snapshot.cache
-        tids = cache.taint_id[idx]
+        tids = cache.rows(cache.taint_id, idx)
         if not tids.any():
             return np.zeros(idx.size, dtype=np.int64), ()
         statuses: list[Status] = []
