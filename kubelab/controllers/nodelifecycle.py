@@ -74,7 +74,9 @@ class NodeLifecycleController(Controller):
     def _observe(self, node: Node) -> dict:
         now = self.sim.now
         ready = node.status.condition("Ready")
-        hb = ready.last_heartbeat_time if ready else None
+        # a changed heartbeat time or a status the kubelet posted counts as a sign of life
+        # (tryUpdateNodeHealth compares the saved status); our own Unknown does not
+        hb = (ready.status, ready.last_heartbeat_time) if ready is not None and ready.status != "Unknown" else None
         lease = self.lease_informer.get(f"kube-node-lease/{node.name}")
         renew = _lease_renew(lease)
         h = self.health.get(node.name)
@@ -82,7 +84,7 @@ class NodeLifecycleController(Controller):
             h = {"probe": now, "hb": hb, "renew": renew}
             self.health[node.name] = h
         else:
-            if hb != h["hb"]:
+            if hb is not None and hb != h["hb"]:
                 h["hb"], h["probe"] = hb, now
             if renew != h["renew"]:
                 h["renew"], h["probe"] = renew, now
