@@ -42,6 +42,37 @@ SCHEDULED = "Scheduled"
 FAILED_SCHEDULING = "FailedScheduling"
 
 
+def is_pod_updated(old, new) -> bool:
+    """scheduling_queue.go isPodUpdated: ignore status, resourceVersion, generation and
+    managedFields when deciding whether a pending pod changed."""
+    def strip(p):
+        d = p.model_dump(exclude={"status"})
+        md = d.get("metadata") or {}
+        for k in ("resource_version", "generation", "managed_fields"):
+            md.pop(k, None)
+        return d
+    return strip(old) != strip(new)
+
+
+def node_scheduling_properties_change(old, new) -> bool:
+    """eventhandlers.go nodeSchedulingPropertiesChange: a heartbeat (only times changed)
+    does not move unschedulable pods; allocatable, labels, taints, unschedulable or a
+    condition's status do."""
+    if old is None:
+        return True
+    if bool(old.spec.unschedulable) != bool(new.spec.unschedulable):
+        return True
+    if (old.status.allocatable or {}) != (new.status.allocatable or {}):
+        return True
+    if (old.metadata.labels or {}) != (new.metadata.labels or {}):
+        return True
+    if [t.model_dump() for t in old.spec.taints or ()] != [t.model_dump() for t in new.spec.taints or ()]:
+        return True
+    oc = {c.type: c.status for c in old.status.conditions or ()}
+    nc = {c.type: c.status for c in new.status.conditions or ()}
+    return oc != nc
+
+
 class Handle:
     """framework.Handle: what plugins may use (snapshot, listers, the API, the rng)."""
 
@@ -223,7 +254,8 @@ class Scheduler:
                 self.queue.move_all_to_active_or_backoff(ep.POD_DELETE)
                 return
             self.cache.update_pod(pinfo)
-            self.queue.move_all_to_active_or_backoff(ep.POD_UPDATE)
+            if (old.metadata.labels or {}) != (new.metadata.labels or {}):
+                self.queue.move_all_to_active_or_backoff(ep.POD_UPDATE)
         elif self._responsible(new):
             pinfo = PodInfo(new)
             if self.cache.is_assumed(pinfo.uid):
@@ -231,6 +263,11 @@ class Scheduler:
             self._pods[pinfo.uid] = new
             if new.metadata.deletion_timestamp is not None:
                 self.queue.delete(pinfo.uid)
+                return
+            if not is_pod_updated(old, new):  # only status moved (e.g. our own condition patch)
+                q = self.queue.pods.get(pinfo.uid)
+                if q is not None:
+                    q.pinfo = pinfo
                 return
             self.queue.update(pinfo)
 
@@ -250,7 +287,9 @@ class Scheduler:
         self.add_node(node)
 
     def _on_node_update(self, old, node) -> None:
-        self.update_node(node)
+        self.cache.update_node(node)
+        if node_scheduling_properties_change(old, node):
+            self.queue.move_all_to_active_or_backoff(ep.NODE_UPDATE)
 
     def _on_node_delete(self, node) -> None:
         node = getattr(node, "obj", node)
