@@ -53,6 +53,16 @@ def _is_extended(name: str) -> bool:
     return "/" in name and not name.startswith("kubernetes.io/") and not name.startswith("requests.")
 
 
+def validate_resources(resources: list[dict], path: str) -> None:
+    """validation.validateResources: weights in [1, 100] (field.Invalid, as upstream words it)."""
+    from ..config import ConfigError
+
+    for i, r in enumerate(resources):
+        w = r.get("weight", 1)
+        if not isinstance(w, int) or w <= 0 or w > 100:
+            raise ConfigError(f"{path}[{i}].weight: Invalid value: {w}: resource weight of {r.get('name')} not in valid range [1, 100]")
+
+
 class _Scorer:
     """resourceAllocationScorer: per-resource (allocatable, requested) then a scorer."""
 
@@ -171,6 +181,7 @@ class NodeResourcesFit:
         strat = args.get("scoringStrategy") or {}
         self.strategy = strat.get("type") or LEAST_ALLOCATED
         resources = strat.get("resources") or DEFAULT_RESOURCES
+        validate_resources(resources, "scoringStrategy.resources")
         weights = [int(r.get("weight", 1)) for r in resources]
         if self.strategy == LEAST_ALLOCATED:
             scorer = least_resource_scorer(weights)
@@ -266,7 +277,9 @@ class BalancedAllocation:
 
     def __init__(self, args: Optional[dict] = None):
         args = args or {}
-        self.scorer = _Scorer(args.get("resources") or DEFAULT_RESOURCES, use_requested=True, scorer=balanced_resource_scorer)
+        resources = args.get("resources") or DEFAULT_RESOURCES
+        validate_resources(resources, "resources")
+        self.scorer = _Scorer(resources, use_requested=True, scorer=balanced_resource_scorer)
 
     def pre_score(self, state, pod, nodes):
         reqs = self.scorer.pod_requests(pod)
