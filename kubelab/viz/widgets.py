@@ -1,0 +1,351 @@
+"""The live dashboard: play, pause, step, rewind, fork and break a cluster with widgets.
+
+    from kubelab.viz.widgets import Dashboard
+    dash = Dashboard(cluster)      # or cluster.dashboard()
+    dash                           # in a cell: controls, tables and the topology
+
+Time only moves when something asks it to (the simulation has one clock and no
+threads): the **Play** widget ticks a counter in the browser, and every tick advances
+the cluster by ``speed`` simulated seconds; **Step** advances one tick's worth. The
+**time slider** moves over the recorded history (:mod:`kubelab.viz.timeline`): drag it
+back to look at an earlier moment (the tables and the picture show the snapshot taken
+then), press **Live** to come back, or **Fork** to build a second cluster that has lived
+the same history up to that moment and can take another turn.
+
+Every piece of state is a traitlet (``time``, ``view_time``, ``speed``, ``tick``,
+``live``), so tests drive the dashboard by setting traits and pressing buttons with no
+browser at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import html as _html
+from typing import Any, Optional
+
+import ipywidgets as W
+import traitlets as T
+
+from kubelab.viz.timeline import Snapshot, Timeline, record
+
+SPEEDS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)  # simulated seconds per tick
+
+
+def _e(x: Any) -> str:
+    return _html.escape(str(x), quote=True)
+
+
+_TABLE = ('<table style="border-collapse:collapse;font-size:12px;font-family:var(--jp-code-font-family,monospace);'
+          'color:inherit">')
+_TH = '<th style="text-align:left;padding:2px 10px 2px 0;border-bottom:1px solid rgba(128,128,128,.5)">'
+_TD = '<td style="text-align:left;padding:1px 10px 1px 0;border-bottom:1px solid rgba(128,128,128,.15)">'
+_TONE = {"ok": "#1a7f37", "warn": "#9a6700", "bad": "#cf222e", "none": "inherit"}
+
+
+def _tone(text: str) -> str:
+    if text in ("Running", "Ready", "leader", "follower", "up", "Succeeded", "Completed", "Normal"):
+        return "ok"
+    if text in ("Pending", "ContainerCreating", "Terminating", "candidate", "pre-candidate", "Unknown",
+                "NotRegistered") or text.endswith("SchedulingDisabled"):
+        return "warn"
+    if text in ("", "-"):
+        return "none"
+    return "bad"
+
+
+def _cell(text: Any, colour: bool = False) -> str:
+    s = _e(text)
+    if colour:
+        s = f'<span style="color:{_TONE[_tone(str(text))]};font-weight:600">{s}</span>'
+    return _TD + s + "</td>"
+
+
+def html_table(headers: list[str], rows: list[tuple], colour_cols: tuple = ()) -> str:
+    head = "".join(_TH + _e(h) + "</th>" for h in headers)
+    body = "".join("<tr>" + "".join(_cell(v, i in colour_cols) for i, v in enumerate(r)) + "</tr>" for r in rows)
+    if not rows:
+        body = f'<tr><td colspan="{len(headers)}" style="opacity:.6;padding:2px 0">(none)</td></tr>'
+    return _TABLE + "<thead><tr>" + head + "</tr></thead><tbody>" + body + "</tbody></table>"
+
+
+def nodes_table(s: Snapshot) -> str:
+    masters = [(name, "master", "up" if running else "stopped", "-") for name, running in s.masters]
+    rows = masters + [(n[0], n[1], n[2], n[3]) for n in s.nodes]
+    return html_table(["NAME", "KIND", "STATUS", "PODS"], rows, colour_cols=(2,))
+
+
+def pods_table(s: Snapshot) -> str:
+    rows = [(p[0], p[1], p[4], p[2], p[3] or "<none>") for p in s.pods]
+    return html_table(["NAMESPACE", "NAME", "READY", "STATUS", "NODE"], rows, colour_cols=(3,))
+
+
+def etcd_table(s: Snapshot) -> str:
+    rows = [(m[0], m[1], m[2], m[3], m[4]) for m in s.etcd]
+    out = html_table(["MEMBER", "HOST", "ROLE", "TERM", "COMMIT"], rows, colour_cols=(2,))
+    if s.leases:
+        out += "<div style='margin-top:6px;font-size:12px'>Leader-election Leases in kube-system:</div>"
+        out += html_table(["LEASE", "HOLDER"], list(s.leases))
+    return out
+
+
+def events_table(s: Snapshot) -> str:
+    rows = [(e[0], e[1], e[2], e[3], e[4]) for e in s.events_tail]
+    return html_table(["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], rows, colour_cols=(1,))
+
+
+def topology_html(s: Snapshot) -> str:
+    """The topology picture for a snapshot: Graphviz SVG as an <img> (as JupyterLab shows
+    SVG outputs), or the text view when no ``dot`` is available."""
+    topo = s.topology
+    if topo is None:
+        return "<pre>(no topology: kubelab.viz.graphs is not available)</pre>"
+    from kubelab.viz import graphs
+
+    view = graphs.GraphView(graphs.topology_graph(topo), graphs.topology_text(topo))
+    svg = view.svg()
+    if svg is None:
+        return f"<div>{_e(graphs.DOT_MISSING_MESSAGE)}</div><pre>{_e(view.text)}</pre>"
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (f'<img class="kl-topology" alt="{_e(view.text)}" style="max-width:100%" '
+            f'src="data:image/svg+xml;base64,{data}"/>')
+
+
+class Dashboard(W.VBox):
+    """Play / pause / step, speed, a time slider with rewind and fork, fault buttons, live
+    tables (nodes, pods, etcd, events) and the topology, for one cluster."""
+
+    time = T.Float(0.0, help="the cluster's simulated time (s)").tag(sync=False)
+    view_time = T.Float(0.0, help="the moment shown (s); equal to time when live").tag(sync=False)
+    speed = T.Float(5.0, help="simulated seconds per tick").tag(sync=False)
+    tick = T.Int(0, help="ticks seen from the Play widget").tag(sync=False)
+    live = T.Bool(True, help="showing the present (not a rewound moment)").tag(sync=False)
+
+    def __init__(self, cluster, every: float = 5.0, speed: float = 5.0, interval_ms: int = 700,
+                 show_topology: bool = True, **kwargs):
+        self.cluster = cluster
+        self.timeline: Timeline = record(cluster, every=every)
+        self.show_topology = show_topology
+        self.forks: list[Any] = []
+        self._syncing = False
+        self._shown: Optional[Snapshot] = None
+
+        # -- controls --------------------------------------------------------------------
+        self.play = W.Play(value=0, min=0, max=10**9, step=1, interval=interval_ms, description="Play",
+                           show_repeat=False, layout=W.Layout(width="auto"))
+        self.step_button = W.Button(description="Step", icon="step-forward", tooltip="advance one tick",
+                                    layout=W.Layout(width="auto"))
+        self.speed_select = W.Dropdown(options=[(f"{s:g} s/tick", s) for s in SPEEDS], value=speed,
+                                       description="Speed", layout=W.Layout(width="190px"))
+        self.clock = W.HTML()
+        self.slider = W.FloatSlider(value=0.0, min=0.0, max=max(cluster.sim.now, 1e-9), step=0.1,
+                                    description="History", continuous_update=False, readout_format=".1f",
+                                    layout=W.Layout(width="420px"))
+        self.live_button = W.Button(description="Live", icon="forward", tooltip="back to the present",
+                                    layout=W.Layout(width="auto"))
+        self.fork_button = W.Button(description="Fork here", icon="code-branch",
+                                    tooltip="a new cluster with the same history up to the moment shown",
+                                    layout=W.Layout(width="auto"))
+        self.progress = W.FloatProgress(value=100.0, min=0.0, max=100.0, description="Run",
+                                        bar_style="success", layout=W.Layout(width="300px"))
+
+        # -- faults ----------------------------------------------------------------------
+        self.machine = W.Dropdown(options=self._machines(), description="Machine", layout=W.Layout(width="260px"))
+        self.stop_button = W.Button(description="Stop", icon="power-off", button_style="danger",
+                                    tooltip="power off the machine (master, worker or etcd member)")
+        self.start_button = W.Button(description="Start", icon="play", button_style="success",
+                                     tooltip="power it back on")
+        hosts = self._hosts()
+        self.link_a = W.Dropdown(options=hosts, description="Link", layout=W.Layout(width="260px"))
+        self.link_b = W.Dropdown(options=hosts, value=hosts[1] if len(hosts) > 1 else None,
+                                 description="to", layout=W.Layout(width="200px"))
+        self.cut_button = W.Button(description="Cut", icon="cut", button_style="warning")
+        self.heal_button = W.Button(description="Heal all", icon="medkit", tooltip="heal every cut link")
+
+        # -- views -----------------------------------------------------------------------
+        self.topology = W.HTML()
+        self.nodes_view = W.HTML()
+        self.pods_view = W.HTML()
+        self.etcd_view = W.HTML()
+        self.events_view = W.HTML()
+        tabs = [("Topology", self.topology), ("Nodes", self.nodes_view), ("Pods", self.pods_view),
+                ("etcd", self.etcd_view), ("Events", self.events_view)]
+        if not show_topology:
+            tabs = tabs[1:]
+        self.tabs = W.Tab(children=[w for _, w in tabs], titles=[t for t, _ in tabs])
+        self.message = W.HTML()  # the last fault's error, or what a fork produced
+        self.output = W.Output()  # where a forked cluster's dashboard appears
+
+        super().__init__(children=[
+            W.HBox([self.play, self.step_button, self.speed_select, self.clock]),
+            W.HBox([self.slider, self.live_button, self.fork_button, self.progress]),
+            W.HBox([self.machine, self.stop_button, self.start_button]),
+            W.HBox([self.link_a, self.link_b, self.cut_button, self.heal_button]),
+            self.message,
+            self.tabs,
+            self.output,
+        ], **kwargs)
+        self.add_class("kubelab-dashboard")
+        self.speed = speed
+
+        # -- wiring ----------------------------------------------------------------------
+        T.link((self.play, "value"), (self, "tick"))
+        T.link((self.speed_select, "value"), (self, "speed"))
+        self.observe(self._on_tick, names="tick")
+        self.observe(self._on_view_time, names="view_time")
+        self.slider.observe(self._on_slider, names="value")
+        self.step_button.on_click(lambda _: self.step())
+        self.live_button.on_click(lambda _: self.go_live())
+        self.fork_button.on_click(lambda _: self._fork_clicked())
+        self.stop_button.on_click(lambda _: self._fault(self.cluster.stop, self.machine.value))
+        self.start_button.on_click(lambda _: self._fault(self.cluster.start, self.machine.value))
+        self.cut_button.on_click(lambda _: self._fault(self.cluster.cut, self.link_a.value, self.link_b.value))
+        self.heal_button.on_click(lambda _: self._fault(self.cluster.heal))
+        self.timeline.on_progress(self._on_progress)
+        self.timeline.after_action(self._after_action)
+        self.refresh()
+
+    # -- what the user can call --------------------------------------------------------------
+    def step(self, ticks: int = 1) -> "Dashboard":
+        """Advance ``ticks`` × ``speed`` simulated seconds, then show the present."""
+        self.cluster.run(self.speed * ticks)
+        self.go_live()
+        return self
+
+    def run(self, seconds: float) -> "Dashboard":
+        """Advance ``seconds`` of simulated time, with the progress bar following along."""
+        self.cluster.run(seconds)
+        self.go_live()
+        return self
+
+    def go_live(self) -> None:
+        self.live = True
+        self.refresh()
+
+    def show(self, t: float) -> Snapshot:
+        """Rewind the view to the snapshot in force at time ``t`` (the model stays where it is)."""
+        self.view_time = min(max(float(t), 0.0), self.cluster.sim.now)
+        return self.shown
+
+    @property
+    def shown(self) -> Snapshot:
+        """The snapshot on screen."""
+        return self._shown if self._shown is not None else self.timeline.at(self.view_time)
+
+    def fork(self, at: Optional[float] = None):
+        """A new Cluster that has lived this one's history up to ``at`` (default: the moment
+        shown). See :meth:`kubelab.viz.timeline.Timeline.fork`."""
+        twin = self.timeline.fork(at=self.view_time if at is None else at)
+        self.forks.append(twin)
+        return twin
+
+    # -- internals ---------------------------------------------------------------------------
+    def _machines(self) -> list[str]:
+        c = self.cluster
+        names = [m.name for m in c.masters] + list(c.nodes)
+        names += [m.name for m in c.etcd.members if m.host not in {x.host for x in c.masters}]
+        return names
+
+    def _hosts(self) -> list[str]:
+        c = self.cluster
+        hosts = [c.lb.host] + [m.host for m in c.masters]
+        hosts += [m.host for m in c.etcd.members if m.host not in hosts]
+        return hosts + list(c.nodes)
+
+    def _on_tick(self, change) -> None:
+        if change["new"] > change["old"]:
+            self.step()
+
+    def _on_progress(self, start: float, now: float, end: float) -> None:
+        self.progress.value = 100.0 if end <= start else 100.0 * (now - start) / (end - start)
+        self.progress.bar_style = "success" if now >= end else "info"
+        self.time = now
+        self.clock.value = self._clock_html(now, live=True)
+
+    def _after_action(self) -> None:
+        opts = self._machines()
+        if list(self.machine.options) != opts:
+            self.machine.options = opts
+            hosts = self._hosts()
+            self.link_a.options = hosts
+            self.link_b.options = hosts
+        self.go_live()
+
+    def _say(self, text: str, error: bool = False) -> None:
+        colour = "#cf222e" if error else "inherit"
+        self.message.value = f'<span style="color:{colour}">{_e(text)}</span>'
+
+    def _fault(self, fn, *args) -> None:
+        self._say("")
+        try:
+            fn(*args)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, not raised into the front end
+            msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            self._say(f"error: {msg}", error=True)
+
+    def _fork_clicked(self) -> None:
+        try:
+            twin = self.fork()
+        except Exception as exc:  # noqa: BLE001
+            self._say(f"error: {exc}", error=True)
+            return
+        self._say(f"forked at t={twin.sim.now:.1f}s: dashboard.forks[{len(self.forks) - 1}] (its dashboard is below)")
+        self.output.clear_output()
+        with self.output:
+            from IPython.display import display
+
+            display(Dashboard(twin, every=self.timeline.every, speed=self.speed, show_topology=self.show_topology))
+
+    def _on_slider(self, change) -> None:
+        if self._syncing:
+            return
+        self.view_time = change["new"]
+
+    def _on_view_time(self, change) -> None:
+        if self._syncing:
+            return
+        self.live = change["new"] >= self.cluster.sim.now - 1e-9
+        self.refresh()
+
+    @staticmethod
+    def _clock_html(t: float, live: bool, at: Optional[float] = None) -> str:
+        if live:
+            return f"<b>t = {t:.1f} s</b> · live"
+        return f"<b>t = {at:.1f} s</b> · <span style='color:#9a6700'>rewound</span> (now {t:.1f} s)"
+
+    def refresh(self) -> None:
+        """Redraw from the snapshot for ``view_time`` (the present when live)."""
+        now = self.cluster.sim.now
+        self._syncing = True
+        try:
+            self.time = now
+            if self.live:
+                self.view_time = now
+                snap = self.timeline.snapshot() if self.timeline.snapshots[-1].time != now else self.timeline.snapshots[-1]
+            else:
+                snap = self.timeline.at(self.view_time)
+            self.slider.max = max(now, 1e-9)
+            self.slider.value = self.view_time
+        finally:
+            self._syncing = False
+        self._shown = snap
+        self.clock.value = self._clock_html(now, self.live, snap.time)
+        if self.show_topology:
+            self.topology.value = topology_html(snap)
+        self.nodes_view.value = nodes_table(snap)
+        self.pods_view.value = pods_table(snap)
+        self.etcd_view.value = etcd_table(snap)
+        self.events_view.value = events_table(snap)
+
+    def __repr__(self) -> str:
+        s = self.shown
+        state = "live" if self.live else f"rewound to t={s.time:.1f}s"
+        return (f"Dashboard(t={self.cluster.sim.now:.1f}s, {state}, {len(s.nodes)} nodes, "
+                f"{s.running_pods}/{len(s.pods)} pods Running)")
+
+
+def dashboard(cluster, **kwargs) -> Dashboard:
+    """``cluster.dashboard()``."""
+    return Dashboard(cluster, **kwargs)
+
+
+__all__ = ["Dashboard", "dashboard", "events_table", "nodes_table", "pods_table", "topology_html"]
