@@ -46,6 +46,7 @@ class Master:
         self.name = name
         self.host = name
         self.apiserver: Optional[APIServer] = None
+        self.replicas: list[APIServer] = []  # extra kube-apiserver replicas (the autoscaler's)
         self.scheduler: Any = None
         self.controller_manager: Any = None
         self.cloud_controller_manager: Any = None
@@ -312,13 +313,52 @@ class Cluster:
 
     @property
     def apiservers(self) -> list[APIServer]:
-        return [m.apiserver for m in self.masters if m.apiserver is not None]
+        return [s for m in self.masters for s in ([m.apiserver] if m.apiserver else []) + m.replicas]
 
     def master(self, name: str) -> Master:
         for m in self.masters:
             if m.name == name:
                 return m
         raise KeyError(name)
+
+    # -- API server load and scale -------------------------------------------------------------
+    def add_apiserver_replica(self) -> APIServer:
+        """Start one more kube-apiserver on the least loaded running master."""
+        masters = [m for m in self.masters if m.running]
+        if not masters:
+            raise RuntimeError("no running master to start an API server on")
+        m = min(masters, key=lambda x: (1 + len(x.replicas), x.name))
+        server = APIServer(self.sim, self.network, m.host, self.etcd.client(host=m.host),
+                           name=f"kube-apiserver-{m.name}-{len(m.replicas) + 2}")
+        m.replicas.append(server)
+        server.start()
+        self.lb.add(server)
+        self.sim.trace.record(server.name, "APIServerScaledOut", f"replica started on {m.name}")
+        return server
+
+    def remove_apiserver_replica(self) -> Optional[APIServer]:
+        """Stop the newest extra replica (the masters' own API servers always stay)."""
+        for m in sorted(self.masters, key=lambda x: (-len(x.replicas), x.name)):
+            if m.replicas:
+                server = m.replicas.pop()
+                self.lb.remove(server)
+                server.stop()
+                self.sim.trace.record(server.name, "APIServerScaledIn", f"replica on {m.name} stopped")
+                return server
+        return None
+
+    def load(self, qps: float = 100.0, clients: int = 10, write_ratio: float = 0.2):
+        """Start a load generator against the API servers (``.stop()`` it, read ``.samples``)."""
+        from kubelab.apiserver.load import LoadGenerator
+
+        return LoadGenerator(self, qps, clients, write_ratio).start()
+
+    def autoscale_apiservers(self, target_utilization: float = 0.6, max_replicas: int = 9, period: float = 15.0):
+        """Let API server replicas follow the load (see :mod:`kubelab.apiserver.load`)."""
+        from kubelab.apiserver.load import APIServerAutoscaler
+
+        self.apiserver_autoscaler = APIServerAutoscaler(self, target_utilization, None, max_replicas, period).start()
+        return self.apiserver_autoscaler
 
     # -- faults -----------------------------------------------------------------------------
     def stop(self, name: str) -> None:

@@ -72,6 +72,10 @@ def _stop_master(cluster: "Cluster", m: "Master") -> None:
             comp.stop()
     if m.apiserver is not None:
         m.apiserver.stop()
+    for replica in m.replicas:  # extra replicas die with their machine and are not restarted
+        replica.stop()
+        cluster.lb.remove(replica)
+    m.replicas = []
     member = m.etcd_member
     if member is not None:
         member.stop()

@@ -76,6 +76,23 @@ def prepare_for_create(obj: KubeObject, now: float) -> None:
         obj.status = type(obj.status)(phase="Pending", qos_class=pod_qos_class(obj))
     if kind == "Namespace":
         obj.status.phase = "Active"
+    if kind == "Job":
+        _generate_job_selector(obj)
+
+
+def _generate_job_selector(job) -> None:
+    """pkg/registry/batch/job/strategy.go generateSelectorIfNeeded: unless the user asked
+    for a manual selector, the Job selects its pods by its own uid."""
+    from kubelab.api.meta import LabelSelector
+
+    if job.spec.manual_selector:
+        return
+    uid, name = job.metadata.uid, job.metadata.name
+    labels = dict(job.spec.template.metadata.labels or {})
+    labels.update({"batch.kubernetes.io/controller-uid": uid, "controller-uid": uid,
+                   "batch.kubernetes.io/job-name": name, "job-name": name})
+    job.spec.template.metadata.labels = labels
+    job.spec.selector = LabelSelector(match_labels={"batch.kubernetes.io/controller-uid": uid})
 
 
 def _spec_of(obj: KubeObject):

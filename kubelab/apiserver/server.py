@@ -86,6 +86,11 @@ class APIServer:
         self.inflight_mutating = 0
         self.max_requests_inflight = 400  # --max-requests-inflight default
         self.max_mutating_requests_inflight = 200  # --max-mutating-requests-inflight default
+        # The capacity model: requests share `cores`; each costs a small CPU demand, so
+        # latency stays flat until the replica is busy and then grows with its queue.
+        self.cores = 4
+        self.latencies: list[tuple[float, float]] = []  # (finished at, seconds) — the load view reads it
+        self._latency_window = 20_000
 
     def __repr__(self) -> str:
         return f"<APIServer {self.name} {'running' if self.running else 'stopped'}>"
@@ -169,7 +174,13 @@ class APIServer:
         else:
             self.inflight += 1
 
+        started = self.sim.now
+
         def finish(ev: Event) -> None:
+            lat = self.latencies
+            lat.append((self.sim.now, self.sim.now - started))
+            if len(lat) > self._latency_window:
+                del lat[: self._latency_window // 2]
             if mutating:
                 self.inflight_mutating -= 1
             else:
@@ -188,7 +199,16 @@ class APIServer:
         proc.add_callback(finish)
         return out
 
+    def service_time(self, req: Request) -> float:
+        """CPU seconds the request costs this replica, stretched when more requests are in
+        flight than it has cores (processor sharing)."""
+        demand = 0.002 if req.verb == "get" else 0.005 if req.verb != "list" else \
+            0.002 + 0.00002 * len(self.caches[req.kind.KIND].objects)
+        busy = self.inflight + self.inflight_mutating
+        return demand * max(1.0, busy / self.cores)
+
     def _guard(self, handler: Callable, req: Request):
+        yield self.sim.timeout(self.service_time(req))
         try:
             result = yield from handler(req)
         except errors.StatusError:
@@ -331,17 +351,30 @@ class APIServer:
         value, rev = got
         return key, storage.decode(req.kind, value, rev), rev
 
+    # GuaranteedUpdate (etcd3/store.go) retries a compare-and-swap that lost a race, as long
+    # as the caller did not pin a resourceVersion: only a stale precondition is a Conflict.
+    _GUARANTEED_UPDATE_TRIES = 5
+
+    def _conflict(self, req: Request, name: str) -> errors.StatusError:
+        return errors.new_conflict(req.kind.group_resource(), name, errors.OPTIMISTIC_LOCK_ERROR_MSG)
+
     def _update(self, req: Request):
-        new = self._decode_body(req)
-        name = new.metadata.name or req.name
-        if req.name and new.metadata.name and req.name != new.metadata.name:
-            raise errors.new_bad_request("the name of the object (%s) does not match the name on the URL (%s)" % (new.metadata.name, req.name))
-        key, old, rev = yield from self._current(req, name)
-        want = new.metadata.resource_version
-        if want and want != str(rev):
-            raise errors.new_conflict(req.kind.group_resource(), name, "the object has been modified; please apply your changes to the latest version and try again")
-        result = yield from self._write_update(req, key, old, new, rev)
-        return result
+        body = self._decode_body(req)
+        name = body.metadata.name or req.name
+        if req.name and body.metadata.name and req.name != body.metadata.name:
+            raise errors.new_bad_request("the name of the object (%s) does not match the name on the URL (%s)" % (body.metadata.name, req.name))
+        want = body.metadata.resource_version
+        for _ in range(self._GUARANTEED_UPDATE_TRIES):
+            key, old, rev = yield from self._current(req, name)
+            if want and want != str(rev):
+                raise self._conflict(req, name)
+            try:
+                result = yield from self._write_update(req, key, old, body.copy_deep(), rev)
+                return result
+            except storage.RevisionMismatch:
+                if want:
+                    raise self._conflict(req, name) from None
+        raise self._conflict(req, name)
 
     def _write_update(self, req: Request, key: str, old: KubeObject, new: KubeObject, rev: int):
         # rest.BeforeUpdate: identity and server-owned metadata come from the stored object
@@ -361,16 +394,11 @@ class APIServer:
         # the last finalizer gone from an object being deleted (and no grace period left to
         # wait for): the update completes the deletion (generic registry store.go)
         if m.deletion_timestamp and not m.finalizers and not m.deletion_grace_period_seconds:
-            try:
-                drev, _ = yield self.storage.delete(key, rev)
-            except storage.RevisionMismatch:
-                raise errors.new_conflict(req.kind.group_resource(), m.name, "the object has been modified; please apply your changes to the latest version and try again") from None
+            drev, _ = yield self.storage.delete(key, rev)  # a lost race is retried by the caller
             m.resource_version = str(drev)
             return new
         try:
             nrev = yield self.storage.update(key, storage.encode(new), rev)
-        except storage.RevisionMismatch:
-            raise errors.new_conflict(req.kind.group_resource(), m.name, "the object has been modified; please apply your changes to the latest version and try again") from None
         except storage.KeyNotFound:
             raise errors.new_not_found(req.kind.group_resource(), m.name) from None
         m.resource_version = str(nrev)
@@ -379,21 +407,30 @@ class APIServer:
     def _patch(self, req: Request):
         from .patch import apply_patch
 
-        key, old, rev = yield from self._current(req, req.name)
         patch_type = req.options.get("patch_type", "strategic")
-        try:
-            merged = apply_patch(old.to_dict(), req.body, patch_type)
-        except ValueError as exc:
-            raise errors.new_bad_request(str(exc)) from None
-        merged.setdefault("metadata", {})["resourceVersion"] = str(rev)
-        try:
-            new = decode(merged)
-        except DecodeError as exc:
-            raise errors.new_bad_request(exc.message) from None
-        if req.kind.NAMESPACED:
-            new.metadata.namespace = old.metadata.namespace
-        result = yield from self._write_update(req, key, old, new, rev)
-        return result
+        pinned = isinstance(req.body, dict) and (req.body.get("metadata") or {}).get("resourceVersion")
+        for _ in range(self._GUARANTEED_UPDATE_TRIES):
+            key, old, rev = yield from self._current(req, req.name)
+            try:
+                merged = apply_patch(old.to_dict(), req.body, patch_type)
+            except ValueError as exc:
+                raise errors.new_bad_request(str(exc)) from None
+            if pinned and pinned != str(rev):
+                raise self._conflict(req, req.name)
+            merged.setdefault("metadata", {})["resourceVersion"] = str(rev)
+            try:
+                new = decode(merged)
+            except DecodeError as exc:
+                raise errors.new_bad_request(exc.message) from None
+            check_decode(new)
+            if req.kind.NAMESPACED:
+                new.metadata.namespace = old.metadata.namespace
+            try:
+                result = yield from self._write_update(req, key, old, new, rev)
+                return result
+            except storage.RevisionMismatch:
+                continue
+        raise self._conflict(req, req.name)
 
     def _delete(self, req: Request):
         key, obj, rev = yield from self._current(req, req.name)
@@ -426,13 +463,13 @@ class APIServer:
             try:
                 nrev = yield self.storage.update(key, storage.encode(new), rev)
             except storage.RevisionMismatch:
-                raise errors.new_conflict(req.kind.group_resource(), req.name, "the object has been modified; please apply your changes to the latest version and try again") from None
+                raise errors.new_conflict(req.kind.group_resource(), req.name, errors.OPTIMISTIC_LOCK_ERROR_MSG) from None
             m.resource_version = str(nrev)
             return new
         try:
             drev, _ = yield self.storage.delete(key, rev)
         except storage.RevisionMismatch:
-            raise errors.new_conflict(req.kind.group_resource(), req.name, "the object has been modified; please apply your changes to the latest version and try again") from None
+            raise errors.new_conflict(req.kind.group_resource(), req.name, errors.OPTIMISTIC_LOCK_ERROR_MSG) from None
         except storage.KeyNotFound:
             raise errors.new_not_found(req.kind.group_resource(), req.name) from None
         m.resource_version = str(drev)
@@ -452,7 +489,7 @@ class APIServer:
         try:
             nrev = yield self.storage.update(key, storage.encode(new), rev)
         except storage.RevisionMismatch:
-            raise errors.new_conflict("pods", req.name, "the object has been modified; please apply your changes to the latest version and try again") from None
+            raise errors.new_conflict("pods", req.name, errors.OPTIMISTIC_LOCK_ERROR_MSG) from None
         new.metadata.resource_version = str(nrev)
         return new
 
