@@ -164,9 +164,7 @@ def test_drain_evicts_managed_pods(kubectl, cluster):
 
 
 def test_drain_refuses_unmanaged_pods_without_force():
-    import sys
-    sys.path.insert(0, __file__.rsplit("/", 1)[0])
-    from conftest import node, pod
+    from kubectl_samples import node, pod
 
     src = MemorySource([node("n1"), pod("lonely", node="n1")])
     k = Kubectl(src)
@@ -201,9 +199,7 @@ def test_label(kubectl, cluster):
 
 
 def test_rollout(kubectl, cluster):
-    import sys
-    sys.path.insert(0, __file__.rsplit("/", 1)[0])
-    from conftest import replicaset
+    from kubectl_samples import replicaset
 
     assert kubectl("rollout status deployment/web") == 'deployment "web" successfully rolled out\n'
     assert kubectl("rollout history deployment/web") == (
@@ -221,9 +217,7 @@ def test_rollout(kubectl, cluster):
 
 
 def test_rollout_status_messages():
-    import sys
-    sys.path.insert(0, __file__.rsplit("/", 1)[0])
-    from conftest import deployment
+    from kubectl_samples import deployment
 
     k = Kubectl(MemorySource([deployment(replicas=3, updated=1, available=1, ready=1)]))
     assert k("rollout status deploy/web") == 'Waiting for deployment "web" rollout to finish: 1 out of 3 new replicas have been updated...\n'

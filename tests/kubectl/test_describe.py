@@ -117,9 +117,7 @@ def test_describe_other_kinds_uses_the_generic_describer(kubectl):
 
 
 def test_qos_classes():
-    import sys
-    sys.path.insert(0, __file__.rsplit("/", 1)[0])
-    from conftest import pod
+    from kubectl_samples import pod
 
     assert pod_qos(pod("a")) == "BestEffort"
     assert pod_qos(pod("b", requests={"cpu": "1"})) == "Burstable"
