@@ -68,21 +68,22 @@ def plugin_config(name: str, args: Optional[dict]) -> dict:
 
 
 def run_score(plugin: str, pod: Pod, nodes, existing=(), args: Optional[dict] = None, objects=(),
-              normalize: bool = True) -> Optional[dict]:
+              normalize: bool = True, failed_nodes=()) -> Optional[dict]:
     """PreScore + Score (+ NormalizeScore) of one plugin over all ``nodes``; None if PreScore
     skipped. Checks the per-node and the vector paths agree."""
-    s = scheduler_with(nodes, existing, plugin_config(plugin, args), objects)
+    s = scheduler_with(list(nodes) + list(failed_nodes), existing, plugin_config(plugin, args), objects)
     fwk = s.framework
     pl = fwk.plugin(plugin)
     pinfo = PodInfo(pod)
     snap = s.cache.snapshot
-    idx = np.arange(s.cache.n, dtype=np.int64)
+    idx = np.arange(len(nodes), dtype=np.int64)  # the candidates (failed nodes are only in the snapshot)
     state = CycleState()
     if hasattr(pl, "pre_score"):
         st = pl.pre_score(state, pinfo, NodeSeq(snap, idx))
         if st is not None and st.is_skip():
             return None
-    per_node = np.asarray([int(pl.score(state, pinfo, ni)) for ni in snap.node_infos()], dtype=np.int64)
+    cands = [snap.node_infos()[i] for i in idx.tolist()]
+    per_node = np.asarray([int(pl.score(state, pinfo, ni)) for ni in cands], dtype=np.int64)
     if hasattr(pl, "score_nodes"):
         vec = np.asarray(pl.score_nodes(state, pinfo, snap, idx), dtype=np.int64)
         assert vec.tolist() == per_node.tolist(), (vec, per_node)
@@ -90,7 +91,7 @@ def run_score(plugin: str, pod: Pod, nodes, existing=(), args: Optional[dict] = 
     if normalize and hasattr(pl, "normalize_score"):
         r = pl.normalize_score(state, pinfo, per_node.copy(), idx)
         out = per_node if r is None else np.asarray(r)
-    return {ni.name: int(v) for ni, v in zip(snap.node_infos(), out.tolist())}
+    return {ni.name: int(v) for ni, v in zip(cands, out.tolist())}
 
 
 def run_filter(plugin: str, pod: Pod, nodes, existing=(), args: Optional[dict] = None, objects=()) -> dict:
