@@ -81,8 +81,12 @@ class World:
             self.sim.call_later(self.stop_delay, self._finish_delete, pod.name, pod.namespace, pod.uid)
             return
         if not pod.spec.node_name:
-            node = self.nodes[self._rr % len(self.nodes)]
-            self._rr += 1
+            node = self._pinned(pod)
+            if node is None:
+                node = self.nodes[self._rr % len(self.nodes)]
+                self._rr += 1
+            elif node not in self.nodes:
+                return
             ev = self.client.bind(pod.name, pod.namespace, node)
             ev.add_callback(lambda e: setattr(e, "defused", True))
             return
@@ -111,6 +115,17 @@ class World:
         for n in self.nodes:
             if n not in self.down:
                 self.sim.spawn(renew(n), name=f"fake-kubelet/{n}/lease")
+
+    @staticmethod
+    def _pinned(pod):
+        """A required node affinity on metadata.name (DaemonSet pods)."""
+        na = pod.spec.affinity.node_affinity if pod.spec.affinity else None
+        req = na.required_during_scheduling_ignored_during_execution if na else None
+        for term in (req.node_selector_terms if req else []):
+            for f in term.match_fields or ():
+                if f.key == "metadata.name" and f.values:
+                    return f.values[0]
+        return None
 
     def _finish_delete(self, name, ns, uid):
         ev = self.client.delete(Pod, name, ns, grace_period_seconds=0, preconditions={"uid": uid})

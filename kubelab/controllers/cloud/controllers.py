@@ -57,7 +57,7 @@ class CloudNodeController(Controller):
         yield self.sim.timeout(self.provider.api_latency)
         inst = self.provider.instance(node.name)
         if inst is None:
-            self.recorder.event(node, "Warning", "ProviderIDNotFound" if False else "InstanceNotFound",
+            self.recorder.event(node, "Warning", "InstanceNotFound",
                                 f"failed to get instance metadata for node {node.name}: instance not found")
             self.enqueue_after(key, 30)
             return
