@@ -49,10 +49,37 @@ def test_replicaset_scales_up_in_slow_start_batches_and_reports_status():
     created = w.events("SuccessfulCreate")
     assert len(created) == 5
     assert {e.message for e in created} == {f"Created pod: {p.name}" for p in pods}
-    # slow start: 1, 2, then the remaining 2 — the creates are spread over the batches
-    times = sorted(r.time for r in w.sim.trace.records if False)  # (events carry whole-second stamps)
-    assert times == []
     no_sync_crashes(w)
+
+
+@pytest.mark.parametrize("count,fail_at,calls,ok", [
+    (10, None, 10, 10),   # batches 1, 2, 4, 3
+    (10, 3, 3, 2),        # the second batch (calls 2-3) fails: stop after it
+    (10, 4, 7, 6),        # the third batch (calls 4-7) fails: all of it runs, then stop
+    (1, 1, 1, 0),
+])
+def test_slow_start_batch(count, fail_at, calls, ok):
+    from kubelab.api import errors
+    from kubelab.controllers.base import slow_start_batch
+    from kubelab.sim import Simulator
+
+    sim = Simulator()
+    made = []
+
+    def fn():
+        made.append(sim.now)
+        ev = sim.event()
+        if len(made) == fail_at:
+            sim.call_later(1, ev.fail, errors.new_conflict("pods", "x"))
+        else:
+            sim.call_later(1, ev.succeed, None)
+        return ev
+
+    got = sim.run_until(sim.spawn(slow_start_batch(sim, count, 1, fn)))
+    assert len(made) == calls and got[0] == ok
+    assert (got[1] is None) == (fail_at is None)
+    if fail_at is None:
+        assert made == [0.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0]
 
 
 def test_replicaset_scale_down_prefers_unready_and_unassigned_pods():
