@@ -256,3 +256,21 @@ def test_without_a_cloud_a_load_balancer_stays_pending():
     w.run(30)
     svc = w.get("Service", "front")
     assert svc.status.load_balancer is None or not svc.status.load_balancer.ingress
+
+
+def test_all_default_controllers_together_reconcile_a_small_app():
+    w = World(start_delay=2)
+    m = ControllerManager(w.sim, w.client, "master-1", "master-1_all", leader_elect=False)
+    m.start()
+    w.create(DEPLOY)
+    w.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+              "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})
+    w.run(30)
+    assert len(active(w.list(Pod))) == 4
+    assert len(w.get("Endpoints", "web").subsets[0].addresses) == 4
+    w.call(w.client.delete("Deployment", "web", "default"))
+    w.run(30)
+    assert w.list(Pod) == [] and w.list("ReplicaSet") == []
+    no_sync_crashes(w)
+    errors_ = [r for r in w.sim.trace.records if r.reason == "SyncError" and "has been modified" not in r.message]
+    assert errors_ == []
