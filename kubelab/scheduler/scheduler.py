@@ -185,6 +185,11 @@ class Scheduler:
                 f"pending(active={len(p['active'])}, backoff={len(p['backoff'])}, unschedulable={len(p['unschedulable'])}) "
                 f"scheduled={self.scheduled}>")
 
+    def _repr_html_(self) -> str:
+        from kubelab.viz import scheduler as view  # the view layer, loaded only on demand
+
+        return view.scheduler_html(self)
+
     @property
     def framework(self) -> Framework:
         return self.profiles[cfgmod.DEFAULT_SCHEDULER_NAME] if cfgmod.DEFAULT_SCHEDULER_NAME in self.profiles else next(iter(self.profiles.values()))

@@ -325,3 +325,14 @@ def test_vector_and_per_node_filter_paths_agree():
             assert ni.idx in ok.tolist()
         else:
             assert vec[ni.idx] == per.message()
+
+
+def test_html_views():
+    s = scheduler_with([node("a", cpu="1"), node("b", taints=[{"key": "k", "value": "v", "effect": "NoSchedule"}]), node("c")],
+                       [cpu_pod("p", "2")])
+    s.run_until_idle()
+    h = s.explain("p")._repr_html_()
+    assert "has the taint k=v and the pod has no toleration for it" in h
+    assert "not enough unrequested CPU" in h and "chosen" in h
+    assert s.explain("p")._repr_html_() == h  # deterministic
+    assert "kube-scheduler" in s._repr_html_()
