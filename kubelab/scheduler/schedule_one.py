@@ -145,6 +145,7 @@ def find_nodes_that_fit(sched, fwk: Framework, state: CycleState, pinfo: PodInfo
     while pos < n:
         sl = order[pos:pos + chunk]
         ok, fi, fs = fwk.run_filter_nodes(state, pinfo, snap, sl, filters)
+        ok, fi, fs = _with_nominated_pods(sched, fwk, state, pinfo, snap, ok, fi, fs)
         if found + ok.size >= to_find:
             need = to_find - found
             last = int(ok[need - 1])
@@ -174,10 +175,55 @@ def find_nodes_that_fit(sched, fwk: Framework, state: CycleState, pinfo: PodInfo
     return feasible
 
 
+def _with_nominated_pods(sched, fwk, state, pinfo, snap, ok, fi, fs):
+    """RunFilterPluginsWithNominatedPods: on nodes where pods of equal or higher priority
+    are nominated (they preempted and wait for their victims to leave), filter as if those
+    pods were already there, so the room they freed is not taken by someone else."""
+    nominated = sched.queue.nominated
+    if not nominated or ok.size == 0:
+        return ok, fi, fs
+    cache = sched.cache
+    drop, ids = [], []
+    okset = None
+    for node_name, pods in nominated.items():
+        ni = cache.nodes.get(node_name)
+        if ni is None:
+            continue
+        if okset is None:
+            okset = set(ok.tolist())
+        if ni.idx not in okset:
+            continue
+        add = [p for p in pods.values() if p.priority >= pinfo.priority and p.uid != pinfo.uid]
+        if not add:
+            continue
+        for p in add:
+            cache._place(p, node_name, +1)
+        try:
+            st2 = state.clone()
+            for pl in fwk.active_filters(state):
+                if getattr(pl, "depends_on_pods", False):
+                    r = pl.pre_filter(st2, pinfo, snap)
+                    if r is not None and r.is_skip():
+                        st2.skip_filter_plugins.add(pl.name)
+            good, _, bad_ids = fwk.run_filter_nodes(st2, pinfo, snap, np.asarray([ni.idx], dtype=np.int64))
+        finally:
+            for p in add:
+                cache._place(p, node_name, -1)
+        if good.size == 0:
+            drop.append(ni.idx)
+            ids.append(int(bad_ids[0]))
+    if not drop:
+        return ok, fi, fs
+    keep = ~np.isin(ok, np.asarray(drop, dtype=np.int64))
+    return (ok[keep], np.concatenate((fi, np.asarray(drop, dtype=np.int64))),
+            np.concatenate((fs, np.asarray(ids, dtype=np.int64))))
+
+
 def _find_vector(sched, fwk, state, pinfo, d, snap, filters, names, n, start, to_find) -> np.ndarray:
     """Every filter has a vector form: run them once over all nodes in their natural
     order (array slices, no gathers), then read the result in the rotated order."""
     ok, fi, fs = fwk.run_filter_nodes(state, pinfo, snap, snap.cache.all_idx(), filters)
+    ok, fi, fs = _with_nominated_pods(sched, fwk, state, pinfo, snap, ok, fi, fs)
     # ok is sorted (natural order); rotate so the walk starts at ``start``
     k = int(np.searchsorted(ok, start))
     rotated = np.concatenate((ok[k:], ok[:k])) if k else ok

@@ -524,6 +524,22 @@ class Scheduler:
         self.queue.move_all_to_active_or_backoff(ep.FORCE_ACTIVATE)
         return pl
 
+    def waiting_pods(self) -> list[str]:
+        """Pods a Permit plugin holds (framework.WaitingPod), by uid."""
+        return sorted(self._waiting)
+
+    def allow(self, uid: str) -> None:
+        """WaitingPod.Allow: let a pod held at Permit go on to binding."""
+        ev = self._waiting.get(uid)
+        if ev is not None and not ev.triggered:
+            ev.succeed(Status(Code.Success))
+
+    def reject(self, uid: str, message: str = "rejected") -> None:
+        """WaitingPod.Reject: send a pod held at Permit back to the queue."""
+        ev = self._waiting.get(uid)
+        if ev is not None and not ev.triggered:
+            ev.succeed(Status(Code.Unschedulable, message))
+
     def unregister_plugin(self, name: str, profile: str = cfgmod.DEFAULT_SCHEDULER_NAME) -> None:
         self.profiles[profile].remove_plugin(name)
         self.queue.move_all_to_active_or_backoff(ep.FORCE_ACTIVATE)

@@ -336,3 +336,56 @@ def test_html_views():
     assert "not enough unrequested CPU" in h and "chosen" in h
     assert s.explain("p")._repr_html_() == h  # deterministic
     assert "kube-scheduler" in s._repr_html_()
+
+
+def test_nominated_pod_keeps_the_room_it_preempted_for():
+    s = scheduler_with([node("n1", cpu="2")])
+    s.add_pod(cpu_pod("low", "2", node="n1", priority=1))
+    s.add_pod(cpu_pod("vip", "2", priority=100))
+    s.run_until_idle()
+    assert s.explain("vip").nominated_node == "n1"
+    # the victim is gone; a lower-priority newcomer must not take the nominated room
+    s.add_pod(cpu_pod("sneaky", "1", priority=50))
+    s.run_until_idle()
+    d = s.explain("sneaky")
+    assert d.result == "Unschedulable" and d.filtered_out == {"n1": "Insufficient cpu"}
+    s.sim.run_for(2)
+    s.queue.flush_backoff_completed()
+    s.run_until_idle()
+    assert s.explain("vip").selected_node == "n1"
+
+
+def test_permit_wait_then_allow():
+    class Gate:
+        name = "Gate"
+
+        def permit(self, state, pod, node_name):
+            from kubelab.scheduler import Code, Status
+            return Status(Code.Wait), 30.0
+
+    s = scheduler_with([node("a")])
+    s.register_plugin(Gate(), point="permit")
+    s.add_pod(make_pod("p"))
+    s.run_until_idle()
+    assert s.explain("p").result == "Pending" and s.waiting_pods() == [s.explain("p").uid]
+    s.allow(s.explain("p").uid)
+    s.sim.run_for(1)
+    assert s.explain("p").result == "Scheduled"
+
+
+def test_permit_wait_times_out():
+    class Gate:
+        name = "Gate"
+
+        def permit(self, state, pod, node_name):
+            from kubelab.scheduler import Code, Status
+            return Status(Code.Wait), 5.0
+
+    s = scheduler_with([node("a")])
+    s.register_plugin(Gate(), point="permit")
+    s.add_pod(make_pod("p"))
+    s.run_until_idle()
+    s.sim.run_for(6)
+    d = s.explain("p")
+    assert d.result == "Unschedulable" and "rejected due to timeout after waiting 5s at plugin Gate" in d.message
+    assert s.cache.pod_count() == 0  # the assumed pod was forgotten
