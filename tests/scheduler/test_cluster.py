@@ -75,3 +75,16 @@ def test_one_leader_among_three_masters_and_failover():
     pods = c.list("Pod", namespace="default")
     assert len(pods) == 3 and all(p.spec.node_name == "vm-1" for p in pods)
     assert leaders[0].scheduler.explain(pods[0].metadata.name).bound
+
+
+def test_same_seed_same_placements_and_decisions():
+    def run():
+        c = kl.Cluster(masters=1, seed=11)
+        for i in range(4):
+            c.add_node(kl.VM(f"vm-{i}", cpu="2", memory="8Gi"))
+        c.apply(WEB.replace("replicas: 3", "replicas: 6"))
+        c.run(seconds=40)
+        pods = sorted(c.list("Pod", namespace="default"), key=lambda p: p.metadata.name)
+        return [(p.metadata.name, p.spec.node_name) for p in pods], [repr(c.scheduler.explain(p.metadata.name)) for p in pods]
+
+    assert run() == run()
