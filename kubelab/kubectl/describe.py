@@ -715,7 +715,8 @@ def describe_node(node: Any, events: Optional[list[Any]], now: float, pods: Opti
             w.write(0, f"  Architecture:\t{info.architecture}\n")
             w.write(0, f"  Container Runtime Version:\t{info.container_runtime_version}\n")
             w.write(0, f"  Kubelet Version:\t{info.kubelet_version}\n")
-            w.write(0, f"  Kube-Proxy Version:\t{info.kube_proxy_version}\n")
+            if info.kube_proxy_version:  # deprecated field: newer kubelets leave it empty
+                w.write(0, f"  Kube-Proxy Version:\t{info.kube_proxy_version}\n")
         if sp.pod_cidr:
             w.write(0, f"PodCIDR:\t{sp.pod_cidr}\n")
         if sp.pod_cidrs:

@@ -169,7 +169,9 @@ def topology_graph(topo: Topology, max_pods: int = 10, compact_after: int = 40) 
     with g.subgraph(name="cluster_control_plane") as cp:
         cp.attr(label="control plane", style="rounded,filled", fillcolor=_FILL["control"], color="#8c959f",
                 fontcolor="#1f2328")
-        for m in topo.masters:
+        # Graphviz's dot lays sibling clusters out right to left in the order they are
+        # defined: define the masters last-first so master-1 comes out on the left.
+        for m in reversed(topo.masters):
             mid = _id("m", m.name)
             with cp.subgraph(name=f"cluster_{mid}") as ms:
                 state = "" if m.running else " (stopped)"
@@ -610,7 +612,10 @@ class GraphView:
             return (f'<div class="kl-muted">{_e(DOT_MISSING_MESSAGE)}</div>'
                     f'<div class="kl-pre">{_e(self.text)}</div>')
         start = svg.find("<svg")
-        return f'<div style="overflow-x:auto">{svg[start:] if start >= 0 else svg}</div>'
+        svg = svg[start:] if start >= 0 else svg
+        # scale down to the cell's width, never up (the viewBox keeps the aspect ratio)
+        svg = svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+        return f'<div style="overflow-x:auto">{svg}</div>'
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         svg = self.svg()

@@ -148,3 +148,5 @@ def test_renders_svg_with_the_available_dot():
     svg = graphs.GraphView(graphs.topology_graph(three_masters()), "").svg()
     assert svg is not None and "<svg" in svg
     assert "master&#45;2" in svg or "master-2" in svg  # dot escapes hyphens
+    html = graphs.GraphView(graphs.topology_graph(three_masters()), "").html()
+    assert html.startswith('<div style="overflow-x:auto"><svg style="max-width:100%;height:auto" ')
