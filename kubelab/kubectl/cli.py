@@ -228,6 +228,10 @@ class Kubectl:
         except KubectlError as e:
             text = e.partial + e.message
             return Output(text if text.endswith("\n") else text + "\n", 1)
+        except Exception as e:  # noqa: BLE001 - an API error the command did not expect
+            if status_of(e) is None and not str(e).startswith("The connection to the server"):
+                raise
+            return Output(_format_error(e) + "\n", 1)
 
     run = __call__
 
@@ -605,7 +609,7 @@ class Kubectl:
         if bool(node.spec.unschedulable) == value:  # type: ignore[attr-defined]
             return f"node/{name} already {verb}\n"
         try:
-            self.source.patch("Node", name, {"spec": {"unschedulable": True if value else None}}, None)
+            self.source.patch("Node", name, {"spec": {"unschedulable": True if value else None}}, None, patch_type="merge")
         except Exception as e:  # noqa: BLE001
             raise KubectlError(_format_error(e)) from None
         return f"node/{name} {verb}\n"
@@ -726,7 +730,7 @@ class Kubectl:
             new = kept
         new += add
         try:
-            self.source.patch("Node", target, {"spec": {"taints": new or None}}, None)
+            self.source.patch("Node", target, {"spec": {"taints": new or None}}, None, patch_type="merge")
         except Exception as e:  # noqa: BLE001
             raise KubectlError(_format_error(e)) from None
         verb = "tainted" if add else "untainted"
@@ -784,7 +788,7 @@ class Kubectl:
                 lines.append(f"{resource_name(o)} not {did}\n")
                 continue
             try:
-                self.source.patch(o.KIND, o.metadata.name or "", {"metadata": {field_name: patch}}, o.metadata.namespace)
+                self.source.patch(o.KIND, o.metadata.name or "", {"metadata": {field_name: patch}}, o.metadata.namespace, patch_type="merge")
             except Exception as e:  # noqa: BLE001
                 raise KubectlError(_format_error(e), partial="".join(lines)) from None
             only_removed = all(v is None for v in patch.values())
@@ -897,7 +901,7 @@ class Kubectl:
         current = d.spec.template.to_dict()
         patch = {"spec": {"template": _replace_patch(current, tmpl)}}
         try:
-            self.source.patch("Deployment", d.metadata.name, patch, d.metadata.namespace)
+            self.source.patch("Deployment", d.metadata.name, patch, d.metadata.namespace, patch_type="merge")
         except Exception as e:  # noqa: BLE001
             raise KubectlError(_format_error(e)) from None
         return f"{resource_name(d)} rolled back\n"
@@ -907,7 +911,7 @@ class Kubectl:
             raise KubectlError(f'error: {resource_name(d)} pausing is not supported')
         if d.spec.paused:
             raise KubectlError(f"error: {resource_name(d)} is already paused")
-        self.source.patch("Deployment", d.metadata.name, {"spec": {"paused": True}}, d.metadata.namespace)
+        self.source.patch("Deployment", d.metadata.name, {"spec": {"paused": True}}, d.metadata.namespace, patch_type="merge")
         return f"{resource_name(d)} paused\n"
 
     def _rollout_resume(self, d: Any, a: _Args) -> str:
@@ -915,12 +919,12 @@ class Kubectl:
             raise KubectlError(f'error: {resource_name(d)} resuming is not supported')
         if not d.spec.paused:
             raise KubectlError(f"error: {resource_name(d)} is not paused")
-        self.source.patch("Deployment", d.metadata.name, {"spec": {"paused": None}}, d.metadata.namespace)
+        self.source.patch("Deployment", d.metadata.name, {"spec": {"paused": None}}, d.metadata.namespace, patch_type="merge")
         return f"{resource_name(d)} resumed\n"
 
     def _rollout_restart(self, d: Any, a: _Args) -> str:
         patch = {"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": rfc3339(self.now)}}}}}
-        self.source.patch(d.KIND, d.metadata.name, patch, d.metadata.namespace)
+        self.source.patch(d.KIND, d.metadata.name, patch, d.metadata.namespace, patch_type="merge")
         return f"{resource_name(d)} restarted\n"
 
     # -- top -------------------------------------------------------------------------------
