@@ -142,7 +142,7 @@ class Client:
             self._pin(avoid=m)
             self._retry_later(call, err)
         else:
-            ev.fail(err)
+            ev.fail(err.grpc() if isinstance(err, E.EtcdError) else err)
 
     def _retry_later(self, call: _Call, err: Exception) -> None:
         if self.sim.now + RETRY_BACKOFF >= call.deadline:

@@ -106,7 +106,7 @@ class EtcdCluster:
 
         mid = member_id(host, self.token)
         voters = sorted({m.id for m in self.members if not m.removed} | {mid})
-        m = Member(self, host, host, voters, **self._member_kw)
+        m = Member(self, host, host, voters, join=True, **self._member_kw)
         self._conf_change(ConfChange("ConfChangeAddNode", mid), limit)
         self.members.append(m)
         self._by_id[mid] = m

@@ -25,19 +25,30 @@ class EtcdError(Exception):
     message = "etcdserver: unknown error"
     code = 2  # codes.Unknown
 
+    #: the wording a client sees over gRPC when it differs from the server-side one
+    grpc_message: str | None = None
+
     def __init__(self, message: str | None = None):
         super().__init__(message or self.message)
         if message:
             self.message = message
 
+    def grpc(self) -> "EtcdError":
+        """The error as a client receives it (rpctypes wraps mvcc errors: ``etcdserver: mvcc: ...``)."""
+        if self.grpc_message is None or self.message == self.grpc_message:
+            return self
+        return type(self)(self.grpc_message)
+
 
 class ErrCompacted(EtcdError):
     message = "mvcc: required revision has been compacted"  # mvcc/kvstore.go
+    grpc_message = "etcdserver: mvcc: required revision has been compacted"  # rpctypes.ErrGRPCCompacted
     code = OUT_OF_RANGE
 
 
 class ErrFutureRev(EtcdError):
     message = "mvcc: required revision is a future revision"  # mvcc/kvstore.go
+    grpc_message = "etcdserver: mvcc: required revision is a future revision"  # rpctypes.ErrGRPCFutureRev
     code = OUT_OF_RANGE
 
 

@@ -90,7 +90,7 @@ class Member:
     """One etcd member on ``host``. Created by :class:`~kubelab.etcd.cluster.EtcdCluster`."""
 
     def __init__(self, cluster: "EtcdCluster", name: str, host: str, voters: list[int], *,
-                 fsync_latency: float = 0.001, snapshot_count: int = DEFAULT_SNAPSHOT_COUNT):
+                 fsync_latency: float = 0.001, snapshot_count: int = DEFAULT_SNAPSHOT_COUNT, join: bool = False):
         self.cluster = cluster
         self.sim = cluster.sim
         self.network = cluster.network
@@ -105,8 +105,17 @@ class Member:
         self.removed = False
         self.epoch = 0  # bumped on every start: watch streams of an older epoch are gone
         self._initial_voters = list(voters)
+        if not join:
+            self._bootstrap(voters)
         self.raft: Raft | None = None
         self.kv: KV | None = None
+
+    def _bootstrap(self, voters: list[int]) -> None:
+        # etcd-io/raft StartNode/Bootstrap: the log begins with one ConfChangeAddNode per
+        # initial member at term 1, committed; so the first leader is elected at term 2.
+        ents = [Entry(1, i + 1, EntryConfChange, (None, ConfChange("ConfChangeAddNode", v)))
+                for i, v in enumerate(voters)]
+        self.wal.save(HardState(1, NONE, len(ents)), ents)
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:

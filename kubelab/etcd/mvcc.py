@@ -401,7 +401,10 @@ class Watcher:
                 ev.type == DELETE and NODELETE in self.filters
             ):
                 continue
-            out.append(ev if self.prev_kv or ev.prev_kv is None else WatchEvent(ev.type, ev.kv, None))
+            if self.prev_kv:
+                out.append(WatchEvent(ev.type, ev.kv, self.store._prev_kv(ev)))
+            else:
+                out.append(ev if ev.prev_kv is None else WatchEvent(ev.type, ev.kv, None))
         return out
 
     def cancel(self) -> None:
@@ -499,12 +502,12 @@ class KV:
                     "VALUE": "value"}[r.sort_target]
             kvs = sorted(kvs, key=lambda kv: getattr(kv, attr), reverse=(order == DESCEND))
         more = False
-        if r.limit > 0 and len(kvs) > r.limit:
+        if r.count_only:
+            kvs = []  # mvcc returns no KeyValues for a count, so "more" stays false (apply.go)
+        elif r.limit > 0 and len(kvs) > r.limit:
             kvs = kvs[: r.limit]
             more = True
-        if r.count_only:
-            kvs = []
-        elif r.keys_only:
+        if r.keys_only:
             kvs = [KeyValue(kv.key, kv.create_revision, kv.mod_revision, kv.version, b"", kv.lease) for kv in kvs]
         return RangeResponse(self.header(cur), kvs, more, count)
 
@@ -512,6 +515,20 @@ class KV:
         """The current KeyValue of one key, or None (a convenience, not an etcd call)."""
         h = self._hist.get(to_bytes(key))
         return h.kvs[-1] if h is not None else None
+
+    def _prev_kv(self, ev: WatchEvent) -> KeyValue | None:
+        # v3rpc watch.go: prev_kv is the key read at mod_revision-1 (none for a creation,
+        # none once that revision is compacted)
+        if ev.type == PUT and ev.kv.version == 1:
+            return None
+        rev = ev.kv.mod_revision - 1
+        if rev < self.compact_revision:
+            return None
+        h = self._hist.get(ev.kv.key)
+        if h is None:
+            return None
+        i = bisect.bisect_right(h.revs, rev) - 1
+        return h.kvs[i] if i >= 0 else None
 
     # -- writing -------------------------------------------------------------------------
     def _write(self, key: bytes, kv: KeyValue | None, rev: int, prev: KeyValue | None) -> None:
@@ -630,29 +647,35 @@ class KV:
 
     @staticmethod
     def _check_intervals(ops: Sequence) -> tuple[set, list]:
-        """etcd's checkIntervals (v3rpc/key.go): within one branch (and its nested txns)
-        a key may be put once, and not both put and deleted."""
+        """etcd's checkIntervals (etcdserver/api/v3rpc/key.go), ported: a key may not be put
+        twice, nor put and deleted, in one branch; the two branches of a nested txn are
+        exclusive, so they may put the same key."""
+
+        def hit(k, dels):
+            return any((b is None and k == a) or (b == b"\x00" and k >= a) or (b not in (None, b"\x00") and a <= k < b)
+                       for a, b in dels)
+
+        dels = [(op.key, op.range_end) for op in ops if isinstance(op, DeleteRangeRequest)]
         puts: set[bytes] = set()
-        dels: list[tuple[bytes, bytes | None]] = []
         for op in ops:
-            if isinstance(op, TxnRequest):
-                sp, sd = KV._check_intervals(op.success)
-                fp, fd = KV._check_intervals(op.failure)
-                for k in sp | fp:
-                    if k in puts:
-                        raise ErrDuplicateKey()
-                puts |= sp | fp
-                dels += sd + fd
-            elif isinstance(op, PutRequest):
-                if op.key in puts:
+            if not isinstance(op, TxnRequest):
+                continue
+            puts_then, dels_then = KV._check_intervals(op.success)
+            puts_else, dels_else = KV._check_intervals(op.failure)
+            for k in puts_then:
+                if k in puts or hit(k, dels):
+                    raise ErrDuplicateKey()
+                puts.add(k)
+            for k in puts_else:
+                if (k in puts and k not in puts_then) or hit(k, dels):
+                    raise ErrDuplicateKey()
+                puts.add(k)
+            dels = dels + dels_then + dels_else
+        for op in ops:
+            if isinstance(op, PutRequest):
+                if op.key in puts or hit(op.key, dels):
                     raise ErrDuplicateKey()
                 puts.add(op.key)
-            elif isinstance(op, DeleteRangeRequest):
-                dels.append((op.key, op.range_end))
-        for k in puts:
-            for (a, b) in dels:
-                if (b is None and k == a) or (b == b"\x00" and k >= a) or (b not in (None, b"\x00") and a <= k < b):
-                    raise ErrDuplicateKey()
         return puts, dels
 
     def _count_ops(self, t: TxnRequest) -> None:
@@ -694,8 +717,7 @@ class KV:
         resp = self._run_txn(t, ok, cur, rev)
         wrote = bool(self._pending)
         self._end(rev)
-        final = rev if wrote else cur
-        self._fix_headers(resp, final)
+        resp.header.revision = rev if wrote else cur
         return resp
 
     def _run_txn(self, t: TxnRequest, ok: bool, cur: int, rev: int) -> TxnResponse:
@@ -703,27 +725,24 @@ class KV:
         for op in t.success if ok else t.failure:
             if isinstance(op, RangeRequest):
                 # a txn reads its own writes (mvcc storeTxnWrite.Range reads at rev+1 once it wrote)
-                rr = self.do_range(op, rev if self._pending else cur)
-                resps.append(ResponseOp(response_range=rr))
+                r = ResponseOp(response_range=self.do_range(op, rev if self._pending else cur))
             elif isinstance(op, PutRequest):
-                resps.append(ResponseOp(response_put=self._put(op, rev)))
+                r = ResponseOp(response_put=self._put(op, rev))
             elif isinstance(op, DeleteRangeRequest):
-                resps.append(ResponseOp(response_delete_range=self._delete(op, rev)))
+                r = ResponseOp(response_delete_range=self._delete(op, rev))
             elif isinstance(op, TxnRequest):
                 sub_ok = self._txn_path(op, rev if self._pending else cur)
-                resps.append(ResponseOp(response_txn=self._run_txn(op, sub_ok, cur, rev)))
+                r = ResponseOp(response_txn=self._run_txn(op, sub_ok, cur, rev))
             else:
                 raise TypeError(f"not a txn operation: {op!r}")
-        return TxnResponse(self.header(rev), ok, resps)
-
-    def _fix_headers(self, resp: TxnResponse, final: int) -> None:
-        # every header in a txn response carries the txn's resulting revision (apply.go)
-        resp.header.revision = final
-        for r in resp.responses:
             sub = r.response
-            sub.header.revision = final
             if r.response_txn is not None:
-                self._fix_headers(r.response_txn, final)
+                sub.header = ResponseHeader()  # apply.go newTxnResp: a nested txn's header stays empty
+            else:
+                # apply.go: each op reports the txn's revision as of that op, header revision only
+                sub.header = ResponseHeader(revision=rev if self._pending else cur)
+            resps.append(r)
+        return TxnResponse(self.header(rev), ok, resps)
 
     # -- compaction ----------------------------------------------------------------------
     def compact(self, revision: int, physical: bool = False) -> CompactionResponse:
