@@ -155,7 +155,16 @@ class Cluster:
             raise ValueError(f"a machine named {machine.name!r} is already in the cluster")
         machine.index = len(self.nodes) + 1
         self.nodes[machine.name] = machine
-        external = isinstance(machine, CloudInstance) and self.cloud_provider is not None
+        cloud = None
+        if isinstance(machine, CloudInstance):
+            cloud = self.cloud_provider
+            if cloud is None and self.cloud == "auto":
+                cloud = self._make_cloud(machine.provider, machine.region)
+            if cloud is not None and cloud.name != machine.provider:
+                cloud = None  # an instance of another cloud joins like any other machine
+        if cloud is not None:
+            cloud.add_instance(machine.name, machine.instance_type, machine.zone, machine.internal_ip())
+        external = cloud is not None
         legacy = isinstance(machine, CloudInstance) and not external
         client = APIClient(self.sim, self.network, machine.name, lambda h: self.lb.pick(h), f"kubelet/{machine.name}")
         kubelet = Kubelet(self.sim, client, machine, cloud_provider_external=external, legacy_cloud_labels=legacy)
@@ -173,11 +182,10 @@ class Cluster:
             self._make_cloud(self.cloud)
         return self._cloud_provider
 
-    def _make_cloud(self, name: str):
+    def _make_cloud(self, name: str, region: Optional[str] = None):
         from kubelab.components import make_cloud_provider
 
-        self._cloud_provider = make_cloud_provider(self, name)
-        return self._cloud_provider
+        return make_cloud_provider(self, name, region)
 
     # -- time -------------------------------------------------------------------------------
     @property

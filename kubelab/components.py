@@ -54,15 +54,17 @@ def start_cloud_controller_manager(cluster: "Cluster", m: "Master") -> None:
     m.cloud_controller_manager.start()
 
 
-def make_cloud_provider(cluster: "Cluster", name: str):
+def make_cloud_provider(cluster: "Cluster", name: str, region: str | None = None):
+    """The simulated cloud the cluster runs on, and a cloud-controller-manager on every
+    running master to drive it."""
     from kubelab.controllers.cloud.provider import SimulatedCloud
 
-    cloud = SimulatedCloud(name, cluster)
+    cloud = SimulatedCloud(name, region=region or "eu-west-1")
+    cluster._cloud_provider = cloud
     for m in cluster.masters:
         if m.running:
-            cluster._cloud_provider = cloud
             start_cloud_controller_manager(cluster, m)
-    cluster._cloud_provider = cloud
+    cluster.sim.trace.record("cloud", "CloudProvider", f"cluster runs on {name} ({cloud.region})")
     return cloud
 
 

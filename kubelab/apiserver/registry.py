@@ -101,6 +101,16 @@ def _spec_of(obj: KubeObject):
 
 def prepare_for_update(new: KubeObject, old: KubeObject, subresource: Optional[str]) -> None:
     kind = new.KIND
+    if kind == "Namespace":
+        # namespaceStrategy: spec.finalizers change only through /finalize, and only they do
+        if subresource == "finalize":
+            finalizers = new.spec.finalizers
+            new.spec = old.spec.model_copy(deep=True)
+            new.spec.finalizers = finalizers
+            new.status = old.status.model_copy(deep=True)
+            new.metadata = old.metadata.model_copy(deep=True)
+            return
+        new.spec.finalizers = old.spec.finalizers
     if subresource == "status":
         # statusStrategy.PrepareForUpdate: only status changes through /status
         if _spec_of(old) is not None:

@@ -13,6 +13,7 @@ watch per resource (``k8s.io/apiserver/pkg/storage/cacher``).
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -263,8 +264,8 @@ class APIServer:
     def _get(self, req: Request):
         if False:
             yield
-        obj = self.read(req.kind, req.name, req.namespace)
-        return obj
+        # the client decodes its own copy in the real world: never hand out the cache's object
+        return self.read(req.kind, req.name, req.namespace).copy_deep()
 
     def _list(self, req: Request):
         if False:
@@ -331,6 +332,8 @@ class APIServer:
         meta.deletion_grace_period_seconds = None
         meta.self_link = None
         yield from self.admission.admit_create(obj, req)
+        if req.kind.KIND == "Service":
+            self._allocate_service(obj)
         registry.prepare_for_create(obj, self.sim.now)
         registry.validate_create(obj)
         key = storage.object_key(req.kind, meta.namespace, meta.name)
@@ -340,6 +343,46 @@ class APIServer:
             raise errors.new_already_exists(req.kind.group_resource(), meta.name) from None
         meta.resource_version = str(rev)
         return obj
+
+    # --service-cluster-ip-range (kubeadm's default) and --service-node-port-range
+    SERVICE_CIDR = ipaddress.ip_network("10.96.0.0/12")
+    NODE_PORTS = (30000, 32767)
+
+    def _allocate_service(self, svc: KubeObject) -> None:
+        """The service registry's allocators (pkg/registry/core/service/ipallocator and
+        portallocator): a free ClusterIP picked at random from the range, and node ports for
+        NodePort and LoadBalancer services."""
+        spec = svc.spec
+        existing = list(self.caches["Service"].objects.values())
+        if spec.type != "ExternalName" and spec.cluster_ip not in ("None",):
+            used = {s.spec.cluster_ip for s in existing}
+            if spec.cluster_ip:
+                if spec.cluster_ip in used:
+                    raise errors.new_invalid("Service", svc.metadata.name or "", [fielderr.invalid(
+                        "spec.clusterIPs", [spec.cluster_ip],
+                        f"failed to allocate IP {spec.cluster_ip}: provided IP is already allocated")])
+            else:
+                size = self.SERVICE_CIDR.num_addresses
+                while True:
+                    ip = str(self.SERVICE_CIDR[self._rng.randrange(16, size - 1)])
+                    if ip not in used:
+                        break
+                spec.cluster_ip = ip
+            spec.cluster_ips = [spec.cluster_ip]
+            spec.ip_families = spec.ip_families or ["IPv4"]
+            spec.ip_family_policy = spec.ip_family_policy or "SingleStack"
+        if spec.type in ("NodePort", "LoadBalancer") and spec.allocate_load_balancer_node_ports is not False:
+            used_ports = {p.node_port for s in existing for p in (s.spec.ports or ()) if p.node_port}
+            lo, hi = self.NODE_PORTS
+            for p in spec.ports or ():
+                if p.node_port:
+                    continue
+                while True:
+                    port = self._rng.randint(lo, hi)
+                    if port not in used_ports:
+                        break
+                p.node_port = port
+                used_ports.add(port)
 
     def _current(self, req: Request, name: str):
         """GuaranteedUpdate reads the current state from etcd (not the cache): the
@@ -393,7 +436,8 @@ class APIServer:
             return old  # a no-op update writes nothing (etcd3 store.go GuaranteedUpdate)
         # the last finalizer gone from an object being deleted (and no grace period left to
         # wait for): the update completes the deletion (generic registry store.go)
-        if m.deletion_timestamp and not m.finalizers and not m.deletion_grace_period_seconds:
+        if m.deletion_timestamp and not m.finalizers and not m.deletion_grace_period_seconds and not (
+                new.KIND == "Namespace" and new.spec.finalizers):
             drev, _ = yield self.storage.delete(key, rev)  # a lost race is retried by the caller
             m.resource_version = str(drev)
             return new
@@ -452,7 +496,11 @@ class APIServer:
         elif policy == "Orphan" and "orphan" not in finalizers:
             finalizers.append("orphan")
         graceful = registry.graceful_deletion_seconds(obj, grace)
-        if finalizers or graceful:
+        # a Namespace waits in Terminating for its spec.finalizers (the namespace controller)
+        ns_finalizers = obj.KIND == "Namespace" and bool(obj.spec.finalizers)
+        if ns_finalizers:
+            new.status.phase = "Terminating"
+        if finalizers or graceful or ns_finalizers:
             if m.deletion_timestamp is None:
                 m.deletion_timestamp = rfc3339(self.sim.now + (graceful or 0))
                 m.deletion_grace_period_seconds = graceful or 0

@@ -117,6 +117,10 @@ class APIClient:
     def update_status(self, obj: KubeObject) -> Event:
         return self._req("update", type(obj), obj.metadata.namespace, obj.metadata.name, obj, subresource="status")
 
+    def finalize_namespace(self, ns: KubeObject) -> Event:
+        """PUT namespaces/<name>/finalize: what the namespace controller does last."""
+        return self._req("update", type(ns), None, ns.metadata.name, ns, "finalize")
+
     def patch(self, kind: KindRef, name: str, namespace: Optional[str], patch: Any,
               patch_type: str = "strategic", subresource: Optional[str] = None) -> Event:
         return self._req("patch", kind, namespace, name, patch, subresource, patch_type=patch_type)

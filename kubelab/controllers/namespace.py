@@ -69,7 +69,7 @@ class NamespaceController(Controller):
             new = ns.copy_deep()
             new.spec.finalizers = [f for f in ns.spec.finalizers if f != "kubernetes"] or None
             try:
-                yield self.client.update(new)
+                yield self.client.finalize_namespace(new)
             except errors.StatusError as exc:
                 if not errors.is_not_found(exc):
                     raise

@@ -179,12 +179,13 @@ class Kubelet:
         taints = [Taint.model_validate(t) for t in m.taints]
         spec = NodeSpec(pod_cidr=m.pod_cidr(), pod_cidrs=[m.pod_cidr()], taints=taints or None)
         if isinstance(m, CloudInstance):
-            spec.provider_id = m.provider_id()
             if self.cloud_provider_external:
                 # --cloud-provider=external: the cloud-controller-manager initialises the node
                 spec.taints = (spec.taints or []) + [Taint(key="node.cloudprovider.kubernetes.io/uninitialized",
                                                            value="true", effect="NoSchedule")]
             elif self.legacy_cloud_labels:
+                # no cloud-controller-manager: the kubelet's legacy in-tree provider did this
+                spec.provider_id = m.provider_id()
                 labels.update(m.cloud_labels())
         return Node(
             metadata=ObjectMeta(name=m.name, labels=labels,
