@@ -71,6 +71,7 @@ _VALUE_FLAGS = {
     "namespace": "n", "output": "o", "selector": "l", "field-selector": None, "filename": "f",
     "replicas": None, "sort-by": None, "label-columns": "L", "to-revision": None, "timeout": None,
     "grace-period": None, "container": "c", "current-replicas": None, "show-events": None,
+    "request-timeout": None,
 }
 _BOOL_FLAGS = {
     "all-namespaces": "A", "show-labels": None, "no-headers": None, "overwrite": None, "ignore-daemonsets": None,
@@ -287,6 +288,8 @@ class Kubectl:
 
     # -- get ------------------------------------------------------------------------------
     def _cmd_get(self, a: _Args, stdin: Optional[str]) -> str:
+        if a.get("watch") or a.get("watch-only"):
+            return self._watch(a)
         targets = self._targets(a, "get")
         if not targets:
             raise KubectlError(
@@ -373,6 +376,76 @@ class Kubectl:
         if errors:
             raise KubectlError("\n".join(errors), partial=text)
         return text
+
+    def _watch(self, a: _Args) -> str:
+        """``get -w``: the table, then a row each time an object changes, as simulated time
+        runs for ``--request-timeout`` (default 30s). The stream is replayed from the
+        simulation: the source must be able to ``run(seconds=...)``."""
+        run = getattr(self.source, "run", None)
+        if run is None:
+            raise KubectlError("error: watch needs a running cluster (this source cannot advance time)")
+        targets = self._targets(a, "get")
+        if len(targets) != 1:
+            raise KubectlError("error: you may only specify a single resource type")
+        cls, names = targets[0]
+        out_fmt = a.get("output") or ""
+        if out_fmt not in ("", "wide"):
+            raise KubectlError(f'error: watch is only simulated for table output, not "{out_fmt}"')
+        timeout = _parse_duration(a.get("request-timeout") or "30s")
+        all_ns = bool(a.get("all-namespaces"))
+        ns = None if all_ns else self._ns(a)
+        wide = out_fmt == "wide"
+
+        def snapshot() -> dict[tuple[str, str], KubeObject]:
+            objs = self._list(cls, ns, a.get("selector"), a.get("field-selector"))
+            if names:
+                objs = [o for o in objs if o.metadata.name in names]
+            return {(o.metadata.namespace or "", o.metadata.name or ""): o for o in objs}
+
+        printer = TABLES.get(cls.KIND)
+        if printer is None:
+            raise KubectlError(f"error: watch is not simulated for {cls.group_resource()}")
+        header = [c.header for c in printer.columns if wide or c.priority == 0]
+        if all_ns and cls.NAMESPACED:
+            header = ["NAMESPACE"] + header
+
+        def cells_of(o: KubeObject) -> list[str]:
+            cells = list(printer.row(o, self.now, wide))
+            return ([o.metadata.namespace or ""] + cells) if all_ns and cls.NAMESPACED else cells
+
+        # kubectl's watch printer keeps its tabwriter widths between events (RememberWidths):
+        # a column only ever grows, so later rows line up under the header
+        widths = [0] * len(header)
+
+        def emit(rows: list[list[str]]) -> str:
+            for r in rows:
+                for i, c in enumerate(r[:-1]):
+                    widths[i] = max(widths[i], GET_SETTINGS["minwidth"], len(c) + GET_SETTINGS["padding"])
+            return "".join("".join(c.ljust(widths[i]) for i, c in enumerate(r[:-1])) + r[-1] + "\n" for r in rows)
+
+        seen = snapshot()
+        lines: list[str] = []
+        header_done = False
+        first = sorted(seen.values(), key=lambda o: (o.metadata.namespace or "", o.metadata.name or ""))
+        if first:
+            lines.append(emit([header] + [cells_of(o) for o in first]))
+            header_done = True
+        versions = {k: o.metadata.resource_version for k, o in seen.items()}
+        step = 1.0
+        elapsed = 0.0
+        while elapsed < timeout:
+            run(seconds=min(step, timeout - elapsed))
+            elapsed += step
+            now = snapshot()
+            changed = [o for k, o in now.items() if versions.get(k) != o.metadata.resource_version]
+            gone = [_as_deleted(o, self.now) for k, o in seen.items() if k not in now]
+            batch = [cells_of(o) for o in sorted(changed + gone, key=lambda o: (o.metadata.namespace or "", o.metadata.name or ""))]
+            if batch:
+                lines.append(emit(([] if header_done else [header]) + batch))
+                header_done = True
+            versions = {k: o.metadata.resource_version for k, o in now.items()}
+            seen = now
+        return "".join(lines)
 
     def _custom_columns(self, spec: str, objs: list[KubeObject]) -> str:
         from .jsonpath import _steps, _walk, _format
@@ -1004,6 +1077,48 @@ class Kubectl:
 
     def _cmd_version(self, a: _Args, stdin: Optional[str]) -> str:
         return "Client Version: kubelab (simulated kubectl)\nServer Version: kubelab simulated apiserver\n"
+
+
+def _as_deleted(obj: KubeObject, now: float) -> KubeObject:
+    """The object as a watch's DELETED event shows it: marked for deletion (a pod's
+    containers stopped, so it prints ``0/1 Terminating``)."""
+    o = obj.copy_deep()
+    if not o.metadata.deletion_timestamp:
+        o.metadata.deletion_timestamp = rfc3339(now)
+    if o.KIND == "Pod":
+        for cs in o.status.container_statuses or ():  # type: ignore[attr-defined]
+            cs.ready = False
+    return o
+
+
+def _parse_duration(text: str) -> float:
+    """A Go duration (``30s``, ``2m``, ``1m30s``) in seconds; a bare number is seconds."""
+    import re
+
+    text = str(text).strip()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    total, pos = 0.0, 0
+    for m in re.finditer(r"(\d+(?:\.\d+)?)(ms|s|m|h)", text):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[m.group(2)]
+        pos = m.end()
+    if pos != len(text) or not text:
+        raise KubectlError(f'error: invalid argument "{text}" for "--request-timeout" flag: time: invalid duration "{text}"')
+    return total
+
+
+def _align(cells: Sequence[str], starts: Sequence[int]) -> str:
+    """Place cells at the header's column starts (growing when a cell is wider)."""
+    line = ""
+    for i, cell in enumerate(cells):
+        if i < len(starts) and len(line) < starts[i]:
+            line += " " * (starts[i] - len(line))
+        elif i:
+            line += "   "
+        line += cell
+    return line
 
 
 def _replace_patch(current: Any, target: Any) -> Any:

@@ -66,3 +66,30 @@ def test_errors_and_mutations_through_the_api_server(running):
     assert k("label node metal-1 disk=ssd") == "node/metal-1 labeled\n"
     assert k("get nodes -l disk=ssd -o name") == "node/metal-1\n"
     assert k("rollout history deployment/web").startswith("deployment.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n")
+
+
+def test_watch_replays_changes_as_time_runs():
+    from kubelab.kubectl import Kubectl
+
+    c = kl.Cluster(masters=1, seed=3)
+    c.add_node(kl.VM("vm-1", cpu="4", memory="16Gi"))
+    c.run(5)
+    k = Kubectl(c)
+    assert k("create -f -", stdin=WEB) == "deployment.apps/web created\n"
+    lines = k("get pods -w --request-timeout=20s").splitlines()
+    assert lines[0] == "NAME                  READY   STATUS              RESTARTS   AGE"
+    statuses = [ln.split()[2] for ln in lines[1:]]
+    assert statuses[:3] == ["ContainerCreating"] * 3 and statuses[-3:] == ["Running"] * 3
+    assert all(len(ln.split()) == 5 for ln in lines[1:])
+    assert c.now >= 25  # the watch advanced simulated time
+    k("scale deploy web --replicas=1")
+    lines = k("get pods -w --request-timeout=30s").splitlines()
+    assert sum("0/1     Terminating" in ln for ln in lines) == 2
+    assert k("get pods -w -o yaml") == 'error: watch is only simulated for table output, not "yaml"\n'
+
+
+def test_watch_needs_a_source_that_runs():
+    from kubelab.kubectl import Kubectl, MemorySource
+
+    assert Kubectl(MemorySource())("get pods -w") == (
+        "error: watch needs a running cluster (this source cannot advance time)\n")
