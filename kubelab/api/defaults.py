@@ -224,10 +224,6 @@ def default_service(svc: Service) -> None:
 
 
 def default_namespace(ns: Namespace) -> None:
-    if not ns.status.phase:
-        ns.status.phase = "Active"
-    if ns.spec.finalizers is None:
-        ns.spec.finalizers = ["kubernetes"]
     # SetDefaults_Namespace: the kubernetes.io/metadata.name label (since 1.22)
     labels = dict(ns.metadata.labels or {})
     labels["kubernetes.io/metadata.name"] = ns.metadata.name or ""

@@ -75,7 +75,13 @@ def prepare_for_create(obj: KubeObject, now: float) -> None:
         # podStrategy.PrepareForCreate: status starts as Pending with the QoS class
         obj.status = type(obj.status)(phase="Pending", qos_class=pod_qos_class(obj))
     if kind == "Namespace":
+        # namespaceStrategy.PrepareForCreate: Active, and the "kubernetes" finalizer that
+        # makes deletion wait for the namespace controller
         obj.status.phase = "Active"
+        finalizers = list(obj.spec.finalizers or [])
+        if "kubernetes" not in finalizers:
+            finalizers.append("kubernetes")
+        obj.spec.finalizers = finalizers
     if kind == "Job":
         _generate_job_selector(obj)
 
@@ -108,18 +114,14 @@ def prepare_for_update(new: KubeObject, old: KubeObject, subresource: Optional[s
             new.spec = old.spec.model_copy(deep=True)
             new.spec.finalizers = finalizers
             new.status = old.status.model_copy(deep=True)
-            new.metadata = old.metadata.model_copy(deep=True)
+            _keep_metadata(new, old)
             return
         new.spec.finalizers = old.spec.finalizers
     if subresource == "status":
         # statusStrategy.PrepareForUpdate: only status changes through /status
         if _spec_of(old) is not None:
             new.spec = old.spec.model_copy(deep=True)
-        new.metadata.labels = old.metadata.labels
-        new.metadata.annotations = old.metadata.annotations
-        new.metadata.owner_references = old.metadata.owner_references
-        new.metadata.finalizers = old.metadata.finalizers
-        new.metadata.generation = old.metadata.generation
+        _keep_metadata(new, old)
         return
     if kind in STATUS_SUBRESOURCE and hasattr(old, "status"):
         new.status = old.status.model_copy(deep=True)
@@ -128,6 +130,13 @@ def prepare_for_update(new: KubeObject, old: KubeObject, subresource: Optional[s
         if _spec_of(new) is not None and new.spec != old.spec:
             gen += 1
         new.metadata.generation = gen
+
+
+def _keep_metadata(new: KubeObject, old: KubeObject) -> None:
+    """A subresource write changes no metadata the user owns (in place: callers hold it)."""
+    m, om = new.metadata, old.metadata
+    m.labels, m.annotations = om.labels, om.annotations
+    m.owner_references, m.finalizers, m.generation = om.owner_references, om.finalizers, om.generation
 
 
 def graceful_deletion_seconds(obj: KubeObject, requested: Optional[int]) -> Optional[int]:
