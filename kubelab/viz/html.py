@@ -21,6 +21,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 __all__ = [
     "STYLE",
+    "use",
     "object_html",
     "object_text",
     "table_html",
@@ -462,10 +463,59 @@ def kubectl_html(text: str) -> str:
 
 # ----------------------------------------------------------------------------- dispatch
 
+_CONTEXT: list[Any] = []  # a weak reference to the cluster cards take time and related objects from
+
+
+def use(source: Any) -> None:
+    """Let cards look things up in ``source`` (a cluster): ages against its simulated
+    clock, a pod's events, a node's pods and requests, a service's endpoints. Displaying a
+    cluster does this too, so ``cluster.get("Node", "vm-1")`` in a later cell shows the
+    node's requested resources."""
+    import weakref
+
+    _CONTEXT[:] = [weakref.ref(source)] if source is not None else []
+
+
+def _context() -> Any:
+    return _CONTEXT[0]() if _CONTEXT else None
+
+
+def _related(obj: Any, now: Optional[float], related: dict[str, Any]) -> tuple[Optional[float], dict[str, Any]]:
+    """Fill in time and related objects from the context cluster, when the object is one of its own."""
+    src = _context()
+    if src is None or related:
+        return now, related
+    kind = getattr(obj, "KIND", None)
+    try:
+        live = src.get(kind, obj.metadata.name, obj.metadata.namespace)
+    except Exception:  # noqa: BLE001 - not from this cluster: show the object alone
+        return now, related
+    if live.metadata.uid != obj.metadata.uid:
+        return now, related
+    if now is None:
+        now = float(getattr(src, "now", 0.0))
+    out: dict[str, Any] = {}
+    try:
+        fn = getattr(src, "events_for", None) or getattr(src, "events", None)
+        if kind in ("Pod", "Node", "Deployment", "ReplicaSet", "StatefulSet") and fn is not None:
+            out["events"] = list(fn(obj))
+        if kind == "Node":
+            out["pods"] = [p for p in src.list("Pod", None, None, f"spec.nodeName={obj.metadata.name}")
+                           if p.spec.node_name == obj.metadata.name]
+        if kind == "Service":
+            out["endpoints"] = src.get("Endpoints", obj.metadata.name, obj.metadata.namespace)
+    except Exception:  # noqa: BLE001
+        pass
+    return now, out
+
+
 def object_html(obj: Any, now: Optional[float] = None, **related: Any) -> str:
     """The card for any API object (Pod, Node, Deployment, ReplicaSet, StatefulSet,
-    Service, Event, Status...). ``related`` may carry ``events=``, ``pods=``, ``endpoints=``."""
+    Service, Event, Status...). ``related`` may carry ``events=``, ``pods=``, ``endpoints=``;
+    without them, the cluster set by :func:`use` (the last one displayed) supplies them."""
     kind = getattr(obj, "KIND", None) or getattr(obj, "kind", None)
+    if kind not in (None, "Status") and not isinstance(obj, dict):
+        now, related = _related(obj, now, related)
     if kind == "Status" or (isinstance(obj, dict) and obj.get("kind") == "Status"):
         return status_html(obj)
     if kind == "Pod":
@@ -534,6 +584,7 @@ def cluster_html(cluster: Any) -> str:
     """The cluster cell output: the topology graph (SVG) and a summary table."""
     from . import graphs
 
+    use(cluster)  # later cards take time and related objects from this cluster
     topo = graphs.topology_from_cluster(cluster)
     view = graphs.GraphView(graphs.topology_graph(topo), graphs.topology_text(topo))
     graph_part = view.html()

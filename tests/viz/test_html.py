@@ -122,3 +122,22 @@ def test_cluster_card_from_a_duck_typed_cluster(cluster, monkeypatch):
     assert "etcd master-1: leader (term 2)" in out
     assert "1 members (stacked), leader master-1 (term 2)" in out
     assert "<code>vm-1</code>" in out and "<code>metal-1</code>" in out
+
+
+def test_cards_take_time_and_related_objects_from_the_cluster_in_use(cluster):
+    n = cluster.get("Node", "vm-1")
+    alone = html.object_html(n)
+    assert "pass pods= to see requests" in alone and "ago" not in alone
+    html.use(cluster)
+    try:
+        out = html.object_html(n)
+        assert "500m of 4 requested" in out and "59m <span class=\"kl-muted\">ago</span>" in out
+        pod = html.object_html(cluster.get("Pod", "web-7d4b9c8f5-abcde"))
+        assert "Successfully assigned default/web-7d4b9c8f5-abcde to vm-1" in pod
+        # an object that is not the cluster's own (another uid) is shown alone
+        other = n.copy_deep()
+        other.metadata.uid = "someone-else"
+        assert "pass pods= to see requests" in html.object_html(other)
+    finally:
+        html.use(None)
+    assert html.object_html(n) == alone
