@@ -91,6 +91,9 @@ class Source(Protocol):
 #       `kubectl top`. Without it kubectl says "error: Metrics API not available".
 #   evict(name, namespace) -> None: the eviction subresource, used by `kubectl drain`
 #       (falls back to delete).
+#   run(seconds=...) -> Any: advance simulated time; `kubectl get -w` replays the changes
+#       it sees while time runs. Without it, -w says it needs a running cluster.
+#   events(obj) -> list[Event]: accepted in place of events_for(obj).
 
 
 class ApiError(Exception):
