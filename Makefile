@@ -11,7 +11,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.kubelab-installed
-JUPYTER_ARGS ?=
+# JupyterLab refuses to start as root without --allow-root (containers, CI machines)
+JUPYTER_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS  ?=
 
 .PHONY: workshop test setup graphviz unit notebooks docs clean help
