@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import resource
 import sys
 import time
 import tracemalloc
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")  # one core: no BLAS threads either
 
 from kubelab.api.core import Node, Pod
 from kubelab.scheduler import Scheduler
@@ -79,6 +83,8 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="500 nodes only")
     ap.add_argument("--memory", action="store_true", help="trace Python allocations (slower)")
     a = ap.parse_args(argv)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # pin to one core
     cases = [(500, 500, 1000)]  # SchedulingBasic/500Nodes: 500 init pods, 1000 measured
     if not a.quick:
         cases.append((5000, 1000, 49000))  # 5000Nodes_50000Pods: 50,000 pods placed in all
