@@ -353,6 +353,15 @@ def _history(cluster: Any, limit: int = 8) -> list[Any]:
 # ----------------------------------------------------------------------------- shared pieces
 
 
+def _progress(done: float, total: float, label: str) -> str:
+    """A progress bar (not a usage bar: full is good, so no hot colours): blue while
+    under way, green when complete."""
+    frac = 0.0 if total <= 0 else max(0.0, min(1.0, done / total))
+    colour = "background:rgba(46,160,67,.75);" if frac >= 1.0 else ""
+    return (f'<div style="display:flex;gap:8px;align-items:center"><div class="kl-bar" title="{esc(label)}">'
+            f'<span style="{colour}width:{int(frac * 100)}%"></span></div><span>{esc(label)}</span></div>')
+
+
 def _lease_state_pill(info: LeaseInfo) -> str:
     tone = {"held": "ok", "holder down": "warn", "expired": "bad", "absent": "warn"}[info.state]
     return pill(info.state, tone)
@@ -415,7 +424,7 @@ def _lb_body(host: str, rows: list[BackendInfo]) -> str:
         state = pill("healthy", "ok") if r.healthy else pill("down" if not r.running else "unhealthy", "bad")
         kind = "replica" if r.replica else "master's own"
         trows.append([f"<code>{esc(r.name)}</code>", esc(r.master), esc(kind), state,
-                      H._bar(r.share, 1.0, f"{r.routed} ({r.share:.0%})"), esc(r.inflight)])
+                      _progress(r.share, 1.0, f"{r.routed} ({r.share:.0%})"), esc(r.inflight)])
     return head + H._table(["Backend", "Master", "Kind", "Health", "Routed", "In flight"], trows, raw=True)
 
 
@@ -767,7 +776,7 @@ def _gap_html(r: ReconcileRow) -> str:
     if r.kind == "Job":
         return pill(f"{r.actual}/{r.desired}", "warn")
     diff = r.actual - r.desired
-    return pill(f"{diff:+d}", "warn")
+    return pill(f"{diff:+d}" if diff else "converging", "warn")
 
 
 def _action_html(a: Optional[Action]) -> str:
@@ -993,8 +1002,8 @@ def rollout_html(cluster: Any, deployment_name: str, namespace: str = "default")
         ("Revision", esc(info.revision)),
         ("Strategy", esc(info.strategy) + (f' <span class="kl-muted">maxSurge {esc(info.max_surge)}, maxUnavailable '
                                             f'{esc(info.max_unavailable)}</span>' if info.max_surge is not None else "")),
-        ("Updated", H._bar(info.updated, max(1, info.desired), f"{info.updated}/{info.desired} up-to-date")),
-        ("Available", H._bar(info.available, max(1, info.desired), f"{info.available}/{info.desired} available")),
+        ("Updated", _progress(info.updated, max(1, info.desired), f"{info.updated}/{info.desired} up-to-date")),
+        ("Available", _progress(info.available, max(1, info.desired), f"{info.available}/{info.desired} available")),
         ("Pods", _pods_strip(info) + f' <span class="kl-muted">{esc(info.total)} total</span>'),
     ]
     if info.max_surge is not None:
