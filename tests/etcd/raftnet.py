@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 
-from kubelab.etcd.raft import Raft, Ready
+from kubelab.etcd.raft import EntryConfChange, Raft, Ready
 
 
 class RaftNet:
@@ -20,6 +20,17 @@ class RaftNet:
         self.inflight: list = []
         self.drop_rate = 0.0
         self.rng = random.Random(seed)
+
+    def add_node(self, i: int, voters: list[int], seed: int = 1, **kw) -> Raft:
+        self.ids.append(i)
+        self.nodes[i] = Raft(i, voters, rng=random.Random(seed * 100 + i), **kw)
+        self.applied[i] = []
+        self.persisted[i] = {}
+        return self.nodes[i]
+
+    def snapshot(self, i: int, compact_to: int | None = None) -> None:
+        r = self.nodes[i]
+        r.create_snapshot(r.log.applied, list(self.applied[i]), compact_to=compact_to)
 
     def isolate(self, i: int) -> None:
         for j in self.ids:
@@ -36,10 +47,12 @@ class RaftNet:
         while r.has_ready():
             rd: Ready = r.ready()
             if rd.snapshot is not None:
-                self.applied[i] = [e for e in self.applied[i] if e[0] <= rd.snapshot.index]
+                self.applied[i] = list(rd.snapshot.data)  # the state machine restored from the snapshot
             for e in rd.entries:
                 self.persisted[i][e.index] = e
             for e in rd.committed_entries:
+                if e.type == EntryConfChange:
+                    r.apply_conf_change(e.data)
                 self.applied[i].append((e.index, e.term, e.data))
             out.extend(rd.messages)
             r.advance(rd)

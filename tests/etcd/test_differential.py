@@ -239,7 +239,7 @@ class Real(Side):
     def watch(self, prefix: str, start: int, expect: int) -> list:
         """Open a watch stream on the gateway and read until ``expect`` events (or cancel)."""
         host = self.url.split("//")[1]
-        conn = http.client.HTTPConnection(host, timeout=3)
+        conn = http.client.HTTPConnection(host, timeout=0.5)
         body = {"create_request": {"key": b64(prefix), "range_end": b64(_prefix_end(prefix)), "prev_kv": True,
                                    "start_revision": start + self.off}}
         conn.request("POST", "/v3/watch", json.dumps(body), {"Content-Type": "application/json"})

@@ -1,0 +1,181 @@
+"""MVCC keyspace unit tests: etcd v3 semantics (mvcc/kvstore_test.go, etcdserver/apply.go)."""
+
+import pytest
+
+from kubelab.etcd import errors as E
+from kubelab.etcd.mvcc import KV, Compare, DeleteRangeRequest, PutRequest, RangeRequest, TxnRequest, prefix_end
+
+
+@pytest.fixture
+def kv():
+    return KV()
+
+
+def test_empty_store_is_at_revision_1(kv):
+    assert kv.range("a").header.revision == 1
+    assert kv.range("a").kvs == [] and kv.range("a").count == 0
+
+
+def test_put_revisions_versions(kv):
+    assert kv.put("a", "1").header.revision == 2
+    assert kv.put("a", "2").header.revision == 3
+    (a,) = kv.range("a").kvs
+    assert (a.key, a.value, a.create_revision, a.mod_revision, a.version) == (b"a", b"2", 2, 3, 2)
+
+
+def test_delete_resets_version_and_create_revision(kv):
+    kv.put("a", "1")
+    r = kv.delete_range("a", prev_kv=True)
+    assert r.deleted == 1 and r.prev_kvs[0].value == b"1" and r.header.revision == 3
+    kv.put("a", "2")
+    (a,) = kv.range("a").kvs
+    assert (a.create_revision, a.version) == (4, 1)
+
+
+def test_delete_nothing_keeps_revision(kv):
+    kv.put("a", "1")
+    assert kv.delete_range("b").header.revision == 2 and kv.rev == 2
+
+
+def test_prefix_and_range_end():
+    assert prefix_end("/a/") == b"/a0"
+    assert prefix_end(b"a\xff") == b"b"
+    assert prefix_end(b"\xff") == b"\x00"
+    kv = KV()
+    for k in ["/a/1", "/a/2", "/b/1", "/a0"]:
+        kv.put(k, k)
+    assert [x.key for x in kv.range("/a/", prefix=True).kvs] == [b"/a/1", b"/a/2"]
+    assert [x.key for x in kv.range("/a/2", "\x00").kvs] == [b"/a/2", b"/a0", b"/b/1"]
+
+
+def test_limit_more_count_sort(kv):
+    for k, v in [("a", "3"), ("b", "1"), ("c", "2")]:
+        kv.put(k, v)
+    r = kv.range("a", "z", limit=2)
+    assert [x.key for x in r.kvs] == [b"a", b"b"] and r.more and r.count == 3
+    r = kv.range("a", "z", sort_target="VALUE")
+    assert [x.value for x in r.kvs] == [b"1", b"2", b"3"]
+    r = kv.range("a", "z", sort_order="DESCEND", limit=1)
+    assert [x.key for x in r.kvs] == [b"c"] and r.more
+    assert kv.range("a", "z", keys_only=True).kvs[0].value == b""
+    r = kv.range("a", "z", count_only=True, limit=1)
+    assert r.kvs == [] and r.count == 3 and not r.more
+
+
+def test_range_at_revision_and_compaction(kv):
+    kv.put("a", "1")  # 2
+    kv.put("a", "2")  # 3
+    kv.put("a", "3")  # 4
+    assert kv.range("a", revision=2).kvs[0].value == b"1"
+    with pytest.raises(E.ErrFutureRev, match="mvcc: required revision is a future revision"):
+        kv.range("a", revision=5)
+    kv.compact(3)
+    assert kv.range("a", revision=3).kvs[0].value == b"2"  # the compaction point itself stays readable
+    with pytest.raises(E.ErrCompacted, match="mvcc: required revision has been compacted"):
+        kv.range("a", revision=2)
+    with pytest.raises(E.ErrCompacted):
+        kv.compact(3)
+    with pytest.raises(E.ErrFutureRev):
+        kv.compact(9)
+
+
+def test_compaction_drops_tombstones(kv):
+    kv.put("a", "1")
+    kv.delete_range("a")
+    kv.compact(3)
+    assert b"a" not in kv._keys
+
+
+def test_put_errors(kv):
+    with pytest.raises(E.ErrEmptyKey, match="etcdserver: key is not provided"):
+        kv.put("", "x")
+    with pytest.raises(E.ErrLeaseNotFound, match="etcdserver: requested lease not found"):
+        kv.put("a", "x", lease=42)
+    with pytest.raises(E.ErrKeyNotFound, match="etcdserver: key not found"):
+        kv.put("a", ignore_value=True)
+    kv.put("a", "1")
+    with pytest.raises(E.ErrValueProvided):
+        kv.put("a", "2", ignore_value=True)
+    with pytest.raises(E.ErrLeaseProvided):
+        kv.put("a", "2", lease=1, ignore_lease=True)
+    assert kv.rev == 2  # bad input changes nothing
+
+
+def test_txn_cas_and_one_revision(kv):
+    kv.put("a", "1")
+    r = kv.txn([Compare.value("a", "=", "1")], [PutRequest("a", "2"), PutRequest("b", "2"), RangeRequest("a")],
+               [RangeRequest("a")])
+    assert r.succeeded and r.header.revision == 3
+    assert r.responses[2].response_range.kvs[0].value == b"2"  # reads its own writes
+    assert kv.get("b").mod_revision == 3
+    r = kv.txn([Compare.value("a", "=", "1")], [PutRequest("a", "x")], [RangeRequest("a")])
+    assert not r.succeeded and r.header.revision == 3
+
+
+def test_txn_compare_missing_key(kv):
+    assert kv.txn([Compare.create_revision("a", "=", 0)], [PutRequest("a", "1")]).succeeded
+    assert not kv.txn([Compare.value("zz", "!=", "q")]).succeeded  # missing key: value compare fails
+
+
+def test_txn_duplicate_key(kv):
+    with pytest.raises(E.ErrDuplicateKey, match="etcdserver: duplicate key given in txn request"):
+        kv.txn(success=[PutRequest("a", "1"), PutRequest("a", "2")])
+    with pytest.raises(E.ErrDuplicateKey):
+        kv.txn(success=[PutRequest("b", "1"), DeleteRangeRequest("a", "c")])
+    # the two branches of a nested txn exclude each other
+    kv.txn(success=[TxnRequest([], [PutRequest("a", "1")], [PutRequest("a", "2")])])
+    assert kv.rev == 2
+
+
+def test_leases(kv):
+    g = kv.lease_grant(1, now=0.0)
+    assert g.TTL == 2  # raised to etcd's minimum TTL
+    kv.put("a", "1", lease=g.ID)
+    kv.put("b", "1", lease=g.ID)
+    kv.put("b", "2")  # detaches b
+    assert kv.expired_leases(1.0) == [] and kv.expired_leases(2.0) == [g.ID]
+    assert kv.lease_keepalive(g.ID, now=1.5).TTL == 2 and kv.expired_leases(3.0) == []
+    rev = kv.rev
+    kv.lease_revoke(g.ID)
+    assert kv.get("a") is None and kv.get("b").value == b"2" and kv.rev == rev + 1
+    with pytest.raises(E.ErrLeaseNotFound):
+        kv.lease_revoke(g.ID)
+    with pytest.raises(E.ErrLeaseTTLTooLarge):
+        kv.lease_grant(9_000_000_001)
+    kv.lease_grant(10, id=7)
+    with pytest.raises(E.ErrLeaseExist):
+        kv.lease_grant(10, id=7)
+
+
+def test_watch_history_filters_and_compaction(kv):
+    kv.put("/a", "1")
+    kv.put("/a", "2")
+    got = []
+    w = kv.watch("/", prefix=True, start_revision=2, prev_kv=True, callback=got.append)
+    assert got[0].created and [e.kv.value for e in got[1].events] == [b"1", b"2"]
+    assert got[1].events[1].prev_kv.value == b"1"
+    kv.delete_range("/a")
+    assert got[-1].events[0].type == "DELETE" and got[-1].header.revision == 4
+    w.cancel()
+    kv.put("/a", "3")
+    assert got[-1].header.revision == 4
+    nodel = []
+    kv.watch("/", prefix=True, filters=["NODELETE"], callback=nodel.append)
+    kv.delete_range("/a")
+    kv.put("/b", "1")
+    assert [e.type for r in nodel for e in r.events] == ["PUT"]
+    kv.compact(5)
+    late = []
+    kv.watch("/", prefix=True, start_revision=3, callback=late.append)
+    assert late[-1].canceled and late[-1].compact_revision == 5
+
+
+def test_snapshot_restore_roundtrip(kv):
+    kv.put("a", "1")
+    g = kv.lease_grant(60)
+    kv.put("b", "2", lease=g.ID)
+    other = KV()
+    other.restore(kv.snapshot())
+    assert other.range("a", "z").kvs == kv.range("a", "z").kvs and other.rev == kv.rev
+    other.lease_revoke(g.ID)
+    assert other.get("b") is None and kv.get("b") is not None
