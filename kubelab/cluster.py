@@ -329,6 +329,44 @@ class Cluster:
                 return m
         raise KeyError(name)
 
+    # -- growing and shrinking the control plane ------------------------------------------------
+    def add_master(self, name: Optional[str] = None) -> Master:
+        """Join another control-plane machine while the cluster runs (``kubeadm join
+        --control-plane``): with stacked etcd its member is added first, then its API server
+        joins the load balancer and its scheduler and controller manager stand by for the
+        leases."""
+        n = len(self.masters) + 1
+        while name is None or any(m.name == name for m in self.masters):
+            name, n = f"master-{n}", n + 1
+        m = Master(self, name)
+        self.network.start(m.host)
+        if self.etcd_topology == "stacked":
+            self.etcd.add_member(host=m.host)
+        self.masters.append(m)
+        self._start_master(m)
+        end = self.sim.now + 60
+        while not m.apiserver.ready and self.sim.now < end:  # its caches sync from etcd
+            self.sim.run_for(0.1)
+        return m
+
+    def remove_master(self, name: str) -> None:
+        """``kubeadm reset`` on a master: its components stop, its API server leaves the load
+        balancer and (stacked) its etcd member is removed from the cluster first."""
+        m = self.master(name)
+        if len(self.masters) == 1:
+            raise ValueError("cannot remove the last master")
+        member = m.etcd_member
+        if member is not None and not member.removed:
+            self.etcd.remove_member(member)
+        from kubelab.components import stop_machine
+
+        stop_machine(self, name)
+        for server in [m.apiserver, *m.replicas]:
+            if server is not None:
+                self.lb.remove(server)
+        self.masters.remove(m)
+        self.sim.trace.record(name, "MasterRemoved", f"{name} left the control plane")
+
     # -- API server load and scale -------------------------------------------------------------
     def add_apiserver_replica(self) -> APIServer:
         """Start one more kube-apiserver on the least loaded running master."""

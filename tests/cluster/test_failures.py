@@ -170,3 +170,20 @@ def test_a_cloud_cluster_labels_nodes_and_provisions_load_balancers_a_bare_metal
     lb = metal.get("Service", "front").status.load_balancer
     assert lb is None or not lb.ingress
     assert "<pending>" in metal.kubectl("get svc front")
+
+
+def test_masters_can_join_and_leave_a_running_cluster():
+    cluster = ha_cluster(seed=4, workers=1)
+    m4 = cluster.add_master()
+    assert m4.name == "master-4" and len(cluster.etcd.members) == 4
+    assert cluster.lb.healthy(m4.apiserver)
+    cluster.remove_master("master-1")
+    cluster.run(seconds=30)
+    assert [m.name for m in cluster.masters] == ["master-2", "master-3", "master-4"]
+    leader = cluster.etcd.leader
+    assert leader is not None and leader.host != "master-1"
+    assert {m.id for m in cluster.etcd.members if m.host != "master-1"} == leader.raft.voters
+    cluster.apply(WEB)
+    cluster.run(seconds=40)
+    assert len(running_pods(cluster)) == 4
+    assert not holder(cluster, "kube-controller-manager").startswith("master-1_")
