@@ -311,6 +311,14 @@ class Cluster:
                 return s
         return scheds[0] if scheds else None
 
+    def register_scheduler_plugin(self, plugin: Any, point: str = "filter", weight: int = 1,
+                                  profile: str = "default-scheduler", name: Optional[str] = None) -> None:
+        """Add a Filter or Score plugin (a function or a small class from a notebook cell) to
+        the kube-scheduler on every master, so it stays in force after a failover."""
+        for m in self.masters:
+            if m.scheduler is not None:
+                m.scheduler.register_plugin(plugin, point=point, weight=weight, profile=profile, name=name)
+
     @property
     def controller_manager(self):
         cms = [m.controller_manager for m in self.masters if m.controller_manager is not None and m.running]

@@ -144,6 +144,9 @@ class Scheduler:
         self.is_leader = not leader_elect
         self.scheduled = 0
         self.failed = 0
+        # plugins registered from a notebook are part of this scheduler's configuration:
+        # they survive a restart (a fresh process memory rebuilds the profiles with them)
+        self._custom: dict[tuple[str, str], tuple] = {}
         self._reset()
 
     # -- construction ----------------------------------------------------------------------
@@ -178,6 +181,8 @@ class Scheduler:
         self._elector = None
         self._pods: dict[str, Pod] = {}  # pending pods this scheduler is responsible for, by uid
         self._waiting: dict[str, Event] = {}
+        for plugin, point, weight, profile, name in self._custom.values():
+            self._add_custom(plugin, point, weight, profile, name)
 
     def __repr__(self) -> str:
         p = self.queue.pending_pods()
@@ -514,6 +519,12 @@ class Scheduler:
     def register_plugin(self, plugin: Any, point: str = "filter", weight: int = 1,
                         profile: str = cfgmod.DEFAULT_SCHEDULER_NAME, name: Optional[str] = None):
         """Add a Filter or Score plugin written in a notebook cell; see plugins/custom.py."""
+        pl = self._add_custom(plugin, point, weight, profile, name)
+        self._custom[(profile, pl.name)] = (plugin, point, weight, profile, name)
+        self.queue.move_all_to_active_or_backoff(ep.FORCE_ACTIVATE)
+        return pl
+
+    def _add_custom(self, plugin: Any, point: str, weight: int, profile: str, name: Optional[str]):
         from .plugins.custom import adapt
 
         fwk = self.profiles[profile]
@@ -521,7 +532,6 @@ class Scheduler:
         fwk.add_plugin(pl, points, weight=weight)
         self.queue.plugin_events.setdefault(pl.name, set()).update(getattr(pl, "events", None) or
                                                                   {ep.NODE_ADD, ep.NODE_UPDATE, ep.POD_DELETE})
-        self.queue.move_all_to_active_or_backoff(ep.FORCE_ACTIVATE)
         return pl
 
     def waiting_pods(self) -> list[str]:
@@ -541,6 +551,7 @@ class Scheduler:
             ev.succeed(Status(Code.Unschedulable, message))
 
     def unregister_plugin(self, name: str, profile: str = cfgmod.DEFAULT_SCHEDULER_NAME) -> None:
+        self._custom.pop((profile, name), None)
         self.profiles[profile].remove_plugin(name)
         self.queue.move_all_to_active_or_backoff(ep.FORCE_ACTIVATE)
 

@@ -187,3 +187,21 @@ def test_masters_can_join_and_leave_a_running_cluster():
     cluster.run(seconds=40)
     assert len(running_pods(cluster)) == 4
     assert not holder(cluster, "kube-controller-manager").startswith("master-1_")
+
+
+def test_a_custom_scheduler_plugin_stays_in_force_after_the_scheduler_fails_over():
+    cluster = ha_cluster(seed=6)
+
+    def only_vm_3(pod, node):
+        """Filter: keep every pod on vm-3 (a notebook-cell plugin)."""
+        return node.name == "vm-3" or "not vm-3"
+
+    cluster.register_scheduler_plugin(only_vm_3, point="filter")
+    leader = holder(cluster, "kube-scheduler")
+    cluster.stop(leader.split("_")[0])
+    cluster.run(seconds=25)
+    cluster.apply(WEB)
+    cluster.run(seconds=40)
+    assert {p.spec.node_name for p in running_pods(cluster)} == {"vm-3"}
+    d = cluster.scheduler.explain(running_pods(cluster)[0].name)
+    assert "only_vm_3" in str(d.filtered_out.get("vm-1", "")) or d.filter_plugin.get("vm-1") == "only_vm_3"

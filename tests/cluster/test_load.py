@@ -1,0 +1,46 @@
+"""The API server under load: 429 beyond max-inflight, latency that grows with load, and
+replicas that scale out with it."""
+
+import kubelab as kl
+from kubelab.api import errors
+from kubelab.apiserver import Request
+from kubelab.api.core import ConfigMap
+
+
+def test_replicas_scale_out_under_load_and_latency_falls_back():
+    cluster = kl.Cluster(masters=1, seed=1)
+    load = cluster.load(qps=1200, clients=8)
+    scaler = cluster.autoscale_apiservers(target_utilization=0.5, max_replicas=4, period=5)
+    cluster.run(seconds=4)  # before the autoscaler's first decision (every 5 s)
+    before = load.samples[-1]
+    cluster.run(seconds=16)
+    after = load.samples[-1]
+    load.stop()
+    assert before.replicas == 1 and after.replicas > 1
+    assert len(cluster.apiservers) == after.replicas
+    assert after.p99 < before.p99
+    assert [r for r in cluster.trace if r.reason == "APIServerScaledOut"]
+    assert scaler.history[0][2] > 0.5  # utilisation above target triggered it
+
+
+def test_beyond_max_requests_inflight_the_server_answers_429():
+    cluster = kl.Cluster(masters=1, seed=1)
+    server = cluster.apiservers[0]
+    server.max_requests_inflight = 5
+    events = [server.handle(Request("get", ConfigMap, "default", "nope")) for _ in range(8)]
+    cluster.run(seconds=1)
+    refused = [e.exception for e in events if not e.ok and isinstance(e.exception, errors.StatusError)
+               and e.exception.code == 429]
+    assert len(refused) == 3
+    assert str(refused[0]) == "Too many requests, please try again later."
+    for e in events:
+        e.defused = True
+
+
+def test_latency_grows_with_the_queue():
+    cluster = kl.Cluster(masters=1, seed=1)
+    server = cluster.apiservers[0]
+    req = Request("get", ConfigMap, "default", "x")
+    idle = server.service_time(req)
+    server.inflight = 40  # ten times the cores busy
+    assert server.service_time(req) == idle * 10
