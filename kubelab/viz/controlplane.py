@@ -771,6 +771,8 @@ def read_reconciliation(cluster: Any, namespace: Optional[str] = None) -> list[R
 
 
 def _gap_html(r: ReconcileRow) -> str:
+    if r.kind == "Job" and r.in_sync:
+        return pill("complete", "ok") if r.next_step == "complete" else pill("failed", "bad")
     if r.in_sync:
         return pill("in sync", "ok")
     if r.kind == "Job":
@@ -815,7 +817,7 @@ def reconciliation_text(cluster: Any, namespace: Optional[str] = None) -> str:
     lines = [f"Reconciliation (t={_now(cluster):.1f}s), controllers on {leader or '<no leader>'}:"]
     for r in rows:
         act = f"{r.action.reason} {fmt_age(r.action.age)} ago" if r.action else "no event yet"
-        state = "in sync" if r.in_sync else r.next_step
+        state = r.next_step  # "in sync" when in sync; a Job says "complete" or "failed"
         lines.append(f"  {r.kind} {r.namespace}/{r.name}: desired {r.desired}, {r.measure} {r.actual} — {state} "
                      f"[{r.controller}: {act}]")
     if not rows:
@@ -849,7 +851,7 @@ def reconciliation_graph(cluster: Any, namespace: Optional[str] = None):
     for r in rows:
         nid = _id("obj", r.kind, r.namespace, r.name)
         name = f"{r.namespace}/{r.name}" if multi_ns else r.name
-        state = "in sync" if r.in_sync else r.next_step
+        state = r.next_step
         label = f"{r.kind}\\n{name}\\ndesired {r.desired} · {r.measure} {r.actual}\\n{state}"
         tone = "ok" if r.in_sync else "warn"
         g.node(nid, label, color=_STATUS_COLOR[tone], penwidth="1.6" if not r.in_sync else "1.0")

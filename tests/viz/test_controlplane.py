@@ -318,3 +318,68 @@ def test_line_plot_draws_a_step_series_to_the_end_of_the_axis():
                                            Series("n", "n", [(0, 1.0), (5, 3.0)], axis="right", step=True)])])
     segs = plot._segments(plot.panels[0].series[1])
     assert segs == [[(0, 1.0), (5, 1.0), (5, 3.0), (10, 3.0)]]
+
+
+# ----------------------------------------------------------------------------- other kinds
+
+
+OTHERS = """
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      containers: [{name: a, image: busybox}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: postgres}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: once}
+spec:
+  completions: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: j, image: busybox}]
+"""
+
+
+def test_daemonset_statefulset_job_and_the_cloud_controller_managers_lease():
+    cluster = kl.Cluster(masters=1, seed=3)
+    cluster.add_node(kl.VM("vm-1", cpu="4", memory="16Gi"))
+    cluster.add_node(kl.CloudInstance("cloud-1", instance_type="m5.large", zone="eu-west-1a"))
+    cluster.apply(OTHERS)
+    cluster.run(2)
+    early = {r.kind: r for r in cp.read_reconciliation(cluster)}
+    ss = early["StatefulSet"]
+    assert ss.controller == "statefulset-controller" and not ss.in_sync
+    assert ss.next_step == "create db-1"  # OrderedReady: one ordinal at a time
+    job = early["Job"]
+    assert (job.desired, job.measure, job.in_sync) == (2, "succeeded", False)
+    cluster.run(60)
+    rows = {r.kind: r for r in cp.read_reconciliation(cluster)}
+    ds = rows["DaemonSet"]
+    assert (ds.desired, ds.actual, ds.measure, ds.controller) == (2, 2, "scheduled", "daemonset-controller")
+    assert rows["StatefulSet"].in_sync and rows["StatefulSet"].actual == 2
+    job = rows["Job"]
+    assert job.in_sync and job.next_step == "complete" and job.action.reason == "Completed"
+    assert "complete" in cp.reconciliation_html(cluster)
+    infos, _ = cp.read_leases(cluster)
+    ccm = {i.name: i for i in infos}["cloud-controller-manager"]
+    assert ccm.master == "master-1" and ccm.state == "held"
+    assert "cloud-controller-manager: held by master-1" in cp.leases_text(cluster)
+    assert "cloud-controller-manager" in cp.control_plane_text(cluster)
