@@ -374,7 +374,12 @@ def _candidates_html(cands: list[Candidate]) -> str:
         '<span class="kl-muted">none</span>'
 
 
-def _leases_body(infos: list[LeaseInfo], nodes: NodeLeaseSummary) -> str:
+NO_API = "no API server answers: the Leases cannot be read (the API server is the only way to etcd)"
+
+
+def _leases_body(infos: list[LeaseInfo], nodes: NodeLeaseSummary, readable: bool = True) -> str:
+    if not readable:
+        return f'<div>{pill("unreadable", "bad")} <span class="kl-muted">{esc(NO_API)}</span></div>'
     rows = []
     for i in infos:
         if not i.present:
@@ -466,11 +471,13 @@ def _title(kind: str, name: str, extra: str = "") -> str:
 def leases_html(cluster: Any) -> str:
     infos, nodes = read_leases(cluster)
     t = f'<span class="kl-muted">t={_now(cluster):.1f}s</span>'
-    return H._card(_title("Leases", "leader election", t), _leases_body(infos, nodes))
+    return H._card(_title("Leases", "leader election", t), _leases_body(infos, nodes, _server(cluster) is not None))
 
 
 def leases_text(cluster: Any) -> str:
     infos, nodes = read_leases(cluster)
+    if _server(cluster) is None:
+        return f"Leases in kube-system (t={_now(cluster):.1f}s): {NO_API}"
     return _leases_text(infos, nodes, _now(cluster))
 
 
@@ -525,7 +532,7 @@ def control_plane_html(cluster: Any) -> str:
     head = pill(f"{up}/{len(masters)} masters up", "ok" if up == len(masters) else ("bad" if up == 0 else "warn"))
     body = _masters_body(masters)
     body += f"<h5>Load balancer <code>{esc(host or 'lb')}</code></h5>" + _lb_body(host, backends)
-    body += "<h5>Leader election (Leases in kube-system)</h5>" + _leases_body(infos, nodes)
+    body += "<h5>Leader election (Leases in kube-system)</h5>" + _leases_body(infos, nodes, _server(cluster) is not None)
     body += "<h5>Recent control-plane history</h5>" + _history_html(_history(cluster))
     t = f'<span class="kl-muted">t={_now(cluster):.1f}s</span>'
     return H._card(_title("Control plane", "", head + " " + t), body)
@@ -547,7 +554,8 @@ def control_plane_text(cluster: Any) -> str:
             comps.append(f"etcd {m.etcd_role}")
         lines.append(f"  {m.name} {'running' if m.running else 'stopped'}: {', '.join(comps)}")
     lines.append(_lb_text(host, backends))
-    lines.append(_leases_text(infos, nodes, now))
+    lines.append(_leases_text(infos, nodes, now) if _server(cluster) is not None
+                 else f"Leases in kube-system: {NO_API}")
     return "\n".join(lines)
 
 

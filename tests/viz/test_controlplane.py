@@ -383,3 +383,12 @@ def test_daemonset_statefulset_job_and_the_cloud_controller_managers_lease():
     assert ccm.master == "master-1" and ccm.state == "held"
     assert "cloud-controller-manager: held by master-1" in cp.leases_text(cluster)
     assert "cloud-controller-manager" in cp.control_plane_text(cluster)
+
+
+def test_views_with_every_master_down_say_what_cannot_be_read():
+    cluster = kl.Cluster(masters=1, seed=2)
+    cluster.stop("master-1")
+    text = cp.control_plane_text(cluster)
+    assert "0/1 masters up" in text and "master-1 stopped" in text and "no API server answers" in text
+    assert "0/1 healthy" in cp.control_plane_html(cluster) and "unreadable" in cp.leases_html(cluster)
+    assert cp.read_reconciliation(cluster) == []
