@@ -262,12 +262,10 @@ class Dashboard(W.VBox):
         self.clock.value = self._clock_html(now, live=True)
 
     def _after_action(self) -> None:
-        opts = self._machines()
-        if list(self.machine.options) != opts:
-            self.machine.options = opts
-            hosts = self._hosts()
-            self.link_a.options = hosts
-            self.link_b.options = hosts
+        _set_options(self.machine, self._machines())
+        hosts = self._hosts()
+        _set_options(self.link_a, hosts)
+        _set_options(self.link_b, hosts, default=hosts[1] if len(hosts) > 1 else None)
         self.go_live()
 
     def _say(self, text: str, error: bool = False) -> None:
@@ -341,6 +339,18 @@ class Dashboard(W.VBox):
         state = "live" if self.live else f"rewound to t={s.time:.1f}s"
         return (f"Dashboard(t={self.cluster.sim.now:.1f}s, {state}, {len(s.nodes)} nodes, "
                 f"{s.running_pods}/{len(s.pods)} pods Running)")
+
+
+def _set_options(dropdown: W.Dropdown, options: list[str], default: Optional[str] = None) -> None:
+    """New options for a dropdown, keeping its choice when it is still there."""
+    if list(dropdown.options) == options:
+        return
+    keep = dropdown.value
+    dropdown.options = options
+    if keep in options:
+        dropdown.value = keep
+    elif default in options:
+        dropdown.value = default
 
 
 def dashboard(cluster, **kwargs) -> Dashboard:

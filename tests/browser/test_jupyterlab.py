@@ -69,6 +69,10 @@ def lab(tmp_path_factory):
     tracker.mkdir(parents=True)
     # render every cell (no lazy windowing), so the whole notebook is in the DOM
     (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    # no "get notified about Jupyter news?" toast over the screenshots (and no network)
+    apputils = settings / "@jupyterlab" / "apputils-extension"
+    apputils.mkdir(parents=True)
+    (apputils / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(base / "ws"))
     if os.environ.get("KUBELAB_BROWSER_DISABLE_WIDGETS"):
         conf = base / "config"
@@ -178,6 +182,9 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
         assert images, "no SVG graph found in the notebook"
         assert all(i["w"] > 0 and i["h"] > 0 for i in images), images
         assert any(i["cls"] == "kl-topology" for i in images), "the dashboard's topology picture is missing"
+        graph = page.locator(".jp-OutputArea-output img:not(.kl-topology)").first
+        graph.scroll_into_view_if_needed()
+        graph.screenshot(path=str(ARTIFACTS / f"{stem}-graph.png"))
     except Exception:
         page.screenshot(path=str(ARTIFACTS / f"{stem}-failure.png"), full_page=True)
         (ARTIFACTS / f"{stem}-console.log").write_text("\n".join(console))

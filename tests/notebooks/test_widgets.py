@@ -190,3 +190,12 @@ def test_topology_is_an_svg_image():
     else:
         assert dash.topology.value.startswith('<img class="kl-topology"')
         assert "data:image/svg+xml;base64," in dash.topology.value
+
+
+def test_dropdown_choices_survive_new_nodes():
+    cluster, dash = make()
+    dash.link_b.value = "master-1"
+    dash.machine.value = "vm-1"
+    cluster.add_node(kl.VM("vm-2", cpu="2", memory="8Gi"))
+    assert "vm-2" in dash.machine.options and dash.machine.value == "vm-1"
+    assert dash.link_b.value == "master-1"
