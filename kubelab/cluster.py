@@ -403,13 +403,13 @@ class Cluster:
 
     def load(self, qps: float = 100.0, clients: int = 10, write_ratio: float = 0.2):
         """Start a load generator against the API servers (``.stop()`` it, read ``.samples``)."""
-        from kubelab.apiserver.load import LoadGenerator
+        from kubelab.load import LoadGenerator
 
         return LoadGenerator(self, qps, clients, write_ratio).start()
 
     def autoscale_apiservers(self, target_utilization: float = 0.6, max_replicas: int = 9, period: float = 15.0):
-        """Let API server replicas follow the load (see :mod:`kubelab.apiserver.load`)."""
-        from kubelab.apiserver.load import APIServerAutoscaler
+        """Let API server replicas follow the load (see :mod:`kubelab.load`)."""
+        from kubelab.load import APIServerAutoscaler
 
         self.apiserver_autoscaler = APIServerAutoscaler(self, target_utilization, None, max_replicas, period).start()
         return self.apiserver_autoscaler

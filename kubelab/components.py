@@ -18,27 +18,20 @@ if TYPE_CHECKING:
 def start_control_plane(cluster: "Cluster", m: "Master") -> None:
     """kube-scheduler, kube-controller-manager and (on a cloud) cloud-controller-manager,
     each with leader election on its Lease in kube-system, talking to the local API server."""
+    from kubelab.controllers.manager import ControllerManager
+    from kubelab.scheduler import Scheduler
+
     resolve = cluster._local_resolver(m)
-    try:
-        from kubelab.scheduler import Scheduler
-    except ImportError:  # the scheduler package is being built in parallel
-        Scheduler = None
-    if Scheduler is not None:
-        if m.scheduler is None:
-            client = APIClient(cluster.sim, cluster.network, m.host, resolve, "kube-scheduler")
-            m.scheduler = Scheduler(cluster.sim, client, identity=f"{m.name}_kube-scheduler",
-                                    config=cluster.scheduler_config, leader_elect=True)
-        m.scheduler.start()
-    try:
-        from kubelab.controllers.manager import ControllerManager
-    except ImportError:
-        ControllerManager = None
-    if ControllerManager is not None:
-        if m.controller_manager is None:
-            client = APIClient(cluster.sim, cluster.network, m.host, resolve, "kube-controller-manager")
-            m.controller_manager = ControllerManager(cluster.sim, client, m.host,
-                                                     identity=f"{m.name}_kube-controller-manager")
-        m.controller_manager.start()
+    if m.scheduler is None:
+        client = APIClient(cluster.sim, cluster.network, m.host, resolve, "kube-scheduler")
+        m.scheduler = Scheduler(cluster.sim, client, identity=f"{m.name}_kube-scheduler",
+                                config=cluster.scheduler_config, leader_elect=True)
+    m.scheduler.start()
+    if m.controller_manager is None:
+        client = APIClient(cluster.sim, cluster.network, m.host, resolve, "kube-controller-manager")
+        m.controller_manager = ControllerManager(cluster.sim, client, m.host,
+                                                 identity=f"{m.name}_kube-controller-manager")
+    m.controller_manager.start()
     if cluster._cloud_provider is not None:
         start_cloud_controller_manager(cluster, m)
 

@@ -24,7 +24,7 @@ from kubelab.api.core import ConfigMap
 from kubelab.api.meta import ObjectMeta
 from kubelab.client import APIClient
 
-from .server import APIServer
+from kubelab.apiserver.server import APIServer
 
 if TYPE_CHECKING:
     from kubelab.cluster import Cluster
