@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 import kubelab as kl
-from kubelab.apiserver.load import LoadSample
+from kubelab.load import LoadSample
 from kubelab.viz import controlplane as cp
 from kubelab.viz.plots import LinePlot, Panel, Series, load_plot, nice_ticks
 
