@@ -101,10 +101,51 @@ class APIServer:
         """List every resource from etcd into the watch cache, then watch from there on.
         The returned event fires when the caches are synced (the server is ready)."""
         self.running = True
+        if hasattr(self.storage.client, "compact_async"):
+            self._start_compactor()
         lists = []
         for kind in KINDS:
             lists.append(self._prime(kind))
         return self.sim.all_of(lists)
+
+    # -- compaction (k8s.io/apiserver/pkg/storage/etcd3/compact.go) -------------------------
+    COMPACTION_INTERVAL = 300.0  # --etcd-compaction-interval default: 5 minutes
+    COMPACT_REV_KEY = "compact_rev_key"
+
+    def _start_compactor(self) -> None:
+        """Every interval, compact etcd to the revision seen one interval earlier. The
+        txn on ``compact_rev_key`` makes the API servers take turns: only the one whose
+        view of the key's version is current gets to compact."""
+        state = {"t": 0, "rev": 0}
+
+        def tick() -> None:
+            if not self.running:
+                return
+            from kubelab.etcd import mvcc
+
+            ev = self.storage.client.txn_async(
+                compare=[mvcc.Compare.version(self.COMPACT_REV_KEY, "=", state["t"])],
+                success=[mvcc.PutRequest(self.COMPACT_REV_KEY, str(state["rev"]))],
+                failure=[mvcc.RangeRequest(self.COMPACT_REV_KEY)])
+
+            def done(e: Event) -> None:
+                e.defused = True
+                if not e.ok:
+                    return
+                resp = e.value
+                cur_rev = resp.header.revision
+                if not resp.succeeded:
+                    kvs = resp.responses[0].response.kvs
+                    state["t"], state["rev"] = (kvs[0].version if kvs else 0), cur_rev
+                    return
+                rev, state["t"], state["rev"] = state["rev"], state["t"] + 1, cur_rev
+                if rev:
+                    self.storage.client.compact_async(rev).add_callback(lambda c: setattr(c, "defused", True))
+                    self.sim.trace.record(self.name, "Compacted", f"etcd compacted to revision {rev}")
+
+            ev.add_callback(done)
+
+        self._compactor = self.sim.every(self.COMPACTION_INTERVAL, tick)
 
     def _prime(self, kind: type[KubeObject]) -> Event:
         cache = self.caches[kind.KIND]
@@ -143,6 +184,8 @@ class APIServer:
 
     def stop(self) -> None:
         self.running = False
+        if getattr(self, "_compactor", None) is not None:
+            self._compactor.cancel()
         for w in self._etcd_watches:
             w.cancel()
         self._etcd_watches.clear()
