@@ -7,8 +7,10 @@ for the kernel to finish, then assert that
 * no cell failed and no widget failed to render ("Error displaying widget");
 * the dashboard widget rendered (its DOM is there) and answers: pressing its Step button
   round-trips through the kernel and moves the clock;
-* every graph is visible: Lab shows SVG outputs as ``<img src="data:image/svg+xml...">``,
-  so each image must have decoded (``naturalWidth > 0``);
+* every graph is visible: Lab shows SVG outputs as ``<img src="data:image/svg+xml...">``
+  (the dashboard's topology is such an image), so each must have decoded
+  (``naturalWidth > 0``); the cluster's HTML output holds its graph as inline SVG, which
+  must have a size on screen;
 
 and save screenshots under ``test-artifacts/`` (gitignored) for a human to look at.
 
@@ -182,9 +184,12 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
         assert images, "no SVG graph found in the notebook"
         assert all(i["w"] > 0 and i["h"] > 0 for i in images), images
         assert any(i["cls"] == "kl-topology" for i in images), "the dashboard's topology picture is missing"
-        graph = page.locator(".jp-OutputArea-output img:not(.kl-topology)").first
-        graph.scroll_into_view_if_needed()
-        graph.screenshot(path=str(ARTIFACTS / f"{stem}-graph.png"))
+        # the cluster's own cell output: HTML with the topology as inline SVG
+        inline = page.locator(".jp-OutputArea-output svg").first
+        inline.scroll_into_view_if_needed()
+        box = inline.bounding_box()
+        assert box and box["width"] > 50 and box["height"] > 50, box
+        inline.screenshot(path=str(ARTIFACTS / f"{stem}-graph.png"))
     except Exception:
         page.screenshot(path=str(ARTIFACTS / f"{stem}-failure.png"), full_page=True)
         (ARTIFACTS / f"{stem}-console.log").write_text("\n".join(console))
