@@ -475,6 +475,41 @@ class Cluster:
 
         return html.cluster_html(self)
 
+    # -- views of the control plane (kubelab.viz.controlplane; loaded only when asked) ------------
+    def control_plane(self):
+        """Masters and their components, the load balancer, the leases, recent history."""
+        from kubelab.viz.controlplane import control_plane
+
+        return control_plane(self)
+
+    def leases(self):
+        """Which master holds the kube-scheduler / kube-controller-manager leases."""
+        from kubelab.viz.controlplane import leases
+
+        return leases(self)
+
+    def load_balancer(self):
+        from kubelab.viz.controlplane import load_balancer
+
+        return load_balancer(self)
+
+    def reconciliation(self, namespace: Optional[str] = None):
+        """Desired vs actual for every workload, and the controller action closing the gap."""
+        from kubelab.viz.controlplane import reconciliation
+
+        return reconciliation(self, namespace)
+
+    def reconciliation_graph(self, namespace: Optional[str] = None):
+        from kubelab.viz.controlplane import reconciliation_graph
+
+        return reconciliation_graph(self, namespace)
+
+    def rollout(self, name: str, namespace: str = "default"):
+        """A Deployment's rollout: old and new ReplicaSets, conditions, progress."""
+        from kubelab.viz.controlplane import rollout
+
+        return rollout(self, name, namespace)
+
 
 class KubectlOutput(str):
     """kubectl's output: a string that shows as plain text in a notebook cell."""

@@ -104,6 +104,12 @@ class LoadGenerator:
                 t.cancel()
         self.sim.trace.record("loadgen", "LoadStopped", "")
 
+    def plot(self, autoscaler=None):
+        """Offered load, latency and API server replicas over time (an SVG chart)."""
+        from kubelab.viz.plots import load_plot
+
+        return load_plot(self, autoscaler or getattr(self.cluster, "apiserver_autoscaler", None))
+
     def set_qps(self, qps: float) -> None:
         self.qps = qps
         self.sim.trace.record("loadgen", "LoadChanged", f"{qps:g} requests/s")

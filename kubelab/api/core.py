@@ -162,10 +162,93 @@ class TopologySpreadConstraint(K8sModel):
     match_label_keys: Optional[list[str]] = None
 
 
+# ----------------------------------------------------------------------------- volumes
+
+class LocalObjectReference(K8sModel):
+    name: Optional[str] = None
+
+
+class FCVolumeSource(K8sModel):
+    target_ww_ns: Optional[list[str]] = Field(default=None, alias="targetWWNs")
+    lun: Optional[int] = None
+    fs_type: Optional[str] = None
+    read_only: Optional[bool] = None
+    wwids: Optional[list[str]] = None
+
+
+class RBDVolumeSource(K8sModel):
+    monitors: list[str] = Field(default_factory=list)
+    image: str = ""
+    fs_type: Optional[str] = None
+    pool: Optional[str] = None
+    user: Optional[str] = None
+    keyring: Optional[str] = None
+    secret_ref: Optional[LocalObjectReference] = None
+    read_only: Optional[bool] = None
+
+
+class ScaleIOVolumeSource(K8sModel):
+    gateway: str = ""
+    system: str = ""
+    secret_ref: Optional[LocalObjectReference] = None
+    ssl_enabled: Optional[bool] = None
+    protection_domain: Optional[str] = None
+    storage_pool: Optional[str] = None
+    storage_mode: Optional[str] = None
+    volume_name: Optional[str] = None
+    fs_type: Optional[str] = None
+    read_only: Optional[bool] = None
+
+
+class StorageOSVolumeSource(K8sModel):
+    volume_name: Optional[str] = None
+    volume_namespace: Optional[str] = None
+    fs_type: Optional[str] = None
+    read_only: Optional[bool] = None
+    secret_ref: Optional[LocalObjectReference] = None
+
+
+class Volume(K8sModel):
+    """v1.Volume: a name and one volume source. The sources kubelab does not simulate are
+    carried as plain data; every source name is known, so a typo is an unknown field."""
+
+    name: str = ""
+    host_path: Optional[Json] = None
+    empty_dir: Optional[Json] = None
+    gce_persistent_disk: Optional[Json] = None
+    aws_elastic_block_store: Optional[Json] = None
+    git_repo: Optional[Json] = None
+    secret: Optional[Json] = None
+    nfs: Optional[Json] = None
+    iscsi: Optional[Json] = None
+    glusterfs: Optional[Json] = None
+    persistent_volume_claim: Optional[Json] = None
+    rbd: Optional[RBDVolumeSource] = None
+    flex_volume: Optional[Json] = None
+    cinder: Optional[Json] = None
+    cephfs: Optional[Json] = None
+    flocker: Optional[Json] = None
+    downward_api: Optional[Json] = Field(default=None, alias="downwardAPI")
+    fc: Optional[FCVolumeSource] = None
+    azure_file: Optional[Json] = None
+    config_map: Optional[Json] = None
+    vsphere_volume: Optional[Json] = None
+    quobyte: Optional[Json] = None
+    azure_disk: Optional[Json] = None
+    photon_persistent_disk: Optional[Json] = None
+    projected: Optional[Json] = None
+    portworx_volume: Optional[Json] = None
+    scale_io: Optional[ScaleIOVolumeSource] = Field(default=None, alias="scaleIO")
+    storageos: Optional[StorageOSVolumeSource] = None
+    csi: Optional[Json] = None
+    ephemeral: Optional[Json] = None
+    image: Optional[Json] = None
+
+
 # ----------------------------------------------------------------------------- pods
 
 class PodSpec(K8sModel):
-    volumes: Optional[list[Json]] = None
+    volumes: Optional[list[Volume]] = None
     init_containers: Optional[list[Container]] = None
     containers: list[Container] = Field(default_factory=list)
     ephemeral_containers: Optional[list[Json]] = None

@@ -131,7 +131,8 @@ def _decode_error(cls: type[KubeObject], err: ValidationError) -> DecodeError:
             others.append((loc, e))
     if others:
         loc, e = others[0]
-        field = _path(loc)
+        # encoding/json names the field by its JSON path without list indices
+        field = _path(tuple(p for p in loc if not isinstance(p, int)))
         got = _PY_TO_JSON.get(type(e.get("input")), "value")
         want = e["type"].split("_")[0]
         go_type = _GO_TYPES.get(want, want)

@@ -103,9 +103,15 @@ def _v(x: Any, default: Any = None) -> Any:
 
 
 def _dict_get(d: Any, key: str, default: Any = None) -> Any:
+    """``key`` (the wire name) from a dict or a model (whose attribute may be snake_case)."""
     if isinstance(d, dict):
         return d.get(key, default)
-    return getattr(d, key, default)
+    if hasattr(d, key):
+        return getattr(d, key)
+    for name, f in getattr(type(d), "model_fields", {}).items():
+        if f.alias == key:
+            return getattr(d, name)
+    return default
 
 
 def validate_dns1123_label(value: str, fld_path: Path) -> ErrorList:
