@@ -771,6 +771,92 @@ def _describe_node_resource(w: PrefixWriter, node: Any, pods: list[Any], now: fl
             w.write(1, f"{name}\t{reqs.get(name, zero)}\t{lims.get(name, zero)}\n")
 
 
+def describe_namespace(ns: Any, events: Optional[list[Any]], now: float) -> str:
+    """describeNamespace (kubelab has no ResourceQuota or LimitRange objects: none to list)."""
+    def body(w: PrefixWriter) -> None:
+        w.write(0, f"Name:\t{ns.metadata.name}\n")
+        _print_labels_multiline(w, "Labels", ns.metadata.labels)
+        _print_annotations_multiline(w, "Annotations", ns.metadata.annotations)
+        w.write(0, f"Status:\t{ns.status.phase or ''}\n")
+        w.write(0, "\n")
+        w.write(0, "No resource quota.\n")
+        w.write(0, "\n")
+        w.write(0, "No LimitRange resource.\n")
+
+    return tabbed_string(body)
+
+
+def describe_configmap(cm: Any, events: Optional[list[Any]], now: float) -> str:
+    """describeConfigMap (keys sorted: Go's map order is random, kubelab's output is not)."""
+    def body(w: PrefixWriter) -> None:
+        w.write(0, f"Name:\t{cm.metadata.name}\n")
+        w.write(0, f"Namespace:\t{cm.metadata.namespace}\n")
+        _print_labels_multiline(w, "Labels", cm.metadata.labels)
+        _print_annotations_multiline(w, "Annotations", cm.metadata.annotations)
+        w.write(0, "\nData\n====\n")
+        for k in sorted(cm.data or {}):
+            w.write(0, f"{k}:\n----\n")
+            w.write(0, f"{cm.data[k]}\n")
+            w.write(0, "\n")
+        w.write(0, "\nBinaryData\n====\n")
+        for k in sorted(cm.binary_data or {}):
+            w.write(0, f"{k}: {len(_b64(cm.binary_data[k]))} bytes\n")
+        w.write(0, "\n")
+        if events is not None:
+            describe_events(w, events, now)
+
+    return tabbed_string(body)
+
+
+def _b64(v: str) -> bytes:
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode(v)
+    except (binascii.Error, ValueError):
+        return v.encode()
+
+
+def describe_secret(secret: Any, events: Optional[list[Any]], now: float) -> str:
+    """describeSecret: sizes only, never the values."""
+    def body(w: PrefixWriter) -> None:
+        w.write(0, f"Name:\t{secret.metadata.name}\n")
+        w.write(0, f"Namespace:\t{secret.metadata.namespace}\n")
+        _print_labels_multiline(w, "Labels", secret.metadata.labels)
+        _print_annotations_multiline(w, "Annotations", secret.metadata.annotations)
+        w.write(0, f"\nType:\t{secret.type or 'Opaque'}\n")
+        w.write(0, "\nData\n====\n")
+        for k in sorted(secret.data or {}):
+            w.write(0, f"{k}:\t{len(_b64(secret.data[k]))} bytes\n")
+
+    return tabbed_string(body)
+
+
+def describe_endpoints(ep: Any, events: Optional[list[Any]], now: float) -> str:
+    """describeEndpoints."""
+    def body(w: PrefixWriter) -> None:
+        w.write(0, f"Name:\t{ep.metadata.name}\n")
+        w.write(0, f"Namespace:\t{ep.metadata.namespace}\n")
+        _print_labels_multiline(w, "Labels", ep.metadata.labels)
+        _print_annotations_multiline(w, "Annotations", ep.metadata.annotations)
+        w.write(0, "Subsets:\n")
+        for ss in ep.subsets or ():
+            w.write(1, f"Addresses:\t{','.join(a.ip for a in ss.addresses or ()) or '<none>'}\n")
+            w.write(1, f"NotReadyAddresses:\t{','.join(a.ip for a in ss.not_ready_addresses or ()) or '<none>'}\n")
+            if ss.ports:
+                w.write(1, "Ports:\n")
+                w.write(2, "Name\tPort\tProtocol\n")
+                w.write(2, "----\t----\t--------\n")
+                for p in ss.ports:
+                    w.write(2, f"{p.name or '<unset>'}\t{p.port}\t{p.protocol or 'TCP'}\n")
+            w.write(0, "\n")
+        if events is not None:
+            describe_events(w, events, now)
+
+    return tabbed_string(body)
+
+
 # ----------------------------------------------------------------------------- generic
 
 def _smart_label(field: str) -> str:
@@ -872,6 +958,14 @@ def describe(obj: KubeObject, source: Any = None, *, show_events: bool = True, n
             except Exception:  # noqa: BLE001
                 ep = None
         return describe_service(obj, events, now, ep)
+    if kind == "Namespace":
+        return describe_namespace(obj, events, now)
+    if kind == "ConfigMap":
+        return describe_configmap(obj, events, now)
+    if kind == "Secret":
+        return describe_secret(obj, events, now)
+    if kind == "Endpoints":
+        return describe_endpoints(obj, events, now)
     return describe_generic(obj, events, now)
 
 
@@ -881,4 +975,8 @@ DESCRIBERS: dict[str, Callable[..., str]] = {
     "Deployment": describe_deployment,
     "ReplicaSet": describe_replicaset,
     "Service": describe_service,
+    "Namespace": describe_namespace,
+    "ConfigMap": describe_configmap,
+    "Secret": describe_secret,
+    "Endpoints": describe_endpoints,
 }

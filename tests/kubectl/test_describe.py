@@ -110,10 +110,16 @@ def test_describe_service_and_replicaset(kubectl):
     assert "Controlled By:  Deployment/web\n" in rs
 
 
-def test_describe_other_kinds_uses_the_generic_describer(kubectl):
-    out = kubectl("describe endpoints web")
-    assert out.startswith("Name:         web\nNamespace:    default\n")
-    assert "API Version:  v1\n" in out and "Kind:         Endpoints\n" in out
+def test_describe_other_kinds_uses_the_generic_describer(cluster, kubectl):
+    from kubelab.api import decode
+
+    cluster.add(decode({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                        "metadata": {"name": "vm-1", "namespace": "kube-node-lease"},
+                        "spec": {"holderIdentity": "vm-1", "leaseDurationSeconds": 40}}))
+    out = kubectl("describe lease vm-1 -n kube-node-lease")
+    assert out.startswith("Name:         vm-1\nNamespace:    kube-node-lease\n")
+    assert "API Version:  coordination.k8s.io/v1\n" in out and "Kind:         Lease\n" in out
+    assert "Spec:\n  Holder Identity:         vm-1\n  Lease Duration Seconds:  40\n" in out
 
 
 def test_qos_classes():
@@ -127,3 +133,22 @@ def test_qos_classes():
 
 def test_no_events_flag(kubectl):
     assert "Events" not in kubectl("describe pod web-7d4b9c8f5-abcde --show-events=false")
+
+
+def test_describe_configmap_secret_namespace_endpoints(cluster, kubectl):
+    from kubelab.api import decode
+
+    cluster.add(decode({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "default"},
+                        "data": {"b": "two\nlines", "a": "1"}}))
+    cluster.add(decode({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "default"},
+                        "type": "Opaque", "data": {"password": "c2VjcmV0MTIz"}}))
+    cluster.add(decode({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}, "status": {"phase": "Active"}}))
+    assert kubectl("describe cm cfg") == (
+        "Name:         cfg\nNamespace:    default\nLabels:       <none>\nAnnotations:  <none>\n\n"
+        "Data\n====\na:\n----\n1\n\nb:\n----\ntwo\nlines\n\n\nBinaryData\n====\n\nEvents:  <none>\n")
+    assert kubectl("describe secret s").endswith("\nType:  Opaque\n\nData\n====\npassword:  9 bytes\n")
+    assert kubectl("describe ns default") == (
+        "Name:         default\nLabels:       <none>\nAnnotations:  <none>\nStatus:       Active\n\n"
+        "No resource quota.\n\nNo LimitRange resource.\n")
+    assert "  Addresses:          10.244.1.5,10.244.0.7\n  NotReadyAddresses:  <none>\n  Ports:\n" \
+           "    Name     Port  Protocol\n    ----     ----  --------\n    <unset>  8080  TCP\n" in kubectl("describe ep web")
