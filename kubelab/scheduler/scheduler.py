@@ -226,7 +226,7 @@ class Scheduler:
         self._objects.setdefault(obj.KIND, {})[obj.key()] = obj
 
     def list_objects(self, kind: str) -> list:
-        if self._informer_factory is not None and self.client is not None:
+        if self.client is not None and getattr(self, "_informers", None):
             inf = self._informers.get(kind)
             if inf is not None:
                 return inf.list()

@@ -120,3 +120,12 @@ def test_same_seed_same_history_event_for_event():
 
 def test_another_seed_gives_another_history():
     assert _history(7)[1] != _history(8)[1]
+
+
+def test_the_scheduler_in_a_cluster_spreads_replicas_with_the_system_default_constraints(running):
+    """PodTopologySpread's system defaults use the owning ReplicaSet's selector, which the
+    scheduler reads from its informers."""
+    pods = running.list("Pod")
+    decisions = [running.scheduler.explain(p.name) for p in pods]
+    assert all("PodTopologySpread" in d.scores[d.selected_node] for d in decisions)
+    assert len({p.spec.node_name for p in pods}) >= 2
