@@ -8,8 +8,10 @@ Two records, kept side by side on the cluster's simulated clock:
   in force at the chosen moment; nothing in the model goes back in time.
 * **the journal** — every call the user makes on the cluster (``apply``, ``scale``,
   ``stop``, ``partition``, ``kubelets[...].hang()``, ``etcd.members[...].stop()``,
-  ``kubectl``, and the reads, which also pass through the load balancer), with the
-  simulated time and the count of kernel events processed when it was made.
+  ``scheduler.register_plugin``, ``kubectl``, and the reads, which also pass through the
+  load balancer), with the simulated time and the count of kernel events processed when
+  it was made. Calls that reach deeper (a component's private methods, ``cluster.sim``
+  itself) are not journaled, and a fork cannot repeat them.
 
 Because the kernel is deterministic, a new cluster built with the same arguments and
 seed, given the same calls at the same points of its history, lives the same history:
@@ -39,6 +41,7 @@ CLUSTER_VERBS = ("add_node", "apply", "create", "update", "patch", "delete", "sc
                  "partition", "cut", "heal", "kubectl", "get", "list", "events")
 KUBELET_VERBS = ("hang", "unhang")
 MEMBER_VERBS = ("stop", "start", "slow_disk")
+SCHEDULER_VERBS = ("register_plugin", "unregister_plugin")  # plugins written in a notebook cell
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class Action:
 
     time: float
     events: int  # kernel events processed before the call (its exact place in the history)
-    target: tuple  # ("cluster",), ("kubelet", node name) or ("etcd", member name)
+    target: tuple  # ("cluster",), ("kubelet", node), ("etcd", member) or ("scheduler", master)
     verb: str
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
@@ -159,6 +162,12 @@ class Timeline:
         c.run = self._run  # chunked at snapshot boundaries; identical events
         for name in list(c.kubelets):
             self._wrap_kubelet(name)
+        for master in c.masters:
+            if master.scheduler is not None:
+                for verb in SCHEDULER_VERBS:
+                    fn = getattr(master.scheduler, verb, None)
+                    if fn is not None and not getattr(fn, "__kubelab_recorded__", False):
+                        setattr(master.scheduler, verb, self._record_call(("scheduler", master.name), verb, fn))
         for m in c.etcd.members:
             for verb in MEMBER_VERBS:
                 fn = getattr(m, verb)
@@ -262,6 +271,7 @@ class Timeline:
         for a in self.journal:
             if a.time > at + 1e-9 or (cut is not None and a.time >= at - 1e-9 and a.events > cut):
                 break
+            twin_tl._snapshots_until(a.time)
             _advance_to(twin, a)
             target = _target(twin, a.target)
             try:
@@ -270,7 +280,20 @@ class Timeline:
                 pass
         if at > twin.sim.now:
             twin.run(at - twin.sim.now)
+        twin_tl.snapshot()
         return twin
+
+    def _snapshots_until(self, t: float) -> None:
+        """Run to each snapshot boundary strictly before ``t`` and snapshot there. Every
+        event due at or before such a boundary ran before anything that happened at ``t``
+        in the original, so this keeps the replay exact."""
+        sim = self.cluster.sim
+        while True:
+            boundary = (math.floor(sim.now / self.every + 1e-9) + 1) * self.every
+            if boundary >= t - 1e-9:
+                return
+            sim.run(until=boundary)
+            self.snapshot()
 
     def _snapshot_events_at(self, t: float) -> Optional[int]:
         for s in self.snapshots:
@@ -300,6 +323,8 @@ def _target(cluster, target: tuple):
         return cluster.kubelets[target[1]]
     if target[0] == "etcd":
         return cluster.etcd.member(target[1])
+    if target[0] == "scheduler":
+        return cluster.master(target[1]).scheduler
     raise ValueError(target)
 
 

@@ -334,6 +334,25 @@ class Dashboard(W.VBox):
         self.etcd_view.value = etcd_table(snap)
         self.events_view.value = events_table(snap)
 
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, plus a static HTML view (the tables at this moment) for
+        places where no widget runs: nbconvert HTML, GitHub's notebook viewer."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, tuple):  # (data, metadata)
+            data = bundle[0]
+        else:
+            data = bundle
+        if isinstance(data, dict):
+            data["text/html"] = self.static_html()
+        return bundle
+
+    def static_html(self) -> str:
+        s = self.shown
+        return ('<div class="kubelab-dashboard-static">'
+                f'<div><b>kubelab dashboard</b> · {self._clock_html(self.cluster.sim.now, self.live, s.time)} '
+                '<i>(static view: run the notebook for the live dashboard)</i></div>'
+                f'{nodes_table(s)}<br/>{pods_table(s)}<br/>{etcd_table(s)}</div>')
+
     def __repr__(self) -> str:
         s = self.shown
         state = "live" if self.live else f"rewound to t={s.time:.1f}s"

@@ -101,6 +101,11 @@ def test_fork_reproduces_the_same_state():
     assert twin is not cluster and twin.sim.now == pytest.approx(at)
     tl = record(twin)
     assert tl.snapshots[-1] == dash.timeline.at(at)  # nodes, pods, etcd, leases, events: equal
+    # and so is every moment on the way there
+    original = {s.time: s for s in dash.timeline.snapshots}
+    shared = [s for s in tl.snapshots if s.time in original]
+    assert len(shared) >= 10
+    assert all(s == original[s.time] for s in shared)
     # and the fork at "now" reproduces the present, fault included
     twin2 = dash.fork(at=cluster.sim.now)
     assert record(twin2).snapshots[-1] == dash.timeline.snapshots[-1]
@@ -199,3 +204,29 @@ def test_dropdown_choices_survive_new_nodes():
     cluster.add_node(kl.VM("vm-2", cpu="2", memory="8Gi"))
     assert "vm-2" in dash.machine.options and dash.machine.value == "vm-1"
     assert dash.link_b.value == "master-1"
+
+
+def test_static_html_fallback():
+    cluster, dash = make()
+    dash.run(30)
+    data = dash._repr_mimebundle_()
+    data = data[0] if isinstance(data, tuple) else data
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert data["text/plain"].startswith("Dashboard(")
+    assert "kubelab-dashboard-static" in data["text/html"] and "web-" in data["text/html"]
+
+
+def test_fork_repeats_a_notebook_plugin():
+    cluster, dash = make()
+
+    def only_vms(pod, node):
+        return node.metadata.labels.get("kubelab.io/machine-kind") == "VM"
+
+    cluster.scheduler.register_plugin(only_vms, point="filter")
+    cluster.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "solo"},
+                   "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}})
+    dash.run(20)
+    assert cluster.get("Pod", "solo").spec.node_name == "vm-1"
+    twin = dash.fork()
+    assert twin.get("Pod", "solo").spec.node_name == "vm-1"
+    assert record(twin).snapshots[-1] == dash.timeline.snapshots[-1]
