@@ -51,11 +51,15 @@ STYLE = """<style>
 .kl-bad{background:rgba(248,81,73,.18);border-color:rgba(248,81,73,.6)}
 .kl-info{background:rgba(56,139,253,.15);border-color:rgba(56,139,253,.5)}
 .kl-muted{color:var(--jp-ui-font-color2,var(--vscode-descriptionForeground,#57606a))}
-.kl-card table{border-collapse:collapse;margin:2px 0;font-size:.92em;color:inherit}
-.kl-card td,.kl-card th,.kl-card dd,.kl-card dt{color:inherit}
-.kl-card th{text-align:left;font-weight:600;padding:2px 10px 2px 0;
+/* two classes and more: JupyterLab's own rules for output tables are (0,2,1)/(0,2,2) */
+.kl-card table.kl-table{border-collapse:collapse;margin:2px 0;font-size:.92em;color:inherit;border:none;table-layout:auto}
+.kl-card table.kl-table td,.kl-card table.kl-table th,.kl-card dl.kl-kv dd,.kl-card dl.kl-kv dt{color:inherit}
+.kl-card table.kl-table th{text-align:left;font-weight:600;padding:2px 10px 2px 0;border:none;
  border-bottom:1px solid var(--jp-border-color2,#d0d7de)}
-.kl-card td{text-align:left;padding:2px 10px 2px 0;vertical-align:top;border-bottom:1px solid var(--jp-border-color3,rgba(128,128,128,.15))}
+.kl-card table.kl-table td{text-align:left;padding:2px 10px 2px 0;vertical-align:top;border:none;
+ border-bottom:1px solid var(--jp-border-color3,rgba(128,128,128,.15))}
+.kl-card table.kl-table tbody tr,.kl-card table.kl-table tbody tr:nth-child(odd),
+.kl-card table.kl-table tbody tr:nth-child(even){background:transparent}
 .kl-card code,.kl-pre{font-family:var(--jp-code-font-family,var(--vscode-editor-font-family,ui-monospace,SFMono-Regular,Menlo,monospace));font-size:.92em}
 .kl-pre{white-space:pre;overflow-x:auto;margin:4px 0;padding:6px 8px;border-radius:4px;background:var(--jp-layout-color2,rgba(128,128,128,.08))}
 .kl-kv{display:grid;grid-template-columns:max-content 1fr;gap:1px 14px}
@@ -115,7 +119,7 @@ def _kv(pairs: Iterable[tuple[str, str]]) -> str:
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], raw: bool = False) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{c if raw else esc(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<table class="kl-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def _tags(d: Optional[dict[str, str]], sep: str = "=") -> str:
