@@ -132,7 +132,7 @@ class Cluster:
     def _bootstrap(self) -> None:
         """What the API server's bootstrap controller and kubeadm create: the system
         namespaces and the ``kubernetes`` Service."""
-        self.sim.run_until(self.masters[0].apiserver.start() if not self.masters[0].apiserver.ready else self.sim.timeout(0), limit=60)
+        self.sim.run_until(self.masters[0].apiserver.start(), limit=60)  # the caches synced
         self._wait_ready()
         for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
             self._write(lambda ns=ns: self._user.create(Namespace(metadata=ObjectMeta(name=ns))), ignore_exists=True)
@@ -199,7 +199,8 @@ class Cluster:
 
     # -- the user's verbs -------------------------------------------------------------------
     def _server(self) -> APIServer:
-        s = self.lb.pick(USER_HOST)
+        # looking changes nothing: a read does not move the load balancer's round robin
+        s = self.lb.pick(USER_HOST, advance=False)
         if s is None:
             raise ClientError("The connection to the server lb:6443 was refused - did you specify the right host or port?")
         return s
@@ -474,6 +475,12 @@ class Cluster:
         from kubelab.viz import html
 
         return html.cluster_html(self)
+
+    def dashboard(self, **kw):
+        """Play, pause, step, rewind and break the cluster with widgets (ipywidgets 8)."""
+        from kubelab.viz.widgets import Dashboard
+
+        return Dashboard(self, **kw)
 
     # -- views of the control plane (kubelab.viz.controlplane; loaded only when asked) ------------
     def control_plane(self):

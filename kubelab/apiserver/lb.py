@@ -36,13 +36,17 @@ class LoadBalancer:
         return server.ready and self.network.can_reach(self.host, server.host) and \
             self.network.can_reach(server.host, self.host)
 
-    def pick(self, client_host: str) -> Optional[APIServer]:
+    def pick(self, client_host: str, advance: bool = True) -> Optional[APIServer]:
+        """The next healthy backend for a request from ``client_host``. ``advance=False``
+        answers without moving the round robin or counting a request (an inspection)."""
         if not self.network.can_reach(client_host, self.host):
             return None
         n = len(self.backends)
         for i in range(n):
             b = self.backends[(self._next + i) % n]
             if self.healthy(b):
+                if not advance:
+                    return b
                 self._next = (self._next + i + 1) % n
                 self.routed[b.name] = self.routed.get(b.name, 0) + 1
                 return b

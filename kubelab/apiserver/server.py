@@ -99,14 +99,18 @@ class APIServer:
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> Event:
         """List every resource from etcd into the watch cache, then watch from there on.
-        The returned event fires when the caches are synced (the server is ready)."""
+        The returned event fires when the caches are synced (the server is ready); starting
+        a running server again only hands back that event."""
+        if self.running:
+            return self._started
         self.running = True
         if hasattr(self.storage.client, "compact_async"):
             self._start_compactor()
         lists = []
         for kind in KINDS:
             lists.append(self._prime(kind))
-        return self.sim.all_of(lists)
+        self._started = self.sim.all_of(lists)
+        return self._started
 
     # -- compaction (k8s.io/apiserver/pkg/storage/etcd3/compact.go) -------------------------
     COMPACTION_INTERVAL = 300.0  # --etcd-compaction-interval default: 5 minutes

@@ -162,7 +162,17 @@ class WatchCache:
             self.by_node.get(obj.spec.node_name or "", {}).pop(key, None)
 
     def apply(self, type_: str, obj: KubeObject, revision: int) -> None:
-        """One change from etcd's watch: update the store, fan out to watchers."""
+        """One change from etcd's watch: update the store, fan out to watchers. A change
+        the cache has already seen is old news and is dropped (a txn may change several
+        keys at one revision, so only an identical key at that revision counts as seen)."""
+        if revision < self.revision:
+            return
+        if revision == self.revision:
+            seen = self.objects.get(self._key(obj))
+            if type_ == "DELETED" and seen is None:
+                return
+            if seen is not None and seen.metadata.resource_version == str(revision):
+                return
         if type_ == "DELETED":
             old = self.objects.get(self._key(obj))
             self._remove(obj)

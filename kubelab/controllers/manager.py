@@ -85,6 +85,11 @@ class _Manager:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.identity} leading={self.leading} controllers={len(self.controllers)}>"
 
+    @property
+    def is_leader(self) -> bool:
+        """Whether this manager holds its lease (the same word the scheduler uses)."""
+        return self.leading
+
     def start(self) -> None:
         if self.running:
             return
