@@ -334,9 +334,8 @@ class Kubectl:
         every = [o for _, objs in collected for o in objs]
         text = ""
         if out_fmt in ("yaml", "json", "name") or out_fmt.startswith(("jsonpath", "custom-columns")):
+            # printGeneric: one named object prints as itself; anything else (even nothing) as a List
             single = named and len(every) == 1 and not multi and sum(len(n) for _, n in targets) == 1
-            if not every and not named:
-                return no_resources_message(ns, any(c.NAMESPACED for c, _ in collected), all_ns) + "\n"
             if out_fmt == "yaml":
                 text = to_yaml(every, single)
             elif out_fmt == "json":

@@ -250,3 +250,10 @@ def test_output_shows_unquoted_in_a_notebook(kubectl):
     p = P()
     out._repr_pretty_(p, False)
     assert p.text_ == out.rstrip("\n") and "\\n" not in p.text_
+
+
+def test_empty_results_in_machine_formats_are_empty_lists(kubectl):
+    assert json.loads(kubectl("get pods -l app=none -o json")) == {
+        "apiVersion": "v1", "items": [], "kind": "List", "metadata": {"resourceVersion": ""}}
+    assert yaml.safe_load(kubectl("get pods -l app=none -o yaml"))["items"] == []
+    assert kubectl("get pods -l app=none -o name") == ""
