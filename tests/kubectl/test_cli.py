@@ -257,3 +257,11 @@ def test_empty_results_in_machine_formats_are_empty_lists(kubectl):
         "apiVersion": "v1", "items": [], "kind": "List", "metadata": {"resourceVersion": ""}}
     assert yaml.safe_load(kubectl("get pods -l app=none -o yaml"))["items"] == []
     assert kubectl("get pods -l app=none -o name") == ""
+
+
+def test_yaml_quotes_strings_as_kubectl_does(kubectl):
+    out = kubectl("get svc web -o yaml")
+    assert '  creationTimestamp: "2025-01-01T00:01:40Z"\n' in out  # would read back as a timestamp
+    assert '  resourceVersion: "9"\n' in out  # ... as a number
+    assert "  clusterIPs:\n  - 10.96.12.34\n" in out  # sequences are not indented under their key
+    assert kubectl("get pods -l app=none -o yaml").endswith('metadata:\n  resourceVersion: ""\n')
