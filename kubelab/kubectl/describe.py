@@ -771,6 +771,167 @@ def _describe_node_resource(w: PrefixWriter, node: Any, pods: list[Any], now: fl
             w.write(1, f"{name}\t{reqs.get(name, zero)}\t{lims.get(name, zero)}\n")
 
 
+def _status_line(w: PrefixWriter, pods: Optional[list[Any]]) -> None:
+    r, wt, sc, f = _pod_status_counts(pods or [])
+    w.write(0, f"Pods Status:\t{r} Running / {wt} Waiting / {sc} Succeeded / {f} Failed\n")
+
+
+def describe_daemonset(ds: Any, events: Optional[list[Any]], now: float, pods: Optional[list[Any]] = None) -> str:
+    """describeDaemonSet."""
+    st = ds.status
+
+    def body(w: PrefixWriter) -> None:
+        w.write(0, f"Name:\t{ds.metadata.name}\n")
+        w.write(0, f"Namespace:\t{ds.metadata.namespace}\n")
+        sel = format_label_selector(ds.spec.selector)
+        w.write(0, f"Selector:\t{'' if sel == '<none>' else sel}\n")
+        w.write(0, f"Node-Selector:\t{format_labels(ds.spec.template.spec.node_selector)}\n")
+        _print_labels_multiline(w, "Labels", ds.metadata.labels)
+        _print_annotations_multiline(w, "Annotations", ds.metadata.annotations)
+        w.write(0, f"Desired Number of Nodes Scheduled: {st.desired_number_scheduled}\n")
+        w.write(0, f"Current Number of Nodes Scheduled: {st.current_number_scheduled}\n")
+        w.write(0, f"Number of Nodes Scheduled with Up-to-date Pods: {st.updated_number_scheduled or 0}\n")
+        w.write(0, f"Number of Nodes Scheduled with Available Pods: {st.number_available or 0}\n")
+        w.write(0, f"Number of Nodes Misscheduled: {st.number_misscheduled}\n")
+        _status_line(w, pods)
+        _describe_pod_template(w, ds.spec.template)
+        if events is not None:
+            describe_events(w, events, now)
+
+    return tabbed_string(body)
+
+
+def describe_statefulset(ss: Any, events: Optional[list[Any]], now: float, pods: Optional[list[Any]] = None) -> str:
+    """describeStatefulSet."""
+    sp = ss.spec
+
+    def body(w: PrefixWriter) -> None:
+        w.write(0, f"Name:\t{ss.metadata.name}\n")
+        w.write(0, f"Namespace:\t{ss.metadata.namespace}\n")
+        w.write(0, f"CreationTimestamp:\t{rfc1123z(ss.metadata.creation_timestamp)}\n")
+        sel = format_label_selector(sp.selector)
+        w.write(0, f"Selector:\t{'' if sel == '<none>' else sel}\n")
+        _print_labels_multiline(w, "Labels", ss.metadata.labels)
+        _print_annotations_multiline(w, "Annotations", ss.metadata.annotations)
+        desired = sp.replicas if sp.replicas is not None else 1
+        w.write(0, f"Replicas:\t{desired} desired | {ss.status.replicas} total\n")
+        us = sp.update_strategy
+        w.write(0, f"Update Strategy:\t{(us.type if us else None) or 'RollingUpdate'}\n")
+        ru = us.rolling_update if us else None
+        if ru is not None and ru.partition is not None:
+            w.write(1, f"Partition:\t{ru.partition}\n")
+            if ru.max_unavailable is not None:
+                w.write(1, f"MaxUnavailable:\t{ru.max_unavailable}\n")
+        _status_line(w, pods)
+        _describe_pod_template(w, sp.template)
+        vcts = sp.volume_claim_templates or []
+        if not vcts:
+            w.write(0, "Volume Claims:\t<none>\n")
+        else:
+            w.write(0, "Volume Claims:\n")
+            for pvc in vcts:
+                md = pvc.get("metadata") or {}
+                spec = pvc.get("spec") or {}
+                w.write(1, f"Name:\t{md.get('name', '')}\n")
+                w.write(1, f"StorageClass:\t{spec.get('storageClassName', '')}\n")
+                _print_labels_multiline(w, "Labels", md.get("labels"), initial="  ")
+                _print_labels_multiline(w, "Annotations", md.get("annotations"), initial="  ")
+                cap = ((spec.get("resources") or {}).get("requests") or {}).get("storage")
+                w.write(1, f"Capacity:\t{cap if cap is not None else '<default>'}\n")
+                w.write(1, f"Access Modes:\t[{' '.join(spec.get('accessModes') or [])}]\n")
+        if events is not None:
+            describe_events(w, events, now)
+
+    return tabbed_string(body)
+
+
+def describe_job(job: Any, events: Optional[list[Any]], now: float) -> str:
+    """describeJob."""
+    sp, st = job.spec, job.status
+
+    def body(w: PrefixWriter) -> None:
+        w.write(0, f"Name:\t{job.metadata.name}\n")
+        w.write(0, f"Namespace:\t{job.metadata.namespace}\n")
+        sel = format_label_selector(sp.selector)
+        w.write(0, f"Selector:\t{'' if sel == '<none>' else sel}\n")
+        _print_labels_multiline(w, "Labels", job.metadata.labels)
+        _print_annotations_multiline(w, "Annotations", job.metadata.annotations)
+        controlled = _controller(job)
+        if controlled:
+            w.write(0, f"Controlled By:\t{controlled}\n")
+        if sp.parallelism is not None:
+            w.write(0, f"Parallelism:\t{sp.parallelism}\n")
+        w.write(0, f"Completions:\t{sp.completions if sp.completions is not None else '<unset>'}\n")
+        if sp.completion_mode is not None:
+            w.write(0, f"Completion Mode:\t{sp.completion_mode}\n")
+        if sp.suspend is not None:
+            w.write(0, f"Suspend:\t{'true' if sp.suspend else 'false'}\n")
+        if sp.backoff_limit is not None:
+            w.write(0, f"Backoff Limit:\t{sp.backoff_limit}\n")
+        if sp.ttl_seconds_after_finished is not None:
+            w.write(0, f"TTL Seconds After Finished:\t{sp.ttl_seconds_after_finished}\n")
+        if st.start_time:
+            w.write(0, f"Start Time:\t{rfc1123z(st.start_time)}\n")
+        if st.completion_time:
+            w.write(0, f"Completed At:\t{rfc1123z(st.completion_time)}\n")
+        from kubelab.api.base import parse_time
+
+        if st.start_time and st.completion_time:
+            w.write(0, f"Duration:\t{human_duration((parse_time(st.completion_time) or 0) - (parse_time(st.start_time) or 0))}\n")
+        if sp.active_deadline_seconds is not None:
+            w.write(0, f"Active Deadline Seconds:\t{sp.active_deadline_seconds}s\n")
+        if st.ready is None:
+            w.write(0, f"Pods Statuses:\t{st.active or 0} Active / {st.succeeded or 0} Succeeded / {st.failed or 0} Failed\n")
+        else:
+            w.write(0, f"Pods Statuses:\t{st.active or 0} Active ({st.ready} Ready) / {st.succeeded or 0} Succeeded / {st.failed or 0} Failed\n")
+        _describe_pod_template(w, sp.template)
+        if events is not None:
+            describe_events(w, events, now)
+
+    return tabbed_string(body)
+
+
+def describe_cronjob(cj: Any, events: Optional[list[Any]], now: float) -> str:
+    """describeCronJob (+ describeJobTemplate, printActiveJobs)."""
+    sp, st = cj.spec, cj.status
+    jt = sp.job_template.spec
+
+    def body(w: PrefixWriter) -> None:
+        w.write(0, f"Name:\t{cj.metadata.name}\n")
+        w.write(0, f"Namespace:\t{cj.metadata.namespace}\n")
+        _print_labels_multiline(w, "Labels", cj.metadata.labels)
+        _print_annotations_multiline(w, "Annotations", cj.metadata.annotations)
+        w.write(0, f"Schedule:\t{sp.schedule}\n")
+        w.write(0, f"Concurrency Policy:\t{sp.concurrency_policy or ''}\n")
+        w.write(0, f"Suspend:\t{'<unset>' if sp.suspend is None else ('True' if sp.suspend else 'False')}\n")
+        for label, v in (("Successful Job History Limit", sp.successful_jobs_history_limit),
+                         ("Failed Job History Limit", sp.failed_jobs_history_limit)):
+            w.write(0, f"{label}:\t{v if v is not None else '<unset>'}\n")
+        w.write(0, f"Starting Deadline Seconds:\t{str(sp.starting_deadline_seconds) + 's' if sp.starting_deadline_seconds is not None else '<unset>'}\n")
+        if jt.selector is not None:
+            sel = format_label_selector(jt.selector)
+            w.write(0, f"Selector:\t{'' if sel == '<none>' else sel}\n")
+        else:
+            w.write(0, "Selector:\t<unset>\n")
+        w.write(0, f"Parallelism:\t{jt.parallelism if jt.parallelism is not None else '<unset>'}\n")
+        w.write(0, f"Completions:\t{jt.completions if jt.completions is not None else '<unset>'}\n")
+        if jt.active_deadline_seconds is not None:
+            w.write(0, f"Active Deadline Seconds:\t{jt.active_deadline_seconds}s\n")
+        _describe_pod_template(w, jt.template)
+        w.write(0, f"Last Schedule Time:\t{rfc1123z(st.last_schedule_time) if st.last_schedule_time else '<unset>'}\n")
+        active = st.active or []
+        w.write(0, "Active Jobs:\t")
+        if not active:
+            w.write_line("<none>")
+        else:
+            w.write(0, ", ".join(a.get("name", "") for a in active))
+            w.write_line("")
+        if events is not None:
+            describe_events(w, events, now)
+
+    return tabbed_string(body)
+
+
 def describe_namespace(ns: Any, events: Optional[list[Any]], now: float) -> str:
     """describeNamespace (kubelab has no ResourceQuota or LimitRange objects: none to list)."""
     def body(w: PrefixWriter) -> None:
@@ -958,6 +1119,15 @@ def describe(obj: KubeObject, source: Any = None, *, show_events: bool = True, n
             except Exception:  # noqa: BLE001
                 ep = None
         return describe_service(obj, events, now, ep)
+    if kind in ("DaemonSet", "StatefulSet"):
+        pods = _safe_list("Pod", obj.metadata.namespace) or []
+        pods = [p for p in pods if (ref := p.metadata.controller_ref()) is not None and ref.uid == obj.metadata.uid]
+        fn = describe_daemonset if kind == "DaemonSet" else describe_statefulset
+        return fn(obj, events, now, pods)
+    if kind == "Job":
+        return describe_job(obj, events, now)
+    if kind == "CronJob":
+        return describe_cronjob(obj, events, now)
     if kind == "Namespace":
         return describe_namespace(obj, events, now)
     if kind == "ConfigMap":
@@ -975,6 +1145,10 @@ DESCRIBERS: dict[str, Callable[..., str]] = {
     "Deployment": describe_deployment,
     "ReplicaSet": describe_replicaset,
     "Service": describe_service,
+    "DaemonSet": describe_daemonset,
+    "StatefulSet": describe_statefulset,
+    "Job": describe_job,
+    "CronJob": describe_cronjob,
     "Namespace": describe_namespace,
     "ConfigMap": describe_configmap,
     "Secret": describe_secret,

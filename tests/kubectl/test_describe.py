@@ -152,3 +152,35 @@ def test_describe_configmap_secret_namespace_endpoints(cluster, kubectl):
         "No resource quota.\n\nNo LimitRange resource.\n")
     assert "  Addresses:          10.244.1.5,10.244.0.7\n  NotReadyAddresses:  <none>\n  Ports:\n" \
            "    Name     Port  Protocol\n    ----     ----  --------\n    <unset>  8080  TCP\n" in kubectl("describe ep web")
+
+
+def test_describe_workload_kinds(cluster, kubectl):
+    from kubelab.api import decode
+    from kubelab.api.base import rfc3339
+
+    tmpl = {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+    cluster.add(decode({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent", "namespace": "default"},
+                        "spec": {"selector": {"matchLabels": {"app": "x"}}, "template": tmpl},
+                        "status": {"desiredNumberScheduled": 3, "currentNumberScheduled": 3, "numberReady": 3,
+                                   "numberMisscheduled": 0, "updatedNumberScheduled": 3, "numberAvailable": 3}}))
+    cluster.add(decode({"apiVersion": "apps/v1", "kind": "StatefulSet",
+                        "metadata": {"name": "db", "namespace": "default", "creationTimestamp": rfc3339(0)},
+                        "spec": {"replicas": 2, "serviceName": "db", "selector": {"matchLabels": {"app": "x"}}, "template": tmpl,
+                                 "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}},
+                        "status": {"replicas": 2}}))
+    cluster.add(decode({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "pi", "namespace": "default"},
+                        "spec": {"completions": 1, "parallelism": 1, "backoffLimit": 6, "template": tmpl},
+                        "status": {"startTime": rfc3339(10), "completionTime": rfc3339(200), "succeeded": 1}}))
+    cluster.add(decode({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "hello", "namespace": "default"},
+                        "spec": {"schedule": "*/1 * * * *", "concurrencyPolicy": "Allow", "suspend": False,
+                                 "jobTemplate": {"spec": {"template": tmpl}}}}))
+    ds = kubectl("describe ds agent")
+    assert "Desired Number of Nodes Scheduled: 3\nCurrent Number of Nodes Scheduled: 3\n" in ds
+    assert "Pods Status:  0 Running / 0 Waiting / 0 Succeeded / 0 Failed\n" in ds
+    sts = kubectl("describe sts db")
+    assert "Replicas:           2 desired | 2 total\nUpdate Strategy:    RollingUpdate\n  Partition:        0\n" in sts
+    assert "Volume Claims:     <none>\n" in sts
+    job = kubectl("describe job pi")
+    assert "Duration:       3m10s\nPods Statuses:  0 Active / 1 Succeeded / 0 Failed\n" in job
+    cj = kubectl("describe cronjob hello")
+    assert "Schedule:                      */1 * * * *\n" in cj and "Active Jobs:         <none>\n" in cj
