@@ -61,7 +61,14 @@ notebooks: setup
 docs: setup
 	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
 
-test: unit notebooks docs
+# All three stages run even when one fails (a full report), then the status is the worst.
+test: setup
+	@status=0; \
+	$(MAKE) --no-print-directory unit || status=1; \
+	$(MAKE) --no-print-directory notebooks || status=1; \
+	$(MAKE) --no-print-directory docs || status=1; \
+	if [ $$status -ne 0 ]; then echo "make test: FAILED (see above)"; fi; \
+	exit $$status
 
 clean:
 	rm -rf docs/_build docs/notebooks .pytest_cache
