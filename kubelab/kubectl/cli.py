@@ -71,7 +71,8 @@ _VALUE_FLAGS = {
     "namespace": "n", "output": "o", "selector": "l", "field-selector": None, "filename": "f",
     "replicas": None, "sort-by": None, "label-columns": "L", "to-revision": None, "timeout": None,
     "grace-period": None, "container": "c", "current-replicas": None, "show-events": None,
-    "request-timeout": None,
+    "request-timeout": None, "image": None, "port": None, "target-port": None, "type": None, "name": None,
+    "labels": None, "restart": None, "from-literal": None, "patch": "p", "env": None, "protocol": None,
 }
 _BOOL_FLAGS = {
     "all-namespaces": "A", "show-labels": None, "no-headers": None, "overwrite": None, "ignore-daemonsets": None,
@@ -82,7 +83,7 @@ _SHORT = {v: k for k, v in {**_VALUE_FLAGS, **_BOOL_FLAGS}.items() if v}
 
 _VERBS = (
     "get", "describe", "apply", "create", "delete", "scale", "cordon", "uncordon", "drain", "taint", "label",
-    "annotate", "rollout", "top", "api-resources", "version",
+    "annotate", "rollout", "top", "api-resources", "version", "run", "expose", "set", "patch",
 )
 
 
@@ -112,7 +113,7 @@ def _parse(tokens: list[str]) -> _Args:
     i = 0
 
     def put(name: str, value: Any) -> None:
-        if name in ("filename", "label-columns"):
+        if name in ("filename", "label-columns", "from-literal", "image", "env"):
             flags.setdefault(name, []).append(value)
         else:
             flags[name] = value
@@ -593,7 +594,252 @@ class Kubectl:
         return self._apply_like(a, stdin, "apply")
 
     def _cmd_create(self, a: _Args, stdin: Optional[str]) -> str:
-        return self._apply_like(a, stdin, "create")
+        if a.all("filename"):
+            return self._apply_like(a, stdin, "create")
+        if not a.positional:
+            raise KubectlError("error: must specify one of -f and -k")
+        sub, rest = a.positional[0], a.positional[1:]
+        ns = self._ns(a)
+        if sub in ("deployment", "deploy"):
+            return self._create_deployment(a, rest, ns)
+        if sub in ("namespace", "ns"):
+            if len(rest) != 1:
+                raise KubectlError("error: exactly one NAME is required, got %d" % len(rest))
+            obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": rest[0]}}
+            return self._create_object(obj, wrap=None)
+        if sub in ("configmap", "cm"):
+            if len(rest) != 1:
+                raise KubectlError("error: exactly one NAME is required, got %d" % len(rest))
+            data = self._literals(a)
+            obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": rest[0], "namespace": ns}, "data": data}
+            return self._create_object(obj, wrap="failed to create configmap")
+        if sub == "secret":
+            if not rest or rest[0] != "generic" or len(rest) != 2:
+                raise KubectlError("error: only `kubectl create secret generic NAME --from-literal=...` is simulated")
+            import base64
+
+            data = {k: base64.b64encode(v.encode()).decode() for k, v in self._literals(a).items()}
+            obj = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": rest[1], "namespace": ns}, "type": "Opaque", "data": data}
+            return self._create_object(obj, wrap="failed to create secret")
+        raise KubectlError(f'error: unknown command "{sub}" for "kubectl create"')
+
+    def _literals(self, a: _Args) -> dict[str, str]:
+        data: dict[str, str] = {}
+        for lit in a.all("from-literal"):
+            k, eq, v = lit.partition("=")
+            if not eq or not k:
+                raise KubectlError(f'error: invalid literal source {lit}, expected key=value')
+            data[k] = v
+        return data
+
+    def _create_object(self, obj: dict, wrap: Optional[str]) -> str:
+        """Create, failing on an existing object as the create command does (``wrap``: the
+        command's ``failed to create ...:`` prefix, or None to print the server's error)."""
+        from kubelab.api.scheme import decode
+
+        model = decode(obj)
+        create = getattr(self.source, "create", None)
+        try:
+            if create is not None:
+                created = create(model)
+            else:
+                cls = type(model)
+                try:
+                    self.source.get(cls.KIND, model.metadata.name or "", model.metadata.namespace)
+                except Exception:  # noqa: BLE001 - absent: create it
+                    pass
+                else:
+                    from .source import ApiError
+
+                    raise ApiError({"reason": "AlreadyExists", "code": 409,
+                                    "message": f'{cls.group_resource()} "{model.metadata.name}" already exists'})
+                self.source.apply(obj)
+                created = model
+        except KubectlError:
+            raise
+        except Exception as e:  # noqa: BLE001
+            if wrap is not None and status_of(e) is not None:
+                raise KubectlError(f"error: {wrap}: {status_of(e).message}") from None
+            raise KubectlError(_format_error(e)) from None
+        return f"{resource_name(created if isinstance(created, KubeObject) else model)} created\n"
+
+    def _create_deployment(self, a: _Args, rest: list[str], ns: str) -> str:
+        """create_deployment.go: labels app=NAME, one container per --image named after the image."""
+        if len(rest) != 1:
+            raise KubectlError("error: exactly one NAME is required, got %d" % len(rest))
+        images = a.all("image")
+        if not images:
+            raise KubectlError('error: required flag(s) "image" not set')
+        name = rest[0]
+        labels = {"app": name}
+        containers, seen = [], set()
+        for img in images:
+            cname = img.split("/")[-1].split(":")[0].split("@")[0].replace("_", "-")
+            base, n = cname, 2
+            while cname in seen:  # sanitizeAndUniquify
+                cname = f"{base}-{n}"
+                n += 1
+            seen.add(cname)
+            containers.append({"name": cname, "image": img})
+        port = a.get("port")
+        if port is not None:
+            containers[0]["ports"] = [{"containerPort": int(port)}]
+        obj = {
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": ns, "labels": labels},
+            "spec": {"replicas": int(a.get("replicas") or 1), "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels}, "spec": {"containers": containers}}},
+        }
+        return self._create_object(obj, wrap="failed to create deployment")
+
+    def _cmd_run(self, a: _Args, stdin: Optional[str]) -> str:
+        """kubectl run NAME --image=IMAGE: one pod, labelled run=NAME."""
+        if len(a.positional) < 1:
+            raise KubectlError("error: NAME is required for run")
+        name = a.positional[0]
+        images = a.all("image")
+        if not images:
+            raise KubectlError('error: required flag(s) "image" not set')
+        labels = {"run": name}
+        if a.get("labels"):
+            labels = dict(kv.split("=", 1) for kv in a.get("labels").split(",") if "=" in kv)
+        container: dict[str, Any] = {"name": name, "image": images[-1]}
+        if a.get("port") is not None:
+            container["ports"] = [{"containerPort": int(a.get("port"))}]
+        env = [e.split("=", 1) for e in a.all("env") if "=" in e]
+        if env:
+            container["env"] = [{"name": k, "value": v} for k, v in env]
+        if len(a.positional) > 1:
+            container["args"] = a.positional[1:]
+        restart = a.get("restart") or "Always"
+        if restart not in ("Always", "OnFailure", "Never"):
+            raise KubectlError(f"error: invalid restart policy: {restart}")
+        obj = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": self._ns(a), "labels": labels},
+               "spec": {"containers": [container], "restartPolicy": restart, "dnsPolicy": "ClusterFirst"}}
+        return self._create_object(obj, wrap=None)
+
+    def _cmd_expose(self, a: _Args, stdin: Optional[str]) -> str:
+        """kubectl expose: a Service selecting what a Deployment/ReplicaSet/Pod/Service selects."""
+        targets = self._targets(a, "expose", allow_all=False)
+        if not targets or not targets[0][1]:
+            raise KubectlError("error: You must provide one or more resources by argument or filename.")
+        cls, names = targets[0]
+        ns = self._ns(a)
+        obj = self._get(cls, names[0], ns)
+        if cls.KIND == "Pod":
+            selector = dict(obj.metadata.labels or {})
+        elif cls.KIND == "Service":
+            selector = dict(obj.spec.selector or {})  # type: ignore[attr-defined]
+        elif cls.KIND in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"):
+            sel = obj.spec.selector  # type: ignore[attr-defined]
+            if sel is None or sel.match_expressions:
+                raise KubectlError(f"error: couldn't retrieve selectors via --selector flag or introspection: "
+                                   f"invalid deployment: no selectors, therefore cannot be exposed")
+            selector = dict(sel.match_labels or {})
+        else:
+            raise KubectlError(f"error: cannot expose a {cls.KIND}")
+        port = a.get("port")
+        if port is None:
+            spec = obj.spec if cls.KIND == "Pod" else getattr(obj.spec, "template", None)  # type: ignore[attr-defined]
+            pod_spec = spec if cls.KIND == "Pod" else (spec.spec if spec else None)
+            ports = [p.container_port for c in (pod_spec.containers if pod_spec else []) for p in c.ports or ()]
+            if not ports:
+                raise KubectlError("error: couldn't find port via --port flag or introspection\nSee 'kubectl expose -h' for help and examples")
+        else:
+            ports = [int(port)]
+        target = a.get("target-port")
+        svc_ports = []
+        for i, p in enumerate(ports):
+            sp: dict[str, Any] = {"port": p, "protocol": a.get("protocol") or "TCP",
+                                  "targetPort": (int(target) if str(target).isdigit() else target) if target else p}
+            if len(ports) > 1:
+                sp["name"] = f"port-{i + 1}"
+            svc_ports.append(sp)
+        svc_type = a.get("type") or "ClusterIP"
+        if svc_type not in ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"):
+            raise KubectlError(f'error: invalid service type "{svc_type}"')
+        name = a.get("name") or names[0]
+        svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns, "labels": dict(obj.metadata.labels or {}) or None},
+               "spec": {"selector": selector, "ports": svc_ports, "type": svc_type}}
+        if svc["metadata"]["labels"] is None:
+            del svc["metadata"]["labels"]
+        return self._create_object(svc, wrap=None).replace(" created\n", " exposed\n")
+
+    def _cmd_set(self, a: _Args, stdin: Optional[str]) -> str:
+        """kubectl set image TYPE/NAME CONTAINER=IMAGE... (``*`` for every container)."""
+        if not a.positional or a.positional[0] != "image":
+            raise KubectlError("error: only `kubectl set image` is simulated")
+        pos = a.positional[1:]
+        updates = [p for p in pos if "=" in p]
+        resources = [p for p in pos if "=" not in p]
+        if not updates:
+            raise KubectlError("error: at least one image update is required")
+        ns = self._ns(a)
+        out = ""
+        for cls, names in self._targets(_Args("set", resources, a.flags), "set", allow_all=False):
+            if cls.KIND not in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Pod", "Job", "CronJob"):
+                raise KubectlError(f"error: {cls.group_resource()} does not have containers")
+            for n in names:
+                obj = self._get(cls, n, ns)
+                d = obj.to_dict()
+                spec = d["spec"]
+                pod_spec = spec if cls.KIND == "Pod" else (
+                    spec["jobTemplate"]["spec"]["template"]["spec"] if cls.KIND == "CronJob" else spec["template"]["spec"])
+                changed = False
+                for u in updates:
+                    cname, _, image = u.partition("=")
+                    hits = [c for c in pod_spec.get("containers", []) if cname in ("*", c["name"])]
+                    if not hits:
+                        raise KubectlError(f'error: unable to find container named "{cname}"', partial=out)
+                    for c in hits:
+                        changed |= c.get("image") != image
+                        c["image"] = image
+                if not changed:
+                    out += f"{resource_name(obj)} image updated\n"  # kubectl says so even then
+                    continue
+                try:
+                    self.source.patch(cls.KIND, n, {"spec": _replace_patch(obj.to_dict()["spec"], spec)}, ns, patch_type="merge")
+                except Exception as e:  # noqa: BLE001
+                    raise KubectlError(_format_error(e), partial=out) from None
+                out += f"{resource_name(obj)} image updated\n"
+        return out
+
+    def _cmd_patch(self, a: _Args, stdin: Optional[str]) -> str:
+        """kubectl patch TYPE NAME -p PATCH [--type strategic|merge|json]."""
+        import json as _json
+
+        body = a.get("patch")
+        if body is None:
+            raise KubectlError('error: must specify -p to patch')
+        try:
+            patch = yaml.safe_load(body)
+        except yaml.YAMLError as e:
+            raise KubectlError(f"error: unable to parse \"{body}\": {e}") from None
+        ptype = a.get("type") or "strategic"
+        if ptype not in ("strategic", "merge", "json"):
+            raise KubectlError(f'error: --type must be one of [json merge strategic], not "{ptype}"')
+        ns = self._ns(a)
+        out = ""
+        for cls, names in self._targets(a, "patch", allow_all=False):
+            for n in names:
+                obj = self._get(cls, n, ns)
+                before = obj.to_dict()
+                if ptype == "json":
+                    if not isinstance(patch, list):
+                        raise KubectlError("error: unable to parse a JSON patch: expected a list of operations")
+                    after = _json_patch(before, patch)
+                    send, send_type = _replace_patch(before, after), "merge"
+                else:
+                    if not isinstance(patch, dict):
+                        raise KubectlError(f'error: unable to parse "{body}": expected an object')
+                    send, send_type = patch, ptype
+                try:
+                    new = self.source.patch(cls.KIND, n, send, ns, patch_type=send_type)
+                except Exception as e:  # noqa: BLE001
+                    raise KubectlError(_format_error(e), partial=out) from None
+                same = isinstance(new, KubeObject) and new.metadata.resource_version == obj.metadata.resource_version
+                out += f"{resource_name(obj)} patched{' (no change)' if same else ''}\n"
+        return out
 
     def _cmd_delete(self, a: _Args, stdin: Optional[str]) -> str:
         ns = self._ns(a)
@@ -1118,6 +1364,68 @@ def _align(cells: Sequence[str], starts: Sequence[int]) -> str:
             line += "   "
         line += cell
     return line
+
+
+def _json_patch(doc: Any, ops: list) -> Any:
+    """RFC 6902 JSON patch (add, remove, replace, copy, move, test)."""
+    import copy as _copy
+
+    doc = _copy.deepcopy(doc)
+
+    def parts(path: str) -> list[str]:
+        if path == "":
+            return []
+        if not path.startswith("/"):
+            raise KubectlError(f'error: invalid JSON patch path "{path}"')
+        return [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
+
+    def parent(d: Any, ps: list[str]) -> tuple[Any, str]:
+        for p in ps[:-1]:
+            d = d[int(p)] if isinstance(d, list) else d[p]
+        return d, ps[-1]
+
+    def get(d: Any, ps: list[str]) -> Any:
+        for p in ps:
+            d = d[int(p)] if isinstance(d, list) else d[p]
+        return d
+
+    for op in ops:
+        kind, path = op.get("op"), op.get("path", "")
+        try:
+            if kind in ("add", "replace"):
+                par, key = parent(doc, parts(path))
+                if isinstance(par, list):
+                    if key == "-":
+                        par.append(op["value"])
+                    elif kind == "add":
+                        par.insert(int(key), op["value"])
+                    else:
+                        par[int(key)] = op["value"]
+                else:
+                    if kind == "replace" and key not in par:
+                        raise KeyError(key)
+                    par[key] = op["value"]
+            elif kind == "remove":
+                par, key = parent(doc, parts(path))
+                del par[int(key) if isinstance(par, list) else key]
+            elif kind in ("copy", "move"):
+                val = get(doc, parts(op["from"]))
+                if kind == "move":
+                    fp, fk = parent(doc, parts(op["from"]))
+                    del fp[int(fk) if isinstance(fp, list) else fk]
+                par, key = parent(doc, parts(path))
+                if isinstance(par, list):
+                    par.insert(len(par) if key == "-" else int(key), val)
+                else:
+                    par[key] = val
+            elif kind == "test":
+                if get(doc, parts(path)) != op.get("value"):
+                    raise KubectlError(f'error: testing value {path} failed')
+            else:
+                raise KubectlError(f'error: Unexpected kind: {kind}')
+        except (KeyError, IndexError, ValueError, TypeError):
+            raise KubectlError(f'Error from server (UnprocessableEntity): the server rejected our request due to an error in our request') from None
+    return doc
 
 
 def _replace_patch(current: Any, target: Any) -> Any:

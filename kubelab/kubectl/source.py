@@ -251,6 +251,8 @@ class MemorySource:
     def patch(self, kind, name, patch, namespace="default", patch_type="merge"):
         obj = self.get(kind, name, namespace)
         new = type(obj).model_validate(_merge(obj.to_dict(), patch))
+        if new.to_dict() == obj.to_dict():
+            return obj  # nothing changed: no new resourceVersion, as the API server does
         if new.to_dict().get("spec") != obj.to_dict().get("spec"):
             new.metadata.generation = (obj.metadata.generation or 1) + 1
         return self.add(new)

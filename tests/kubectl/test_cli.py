@@ -265,3 +265,36 @@ def test_yaml_quotes_strings_as_kubectl_does(kubectl):
     assert '  resourceVersion: "9"\n' in out  # ... as a number
     assert "  clusterIPs:\n  - 10.96.12.34\n" in out  # sequences are not indented under their key
     assert kubectl("get pods -l app=none -o yaml").endswith('metadata:\n  resourceVersion: ""\n')
+
+
+def test_imperative_create_run_expose_set_patch():
+    src = MemorySource(now=10)
+    k = Kubectl(src)
+    assert k("create deployment web --image=nginx:1.27 --replicas=3 --port=80") == "deployment.apps/web created\n"
+    d = src.get("Deployment", "web")
+    assert d.spec.replicas == 3 and d.metadata.labels == {"app": "web"} and d.spec.selector.match_labels == {"app": "web"}
+    assert [(c.name, c.image) for c in d.spec.template.spec.containers] == [("nginx", "nginx:1.27")]
+    assert k("create deployment web --image=nginx") == 'error: failed to create deployment: deployments.apps "web" already exists\n'
+    assert k("create deployment api") == 'error: required flag(s) "image" not set\n'
+    assert k("expose deployment web --port=80 --target-port=8080 --type=NodePort") == "service/web exposed\n"
+    svc = src.get("Service", "web")
+    assert svc.spec.selector == {"app": "web"} and svc.spec.type == "NodePort" and svc.spec.ports[0].target_port == 8080
+    assert k("run debug --image=busybox:1.36 --restart=Never -- sleep 3600") == "pod/debug created\n"
+    pod = src.get("Pod", "debug")
+    assert pod.metadata.labels == {"run": "debug"} and pod.spec.containers[0].args == ["sleep", "3600"]
+    assert pod.spec.restart_policy == "Never"
+    assert k("run debug --image=x") == 'Error from server (AlreadyExists): pods "debug" already exists\n'
+    assert k("set image deployment/web nginx=nginx:1.28") == "deployment.apps/web image updated\n"
+    assert src.get("Deployment", "web").spec.template.spec.containers[0].image == "nginx:1.28"
+    assert k("set image deploy/web sidecar=x") == 'error: unable to find container named "sidecar"\n'
+    assert k("""patch deployment web -p '{"spec":{"replicas":5}}'""") == "deployment.apps/web patched\n"
+    assert k("""patch deployment web -p '{"spec":{"replicas":5}}'""") == "deployment.apps/web patched (no change)\n"
+    assert k("""patch deploy web --type json -p '[{"op":"replace","path":"/spec/replicas","value":2}]'""") == \
+        "deployment.apps/web patched\n"
+    assert src.get("Deployment", "web").spec.replicas == 2
+    assert k("create namespace team-a") == "namespace/team-a created\n"
+    assert k("create namespace team-a") == 'Error from server (AlreadyExists): namespaces "team-a" already exists\n'
+    assert k("create configmap cfg --from-literal=a=1 --from-literal=b=2") == "configmap/cfg created\n"
+    assert src.get("ConfigMap", "cfg").data == {"a": "1", "b": "2"}
+    assert k("create secret generic pw --from-literal=password=s3cret") == "secret/pw created\n"
+    assert src.get("Secret", "pw").data == {"password": "czNjcmV0"}

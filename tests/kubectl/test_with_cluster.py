@@ -93,3 +93,24 @@ def test_watch_needs_a_source_that_runs():
 
     assert Kubectl(MemorySource())("get pods -w") == (
         "error: watch needs a running cluster (this source cannot advance time)\n")
+
+
+def test_a_rollout_from_set_image_to_undo():
+    from kubelab.kubectl import Kubectl
+
+    c = kl.Cluster(masters=1, seed=2)
+    c.add_node(kl.VM("vm-1", cpu="8", memory="16Gi"))
+    c.run(5)
+    k = Kubectl(c)
+    assert k("create deployment web --image=nginx:1.27 --replicas=3") == "deployment.apps/web created\n"
+    assert k("expose deployment web --port=80") == "service/web exposed\n"
+    c.run(30)
+    assert len(k("get ep web").splitlines()[1].split()[1].split(",")) == 3
+    assert k("set image deployment/web nginx=nginx:1.28") == "deployment.apps/web image updated\n"
+    c.run(60)
+    assert k("rollout status deploy/web") == 'deployment "web" successfully rolled out\n'
+    assert k("rollout history deploy/web").splitlines()[2:4] == ["1         <none>", "2         <none>"]
+    assert k("rollout undo deploy/web") == "deployment.apps/web rolled back\n"
+    c.run(60)
+    assert "nginx:1.27" in k("get deploy web -o wide")
+    assert k("rollout history deploy/web").splitlines()[2:4] == ["2         <none>", "3         <none>"]
