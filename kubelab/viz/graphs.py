@@ -150,8 +150,13 @@ def _id(*parts: str) -> str:
 # ----------------------------------------------------------------------------- topology
 
 
-def topology_graph(topo: Topology, max_pods: int = 10, compact_after: int = 40) -> graphviz.Digraph:
-    """The cluster as a Graphviz graph (DOT via ``.source``)."""
+def topology_graph(topo: Topology, max_pods: int = 10, compact_after: int = 40,
+                   max_workers: int = 60) -> graphviz.Digraph:
+    """The cluster as a Graphviz graph (DOT via ``.source``).
+
+    ``max_pods`` pods are listed per worker (the rest summarised); past ``compact_after``
+    workers pods are only counted; past ``max_workers`` workers of one kind, the rest of
+    that group is one summary box (a 5,000-node cluster stays a picture, not a wall)."""
     g = graphviz.Digraph("cluster_topology")
     g.attr(rankdir="TB", compound="true", bgcolor="transparent", fontname="Helvetica", fontsize="11",
            nodesep="0.25", ranksep="0.45", newrank="true")
@@ -224,13 +229,25 @@ def topology_graph(topo: Topology, max_pods: int = 10, compact_after: int = 40) 
         groups.setdefault(w.kind, []).append(w)
     order = [k for k in KIND_ORDER if k in groups] + sorted(k for k in groups if k not in KIND_ORDER)
     for kind in order:
-        ws = groups[kind]
+        group = groups[kind]
+        ws = group if len(group) <= max_workers else group[: max_workers - 1]
+        hidden = group[len(ws):]
         gid = f"cluster_workers_{_id(kind)}"
         with g.subgraph(name=gid) as sg:
-            sg.attr(label=f"{KIND_TITLES.get(kind, kind)} ({len(ws)})", style="rounded,filled",
+            sg.attr(label=f"{KIND_TITLES.get(kind, kind)} ({len(group)})", style="rounded,filled",
                     fillcolor=_FILL.get(kind, "#f6f8fa"), color="#8c959f", fontcolor="#1f2328")
             for w in ws:
                 sg.node(_id("w", w.name), "<" + _worker_label(w, max_pods, compact) + ">", shape="plain", style="")
+            if hidden:
+                # the rest of the group as one box, appended to the grid
+                summary = WorkerInfo(f"more_{kind}", kind)
+                ready = sum(1 for w in hidden if w.ready)
+                pods = [p for w in hidden for p in w.pods]
+                label = (f"+ {len(hidden)} more {KIND_TITLES.get(kind, kind).lower()}\\n"
+                         f"{ready} Ready, {len(hidden) - ready} NotReady\\n{len(pods)} pods"
+                         + (f": {_pod_counts(pods)}" if pods else ""))
+                sg.node(_id("w", summary.name), label, style="rounded,filled,dashed", fillcolor="#f6f8fa")
+                ws = ws + [summary]
             # lay a big group out as a grid: rows of `columns` workers kept in order, each
             # worker above the one a row later (invisible edges only steer the layout)
             columns = _columns(len(ws), compact)
@@ -246,7 +263,7 @@ def topology_graph(topo: Topology, max_pods: int = 10, compact_after: int = 40) 
         if topo.load_balancer and ws:
             # one edge per group: the kubelets there talk to the API servers through the LB
             # (constraint=false: it must not pull the workers above the control plane)
-            g.edge(_id("w", ws[0].name), "lb", ltail=gid, label=f"kubelet x{len(ws)}", style="dashed",
+            g.edge(_id("w", ws[0].name), "lb", ltail=gid, label=f"kubelet x{len(group)}", style="dashed",
                    constraint="false")
         if anchor is not None and ws:
             # workers rank below the control plane (the whole first row, so rows stay aligned)
@@ -319,7 +336,7 @@ def _worker_label(w: WorkerInfo, max_pods: int, compact: bool) -> str:
             f'COLOR="{border}"{style}>' + "".join(rows) + "</TABLE>")
 
 
-def topology_text(topo: Topology, max_pods: int = 10) -> str:
+def topology_text(topo: Topology, max_pods: int = 10, max_workers: int = 60) -> str:
     """A deterministic text view of the same topology (the fallback and text/plain)."""
     lines = [f"Cluster {topo.name} (t={topo.time:.1f}s)"]
     if topo.load_balancer:
@@ -341,7 +358,8 @@ def topology_text(topo: Topology, max_pods: int = 10) -> str:
         groups.setdefault(w.kind, []).append(w)
     for kind in [k for k in KIND_ORDER if k in groups] + sorted(k for k in groups if k not in KIND_ORDER):
         lines.append(f"  {KIND_TITLES.get(kind, kind)}")
-        for w in groups[kind]:
+        shown = groups[kind][:max_workers]
+        for w in shown:
             state = ("Ready" if w.ready else "NotReady") + (",SchedulingDisabled" if w.unschedulable else "")
             pods = sorted(w.pods, key=lambda p: (p.namespace, _natural(p.name)))
             summary = f"{len(pods)} pods" + (f" ({_pod_counts(pods)})" if pods else "")
@@ -350,6 +368,11 @@ def topology_text(topo: Topology, max_pods: int = 10) -> str:
                 lines.append(f"      {p.namespace}/{p.name} {p.status}")
             if len(pods) > max_pods:
                 lines.append(f"      + {len(pods) - max_pods} more")
+        hidden = groups[kind][max_workers:]
+        if hidden:
+            ready = sum(1 for w in hidden if w.ready)
+            npods = sum(len(w.pods) for w in hidden)
+            lines.append(f"    + {len(hidden)} more: {ready} Ready, {len(hidden) - ready} NotReady, {npods} pods")
     return "\n".join(lines)
 
 

@@ -150,3 +150,16 @@ def test_renders_svg_with_the_available_dot():
     assert "master&#45;2" in svg or "master-2" in svg  # dot escapes hyphens
     html = graphs.GraphView(graphs.topology_graph(three_masters()), "").html()
     assert html.startswith('<div style="overflow-x:auto"><svg style="max-width:100%;height:auto" ')
+
+
+def test_five_thousand_nodes_are_summarised_per_group():
+    topo = Topology(masters=[MasterInfo("master-1", components=[Component("kube-apiserver")])],
+                    workers=[WorkerInfo(f"n{i:04d}", ("BareMetal", "VM", "CloudInstance")[i % 3], ready=i % 100 != 0,
+                                        pods=[PodInfo(f"p{i}-{j}") for j in range(30)]) for i in range(5000)])
+    dot = graphs.topology_graph(topo, max_workers=60).source
+    assert dot.count("30 pods: 30 Running") == 3 * 59
+    assert 'label="Bare metal (1667)"' in dot and "kubelet x1667" in dot
+    assert "+ 1608 more bare metal\\n1591 Ready, 17 NotReady\\n48240 pods: 48240 Running" in dot
+    assert len(dot) < 150_000
+    text = graphs.topology_text(topo, max_workers=60)
+    assert "    + 1608 more: 1591 Ready, 17 NotReady, 48240 pods" in text
