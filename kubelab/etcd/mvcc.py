@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from .errors import (
     ErrCompacted,
@@ -96,14 +96,27 @@ def prefix_end(key: str | bytes) -> bytes:
 # --------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class KeyValue:
+class KeyValue(NamedTuple):
+    """mvccpb.KeyValue. Immutable (a tuple of plain values: cheap, and invisible to the
+    garbage collector, which matters when the store holds millions of versions)."""
+
     key: bytes
     create_revision: int = 0
     mod_revision: int = 0
     version: int = 0
     value: bytes = b""
     lease: int = 0
+
+
+# Inside the store a version is a plain tuple laid out like KeyValue (exact tuples of
+# plain values are untracked by CPython's garbage collector, so millions of stored
+# versions cost no GC time); it becomes a KeyValue only on its way out.
+_KEY, _CREATE, _MOD, _VER, _VAL, _LEASE = range(6)
+_new_tuple = tuple.__new__
+
+
+def _kv(t: tuple | None) -> KeyValue | None:
+    return None if t is None else _new_tuple(KeyValue, t)
 
 
 @dataclass(slots=True)
@@ -190,8 +203,7 @@ class LeaseTimeToLiveResponse:
     keys: list[bytes] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class WatchEvent:
+class WatchEvent(NamedTuple):
     """mvccpb.Event: ``type`` is PUT or DELETE; a DELETE's kv holds only key and mod_revision."""
 
     type: str
@@ -248,8 +260,7 @@ class RangeRequest:
         self.serializable, self.keys_only, self.count_only = serializable, keys_only, count_only
 
 
-@dataclass(slots=True, init=False)
-class PutRequest:
+class _PutRequest(NamedTuple):
     key: bytes
     value: bytes
     lease: int
@@ -257,10 +268,14 @@ class PutRequest:
     ignore_value: bool
     ignore_lease: bool
 
-    def __init__(self, key, value=b"", *, lease=0, prev_kv=False, ignore_value=False, ignore_lease=False):
-        self.key, self.value = to_bytes(key), to_bytes(value)
-        self.lease, self.prev_kv = lease, prev_kv
-        self.ignore_value, self.ignore_lease = ignore_value, ignore_lease
+
+class PutRequest(_PutRequest):
+    """etcdserverpb.PutRequest (immutable; ``key``/``value`` accept str or bytes)."""
+
+    __slots__ = ()
+
+    def __new__(cls, key, value=b"", *, lease=0, prev_kv=False, ignore_value=False, ignore_lease=False):
+        return _PutRequest.__new__(cls, to_bytes(key), to_bytes(value), lease, prev_kv, ignore_value, ignore_lease)
 
 
 @dataclass(slots=True, init=False)
@@ -394,17 +409,16 @@ class Watcher:
             return key >= self.key
         return self.key <= key < self.range_end
 
-    def _filter(self, events: Iterable[WatchEvent]) -> list[WatchEvent]:
+    def _filter(self, events: Iterable[tuple]) -> list[WatchEvent]:
+        """Stored events ``(type, kv, prev)`` (plain tuples) -> this watcher's WatchEvents."""
         out = []
-        for ev in events:
-            if not self.matches(ev.kv.key) or (ev.type == PUT and NOPUT in self.filters) or (
-                ev.type == DELETE and NODELETE in self.filters
+        for typ, kv, _prev in events:
+            if not self.matches(kv[_KEY]) or (typ == PUT and NOPUT in self.filters) or (
+                typ == DELETE and NODELETE in self.filters
             ):
                 continue
-            if self.prev_kv:
-                out.append(WatchEvent(ev.type, ev.kv, self.store._prev_kv(ev)))
-            else:
-                out.append(ev if ev.prev_kv is None else WatchEvent(ev.type, ev.kv, None))
+            prev = _kv(self.store._prev_kv(typ, kv)) if self.prev_kv else None
+            out.append(WatchEvent(typ, _kv(kv), prev))
         return out
 
     def cancel(self) -> None:
@@ -431,8 +445,9 @@ class KV:
         self.compact_revision = 0  # etcd's compactMainRev (0: never compacted)
         self._keys: list[bytes] = []  # sorted; every key with history not yet compacted
         self._hist: dict[bytes, _Hist] = {}
-        self._ev_revs: list[int] = []  # history for watch replay, one entry per revision
-        self._ev: list[list[WatchEvent]] = []
+        # watch replay reads the keys' histories, as etcd replays from its backend; only the
+        # order of writes inside a multi-write revision (a txn, a lease revoke) is kept aside
+        self._order: dict[int, tuple[bytes, ...]] = {}
         self.leases: dict[int, Lease] = {}
         self._lease_seq = 0
         self._watchers: dict[int, Watcher] = {}
@@ -498,9 +513,8 @@ class KV:
         if r.sort_target != "KEY" and order == NONE:
             order = ASCEND
         if order != NONE and not (order == ASCEND and r.sort_target == "KEY"):
-            attr = {"KEY": "key", "VERSION": "version", "CREATE": "create_revision", "MOD": "mod_revision",
-                    "VALUE": "value"}[r.sort_target]
-            kvs = sorted(kvs, key=lambda kv: getattr(kv, attr), reverse=(order == DESCEND))
+            col = {"KEY": _KEY, "VERSION": _VER, "CREATE": _CREATE, "MOD": _MOD, "VALUE": _VAL}[r.sort_target]
+            kvs = sorted(kvs, key=lambda kv: kv[col], reverse=(order == DESCEND))
         more = False
         if r.count_only:
             kvs = []  # mvcc returns no KeyValues for a count, so "more" stays false (apply.go)
@@ -508,30 +522,32 @@ class KV:
             kvs = kvs[: r.limit]
             more = True
         if r.keys_only:
-            kvs = [KeyValue(kv.key, kv.create_revision, kv.mod_revision, kv.version, b"", kv.lease) for kv in kvs]
+            kvs = [KeyValue(kv[0], kv[1], kv[2], kv[3], b"", kv[5]) for kv in kvs]
+        else:
+            kvs = [_new_tuple(KeyValue, kv) for kv in kvs]
         return RangeResponse(self.header(cur), kvs, more, count)
 
     def get(self, key) -> KeyValue | None:
         """The current KeyValue of one key, or None (a convenience, not an etcd call)."""
         h = self._hist.get(to_bytes(key))
-        return h.kvs[-1] if h is not None else None
+        return _kv(h.kvs[-1]) if h is not None else None
 
-    def _prev_kv(self, ev: WatchEvent) -> KeyValue | None:
+    def _prev_kv(self, typ: str, kv: tuple) -> tuple | None:
         # v3rpc watch.go: prev_kv is the key read at mod_revision-1 (none for a creation,
         # none once that revision is compacted)
-        if ev.type == PUT and ev.kv.version == 1:
+        if typ == PUT and kv[_VER] == 1:
             return None
-        rev = ev.kv.mod_revision - 1
+        rev = kv[_MOD] - 1
         if rev < self.compact_revision:
             return None
-        h = self._hist.get(ev.kv.key)
+        h = self._hist.get(kv[_KEY])
         if h is None:
             return None
         i = bisect.bisect_right(h.revs, rev) - 1
         return h.kvs[i] if i >= 0 else None
 
     # -- writing -------------------------------------------------------------------------
-    def _write(self, key: bytes, kv: KeyValue | None, rev: int, prev: KeyValue | None) -> None:
+    def _write(self, key: bytes, kv: tuple | None, rev: int, prev: tuple | None) -> None:
         h = self._hist.get(key)
         if h is None:
             h = self._hist[key] = _Hist()
@@ -543,18 +559,17 @@ class KV:
         h.revs.append(rev)
         h.kvs.append(kv)
         # leases own keys: move the key between leases' key sets
-        old_lease = prev.lease if prev is not None else 0
-        new_lease = kv.lease if kv is not None else 0
+        old_lease = prev[_LEASE] if prev is not None else 0
+        new_lease = kv[_LEASE] if kv is not None else 0
         if old_lease != new_lease:
             if old_lease and old_lease in self.leases:
                 self.leases[old_lease].keys.discard(key)
             if new_lease:
                 self.leases[new_lease].keys.add(key)
         if kv is None:
-            ev = WatchEvent(DELETE, KeyValue(key, 0, rev, 0, b"", 0), prev)
+            self._pending.append((DELETE, (key, 0, rev, 0, b"", 0), prev))
         else:
-            ev = WatchEvent(PUT, kv, prev)
-        self._pending.append(ev)
+            self._pending.append((PUT, kv, prev))
 
     def _check_put(self, p: PutRequest) -> None:
         if not p.key:
@@ -565,26 +580,33 @@ class KV:
             raise ErrLeaseProvided()
         if p.lease and p.lease not in self.leases:
             raise ErrLeaseNotFound()
-        if (p.ignore_value or p.ignore_lease) and self.get(p.key) is None:
+        if (p.ignore_value or p.ignore_lease) and self._current(p.key) is None:
             raise ErrKeyNotFound()
 
-    def _put(self, p: PutRequest, rev: int) -> PutResponse:
-        h = self._hist.get(p.key)
+    def _current(self, key: bytes) -> tuple | None:
+        h = self._hist.get(key)
+        return h.kvs[-1] if h is not None else None
+
+    def _put(self, p: PutRequest, rev: int, respond: bool = True) -> PutResponse | None:
+        key = p.key
+        h = self._hist.get(key)
         prev = h.kvs[-1] if h is not None else None
-        value = prev.value if p.ignore_value else p.value
-        lease = prev.lease if p.ignore_lease else p.lease
+        value = prev[_VAL] if p.ignore_value else p.value
+        lease = prev[_LEASE] if p.ignore_lease else p.lease
         if prev is None:
-            kv = KeyValue(p.key, rev, rev, 1, value, lease)
+            kv = (key, rev, rev, 1, value, lease)
         else:
-            kv = KeyValue(p.key, prev.create_revision, rev, prev.version + 1, value, lease)
-        self._write(p.key, kv, rev, prev)
-        return PutResponse(self.header(rev), prev if p.prev_kv else None)
+            kv = (key, prev[_CREATE], rev, prev[_VER] + 1, value, lease)
+        self._write(key, kv, rev, prev)
+        if not respond:
+            return None
+        return PutResponse(self.header(rev), _kv(prev) if p.prev_kv else None)
 
     def _delete(self, d: DeleteRangeRequest, rev: int) -> DeleteRangeResponse:
         kvs = self._live(d.key, d.range_end, rev)
         for kv in kvs:
-            self._write(kv.key, None, rev, kv)
-        return DeleteRangeResponse(self.header(rev), len(kvs), kvs if d.prev_kv else [])
+            self._write(kv[_KEY], None, rev, kv)
+        return DeleteRangeResponse(self.header(rev), len(kvs), [_kv(kv) for kv in kvs] if d.prev_kv else [])
 
     def _begin(self) -> None:
         self._pending = []
@@ -594,8 +616,8 @@ class KV:
         if not events:
             return
         self.rev = rev
-        self._ev_revs.append(rev)
-        self._ev.append(events)
+        if len(events) > 1:
+            self._order[rev] = tuple(ev[1][_KEY] for ev in events)
         if self._watchers:
             self._notify(rev, events)
 
@@ -605,13 +627,36 @@ class KV:
         return self.do_put(PutRequest(key, value, lease=lease, prev_kv=prev_kv, ignore_value=ignore_value,
                                       ignore_lease=ignore_lease))
 
-    def do_put(self, p: PutRequest) -> PutResponse:
+    def do_put(self, p: PutRequest, respond: bool = True) -> PutResponse | None:
         self._check_put(p)
         self._begin()
         rev = self.rev + 1
-        resp = self._put(p, rev)
+        resp = self._put(p, rev, respond)
         self._end(rev)
         return resp
+
+    def put_quiet(self, p: PutRequest) -> bool:
+        """Apply a plain put without building a response (what a member does for requests
+        nobody waits on). Returns False, doing nothing, when the put needs the full path
+        (a lease, an ignore flag, an error, or watchers to notify)."""
+        key = p[0]
+        if p[2] or p[4] or p[5] or self._watchers or not key:
+            return False
+        rev = self.rev + 1
+        h = self._hist.get(key)
+        if h is None:
+            return False
+        prev = h.kvs[-1]
+        if prev is None:
+            kv = (key, rev, rev, 1, p[1], 0)
+        else:
+            if prev[_LEASE]:
+                return False
+            kv = (key, prev[_CREATE], rev, prev[_VER] + 1, p[1], 0)
+        h.revs.append(rev)
+        h.kvs.append(kv)
+        self.rev = rev
+        return True
 
     def delete_range(self, key, range_end=None, *, prefix=False, prev_kv=False) -> DeleteRangeResponse:
         """etcd's DeleteRange; the revision moves only if something was deleted."""
@@ -634,10 +679,10 @@ class KV:
         if not kvs:
             if c.target == "VALUE":
                 return False  # etcd: comparing the value of a missing key always fails
-            kvs = [KeyValue(c.key)]
+            kvs = [(c.key, 0, 0, 0, b"", 0)]
+        col = {"VERSION": _VER, "CREATE": _CREATE, "MOD": _MOD, "VALUE": _VAL, "LEASE": _LEASE}[c.target]
         for kv in kvs:
-            a = {"VERSION": kv.version, "CREATE": kv.create_revision, "MOD": kv.mod_revision,
-                 "VALUE": kv.value, "LEASE": kv.lease}[c.target]
+            a = kv[col]
             b = c.operand
             ok = (a == b if c.result == "EQUAL" else a != b if c.result == "NOT_EQUAL"
                   else a < b if c.result == "LESS" else a > b)
@@ -771,11 +816,8 @@ class KV:
             self._keys = [k for k in self._keys if k not in deadset]
             for k in dead:
                 del self._hist[k]
-        # watch history: keep revisions >= the compaction point
-        j = bisect.bisect_left(self._ev_revs, revision)
-        del self._ev_revs[:j]
-        del self._ev[:j]
-        # watchers that have fallen behind (none here: delivery is synchronous) are fine
+        for r in [r for r in self._order if r < revision]:
+            del self._order[r]
         return CompactionResponse(self.header())
 
     # -- leases --------------------------------------------------------------------------
@@ -859,14 +901,27 @@ class KV:
                                    cancel_reason="mvcc: required revision has been compacted"))
             return w
         if 0 < start_revision <= self.rev:
-            j = bisect.bisect_left(self._ev_revs, start_revision)
-            past = []
-            for events in self._ev[j:]:
-                past.extend(w._filter(events))
+            past = w._filter(self._history(k, end, start_revision))
             if past:
                 callback(WatchResponse(self.header(), watch_id, events=past))
         self._watchers[watch_id] = w
         return w
+
+    def _history(self, key: bytes, range_end: bytes | None, start: int) -> list[tuple]:
+        """Stored events ``(type, kv, prev)`` on ``[key, range_end)`` from revision ``start``
+        on, in revision order (and write order inside a revision)."""
+        recs = []
+        for k in self._key_slice(key, range_end):
+            h = self._hist[k]
+            revs, kvs = h.revs, h.kvs
+            for j in range(bisect.bisect_left(revs, start), len(revs)):
+                rev, kv = revs[j], kvs[j]
+                prev = kvs[j - 1] if j else None
+                ev = (DELETE, (k, 0, rev, 0, b"", 0), prev) if kv is None else (PUT, kv, prev)
+                order = self._order.get(rev)
+                recs.append((rev, order.index(k) if order else 0, ev))
+        recs.sort(key=lambda r: (r[0], r[1]))  # stable: a key written twice in one txn keeps its order
+        return [r[2] for r in recs]
 
     def progress(self) -> None:
         """Send every watcher a progress notification (an empty response at the current revision)."""
@@ -880,11 +935,12 @@ class KV:
                 w.callback(WatchResponse(self.header(rev), w.watch_id, events=evs))
 
     # -- generic apply (what a member does with a committed entry) -----------------------
-    def apply(self, req, now: float = 0.0):
-        """Apply one request record (the payload of a committed Raft entry)."""
+    def apply(self, req, now: float = 0.0, respond: bool = True):
+        """Apply one request record (the payload of a committed Raft entry). With
+        ``respond=False`` (nobody waits on this member) a put skips building its response."""
         t = type(req)
         if t is PutRequest:
-            return self.do_put(req)
+            return self.do_put(req, respond)
         if t is RangeRequest:
             return self.do_range(req)
         if t is DeleteRangeRequest:
@@ -906,7 +962,7 @@ class KV:
             "rev": self.rev,
             "compact_revision": self.compact_revision,
             "hist": {k: (list(h.revs), list(h.kvs)) for k, h in self._hist.items()},
-            "ev": (list(self._ev_revs), [list(e) for e in self._ev]),
+            "order": dict(self._order),
             "leases": {i: (l.ttl, sorted(l.keys)) for i, l in self.leases.items()},
             "lease_seq": self._lease_seq,
         }
@@ -920,8 +976,7 @@ class KV:
             h.revs, h.kvs = list(revs), list(kvs)
             self._hist[k] = h
         self._keys = sorted(self._hist)
-        self._ev_revs, evs = list(snap["ev"][0]), snap["ev"][1]
-        self._ev = [list(e) for e in evs]
+        self._order = dict(snap["order"])
         self.leases = {i: Lease(i, ttl, float("inf"), set(keys)) for i, (ttl, keys) in snap["leases"].items()}
         self._lease_seq = snap["lease_seq"]
 

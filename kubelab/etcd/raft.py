@@ -26,7 +26,7 @@ from __future__ import annotations
 import random
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 NONE = 0  # raft.None: no node
 
@@ -80,8 +80,9 @@ class ProposalDropped(Exception):
         return "raft proposal dropped"
 
 
-@dataclass(slots=True)
-class Entry:
+class Entry(NamedTuple):
+    """raftpb.Entry (immutable: a log entry never changes once appended)."""
+
     term: int
     index: int
     type: str = EntryNormal
@@ -603,9 +604,8 @@ class Raft:
     # -- leader ---------------------------------------------------------------------------
     def _append_entries(self, ents: list[Entry]) -> None:
         li = self.log.last_index()
-        for i, e in enumerate(ents):
-            e.term = self.term
-            e.index = li + 1 + i
+        t = self.term
+        ents = [Entry(t, li + 1 + i, e.type, e.data) for i, e in enumerate(ents)]
         self.log.append(ents)
         self.prs[self.id].maybe_update(self.log.last_index())
         self._maybe_commit()
