@@ -358,7 +358,8 @@ def topology_text(topo: Topology, max_pods: int = 10, max_workers: int = 60) -> 
         groups.setdefault(w.kind, []).append(w)
     for kind in [k for k in KIND_ORDER if k in groups] + sorted(k for k in groups if k not in KIND_ORDER):
         lines.append(f"  {KIND_TITLES.get(kind, kind)}")
-        shown = groups[kind][:max_workers]
+        group = groups[kind]
+        shown = group if len(group) <= max_workers else group[: max_workers - 1]
         for w in shown:
             state = ("Ready" if w.ready else "NotReady") + (",SchedulingDisabled" if w.unschedulable else "")
             pods = sorted(w.pods, key=lambda p: (p.namespace, _natural(p.name)))
@@ -368,7 +369,7 @@ def topology_text(topo: Topology, max_pods: int = 10, max_workers: int = 60) -> 
                 lines.append(f"      {p.namespace}/{p.name} {p.status}")
             if len(pods) > max_pods:
                 lines.append(f"      + {len(pods) - max_pods} more")
-        hidden = groups[kind][max_workers:]
+        hidden = group[len(shown):]
         if hidden:
             ready = sum(1 for w in hidden if w.ready)
             npods = sum(len(w.pods) for w in hidden)
