@@ -58,8 +58,11 @@ class _Call:
 class Client:
     """A client of an :class:`~kubelab.etcd.cluster.EtcdCluster`; see the module doc."""
 
-    def __init__(self, cluster: "EtcdCluster", host: str, *, cert: Any = None, timeout: float = 5.0):
+    def __init__(self, cluster: "EtcdCluster", host: str, *, cert: Any = None, timeout: float = 5.0,
+                 trusted_ca: Any = None, insecure_skip_tls_verify: bool = False):
         self.cluster = cluster
+        self.trusted_ca = trusted_ca
+        self.insecure_skip_tls_verify = insecure_skip_tls_verify
         self.sim = cluster.sim
         self.network = cluster.network
         self.host = host
@@ -124,12 +127,18 @@ class Client:
         if m is None:
             self._retry_later(call, E.ErrNoLeader() if call.last_err is None else call.last_err)
             return
+        tls = self.cluster.tls
+        if tls is not None:
+            err = tls.check_server(m.host, self.sim.now, self.trusted_ca, self.insecure_skip_tls_verify)
+            if err is not None:
+                call.event.fail(err)  # we do not trust the member's certificate
+                return
         call.attempt += 1
         attempt = call.attempt
         self.network.send(self.host, m.host, m.handle, call.kind, call.req,
                           lambda resp, err: self.network.send(m.host, self.host, self._answer, call, attempt, m,
                                                               resp, err),
-                          self.cert)
+                          self.cert, self.host)
 
     def _answer(self, call: _Call, attempt: int, m: "Member", resp: Any, err: Exception | None) -> None:
         ev = call.event
@@ -252,6 +261,7 @@ class Watcher:
         self.responses = 0
         self.revision = 0  # the last revision seen (header or event)
         self.canceled = False
+        self.error: Exception | None = None
         self.compact_revision = 0
         self.created = False
         self.watch_id: int | None = None

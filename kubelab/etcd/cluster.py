@@ -28,7 +28,9 @@ class EtcdCluster:
 
     def __init__(self, members: int = 3, seed: int = 1, *, sim: Simulator | None = None,
                  network: Network | None = None, hosts: list[str] | None = None, token: str = "etcd-cluster",
-                 fsync_latency: float = 0.001, snapshot_count: int | None = None, tls=None):
+                 fsync_latency: float = 0.001, snapshot_count: int | None = None, tls=None,
+                 client_cert_auth: bool = False, auto_tls: bool = False, peer_auto_tls: bool = False,
+                 peer_client_cert_auth: bool = False, ca=None):
         if members < 1:
             raise ValueError("an etcd cluster needs at least one member")
         self.owns_hosts = sim is None
@@ -42,7 +44,19 @@ class EtcdCluster:
         # etcd derives the cluster ID from the member IDs (membership/cluster.go genID)
         self.cluster_id = int.from_bytes(hashlib.sha256(f"{token}/{sorted(hosts)}".encode()).digest()[:8], "big") \
             & ((1 << 63) - 1)
+        if tls is None and (client_cert_auth or auto_tls or peer_auto_tls or peer_client_cert_auth or ca):
+            from .tls import CertificateAuthority, EtcdTLS
+
+            # etcd requires --trusted-ca-file for --client-cert-auth; auto-TLS alone needs none
+            if ca is None and (client_cert_auth or peer_client_cert_auth or not (auto_tls and peer_auto_tls)):
+                ca = CertificateAuthority(self.sim, "etcd-ca")
+            tls = EtcdTLS(ca=ca, client_cert_auth=client_cert_auth, auto_tls=auto_tls, peer_auto_tls=peer_auto_tls,
+                          peer_client_cert_auth=peer_client_cert_auth)
         self.tls = tls
+        if tls is not None:
+            tls.trace = self.sim.trace
+            for h in hosts:
+                tls.provision(self.sim, h)
         self.fsync_latency = fsync_latency
         self.snapshot_count = snapshot_count
         self._next_name = members + 1
@@ -88,11 +102,21 @@ class EtcdCluster:
         return self.leader
 
     # -- clients --------------------------------------------------------------------------
-    def client(self, host: str | None = None, *, cert=None, timeout: float = 5.0):
-        """A client whose requests leave from ``host`` (default: a host named ``client``)."""
+    @property
+    def ca(self):
+        """The cluster's certificate authority (kubeadm's etcd-ca), if TLS is on."""
+        return self.tls.ca if self.tls is not None else None
+
+    def client(self, host: str | None = None, *, cert=None, timeout: float = 5.0, trusted_ca="cluster",
+               insecure_skip_tls_verify: bool = False):
+        """A client whose requests leave from ``host`` (default: a host named ``client``).
+        ``cert`` is its client certificate (``--cert``); it trusts the cluster's CA unless
+        told otherwise (``--cacert``)."""
         from .client import Client
 
-        return Client(self, host or "client", cert=cert, timeout=timeout)
+        return Client(self, host or "client", cert=cert, timeout=timeout,
+                      trusted_ca=self.ca if trusted_ca == "cluster" else trusted_ca,
+                      insecure_skip_tls_verify=insecure_skip_tls_verify)
 
     # -- membership -----------------------------------------------------------------------
     def add_member(self, host: str | None = None, *, limit: float = 10.0) -> Member:
@@ -106,6 +130,8 @@ class EtcdCluster:
 
         mid = member_id(host, self.token)
         voters = sorted({m.id for m in self.members if not m.removed} | {mid})
+        if self.tls is not None:
+            self.tls.provision(self.sim, host)
         m = Member(self, host, host, voters, join=True, **self._member_kw)
         self._conf_change(ConfChange("ConfChangeAddNode", mid), limit)
         self.members.append(m)

@@ -307,10 +307,13 @@ class Member:
     def _send(self, msgs: list[Message]) -> None:
         peers = self.cluster._by_id
         net = self.network
+        tls = self.cluster.tls
         for m in msgs:
             peer = peers.get(m.to)
             if peer is None:
                 continue
+            if tls is not None and tls.peer_client_cert_auth and not tls.check_peer(self.host, peer.host, self.sim.now):
+                continue  # the peer refuses our connection (--peer-client-cert-auth)
             net.send(self.host, peer.host, peer._receive, m, peer.epoch)
 
     def _receive(self, m: Message, epoch: int) -> None:
@@ -405,7 +408,8 @@ class Member:
         self._props.append(Entry(0, 0, EntryConfChange if conf else "EntryNormal", data))
         self._schedule_ready()
 
-    def handle(self, kind: str, req: Any, answer: Callable[[Any, Exception | None], None], cert: Any = None) -> None:
+    def handle(self, kind: str, req: Any, answer: Callable[[Any, Exception | None], None], cert: Any = None,
+               remote: str = "") -> None:
         """Serve one client request (already delivered to this host). ``answer(resp, err)``
         is called on the clock when done. Kinds: range, put, delete_range, txn, compact,
         lease_grant, lease_revoke, lease_keepalive, lease_time_to_live, conf_change."""
@@ -413,7 +417,7 @@ class Member:
             return
         tls = self.cluster.tls
         if tls is not None:
-            err = tls.check_client(cert, self.sim.now)
+            err = tls.check_client(cert, self.sim.now, self.name, remote)
             if err is not None:
                 answer(None, err)
                 return
@@ -528,7 +532,7 @@ class Member:
             return None
         tls = self.cluster.tls
         if tls is not None:
-            err = tls.check_client(cert, self.sim.now)
+            err = tls.check_client(cert, self.sim.now, self.name, reply_host)
             if err is not None:
                 self.network.send(self.host, reply_host, deliver, None, err)
                 return None
