@@ -23,7 +23,7 @@ from kubelab.api import errors
 from kubelab.api.core import Event as KEvent
 from kubelab.api.core import Namespace, Service
 from kubelab.api.meta import KubeObject, ObjectMeta
-from kubelab.api.scheme import DecodeError, decode, kind_by_name
+from kubelab.api.scheme import DecodeError, decode
 from kubelab.apiserver.lb import LoadBalancer
 from kubelab.apiserver.server import APIServer
 from kubelab.client import APIClient, ClientError
@@ -296,11 +296,12 @@ class Cluster:
                 and (e.involved_object.namespace or None) == (obj.metadata.namespace or None))]
         return sorted(evs, key=lambda e: (e.last_timestamp or "", e.metadata.name))
 
-    def kubectl(self, args: str) -> "KubectlOutput":
-        """Run a kubectl command against the cluster and return its output text."""
+    def kubectl(self, args: str, stdin: Optional[str] = None):
+        """Run a kubectl command against the cluster (``stdin`` feeds ``apply -f -``); the
+        output shows as plain text in a cell and carries kubectl's exit code."""
         from kubelab.kubectl.cli import Kubectl
 
-        return KubectlOutput(Kubectl(self).run(args))
+        return Kubectl(self)(args, stdin=stdin)
 
     # -- components -------------------------------------------------------------------------
     @property
@@ -518,16 +519,6 @@ class Cluster:
         return rollout(self, name, namespace)
 
 
-class KubectlOutput(str):
-    """kubectl's output: a string that shows as plain text in a notebook cell."""
-
-    def __repr__(self) -> str:
-        return str(self)
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(str(self))
-
-
 class ManifestError(ValueError):
     """A manifest kubectl refuses before sending anything (bad YAML, unknown kind)."""
 
@@ -589,4 +580,4 @@ def three_way_patch(last: Optional[dict], new: dict) -> dict:
     return {k: v for k, v in patch.items() if k not in ("apiVersion", "kind")}
 
 
-__all__ = ["Cluster", "KubectlOutput", "ManifestError", "Master", "kind_by_name", "parse_manifests"]
+__all__ = ["Cluster", "ManifestError", "Master", "parse_manifests"]
