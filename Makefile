@@ -15,11 +15,12 @@ STAMP  := $(VENV)/.kubelab-installed
 JUPYTER_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS  ?=
 
-.PHONY: workshop test setup graphviz unit notebooks docs clean help
+.PHONY: workshop test setup graphviz unit notebooks docs bench clean help
 
 help:
 	@echo "make workshop   set up and open the workshop in JupyterLab"
 	@echo "make test       set up and run unit tests, notebooks (nbval) and the docs build"
+	@echo "make bench      set up and print the benchmark figures (benchmarks/)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +70,10 @@ test: setup
 	$(MAKE) --no-print-directory docs || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see above)"; fi; \
 	exit $$status
+
+# Speed and memory figures (not tests: these 2-core machines are shared). One command, printed figures.
+bench: setup
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf docs/_build docs/notebooks .pytest_cache
