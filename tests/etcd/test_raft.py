@@ -18,7 +18,7 @@ from kubelab.etcd.raft import (
     StateFollower,
     StateLeader,
 )
-from raftnet import RaftNet
+from tests.etcd.raftnet import RaftNet
 
 
 def logs(net, i):
