@@ -273,3 +273,35 @@ def test_same_seed_same_history():
         return [tuple(r) for r in etcd.trace], repr(etcd)
 
     assert history(21) == history(21)
+
+
+def test_views_render_and_are_deterministic():
+    def render(seed):
+        etcd = EtcdCluster(members=3, seed=seed)
+        c = etcd.client()
+        c.put("/registry/pods/default/a", "{}")
+        c.txn([Compare.version("/registry/pods/default/b", "=", 0)], [PutRequest("/registry/pods/default/b", "{}")])
+        etcd.members[0].stop()
+        etcd.run(2)
+        return etcd._repr_html_(), etcd.leader._repr_html_(), repr(etcd), repr(etcd.leader)
+
+    a, b = render(4), render(4)
+    assert a == b
+    cluster_html, member_html, text, mtext = a
+    assert "elected leader" in cluster_html and "commit" in member_html and "put /registry/pods/default/a" in member_html
+    assert "/registry/pods/default/b" in member_html and "stopped" in cluster_html
+    assert "0x" not in text and " at 0x" not in mtext
+
+
+def test_etcd_does_not_import_the_view_layer():
+    import ast
+    import pathlib
+
+    import kubelab.etcd as pkg
+
+    for path in pathlib.Path(pkg.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in tree.body:  # module level only: lazy imports inside _repr_html_ are fine
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] + [getattr(node, "module", "") or ""]
+                assert not any(n.startswith("kubelab.viz") for n in names), path
