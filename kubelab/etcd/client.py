@@ -46,13 +46,19 @@ _RETRY = (E.ErrNoLeader, E.ErrNotLeader, E.ErrStopped)
 RETRY_BACKOFF = 0.05  # clientv3's retry interceptor backs off ~25-50 ms between attempts
 
 
+# calls clientv3's retry interceptor repeats on another endpoint when a connection breaks
+_IDEMPOTENT = frozenset({"range", "lease_keepalive", "lease_time_to_live"})
+
+
 class _Call:
-    __slots__ = ("kind", "req", "event", "deadline", "last_err", "attempt")
+    __slots__ = ("kind", "req", "event", "deadline", "last_err", "attempt", "member", "epoch")
 
     def __init__(self, kind, req, event, deadline):
         self.kind, self.req, self.event, self.deadline = kind, req, event, deadline
         self.last_err = None
         self.attempt = 0
+        self.member = None
+        self.epoch = 0
 
 
 class Client:
@@ -116,7 +122,27 @@ class Client:
             call = p.popleft()
             if not call.event.triggered:
                 call.event.fail(E.ErrDeadlineExceeded())
+        if p:
+            self._check_connections()
         self._sweeper = self.sim.call_later(0.1, self._sweep) if p else None
+
+    def _check_connections(self) -> None:
+        """Calls whose member crashed or became unreachable see their connection break
+        (grpc keepalive): reads go to another endpoint, writes fail."""
+        net = self.network
+        broken = {m for m in self.cluster.members if not m.running or not net.can_reach(self.host, m.host)}
+        if not broken and all(m.epoch == 1 for m in self.cluster.members):
+            return  # nothing crashed, nothing cut: every connection holds
+        for call in list(self._pending):
+            m = call.member
+            if call.event.triggered or m is None or (m not in broken and call.epoch == m.epoch):
+                continue
+            call.member = None
+            if call.kind in _IDEMPOTENT:
+                self._pin(avoid=m)
+                self._retry_later(call, E.ErrConnectionClosed())
+            else:
+                call.event.fail(E.ErrConnectionClosed())
 
     def _attempt(self, call: _Call) -> None:
         if call.event.triggered:
@@ -134,6 +160,7 @@ class Client:
                 call.event.fail(err)  # we do not trust the member's certificate
                 return
         call.attempt += 1
+        call.member, call.epoch = m, m.epoch
         attempt = call.attempt
         self.network.send(self.host, m.host, m.handle, call.kind, call.req,
                           lambda resp, err: self.network.send(m.host, self.host, self._answer, call, attempt, m,

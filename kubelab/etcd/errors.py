@@ -144,6 +144,14 @@ class ErrDeadlineExceeded(EtcdError):
     code = DEADLINE_EXCEEDED
 
 
+class ErrConnectionClosed(EtcdError):
+    """The member's connection broke under a request (grpc: "transport is closing");
+    clientv3 retries reads on another endpoint, writes fail with this."""
+
+    message = "transport is closing"
+    code = UNAVAILABLE
+
+
 class ErrAuthHandshake(EtcdError):
     """TLS refusal, as the grpc transport words it (see tls.py)."""
 

@@ -305,3 +305,22 @@ def test_etcd_does_not_import_the_view_layer():
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [a.name for a in node.names] + [getattr(node, "module", "") or ""]
                 assert not any(n.startswith("kubelab.viz") for n in names), path
+
+
+def test_member_crash_under_a_request_breaks_its_connection():
+    etcd = EtcdCluster(members=3, seed=14)
+    c = etcd.client()
+    c.put("/a", "1")
+    for m in etcd.members:
+        m.slow_disk(0.5)  # keep the next write in flight
+    ev = c.put_async("/b", "2")
+    read = c.range_async("/a")
+    etcd.run(0.05)
+    pinned = c.endpoint
+    pinned.stop()
+    etcd.run(1.0)
+    assert ev.triggered and isinstance(ev.exception, E.ErrConnectionClosed)
+    assert str(ev.exception) == "transport is closing"
+    ev.defused = True
+    assert read.triggered and read.ok and read.value.kvs[0].value == b"1"  # retried elsewhere
+    assert c.endpoint is not pinned

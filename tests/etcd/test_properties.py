@@ -23,6 +23,7 @@ N = 3
 
 ops = st.one_of(
     st.tuples(st.just("put"), st.integers(1, 8)),
+    st.tuples(st.just("get"), st.integers(0, 30)),  # a linearizable read (ReadIndex)
     st.tuples(st.just("stop"), st.integers(0, N - 1)),
     st.tuples(st.just("start"), st.integers(0, N - 1)),
     st.tuples(st.just("isolate"), st.integers(0, N - 1)),
@@ -105,12 +106,36 @@ def run_schedule(schedule, seed=1):
 
         ev.add_callback(done)
 
+    reads = []  # [key, invoke, response time or None, revision, mod_revision or None]
+    readers = [etcd.client(host=m.host) for m in etcd.members]
+
+    def get(i):
+        if not history:
+            return
+        k = history[-1 - i % len(history)][0]
+        rec = [k, sim.now, None, None, None]
+        reads.append(rec)
+        # readers sit on the members' hosts, so reads are served by every member in turn
+        ev = readers[i % len(readers)].range_async(k)
+
+        def done(ev, rec=rec):
+            ev.defused = True
+            if ev.ok:
+                r = ev.value
+                rec[2], rec[3] = sim.now, r.header.revision
+                rec[4] = r.kvs[0].mod_revision if r.kvs else None
+
+        ev.add_callback(done)
+
     hosts = [m.host for m in etcd.members]
     for op in schedule:
         kind = op[0]
         if kind == "put":
+            get(op[1] * 7 + len(history))  # a read racing the writes
             for _ in range(op[1]):
                 put()
+        elif kind == "get":
+            get(op[1])
         elif kind == "stop":
             etcd.members[op[1]].stop()
         elif kind == "start":
@@ -141,6 +166,8 @@ def run_schedule(schedule, seed=1):
     lead = etcd.leader
     assert lead is not None, "no leader after healing"
     put()
+    for i in range(min(len(history), 10)):
+        get(i)
     etcd.run(c.timeout + 1)
     acked = [h for h in history if h[3] is not None]
     assert history[-1][3] is not None, "a write after healing must succeed"
@@ -152,6 +179,21 @@ def run_schedule(schedule, seed=1):
         for b in acked:
             if a[3] < b[2]:
                 assert a[4] < b[4], f"{a} acknowledged before {b} started but has a later revision"
+    # linearizable reads: a read sees every write acknowledged before it began, and
+    # nothing written after it answered
+    by_key = {h[0]: h for h in history}
+    for k, inv, resp, rev, mod in reads:
+        if resp is None:
+            continue
+        for w in acked:
+            if w[3] < inv:
+                assert rev >= w[4], f"read of {k} at {inv} returned revision {rev} < acknowledged {w[4]}"
+        w = by_key[k]
+        if w[3] is not None and w[3] < inv:
+            assert mod == w[4], f"stale read of {k}: {mod} != {w[4]}"
+        if mod is not None:
+            assert w[2] <= resp, f"read of {k} saw a write invoked after it answered"
+    STATS["reads"] += sum(1 for r in reads if r[2] is not None)
     # state machine safety, end to end: every member applied the same keyspace
     etcd.run(2)
     ref = lead.kv.range("\x00", "\x00").kvs
@@ -161,7 +203,7 @@ def run_schedule(schedule, seed=1):
     return checker, len(acked)
 
 
-STATS = {"schedules": 0, "checks": 0, "acked": 0}
+STATS = {"schedules": 0, "checks": 0, "acked": 0, "reads": 0}
 
 
 @settings(max_examples=int(os.environ.get("KUBELAB_HYPOTHESIS_EXAMPLES", "100")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
