@@ -776,7 +776,9 @@ class KV:
             elif isinstance(op, DeleteRangeRequest):
                 r = ResponseOp(response_delete_range=self._delete(op, rev))
             elif isinstance(op, TxnRequest):
-                sub_ok = self._txn_path(op, rev if self._pending else cur)
+                # apply.go compareToPath: every compare, nested ones too, is decided up
+                # front against the state before the txn
+                sub_ok = self._txn_path(op, cur)
                 r = ResponseOp(response_txn=self._run_txn(op, sub_ok, cur, rev))
             else:
                 raise TypeError(f"not a txn operation: {op!r}")

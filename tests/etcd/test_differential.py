@@ -142,6 +142,11 @@ class Real(Side):
             out.update(succeeded=r.get("succeeded", False), responses=resps)
         elif kind == "lease_grant":
             out.update(TTL=int(r["TTL"]))
+        elif kind == "lease_ttl":
+            out.update(TTL=_alive(int(r.get("TTL", 0))), grantedTTL=int(r.get("grantedTTL", 0)),
+                       keys=sorted(base64.b64decode(k) for k in r.get("keys", [])))
+        elif kind == "lease_keepalive":
+            out.update(TTL=int(r.get("TTL", 0)))
         return out
 
     # request encoding
@@ -234,6 +239,15 @@ class Real(Side):
             return self.canon(k, r)
         if k == "lease_revoke":
             return self.canon(k, self.post("/v3/lease/revoke", {"ID": self.lease_id(o["sym"])}))
+        if k == "lease_ttl":
+            return self.canon(k, self.post("/v3/lease/timetolive", {"ID": self.lease_id(o["sym"]), "keys": True}))
+        if k == "lease_keepalive":
+            # a streaming call on the gateway: send one request, read one answer
+            body = json.dumps({"ID": self.lease_id(o["sym"])})
+            req = urllib.request.Request(self.url + "/v3/lease/keepalive", data=body.encode(), method="POST")
+            with urllib.request.urlopen(req, timeout=5) as r:
+                line = r.readline()
+            return self.canon(k, json.loads(line).get("result", {}))
         raise ValueError(k)
 
     def watch(self, prefix: str, start: int, expect: int) -> list:
@@ -281,6 +295,11 @@ class Real(Side):
         return out
 
 
+def _alive(ttl: int) -> object:
+    # remaining TTLs depend on each side's clock; compare "alive" / -1 (not found)
+    return "alive" if ttl > 0 else ttl
+
+
 def _prefix_end(p: str) -> str:
     return p[:-1] + chr(ord(p[-1]) + 1)
 
@@ -316,6 +335,10 @@ class Sim(Side):
                         resps.append((k, self.canon(k, sub)))
             out.update(succeeded=r.succeeded, responses=resps)
         elif kind == "lease_grant":
+            out.update(TTL=r.TTL)
+        elif kind == "lease_ttl":
+            out.update(TTL=_alive(r.TTL), grantedTTL=r.grantedTTL, keys=sorted(r.keys))
+        elif kind == "lease_keepalive":
             out.update(TTL=r.TTL)
         return out
 
@@ -371,6 +394,10 @@ class Sim(Side):
                 self.leases[r.ID] = o["sym"]
             elif k == "lease_revoke":
                 r = c.lease_revoke(self.lease_id(o["sym"]))
+            elif k == "lease_ttl":
+                r = c.lease_time_to_live(self.lease_id(o["sym"]), keys=True)
+            elif k == "lease_keepalive":
+                r = c.lease_keepalive(self.lease_id(o["sym"]))
             else:
                 raise ValueError(k)
         except EtcdError as e:
@@ -499,8 +526,10 @@ def gen_sequence(rng: random.Random, p: str, n_ops: int = 14) -> list[dict]:
         elif x < 0.95:
             leases += 1
             o = {"op": "lease_grant", "ttl": rng.choice([1, 5, 60, 600]) + 500, "sym": leases}
-        else:
+        elif x < 0.97:
             o = {"op": "lease_revoke", "sym": rng.randint(1, leases + 1)}
+        else:
+            o = {"op": rng.choice(["lease_ttl", "lease_keepalive"]), "sym": rng.randint(1, leases + 1)}
         ops.append(o)
         rev += 1  # an upper bound is enough for aiming
     return ops
@@ -542,6 +571,8 @@ HANDWRITTEN = [
                                                            "value": "2"},
      {"op": "put", "key": "b", "ignore_value": True, "prev_kv": True},
      {"op": "put", "key": "nope", "ignore_value": True}, {"op": "put", "key": "a", "value": "v", "ignore_value": True},
+     {"op": "lease_ttl", "sym": 1}, {"op": "lease_keepalive", "sym": 2}, {"op": "lease_ttl", "sym": 9},
+     {"op": "lease_keepalive", "sym": 9},
      {"op": "lease_revoke", "sym": 1}, {"op": "range", "key": "a", "range_end": "z"},
      {"op": "lease_revoke", "sym": 1}, {"op": "lease_grant", "ttl": 9000000001, "sym": 3}],
     # range options: limit/more/count, sort, keys_only, count_only
