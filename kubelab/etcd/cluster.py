@@ -118,6 +118,22 @@ class EtcdCluster:
                       trusted_ca=self.ca if trusted_ca == "cluster" else trusted_ca,
                       insecure_skip_tls_verify=insecure_skip_tls_verify)
 
+    def move_leader(self, member: Member | str, limit: float = 5.0) -> Member:
+        """``etcdctl move-leader``: the leader hands over to ``member`` (Raft leadership
+        transfer, thesis §3.10)."""
+        if isinstance(member, str):
+            member = self.member(member)
+        lead = self.wait_for_leader()
+        if lead is not member:
+            lead.raft.transfer_leader(member.id)
+            lead._schedule_ready()
+            end = self.sim.now + limit
+            while self.leader is not member and self.sim.now < end:
+                self.sim.run_for(0.05)
+        if self.leader is not member:
+            raise E.ErrTimeout()
+        return member
+
     # -- membership -----------------------------------------------------------------------
     def add_member(self, host: str | None = None, *, limit: float = 10.0) -> Member:
         """``etcdctl member add`` then start the new member (it catches up from the leader)."""

@@ -169,6 +169,10 @@ class Member:
         """Add ``seconds`` to every fsync (0 restores the disk)."""
         self.disk_extra = seconds
 
+    def slow_link(self, seconds: float) -> None:
+        """Add ``seconds`` to every message to or from this member's host (0 restores it)."""
+        self.network.slow_host(self.host, seconds)
+
     # -- views ----------------------------------------------------------------------------
     @property
     def role(self) -> str:

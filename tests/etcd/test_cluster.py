@@ -324,3 +324,18 @@ def test_member_crash_under_a_request_breaks_its_connection():
     ev.defused = True
     assert read.triggered and read.ok and read.value.kvs[0].value == b"1"  # retried elsewhere
     assert c.endpoint is not pinned
+
+
+def test_move_leader_and_slow_link():
+    etcd = EtcdCluster(members=3, seed=15)
+    c = etcd.client()
+    c.put("/a", "1")
+    target = next(m for m in etcd.members if not m.is_leader)
+    etcd.move_leader(target)
+    assert etcd.leader is target
+    c.put("/b", "2")
+    target.slow_link(0.2)
+    t0 = etcd.sim.now
+    c.put("/c", "3")
+    assert etcd.sim.now - t0 >= 0.2
+    target.slow_link(0)

@@ -250,12 +250,18 @@ class Real(Side):
             return self.canon(k, json.loads(line).get("result", {}))
         raise ValueError(k)
 
-    def watch(self, prefix: str, start: int, expect: int) -> list:
+    def watch(self, prefix: str, start: int, expect: int, opts: dict) -> list:
         """Open a watch stream on the gateway and read until ``expect`` events (or cancel)."""
         host = self.url.split("//")[1]
         conn = http.client.HTTPConnection(host, timeout=0.5)
-        body = {"create_request": {"key": b64(prefix), "range_end": b64(_prefix_end(prefix)), "prev_kv": True,
-                                   "start_revision": start + self.off}}
+        req = {"key": b64(opts.get("key", prefix)), "start_revision": start + self.off}
+        if "key" not in opts:
+            req["range_end"] = b64(_prefix_end(prefix))
+        if opts.get("prev_kv"):
+            req["prev_kv"] = True
+        if opts.get("filters"):
+            req["filters"] = list(opts["filters"])
+        body = {"create_request": req}
         conn.request("POST", "/v3/watch", json.dumps(body), {"Content-Type": "application/json"})
         resp = conn.getresponse()
         out, events = [], 0
@@ -404,8 +410,13 @@ class Sim(Side):
             return {"error": str(e), "code": e.code}
         return self.canon(k, r)
 
-    def watch(self, prefix: str, start: int) -> list:
-        w = self.client.watch(prefix, prefix=True, start_revision=start, prev_kv=True)
+    def watch(self, prefix: str, start: int, opts: dict) -> list:
+        if "key" in opts:
+            w = self.client.watch(opts["key"], start_revision=start, prev_kv=opts.get("prev_kv", False),
+                                  filters=opts.get("filters", ()))
+        else:
+            w = self.client.watch(prefix, prefix=True, start_revision=start, prev_kv=opts.get("prev_kv", False),
+                                  filters=opts.get("filters", ()))
         self.cluster.run(0.5)
         w.cancel()
         if w.compact_revision:
@@ -604,7 +615,8 @@ def _prefixed(seq: list[dict], p: str) -> list[dict]:
     return [fix(o) for o in seq]
 
 
-def run_both(url: str, seq: list[dict], prefix: str, watch_from: int | None, members: int = 1, seed: int = 1):
+def run_both(url: str, seq: list[dict], prefix: str, watch_from: int | None, members: int = 1, seed: int = 1,
+             watch_opts: dict | None = None):
     real, sim = Real(url), Sim(members=members, seed=seed)
     real.begin(prefix)
     for i, o in enumerate(seq):
@@ -615,10 +627,11 @@ def run_both(url: str, seq: list[dict], prefix: str, watch_from: int | None, mem
                     d["header"].pop("raft_term")
         assert a == b, f"op {i} {o}\n kubelab: {a}\n etcd:    {b}"
     if watch_from is not None:
-        got = sim.watch(prefix, watch_from)
+        opts = {"prev_kv": True} if watch_opts is None else watch_opts
+        got = sim.watch(prefix, watch_from, opts)
         expect = len(got) if got and got[0][0] != "compacted" else 1
-        want = real.watch(prefix, watch_from, expect)
-        assert got == want, f"watch from {watch_from}\n kubelab: {got}\n etcd:    {want}"
+        want = real.watch(prefix, watch_from, expect, opts)
+        assert got == want, f"watch from {watch_from} {opts}\n kubelab: {got}\n etcd:    {want}"
 
 
 @pytest.mark.parametrize("i", range(len(HANDWRITTEN)))
@@ -632,7 +645,12 @@ def test_random_sequences(real_etcd):
     for n in range(N_RANDOM):
         p = f"/r{n:04d}/"
         seq = gen_sequence(rng, p)
-        run_both(real_etcd, seq, p, watch_from=rng.randint(1, 8))
+        opts = {"prev_kv": rng.random() < 0.6}
+        if rng.random() < 0.3:
+            opts["filters"] = [rng.choice(["NOPUT", "NODELETE"])]
+        if rng.random() < 0.3:
+            opts["key"] = f"{p}k{rng.randint(0, 3)}"
+        run_both(real_etcd, seq, p, watch_from=rng.randint(1, 8), watch_opts=opts)
 
 
 def test_random_sequences_three_members(real_etcd):
