@@ -231,7 +231,7 @@ class Real(Side):
         if k == "txn":
             return self.canon(k, self.post("/v3/kv/txn", self.enc_txn(o)))
         if k == "compact":
-            return self.canon(k, self.post("/v3/kv/compaction", {"revision": o["revision"] + self.off}))
+            return self.canon(k, self.post("/v3/kv/compaction", {"revision": o["revision"] + self.off, "physical": True}))
         if k == "lease_grant":
             r = self.post("/v3/lease/grant", {"TTL": o["ttl"]})
             if "ID" in r:
