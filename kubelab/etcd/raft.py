@@ -447,7 +447,7 @@ class Raft:
         for v in sorted(self.voters):
             pr = Progress(last + 1, self.max_inflight)
             if v == self.id:
-                pr.match = last
+                pr.match = self.log.stabled  # the leader counts only what it has persisted
             self.prs[v] = pr
         self.pending_conf_index = 0
         self._read_only = {}
@@ -607,8 +607,9 @@ class Raft:
         t = self.term
         ents = [Entry(t, li + 1 + i, e.type, e.data) for i, e in enumerate(ents)]
         self.log.append(ents)
-        self.prs[self.id].maybe_update(self.log.last_index())
-        self._maybe_commit()
+        # The leader's own copy counts towards the quorum once persisted (advance), not now:
+        # then an acknowledged entry is on a majority of disks (thesis §10.2.1; etcd-io/raft
+        # does the same with asynchronous storage writes).
 
     def _maybe_commit(self) -> bool:
         matches = sorted((self.prs[v].match for v in self.voters if v in self.prs), reverse=True)
@@ -995,6 +996,8 @@ class Raft:
         if rd.committed_entries:
             lg.applied = max(lg.applied, rd.committed_entries[-1].index)
         if self.role == StateLeader:
+            if self.id in self.prs and self.prs[self.id].maybe_update(lg.stabled) and self._maybe_commit():
+                self.bcast_append()  # tell the followers the new commit index
             self._release_pending_reads()
 
     def __repr__(self) -> str:

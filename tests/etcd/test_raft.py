@@ -61,6 +61,18 @@ def test_vote_refused_to_a_less_up_to_date_log():
     assert m.reject
 
 
+def test_leader_counts_itself_only_once_persisted():
+    # thesis §10.2.1: an entry commits on a majority of *persisted* copies
+    r = Raft(1, [1, 2, 3], rng=random.Random(1))
+    r.become_candidate()
+    r.become_leader()
+    rd = r.ready()
+    r.step(Message("MsgAppResp", frm=2, to=1, term=1, index=1))
+    assert r.log.committed == 0  # only node 2 has it on disk
+    r.advance(rd)
+    assert r.log.committed == 1
+
+
 def test_replication_and_commit():
     # §5.3: an entry is committed once the leader has replicated it on a majority
     net = RaftNet(3)
@@ -106,7 +118,7 @@ def test_only_current_term_entries_commit_by_counting():
              entries=[Entry(1, 1), Entry(2, 2)])
     r.become_candidate()
     r.become_leader()  # term 3, appends its no-op at index 3
-    r.ready()
+    r.advance(r.ready())  # persisted: the leader's own copy now counts
     r.step(Message("MsgAppResp", frm=2, to=1, term=3, index=2))
     assert r.log.committed == 0  # index 2 is on a majority but is from term 2
     r.step(Message("MsgAppResp", frm=2, to=1, term=3, index=3))
@@ -250,4 +262,6 @@ def test_single_node_elects_itself():
     r.step(Message(MsgHup, frm=1))
     assert r.role == StateLeader
     r.propose(b"x")
+    assert r.log.committed == 0  # nothing is committed before it is on disk
+    r.advance(r.ready())
     assert r.log.committed == 2
