@@ -103,6 +103,7 @@ class Member:
         self.disk_extra = 0.0
         self.snapshot_count = snapshot_count
         self.wal = WAL()
+        self.msg_stats: dict[tuple[str, str], int] = {}  # (message type, to member) -> messages sent
         self.running = False
         self.removed = False
         self.epoch = 0  # bumped on every start: watch streams of an older epoch are gone
@@ -312,10 +313,13 @@ class Member:
         peers = self.cluster._by_id
         net = self.network
         tls = self.cluster.tls
+        stats = self.msg_stats
         for m in msgs:
             peer = peers.get(m.to)
             if peer is None:
                 continue
+            k = (m.type, peer.name)
+            stats[k] = stats.get(k, 0) + 1
             if tls is not None and tls.peer_client_cert_auth and not tls.check_peer(self.host, peer.host, self.sim.now):
                 continue  # the peer refuses our connection (--peer-client-cert-auth)
             net.send(self.host, peer.host, peer._receive, m, peer.epoch)

@@ -12,7 +12,8 @@ from typing import Any
 
 from .html import _card, _table, _title, esc, pill
 
-__all__ = ["cluster_html", "member_html", "log_html", "registry_html", "elections_html", "entry_text"]
+__all__ = ["cluster_html", "member_html", "log_html", "registry_html", "elections_html", "messages_html",
+           "entry_text"]
 
 _ROLE_TONE = {"leader": "info", "follower": "ok", "candidate": "warn", "pre-candidate": "warn", "stopped": "bad"}
 
@@ -70,6 +71,18 @@ def elections_html(cluster: Any, limit: int = 12) -> str:
     return _table(["time", "member", "event", "message"], rows, raw=True)
 
 
+def messages_html(cluster: Any) -> str:
+    """Raft messages sent so far, by type, from each member to each other."""
+    types = sorted({t for m in cluster.members for (t, _) in m.msg_stats})
+    if not types:
+        return '<p class="kl-muted">no messages yet</p>'
+    rows = []
+    for m in cluster.members:
+        for dst in sorted({d for (_, d) in m.msg_stats}):
+            rows.append([esc(f"{m.name} → {dst}")] + [esc(m.msg_stats.get((t, dst), "")) for t in types])
+    return _table(["link"] + [t.removeprefix("Msg") for t in types], rows, raw=True)
+
+
 def log_html(member: Any, last: int = 15) -> str:
     """The member's Raft log tail: index, term, entry; the commit point and applied index marked."""
     ents = member.log_entries()[-last:]
@@ -106,6 +119,7 @@ def cluster_html(cluster: Any) -> str:
     lead = cluster.leader
     status = pill(f"leader {lead.name}", "info") if lead else pill("no leader", "bad")
     body = (_members_table(cluster) + "<h5>Elections and faults</h5>" + elections_html(cluster)
+            + "<h5>Raft messages sent</h5>" + messages_html(cluster)
             + (f"<h5>Log of {esc(lead.name)} (leader)</h5>" + log_html(lead, last=8) if lead else ""))
     title = _title("etcd", f"{len(cluster.members)} members", None, " " + status)
     return _card(title + f' <span class="kl-muted">t={cluster.sim.now:.3f}s</span>', body)
