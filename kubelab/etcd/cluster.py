@@ -69,6 +69,7 @@ class EtcdCluster:
         ids = [member_id(h, token) for h in hosts]
         self.members: list[Member] = [Member(self, h, h, ids, **kw) for h in hosts]
         self._by_id = {m.id: m for m in self.members}
+        self.removed_members: list[Member] = []
         for m in self.members:
             m.start()
 
@@ -192,7 +193,12 @@ class EtcdCluster:
         self.sim.run_until(ev, limit=limit + 1)
 
     def _conf_applied(self, member: Member, cc: ConfChange) -> None:
-        pass  # the cluster's member list is the union; removed members mark themselves
+        # ``members`` is what ``etcdctl member list`` shows: a removed member leaves it
+        if cc.type == "ConfChangeRemoveNode":
+            gone = self._by_id.get(cc.node_id)
+            if gone is not None and gone in self.members:
+                self.members.remove(gone)
+                self.removed_members.append(gone)
 
     # -- display --------------------------------------------------------------------------
     def status(self) -> list[dict]:

@@ -244,6 +244,7 @@ def test_add_and_remove_member():
     etcd.remove_member(victim)
     etcd.run(1)
     assert victim.removed and not victim.running and len(etcd.leader.raft.voters) == 3
+    assert victim not in etcd.members and victim in etcd.removed_members and len(etcd.members) == 3
     c.put("/b", "2")
     assert new.kv.get("/b") is not None or etcd.run(1) or new.kv.get("/b") is not None
 
