@@ -95,3 +95,43 @@ class RaftNet:
     def leader(self):
         ls = [r for i, r in self.nodes.items() if i not in self.down and r.role == "StateLeader"]
         return ls[0] if len(ls) == 1 else (ls or [None])[0]
+
+
+def run_transcript(text: str, n: int = 3, seed: int = 1) -> list[tuple[str, str, str]]:
+    """Replay a small text transcript in the manner of etcd-io/raft's testdata: each line
+    is a command, optionally followed by ``----`` and the expected output lines. Returns
+    (command, expected, got) for every checked command.
+
+    Commands: campaign N · propose N DATA · stabilize · tick N · isolate N · heal ·
+    status (role/term/commit per node) · log N (term/index of each entry)."""
+    net = RaftNet(n, seed=seed)
+    checks = []
+    blocks = [b for b in text.strip().split("\n\n") if b.strip()]
+    for block in blocks:
+        cmd, _, expected = block.strip().partition("\n----\n")
+        out = []
+        words = cmd.split()
+        if words[0] == "campaign":
+            net.campaign(int(words[1]))
+        elif words[0] == "propose":
+            net.nodes[int(words[1])].propose(words[2].encode())
+        elif words[0] == "stabilize":
+            net.stabilize()
+        elif words[0] == "tick":
+            net.tick(int(words[1]))
+        elif words[0] == "isolate":
+            net.isolate(int(words[1]))
+        elif words[0] == "heal":
+            net.heal()
+        elif words[0] == "status":
+            for i in net.ids:
+                r = net.nodes[i]
+                out.append(f"{i}: {r.role.removeprefix('State')} term={r.term} commit={r.log.committed}")
+        elif words[0] == "log":
+            r = net.nodes[int(words[1])]
+            out.append(" ".join(f"{e.term}/{e.index}" for e in r.log.ents))
+        else:
+            raise ValueError(f"unknown command {cmd!r}")
+        if expected:
+            checks.append((cmd, expected.strip(), "\n".join(out)))
+    return checks

@@ -265,3 +265,47 @@ def test_single_node_elects_itself():
     assert r.log.committed == 0  # nothing is committed before it is on disk
     r.advance(r.ready())
     assert r.log.committed == 2
+
+
+TRANSCRIPT_PARTITIONED_LEADER = """
+campaign 1
+
+propose 1 a
+
+stabilize
+
+status
+----
+1: Leader term=1 commit=2
+2: Follower term=1 commit=2
+3: Follower term=1 commit=2
+
+isolate 1
+
+propose 1 lost
+
+tick 25
+
+status
+----
+1: Follower term=1 commit=2
+2: Follower term=2 commit=3
+3: Leader term=2 commit=3
+
+heal
+
+tick 2
+
+log 1
+----
+1/1 1/2 2/3
+"""
+
+
+def test_transcript_partitioned_leader():
+    # §5.3/§5.4 with check-quorum (thesis §6.2): the cut-off leader steps down, the
+    # majority elects a new leader, and the old leader's uncommitted entry is overwritten
+    from tests.etcd.raftnet import run_transcript
+
+    for cmd, want, got in run_transcript(TRANSCRIPT_PARTITIONED_LEADER):
+        assert got == want, f"{cmd}:\n{got}\n!=\n{want}"
