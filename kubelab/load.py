@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Optional
 
 from kubelab.api import errors
 from kubelab.api.core import ConfigMap
-from kubelab.api.meta import ObjectMeta
 from kubelab.client import APIClient
 
 from kubelab.apiserver.server import APIServer

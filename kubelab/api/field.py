@@ -10,10 +10,9 @@ its ``String()``, anything else with ``%#v``: ``[]string{"a", "b"}``,
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field as _dc_field
-from typing import Any, Iterable, Iterator, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 __all__ = [
     "ErrorList",

@@ -25,8 +25,6 @@ def pod_qos_class(pod: Pod) -> str:
     memory requests and limits; BestEffort when none sets any; Burstable otherwise."""
     from kubelab.api.quantity import parse_quantity
 
-    requests: dict[str, object] = {}
-    limits: dict[str, object] = {}
     any_set = False
     guaranteed = True
     for c in (pod.spec.init_containers or []) + pod.spec.containers:

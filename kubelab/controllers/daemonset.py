@@ -10,7 +10,6 @@ deletes old-revision pods at most ``maxUnavailable`` nodes at a time.
 
 from __future__ import annotations
 
-from kubelab.api import errors
 from kubelab.api.apps import DaemonSet
 from kubelab.api.core import (Affinity, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
                               Pod, Toleration)

@@ -817,7 +817,7 @@ def rollback(client, deployment: Deployment, replica_sets: list[ReplicaSet], to_
     by_rev = sorted(owned, key=revision_of)
     if to_revision == 0:
         if len(by_rev) < 2:
-            raise errors.new_bad_request("no rollout history found for deployment %q" % deployment.name)
+            raise errors.new_bad_request(f'no rollout history found for deployment "{deployment.name}"')
         target = by_rev[-2]
     else:
         target = next((r for r in by_rev if revision_of(r) == to_revision), None)

@@ -18,7 +18,6 @@ nodes, so an informer lagging behind never makes the collector delete a live obj
 
 from __future__ import annotations
 
-from typing import Optional
 
 from kubelab.api import errors
 from kubelab.api.meta import KubeObject

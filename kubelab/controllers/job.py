@@ -22,7 +22,7 @@ from typing import Optional
 from kubelab.api import errors
 from kubelab.api.base import SIM_EPOCH, parse_time, rfc3339
 from kubelab.api.batch import CronJob, Job, JobCondition
-from kubelab.api.core import ObjectReference, Pod
+from kubelab.api.core import Pod
 from kubelab.api.meta import ObjectMeta
 
 from .base import Controller, ControllerContext, ControllerExpectations, owner_ref, pod_from_template, settle, slow_start_batch

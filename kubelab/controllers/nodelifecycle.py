@@ -19,7 +19,7 @@ import math
 from typing import Optional
 
 from kubelab.api import errors
-from kubelab.api.base import parse_time, rfc3339
+from kubelab.api.base import rfc3339
 from kubelab.api.coordination import Lease
 from kubelab.api.core import Node, NodeCondition, Pod, PodCondition, Taint
 

@@ -87,12 +87,11 @@ class StatefulSetController(Controller):
                 condemned.append(p)
         condemned.sort(key=lambda p: -ordinal_of(s.name, p.name))
         if s.metadata.deletion_timestamp is None:
-            done = yield from self._reconcile(s, by_ord, condemned, start, replicas, parallel, revision)
+            yield from self._reconcile(s, by_ord, condemned, start, replicas, parallel, revision)
         status_pods = [p for p in pods if p.metadata.deletion_timestamp is None]
         yield from self._status(s, status_pods, revision)
 
     def _reconcile(self, s, by_ord, condemned, start, replicas, parallel, revision):
-        ns = s.metadata.namespace
         for o in range(start, start + replicas):
             pod = by_ord.get(o)
             if pod is not None and pod.status.phase == "Failed" and pod.metadata.deletion_timestamp is None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import shlex
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import yaml
 
@@ -733,8 +733,8 @@ class Kubectl:
         elif cls.KIND in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"):
             sel = obj.spec.selector  # type: ignore[attr-defined]
             if sel is None or sel.match_expressions:
-                raise KubectlError(f"error: couldn't retrieve selectors via --selector flag or introspection: "
-                                   f"invalid deployment: no selectors, therefore cannot be exposed")
+                raise KubectlError("error: couldn't retrieve selectors via --selector flag or introspection: "
+                                   "invalid deployment: no selectors, therefore cannot be exposed")
             selector = dict(sel.match_labels or {})
         else:
             raise KubectlError(f"error: cannot expose a {cls.KIND}")
@@ -806,7 +806,6 @@ class Kubectl:
 
     def _cmd_patch(self, a: _Args, stdin: Optional[str]) -> str:
         """kubectl patch TYPE NAME -p PATCH [--type strategic|merge|json]."""
-        import json as _json
 
         body = a.get("patch")
         if body is None:
@@ -1179,7 +1178,7 @@ class Kubectl:
         if want:
             rev = int(want)
             if rev not in history:
-                raise KubectlError(f"error: unable to find the specified revision")
+                raise KubectlError("error: unable to find the specified revision")
             rs = history[rev]
             return f"{resource_name(d)} with revision #{rev}\n" + _describe.pod_template_text(rs.spec.template)
         if not history:
@@ -1199,7 +1198,7 @@ class Kubectl:
         if d.KIND != "Deployment":
             raise KubectlError(f'error: no rollbacker has been implemented for "{d.KIND}"')
         if d.spec.paused:
-            raise KubectlError(f"error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again")
+            raise KubectlError("error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again")
         rss = self._owned_replicasets(d)
         by_rev = {self._revision(rs): rs for rs in rss}
         to = int(a.get("to-revision") or 0)
@@ -1424,7 +1423,7 @@ def _json_patch(doc: Any, ops: list) -> Any:
             else:
                 raise KubectlError(f'error: Unexpected kind: {kind}')
         except (KeyError, IndexError, ValueError, TypeError):
-            raise KubectlError(f'Error from server (UnprocessableEntity): the server rejected our request due to an error in our request') from None
+            raise KubectlError('Error from server (UnprocessableEntity): the server rejected our request due to an error in our request') from None
     return doc
 
 

@@ -38,7 +38,7 @@ def _parse_template(template: str) -> list[tuple[str, str]]:
     if pos < len(template):
         rest = template[pos:]
         if "{" in rest or "}" in rest:
-            raise JSONPathError(f"unclosed action")
+            raise JSONPathError("unclosed action")
         parts.append(("text", rest))
     return parts
 

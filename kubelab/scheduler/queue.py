@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
-from typing import Callable, Iterable, Optional
+from typing import Callable, Optional
 
 from .framework import interface as ep
 from .framework.types import PodInfo

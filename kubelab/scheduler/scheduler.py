@@ -17,9 +17,8 @@ Either way every attempt leaves a :class:`~kubelab.scheduler.explain.Decision`;
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Callable, Iterable, Optional, Union
+from typing import Any, Optional, Union
 
-import numpy as np
 
 from kubelab.api.core import Pod
 from kubelab.sim.kernel import Event, Simulator

@@ -430,7 +430,7 @@ def error_html(err: BaseException) -> str:
     st = getattr(err, "status", None)
     if st is not None:
         return status_html(st)
-    return _card(f'<span class="kl-kind">Error</span>', f'<div class="kl-pre">error: {esc(err)}</div>', "kl-err")
+    return _card('<span class="kl-kind">Error</span>', f'<div class="kl-pre">error: {esc(err)}</div>', "kl-err")
 
 
 # ----------------------------------------------------------------------------- tables

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from kubelab.api import Pod, decode, errors
+from kubelab.api import decode, errors
 from kubelab.api.apps import Deployment
 from kubelab.apiserver.watchcache import WatchEvent
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 
 from kubelab.api.core import Pod, Taint
 from kubelab.controllers.cloud import SimulatedCloud

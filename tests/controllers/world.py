@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from kubelab.api import decode
 from kubelab.api.base import rfc3339
-from kubelab.api.core import Node, Pod, PodCondition
+from kubelab.api.core import Pod, PodCondition
 from kubelab.apiserver import APIServer
 from kubelab.apiserver.storage import DirectKVClient
 from kubelab.client import APIClient, SharedInformerFactory

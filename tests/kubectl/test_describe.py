@@ -1,6 +1,5 @@
 """kubectl describe, checked against the layout real kubectl prints (describe.go)."""
 
-from kubelab.kubectl import Kubectl
 from kubelab.kubectl.describe import pod_qos
 
 POD_DESCRIBE = """\

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-kl = pytest.importorskip("kubelab")
+import kubelab as kl
 
 WEB = """\
 apiVersion: apps/v1

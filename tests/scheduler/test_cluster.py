@@ -1,11 +1,8 @@
 """The scheduler inside a simulated cluster: informers, binding through the API server,
 events, the PodScheduled condition, leader election among several masters."""
 
-import pytest
 
-kl = pytest.importorskip("kubelab")
-if not hasattr(kl, "Cluster"):
-    pytest.skip("kubelab.Cluster is not available in this tree", allow_module_level=True)
+import kubelab as kl
 
 WEB = """
 apiVersion: apps/v1

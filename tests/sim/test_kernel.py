@@ -2,7 +2,7 @@
 
 import pytest
 
-from kubelab.sim import Interrupt, Network, Simulator
+from kubelab.sim import Network, Simulator
 
 
 def test_timers_run_in_time_order_and_ties_in_scheduling_order():

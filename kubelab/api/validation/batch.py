@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..field import ErrorList, Path, forbidden, invalid, new_path, not_supported, required
-from .apps import _immutable_selector, _labels_value, _selector_matches, label_selector_go
+from .apps import _immutable_selector, _labels_value, _selector_matches
 from .core import validate_pod_template_spec
 from .names import (
     FIELD_IMMUTABLE_ERROR_MSG,

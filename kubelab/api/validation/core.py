@@ -38,7 +38,6 @@ from ..quantity import Quantity, QuantityParseError, parse_quantity
 from .names import (
     FIELD_IMMUTABLE_ERROR_MSG,
     inclusive_range_error,
-    is_c_identifier,
     is_config_map_key,
     is_dns1123_label,
     is_dns1123_subdomain,
@@ -55,7 +54,6 @@ from .names import (
     validate_label_name,
     validate_label_selector,
     validate_labels,
-    validate_nonnegative_field,
     validate_object_meta,
     validate_object_meta_update,
 )

@@ -13,7 +13,7 @@ view of the cache itself (upstream copies because its cache changes under a cycl
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Optional
 
 import numpy as np
 

@@ -14,7 +14,7 @@ that are not numbers (pods, ports, images, labels, taints).
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from kubelab.api.base import parse_time
 from kubelab.api.labels import Requirement, Selector

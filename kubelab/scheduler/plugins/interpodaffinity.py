@@ -13,7 +13,6 @@ per topology domain, min-max normalised to 0..100.
 
 from __future__ import annotations
 
-import math
 from typing import Optional
 
 import numpy as np

@@ -9,11 +9,11 @@ matches, normalised by DefaultNormalizeScore.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
 import numpy as np
 
-from kubelab.api.core import NodeSelectorTerm, PreferredSchedulingTerm
+from kubelab.api.core import NodeSelectorTerm
 from kubelab.api.labels import Requirement
 
 from ..framework import interface as ep

@@ -27,7 +27,7 @@ import numpy as np
 from ..framework import interface as ep
 from ..framework.status import Status
 from ..framework.types import CPU, EPHEMERAL_STORAGE, MAX_NODE_SCORE, MEMORY
-from .helper import build_broken_linear_function, go_div
+from .helper import build_broken_linear_function
 
 FIT = "NodeResourcesFit"
 BALANCED = "NodeResourcesBalancedAllocation"
