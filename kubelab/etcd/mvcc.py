@@ -898,9 +898,9 @@ class KV:
         callback(WatchResponse(self.header(), watch_id, created=True))
         if 0 < start_revision < self.compact_revision:
             w.canceled = True
+            # v3rpc/watch.go sendLoop: canceled because compact_revision is set (3.4 gives no reason)
             callback(WatchResponse(self.header(), watch_id, canceled=True,
-                                   compact_revision=self.compact_revision,
-                                   cancel_reason="mvcc: required revision has been compacted"))
+                                   compact_revision=self.compact_revision))
             return w
         if 0 < start_revision <= self.rev:
             past = w._filter(self._history(k, end, start_revision))
@@ -916,12 +916,20 @@ class KV:
         for k in self._key_slice(key, range_end):
             h = self._hist[k]
             revs, kvs = h.revs, h.kvs
+            seen_rev, occurrence = 0, 0
             for j in range(bisect.bisect_left(revs, start), len(revs)):
                 rev, kv = revs[j], kvs[j]
                 prev = kvs[j - 1] if j else None
                 ev = (DELETE, (k, 0, rev, 0, b"", 0), prev) if kv is None else (PUT, kv, prev)
                 order = self._order.get(rev)
-                recs.append((rev, order.index(k) if order else 0, ev))
+                pos = 0
+                if order:
+                    # the n-th write of this key in the revision sits at its n-th place in
+                    # the write order (etcd orders a revision's events by sub-revision)
+                    occurrence = occurrence + 1 if rev == seen_rev else 0
+                    seen_rev = rev
+                    pos = [i for i, x in enumerate(order) if x == k][occurrence]
+                recs.append((rev, pos, ev))
         recs.sort(key=lambda r: (r[0], r[1]))  # stable: a key written twice in one txn keeps its order
         return [r[2] for r in recs]
 

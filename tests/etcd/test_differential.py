@@ -641,7 +641,7 @@ def test_handwritten(real_etcd, i):
 
 
 def test_random_sequences(real_etcd):
-    rng = random.Random(2024)
+    rng = random.Random(int(os.environ.get("KUBELAB_DIFF_SEED", "2024")))
     for n in range(N_RANDOM):
         p = f"/r{n:04d}/"
         seq = gen_sequence(rng, p)
