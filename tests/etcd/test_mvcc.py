@@ -185,8 +185,8 @@ def test_watch_replay_keeps_write_order_inside_a_revision(kv):
     # found by the differential test: a txn that puts k3, then deletes the range
     kv.put("k0", "a")
     kv.put("k1", "b")
-    kv.txn(success=[TxnRequest([], [], [PutRequest("k3", "c")]),
-                    TxnRequest([], [], [DeleteRangeRequest("k", "l")])])
+    kv.txn(success=[TxnRequest([], [PutRequest("k3", "c")], []),
+                    TxnRequest([], [DeleteRangeRequest("k", "l")], [])])
     got = []
     kv.watch("k", "l", start_revision=4, callback=got.append)
     assert [(e.type, e.kv.key) for e in got[1].events] == [
