@@ -148,6 +148,7 @@ class Member:
         self._read_batch: list[tuple] = []
         self._read_waiters: list[tuple[int, list]] = []  # (index, reads) waiting for apply
         self._revoking: set[int] = set()
+        self._last_lead = NONE
         self._applied_since_snap = 0
         self._ticker = self.sim.every(TICK_SECONDS, self._tick)
         self.sim.trace.record(f"etcd/{self.name}", "MemberStarted",
@@ -342,9 +343,9 @@ class Member:
                                   f"{self.id:x} elected leader {self.id:x} at term {r.term}")
             self.kv.refresh_leases(self.sim.now)  # lessor.Promote
             self._revoking.clear()
-        if ss.lead != getattr(self, "_last_lead", NONE):
-            if getattr(self, "_last_lead", NONE) != NONE:
-                self._fail_reads(E.ErrLeaderChanged())
+        if ss.lead != self._last_lead:
+            if self._last_lead != NONE:
+                self._fail_reads(E.ErrLeaderChanged())  # etcdserver: leader changed
             self._last_lead = ss.lead
         self.kv.raft_term = r.term
 
