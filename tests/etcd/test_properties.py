@@ -224,3 +224,38 @@ def test_a_harsh_fixed_schedule():
 
 def teardown_module(module):
     print(f"\nproperty schedules: {STATS}")
+
+
+def test_long_random_schedules():
+    """Longer schedules than hypothesis tends to draw: 20 schedules of 120 steps."""
+    import random
+
+    for seed in range(20):
+        rng = random.Random(seed)
+        sched = []
+        for _ in range(120):
+            x = rng.random()
+            if x < 0.35:
+                sched.append(("put", rng.randint(1, 6)))
+            elif x < 0.45:
+                sched.append(("get", rng.randint(0, 30)))
+            elif x < 0.55:
+                sched.append(("stop", rng.randrange(N)))
+            elif x < 0.68:
+                sched.append(("start", rng.randrange(N)))
+            elif x < 0.74:
+                sched.append(("isolate", rng.randrange(N)))
+            elif x < 0.80:
+                sched.append(("cut", rng.randrange(N), rng.randrange(N), rng.random() < 0.5))
+            elif x < 0.86:
+                sched.append(("blip", rng.randrange(N), rng.randrange(N)))
+            elif x < 0.92:
+                sched.append(("heal",))
+            elif x < 0.95:
+                sched.append(("slow", rng.randrange(N), rng.choice([0.0, 0.02, 0.3])))
+            else:
+                sched.append(("run", rng.choice([0.05, 0.3, 1.0, 2.5])))
+        checker, acked = run_schedule(sched, seed=seed + 1)
+        STATS["schedules"] += 1
+        STATS["checks"] += checker.checks
+        STATS["acked"] += acked
