@@ -341,7 +341,8 @@ class Member:
             # raft.node logs "elected leader <id> at term <n>"
             self.sim.trace.record(f"etcd/{self.name}", "ElectedLeader",
                                   f"{self.id:x} elected leader {self.id:x} at term {r.term}")
-            self.kv.refresh_leases(self.sim.now)  # lessor.Promote
+            # lessor.Promote(electionTimeout): leases restart their TTL, plus one election timeout
+            self.kv.refresh_leases(self.sim.now + ELECTION_TICKS * TICK_SECONDS)
             self._revoking.clear()
         if ss.lead != self._last_lead:
             if self._last_lead != NONE:
