@@ -93,26 +93,35 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def bench_real(writes: int, window: int) -> dict | None:
-    """The same pattern against a real etcd (one member, loopback, JSON gateway): ``window``
-    puts in flight from one client (threads over keep-alive HTTP connections)."""
+def bench_real(writes: int, window: int, members: int = 3) -> dict | None:
+    """The same pattern against a real etcd cluster (``members`` processes on loopback, JSON
+    gateway of the first): ``window`` puts in flight from one client (threads over
+    keep-alive HTTP connections)."""
     binary = shutil.which("etcd") or ("/usr/bin/etcd" if os.path.exists("/usr/bin/etcd") else None)
     if binary is None:
         return None
     import http.client
 
     d = tempfile.mkdtemp(prefix="kubelab-bench-etcd-")
-    cp, pp = _free_port(), _free_port()
-    curl, purl = f"http://127.0.0.1:{cp}", f"http://127.0.0.1:{pp}"
-    proc = subprocess.Popen([binary, "--name", "b", "--data-dir", d + "/data", "--listen-client-urls", curl,
-                             "--advertise-client-urls", curl, "--listen-peer-urls", purl,
-                             "--initial-advertise-peer-urls", purl, "--initial-cluster", f"b={purl}",
-                             "--log-level", "error"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ports = [(_free_port(), _free_port()) for _ in range(members)]
+    initial = ",".join(f"b{i}=http://127.0.0.1:{pp}" for i, (_, pp) in enumerate(ports))
+    procs = []
+    for i, (c, pp) in enumerate(ports):
+        curl_i, purl = f"http://127.0.0.1:{c}", f"http://127.0.0.1:{pp}"
+        procs.append(subprocess.Popen(
+            [binary, "--name", f"b{i}", "--data-dir", f"{d}/data{i}", "--listen-client-urls", curl_i,
+             "--advertise-client-urls", curl_i, "--listen-peer-urls", purl, "--initial-advertise-peer-urls", purl,
+             "--initial-cluster", initial, "--initial-cluster-state", "new", "--log-level", "error"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    cp = ports[0][0]
+    curl = f"http://127.0.0.1:{cp}"
     try:
-        for _ in range(100):
+        for _ in range(200):
             try:
-                urllib.request.urlopen(curl + "/health", timeout=0.5).read()
-                break
+                urllib.request.urlopen(urllib.request.Request(
+                    curl + "/v3/kv/put", data=json.dumps({"key": "d2FybQ==", "value": "dXA="}).encode(),
+                    method="POST"), timeout=1).read()
+                break  # a write went through: the cluster has a leader
             except OSError:
                 time.sleep(0.1)
         val = base64.b64encode(b"x" * 64).decode()
@@ -145,10 +154,11 @@ def bench_real(writes: int, window: int) -> dict | None:
         lat.sort()
         return {"writes": writes, "wall_s": wall, "writes_per_s": writes / wall,
                 "lat_p50_ms": 1000 * lat[len(lat) // 2], "lat_p99_ms": 1000 * lat[int(len(lat) * 0.99)],
-                "clients": window}
+                "clients": window, "members": members}
     finally:
-        proc.kill()
-        proc.wait()
+        for proc in procs:
+            proc.kill()
+            proc.wait()
         shutil.rmtree(d, ignore_errors=True)
 
 
@@ -189,7 +199,7 @@ def main() -> None:
     if r is None:
         print("real etcd: not installed (apt-get install etcd-server)")
     else:
-        print(f"real etcd 3.4 (1 member, loopback, JSON gateway, {r['clients']} concurrent clients): "
+        print(f"real etcd 3.4 ({r['members']} members, loopback, JSON gateway, {r['clients']} concurrent clients): "
               f"{r['writes_per_s']:,.0f} committed writes/s wall; latency p50 {r['lat_p50_ms']:.2f} ms, "
               f"p99 {r['lat_p99_ms']:.2f} ms wall")
 
