@@ -97,12 +97,18 @@ class Cluster:
         else:
             n = etcd_members or 3
             hosts = [f"etcd-{i}" for i in range(1, n + 1)]
-        self.etcd = EtcdCluster(n, seed=seed, sim=self.sim, network=self.network, hosts=hosts)
+        # kubeadm's etcd: TLS everywhere, --client-cert-auth and --peer-client-cert-auth on,
+        # certificates from the etcd CA (/etc/kubernetes/pki/etcd/ca.crt)
+        self.etcd = EtcdCluster(n, seed=seed, sim=self.sim, network=self.network, hosts=hosts,
+                                client_cert_auth=True, peer_client_cert_auth=True)
+        # the API servers' client certificate (kubeadm's apiserver-etcd-client.crt)
+        self.apiserver_etcd_cert = self.etcd.ca.issue_client("kube-apiserver-etcd-client")
         self.lb = LoadBalancer(self.network, "lb")
         self.nodes: dict[str, Machine] = {}
         self.kubelets: dict[str, Kubelet] = {}
         self._user = APIClient(self.sim, self.network, USER_HOST, lambda h: self.lb.pick(h), "kubectl")
         self._cloud_provider = None
+        self._etcdctl_cert = None
         for m in self.masters:
             self._start_master(m)
         self._bootstrap()
@@ -111,11 +117,23 @@ class Cluster:
     def _local_resolver(self, master: Master):
         return lambda host: master.apiserver if master.apiserver is not None and master.apiserver.running else None
 
+    def _etcd_client_for(self, m: Master):
+        """An API server's etcd client: from its master, with its client certificate."""
+        return self.etcd.client(host=m.host, cert=self.apiserver_etcd_cert)
+
+    def etcd_client(self, host: str = "master-1"):
+        """An etcdctl on a master, with kubeadm's healthcheck-client certificate (what
+        ``etcdctl --cert ... --key ... --cacert ...`` would use). ``cluster.etcd.client()``
+        has no certificate, and a member refuses it."""
+        if self._etcdctl_cert is None:
+            self._etcdctl_cert = self.etcd.ca.issue_client("kube-etcd-healthcheck-client")
+        return self.etcd.client(host=host, cert=self._etcdctl_cert)
+
     def _start_master(self, m: Master) -> None:
         m.running = True
         self.network.start(m.host)
         if m.apiserver is None:
-            m.apiserver = APIServer(self.sim, self.network, m.host, self.etcd.client(host=m.host),
+            m.apiserver = APIServer(self.sim, self.network, m.host, self._etcd_client_for(m),
                                     name=f"kube-apiserver-{m.name}")
             self.lb.add(m.apiserver)
         m.apiserver.start()
@@ -384,7 +402,7 @@ class Cluster:
         if not masters:
             raise RuntimeError("no running master to start an API server on")
         m = min(masters, key=lambda x: (1 + len(x.replicas), x.name))
-        server = APIServer(self.sim, self.network, m.host, self.etcd.client(host=m.host),
+        server = APIServer(self.sim, self.network, m.host, self._etcd_client_for(m),
                            name=f"kube-apiserver-{m.name}-{len(m.replicas) + 2}")
         m.replicas.append(server)
         server.start()
