@@ -361,6 +361,12 @@ def new_server_timeout_for_kind(qualified_kind: GK, operation: str, retry_after_
     return new_server_timeout(GroupResource(gk.group, gk.kind), operation, retry_after_seconds)
 
 
+def from_error(err: Any) -> StatusError:
+    """errors.ToAPIStatus for an error that is not a Status (an etcd failure, say): 500 with
+    reason Unknown ("") and the error's own text; kubectl prints ``Error from server: ...``."""
+    return StatusError(_status(500, "", str(err)))
+
+
 def new_internal_error(err: Any) -> StatusError:
     return StatusError(_status(500, StatusReason.INTERNAL_ERROR, f"Internal error occurred: {err}",
                                {"causes": [{"message": str(err)}]}))

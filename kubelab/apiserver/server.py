@@ -269,10 +269,12 @@ class APIServer:
 
     def _storage_error(self, exc: Exception, req: Request) -> errors.StatusError:
         msg = str(exc)
-        if "timed out" in msg or "deadline" in msg or "no leader" in msg or "leader changed" in msg:
-            # what etcd3/store.go's errors become (storage.ErrCodeTimeout → 504 / 500)
-            return errors.new_timeout_error(msg, 0)
-        return errors.new_internal_error(exc)
+        if msg == "context deadline exceeded":
+            # the request's context ran out waiting for etcd (endpoints/handlers/finisher.go)
+            return errors.new_timeout_error(f"request did not complete within requested timeout - {msg}", 0)
+        # etcd's own errors ("etcdserver: request timed out", "etcdserver: no leader") reach
+        # the client as they are, through errors.ToAPIStatus
+        return errors.from_error(exc)
 
     # -- reads ------------------------------------------------------------------------------
     def _cache(self, kind: type[KubeObject]) -> WatchCache:
