@@ -971,8 +971,10 @@ class KV:
         return {
             "rev": self.rev,
             "compact_revision": self.compact_revision,
-            "hist": {k: (list(h.revs), list(h.kvs)) for k, h in self._hist.items()},
-            "order": dict(self._order),
+            # plain tuples of plain values: a snapshot held for restarts and slow followers
+            # costs the garbage collector nothing
+            "hist": tuple((k, tuple(h.revs), tuple(h.kvs)) for k, h in self._hist.items()),
+            "order": tuple(self._order.items()),
             "leases": {i: (l.ttl, sorted(l.keys)) for i, l in self.leases.items()},
             "lease_seq": self._lease_seq,
         }
@@ -981,7 +983,7 @@ class KV:
         self.rev = snap["rev"]
         self.compact_revision = snap["compact_revision"]
         self._hist = {}
-        for k, (revs, kvs) in snap["hist"].items():
+        for k, revs, kvs in snap["hist"]:
             h = _Hist()
             h.revs, h.kvs = list(revs), list(kvs)
             self._hist[k] = h
