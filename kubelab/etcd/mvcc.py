@@ -28,6 +28,7 @@ Typical use::
 from __future__ import annotations
 
 import bisect
+from array import array
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, NamedTuple, Sequence
 
@@ -372,13 +373,14 @@ class Lease:
 
 
 class _Hist:
-    """One key's history: parallel lists of main revisions and KeyValues (None = tombstone)."""
+    """One key's history: main revisions (a machine-int array, which the garbage collector
+    never scans) and the versions as plain tuples (None = tombstone), in step."""
 
     __slots__ = ("revs", "kvs")
 
     def __init__(self):
-        self.revs: list[int] = []
-        self.kvs: list[KeyValue | None] = []
+        self.revs = array("q")
+        self.kvs: list[tuple | None] = []
 
     def at(self, rev: int) -> KeyValue | None:
         revs = self.revs
@@ -985,7 +987,7 @@ class KV:
         self._hist = {}
         for k, revs, kvs in snap["hist"]:
             h = _Hist()
-            h.revs, h.kvs = list(revs), list(kvs)
+            h.revs, h.kvs = array("q", revs), list(kvs)
             self._hist[k] = h
         self._keys = sorted(self._hist)
         self._order = dict(snap["order"])
