@@ -50,6 +50,19 @@ RETRY_BACKOFF = 0.05  # clientv3's retry interceptor backs off ~25-50 ms between
 _IDEMPOTENT = frozenset({"range", "lease_keepalive", "lease_time_to_live"})
 
 
+class _Reply:
+    """How a member answers one attempt of a call: back across the network to the client."""
+
+    __slots__ = ("client", "call", "attempt", "member")
+
+    def __init__(self, client: "Client", call: "_Call", member: "Member"):
+        self.client, self.call, self.attempt, self.member = client, call, call.attempt, member
+
+    def __call__(self, resp: Any, err: Exception | None) -> None:
+        c = self.client
+        c.network.send(self.member.host, c.host, c._answer, self.call, self.attempt, self.member, resp, err)
+
+
 class _Call:
     __slots__ = ("kind", "req", "event", "deadline", "last_err", "attempt", "member", "epoch")
 
@@ -161,11 +174,8 @@ class Client:
                 return
         call.attempt += 1
         call.member, call.epoch = m, m.epoch
-        attempt = call.attempt
-        self.network.send(self.host, m.host, m.handle, call.kind, call.req,
-                          lambda resp, err: self.network.send(m.host, self.host, self._answer, call, attempt, m,
-                                                              resp, err),
-                          self.cert, self.host)
+        self.network.send(self.host, m.host, m.handle, call.kind, call.req, _Reply(self, call, m), self.cert,
+                          self.host)
 
     def _answer(self, call: _Call, attempt: int, m: "Member", resp: Any, err: Exception | None) -> None:
         ev = call.event
