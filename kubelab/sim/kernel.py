@@ -19,6 +19,8 @@ Two ways to run code on the clock:
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import heapq
 import itertools
@@ -350,6 +352,10 @@ class Simulator:
 
     def run(self, until: float | None = None, max_events: int | None = None) -> None:
         """Run events up to and including time ``until`` (absolute), then set the clock to it."""
+        with _collector_tuned():
+            self._run(until, max_events)
+
+    def _run(self, until: float | None, max_events: int | None) -> None:
         n = 0
         heap = self._heap
         while heap:
@@ -374,6 +380,10 @@ class Simulator:
     def run_until(self, event: Event, limit: float | None = None) -> Any:
         """Run until ``event`` fires (or the clock passes ``now + limit``); return its value."""
         deadline = None if limit is None else self.now + limit
+        with _collector_tuned():
+            return self._run_until(event, deadline, limit)
+
+    def _run_until(self, event: Event, deadline: float | None, limit: float | None) -> Any:
         while not event.triggered:
             nxt = self.peek()
             if nxt == float("inf") or (deadline is not None and nxt > deadline):
@@ -383,6 +393,31 @@ class Simulator:
             self.step()
         event.defused = True
         return event.value
+
+
+# The loop allocates millions of short-lived objects (events, timers, messages) while
+# holding a large long-lived state (etcd's history, caches). With CPython's default
+# thresholds (700, 10, 10) the cyclic collector rescans that state again and again: about
+# 40 % of a busy run. While the clock runs, young garbage is collected less often and full
+# collections rarely; the thresholds are put back when run() returns.
+_RUN_GC_THRESHOLD = (200_000, 50, 1000)
+_gc_depth = 0
+
+
+@contextlib.contextmanager
+def _collector_tuned():
+    global _gc_depth
+    if _gc_depth:
+        yield
+        return
+    old = gc.get_threshold()
+    _gc_depth += 1
+    try:
+        gc.set_threshold(*(max(a, b) for a, b in zip(old, _RUN_GC_THRESHOLD)))
+        yield
+    finally:
+        _gc_depth -= 1
+        gc.set_threshold(*old)
 
 
 class _Repeater:

@@ -105,3 +105,14 @@ def test_every_repeats_until_cancelled():
     h.cancel()
     sim.run(until=20)
     assert ticks == [2, 4, 6]
+
+
+def test_the_collector_thresholds_are_raised_only_while_the_clock_runs():
+    import gc
+
+    sim = Simulator()
+    before = gc.get_threshold()
+    seen = []
+    sim.call_later(1, lambda: seen.append(gc.get_threshold()))
+    sim.run()
+    assert seen[0][0] >= 200_000 and gc.get_threshold() == before
