@@ -39,7 +39,7 @@ from kubelab.apiserver.registry import set_pod_condition
 from kubelab.client import APIClient, EventRecorder, SharedInformer
 from kubelab.sim import Simulator
 
-from .machines import KUBELET_VERSION, CloudInstance, Machine
+from .machines import KUBELET_VERSION, CloudInstance, Machine, hash_name
 
 # Image sizes (bytes) for well-known images; anything else is 50 MB.
 IMAGE_SIZES = {"nginx": 72_000_000, "busybox": 4_300_000, "redis": 45_000_000, "postgres": 160_000_000,
@@ -200,7 +200,7 @@ class Kubelet:
 
     def _node_info(self) -> NodeSystemInfo:
         m = self.machine
-        h = f"{abs(hash((m.name, 'boot'))) % (16**8):08x}"
+        h = f"{hash_name(m.name + '/boot') % (16**8):08x}"
         return NodeSystemInfo(machine_id=f"{m.name}-machine", system_uuid=f"{m.name}-uuid", boot_id=h,
                               kernel_version=m.kernel_version(), os_image=m.os_image(),
                               container_runtime_version="containerd://1.7.24", kubelet_version=KUBELET_VERSION,
@@ -544,7 +544,7 @@ class Kubelet:
         for c in p.spec.containers:
             info = rp.containers.get(c.name)
             statuses.append(ContainerStatus(
-                name=c.name, image=c.image or "", image_id=f"{info['image'].rsplit(':', 1)[0]}@sha256:{abs(hash(info['image'])) % (16**16):016x}" if info else "",
+                name=c.name, image=c.image or "", image_id=f"{info['image'].rsplit(':', 1)[0]}@sha256:{hash_name(info['image']):016x}" if info else "",
                 container_id=info["id"] if info else None, ready=ready, restart_count=0, started=True,
                 state=ContainerState(running=ContainerStateRunning(started_at=rfc3339(info["started_at"]))) if info else None,
             ))
