@@ -100,12 +100,14 @@ def pod_requests(pod: Pod) -> dict[str, int]:
 class _RunningPod:
     """What the container runtime holds for one pod."""
 
-    __slots__ = ("uid", "key", "ip", "started", "containers", "done", "stopping", "proc")
+    __slots__ = ("uid", "key", "ip", "started", "containers", "done", "stopping", "proc", "restarts", "last_state")
 
     def __init__(self, uid: str, key: str, ip: str):
         self.uid, self.key, self.ip = uid, key, ip
         self.started = False
         self.containers: dict[str, dict] = {}
+        self.restarts = 0
+        self.last_state: dict[str, ContainerStateTerminated] = {}  # containerStatuses[].lastState
         self.done = False
         self.stopping = False
         self.proc = None
@@ -429,13 +431,47 @@ class Kubelet:
         if run_for is None and pod.spec.restart_policy in ("Never", "OnFailure"):
             run_for = 5  # batch work with no stated duration finishes after a few seconds
         if run_for is not None:
-            yield self.sim.timeout(float(run_for))
-            code = int(ann.get(EXIT_CODE, 0))
-            if code != 0 and pod.spec.restart_policy == "OnFailure":
-                # the kubelet restarts it in place; CrashLoopBackOff is out of scope here
-                pass
-            yield from self._update_status(pod.key(), lambda p: self._mark_terminated(p, rp, code))
-            rp.done = True
+            yield from self._run_to_exit(pod, rp, float(run_for), int(ann.get(EXIT_CODE, 0)))
+
+    def _run_to_exit(self, pod: Pod, rp: _RunningPod, run_for: float, code: int):
+        """Containers exit after ``run_for`` with ``code``; the restart policy decides what
+        next. Restarts back off as the kubelet's do (pkg/kubelet/kuberuntime and
+        kubelet.go: the first restart at once, then 10 s doubling up to 5 min, reset after a
+        container has run for 10 min), showing CrashLoopBackOff while waiting."""
+        policy = pod.spec.restart_policy or "Always"
+        backoff = 0.0
+        who = f"{pod.metadata.name}_{pod.metadata.namespace}({pod.metadata.uid})"  # format.Pod
+        while True:
+            yield self.sim.timeout(run_for)
+            if policy == "Never" or (policy == "OnFailure" and code == 0):
+                yield from self._update_status(pod.key(), lambda p: self._mark_terminated(p, rp, code))
+                rp.done = True
+                return
+            if run_for >= 600:
+                backoff = 0.0
+            reason = "Completed" if code == 0 else "Error"
+            rp.last_state = {
+                name: ContainerStateTerminated(exit_code=code, reason=reason, container_id=info["id"],
+                                               started_at=rfc3339(info["started_at"]), finished_at=rfc3339(self.sim.now))
+                for name, info in rp.containers.items()}
+            if backoff > 0:
+                for c in pod.spec.containers:
+                    msg = f"back-off {_go_duration_long(backoff)} restarting failed container={c.name} pod={who}"
+                    self.recorder.event(pod, "Warning", "BackOff",
+                                        f"Back-off restarting failed container {c.name} in pod {who}",
+                                        f"spec.containers{{{c.name}}}")
+                    yield from self._update_status(pod.key(), lambda p, n=c.name, m=msg: self._crash_looping(p, rp, n, m))
+                yield self.sim.timeout(backoff)
+            backoff = 10.0 if backoff == 0 else min(backoff * 2, 300.0)
+            rp.restarts += 1
+            for c in pod.spec.containers:
+                ref_path = f"spec.containers{{{c.name}}}"
+                self.recorder.event(pod, "Normal", "Pulled", f'Container image "{c.image}" already present on machine', ref_path)
+                self.recorder.event(pod, "Normal", "Created", f"Created container: {c.name}", ref_path)
+                rp.containers[c.name] = {"id": f"containerd://{self._rng.getrandbits(256):064x}",
+                                         "started_at": self.sim.now, "image": normalise_image(c.image or "")}
+                self.recorder.event(pod, "Normal", "Started", f"Started container {c.name}", ref_path)
+            yield from self._update_status(pod.key(), lambda p: self._mark_running(p, rp, ready=True))
 
     def _pull(self, image: str):
         ev = self.sim.event()
@@ -545,13 +581,27 @@ class Kubelet:
             info = rp.containers.get(c.name)
             statuses.append(ContainerStatus(
                 name=c.name, image=c.image or "", image_id=f"{info['image'].rsplit(':', 1)[0]}@sha256:{hash_name(info['image']):016x}" if info else "",
-                container_id=info["id"] if info else None, ready=ready, restart_count=0, started=True,
+                container_id=info["id"] if info else None, ready=ready, restart_count=rp.restarts, started=True,
                 state=ContainerState(running=ContainerStateRunning(started_at=rfc3339(info["started_at"]))) if info else None,
+                last_state=ContainerState(terminated=rp.last_state[c.name]) if c.name in rp.last_state else None,
             ))
         st.container_statuses = statuses
         if ready:
             set_pod_condition(p, "ContainersReady", "True", self.sim.now)
             set_pod_condition(p, "Ready", "True", self.sim.now)
+
+    def _crash_looping(self, p: Pod, rp: _RunningPod, name: str, message: str):
+        for cs in p.status.container_statuses or ():
+            if cs.name == name:
+                cs.ready = False
+                cs.started = False
+                cs.restart_count = rp.restarts
+                cs.state = ContainerState(waiting=ContainerStateWaiting(reason="CrashLoopBackOff", message=message))
+                if name in rp.last_state:
+                    cs.last_state = ContainerState(terminated=rp.last_state[name])
+        not_ready = f"containers with unready status: [{' '.join(c.name for c in p.spec.containers)}]"
+        set_pod_condition(p, "ContainersReady", "False", self.sim.now, "ContainersNotReady", not_ready)
+        set_pod_condition(p, "Ready", "False", self.sim.now, "ContainersNotReady", not_ready)
 
     def _mark_terminated(self, p: Pod, rp: _RunningPod, code: int):
         st = p.status
@@ -567,6 +617,18 @@ class Kubelet:
         set_pod_condition(p, "PodReadyToStartContainers", "False", self.sim.now)
         set_pod_condition(p, "ContainersReady", "False", self.sim.now, "PodCompleted")
         set_pod_condition(p, "Ready", "False", self.sim.now, "PodCompleted")
+
+
+def _go_duration_long(seconds: float) -> str:
+    """Go's time.Duration String() for whole seconds: 10s, 1m20s, 5m0s."""
+    s = int(seconds)
+    if s < 60:
+        return f"{s}s"
+    m, s = divmod(s, 60)
+    if m < 60:
+        return f"{m}m{s}s"
+    h, m = divmod(m, 60)
+    return f"{h}h{m}m{s}s"
 
 
 def _go_duration(seconds: float) -> str:

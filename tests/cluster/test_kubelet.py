@@ -1,0 +1,60 @@
+"""The kubelet: restart policies, CrashLoopBackOff with the kubelet's back-off, admission."""
+
+import kubelab as kl
+
+
+def crashing_pod(name, policy="Always", exit_code=1, run_seconds=2):
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "annotations": {"sim.kubelab.io/run-seconds": str(run_seconds),
+                                                       "sim.kubelab.io/exit-code": str(exit_code)}},
+            "spec": {"restartPolicy": policy, "containers": [{"name": "app", "image": "busybox"}]}}
+
+
+def cluster():
+    c = kl.Cluster(masters=1, seed=1)
+    c.add_node(kl.VM("vm-1", cpu="4", memory="16Gi"))
+    c.run(5)
+    return c
+
+
+def test_a_crashing_container_is_restarted_with_growing_back_off():
+    c = cluster()
+    c.apply(crashing_pod("crashy"))
+    c.run(150)
+    pod = c.get("Pod", "crashy")
+    cs = pod.status.container_statuses[0]
+    # first restart at once, then back-off 10 s, 20 s, 40 s, 80 s (kubelet's 10 s doubling)
+    assert cs.restart_count == 4
+    assert cs.state.waiting.reason == "CrashLoopBackOff"
+    assert cs.state.waiting.message.startswith("back-off 1m20s restarting failed container=app pod=crashy_default(")
+    assert cs.last_state.terminated.exit_code == 1 and cs.last_state.terminated.reason == "Error"
+    assert pod.status.phase == "Running" and not pod.is_ready()
+    assert "CrashLoopBackOff" in c.kubectl("get pod crashy")
+    backoffs = [e for e in c.events(pod) if e.reason == "BackOff"]
+    assert backoffs and backoffs[0].type == "Warning"
+    assert backoffs[0].message.startswith("Back-off restarting failed container app in pod crashy_default(")
+
+
+def test_restart_policy_never_ends_the_pod_failed_and_on_failure_success_ends_it_succeeded():
+    c = cluster()
+    c.apply(crashing_pod("once", policy="Never", exit_code=3))
+    c.apply(crashing_pod("done", policy="OnFailure", exit_code=0))
+    c.run(30)
+    once, done = c.get("Pod", "once"), c.get("Pod", "done")
+    assert once.status.phase == "Failed"
+    assert once.status.container_statuses[0].state.terminated.exit_code == 3
+    assert done.status.phase == "Succeeded"
+    assert "Completed" in c.kubectl("get pod done")
+
+
+def test_the_kubelet_refuses_a_pod_bound_past_its_allocatable():
+    c = cluster()
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "big"},
+           "spec": {"nodeName": "vm-1", "containers": [{"name": "c", "image": "busybox",
+                                                        "resources": {"requests": {"cpu": "5"}}}]}}
+    c.apply(pod)  # nodeName set by hand: no scheduler to stop it, the kubelet's admission does
+    c.run(10)
+    p = c.get("Pod", "big")
+    assert p.status.phase == "Failed" and p.status.reason == "OutOfcpu"
+    assert p.status.message == ("Pod was rejected: Node didn't have enough resource: cpu, requested: 5000, "
+                                "used: 0, capacity: 4000")
