@@ -107,7 +107,7 @@ class JobController(Controller):
         parallelism = job.spec.parallelism if job.spec.parallelism is not None else 1
         backoff_limit = job.spec.backoff_limit if job.spec.backoff_limit is not None else 6
         finished: Optional[tuple] = None
-        if failed > backoff_limit:
+        if failed > backoff_limit or past_backoff_limit_on_failure(job, active, backoff_limit):
             finished = ("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit")
         elif job.spec.active_deadline_seconds is not None and now - start >= job.spec.active_deadline_seconds:
             finished = ("Failed", "DeadlineExceeded", "Job was active longer than specified deadline")
@@ -379,3 +379,19 @@ class CronJobController(Controller):
         if st != cached.status:
             yield from update_status_with_retry(self.client, cached, st)
         self.enqueue_after(key, max(0.001, next_at - now + 0.001))
+
+
+def past_backoff_limit_on_failure(job, pods, backoff_limit: int) -> bool:
+    """pastBackoffLimitOnFailure (pkg/controller/job/job_controller.go): with restartPolicy
+    OnFailure the kubelet restarts containers in place, so the restarts of the running and
+    pending pods are what count against backoffLimit."""
+    if job.spec.template.spec.restart_policy != "OnFailure":
+        return False
+    restarts = 0
+    for p in pods:
+        if p.status.phase in ("Running", "Pending"):
+            for cs in (p.status.init_container_statuses or []) + (p.status.container_statuses or []):
+                restarts += cs.restart_count
+    if backoff_limit == 0:
+        return restarts > 0
+    return restarts >= backoff_limit

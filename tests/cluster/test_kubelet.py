@@ -58,3 +58,16 @@ def test_the_kubelet_refuses_a_pod_bound_past_its_allocatable():
     assert p.status.phase == "Failed" and p.status.reason == "OutOfcpu"
     assert p.status.message == ("Pod was rejected: Node didn't have enough resource: cpu, requested: 5000, "
                                 "used: 0, capacity: 4000")
+
+
+def test_a_job_whose_pod_keeps_failing_in_place_hits_its_backoff_limit():
+    c = cluster()
+    c.apply({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "flaky"},
+             "spec": {"backoffLimit": 2, "template": {
+                 "metadata": {"annotations": {"sim.kubelab.io/run-seconds": "1", "sim.kubelab.io/exit-code": "1"}},
+                 "spec": {"restartPolicy": "OnFailure", "containers": [{"name": "c", "image": "busybox"}]}}}})
+    c.run(60)
+    job = c.get("Job", "flaky")
+    failed = [x for x in job.status.conditions or [] if x.type == "Failed"]
+    assert failed and failed[0].reason == "BackoffLimitExceeded"
+    assert "BackoffLimitExceeded" in {e.reason for e in c.events(job)}
