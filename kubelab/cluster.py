@@ -321,6 +321,23 @@ class Cluster:
 
         return Kubectl(self)(args, stdin=stdin)
 
+    def metrics(self, kind: str, namespace: Optional[str] = None) -> dict[str, dict[str, str]]:
+        """What metrics-server serves (metrics.k8s.io) from the kubelets' resource usage, for
+        ``kubectl top``: node name, or ``namespace/name`` for pods, to ``{"cpu", "memory"}``.
+        A stopped or hung node reports nothing, as its kubelet cannot be scraped."""
+        out: dict[str, dict[str, str]] = {}
+        for name, kubelet in self.kubelets.items():
+            if not kubelet.running or kubelet.hung:
+                continue
+            if kind == "Node":
+                u = kubelet.node_usage()
+                out[name] = {"cpu": f"{u['cpu']}m", "memory": f"{u['memory'] // 1024}Ki"}
+            else:
+                for key, u in kubelet.pod_usage().items():
+                    if namespace is None or key.split("/", 1)[0] == namespace:
+                        out[key] = {"cpu": f"{u['cpu']}m", "memory": f"{u['memory'] // 1024}Ki"}
+        return out
+
     # -- components -------------------------------------------------------------------------
     @property
     def scheduler(self):

@@ -516,6 +516,37 @@ class Kubelet:
         except Exception:  # noqa: BLE001 — already gone, or retried when the informer resyncs
             pass
 
+    # -- resource usage (what cAdvisor measures and /metrics/resource serves) ---------------
+    CPU_USAGE = "sim.kubelab.io/cpu-usage"  # e.g. "350m": what the containers use, together
+    MEMORY_USAGE = "sim.kubelab.io/memory-usage"
+    SYSTEM_USAGE = {"cpu": 100, "memory": 600 * 1024 * 1024}  # kubelet, containerd, the OS: milli-cpu, bytes
+
+    def pod_usage(self) -> dict[str, dict[str, int]]:
+        """Usage of each running pod on this node, ``{"ns/name": {"cpu": millicores,
+        "memory": bytes}}``. A pod uses what its annotations say, or a stable share (20-90 %)
+        of its requests, or a little if it requests nothing."""
+        out: dict[str, dict[str, int]] = {}
+        if self.informer is None or self.hung:
+            return out
+        for rp in self.pods.values():
+            pod = self.informer.get(rp.key)
+            if pod is None or not rp.started or rp.done or pod.status.phase != "Running":
+                continue
+            ann = pod.metadata.annotations or {}
+            req = pod_requests(pod)
+            share = 0.2 + 0.7 * (hash_name(rp.uid + "/usage") % 1000) / 1000
+            cpu = _milli(ann[self.CPU_USAGE]) if self.CPU_USAGE in ann else (
+                int(req.get("cpu", 0) * share) or 2 * len(pod.spec.containers))
+            mem = _milli(ann[self.MEMORY_USAGE]) // 1000 if self.MEMORY_USAGE in ann else (
+                int(req.get("memory", 0) * share) // 1000 or 8 * 1024 * 1024 * len(pod.spec.containers))
+            out[rp.key] = {"cpu": cpu, "memory": mem}
+        return out
+
+    def node_usage(self) -> dict[str, int]:
+        pods = self.pod_usage()
+        return {"cpu": self.SYSTEM_USAGE["cpu"] + sum(u["cpu"] for u in pods.values()),
+                "memory": self.SYSTEM_USAGE["memory"] + sum(u["memory"] for u in pods.values())}
+
     # -- status helpers -------------------------------------------------------------------
     def _update_status(self, key: str, mutate):
         """Read the latest pod from the cache, mutate a copy, write /status (retry on conflict)."""

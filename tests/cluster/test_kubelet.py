@@ -71,3 +71,21 @@ def test_a_job_whose_pod_keeps_failing_in_place_hits_its_backoff_limit():
     failed = [x for x in job.status.conditions or [] if x.type == "Failed"]
     assert failed and failed[0].reason == "BackoffLimitExceeded"
     assert "BackoffLimitExceeded" in {e.reason for e in c.events(job)}
+
+
+def test_kubectl_top_reads_what_the_kubelets_measure():
+    c = cluster()
+    c.add_node(kl.VM("vm-2", cpu="4", memory="16Gi"))
+    c.apply({"apiVersion": "v1", "kind": "Pod",
+             "metadata": {"name": "busy", "annotations": {"sim.kubelab.io/cpu-usage": "750m",
+                                                          "sim.kubelab.io/memory-usage": "300Mi"}},
+             "spec": {"nodeName": "vm-1", "containers": [{"name": "c", "image": "busybox"}]}})
+    c.run(20)
+    pods = c.kubectl("top pods")
+    assert pods.splitlines()[0].split() == ["NAME", "CPU(cores)", "MEMORY(bytes)"]
+    assert pods.splitlines()[1].split() == ["busy", "750m", "300Mi"]
+    c.stop("vm-2")
+    nodes = c.kubectl("top nodes").splitlines()
+    vm1 = next(line.split() for line in nodes if line.startswith("vm-1"))
+    assert vm1[1] == "850m" and vm1[2] == "21%"  # the pod's 750m + 100m for kubelet, containerd, the OS
+    assert next(line.split() for line in nodes if line.startswith("vm-2"))[1] == "<unknown>"
