@@ -71,10 +71,15 @@ class Master:
     def _repr_html_(self) -> str:
         from kubelab.viz import html
 
-        return html.master_html(self) if hasattr(html, "master_html") else f"<pre>{self!r}</pre>"
+        return html.master_html(self)
 
 
 class Cluster:
+    """A simulated Kubernetes cluster: ``masters`` control-plane machines (etcd ``stacked`` on
+    them or ``external``), the workers you add, one deterministic clock seeded by ``seed``.
+    ``cloud="auto"`` runs a cloud-controller-manager against a simulated cloud once a cloud
+    instance joins; ``cloud=None`` never does (a bare-metal cluster); ``cloud="aws"`` always."""
+
     def __init__(self, masters: int = 1, etcd: str = "stacked", etcd_members: Optional[int] = None,
                  seed: int = 0, cloud: Optional[str] = "auto", latency: float = 0.0005,
                  scheduler_config: Any = None):
