@@ -560,13 +560,13 @@ class APIServer:
             try:
                 nrev = yield self.storage.update(key, storage.encode(new), rev)
             except storage.RevisionMismatch:
-                raise errors.new_conflict(req.kind.group_resource(), req.name, errors.OPTIMISTIC_LOCK_ERROR_MSG) from None
+                raise self._conflict(req, req.name) from None
             m.resource_version = str(nrev)
             return new
         try:
             drev, _ = yield self.storage.delete(key, rev)
         except storage.RevisionMismatch:
-            raise errors.new_conflict(req.kind.group_resource(), req.name, errors.OPTIMISTIC_LOCK_ERROR_MSG) from None
+            raise self._conflict(req, req.name) from None
         except storage.KeyNotFound:
             raise errors.new_not_found(req.kind.group_resource(), req.name) from None
         m.resource_version = str(drev)
@@ -586,7 +586,7 @@ class APIServer:
         try:
             nrev = yield self.storage.update(key, storage.encode(new), rev)
         except storage.RevisionMismatch:
-            raise errors.new_conflict("pods", req.name, errors.OPTIMISTIC_LOCK_ERROR_MSG) from None
+            raise self._conflict(req, req.name) from None
         new.metadata.resource_version = str(nrev)
         return new
 

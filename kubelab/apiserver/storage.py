@@ -86,6 +86,14 @@ class RevisionMismatch(Exception):
         self.current_rev = current_rev
 
 
+def _lost_race(r: mvcc.TxnResponse, key: str) -> Exception:
+    """A compare-and-swap txn that failed: its Else branch read the key (gone, or changed)."""
+    kvs = r.responses[0].response.kvs if r.responses else []
+    if not kvs:
+        return KeyNotFound(key)
+    return RevisionMismatch(kvs[0].value, kvs[0].mod_revision)
+
+
 @dataclass(slots=True)
 class StoredEvent:
     type: str  # ADDED | MODIFIED | DELETED
@@ -145,10 +153,7 @@ class Storage:
         def result(r: mvcc.TxnResponse) -> int:
             if r.succeeded:
                 return r.header.revision
-            kvs = r.responses[0].response.kvs if r.responses else []
-            if not kvs:
-                raise KeyNotFound(key)
-            raise RevisionMismatch(kvs[0].value, kvs[0].mod_revision)
+            raise _lost_race(r, key)
 
         return self._then(ev, result)
 
@@ -164,10 +169,7 @@ class Storage:
             if r.succeeded:
                 prev = r.responses[0].response.prev_kvs
                 return r.header.revision, (prev[0].value if prev else b"")
-            kvs = r.responses[0].response.kvs if r.responses else []
-            if not kvs:
-                raise KeyNotFound(key)
-            raise RevisionMismatch(kvs[0].value, kvs[0].mod_revision)
+            raise _lost_race(r, key)
 
         return self._then(ev, result)
 
