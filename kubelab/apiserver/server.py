@@ -28,6 +28,7 @@ from kubelab.api.validation import check_decode
 from kubelab.sim import Event, Network, Simulator
 
 from . import admission, registry, storage
+from .user import UserInfo
 from .watchcache import SELECTABLE_FIELDS, Gone, WatchCache, WatchEvent
 
 # utilrand.String's alphabet (k8s.io/apimachinery/pkg/util/rand): no vowels, no 0/1/3.
@@ -47,6 +48,7 @@ class Request:
     subresource: Optional[str] = None  # status | binding | scale
     options: dict[str, Any] = field(default_factory=dict)
     user_agent: str = "kubectl"
+    user: Optional[UserInfo] = None  # who sent it (set by the client or the HTTPS front door)
 
     def describe(self) -> str:
         sub = f"/{self.subresource}" if self.subresource else ""

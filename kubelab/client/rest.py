@@ -40,8 +40,9 @@ class APIClient:
 
     def __init__(self, sim: Simulator, network: Network, host: str,
                  resolve: Callable[[str], Optional["APIServer"]], user_agent: str = "kubelab",
-                 timeout: float = 30.0):
+                 timeout: float = 30.0, user: Any = None):
         self.sim = sim
+        self.user = user  # a kubelab.apiserver.user.UserInfo: who this client authenticates as
         self.network = network
         self.host = host
         self.resolve = resolve
@@ -59,6 +60,8 @@ class APIClient:
 
         self.requests += 1
         req.user_agent = self.user_agent
+        if self.user is not None:
+            req.user = self.user
         out = self.sim.event()
         server = self.resolve(self.host)
         if server is None or not self.network.can_reach(self.host, server.host):
