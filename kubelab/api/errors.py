@@ -224,10 +224,6 @@ class StatusError(Exception):
     def kubectl_message(self, verb: Optional[str] = None, source: Optional[str] = None) -> str:
         return kubectl_message(self, verb=verb, source=source)
 
-    def _repr_html_(self) -> str:
-        from kubelab.viz import html  # the view layer, loaded only when a notebook asks
-
-        return html.error_html(self)
 
 
 # ---------------------------------------------------------------------------

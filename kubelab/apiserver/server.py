@@ -30,6 +30,7 @@ from kubelab.sim import Event, Network, Simulator
 from . import admission, registry, storage
 from .user import UserInfo
 from .watchcache import SELECTABLE_FIELDS, Gone, WatchCache, WatchEvent
+from kubelab.sim import journaled
 
 # utilrand.String's alphabet (k8s.io/apimachinery/pkg/util/rand): no vowels, no 0/1/3.
 _RAND_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -99,6 +100,7 @@ class APIServer:
         return f"<APIServer {self.name} {'running' if self.running else 'stopped'}>"
 
     # -- lifecycle ------------------------------------------------------------------------
+    @journaled
     def start(self) -> Event:
         """List every resource from etcd into the watch cache, then watch from there on.
         The returned event fires when the caches are synced (the server is ready); starting
@@ -188,6 +190,7 @@ class APIServer:
             else:
                 cache.apply(e.type, storage.decode(kind, e.value, e.revision), e.revision)
 
+    @journaled
     def stop(self) -> None:
         self.running = False
         if getattr(self, "_compactor", None) is not None:
@@ -371,6 +374,8 @@ class APIServer:
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
 
     def _create(self, req: Request):
+        if req.subresource == "eviction":
+            return (yield from self._evict(req))
         obj = self._decode_body(req)
         meta = obj.metadata
         if not meta.name and meta.generate_name:
@@ -573,6 +578,32 @@ class APIServer:
             raise errors.new_not_found(req.kind.group_resource(), req.name) from None
         m.resource_version = str(drev)
         return new
+
+    def _evict(self, req: Request):
+        """POST pods/<name>/eviction (pkg/registry/core/pod/storage/eviction.go): delete the
+        pod gracefully unless its PodDisruptionBudget has no disruption to spare."""
+        from kubelab.api.coordination import PodDisruptionBudget
+        from kubelab.api.labels import Selector
+
+        _, pod, _ = yield from self._current(req, req.name)
+        phase = pod.status.phase if pod.status else None
+        # canIgnorePDB: terminal, pending or already deleting pods are not protected
+        if phase not in ("Succeeded", "Failed", "Pending") and pod.metadata.deletion_timestamp is None:
+            pdbs = [b for b in self._cache(PodDisruptionBudget).list(pod.metadata.namespace, None, None)
+                    if b.spec.selector is not None
+                    and Selector.from_label_selector(b.spec.selector).matches(pod.metadata.labels or {})]
+            if len(pdbs) > 1:
+                raise errors.new_internal_error(
+                    "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.")
+            if pdbs:
+                pdb = pdbs[0]
+                st = pdb.status
+                if (st.observed_generation or 0) < (pdb.metadata.generation or 0) or st.disruptions_allowed <= 0:
+                    # createTooManyRequestsError: the budget is still being computed, or spent
+                    raise errors.new_too_many_requests(
+                        "Cannot evict pod as it would violate the pod's disruption budget.", 10)
+        delete = Request("delete", req.kind, req.namespace, req.name, options=dict(req.options))
+        return (yield from self._delete(delete))
 
     def _bind(self, req: Request):
         """pods/binding (pkg/registry/core/pod/storage/storage.go BindingREST.assignPod)."""

@@ -40,6 +40,7 @@ from kubelab.client import APIClient, EventRecorder, SharedInformer
 from kubelab.sim import Simulator
 
 from .machines import KUBELET_VERSION, CloudInstance, Machine, hash_name
+from kubelab.sim import journaled
 
 # Image sizes (bytes) for well-known images; anything else is 50 MB.
 IMAGE_SIZES = {"nginx": 72_000_000, "busybox": 4_300_000, "redis": 45_000_000, "postgres": 160_000_000,
@@ -143,12 +144,14 @@ class Kubelet:
         return f"<Kubelet {self.node_name} {state} pods={len(self.pods)}>"
 
     # -- lifecycle ------------------------------------------------------------------------
+    @journaled
     def start(self) -> None:
         """Start (or restart after a power cycle): register, then sync pods."""
         self.running = True
         self.hung = False
         self.sim.spawn(self._register(), name=f"kubelet/{self.node_name}/register")
 
+    @journaled
     def stop(self) -> None:
         """The machine goes down: every container dies with it."""
         self.running = False
@@ -165,11 +168,13 @@ class Kubelet:
         self._pull_queue.clear()
         self._pulling = False
 
+    @journaled
     def hang(self) -> None:
         """The kubelet stops responding (containers keep running): no lease, no status."""
         self.hung = True
         self.sim.trace.record(f"kubelet/{self.node_name}", "KubeletHung", "kubelet stopped responding")
 
+    @journaled
     def unhang(self) -> None:
         self.hung = False
         self.sim.trace.record(f"kubelet/{self.node_name}", "KubeletResumed", "kubelet is responding again")

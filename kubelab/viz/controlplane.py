@@ -275,7 +275,7 @@ class BackendInfo:
 
 
 def read_load_balancer(cluster: Any) -> tuple[str, list[BackendInfo]]:
-    lb = getattr(cluster, "lb", None)
+    lb = getattr(cluster, "load_balancer", None)
     if lb is None:
         return "", []
     where: dict[int, tuple[str, bool]] = {}
