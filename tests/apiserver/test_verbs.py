@@ -104,7 +104,7 @@ def test_strategic_merge_patch_merges_containers_by_name(world):
     world.do(world.client.create(pod()))
     patch = {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.28"}]}}
     # pod spec updates are limited, so patch a Deployment-shaped list through merge semantics
-    from kubelab.apiserver.patch import strategic_merge_patch
+    from kubelab.api.patch import strategic_merge_patch
     cur = {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.27", "ports": [{"containerPort": 80}]},
                                    {"name": "side", "image": "busybox"}]}}
     out = strategic_merge_patch(cur, patch)
