@@ -20,6 +20,7 @@ from typing import Any, Callable, Optional
 
 from kubelab.api import errors
 from kubelab.api import field as fielderr
+from kubelab.api import patch, podutil
 from kubelab.api.base import rfc3339
 from kubelab.api.labels import FieldSelector, Selector
 from kubelab.api.meta import KubeObject
@@ -505,14 +506,18 @@ class APIServer:
         return new
 
     def _patch(self, req: Request):
-        from .patch import apply_patch
-
         patch_type = req.options.get("patch_type", "strategic")
         pinned = isinstance(req.body, dict) and (req.body.get("metadata") or {}).get("resourceVersion")
+        if isinstance(req.body, list) and len(req.body) > patch.MAX_JSON_PATCH_OPERATIONS:
+            raise errors.new_request_entity_too_large(  # handlers/patch.go applyJSPatch
+                f"The allowed maximum operations in a JSON patch is {patch.MAX_JSON_PATCH_OPERATIONS}, got {len(req.body)}")
         for _ in range(self._GUARANTEED_UPDATE_TRIES):
             key, old, rev = yield from self._current(req, req.name)
             try:
-                merged = apply_patch(old.to_dict(), req.body, patch_type)
+                merged = patch.apply_patch(old.to_dict(), req.body, patch_type)
+            except patch.JSONPatchError as exc:
+                # handlers/patch.go: NewGenericServerResponse(422, "", GroupResource{}, "", err, 0, false)
+                raise errors.new_generic_server_response(422, "", "", "", str(exc)) from None
             except ValueError as exc:
                 raise errors.new_bad_request(str(exc)) from None
             if pinned and pinned != str(rev):
@@ -615,7 +620,7 @@ class APIServer:
             raise errors.new_conflict("pods", req.name, f'pod {req.name} is already assigned to node "{pod.spec.node_name}"')
         new = pod.copy_deep()
         new.spec.node_name = node
-        registry.set_pod_condition(new, "PodScheduled", "True", self.sim.now)
+        podutil.update_pod_condition(new, "PodScheduled", "True", self.sim.now)
         try:
             nrev = yield self.storage.update(key, storage.encode(new), rev)
         except storage.RevisionMismatch:

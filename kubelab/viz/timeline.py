@@ -158,6 +158,7 @@ def _cond(obj, kind: str) -> Optional[str]:
 
 def take_snapshot(cluster) -> Snapshot:
     from kubelab.client.rest import resolve_kind
+    from kubelab.kubectl.printers import pod_status_reason
 
     sim = cluster.sim
     server = _server(cluster)
@@ -171,13 +172,12 @@ def take_snapshot(cluster) -> Snapshot:
             if node:
                 per_node[node] = per_node.get(node, 0) + 1
                 pods_on.setdefault(node, []).append(p)
-            statuses = (p.status.container_statuses or []) if p.status else []
-            ready = sum(1 for cs in statuses if cs.ready)
+            _, ready, total, _, _ = pod_status_reason(p)  # kubectl get pods' READY column
             phase = (p.status.phase if p.status else None) or "Pending"
             if p.metadata.deletion_timestamp:
                 phase = "Terminating"
             pods.append((p.metadata.namespace or "", p.metadata.name, phase, node,
-                         f"{ready}/{len(p.spec.containers or [])}"))
+                         f"{ready}/{total}"))
         for n in server.read_list(resolve_kind("Node")).items:
             ready = _cond(n, "Ready")
             status = {"True": "Ready", "False": "NotReady"}.get(ready or "", "Unknown" if ready else "NotReady")
