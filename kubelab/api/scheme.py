@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from pydantic import ValidationError
 
-from . import apps, batch, coordination, core
+from . import apps, batch, coordination, core, rbac
 from .meta import KubeObject
 
 KINDS: tuple[type[KubeObject], ...] = (
@@ -36,12 +36,19 @@ KINDS: tuple[type[KubeObject], ...] = (
     coordination.PriorityClass,
     coordination.PodDisruptionBudget,
     coordination.EndpointSlice,
+    rbac.Role,
+    rbac.ClusterRole,
+    rbac.RoleBinding,
+    rbac.ClusterRoleBinding,
 )
 
-_BY_GVK: dict[tuple[str, str], type[KubeObject]] = {(k.api_version_str(), k.KIND): k for k in KINDS}
-_BY_KIND: dict[str, type[KubeObject]] = {k.KIND: k for k in KINDS}
+# kinds the server answers without storing them (access reviews)
+VIRTUAL_KINDS: tuple[type[KubeObject], ...] = rbac.VIRTUAL
+
+_BY_GVK: dict[tuple[str, str], type[KubeObject]] = {(k.api_version_str(), k.KIND): k for k in KINDS + VIRTUAL_KINDS}
+_BY_KIND: dict[str, type[KubeObject]] = {k.KIND: k for k in KINDS + VIRTUAL_KINDS}
 _BY_NAME: dict[str, type[KubeObject]] = {}
-for _k in KINDS:
+for _k in KINDS + VIRTUAL_KINDS:
     # kubectl's RESTMapper accepts kind, resource, singular, short names, and resource.group
     for _n in (_k.KIND.lower(), _k.RESOURCE, _k.KIND.lower() + "s", *_k.SHORT_NAMES):
         _BY_NAME.setdefault(_n, _k)

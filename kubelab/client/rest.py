@@ -172,7 +172,7 @@ class ClientWatch:
         if self.stopped:
             return
         try:
-            self._server_watch = self.server.watch(self.kind, namespace, rv, self._send, ls, fs)
+            self._server_watch = self.server.watch(self.kind, namespace, rv, self._send, ls, fs, user=self.client.user)
         except Exception as exc:  # noqa: BLE001 — 410 Gone, bad selector, server stopping
             self.client.network.send(self.server.host, self.client.host, self._fail, exc)
 
