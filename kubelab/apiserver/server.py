@@ -27,7 +27,7 @@ from kubelab.api.scheme import KINDS, DecodeError, decode
 from kubelab.api.validation import check_decode
 from kubelab.sim import Event, Network, Simulator
 
-from . import admission, authz, bootstrappolicy, registry, storage
+from . import admission, authn, authz, bootstrappolicy, registry, storage
 from .user import SYSTEM_PRIVILEGED_GROUP, UserInfo
 
 # the API server's own loopback identity (server/config.go: system:apiserver in system:masters);
@@ -53,6 +53,7 @@ class Request:
     options: dict[str, Any] = field(default_factory=dict)
     user_agent: str = "kubectl"
     user: Optional[UserInfo] = None  # who sent it (set by the client or the HTTPS front door)
+    credentials: Any = None  # an authn.Credentials to authenticate (certificate, token, --as)
 
     def describe(self) -> str:
         sub = f"/{self.subresource}" if self.subresource else ""
@@ -88,6 +89,7 @@ class APIServer:
         self._rng = sim.rng(f"apiserver/{host}")
         self.admission = admission.AdmissionChain(self)
         self.authorizer = authz.Authorizer(self)
+        self.authenticator = authn.Authenticator()  # the cluster replaces it with one sharing its CA
         self.denials = 0
         # counters (the load model of issue 5 reads them)
         self.requests_total = 0
@@ -272,6 +274,10 @@ class APIServer:
                 out.fail(ev.exception)
 
         try:
+            if req.credentials is not None:
+                # the authentication filter, then impersonation (endpoints/filters)
+                user = self.authenticator.authenticate(self, req.credentials)
+                req.user = self.authenticator.impersonate(self, user, req.credentials)
             self.authorize(req, req.user)
         except errors.StatusError as exc:
             finish(self.sim.event().fail(exc))
@@ -378,12 +384,14 @@ class APIServer:
 
     def watch(self, kind: type[KubeObject], namespace: Optional[str], resource_version: int,
               send: Callable[[list[WatchEvent]], None], label_selector=None, field_selector=None,
-              user: Optional[UserInfo] = None):
+              user: Optional[UserInfo] = None, credentials: Any = None):
         """Register an API watch on the cache; ``send`` is called with event batches (the
         transport delivers them to the client). Raises StatusError 410 when too old, 403
         when ``user`` may not watch the resource."""
         if not self.running:
             raise errors.new_service_unavailable("apiserver is shutting down")
+        if credentials is not None:
+            user = self.authenticator.impersonate(self, self.authenticator.authenticate(self, credentials), credentials)
         self.authorize(Request("watch", kind, namespace), user)
         ls, fs = self._selectors(kind, label_selector, field_selector)
         try:
