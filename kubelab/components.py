@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kubelab.apiserver.user import ALL_AUTHENTICATED, UserInfo
 from kubelab.client import APIClient
 
 if TYPE_CHECKING:
@@ -23,7 +24,9 @@ def start_control_plane(cluster: "Cluster", m: "Master") -> None:
 
     resolve = cluster._local_resolver(m)
     if m.scheduler is None:
-        client = APIClient(cluster.sim, cluster.network, m.host, resolve, "kube-scheduler")
+        # scheduler.conf: CN=system:kube-scheduler, bound to its ClusterRole by the bootstrap policy
+        client = APIClient(cluster.sim, cluster.network, m.host, resolve, "kube-scheduler",
+                           user=UserInfo("system:kube-scheduler", groups=(ALL_AUTHENTICATED,)))
         m.scheduler = Scheduler(cluster.sim, client, identity=f"{m.name}_kube-scheduler",
                                 config=cluster.scheduler_config, leader_elect=True)
     m.scheduler.start()

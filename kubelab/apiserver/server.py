@@ -627,6 +627,9 @@ class APIServer:
         raise self._conflict(req, req.name)
 
     def _delete(self, req: Request):
+        if req.kind.KIND == "Namespace" and req.name in admission.UNDELETABLE_NAMESPACES:
+            # plugin/pkg/admission/namespace/lifecycle: the immortal namespaces
+            raise errors.new_forbidden("namespaces", req.name, "this namespace may not be deleted")
         key, obj, rev = yield from self._current(req, req.name)
         opts = req.options
         pre = opts.get("preconditions") or {}

@@ -205,3 +205,11 @@ def test_the_scheduler_without_its_binding_cannot_schedule(world):
     world.do(world.client.create(crb))
     world.sim.run(until=world.sim.now + 30)
     assert world.do(world.client.get("pods", "p")).spec.node_name == "n1"
+
+
+@pytest.mark.parametrize("name", ["default", "kube-system", "kube-public"])
+def test_the_immortal_namespaces_may_not_be_deleted(world, name):
+    world.do(world.client.create(decode({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})))
+    st = forbidden(world, world.client.delete("namespaces", name, None))
+    assert st == f'namespaces "{name}" is forbidden: this namespace may not be deleted'
+    assert world.do(world.client.get("namespaces", name, None)).metadata.deletion_timestamp is None
