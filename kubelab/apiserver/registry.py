@@ -70,7 +70,9 @@ def _generate_job_selector(job) -> None:
 
     if job.spec.manual_selector:
         return
-    uid, name = job.metadata.uid, job.metadata.name
+    # Go's zero values: a Job without a name still gets its selector, then validation
+    # refuses it (metadata.name: Required value)
+    uid, name = job.metadata.uid or "", job.metadata.name or ""
     labels = dict(job.spec.template.metadata.labels or {})
     labels.update({"batch.kubernetes.io/controller-uid": uid, "controller-uid": uid,
                    "batch.kubernetes.io/job-name": name, "job-name": name})
