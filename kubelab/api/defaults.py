@@ -35,6 +35,17 @@ def _image_pull_policy(image: str | None) -> str:
     return "Always" if last.rsplit(":", 1)[1] == "latest" else "IfNotPresent"
 
 
+def default_probe(probe: dict) -> None:
+    """SetDefaults_Probe and SetDefaults_HTTPGetAction (probes are carried as plain data)."""
+    for key, value in (("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1), ("failureThreshold", 3)):
+        if not probe.get(key):
+            probe[key] = value
+    http = probe.get("httpGet")
+    if isinstance(http, dict):
+        http.setdefault("path", "/")
+        http.setdefault("scheme", "HTTP")
+
+
 def default_container(c: Container) -> None:
     if not c.image_pull_policy:
         c.image_pull_policy = _image_pull_policy(c.image)
@@ -45,6 +56,9 @@ def default_container(c: Container) -> None:
     for p in c.ports or ():
         if not p.protocol:
             p.protocol = "TCP"  # SetDefaults_ContainerPort
+    for probe in (c.liveness_probe, c.readiness_probe, c.startup_probe):
+        if probe:
+            default_probe(probe)
     # SetDefaults_ResourceList / defaults.go: a limit with no request sets the request
     if c.resources and c.resources.limits:
         req = dict(c.resources.requests or {})
