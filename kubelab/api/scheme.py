@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from pydantic import ValidationError
 
-from . import apps, batch, coordination, core
+from . import apps, autoscaling, batch, coordination, core
 from .meta import KubeObject
 
 KINDS: tuple[type[KubeObject], ...] = (
@@ -36,6 +36,7 @@ KINDS: tuple[type[KubeObject], ...] = (
     coordination.PriorityClass,
     coordination.PodDisruptionBudget,
     coordination.EndpointSlice,
+    autoscaling.HorizontalPodAutoscaler,
 )
 
 _BY_GVK: dict[tuple[str, str], type[KubeObject]] = {(k.api_version_str(), k.KIND): k for k in KINDS}

@@ -83,6 +83,9 @@ class APIServer:
         self._etcd_watches: list[Any] = []
         self._rng = sim.rng(f"apiserver/{host}")
         self.admission = admission.AdmissionChain(self)
+        # the aggregation layer (kube-aggregator): API groups served by another server, as
+        # metrics.k8s.io is by metrics-server; group -> a backend with get/list
+        self.api_services: dict[str, Any] = {}
         # counters (the load model of issue 5 reads them)
         self.requests_total = 0
         self.inflight = 0
@@ -242,6 +245,8 @@ class APIServer:
                 out.fail(ev.exception)
 
         handler = getattr(self, f"_{req.verb}", None)
+        if req.kind.KIND not in self.caches:
+            handler = self._proxy  # an aggregated API: no storage here
         if handler is None:
             finish(self.sim.event().fail(errors.new_method_not_supported(req.kind.group_resource(), req.verb)))
             return out
@@ -277,6 +282,33 @@ class APIServer:
         # etcd's own errors ("etcdserver: request timed out", "etcdserver: no leader") reach
         # the client as they are, through errors.ToAPIStatus
         return errors.from_error(exc)
+
+    # -- the aggregation layer (k8s.io/kube-aggregator) -------------------------------------
+    def register_api_service(self, group: str, backend: Any) -> None:
+        """An APIService: requests for ``group`` are proxied to ``backend`` (its ``get(kind,
+        name, namespace)`` and ``list(kind, namespace, label_selector)``)."""
+        self.api_services[group] = backend
+
+    def _proxy(self, req: Request):
+        if False:
+            yield
+        backend = self.api_services.get(req.kind.GROUP)
+        what = f"{req.verb} {req.kind.RESOURCE}.{req.kind.GROUP}"
+        if backend is None:
+            status = dict(errors.new_not_found(req.kind.group_resource(), req.name or "").status)
+            status["message"] = f"the server could not find the requested resource ({what})"
+            raise errors.StatusError(status)
+        if not getattr(backend, "available", True):
+            raise errors.new_service_unavailable(f"the server is currently unable to handle the request ({what})")
+        if req.verb == "get":
+            obj = backend.get(req.kind, req.name, req.namespace)
+            if obj is None:
+                raise errors.new_not_found(req.kind.group_resource(), req.name)
+            return obj
+        if req.verb == "list":
+            ls, _ = self._selectors(req.kind, req.options.get("label_selector"), None)
+            return ListResult(backend.list(req.kind, req.namespace, ls), "0")
+        raise errors.new_method_not_supported(req.kind.group_resource(), req.verb)
 
     # -- reads ------------------------------------------------------------------------------
     def _cache(self, kind: type[KubeObject]) -> WatchCache:
