@@ -31,6 +31,7 @@ from kubelab.client.rest import resolve_kind
 from kubelab.etcd import EtcdCluster
 from kubelab.node import Kubelet, Machine
 from kubelab.node.machines import CloudInstance
+from kubelab.node.metrics_server import MetricsServer
 from kubelab.sim import Network, Simulator
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -111,6 +112,9 @@ class Cluster:
         self.lb = LoadBalancer(self.network, "lb")
         self.nodes: dict[str, Machine] = {}
         self.kubelets: dict[str, Kubelet] = {}
+        # metrics-server: serves metrics.k8s.io through every API server's aggregation layer
+        self.metrics_server = MetricsServer(self.sim, lambda: self.kubelets)
+        self.metrics_server.start()
         self._user = APIClient(self.sim, self.network, USER_HOST, lambda h: self.lb.pick(h), "kubectl")
         self._cloud_provider = None
         self._etcdctl_cert = None
@@ -140,6 +144,7 @@ class Cluster:
         if m.apiserver is None:
             m.apiserver = APIServer(self.sim, self.network, m.host, self._etcd_client_for(m),
                                     name=f"kube-apiserver-{m.name}")
+            m.apiserver.register_api_service(MetricsServer.group, self.metrics_server)
             self.lb.add(m.apiserver)
         m.apiserver.start()
         self._start_control_plane_components(m)
@@ -426,6 +431,7 @@ class Cluster:
         m = min(masters, key=lambda x: (1 + len(x.replicas), x.name))
         server = APIServer(self.sim, self.network, m.host, self._etcd_client_for(m),
                            name=f"kube-apiserver-{m.name}-{len(m.replicas) + 2}")
+        server.register_api_service(MetricsServer.group, self.metrics_server)
         m.replicas.append(server)
         server.start()
         self.lb.add(server)
