@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from pydantic import ValidationError
 
-from . import apps, batch, coordination, core, rbac
+from . import apps, autoscaling, batch, coordination, core, rbac
 from .meta import KubeObject
 
 KINDS: tuple[type[KubeObject], ...] = (
@@ -40,6 +40,7 @@ KINDS: tuple[type[KubeObject], ...] = (
     rbac.ClusterRole,
     rbac.RoleBinding,
     rbac.ClusterRoleBinding,
+    autoscaling.HorizontalPodAutoscaler,
 )
 
 # kinds the server answers without storing them (access reviews)

@@ -10,12 +10,12 @@ from kubelab.api.core import Pod
 from kubelab.api.meta import KubeObject
 
 # Kinds whose status is written only through /status (the main resource keeps the old one).
-STATUS_SUBRESOURCE = {"Pod", "Node", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
+STATUS_SUBRESOURCE = {"HorizontalPodAutoscaler", "Pod", "Node", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
                       "CronJob", "Service", "Namespace", "PodDisruptionBudget"}
 # Kinds whose metadata.generation counts spec changes.
-GENERATION = {"Pod", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
+GENERATION = {"HorizontalPodAutoscaler", "Pod", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
               "PodDisruptionBudget", "Namespace", "Service", "Node", "PriorityClass"}
-_EMPTY_STATUS_ON_CREATE = {"Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
+_EMPTY_STATUS_ON_CREATE = {"HorizontalPodAutoscaler", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
                            "PodDisruptionBudget", "Service"}
 
 

@@ -93,6 +93,9 @@ class APIServer:
         self.authorizer = authz.Authorizer(self)
         self.authenticator = authn.Authenticator()  # the cluster replaces it with one sharing its CA
         self.denials = 0
+        # the aggregation layer (kube-aggregator): API groups served by another server, as
+        # metrics.k8s.io is by metrics-server; group -> a backend with get/list
+        self.api_services: dict[str, Any] = {}
         # counters (the load model of issue 5 reads them)
         self.requests_total = 0
         self.inflight = 0
@@ -294,6 +297,8 @@ class APIServer:
             proc.add_callback(finish)
             return out
         handler = getattr(self, f"_{req.verb}", None)
+        if req.kind.KIND not in self.caches:
+            handler = self._proxy  # an aggregated API: no storage here
         if handler is None:
             finish(self.sim.event().fail(errors.new_method_not_supported(req.kind.group_resource(), req.verb)))
             return out
@@ -319,7 +324,7 @@ class APIServer:
         """CPU seconds the request costs this replica, stretched when more requests are in
         flight than it has cores (processor sharing)."""
         demand = 0.002 if req.verb == "get" else 0.005 if req.verb != "list" else \
-            0.002 + 0.00002 * len(self.caches[req.kind.KIND].objects)
+            0.002 + 0.00002 * len(getattr(self.caches.get(req.kind.KIND), "objects", ()))
         busy = self.inflight + self.inflight_mutating
         return demand * max(1.0, busy / self.cores)
 
@@ -344,12 +349,41 @@ class APIServer:
         # the client as they are, through errors.ToAPIStatus
         return errors.from_error(exc)
 
+    # -- the aggregation layer (k8s.io/kube-aggregator) -------------------------------------
+    def register_api_service(self, group: str, backend: Any) -> None:
+        """An APIService: requests for ``group`` are proxied to ``backend`` (its ``get(kind,
+        name, namespace)`` and ``list(kind, namespace, label_selector)``)."""
+        self.api_services[group] = backend
+
+    def _proxy(self, req: Request):
+        if False:
+            yield
+        backend = self.api_services.get(req.kind.GROUP)
+        what = f"{req.verb} {req.kind.RESOURCE}.{req.kind.GROUP}"
+        if backend is None:
+            status = dict(errors.new_not_found(req.kind.group_resource(), req.name or "").status)
+            status["message"] = f"the server could not find the requested resource ({what})"
+            raise errors.StatusError(status)
+        if not getattr(backend, "available", True):
+            raise errors.new_service_unavailable(f"the server is currently unable to handle the request ({what})")
+        if req.verb == "get":
+            obj = backend.get(req.kind, req.name, req.namespace)
+            if obj is None:
+                raise errors.new_not_found(req.kind.group_resource(), req.name)
+            return obj
+        if req.verb == "list":
+            ls, _ = self._selectors(req.kind, req.options.get("label_selector"), None)
+            return ListResult(backend.list(req.kind, req.namespace, ls), "0")
+        raise errors.new_method_not_supported(req.kind.group_resource(), req.verb)
+
     # -- reads ------------------------------------------------------------------------------
     def _cache(self, kind: type[KubeObject]) -> WatchCache:
         return self.caches[kind.KIND]
 
     def read(self, kind: type[KubeObject], name: str, namespace: Optional[str] = None) -> KubeObject:
         """A synchronous cache read (what notebook inspection uses: looking changes nothing)."""
+        if kind.KIND not in self.caches:
+            return _run_now(self._proxy(Request("get", kind, namespace, name)))
         obj = self._cache(kind).get(namespace if kind.NAMESPACED else None, name)
         if obj is None:
             raise errors.new_not_found(kind.group_resource(), name)
@@ -358,6 +392,8 @@ class APIServer:
     def read_list(self, kind: type[KubeObject], namespace: Optional[str] = None,
                   label_selector: Selector | str | None = None,
                   field_selector: FieldSelector | str | None = None) -> ListResult:
+        if kind.KIND not in self.caches:
+            return _run_now(self._proxy(Request("list", kind, namespace, options={"label_selector": label_selector})))
         ls, fs = self._selectors(kind, label_selector, field_selector)
         cache = self._cache(kind)
         return ListResult(cache.list(namespace if kind.NAMESPACED else None, ls, fs), str(cache.revision))
@@ -732,6 +768,15 @@ class APIServer:
             raise self._conflict(req, req.name) from None
         new.metadata.resource_version = str(nrev)
         return new
+
+
+def _run_now(gen):
+    """Run a handler generator that never yields (an aggregated API's answer)."""
+    try:
+        next(gen)
+    except StopIteration as stop:
+        return stop.value
+    raise RuntimeError("handler yielded")
 
 
 def _same_without_rv(a: KubeObject, b: KubeObject) -> bool:
