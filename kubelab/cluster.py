@@ -326,6 +326,25 @@ class Cluster:
 
         return Kubectl(self)(args, stdin=stdin)
 
+    def serve(self, mode: str = "paused", speed: float = 1.0, host: str = "127.0.0.1", port: int = 0,
+              kubeconfig: Optional[str] = None):
+        """Serve the Kubernetes API over HTTPS for the real kubectl and client libraries; returns
+        a handle with ``url``, ``kubeconfig`` and the ``export KUBECONFIG=...`` line. In a
+        notebook it runs on the kernel's event loop (answering between cells); elsewhere on
+        one background thread, which then owns the cluster: use ``handle.call(fn)`` /
+        ``handle.run(seconds)`` to touch it. ``mode="live"`` lets the clock follow wall
+        time x ``speed`` while idle. See :mod:`kubelab.http`."""
+        import asyncio
+
+        from kubelab.http import FrontDoor, HTTPSServer
+
+        door = FrontDoor(self.sim, self.network, self.lb.pick, USER_HOST, metrics=self.metrics)
+        server = HTTPSServer(door, self.sim, host=host, port=port, mode=mode, speed=speed, kubeconfig=kubeconfig)
+        try:
+            return server.start(asyncio.get_running_loop())
+        except RuntimeError:
+            return server.start_thread()
+
     def metrics(self, kind: str, namespace: Optional[str] = None) -> dict[str, dict[str, str]]:
         """What metrics-server serves (metrics.k8s.io) from the kubelets' resource usage, for
         ``kubectl top``: node name, or ``namespace/name`` for pods, to ``{"cpu", "memory"}``.

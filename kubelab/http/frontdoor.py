@@ -474,6 +474,9 @@ class FrontDoor:
 
     def _body(self, req: HTTPRequest) -> Any:
         ct = (req.headers.get("content-type") or JSON).split(";")[0].strip().lower()
+        if ct not in (JSON, "application/yaml", "*/*", "") and ct not in self._PATCH_TYPES:
+            # kubelab speaks JSON and YAML only; client-go retries a 415 to protobuf as JSON
+            raise _unsupported_media(ct, "application/json, application/yaml")
         text = req.body
         if not text:
             raise errors.StatusError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
