@@ -496,10 +496,9 @@ class FrontDoor:
         kind = r.resource.kind
         if not isinstance(data, dict):
             raise errors.new_bad_request(f"couldn't get version/kind; json parse error: json: cannot unmarshal {_json_type(data)} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}")
-        if not data.get("kind"):
-            raise errors.StatusError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                      "message": f"Object 'Kind' is missing in '{json.dumps(data, separators=(',', ':'))[:200]}'",
-                                      "reason": "BadRequest", "code": 400})
+        # the handler decodes with the URL's group/version/kind as defaults (handlers/create.go)
+        data.setdefault("kind", kind.KIND)
+        data.setdefault("apiVersion", kind.api_version_str())
         if data.get("kind") != kind.KIND or (data.get("apiVersion") or kind.api_version_str()) != kind.api_version_str():
             raise errors.new_bad_request(
                 f"the API version in the data ({data.get('apiVersion')}) does not match the expected API version ({kind.api_version_str()})"

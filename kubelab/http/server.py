@@ -226,9 +226,16 @@ class HTTPSServer:
             else:
                 self._sock.close()
 
+        async def drain() -> None:
+            shutdown()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            asyncio.get_running_loop().stop()
+
         if self.loop is not None and self._thread is not None and self._thread.is_alive():
-            self.loop.call_soon_threadsafe(shutdown)
-            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.loop.call_soon_threadsafe(lambda: self.loop.create_task(drain()))
             self._thread.join(10)
         else:
             shutdown()
@@ -274,8 +281,8 @@ class HTTPSServer:
                 await writer.drain()
                 if close:
                     break
-        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, OSError):
-            pass
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, OSError, asyncio.CancelledError):
+            pass  # a client gone, or the server shutting down
         finally:
             self._connections.discard(writer)
             try:
