@@ -259,7 +259,10 @@ class APIServer:
         if mutating and self.inflight_mutating >= self.max_mutating_requests_inflight or (
             not mutating and self.inflight >= self.max_requests_inflight
         ):
-            out.fail(errors.new_too_many_requests("Too many requests, please try again later.", 1))
+            # tooManyRequests(): "Retry-After: 1" and a plain-text body, not a Status
+            err = errors.new_too_many_requests("Too many requests, please try again later.", 1)
+            err.text_body = "Too many requests, please try again later.\n"
+            out.fail(err)
             return out
         if mutating:
             self.inflight_mutating += 1
