@@ -70,32 +70,11 @@ def _params(known: dict[str, str]) -> list:
             for p in FILES]
 
 
-# Known offenders (issue #9: the lead is removing these; flip each as it goes).
-LAZY_VIEWS = "models must not import the view layer, even lazily: the view layer registers its formatters (issue #9 item 7)"
-UPWARD_KNOWN: dict[str, str] = {
-    "api/errors.py": LAZY_VIEWS,  # Status._repr_html_ imports kubelab.viz
-    "api/meta.py": LAZY_VIEWS,  # KubeObject._repr_html_ imports kubelab.viz
-    "etcd/cluster.py": LAZY_VIEWS,  # EtcdCluster._repr_html_ imports kubelab.viz.etcd
-    "etcd/member.py": LAZY_VIEWS,  # Member._repr_html_ imports kubelab.viz.etcd
-    "scheduler/explain.py": LAZY_VIEWS,  # Decision._repr_html_ imports kubelab.viz
-    "scheduler/scheduler.py": LAZY_VIEWS,  # Scheduler._repr_html_ imports kubelab.viz.scheduler
-    "load.py": LAZY_VIEWS,  # the load report's plots import kubelab.viz.plots
-    "cluster.py": "the Cluster imports the view layer lazily (dashboard, topology, control-plane views); "
-                  "viz sits above the cluster and the views register themselves (issue #9 items 3, 7)",
-}
-CYCLE_KNOWN: dict[str, str] = {
-    # api.meta -> kubelab.viz (KubeObject._repr_html_) closes api <- kubectl <- viz into a circle
-    "api": "api.meta imports kubelab.viz in _repr_html_, closing a circle api <- kubectl <- viz (issue #9 item 7)",
-    "kubectl": "on the api <- kubectl <- viz circle that api.meta's lazy view import closes (issue #9 item 7)",
-    "viz": "on the api/kubectl/viz circle (api.meta's lazy view import) and the cluster/viz circle "
-           "(cluster -> viz.widgets -> viz.timeline -> cluster) (issue #9 items 2, 7)",
-    "cluster": "cluster -> viz.widgets (dashboard) -> viz.timeline -> cluster: recording lives in the view layer "
-               "(issue #9 item 2)",
-}
-PRIVATE_KNOWN: dict[str, str] = {
-    "components.py": "components.py is the Cluster's friend module: cluster._local_resolver, "
-                     "cluster._cloud_provider, cluster._start_master (issue #9 item 1)",
-}
+# Known offenders, each with its reason: ``{"api/meta.py": "why, and the issue that removes it"}``
+# (none since issue #9 made the Cluster a facade and the views register themselves).
+UPWARD_KNOWN: dict[str, str] = {}
+CYCLE_KNOWN: dict[str, str] = {}
+PRIVATE_KNOWN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("path", _params(UPWARD_KNOWN))
@@ -376,13 +355,13 @@ def test_the_private_name_scan_sees_each_way_in():
         "def start(cluster: 'Cluster', other):\n"
         "    cluster._local_resolver(); cluster.masters; other._x; cluster.__class__\n"
         "    kernel._PENDING; raft._step; kernel.Event\n"
-        "    from kubelab.components import _start_master\n")
+        "    from kubelab.cluster.machines import _start_master\n")
     assert private_reaches(source, "kubelab.viz.demo") == [
         "line 2: from kubelab.kubectl.printers import _cols",
         "line 8: cluster._local_resolver (cluster is a kubelab.cluster.Cluster)",
         "line 9: kernel._PENDING (kubelab.sim.kernel is another part's module)",
         "line 9: raft._step (kubelab.etcd.raft is another part's module)",
-        "line 10: from kubelab.components import _start_master",
+        "line 10: from kubelab.cluster.machines import _start_master",
     ]
     # inside its own part a module may use its part's private names
     assert private_reaches("from kubelab.viz.html import _card\n", "kubelab.viz.widgets") == []

@@ -68,7 +68,7 @@ DOCUMENTS = sorted(ROOT.glob("notebooks/*.ipynb")) + [ROOT / "README.md"] + sort
 KNOWN = {
     "notebooks/02-apiserver-manifests.ipynb":
         "the watch cell reaches into cluster._server() and cluster._user.watch; "
-        "a public watch comes with the Cluster's API (issue #9 item 1)",
+        "the Cluster's public watch (cluster.api.watch) should replace them (issue #9 item 1)",
 }
 
 

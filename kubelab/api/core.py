@@ -375,8 +375,10 @@ class Pod(KubeObject):
     status: PodStatus = Field(default_factory=PodStatus)
 
     def is_ready(self) -> bool:
-        c = self.status.condition("Ready")
-        return c is not None and c.status == "True"
+        """podutil.IsPodReady (kubelab.api.podutil.is_pod_ready)."""
+        from .podutil import is_pod_ready  # podutil builds PodConditions, so it imports this module
+
+        return is_pod_ready(self)
 
 
 class PodTemplateSpec(K8sModel):

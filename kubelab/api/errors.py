@@ -58,6 +58,7 @@ __all__ = [
     "new_too_many_requests",
     "new_too_many_requests_error",
     "new_unauthorized",
+    "new_generic_server_response",
     "reason_for_error",
 ]
 
@@ -224,10 +225,6 @@ class StatusError(Exception):
     def kubectl_message(self, verb: Optional[str] = None, source: Optional[str] = None) -> str:
         return kubectl_message(self, verb=verb, source=source)
 
-    def _repr_html_(self) -> str:
-        from kubelab.viz import html  # the view layer, loaded only when a notebook asks
-
-        return html.error_html(self)
 
 
 # ---------------------------------------------------------------------------
@@ -339,6 +336,43 @@ def new_too_many_requests_error(message: str) -> StatusError:
 
 def new_service_unavailable(reason: str) -> StatusError:
     return StatusError(_status(503, StatusReason.SERVICE_UNAVAILABLE, reason))
+
+
+_GENERIC_RESPONSE = {  # errors.go NewGenericServerResponse: code -> (reason, message)
+    404: (StatusReason.NOT_FOUND, "the server could not find the requested resource"),
+    400: (StatusReason.BAD_REQUEST, "the server rejected our request for an unknown reason"),
+    401: (StatusReason.UNAUTHORIZED, "the server has asked for the client to provide credentials"),
+    405: (StatusReason.METHOD_NOT_ALLOWED, "the server does not allow this method on the requested resource"),
+    422: (StatusReason.INVALID, "the server rejected our request due to an error in our request"),
+    504: (StatusReason.TIMEOUT, "the server was unable to return a response in the time allotted, "
+                                "but may still be processing the request"),
+    429: (StatusReason.TOO_MANY_REQUESTS, "the server has received too many requests and has asked us to try again later"),
+}
+
+
+def new_generic_server_response(code: int, verb: str, qualified_resource: GR, name: str, server_message: str,
+                                retry_after_seconds: int = 0, is_unexpected_response: bool = False) -> StatusError:
+    """errors.NewGenericServerResponse: a Status for a response in no recognisable form. The
+    server's own message is kept only for 403 (and as the cause of an unexpected response);
+    kube-apiserver answers a JSON patch that does not apply with (422, "", {}, "", err)."""
+    gr = GroupResource.parse(qualified_resource) if qualified_resource else GroupResource("", "")
+    reason, message = StatusReason.UNKNOWN, f"the server responded with the status code {code} but did not return more information"
+    if code == 409:
+        reason = StatusReason.ALREADY_EXISTS if verb == "POST" else StatusReason.CONFLICT
+        message = "the server reported a conflict"
+    elif code == 403:
+        reason, message = StatusReason.FORBIDDEN, server_message
+    elif code in _GENERIC_RESPONSE:
+        reason, message = _GENERIC_RESPONSE[code]
+    elif code >= 500:
+        reason = StatusReason.INTERNAL_ERROR
+        message = f"an error on the server ({go_quote(server_message)}) has prevented the request from succeeding"
+    if gr.resource and name:
+        message = f"{message} ({verb.lower()} {gr} {name})"
+    elif gr.resource:
+        message = f"{message} ({verb.lower()} {gr})"
+    causes = [{"type": "UnexpectedServerResponse", "message": server_message}] if is_unexpected_response else None
+    return StatusError(_status(code, reason, message, _details(gr.group, gr.resource, name, causes, retry_after_seconds)))
 
 
 def new_method_not_supported(qualified_resource: GR, action: str) -> StatusError:

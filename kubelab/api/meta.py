@@ -149,10 +149,6 @@ class KubeObject(K8sModel):
 
     __str__ = __repr__
 
-    def _repr_html_(self) -> str:
-        from kubelab.viz import html  # the view layer, loaded only when a notebook asks
-
-        return html.object_html(self)
 
 
 class Status(K8sModel):

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Optional
 
 from kubelab.api import errors
-from kubelab.api.base import rfc3339
-from kubelab.api.core import Pod, PodCondition
+from kubelab.api.core import Pod
 from kubelab.api.meta import KubeObject
 
 # Kinds whose status is written only through /status (the main resource keeps the old one).
@@ -41,26 +40,6 @@ def pod_qos_class(pod: Pod) -> str:
     if not any_set:
         return "BestEffort"
     return "Guaranteed" if guaranteed else "Burstable"
-
-
-def set_pod_condition(pod: Pod, type_: str, status: str, now: float, reason: Optional[str] = None,
-                      message: Optional[str] = None) -> bool:
-    """podutil.UpdatePodCondition: lastTransitionTime moves only when the status changes.
-    Returns True when something changed."""
-    conds = list(pod.status.conditions or [])
-    for i, c in enumerate(conds):
-        if c.type == type_:
-            if c.status == status and c.reason == reason and c.message == message:
-                return False
-            ltt = c.last_transition_time if c.status == status else rfc3339(now)
-            conds[i] = PodCondition(type=type_, status=status, reason=reason, message=message,
-                                    last_probe_time=None, last_transition_time=ltt)
-            pod.status.conditions = conds
-            return True
-    conds.append(PodCondition(type=type_, status=status, reason=reason, message=message,
-                              last_transition_time=rfc3339(now)))
-    pod.status.conditions = conds
-    return True
 
 
 def prepare_for_create(obj: KubeObject, now: float) -> None:

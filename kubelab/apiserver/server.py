@@ -20,6 +20,7 @@ from typing import Any, Callable, Optional
 
 from kubelab.api import errors
 from kubelab.api import field as fielderr
+from kubelab.api import patch, podutil
 from kubelab.api.base import rfc3339
 from kubelab.api.labels import FieldSelector, Selector
 from kubelab.api.meta import KubeObject
@@ -30,6 +31,7 @@ from kubelab.sim import Event, Network, Simulator
 from . import admission, registry, storage
 from .user import UserInfo
 from .watchcache import SELECTABLE_FIELDS, Gone, WatchCache, WatchEvent
+from kubelab.sim import journaled
 
 # utilrand.String's alphabet (k8s.io/apimachinery/pkg/util/rand): no vowels, no 0/1/3.
 _RAND_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -99,6 +101,7 @@ class APIServer:
         return f"<APIServer {self.name} {'running' if self.running else 'stopped'}>"
 
     # -- lifecycle ------------------------------------------------------------------------
+    @journaled
     def start(self) -> Event:
         """List every resource from etcd into the watch cache, then watch from there on.
         The returned event fires when the caches are synced (the server is ready); starting
@@ -188,6 +191,7 @@ class APIServer:
             else:
                 cache.apply(e.type, storage.decode(kind, e.value, e.revision), e.revision)
 
+    @journaled
     def stop(self) -> None:
         self.running = False
         if getattr(self, "_compactor", None) is not None:
@@ -371,6 +375,8 @@ class APIServer:
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
 
     def _create(self, req: Request):
+        if req.subresource == "eviction":
+            return (yield from self._evict(req))
         obj = self._decode_body(req)
         meta = obj.metadata
         if not meta.name and meta.generate_name:
@@ -500,14 +506,18 @@ class APIServer:
         return new
 
     def _patch(self, req: Request):
-        from .patch import apply_patch
-
         patch_type = req.options.get("patch_type", "strategic")
         pinned = isinstance(req.body, dict) and (req.body.get("metadata") or {}).get("resourceVersion")
+        if isinstance(req.body, list) and len(req.body) > patch.MAX_JSON_PATCH_OPERATIONS:
+            raise errors.new_request_entity_too_large(  # handlers/patch.go applyJSPatch
+                f"The allowed maximum operations in a JSON patch is {patch.MAX_JSON_PATCH_OPERATIONS}, got {len(req.body)}")
         for _ in range(self._GUARANTEED_UPDATE_TRIES):
             key, old, rev = yield from self._current(req, req.name)
             try:
-                merged = apply_patch(old.to_dict(), req.body, patch_type)
+                merged = patch.apply_patch(old.to_dict(), req.body, patch_type)
+            except patch.JSONPatchError as exc:
+                # handlers/patch.go: NewGenericServerResponse(422, "", GroupResource{}, "", err, 0, false)
+                raise errors.new_generic_server_response(422, "", "", "", str(exc)) from None
             except ValueError as exc:
                 raise errors.new_bad_request(str(exc)) from None
             if pinned and pinned != str(rev):
@@ -574,6 +584,32 @@ class APIServer:
         m.resource_version = str(drev)
         return new
 
+    def _evict(self, req: Request):
+        """POST pods/<name>/eviction (pkg/registry/core/pod/storage/eviction.go): delete the
+        pod gracefully unless its PodDisruptionBudget has no disruption to spare."""
+        from kubelab.api.coordination import PodDisruptionBudget
+        from kubelab.api.labels import Selector
+
+        _, pod, _ = yield from self._current(req, req.name)
+        phase = pod.status.phase if pod.status else None
+        # canIgnorePDB: terminal, pending or already deleting pods are not protected
+        if phase not in ("Succeeded", "Failed", "Pending") and pod.metadata.deletion_timestamp is None:
+            pdbs = [b for b in self._cache(PodDisruptionBudget).list(pod.metadata.namespace, None, None)
+                    if b.spec.selector is not None
+                    and Selector.from_label_selector(b.spec.selector).matches(pod.metadata.labels or {})]
+            if len(pdbs) > 1:
+                raise errors.new_internal_error(
+                    "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.")
+            if pdbs:
+                pdb = pdbs[0]
+                st = pdb.status
+                if (st.observed_generation or 0) < (pdb.metadata.generation or 0) or st.disruptions_allowed <= 0:
+                    # createTooManyRequestsError: the budget is still being computed, or spent
+                    raise errors.new_too_many_requests(
+                        "Cannot evict pod as it would violate the pod's disruption budget.", 10)
+        delete = Request("delete", req.kind, req.namespace, req.name, options=dict(req.options))
+        return (yield from self._delete(delete))
+
     def _bind(self, req: Request):
         """pods/binding (pkg/registry/core/pod/storage/storage.go BindingREST.assignPod)."""
         key, pod, rev = yield from self._current(req, req.name)
@@ -584,7 +620,7 @@ class APIServer:
             raise errors.new_conflict("pods", req.name, f'pod {req.name} is already assigned to node "{pod.spec.node_name}"')
         new = pod.copy_deep()
         new.spec.node_name = node
-        registry.set_pod_condition(new, "PodScheduled", "True", self.sim.now)
+        podutil.update_pod_condition(new, "PodScheduled", "True", self.sim.now)
         try:
             nrev = yield self.storage.update(key, storage.encode(new), rev)
         except storage.RevisionMismatch:

@@ -134,6 +134,10 @@ class APIClient:
         return self._req("delete", kind, namespace, name, propagation_policy=propagation_policy,
                          grace_period_seconds=grace_period_seconds, preconditions=preconditions)
 
+    def evict(self, name: str, namespace: str) -> Event:
+        """POST pods/<name>/eviction (policy/v1 Eviction; what ``kubectl drain`` sends)."""
+        return self._req("create", "pods", namespace, name, None, "eviction")
+
     def bind(self, name: str, namespace: str, node_name: str) -> Event:
         """POST pods/<name>/binding (what the scheduler's DefaultBinder does)."""
         return self._req("bind", "pods", namespace, name, node_name, "binding")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 from kubelab.api import errors
 from kubelab.api.base import parse_time, rfc3339
 from kubelab.api.meta import KubeObject, OwnerReference
+from kubelab.api.podutil import is_pod_terminal
 from kubelab.client import EventRecorder, RateLimitingQueue, SharedInformerFactory
 from kubelab.client.informer import DeletedFinalStateUnknown
 from kubelab.sim import Event, Simulator
@@ -212,26 +213,11 @@ def owner_ref(owner: KubeObject, block: bool = True) -> OwnerReference:
 
 def is_pod_active(pod) -> bool:
     """controller.IsPodActive."""
-    return (pod.status.phase not in ("Succeeded", "Failed")) and pod.metadata.deletion_timestamp is None
+    return not is_pod_terminal(pod) and pod.metadata.deletion_timestamp is None
 
 
 def is_pod_terminating(pod) -> bool:
-    return pod.metadata.deletion_timestamp is not None and pod.status.phase not in ("Succeeded", "Failed")
-
-
-def pod_ready_since(pod) -> Optional[float]:
-    c = pod.status.condition("Ready")
-    if c is None or c.status != "True":
-        return None
-    return parse_time(c.last_transition_time) if c.last_transition_time else 0.0
-
-
-def is_pod_available(pod, min_ready_seconds: int, now: float) -> bool:
-    """podutil.IsPodAvailable: ready, and ready for at least minReadySeconds."""
-    since = pod_ready_since(pod)
-    if since is None:
-        return False
-    return min_ready_seconds == 0 or since + min_ready_seconds <= now
+    return pod.metadata.deletion_timestamp is not None and not is_pod_terminal(pod)
 
 
 def resolve_int_or_percent(value, total: int, round_up: bool) -> int:

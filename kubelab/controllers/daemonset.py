@@ -14,8 +14,9 @@ from kubelab.api.apps import DaemonSet
 from kubelab.api.core import (Affinity, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
                               Pod, Toleration)
 from kubelab.api.labels import Selector
+from kubelab.api.podutil import is_pod_available, is_pod_ready
 
-from .base import (Controller, ControllerContext, ControllerExpectations, is_pod_available, pod_from_template,
+from .base import (Controller, ControllerContext, ControllerExpectations, pod_from_template,
                    settle, slow_start_batch, resolve_int_or_percent)
 from .deployment import compute_hash
 from .replicaset import claim_objects, controller_uid_index, ensure_index, update_status_with_retry
@@ -262,7 +263,7 @@ class DaemonSetController(Controller):
         st.current_number_scheduled = len(scheduled & eligible)
         st.number_misscheduled = len(scheduled - eligible)
         on_eligible = [p for p in live if self._pod_node(p) in eligible]
-        st.number_ready = sum(1 for p in on_eligible if p.is_ready())
+        st.number_ready = sum(1 for p in on_eligible if is_pod_ready(p))
         st.number_available = sum(1 for p in on_eligible if is_pod_available(p, mrs, now))
         st.number_unavailable = max(0, len(eligible) - st.number_available)
         st.updated_number_scheduled = sum(1 for p in on_eligible if p.spec.node_name and (p.metadata.labels or {}).get(REVISION_LABEL) == hash_)

@@ -16,6 +16,7 @@ from kubelab.api.core import (EndpointAddress, EndpointPort, Endpoints, Endpoint
                               Service)
 from kubelab.api.labels import Selector
 from kubelab.api.meta import ObjectMeta
+from kubelab.api.podutil import is_pod_ready
 
 from .base import Controller, ControllerContext
 
@@ -119,7 +120,7 @@ class EndpointsController(_ServicePodController):
                     continue
                 ports.append((sp.name, p, sp.protocol or "TCP", sp.app_protocol))
             ready, not_ready = groups.setdefault(tuple(sorted(ports, key=lambda t: (t[0] or "", t[1]))), ([], []))
-            (ready if tolerate_unready or pod.is_ready() else not_ready).append(addr)
+            (ready if tolerate_unready or is_pod_ready(pod) else not_ready).append(addr)
         subsets = []
         for ports, (ready, not_ready) in groups.items():
             subsets.append(EndpointSubset(

@@ -14,6 +14,7 @@ from kubelab.api.coordination import Endpoint, EndpointConditions, EndpointSlice
 from kubelab.api.core import Node, ObjectReference
 from kubelab.api.labels import Selector
 from kubelab.api.meta import ObjectMeta
+from kubelab.api.podutil import is_pod_ready
 
 from .base import ControllerContext, owner_ref
 from .endpoint import _ServicePodController, find_port, should_be_in_endpoints
@@ -60,7 +61,7 @@ class EndpointSliceController(_ServicePodController):
                 continue
             node = self.node_informer.get(pod.spec.node_name) if pod.spec.node_name else None
             terminating = pod.metadata.deletion_timestamp is not None
-            ready = pod.is_ready()
+            ready = is_pod_ready(pod)
             endpoints.append(Endpoint(
                 addresses=[pod.status.pod_ip],
                 conditions=EndpointConditions(ready=ready and not terminating, serving=ready, terminating=terminating),

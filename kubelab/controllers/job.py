@@ -24,6 +24,7 @@ from kubelab.api.base import SIM_EPOCH, parse_time, rfc3339
 from kubelab.api.batch import CronJob, Job, JobCondition
 from kubelab.api.core import Pod
 from kubelab.api.meta import ObjectMeta
+from kubelab.api.podutil import is_pod_ready
 
 from .base import Controller, ControllerContext, ControllerExpectations, owner_ref, pod_from_template, settle, slow_start_batch
 from .replicaset import controller_uid_index, ensure_index, update_status_with_retry
@@ -184,7 +185,7 @@ class JobController(Controller):
                 self.expectations.expect_deletions(key, len(extra))
                 yield settle(self.sim, [self.client.delete(Pod, p.name, p.metadata.namespace) for p in extra])
         st.active = len(active) if diff <= 0 else len(active) + max(diff, 0)
-        st.ready = sum(1 for p in active if p.is_ready())
+        st.ready = sum(1 for p in active if is_pod_ready(p))
         st.succeeded, st.failed = succeeded, failed
         if st != cached.status:
             yield from update_status_with_retry(self.client, cached, st)

@@ -22,6 +22,7 @@ from kubelab.api import errors
 from kubelab.api.base import rfc3339
 from kubelab.api.coordination import Lease
 from kubelab.api.core import Node, NodeCondition, Pod, PodCondition, Taint
+from kubelab.api.podutil import POD_READY, get_pod_ready_condition, update_pod_condition
 
 from .base import Controller, ControllerContext
 
@@ -158,14 +159,11 @@ class NodeLifecycleController(Controller):
     def _mark_pods_not_ready(self, node_name: str):
         """nodeutil.MarkPodsNotReady."""
         for pod in self.pod_informer.by_index("node", node_name):
-            c = pod.status.condition("Ready")
+            c = get_pod_ready_condition(pod.status)
             if c is None or c.status == "False":
                 continue
             new = pod.copy_deep()
-            for cond in new.status.conditions or []:
-                if cond.type == "Ready":
-                    cond.status = "False"
-                    cond.last_transition_time = rfc3339(self.sim.now)
+            update_pod_condition(new, POD_READY, "False", self.sim.now, c.reason, c.message)
             try:
                 yield self.client.update_status(new)
             except errors.StatusError as exc:

@@ -18,9 +18,10 @@ from kubelab.api.apps import ReplicaSet, ReplicaSetCondition
 from kubelab.api.base import parse_time, rfc3339
 from kubelab.api.core import Pod
 from kubelab.api.labels import Selector
+from kubelab.api.podutil import is_pod_available, is_pod_ready, pod_ready_since
 
-from .base import (Controller, ControllerContext, ControllerExpectations, is_pod_active, is_pod_available,
-                   owner_ref, pod_from_template, pod_ready_since, slow_start_batch, settle)
+from .base import (Controller, ControllerContext, ControllerExpectations, is_pod_active, owner_ref,
+                   pod_from_template, slow_start_batch, settle)
 
 BURST_REPLICAS = 500  # replica_set.go BurstReplicas
 SLOW_START_INITIAL_BATCH_SIZE = 1  # controller_utils.go SlowStartInitialBatchSize
@@ -241,7 +242,7 @@ class ReplicaSetController(Controller):
                 self.enqueue(rs)
                 # a pod that just turned ready becomes available after minReadySeconds
                 mrs = rs.spec.min_ready_seconds or 0
-                if mrs > 0 and not old.is_ready() and new.is_ready():
+                if mrs > 0 and not is_pod_ready(old) and is_pod_ready(new):
                     self.enqueue_after(rs, mrs + 1)
             return
         if labels_changed or (prev is not None and cur is None):
@@ -345,7 +346,7 @@ class ReplicaSetController(Controller):
         now = self.sim.now
         st.replicas = len(filtered)
         st.fully_labeled_replicas = sum(1 for p in filtered if template_sel.matches(p.metadata.labels))
-        st.ready_replicas = sum(1 for p in filtered if p.is_ready())
+        st.ready_replicas = sum(1 for p in filtered if is_pod_ready(p))
         st.available_replicas = sum(1 for p in filtered if is_pod_available(p, mrs, now))
         st.observed_generation = rs.metadata.generation
         conds = [c for c in st.conditions or [] if c.type != "ReplicaFailure"]

@@ -18,8 +18,9 @@ from kubelab.api import errors
 from kubelab.api.apps import StatefulSet
 from kubelab.api.core import Pod
 from kubelab.api.labels import Selector
+from kubelab.api.podutil import is_pod_available, is_pod_ready
 
-from .base import Controller, ControllerContext, is_pod_available, pod_from_template
+from .base import Controller, ControllerContext, pod_from_template
 from .deployment import compute_hash
 from .replicaset import claim_objects, controller_uid_index, ensure_index, update_status_with_retry
 
@@ -35,7 +36,8 @@ def ordinal_of(set_name: str, pod_name: str) -> int:
 
 
 def _running_ready(pod: Pod) -> bool:
-    return pod.status.phase == "Running" and pod.is_ready()
+    """stateful_set_utils.go isRunningAndReady: phase Running and podutil.IsPodReady."""
+    return pod.status.phase == "Running" and is_pod_ready(pod)
 
 
 class StatefulSetController(Controller):
@@ -155,7 +157,7 @@ class StatefulSetController(Controller):
         st = s.status.model_copy(deep=True)
         mrs = s.spec.min_ready_seconds or 0
         st.replicas = len(pods)
-        st.ready_replicas = sum(1 for p in pods if p.is_ready())
+        st.ready_replicas = sum(1 for p in pods if is_pod_ready(p))
         st.available_replicas = sum(1 for p in pods if is_pod_available(p, mrs, self.sim.now))
         st.updated_replicas = sum(1 for p in pods if (p.metadata.labels or {}).get(REVISION_LABEL) == revision)
         st.update_revision = revision

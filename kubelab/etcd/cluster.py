@@ -20,7 +20,7 @@ from . import errors as E
 from .member import Member
 from .raft import ConfChange
 
-from kubelab.sim import Network, Simulator
+from kubelab.sim import Network, Simulator, journaled
 
 
 class EtcdCluster:
@@ -119,6 +119,7 @@ class EtcdCluster:
                       trusted_ca=self.ca if trusted_ca == "cluster" else trusted_ca,
                       insecure_skip_tls_verify=insecure_skip_tls_verify)
 
+    @journaled
     def move_leader(self, member: Member | str, limit: float = 5.0) -> Member:
         """``etcdctl move-leader``: the leader hands over to ``member`` (Raft leadership
         transfer, thesis §3.10)."""
@@ -136,6 +137,7 @@ class EtcdCluster:
         return member
 
     # -- membership -----------------------------------------------------------------------
+    @journaled
     def add_member(self, host: str | None = None, *, limit: float = 10.0) -> Member:
         """``etcdctl member add`` then start the new member (it catches up from the leader)."""
         if host is None:
@@ -156,6 +158,7 @@ class EtcdCluster:
         m.start()
         return m
 
+    @journaled
     def remove_member(self, member: Member | str, *, limit: float = 10.0) -> None:
         """``etcdctl member remove``: the member stops once the change is applied."""
         if isinstance(member, str):
@@ -213,7 +216,3 @@ class EtcdCluster:
                          f"applied={m.applied_index:<6} log={m.log_length}")
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        from kubelab.viz.etcd import cluster_html  # the view layer, imported lazily
-
-        return cluster_html(self)

@@ -21,6 +21,8 @@ import hashlib
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable
 
+from kubelab.sim import journaled
+
 from . import errors as E
 from .mvcc import KV, LeaseRevokeRequest, PutRequest
 
@@ -121,6 +123,7 @@ class Member:
         self.wal.save(HardState(1, NONE, len(ents)), ents)
 
     # -- lifecycle ------------------------------------------------------------------------
+    @journaled
     def start(self) -> None:
         """Start (or restart) the member from its WAL and snapshot."""
         if self.running or self.removed:
@@ -155,6 +158,7 @@ class Member:
                               f"{self.id:x} started (term {self.raft.term}, commit {self.raft.log.committed})")
         self._schedule_ready()
 
+    @journaled
     def stop(self) -> None:
         """Crash the member: volatile state is lost; the WAL and snapshot stay on disk."""
         if not self.running:
@@ -167,6 +171,7 @@ class Member:
         self._waits.clear()
         self.sim.trace.record(f"etcd/{self.name}", "MemberStopped", f"{self.id:x} stopped")
 
+    @journaled
     def slow_disk(self, seconds: float) -> None:
         """Add ``seconds`` to every fsync (0 restores the disk)."""
         self.disk_extra = seconds
@@ -217,10 +222,6 @@ class Member:
         return (f"Member({self.name!r}, id={self.id:x}, host={self.host!r}, {self.role}, term={self.term}, "
                 f"commit={self.commit_index}, applied={self.applied_index})")
 
-    def _repr_html_(self) -> str:
-        from kubelab.viz.etcd import member_html  # the view layer, imported lazily
-
-        return member_html(self)
 
     # -- the raft loop --------------------------------------------------------------------
     def _tick(self) -> None:

@@ -14,6 +14,7 @@ import re
 from typing import Any, Callable, Optional
 
 from kubelab.api.meta import KubeObject
+from kubelab.api.resourcehelper import as_quantity, pod_limits, pod_requests
 
 from .duration import human_duration, rfc1123z, translate_timestamp_since
 from .printers import find_node_roles, format_endpoints, format_label_selector, format_labels
@@ -305,34 +306,10 @@ def _describe_volumes(w: PrefixWriter, volumes: Any, space: str) -> None:
 
 
 def pod_requests_and_limits(pod: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """resourcehelper.PodRequestsAndLimits: sum of containers, at least each init container,
-    plus pod overhead."""
-    reqs: dict[str, Any] = {}
-    limits: dict[str, Any] = {}
-
-    def add(into: dict, rl: Optional[dict]) -> None:
-        for k, v in (rl or {}).items():
-            q = _q(v)
-            into[k] = into[k] + q if k in into else q
-
-    def at_least(into: dict, rl: Optional[dict]) -> None:
-        for k, v in (rl or {}).items():
-            q = _q(v)
-            if k not in into or q > into[k]:
-                into[k] = q
-
-    for c in pod.spec.containers or ():
-        if c.resources:
-            add(reqs, c.resources.requests)
-            add(limits, c.resources.limits)
-    for c in pod.spec.init_containers or ():
-        if c.resources:
-            at_least(reqs, c.resources.requests)
-            at_least(limits, c.resources.limits)
-    if pod.spec.overhead:
-        add(reqs, pod.spec.overhead)
-        add(limits, {k: v for k, v in pod.spec.overhead.items() if k in limits})
-    return reqs, limits
+    """resourcehelper.PodRequestsAndLimits (k8s.io/kubectl/pkg/util/resource): the pod's
+    requests and limits as Quantities, by kubelab.api.resourcehelper's rule (containers
+    summed, init containers and sidecars, overhead)."""
+    return pod_requests(pod, value=as_quantity), pod_limits(pod, value=as_quantity)
 
 
 def pod_qos(pod: Any) -> str:

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 from kubelab.api.base import parse_time
 from kubelab.api.labels import Selector
 from kubelab.api.meta import KubeObject
+from kubelab.api.podutil import is_pod_ready
 
 from .duration import human_duration, translate_timestamp_since
 from .tabwriter import GET_SETTINGS, tabulate
@@ -205,8 +206,7 @@ def pod_status_reason(pod: Any) -> tuple[str, int, int, str]:
                 ready += 1
         # change pod status back to "Running" if there is at least one container still reporting as "Running" status
         if reason == "Completed" and has_running:
-            ready_cond = any(c.type == "Ready" and c.status == "True" for c in status.conditions or ())
-            reason = "Running" if ready_cond else "NotReady"
+            reason = "Running" if is_pod_ready(pod) else "NotReady"
 
     if pod.metadata.deletion_timestamp and status.reason == NODE_UNREACHABLE_POD_REASON:
         reason = "Unknown"

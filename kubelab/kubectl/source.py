@@ -37,6 +37,11 @@ class ApplyResult:
     object: KubeObject
     action: str
 
+    def __str__(self) -> str:
+        from .printers import resource_name
+
+        return f"{resource_name(self.object)} {self.action}"
+
 
 @runtime_checkable
 class Source(Protocol):

@@ -34,12 +34,14 @@ from kubelab.api.core import (
     Taint,
 )
 from kubelab.api.meta import ObjectMeta
+from kubelab.api.podutil import update_pod_condition
 from kubelab.api.quantity import parse_quantity
-from kubelab.apiserver.registry import set_pod_condition
+from kubelab.api.resourcehelper import pod_requests, quantity_value
 from kubelab.client import APIClient, EventRecorder, SharedInformer
 from kubelab.sim import Simulator
 
 from .machines import KUBELET_VERSION, CloudInstance, Machine, hash_name
+from kubelab.sim import journaled
 
 # Image sizes (bytes) for well-known images; anything else is 50 MB.
 IMAGE_SIZES = {"nginx": 72_000_000, "busybox": 4_300_000, "redis": 45_000_000, "postgres": 160_000_000,
@@ -81,20 +83,6 @@ def normalise_image(image: str) -> str:
 
 def _milli(q: Any) -> int:
     return parse_quantity(q).milli_value()
-
-
-def pod_requests(pod: Pod) -> dict[str, int]:
-    """resourcehelper.PodRequests: max(sum of containers, largest init container) + overhead, in milli-units."""
-    total: dict[str, int] = {}
-    for c in pod.spec.containers:
-        for k, v in ((c.resources.requests if c.resources else None) or {}).items():
-            total[k] = total.get(k, 0) + _milli(v)
-    for c in pod.spec.init_containers or ():
-        for k, v in ((c.resources.requests if c.resources else None) or {}).items():
-            total[k] = max(total.get(k, 0), _milli(v))
-    for k, v in (pod.spec.overhead or {}).items():
-        total[k] = total.get(k, 0) + _milli(v)
-    return total
 
 
 class _RunningPod:
@@ -143,12 +131,14 @@ class Kubelet:
         return f"<Kubelet {self.node_name} {state} pods={len(self.pods)}>"
 
     # -- lifecycle ------------------------------------------------------------------------
+    @journaled
     def start(self) -> None:
         """Start (or restart after a power cycle): register, then sync pods."""
         self.running = True
         self.hung = False
         self.sim.spawn(self._register(), name=f"kubelet/{self.node_name}/register")
 
+    @journaled
     def stop(self) -> None:
         """The machine goes down: every container dies with it."""
         self.running = False
@@ -165,11 +155,13 @@ class Kubelet:
         self._pull_queue.clear()
         self._pulling = False
 
+    @journaled
     def hang(self) -> None:
         """The kubelet stops responding (containers keep running): no lease, no status."""
         self.hung = True
         self.sim.trace.record(f"kubelet/{self.node_name}", "KubeletHung", "kubelet stopped responding")
 
+    @journaled
     def unhang(self) -> None:
         self.hung = False
         self.sim.trace.record(f"kubelet/{self.node_name}", "KubeletResumed", "kubelet is responding again")
@@ -352,26 +344,24 @@ class Kubelet:
         for p in self.informer.store.values():
             if p.metadata.uid == uid or p.status.phase in ("Succeeded", "Failed") or p.metadata.uid not in self.pods:
                 continue
-            used["pods"] += 1000
+            used["pods"] += 1
             for k, v in pod_requests(p).items():
                 used[k] = used.get(k, 0) + v
         return used
 
     def _admit(self, pod: Pod) -> Optional[tuple[str, str]]:
         """lifecycle/predicate.go: the kubelet's own resource check, as GeneralPredicates."""
-        alloc = {k: _milli(v) for k, v in self.machine.allocatable().items()}
+        alloc = {k: quantity_value(k, v) for k, v in self.machine.allocatable().items()}
         used = self._used_by_others(pod.metadata.uid)
-        req = pod_requests(pod)
-        req["pods"] = 1000
+        req = pod_requests(pod)  # millicores for cpu, bytes / counts for the rest
+        req["pods"] = 1
         for res in ("cpu", "memory", "pods", "ephemeral-storage"):
             if res not in req:
                 continue
             if used.get(res, 0) + req[res] > alloc.get(res, 0):
-                def show(x: int) -> int:
-                    return x if res == "cpu" else x // 1000
                 # e.g. "Node didn't have enough resource: cpu, requested: 500, used: 3800, capacity: 4000"
-                msg = (f"Pod was rejected: Node didn't have enough resource: {res}, requested: {show(req[res])}, "
-                       f"used: {show(used.get(res, 0))}, capacity: {show(alloc.get(res, 0))}")
+                msg = (f"Pod was rejected: Node didn't have enough resource: {res}, requested: {req[res]}, "
+                       f"used: {used.get(res, 0)}, capacity: {alloc.get(res, 0)}")
                 return f"OutOf{res}", msg
         return None
 
@@ -389,7 +379,7 @@ class Kubelet:
         # PodReadyToStartContainers: sandbox and network up (~0.5-1 s with a CNI)
         yield from self._update_status(pod.key(), lambda p: self._mark_initializing(p, start_time, rp))
         yield self.sim.timeout(0.5 + 0.5 * self._rng.random())
-        yield from self._update_status(pod.key(), lambda p: set_pod_condition(p, "PodReadyToStartContainers", "True", self.sim.now))
+        yield from self._update_status(pod.key(), lambda p: update_pod_condition(p, "PodReadyToStartContainers", "True", self.sim.now))
         containers = list(pod.spec.containers)
         for c in containers:
             ref_path = f"spec.containers{{{c.name}}}"
@@ -538,7 +528,7 @@ class Kubelet:
             cpu = _milli(ann[self.CPU_USAGE]) if self.CPU_USAGE in ann else (
                 int(req.get("cpu", 0) * share) or 2 * len(pod.spec.containers))
             mem = _milli(ann[self.MEMORY_USAGE]) // 1000 if self.MEMORY_USAGE in ann else (
-                int(req.get("memory", 0) * share) // 1000 or 8 * 1024 * 1024 * len(pod.spec.containers))
+                int(req.get("memory", 0) * share) or 8 * 1024 * 1024 * len(pod.spec.containers))
             out[rp.key] = {"cpu": cpu, "memory": mem}
         return out
 
@@ -585,11 +575,11 @@ class Kubelet:
         st.start_time = rfc3339(start_time)
         st.host_ip = self.machine.internal_ip()
         st.host_ips = [PodIP(ip=st.host_ip)]
-        set_pod_condition(p, "PodReadyToStartContainers", "False", self.sim.now)
-        set_pod_condition(p, "Initialized", "True", self.sim.now)
-        set_pod_condition(p, "Ready", "False", self.sim.now, "ContainersNotReady",
+        update_pod_condition(p, "PodReadyToStartContainers", "False", self.sim.now)
+        update_pod_condition(p, "Initialized", "True", self.sim.now)
+        update_pod_condition(p, "Ready", "False", self.sim.now, "ContainersNotReady",
                           f"containers with unready status: [{' '.join(c.name for c in p.spec.containers)}]")
-        set_pod_condition(p, "ContainersReady", "False", self.sim.now, "ContainersNotReady",
+        update_pod_condition(p, "ContainersReady", "False", self.sim.now, "ContainersNotReady",
                           f"containers with unready status: [{' '.join(c.name for c in p.spec.containers)}]")
         st.container_statuses = [
             ContainerStatus(name=c.name, image=c.image or "", image_id="", ready=False, restart_count=0, started=False,
@@ -618,8 +608,8 @@ class Kubelet:
             ))
         st.container_statuses = statuses
         if ready:
-            set_pod_condition(p, "ContainersReady", "True", self.sim.now)
-            set_pod_condition(p, "Ready", "True", self.sim.now)
+            update_pod_condition(p, "ContainersReady", "True", self.sim.now)
+            update_pod_condition(p, "Ready", "True", self.sim.now)
 
     def _crash_looping(self, p: Pod, rp: _RunningPod, name: str, message: str):
         for cs in p.status.container_statuses or ():
@@ -631,8 +621,8 @@ class Kubelet:
                 if name in rp.last_state:
                     cs.last_state = ContainerState(terminated=rp.last_state[name])
         not_ready = f"containers with unready status: [{' '.join(c.name for c in p.spec.containers)}]"
-        set_pod_condition(p, "ContainersReady", "False", self.sim.now, "ContainersNotReady", not_ready)
-        set_pod_condition(p, "Ready", "False", self.sim.now, "ContainersNotReady", not_ready)
+        update_pod_condition(p, "ContainersReady", "False", self.sim.now, "ContainersNotReady", not_ready)
+        update_pod_condition(p, "Ready", "False", self.sim.now, "ContainersNotReady", not_ready)
 
     def _mark_terminated(self, p: Pod, rp: _RunningPod, code: int):
         st = p.status
@@ -645,9 +635,9 @@ class Kubelet:
             cs.state = ContainerState(terminated=ContainerStateTerminated(
                 exit_code=code, reason=reason, container_id=info["id"] if info else None,
                 started_at=rfc3339(info["started_at"]) if info else None, finished_at=rfc3339(self.sim.now)))
-        set_pod_condition(p, "PodReadyToStartContainers", "False", self.sim.now)
-        set_pod_condition(p, "ContainersReady", "False", self.sim.now, "PodCompleted")
-        set_pod_condition(p, "Ready", "False", self.sim.now, "PodCompleted")
+        update_pod_condition(p, "PodReadyToStartContainers", "False", self.sim.now)
+        update_pod_condition(p, "ContainersReady", "False", self.sim.now, "PodCompleted")
+        update_pod_condition(p, "Ready", "False", self.sim.now, "PodCompleted")
 
 
 def _go_duration_long(seconds: float) -> str:

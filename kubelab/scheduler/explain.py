@@ -224,7 +224,3 @@ class Decision:
             lines.append(f"  nominated node: {self.nominated_node}")
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        from kubelab.viz import scheduler as view  # the view layer, loaded only on demand
-
-        return view.decision_html(self)

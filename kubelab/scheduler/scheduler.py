@@ -38,6 +38,7 @@ from .plugins.registry import build_plugins, implements
 from .port import SchedulerPort, port_for
 from .queue import QueuedPodInfo, SchedulingQueue
 from .schedule_one import FitError, NoNodesAvailable, schedule_pod
+from kubelab.sim import journaled
 
 SCHEDULED = "Scheduled"
 FAILED_SCHEDULING = "FailedScheduling"
@@ -200,10 +201,6 @@ class Scheduler:
                 f"pending(active={len(p['active'])}, backoff={len(p['backoff'])}, unschedulable={len(p['unschedulable'])}) "
                 f"scheduled={self.scheduled}>")
 
-    def _repr_html_(self) -> str:
-        from kubelab.viz import scheduler as view  # the view layer, loaded only on demand
-
-        return view.scheduler_html(self)
 
     @property
     def framework(self) -> Framework:
@@ -521,6 +518,7 @@ class Scheduler:
         raise KeyError(f"the scheduler has no decision for pod {key!r} (not seen yet, or bound by someone else)")
 
     # -- custom plugins ------------------------------------------------------------------------
+    @journaled
     def register_plugin(self, plugin: Any, point: str = "filter", weight: int = 1,
                         profile: str = cfgmod.DEFAULT_SCHEDULER_NAME, name: Optional[str] = None):
         """Add a Filter or Score plugin written in a notebook cell; see plugins/custom.py."""
@@ -555,6 +553,7 @@ class Scheduler:
         if ev is not None and not ev.triggered:
             ev.succeed(Status(Code.Unschedulable, message))
 
+    @journaled
     def unregister_plugin(self, name: str, profile: str = cfgmod.DEFAULT_SCHEDULER_NAME) -> None:
         self._custom.pop((profile, name), None)
         self.profiles[profile].remove_plugin(name)

@@ -258,6 +258,11 @@ class Simulator:
         # strict: an exception in a process propagates out of run() (useful in tests)
         self.strict = strict
         self.events_processed = 0
+        # > 0 while the kernel runs events: a call made then is a component acting, not the user
+        self.running = 0
+        from .journal import Journal
+
+        self.journal = Journal(self)
 
     # -- randomness: one named, seeded stream per component ------------------------------
     def rng(self, name: str) -> random.Random:
@@ -346,14 +351,22 @@ class Simulator:
                 continue
             self.now = when
             self.events_processed += 1
-            timer.fn(*timer.args)
+            self.running += 1
+            try:
+                timer.fn(*timer.args)
+            finally:
+                self.running -= 1
             return True
         return False
 
     def run(self, until: float | None = None, max_events: int | None = None) -> None:
         """Run events up to and including time ``until`` (absolute), then set the clock to it."""
-        with _collector_tuned():
-            self._run(until, max_events)
+        self.running += 1
+        try:
+            with _collector_tuned():
+                self._run(until, max_events)
+        finally:
+            self.running -= 1
 
     def _run(self, until: float | None, max_events: int | None) -> None:
         n = 0
@@ -380,8 +393,12 @@ class Simulator:
     def run_until(self, event: Event, limit: float | None = None) -> Any:
         """Run until ``event`` fires (or the clock passes ``now + limit``); return its value."""
         deadline = None if limit is None else self.now + limit
-        with _collector_tuned():
-            return self._run_until(event, deadline, limit)
+        self.running += 1
+        try:
+            with _collector_tuned():
+                return self._run_until(event, deadline, limit)
+        finally:
+            self.running -= 1
 
     def _run_until(self, event: Event, deadline: float | None, limit: float | None) -> Any:
         while not event.triggered:

@@ -1,15 +1,17 @@
 """The view layer: HTML cards (``html``), Graphviz graphs (``graphs``), widgets.
 
-Nothing outside ``kubelab.viz`` imports it at module level: objects hand themselves to
-it from ``_repr_html_`` / ``_repr_mimebundle_`` when a notebook asks. Submodules are
-imported on first use, so ``import kubelab.viz.html`` stays cheap.
+Nothing below imports it, not even lazily: when imported (``import kubelab`` does), it
+registers itself — the views a cluster offers (``cluster.views.dashboard()``,
+``cluster.views.control_plane()``, ...) and, under IPython, an HTML display formatter for
+each model type (API objects, errors, the cluster and its machines, etcd, the scheduler's
+decisions).
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
-__all__ = ["topology", "ownership"]
+__all__ = ["install", "ownership", "topology"]
 
 
 def topology(cluster: Any, max_pods: int = 10):
@@ -35,3 +37,60 @@ def ownership(source: Any, namespace: Optional[str] = "default", max_pods: int =
     else:
         objs = list(source)  # type: ignore[arg-type]
     return graphs.GraphView(graphs.ownership_graph(objs, max_pods), graphs.ownership_text(objs, max_pods))
+
+
+def load_plot(cluster: Any, load_generator: Any = None, autoscaler: Any = None):
+    """Offered load, latency and API server replicas over time (an SVG chart), for the
+    newest load generator when none is given."""
+    from .plots import load_plot as plot
+
+    gen = load_generator or (cluster.history.load_generators[-1] if cluster.history.load_generators else None)
+    if gen is None:
+        raise ValueError("no load yet: start one with cluster.generate_load(qps=...)")
+    return plot(gen, autoscaler or getattr(cluster, "apiserver_autoscaler", None))
+
+
+def dashboard(cluster: Any, **kw: Any):
+    """Play, pause, step, rewind, fork and break the cluster with widgets (ipywidgets 8)."""
+    from .widgets import Dashboard
+
+    return Dashboard(cluster, **kw)
+
+
+def install(ipython: Any = None) -> None:
+    """Register the views on ``cluster.views`` and the HTML formatters with IPython (the
+    running shell when ``ipython`` is None; nothing when there is none)."""
+    from kubelab.api.errors import StatusError
+    from kubelab.api.meta import KubeObject
+    from kubelab.cluster import Cluster, Master, register_view
+    from kubelab.etcd.cluster import EtcdCluster
+    from kubelab.etcd.member import Member
+    from kubelab.scheduler.explain import Decision
+    from kubelab.scheduler.scheduler import Scheduler
+
+    from . import controlplane, etcd, html, scheduler
+
+    for name, fn in (("dashboard", dashboard), ("topology", topology), ("ownership", ownership),
+                     ("control_plane", controlplane.control_plane), ("leases", controlplane.leases),
+                     ("load_balancer", controlplane.load_balancer),
+                     ("reconciliation", controlplane.reconciliation),
+                     ("reconciliation_graph", controlplane.reconciliation_graph),
+                     ("rollout", controlplane.rollout), ("load_plot", load_plot)):
+        register_view(name, fn)
+    if ipython is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return
+        ipython = get_ipython()
+    if ipython is None:
+        return
+    fmt = ipython.display_formatter.formatters["text/html"]
+    for cls, render in ((KubeObject, html.object_html), (StatusError, html.error_html),
+                        (Cluster, html.cluster_html), (Master, html.master_html),
+                        (EtcdCluster, etcd.cluster_html), (Member, etcd.member_html),
+                        (Decision, scheduler.decision_html), (Scheduler, scheduler.scheduler_html)):
+        fmt.for_type(cls, render)
+
+
+install()

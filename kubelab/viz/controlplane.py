@@ -30,6 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from kubelab.api.podutil import is_pod_ready
+
 from . import html as H
 from .html import esc, pill
 
@@ -275,7 +277,7 @@ class BackendInfo:
 
 
 def read_load_balancer(cluster: Any) -> tuple[str, list[BackendInfo]]:
-    lb = getattr(cluster, "lb", None)
+    lb = getattr(cluster, "load_balancer", None)
     if lb is None:
         return "", []
     where: dict[int, tuple[str, bool]] = {}
@@ -658,13 +660,6 @@ def _leader_master(cluster: Any) -> Optional[str]:
     return None
 
 
-def _pod_ready(p: Any) -> bool:
-    for c in p.status.conditions or ():
-        if c.type == "Ready":
-            return c.status == "True"
-    return False
-
-
 def read_reconciliation(cluster: Any, namespace: Optional[str] = None) -> list[ReconcileRow]:
     """Desired against actual for every workload object (all namespaces unless one is
     given), with the controller that closes the gap and its newest action."""
@@ -762,7 +757,7 @@ def read_reconciliation(cluster: Any, namespace: Optional[str] = None) -> list[R
         sel = Selector.from_set(svc.spec.selector)
         matched = [p for p in pods if p.metadata.namespace == svc.metadata.namespace and sel.matches(p.metadata.labels)
                    and not p.metadata.deletion_timestamp]
-        want = sum(1 for p in matched if _pod_ready(p))
+        want = sum(1 for p in matched if is_pod_ready(p))
         ep = endpoints.get((svc.metadata.namespace, svc.metadata.name))
         have = not_ready = 0
         for sub in (ep.subsets or []) if ep is not None else []:

@@ -382,7 +382,7 @@ def topology_from_cluster(cluster: Any) -> Topology:
     from kubelab.kubectl.printers import pod_status_reason
 
     topo = Topology(name=f"seed={getattr(cluster, 'seed', '')}", time=float(getattr(cluster, "now", 0.0) or 0.0))
-    lb = getattr(cluster, "lb", None)
+    lb = getattr(cluster, "load_balancer", None)
     topo.load_balancer = getattr(lb, "host", None) or getattr(lb, "name", None) or ("lb" if lb is not None else None)
     master_hosts = set()
     for m in getattr(cluster, "masters", []) or []:

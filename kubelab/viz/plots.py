@@ -1,6 +1,6 @@
 """Line charts as hand-written SVG: no plotting library, deterministic bytes.
 
-:func:`load_plot` draws what :class:`kubelab.load.LoadGenerator` measured, one
+:func:`load_plot` draws what :class:`kubelab.cluster.load.LoadGenerator` measured, one
 point per one-second sample: the offered load (requests sent per second, and the 429s
 and failures when there are any) and the p50 / p99 latency, each against the number of
 kube-apiserver replicas behind the load balancer on a second y axis — so the picture
@@ -329,9 +329,9 @@ def _scale_markers(trace: Any, lo: float, hi: float) -> list[Marker]:
 
 def load_plot(load_generator: Any, autoscaler: Any = None, title: Optional[str] = None) -> LinePlot:
     """Offered load, p50 / p99 latency and API server replicas over time, from a
-    :class:`~kubelab.load.LoadGenerator`'s samples (one point per sample, at the
+    :class:`~kubelab.cluster.load.LoadGenerator`'s samples (one point per sample, at the
     end of the second it covers). ``autoscaler`` (an
-    :class:`~kubelab.load.APIServerAutoscaler`) adds its target to the caption;
+    :class:`~kubelab.cluster.load.APIServerAutoscaler`) adds its target to the caption;
     scale events and stopped machines in the trace are marked either way."""
     samples = list(getattr(load_generator, "samples", []) or [])
     # a sample covers [time, time + 1): its requests finished and its replica count was

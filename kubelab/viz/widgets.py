@@ -1,7 +1,7 @@
 """The live dashboard: play, pause, step, rewind, fork and break a cluster with widgets.
 
     from kubelab.viz.widgets import Dashboard
-    dash = Dashboard(cluster)      # or cluster.dashboard()
+    dash = Dashboard(cluster)      # or cluster.views.dashboard()
     dash                           # in a cell: controls, tables and the topology
 
 Time only moves when something asks it to (the simulation has one clock and no
@@ -196,10 +196,10 @@ class Dashboard(W.VBox):
         self.step_button.on_click(lambda _: self.step())
         self.live_button.on_click(lambda _: self.go_live())
         self.fork_button.on_click(lambda _: self._fork_clicked())
-        self.stop_button.on_click(lambda _: self._fault(self.cluster.stop, self.machine.value))
-        self.start_button.on_click(lambda _: self._fault(self.cluster.start, self.machine.value))
-        self.cut_button.on_click(lambda _: self._fault(self.cluster.cut, self.link_a.value, self.link_b.value))
-        self.heal_button.on_click(lambda _: self._fault(self.cluster.heal))
+        self.stop_button.on_click(lambda _: self._fault(self.cluster.faults.stop, self.machine.value))
+        self.start_button.on_click(lambda _: self._fault(self.cluster.faults.start, self.machine.value))
+        self.cut_button.on_click(lambda _: self._fault(self.cluster.faults.cut, self.link_a.value, self.link_b.value))
+        self.heal_button.on_click(lambda _: self._fault(self.cluster.faults.heal))
         self.timeline.on_progress(self._on_progress)
         self.timeline.after_action(self._after_action)
         self.refresh()
@@ -213,7 +213,12 @@ class Dashboard(W.VBox):
 
     def run(self, seconds: float) -> "Dashboard":
         """Advance ``seconds`` of simulated time, with the progress bar following along."""
-        self.cluster.run(seconds)
+        self._span = (self.cluster.sim.now, self.cluster.sim.now + seconds)
+        try:
+            self.cluster.run(seconds)
+        finally:
+            self._span = None
+        self._on_progress(self.cluster.sim.now)
         self.go_live()
         return self
 
@@ -247,7 +252,7 @@ class Dashboard(W.VBox):
 
     def _hosts(self) -> list[str]:
         c = self.cluster
-        hosts = [c.lb.host] + [m.host for m in c.masters]
+        hosts = [c.load_balancer.host] + [m.host for m in c.masters]
         hosts += [m.host for m in c.etcd.members if m.host not in hosts]
         return hosts + list(c.nodes)
 
@@ -255,7 +260,10 @@ class Dashboard(W.VBox):
         if change["new"] > change["old"]:
             self.step()
 
-    def _on_progress(self, start: float, now: float, end: float) -> None:
+    _span: Optional[tuple[float, float]] = None  # (start, end) of the run in progress
+
+    def _on_progress(self, now: float) -> None:
+        start, end = self._span or (now, now)
         self.progress.value = 100.0 if end <= start else 100.0 * (now - start) / (end - start)
         self.progress.bar_style = "success" if now >= end else "info"
         self.time = now
@@ -373,7 +381,7 @@ def _set_options(dropdown: W.Dropdown, options: list[str], default: Optional[str
 
 
 def dashboard(cluster, **kwargs) -> Dashboard:
-    """``cluster.dashboard()``."""
+    """``cluster.views.dashboard()``."""
     return Dashboard(cluster, **kwargs)
 
 

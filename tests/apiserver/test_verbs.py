@@ -100,16 +100,34 @@ def test_generation_counts_spec_changes_only(world):
     assert d3.metadata.generation == 2 and d3.spec.replicas == 3
 
 
-def test_strategic_merge_patch_merges_containers_by_name(world):
+def test_a_json_patch_that_does_not_apply_is_422_and_changes_nothing(world):
+    # handlers/patch.go: NewGenericServerResponse(422, ...) keeps the json-patch text off the wire
     world.do(world.client.create(pod()))
-    patch = {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.28"}]}}
-    # pod spec updates are limited, so patch a Deployment-shaped list through merge semantics
-    from kubelab.apiserver.patch import strategic_merge_patch
-    cur = {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.27", "ports": [{"containerPort": 80}]},
-                                   {"name": "side", "image": "busybox"}]}}
-    out = strategic_merge_patch(cur, patch)
-    assert out["spec"]["containers"][0] == {"name": "nginx", "image": "nginx:1.28", "ports": [{"containerPort": 80}]}
-    assert out["spec"]["containers"][1]["name"] == "side"
+    with pytest.raises(errors.StatusError) as ei:
+        world.do(world.client.patch("pods", "web", "default",
+                                    [{"op": "test", "path": "/metadata/name", "value": "other"},
+                                     {"op": "add", "path": "/metadata/labels", "value": {"x": "y"}}], "json"))
+    err = ei.value
+    assert (err.code, err.reason) == (422, "Invalid")
+    assert err.message == "the server rejected our request due to an error in our request"
+    assert err.details == {} and err.causes == []
+    assert err.kubectl_message() == "The request is invalid: the server rejected our request due to an error in our request"
+    assert not world.do(world.client.get("pods", "web")).metadata.labels
+
+
+def test_a_json_patch_applies_in_order(world):
+    world.do(world.client.create(pod()))
+    out = world.do(world.client.patch("pods", "web", "default",
+                                      [{"op": "add", "path": "/metadata/labels", "value": {"a": "1"}},
+                                       {"op": "replace", "path": "/metadata/labels/b", "value": "2"}], "json"))
+    assert out.metadata.labels == {"a": "1", "b": "2"}  # json-patch v4: replace of a missing member adds it
+
+
+def test_a_json_patch_body_that_is_no_list_is_a_bad_request(world):
+    world.do(world.client.create(pod()))
+    with pytest.raises(errors.StatusError) as ei:
+        world.do(world.client.patch("pods", "web", "default", {"op": "add"}, "json"))
+    assert ei.value.code == 400
 
 
 def test_graceful_delete_of_a_bound_pod_sets_deletion_timestamp(world):

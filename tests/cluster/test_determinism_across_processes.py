@@ -18,7 +18,7 @@ c.apply({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "we
                   "template": {"metadata": {"labels": {"app": "web"}},
                                "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}}}})
 c.run(30)
-c.stop("master-1")
+c.faults.stop("master-1")
 c.run(30)
 h = hashlib.sha256()
 for r in c.trace:

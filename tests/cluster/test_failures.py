@@ -37,7 +37,7 @@ def test_killing_the_leading_controller_manager_moves_its_lease_and_reconciliati
     cluster = ha_cluster()
     leader = holder(cluster, "kube-controller-manager")
     master = leader.split("_")[0]
-    cluster.stop(master)
+    cluster.faults.stop(master)
     stopped_at = cluster.now
     moved_at = None
     while cluster.now - stopped_at < 60:
@@ -60,7 +60,7 @@ def test_the_scheduler_lease_has_one_holder_and_fails_over_too():
     leader = holder(cluster, "kube-scheduler")
     leaders = [m.scheduler for m in cluster.masters if m.scheduler.is_leader]
     assert len(leaders) == 1 and leaders[0].identity == leader
-    cluster.stop(leader.split("_")[0])
+    cluster.faults.stop(leader.split("_")[0])
     cluster.run(seconds=25)
     assert holder(cluster, "kube-scheduler") != leader
     cluster.apply(WEB)
@@ -70,9 +70,9 @@ def test_the_scheduler_lease_has_one_holder_and_fails_over_too():
 
 def test_a_dead_master_loses_no_request_the_load_balancer_routed_elsewhere():
     cluster = ha_cluster(workers=1)
-    load = cluster.load(qps=200, clients=4)
+    load = cluster.generate_load(qps=200, clients=4)
     cluster.run(seconds=5)
-    cluster.stop("master-2")
+    cluster.faults.stop("master-2")
     cluster.run(seconds=20)
     load.stop()
     cluster.run(seconds=11)  # let every request finish or time out
@@ -83,7 +83,7 @@ def test_a_dead_master_loses_no_request_the_load_balancer_routed_elsewhere():
     # only requests already in flight to master-2 when it died can be lost
     assert failed <= 10, failed
     assert ok + failed + sum(s.throttled for s in load.samples) >= sent - 1
-    assert "kube-apiserver-master-2" not in [b.name for b in cluster.lb.backends if cluster.lb.healthy(b)]
+    assert "kube-apiserver-master-2" not in [b.name for b in cluster.load_balancer.backends if cluster.load_balancer.healthy(b)]
 
 
 def test_powering_off_a_node_taints_it_then_evicts_and_reschedules_its_pods():
@@ -92,7 +92,7 @@ def test_powering_off_a_node_taints_it_then_evicts_and_reschedules_its_pods():
     cluster.run(seconds=40)
     victims = [p.name for p in running_pods(cluster) if p.spec.node_name == "vm-1"]
     assert victims, "the spread put no pod on vm-1"
-    cluster.stop("vm-1")
+    cluster.faults.stop("vm-1")
     off = cluster.now
     cluster.run(seconds=60)
     node = cluster.get("Node", "vm-1")
@@ -103,14 +103,14 @@ def test_powering_off_a_node_taints_it_then_evicts_and_reschedules_its_pods():
     pods = running_pods(cluster)
     assert len(pods) == 4 and all(p.spec.node_name != "vm-1" for p in pods)
     assert not set(victims) & {p.name for p in pods}
-    evicted = [e for e in cluster.events() if e.reason == "TaintManagerEviction"]
+    evicted = [e for e in cluster.api.events() if e.reason == "TaintManagerEviction"]
     assert evicted and cluster.now - off >= 300
 
 
 def test_etcd_leader_death_elects_a_new_one_and_the_workload_carries_on():
     cluster = ha_cluster(seed=11)
     old = cluster.etcd.leader
-    cluster.stop(old.host)  # stacked etcd: the master goes with its member
+    cluster.faults.stop(old.host)  # stacked etcd: the master goes with its member
     cluster.run(seconds=5)
     new = cluster.etcd.leader
     assert new is not None and new is not old and new.term > old.term
@@ -127,13 +127,13 @@ def test_losing_etcd_quorum_makes_writes_fail_visibly_and_recovery_loses_nothing
     for i in range(5):
         cluster.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{i}"}, "data": {"i": str(i)}})
         acked.append(f"cm-{i}")
-    cluster.stop("etcd-1")
-    cluster.stop("etcd-2")
+    cluster.faults.stop("etcd-1")
+    cluster.faults.stop("etcd-2")
     with pytest.raises((errors.StatusError, ClientError)) as e:
         cluster.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "lost"}})
     assert isinstance(e.value, ClientError) or e.value.code >= 500
-    cluster.start("etcd-1")
-    cluster.start("etcd-2")
+    cluster.faults.start("etcd-1")
+    cluster.faults.start("etcd-2")
     cluster.run(seconds=10)
     cluster.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "after"}})
     names = {c.name for c in cluster.list("ConfigMap")}
@@ -144,7 +144,7 @@ def test_namespace_deletion_goes_through_terminating():
     cluster = ha_cluster(workers=1)
     cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
     cluster.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "team"}})
-    ns = cluster.delete("Namespace", "team")
+    ns = cluster.api.delete("Namespace", "team")
     assert ns.status.phase == "Terminating" and ns.metadata.deletion_timestamp
     cluster.run(seconds=30)
     assert "team" not in {n.name for n in cluster.list("Namespace")}
@@ -176,7 +176,7 @@ def test_masters_can_join_and_leave_a_running_cluster():
     cluster = ha_cluster(seed=4, workers=1)
     m4 = cluster.add_master()
     assert m4.name == "master-4" and len(cluster.etcd.members) == 4
-    assert cluster.lb.healthy(m4.apiserver)
+    assert cluster.load_balancer.healthy(m4.apiserver)
     cluster.remove_master("master-1")
     cluster.run(seconds=30)
     assert [m.name for m in cluster.masters] == ["master-2", "master-3", "master-4"]
@@ -198,7 +198,7 @@ def test_a_custom_scheduler_plugin_stays_in_force_after_the_scheduler_fails_over
 
     cluster.register_scheduler_plugin(only_vm_3, point="filter")
     leader = holder(cluster, "kube-scheduler")
-    cluster.stop(leader.split("_")[0])
+    cluster.faults.stop(leader.split("_")[0])
     cluster.run(seconds=25)
     cluster.apply(WEB)
     cluster.run(seconds=40)

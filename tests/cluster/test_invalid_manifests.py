@@ -119,7 +119,7 @@ def test_missing_kind_is_a_client_side_validation_error(cluster):
 
 def test_creating_twice_with_create_is_already_exists(cluster):
     from kubelab.api import decode
-    cluster.create(decode(pod("twice")))
+    cluster.api.create(decode(pod("twice")))
     with pytest.raises(errors.StatusError) as e:
-        cluster.create(decode(pod("twice")))
+        cluster.api.create(decode(pod("twice")))
     assert str(e.value) == 'pods "twice" already exists'

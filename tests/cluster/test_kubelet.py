@@ -30,7 +30,7 @@ def test_a_crashing_container_is_restarted_with_growing_back_off():
     assert cs.last_state.terminated.exit_code == 1 and cs.last_state.terminated.reason == "Error"
     assert pod.status.phase == "Running" and not pod.is_ready()
     assert "CrashLoopBackOff" in c.kubectl("get pod crashy")
-    backoffs = [e for e in c.events(pod) if e.reason == "BackOff"]
+    backoffs = [e for e in c.api.events(pod) if e.reason == "BackOff"]
     assert backoffs and backoffs[0].type == "Warning"
     assert backoffs[0].message.startswith("Back-off restarting failed container app in pod crashy_default(")
 
@@ -70,7 +70,7 @@ def test_a_job_whose_pod_keeps_failing_in_place_hits_its_backoff_limit():
     job = c.get("Job", "flaky")
     failed = [x for x in job.status.conditions or [] if x.type == "Failed"]
     assert failed and failed[0].reason == "BackoffLimitExceeded"
-    assert "BackoffLimitExceeded" in {e.reason for e in c.events(job)}
+    assert "BackoffLimitExceeded" in {e.reason for e in c.api.events(job)}
 
 
 def test_kubectl_top_reads_what_the_kubelets_measure():
@@ -84,7 +84,7 @@ def test_kubectl_top_reads_what_the_kubelets_measure():
     pods = c.kubectl("top pods")
     assert pods.splitlines()[0].split() == ["NAME", "CPU(cores)", "MEMORY(bytes)"]
     assert pods.splitlines()[1].split() == ["busy", "750m", "300Mi"]
-    c.stop("vm-2")
+    c.faults.stop("vm-2")
     nodes = c.kubectl("top nodes").splitlines()
     vm1 = next(line.split() for line in nodes if line.startswith("vm-1"))
     assert vm1[1] == "850m" and vm1[2] == "21%"  # the pod's 750m + 100m for kubelet, containerd, the OS

@@ -9,7 +9,7 @@ from kubelab.api.core import ConfigMap
 
 def test_replicas_scale_out_under_load_and_latency_falls_back():
     cluster = kl.Cluster(masters=1, seed=1)
-    load = cluster.load(qps=1200, clients=8)
+    load = cluster.generate_load(qps=1200, clients=8)
     scaler = cluster.autoscale_apiservers(target_utilization=0.5, max_replicas=4, period=5)
     cluster.run(seconds=4)  # before the autoscaler's first decision (every 5 s)
     before = load.samples[-1]

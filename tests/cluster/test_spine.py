@@ -37,7 +37,7 @@ def build(seed=1):
 @pytest.fixture(scope="module")
 def running():
     cluster = build()
-    assert cluster.apply(WEB) == ["deployment.apps/web created"]
+    assert [str(r) for r in cluster.apply(WEB)] == ["deployment.apps/web created"]
     cluster.run(seconds=60)
     return cluster
 
@@ -52,11 +52,11 @@ def test_three_pods_running_on_nodes_within_60_seconds(running):
 
 
 def test_every_step_is_an_event(running):
-    reasons = {e.reason for e in running.events()}
+    reasons = {e.reason for e in running.api.events()}
     for r in ("ScalingReplicaSet", "SuccessfulCreate", "Scheduled", "Pulling", "Pulled", "Created", "Started"):
         assert r in reasons, r
     pod = running.list("Pod")[0]
-    msgs = [e.message for e in running.events(pod)]
+    msgs = [e.message for e in running.api.events(pod)]
     assert f"Successfully assigned default/{pod.name} to {pod.spec.node_name}" in msgs
     assert "Created container: nginx" in msgs and "Started container nginx" in msgs
 
@@ -94,7 +94,7 @@ def test_a_pod_that_fits_nowhere_stays_pending_with_the_schedulers_words():
     cluster.run(seconds=30)
     pod = cluster.get("Pod", "huge")
     assert pod.status.phase == "Pending" and not pod.spec.node_name
-    failed = [e for e in cluster.events(pod) if e.reason == "FailedScheduling"]
+    failed = [e for e in cluster.api.events(pod) if e.reason == "FailedScheduling"]
     assert failed and failed[-1].type == "Warning"
     assert failed[-1].message.startswith("0/3 nodes are available: 3 Insufficient cpu.")
     cond = pod.status.condition("PodScheduled")
@@ -105,11 +105,11 @@ def _history(seed):
     cluster = build(seed)
     cluster.apply(WEB)
     cluster.run(seconds=60)
-    cluster.scale("Deployment", "web", 5)
+    cluster.api.scale("Deployment", "web", 5)
     cluster.run(seconds=30)
     return [tuple(r) for r in cluster.trace], [
         (p.name, p.spec.node_name, p.status.pod_ip, p.metadata.uid) for p in cluster.list("Pod")
-    ], [(e.reason, e.message, e.last_timestamp) for e in cluster.events()]
+    ], [(e.reason, e.message, e.last_timestamp) for e in cluster.api.events()]
 
 
 def test_same_seed_same_history_event_for_event():

@@ -284,7 +284,9 @@ def test_views_render_and_are_deterministic():
         c.txn([Compare.version("/registry/pods/default/b", "=", 0)], [PutRequest("/registry/pods/default/b", "{}")])
         etcd.members[0].stop()
         etcd.run(2)
-        return etcd._repr_html_(), etcd.leader._repr_html_(), repr(etcd), repr(etcd.leader)
+        from kubelab.viz.etcd import cluster_html, member_html  # what the registered formatters show
+
+        return cluster_html(etcd), member_html(etcd.leader), repr(etcd), repr(etcd.leader)
 
     a, b = render(4), render(4)
     assert a == b

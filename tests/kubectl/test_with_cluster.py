@@ -31,7 +31,7 @@ def running():
         c.add_node(kl.CloudInstance("cloud-1", instance_type="m5.xlarge", zone="eu-west-1a"))
     except Exception as e:  # noqa: BLE001 - the cluster is another module's; report, don't mask
         pytest.fail(f"could not build a cluster: {e!r}")
-    k = Kubectl(c)
+    k = Kubectl(c.api)
     assert k("apply -f -", stdin=WEB) == "deployment.apps/web created\n"
     c.run(60)
     return c, k
@@ -74,7 +74,7 @@ def test_watch_replays_changes_as_time_runs():
     c = kl.Cluster(masters=1, seed=3)
     c.add_node(kl.VM("vm-1", cpu="4", memory="16Gi"))
     c.run(5)
-    k = Kubectl(c)
+    k = Kubectl(c.api)
     assert k("create -f -", stdin=WEB) == "deployment.apps/web created\n"
     lines = k("get pods -w --request-timeout=20s").splitlines()
     assert lines[0] == "NAME                  READY   STATUS              RESTARTS   AGE"
@@ -101,7 +101,7 @@ def test_a_rollout_from_set_image_to_undo():
     c = kl.Cluster(masters=1, seed=2)
     c.add_node(kl.VM("vm-1", cpu="8", memory="16Gi"))
     c.run(5)
-    k = Kubectl(c)
+    k = Kubectl(c.api)
     assert k("create deployment web --image=nginx:1.27 --replicas=3") == "deployment.apps/web created\n"
     assert k("expose deployment web --port=80") == "service/web exposed\n"
     c.run(30)

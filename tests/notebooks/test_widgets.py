@@ -74,7 +74,7 @@ def test_rewind_shows_an_earlier_pod_count():
     cluster, dash = make()
     dash.run(60)
     early = cluster.sim.now
-    cluster.scale("Deployment", "web", 6)
+    cluster.api.scale("Deployment", "web", 6)
     dash.run(60)
     assert dash.shown.running_pods == 6
     dash.slider.value = early  # drag the slider back
@@ -92,9 +92,9 @@ def test_rewind_shows_an_earlier_pod_count():
 def test_fork_reproduces_the_same_state():
     cluster, dash = make()
     dash.run(40)
-    cluster.scale("Deployment", "web", 5)
+    cluster.api.scale("Deployment", "web", 5)
     dash.run(30)
-    cluster.stop("vm-1")
+    cluster.faults.stop("vm-1")
     dash.run(30)
     at = 75.0
     twin = dash.fork(at=at)
@@ -112,13 +112,14 @@ def test_fork_reproduces_the_same_state():
     assert [p.metadata.name for p in twin2.list("Pod")] == [p.metadata.name for p in cluster.list("Pod")]
 
 
-def test_fork_needs_the_whole_history():
+def test_a_dashboard_made_late_still_forks_the_whole_history():
+    # the history is the model's (cluster.history), kept from the cluster's creation
     cluster = kl.Cluster(masters=1, seed=2)
     cluster.add_node(kl.VM("vm-1", cpu="4", memory="16Gi"))
     cluster.run(10)
     dash = Dashboard(cluster, show_topology=False)
-    with pytest.raises(ForkError, match="right after"):
-        dash.fork()
+    twin = dash.fork()
+    assert list(twin.nodes) == ["vm-1"] and twin.history.digest() == cluster.history.digest()
 
 
 def test_fault_buttons_stop_and_start_a_worker():

@@ -34,7 +34,7 @@ def test_deployment_pods_are_scheduled_bound_and_explained():
     c.run(seconds=60)
     pods = c.list("Pod", namespace="default")
     assert len(pods) == 3 and all(p.spec.node_name for p in pods)
-    msgs = [e.message for e in c.events() if e.reason == "Scheduled"]
+    msgs = [e.message for e in c.api.events() if e.reason == "Scheduled"]
     for p in pods:
         assert f"Successfully assigned default/{p.metadata.name} to {p.spec.node_name}" in msgs
         d = c.scheduler.explain(p.metadata.name)
@@ -52,7 +52,7 @@ def test_unschedulable_pod_gets_condition_and_event():
     cond = p.status.condition("PodScheduled")
     assert cond.status == "False" and cond.reason == "Unschedulable"
     assert cond.message.startswith("0/1 nodes are available: 1 Insufficient cpu.")
-    fs = [e for e in c.events() if e.reason == "FailedScheduling"]
+    fs = [e for e in c.api.events() if e.reason == "FailedScheduling"]
     assert fs and fs[-1].type == "Warning" and fs[-1].message == cond.message
 
 
@@ -63,7 +63,7 @@ def test_one_leader_among_three_masters_and_failover():
     leaders = [m for m in c.masters if m.scheduler is not None and m.scheduler.is_leader]
     assert len(leaders) == 1
     old = leaders[0]
-    c.stop(old.name)
+    c.faults.stop(old.name)
     c.run(seconds=40)
     leaders = [m for m in c.masters if m.running and m.scheduler is not None and m.scheduler.is_leader]
     assert len(leaders) == 1 and leaders[0] is not old

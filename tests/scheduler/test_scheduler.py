@@ -331,11 +331,13 @@ def test_html_views():
     s = scheduler_with([node("a", cpu="1"), node("b", taints=[{"key": "k", "value": "v", "effect": "NoSchedule"}]), node("c")],
                        [cpu_pod("p", "2")])
     s.run_until_idle()
-    h = s.explain("p")._repr_html_()
+    from kubelab.viz import scheduler as view  # what the registered formatters show
+
+    h = view.decision_html(s.explain("p"))
     assert "has the taint k=v and the pod has no toleration for it" in h
     assert "not enough unrequested CPU" in h and "chosen" in h
-    assert s.explain("p")._repr_html_() == h  # deterministic
-    assert "kube-scheduler" in s._repr_html_()
+    assert view.decision_html(s.explain("p")) == h  # deterministic
+    assert "kube-scheduler" in view.scheduler_html(s)
 
 
 def test_nominated_pod_keeps_the_room_it_preempted_for():

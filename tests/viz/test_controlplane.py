@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 import kubelab as kl
-from kubelab.load import LoadSample
+from kubelab.cluster.load import LoadSample
 from kubelab.viz import controlplane as cp
 from kubelab.viz.plots import LinePlot, Panel, Series, load_plot, nice_ticks
 
@@ -42,7 +42,7 @@ spec:
 def _snap(cluster) -> dict:
     return {
         "t": cluster.now,
-        "routed": sum(cluster.lb.routed.values()),
+        "routed": sum(cluster.load_balancer.routed.values()),
         "leases_text": cp.leases_text(cluster),
         "leases_html": cp.leases_html(cluster),
         "leases": cp.read_leases(cluster),
@@ -71,7 +71,7 @@ def story():
     s = {"cluster": cluster, "before": _snap(cluster)}
     old = cluster.get("Lease", "kube-controller-manager", "kube-system").spec.holder_identity.split("_")[0]
     s["old"] = old
-    cluster.stop(old)
+    cluster.faults.stop(old)
     cluster.run(2)
     s["just_after"] = _snap(cluster)
     cluster.run(28)  # leaseDuration 15 s + retry: a new holder by now
@@ -145,10 +145,10 @@ def test_load_balancer_view_marks_the_dead_masters_backend(story):
 
 def test_reading_the_views_moves_nothing_on_the_load_balancer(story):
     cluster = story["cluster"]
-    before = (dict(cluster.lb.routed), cluster.lb._next)
+    before = (dict(cluster.load_balancer.routed), cluster.load_balancer._next)
     first = cp.control_plane_html(cluster) + cp.reconciliation_html(cluster) + cp.rollout_html(cluster, "web")
     second = cp.control_plane_html(cluster) + cp.reconciliation_html(cluster) + cp.rollout_html(cluster, "web")
-    assert (dict(cluster.lb.routed), cluster.lb._next) == before
+    assert (dict(cluster.load_balancer.routed), cluster.load_balancer._next) == before
     assert first == second  # deterministic
 
 
@@ -240,7 +240,7 @@ def loaded():
     cluster = kl.Cluster(masters=3, seed=1)
     # a low target so that a modest load (and a short, fast test) is enough to scale out
     scaler = cluster.autoscale_apiservers(target_utilization=0.06, period=3)
-    load = cluster.load(qps=300)
+    load = cluster.generate_load(qps=300)
     cluster.run(10)
     load.stop()
     return cluster, load, scaler
@@ -387,7 +387,7 @@ def test_daemonset_statefulset_job_and_the_cloud_controller_managers_lease():
 
 def test_views_with_every_master_down_say_what_cannot_be_read():
     cluster = kl.Cluster(masters=1, seed=2)
-    cluster.stop("master-1")
+    cluster.faults.stop("master-1")
     text = cp.control_plane_text(cluster)
     assert "0/1 masters up" in text and "master-1 stopped" in text and "no API server answers" in text
     assert "0/1 healthy" in cp.control_plane_html(cluster) and "unreadable" in cp.leases_html(cluster)

@@ -82,9 +82,18 @@ def test_text_summaries_are_deterministic(cluster):
     assert html.object_text(cluster.get("Deployment", "web")) == "Deployment default/web: 3/3 ready"
 
 
-def test_repr_html_of_models_goes_through_the_view_layer(cluster):
+def test_models_are_shown_by_formatters_the_view_layer_registers(cluster):
+    # models carry no _repr_html_: kubelab.viz registers an IPython formatter per model type
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from kubelab import viz
+
     p = cluster.get("Pod", "web-7d4b9c8f5-abcde")
-    assert p._repr_html_() == html.object_html(p)
+    assert not hasattr(type(p), "_repr_html_")
+    shell = InteractiveShell.instance()
+    viz.install(shell)
+    data, _ = shell.display_formatter.format(p)
+    assert data["text/html"] == html.object_html(p)
 
 
 def test_events_card(cluster):

@@ -17,7 +17,9 @@ from typing import Optional
 
 import numpy as np
 
-from .types import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, NodeInfo, PodInfo, quantity_value
+from kubelab.api.resourcehelper import quantity_value
+
+from .types import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, NodeInfo, PodInfo
 
 
 class _PodState:

@@ -1,9 +1,8 @@
 """PodInfo, AffinityTerm, NodeInfo and resource arithmetic.
 
 Mirrors pkg/scheduler/framework/types.go (PodInfo, AffinityTerm, NodeInfo, Resource,
-ImageStateSummary, HostPortInfo) and k8s.io/component-helpers/resource/helpers.go
-(PodRequests: containers summed, init containers by max, restartable init containers
-(sidecars) added, pod overhead added).
+ImageStateSummary, HostPortInfo). What a pod requests comes from kubelab.api.resourcehelper
+(component-helpers PodRequests), once per pod when its PodInfo is built.
 
 kubelab keeps the per-node numbers (allocatable, requested, non-zero requested, pod
 count) in numpy rows owned by the cache (framework/cache.py) so filters and scores run
@@ -13,12 +12,11 @@ that are not numbers (pods, ports, images, labels, taints).
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from kubelab.api.base import parse_time
 from kubelab.api.labels import Requirement, Selector
-from kubelab.api.quantity import parse_quantity
+from kubelab.api.resourcehelper import pod_requests
 
 if TYPE_CHECKING:  # pragma: no cover
     from kubelab.api.core import Pod
@@ -27,70 +25,11 @@ MAX_NODE_SCORE = 100  # framework.MaxNodeScore
 MIN_NODE_SCORE = 0
 MAX_TOTAL_SCORE = (1 << 63) - 1
 
-# pkg/scheduler/util/pod_resources.go: the requests scoring assumes for a container
-# that sets none (so "zero-request" pods still spread).
-DEFAULT_MILLI_CPU_REQUEST = 100
-DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
-
 CPU, MEMORY, EPHEMERAL_STORAGE, PODS = "cpu", "memory", "ephemeral-storage", "pods"
 
 LABEL_HOSTNAME = "kubernetes.io/hostname"
 LABEL_ZONE = "topology.kubernetes.io/zone"
 LABEL_REGION = "topology.kubernetes.io/region"
-
-
-@lru_cache(maxsize=65536)
-def quantity_value(resource: str, raw: Any) -> int:
-    """The int64 the scheduler works in: MilliValue() for cpu, Value() for the rest."""
-    q = parse_quantity(raw)
-    return q.milli_value() if resource == CPU else q.value()
-
-
-def _container_requests(c, non_missing: bool) -> dict[str, int]:
-    reqs = (c.resources.requests if c.resources is not None else None) or {}
-    out = {k: quantity_value(k, v) for k, v in reqs.items()}
-    if non_missing:
-        # resourcehelper applyNonMissing: only a *missing* request gets the default
-        if CPU not in out:
-            out[CPU] = DEFAULT_MILLI_CPU_REQUEST
-        if MEMORY not in out:
-            out[MEMORY] = DEFAULT_MEMORY_REQUEST
-    return out
-
-
-def _add(into: dict[str, int], other: dict[str, int]) -> None:
-    for k, v in other.items():
-        into[k] = into.get(k, 0) + v
-
-
-def _max(into: dict[str, int], other: dict[str, int]) -> None:
-    for k, v in other.items():
-        if v > into.get(k, 0):
-            into[k] = v
-
-
-def pod_requests(pod: "Pod", non_missing: bool = False) -> dict[str, int]:
-    """resourcehelper.PodRequests (component-helpers/resource/helpers.go)."""
-    spec = pod.spec
-    reqs: dict[str, int] = {}
-    for c in spec.containers:
-        _add(reqs, _container_requests(c, non_missing))
-    restartable: dict[str, int] = {}
-    init_max: dict[str, int] = {}
-    for ic in spec.init_containers or ():
-        r = _container_requests(ic, non_missing)
-        if ic.restart_policy == "Always":  # a sidecar runs alongside the containers
-            _add(reqs, r)
-            _add(restartable, r)
-            tmp = dict(restartable)
-        else:
-            tmp = dict(restartable)
-            _add(tmp, r)
-        _max(init_max, tmp)
-    _max(reqs, init_max)
-    if spec.overhead:
-        _add(reqs, {k: quantity_value(k, v) for k, v in spec.overhead.items()})
-    return reqs
 
 
 def pod_priority(pod: "Pod") -> int:

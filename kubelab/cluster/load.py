@@ -24,6 +24,7 @@ from kubelab.api.core import ConfigMap
 from kubelab.client import APIClient
 
 from kubelab.apiserver.server import APIServer
+from kubelab.sim import journaled
 
 if TYPE_CHECKING:
     from kubelab.cluster import Cluster
@@ -69,7 +70,7 @@ class LoadGenerator:
         self.write_ratio = write_ratio
         self.namespace = namespace
         self.clients = [
-            APIClient(self.sim, cluster.network, f"loadgen-{i}", lambda h: cluster.lb.pick(h), "loadgen", timeout=10.0)
+            APIClient(self.sim, cluster.network, f"loadgen-{i}", lambda h: cluster.load_balancer.pick(h), "loadgen", timeout=10.0)
             for i in range(clients)
         ]
         self.samples: list[LoadSample] = []
@@ -90,12 +91,13 @@ class LoadGenerator:
                              "metadata": {"name": f"loadgen-{i}", "namespace": self.namespace}, "data": {"n": "0"}}
                             for i in range(self.KEYS)])
         self.running = True
-        self._current = LoadSample(self.sim.now, replicas=len(self.cluster.lb.backends))
+        self._current = LoadSample(self.sim.now, replicas=len(self.cluster.load_balancer.backends))
         self._sample_timer = self.sim.every(1.0, self._roll)
         self._schedule()
         self.sim.trace.record("loadgen", "LoadStarted", f"{self.qps:g} requests/s")
         return self
 
+    @journaled
     def stop(self) -> None:
         self.running = False
         for t in (self._timer, self._sample_timer):
@@ -103,12 +105,7 @@ class LoadGenerator:
                 t.cancel()
         self.sim.trace.record("loadgen", "LoadStopped", "")
 
-    def plot(self, autoscaler=None):
-        """Offered load, latency and API server replicas over time (an SVG chart)."""
-        from kubelab.viz.plots import load_plot
-
-        return load_plot(self, autoscaler or getattr(self.cluster, "apiserver_autoscaler", None))
-
+    @journaled
     def set_qps(self, qps: float) -> None:
         self.qps = qps
         self.sim.trace.record("loadgen", "LoadChanged", f"{qps:g} requests/s")
@@ -120,7 +117,7 @@ class LoadGenerator:
         self._timer = self.sim.call_later(self._rng.expovariate(self.qps), self._fire)
 
     def _roll(self) -> None:
-        self._current.replicas = sum(1 for b in self.cluster.lb.backends if b.running)
+        self._current.replicas = sum(1 for b in self.cluster.load_balancer.backends if b.running)
         self.samples.append(self._current)
         self._current = LoadSample(self.sim.now)
 
@@ -188,7 +185,7 @@ class APIServerAutoscaler:
                 t.cancel()
 
     def _servers(self) -> list[APIServer]:
-        return [s for s in self.cluster.lb.backends if s.running]
+        return [s for s in self.cluster.load_balancer.backends if s.running]
 
     def _sample(self) -> None:
         for s in self._servers():

@@ -1,0 +1,241 @@
+"""``cluster.api``: the user's own client, shaped like lightkube's (and kubectl's view of a
+cluster: it satisfies :class:`kubelab.kubectl.source.Source`).
+
+Every request goes where kubectl's would: from the user's machine, through the load
+balancer, to an API server. A write advances the simulated clock until the API server
+answers (the cluster lives meanwhile); a read looks at the answering API server's cache
+and changes nothing (not even the load balancer's round robin).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+
+from kubelab.api import errors
+from kubelab.api.core import Event as KEvent
+from kubelab.api.core import Namespace, Service
+from kubelab.api.meta import KubeObject, ObjectMeta
+from kubelab.apiserver.server import APIServer
+from kubelab.apiserver.user import ADMIN
+from kubelab.client import APIClient, ClientError
+from kubelab.client.rest import resolve_kind
+from kubelab.sim import journaled
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
+
+USER_HOST = "kubectl"  # where the user's requests come from (outside the cluster)
+KindRef = Union[str, type[KubeObject]]
+
+
+class ObjectList(list):
+    """A list answer, with the resourceVersion to start a watch from."""
+
+    resource_version: str = ""
+
+
+class Watch:
+    """An open watch (``cluster.api.watch(...)``): its events arrive while time runs.
+    ``watch.events`` holds them all; iterating yields those not seen yet."""
+
+    def __init__(self, client: APIClient, kind: type[KubeObject], namespace, resource_version, label_selector,
+                 field_selector):
+        self.kind = kind
+        self.events: list[Any] = []
+        self.error: Optional[Exception] = None
+        self._read = 0
+        rv = int(resource_version or 0)
+        self._watch = client.watch(kind, self.events.extend, self._broken, namespace=namespace, resource_version=rv,
+                                   label_selector=label_selector, field_selector=field_selector)
+
+    def _broken(self, exc: Exception) -> None:
+        self.error = exc
+
+    def __iter__(self):
+        while self._read < len(self.events):
+            self._read += 1
+            yield self.events[self._read - 1]
+
+    def stop(self) -> None:
+        self._watch.stop()
+
+    def __repr__(self) -> str:
+        state = f"broken: {self.error}" if self.error else "open"
+        return f"<Watch {self.kind.RESOURCE}: {len(self.events)} events, {state}>"
+
+
+class ClusterAPI:
+    """get / list / watch / create / update / patch / delete / scale / evict, as the user."""
+
+    def __init__(self, cluster: "Cluster"):
+        self.cluster = cluster
+        self.sim = cluster.sim
+        self._client = self.client_for(USER_HOST, "kubectl", user=ADMIN)
+
+    def client_for(self, host: str, user_agent: str, user: Any = None) -> APIClient:
+        """A client on ``host`` that reaches the API servers through the load balancer."""
+        lb = self.cluster.load_balancer
+        return APIClient(self.sim, self.cluster.network, host, lambda h: lb.pick(h), user_agent, user=user)
+
+    # -- plumbing ---------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.sim.now
+
+    def server(self) -> APIServer:
+        """The API server a request of the user's would reach now (looking changes nothing)."""
+        s = self.cluster.load_balancer.pick(USER_HOST, advance=False)
+        if s is None:
+            raise ClientError("The connection to the server lb:6443 was refused - did you specify the right host or port?")
+        return s
+
+    def _write(self, request: Callable[[], Any], ignore_exists: bool = False, limit: float = 120.0):
+        try:
+            return self.sim.run_until(request(), limit=limit)
+        except errors.StatusError as exc:
+            if ignore_exists and errors.is_already_exists(exc):
+                return None
+            raise
+
+    @staticmethod
+    def _ns(cls: type[KubeObject], namespace: Optional[str]) -> Optional[str]:
+        return (namespace or "default") if cls.NAMESPACED else None
+
+    def bootstrap(self) -> None:
+        """What the API server's bootstrap controller and kubeadm create: the system
+        namespaces and the ``kubernetes`` Service."""
+        c = self.cluster
+        self.sim.run_until(c.masters[0].apiserver.start(), limit=60)  # the caches synced
+        end = self.sim.now + 60
+        while c.load_balancer.pick(USER_HOST) is None and self.sim.now < end:
+            self.sim.run_for(0.1)
+        for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
+            self._write(lambda ns=ns: self._client.create(Namespace(metadata=ObjectMeta(name=ns))), ignore_exists=True)
+        svc = Service.model_validate({
+            "metadata": {"name": "kubernetes", "namespace": "default",
+                         "labels": {"component": "apiserver", "provider": "kubernetes"}},
+            "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"],
+                     "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
+        })
+        self._write(lambda: self._client.create(svc), ignore_exists=True)
+
+    # -- reads ------------------------------------------------------------------------------
+    def get(self, kind: KindRef, name: str, namespace: Optional[str] = "default") -> KubeObject:
+        cls = resolve_kind(kind)
+        _check_name(name)
+        return self.server().read(cls, name, self._ns(cls, namespace))
+
+    def list(self, kind: KindRef, namespace: Optional[str] = None, label_selector: Optional[str] = None,
+             field_selector: Optional[str] = None) -> ObjectList:
+        cls = resolve_kind(kind)
+        res = self.server().read_list(cls, namespace if cls.NAMESPACED else None, label_selector, field_selector)
+        out = ObjectList(res.items)
+        out.resource_version = res.resource_version
+        return out
+
+    def watch(self, kind: KindRef, namespace: Optional[str] = None, resource_version: Union[int, str, None] = None,
+              label_selector: Optional[str] = None, field_selector: Optional[str] = None) -> Watch:
+        """Open a watch from ``resource_version`` (that of a list, say); the events arrive
+        while the cluster runs. ``stop()`` it when done."""
+        cls = resolve_kind(kind)
+        return Watch(self._client, cls, namespace if cls.NAMESPACED else None, resource_version,
+                     label_selector, field_selector)
+
+    def events_for(self, obj: KubeObject) -> list[KEvent]:
+        """core/v1 Events about ``obj`` (by uid, else kind, namespace and name), oldest first."""
+        return self.events(obj)
+
+    def events(self, obj: Optional[KubeObject] = None, namespace: Optional[str] = None) -> list[KEvent]:
+        """Events, oldest first; only those about ``obj`` when given."""
+        evs = self.list(KEvent, namespace)
+        if obj is not None:
+            evs = [e for e in evs if e.involved_object.uid == obj.metadata.uid or (
+                e.involved_object.name == obj.metadata.name and e.involved_object.kind == obj.KIND
+                and (e.involved_object.namespace or None) == (obj.metadata.namespace or None))]
+        return sorted(evs, key=lambda e: (e.last_timestamp or "", e.metadata.name))
+
+    def metrics(self, kind: str, namespace: Optional[str] = None) -> dict[str, dict[str, str]]:
+        """What metrics-server serves (metrics.k8s.io) from the kubelets' resource usage, for
+        ``kubectl top``: node name, or ``namespace/name`` for pods, to ``{"cpu", "memory"}``.
+        A stopped or hung node reports nothing, as its kubelet cannot be scraped."""
+        out: dict[str, dict[str, str]] = {}
+        for name, worker in self.cluster.workers.items():
+            kubelet = worker.kubelet
+            if not kubelet.running or kubelet.hung:
+                continue
+            if kind == "Node":
+                u = kubelet.node_usage()
+                out[name] = {"cpu": f"{u['cpu']}m", "memory": f"{u['memory'] // 1024}Ki"}
+            else:
+                for key, u in kubelet.pod_usage().items():
+                    if namespace is None or key.split("/", 1)[0] == namespace:
+                        out[key] = {"cpu": f"{u['cpu']}m", "memory": f"{u['memory'] // 1024}Ki"}
+        return out
+
+    def run(self, seconds: float) -> Any:
+        """Let time pass (``kubectl get -w`` watches the cluster meanwhile)."""
+        return self.cluster.run(seconds)
+
+    # -- writes -----------------------------------------------------------------------------
+    @journaled
+    def create(self, obj: KubeObject, namespace: Optional[str] = None) -> KubeObject:
+        _check_object(obj, "create")
+        return self._write(lambda: self._client.create(obj, namespace))
+
+    @journaled
+    def update(self, obj: KubeObject) -> KubeObject:
+        _check_object(obj, "update")
+        return self._write(lambda: self._client.update(obj))
+
+    @journaled
+    def patch(self, kind: KindRef, name: str, patch: Any, namespace: Optional[str] = "default",
+              patch_type: str = "strategic") -> KubeObject:
+        """``patch_type``: ``"strategic"`` (kubectl's default), ``"merge"`` (RFC 7386) or
+        ``"json"`` (RFC 6902, a list of operations)."""
+        cls = resolve_kind(kind)
+        _check_name(name)
+        if patch_type not in ("strategic", "merge", "json"):
+            raise ValueError(f'patch_type must be "strategic", "merge" or "json", not {patch_type!r}')
+        return self._write(lambda: self._client.patch(cls, name, self._ns(cls, namespace), patch, patch_type))
+
+    @journaled
+    def delete(self, kind: KindRef, name: str, namespace: Optional[str] = "default",
+               propagation_policy: Optional[str] = None, grace_period_seconds: Optional[int] = None) -> KubeObject:
+        cls = resolve_kind(kind)
+        _check_name(name)
+        return self._write(lambda: self._client.delete(cls, name, self._ns(cls, namespace),
+                                                       propagation_policy, grace_period_seconds))
+
+    @journaled
+    def scale(self, kind: KindRef, name: str, replicas: int, namespace: Optional[str] = "default") -> KubeObject:
+        """Set ``spec.replicas`` (the scale subresource's effect)."""
+        if isinstance(replicas, bool) or not isinstance(replicas, int):
+            raise TypeError(f"replicas must be an int, not {type(replicas).__name__}")
+        return self.patch(kind, name, {"spec": {"replicas": replicas}}, namespace, "merge")
+
+    @journaled
+    def apply(self, manifest: Any, namespace: Optional[str] = None):
+        """``kubectl apply`` (client side) of YAML/JSON text, a path, a dict, a list or a model."""
+        from kubelab.kubectl.apply import apply_manifests
+
+        return apply_manifests(self, manifest, namespace)
+
+    @journaled
+    def evict(self, name: str, namespace: Optional[str] = "default") -> None:
+        """POST pods/<name>/eviction (what ``kubectl drain`` sends): the API server deletes
+        the pod unless a PodDisruptionBudget forbids it (429)."""
+        _check_name(name)
+        self._write(lambda: self._client.evict(name, namespace or "default"))
+
+
+def _check_name(name: Any) -> None:
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, not {type(name).__name__}")
+
+
+def _check_object(obj: Any, verb: str) -> None:
+    if not isinstance(obj, KubeObject):
+        raise TypeError(f"{verb} takes an API object (e.g. kubelab.api.Pod), not {type(obj).__name__}")
+
+
+__all__ = ["ClusterAPI", "ObjectList", "USER_HOST", "Watch"]

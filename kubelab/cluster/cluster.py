@@ -1,0 +1,374 @@
+"""The cluster a user builds cell by cell: masters (control plane), etcd, workers.
+
+    cluster = Cluster(masters=3, etcd="stacked", seed=7)
+    cluster.add_node(BareMetal("metal-1", cpu="64", memory="256Gi"))
+    cluster.apply(manifest_text)
+    cluster.run(seconds=30)
+
+The Cluster is a thin facade. It keeps the short verbs of the tour (``apply``, ``run``,
+``kubectl``, ``get``, ``list``, ``add_node``, ``add_master``, ``remove_master``) and
+hands the rest to named parts:
+
+- ``cluster.api``: the user's client (get / list / watch / create / update / patch /
+  delete / scale / evict), going through the load balancer as kubectl does;
+- ``cluster.faults``: power machines off and on, cut and heal links, hang a kubelet;
+- ``cluster.views``: what the view layer registers (``dashboard()``, ``control_plane()``...);
+- ``cluster.history``: the journal of every user action, ``fork()`` and ``digest()``;
+- ``cluster.machines`` / ``masters`` / ``workers``, ``etcd``, ``scheduler``,
+  ``controller_manager``, ``load_balancer``: the parts themselves.
+
+Everything runs on one simulated clock (``cluster.sim``).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Optional, Union
+
+from kubelab.api.meta import KubeObject
+from kubelab.apiserver.lb import LoadBalancer
+from kubelab.apiserver.server import APIServer
+from kubelab.etcd import EtcdCluster
+from kubelab.kubectl.apply import Applied, apply_manifests
+from kubelab.node import Kubelet, Machine
+from kubelab.node.machines import CloudInstance
+from kubelab.sim import Network, Simulator, journaled
+
+from .api import USER_HOST, ClusterAPI
+from .faults import Faults
+from .history import History
+from .machines import EtcdHost, Host, Master, Worker
+from .views import Views
+
+
+class Cluster:
+    """A simulated Kubernetes cluster: ``masters`` control-plane machines (etcd ``stacked`` on
+    them or ``external``), the workers you add, one deterministic clock seeded by ``seed``.
+    ``cloud="auto"`` runs a cloud-controller-manager against a simulated cloud once a cloud
+    instance joins; ``cloud=None`` never does (a bare-metal cluster); ``cloud="aws"`` always."""
+
+    def __init__(self, masters: int = 1, etcd: str = "stacked", etcd_members: Optional[int] = None,
+                 seed: int = 0, cloud: Optional[str] = "auto", latency: float = 0.0005,
+                 scheduler_config: Any = None):
+        if isinstance(masters, bool) or not isinstance(masters, int):
+            raise TypeError(f"masters must be an int, not {type(masters).__name__}")
+        if masters < 1:
+            raise ValueError("a cluster needs at least one master")
+        if etcd not in ("stacked", "external"):
+            raise ValueError('etcd must be "stacked" (members on the masters) or "external"')
+        # the recipe a fork rebuilds from (history.py)
+        self.recipe = copy.deepcopy(dict(masters=masters, etcd=etcd, etcd_members=etcd_members, seed=seed,
+                                         cloud=cloud, latency=latency, scheduler_config=scheduler_config))
+        self.seed = seed
+        self.sim = Simulator(seed)
+        self.network = Network(self.sim, default_latency=latency)
+        self.etcd_topology = etcd
+        self.cloud = cloud
+        self.scheduler_config = scheduler_config
+        self.masters: list[Master] = [Master(self, f"master-{i}") for i in range(1, masters + 1)]
+        if etcd == "stacked":
+            n = etcd_members or masters
+            if n != masters:
+                raise ValueError("stacked etcd runs one member on each master: leave etcd_members unset")
+            hosts = [m.host for m in self.masters]
+        else:
+            n = etcd_members or 3
+            hosts = [f"etcd-{i}" for i in range(1, n + 1)]
+        # kubeadm's etcd: TLS everywhere, --client-cert-auth and --peer-client-cert-auth on,
+        # certificates from the etcd CA (/etc/kubernetes/pki/etcd/ca.crt)
+        self.etcd = EtcdCluster(n, seed=seed, sim=self.sim, network=self.network, hosts=hosts,
+                                client_cert_auth=True, peer_client_cert_auth=True)
+        # the API servers' client certificate (kubeadm's apiserver-etcd-client.crt)
+        self._apiserver_etcd_cert = self.etcd.ca.issue_client("kube-apiserver-etcd-client")
+        self._etcdctl_cert = None
+        self.load_balancer = LoadBalancer(self.network, "lb")
+        self.workers: dict[str, Worker] = {}
+        self._external_etcd = [EtcdHost(self, m) for m in self.etcd.members] if etcd == "external" else []
+        self._cloud_provider = None
+        self.api = ClusterAPI(self)
+        self.faults = Faults(self)
+        self.views = Views(self)
+        self.history = History(self)
+        for m in self.masters:
+            m.boot()
+        self.api.bootstrap()
+        self.history.start()
+
+    # -- the parts --------------------------------------------------------------------------
+    @property
+    def machines(self) -> dict[str, Host]:
+        """Every machine by name: masters, external etcd machines, workers."""
+        out: dict[str, Host] = {m.name: m for m in self.masters}
+        out.update({h.name: h for h in self._external_etcd})
+        out.update(self.workers)
+        return out
+
+    def machine(self, name: str) -> Host:
+        try:
+            return self.machines[name]
+        except KeyError:
+            raise KeyError(f"no machine named {name!r} (machines: {list(self.machines)})") from None
+
+    @property
+    def nodes(self) -> dict[str, Machine]:
+        """The workers' hardware (machine kinds) by name."""
+        return {name: w.machine for name, w in self.workers.items()}
+
+    @property
+    def kubelets(self) -> dict[str, Kubelet]:
+        return {name: w.kubelet for name, w in self.workers.items()}
+
+    @property
+    def scheduler(self):
+        """The kube-scheduler that holds the leader lease (the first one if none does yet)."""
+        scheds = [m.scheduler for m in self.masters if m.scheduler is not None and m.running]
+        for s in scheds:
+            if getattr(s, "is_leader", False):
+                return s
+        return scheds[0] if scheds else None
+
+    @property
+    def controller_manager(self):
+        cms = [m.controller_manager for m in self.masters if m.controller_manager is not None and m.running]
+        for c in cms:
+            if getattr(c, "leading", False):
+                return c
+        return cms[0] if cms else None
+
+    @property
+    def apiservers(self) -> list[APIServer]:
+        return [s for m in self.masters for s in m.apiservers]
+
+    @property
+    def cloud_provider(self):
+        """The simulated cloud, when the cluster runs on one (``cloud="aws"``, or ``"auto"``
+        and a cloud instance has joined)."""
+        if self._cloud_provider is None and self.cloud not in (None, "auto"):
+            self._make_cloud(self.cloud)
+        return self._cloud_provider
+
+    def _make_cloud(self, name: str, region: Optional[str] = None):
+        """The simulated cloud the cluster runs on, and a cloud-controller-manager on every
+        running master to drive it."""
+        from kubelab.controllers.cloud.provider import SimulatedCloud
+
+        self._cloud_provider = SimulatedCloud(name, region=region or "eu-west-1")
+        for m in self.masters:
+            if m.running:
+                m.start_cloud_controller_manager()
+        self.sim.trace.record("cloud", "CloudProvider", f"cluster runs on {name} ({self._cloud_provider.region})")
+        return self._cloud_provider
+
+    def etcd_client_for(self, host: str):
+        """An API server's etcd client on ``host``, with kubeadm's apiserver-etcd-client certificate."""
+        return self.etcd.client(host=host, cert=self._apiserver_etcd_cert)
+
+    def etcd_client(self, host: str = "master-1"):
+        """An etcdctl on a master, with kubeadm's healthcheck-client certificate (what
+        ``etcdctl --cert ... --key ... --cacert ...`` would use). ``cluster.etcd.client()``
+        has no certificate, and a member refuses it."""
+        if self._etcdctl_cert is None:
+            self._etcdctl_cert = self.etcd.ca.issue_client("kube-etcd-healthcheck-client")
+        return self.etcd.client(host=host, cert=self._etcdctl_cert)
+
+    # -- building ---------------------------------------------------------------------------
+    @journaled
+    def add_node(self, machine: Machine) -> Machine:
+        """Join a worker: its kubelet registers the Node and starts taking pods."""
+        if not isinstance(machine, Machine):
+            raise TypeError(f"add_node takes a machine (kl.BareMetal, kl.VM, kl.CloudInstance), "
+                            f"not {type(machine).__name__}")
+        if machine.name in self.machines:
+            raise ValueError(f"a machine named {machine.name!r} is already in the cluster")
+        machine.index = len(self.workers) + 1
+        cloud = None
+        if isinstance(machine, CloudInstance):
+            cloud = self.cloud_provider
+            if cloud is None and self.cloud == "auto":
+                cloud = self._make_cloud(machine.provider, machine.region)
+            if cloud is not None and cloud.name != machine.provider:
+                cloud = None  # an instance of another cloud joins like any other machine
+        if cloud is not None:
+            cloud.add_instance(machine.name, machine.instance_type, machine.zone, machine.internal_ip())
+        external = cloud is not None
+        legacy = isinstance(machine, CloudInstance) and not external
+        client = self.api.client_for(machine.name, f"kubelet/{machine.name}")
+        kubelet = Kubelet(self.sim, client, machine, cloud_provider_external=external, legacy_cloud_labels=legacy)
+        worker = Worker(self, machine, kubelet)
+        self.workers[machine.name] = worker
+        self.sim.journal.address(worker, ("machines", machine.name))
+        self.sim.journal.address(kubelet, ("machines", machine.name, "kubelet"))
+        worker.boot()
+        return machine
+
+    @journaled
+    def add_master(self, name: Optional[str] = None) -> Master:
+        """Join another control-plane machine while the cluster runs (``kubeadm join
+        --control-plane``): with stacked etcd its member is added first, then its API server
+        joins the load balancer and its scheduler and controller manager stand by for the
+        leases."""
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name must be a str, not {type(name).__name__}")
+        if name is not None and name in self.machines:
+            raise ValueError(f"a machine named {name!r} is already in the cluster")
+        n = len(self.masters) + 1
+        while name is None or name in self.machines:
+            name, n = f"master-{n}", n + 1
+        m = Master(self, name)
+        self.sim.journal.address(m, ("machines", name))
+        self.network.start(m.host)
+        if self.etcd_topology == "stacked":
+            self.etcd.add_member(host=m.host)
+        self.masters.append(m)
+        m.boot()
+        end = self.sim.now + 60
+        while not m.apiserver.ready and self.sim.now < end:  # its caches sync from etcd
+            self.sim.run_for(0.1)
+        return m
+
+    @journaled
+    def remove_master(self, name: str) -> None:
+        """``kubeadm reset`` on a master: its etcd member is removed from the cluster first
+        (stacked), its components stop and its API server leaves the load balancer."""
+        m = self.machine(name)
+        if not isinstance(m, Master):
+            raise ValueError(f"{name!r} is not a master")
+        if len(self.masters) == 1:
+            raise ValueError("cannot remove the last master")
+        member = m.etcd_member
+        if member is not None and not member.removed:
+            self.etcd.remove_member(member)
+        m.power_off()
+        for server in m.apiservers:
+            self.load_balancer.remove(server)
+        self.masters.remove(m)
+        self.sim.trace.record(name, "MasterRemoved", f"{name} left the control plane")
+
+    @journaled
+    def register_scheduler_plugin(self, plugin: Any, point: str = "filter", weight: int = 1,
+                                  profile: str = "default-scheduler", name: Optional[str] = None) -> None:
+        """Add a Filter or Score plugin (a function or a small class from a notebook cell) to
+        the kube-scheduler on every master, so it stays in force after a failover."""
+        for m in self.masters:
+            if m.scheduler is not None:
+                m.scheduler.register_plugin(plugin, point=point, weight=weight, profile=profile, name=name)
+
+    # -- API server replicas (kubelab.cluster.load scales them with the load) -------------------
+    @journaled
+    def add_apiserver_replica(self) -> APIServer:
+        """Start one more kube-apiserver on the least loaded running master."""
+        masters = [m for m in self.masters if m.running]
+        if not masters:
+            raise RuntimeError("no running master to start an API server on")
+        m = min(masters, key=lambda x: (1 + len(x.replicas), x.name))
+        server = APIServer(self.sim, self.network, m.host, self.etcd_client_for(m.host),
+                           name=f"kube-apiserver-{m.name}-{len(m.replicas) + 2}")
+        m.replicas.append(server)
+        server.start()
+        self.load_balancer.add(server)
+        self.sim.trace.record(server.name, "APIServerScaledOut", f"replica started on {m.name}")
+        return server
+
+    @journaled
+    def remove_apiserver_replica(self) -> Optional[APIServer]:
+        """Stop the newest extra replica (the masters' own API servers always stay)."""
+        for m in sorted(self.masters, key=lambda x: (-len(x.replicas), x.name)):
+            if m.replicas:
+                server = m.replicas.pop()
+                self.load_balancer.remove(server)
+                server.stop()
+                self.sim.trace.record(server.name, "APIServerScaledIn", f"replica on {m.name} stopped")
+                return server
+        return None
+
+    @journaled
+    def generate_load(self, qps: float = 100.0, clients: int = 10, write_ratio: float = 0.2):
+        """Start a load generator against the API servers (``.stop()`` it, read ``.samples``)."""
+        from .load import LoadGenerator
+
+        gen = LoadGenerator(self, qps, clients, write_ratio)
+        self.sim.journal.address(gen, ("load", len(self.history.load_generators)))
+        self.history.load_generators.append(gen)
+        return gen.start()
+
+    @journaled
+    def autoscale_apiservers(self, target_utilization: float = 0.6, max_replicas: int = 9, period: float = 15.0):
+        """Let API server replicas follow the load (see :mod:`kubelab.cluster.load`)."""
+        from .load import APIServerAutoscaler
+
+        self.apiserver_autoscaler = APIServerAutoscaler(self, target_utilization, None, max_replicas, period).start()
+        return self.apiserver_autoscaler
+
+    # -- time -------------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.sim.now
+
+    def run(self, seconds: float = 10.0) -> "Cluster":
+        """Advance simulated time by ``seconds``."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise TypeError(f"run(seconds=...) takes a number of simulated seconds, not {seconds!r}")
+        if seconds != seconds or seconds in (float("inf"), float("-inf")) or seconds < 0:
+            raise ValueError(f"run(seconds=...) takes a finite number of seconds >= 0, not {seconds!r}")
+        self.history.run(seconds)
+        return self
+
+    # -- the user's verbs -------------------------------------------------------------------
+    @journaled
+    def apply(self, manifest: Any, namespace: Optional[str] = None) -> Applied:
+        """``kubectl apply``: YAML or JSON text (multi-document), a file path, a dict, a list,
+        or a model. Creates what is missing, updates what exists (three-way merge against
+        the last-applied-configuration annotation). Shows as kubectl's lines
+        (``deployment.apps/web created``)."""
+        return apply_manifests(self.api, manifest, namespace)
+
+    def get(self, kind: Union[str, type[KubeObject]], name: str, namespace: str = "default") -> KubeObject:
+        """One object, as the API server has it (a read: changes nothing)."""
+        return self.api.get(kind, name, namespace)
+
+    def list(self, kind: Union[str, type[KubeObject]], namespace: Optional[str] = None,
+             label_selector: Optional[str] = None, field_selector: Optional[str] = None) -> list[KubeObject]:
+        """Objects of a kind (all namespaces when ``namespace`` is None)."""
+        return self.api.list(kind, namespace, label_selector, field_selector)
+
+    @journaled
+    def kubectl(self, args: str, stdin: Optional[str] = None):
+        """Run a kubectl command against the cluster (``stdin`` feeds ``apply -f -``); the
+        output shows as plain text in a cell and carries kubectl's exit code."""
+        from kubelab.kubectl.cli import Kubectl
+
+        if not isinstance(args, (str, list, tuple)):
+            raise TypeError(f"kubectl takes the command line as a str, not {type(args).__name__}")
+        return Kubectl(self.api)(args, stdin=stdin)
+
+    @property
+    def trace(self):
+        return self.sim.trace
+
+    # -- display ----------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        pods = self.list("pods")
+        phases: dict[str, int] = {}
+        for p in pods:
+            phases[p.status.phase or "Unknown"] = phases.get(p.status.phase or "Unknown", 0) + 1
+        leader = self.etcd.leader
+        return {
+            "time": self.sim.now,
+            "masters": [m.name for m in self.masters],
+            "etcd": f"{len(self.etcd.members)} members ({self.etcd_topology}), leader {leader.name if leader else 'none'}",
+            "nodes": {n: type(m).__name__ for n, m in self.nodes.items()},
+            "pods": phases,
+        }
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        kinds: dict[str, int] = {}
+        for k in s["nodes"].values():
+            kinds[k] = kinds.get(k, 0) + 1
+        nodes = ", ".join(f"{v} {k}" for k, v in sorted(kinds.items())) or "no workers"
+        pods = ", ".join(f"{v} {k}" for k, v in sorted(s["pods"].items())) or "no pods"
+        return (f"Cluster(seed={self.seed}, t={self.sim.now:.1f}s): {len(self.masters)} master(s), "
+                f"etcd {s['etcd']}; workers: {nodes}; pods: {pods}")
+
+
+__all__ = ["Cluster"]
