@@ -1,6 +1,9 @@
 # kubelab — two commands on a fresh machine:
 #   make workshop   set up, then open the workshop notebooks in JupyterLab
 #   make test       set up, then run every test: unit tests, the notebooks under nbval, the docs build
+# and two that CI (.ci/run) adds, each in a fresh venv of its own:
+#   make check-wheel    build the wheel, install it alone (no extras), run the README's tour
+#   make check-binder   install exactly what binder/ installs, run every notebook
 #
 # Set-up is idempotent: a virtualenv in .venv with kubelab installed editable and its
 # extras; Graphviz's `dot` from Debian when we are root and it is missing, otherwise the
@@ -15,12 +18,14 @@ STAMP  := $(VENV)/.kubelab-installed
 JUPYTER_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS  ?=
 
-.PHONY: workshop test setup graphviz unit notebooks docs bench clean help
+.PHONY: workshop test setup graphviz unit notebooks docs bench clean help check-wheel check-binder
 
 help:
 	@echo "make workshop   set up and open the workshop in JupyterLab"
 	@echo "make test       set up and run unit tests, notebooks (nbval) and the docs build"
 	@echo "make bench      set up and print the benchmark figures (benchmarks/)"
+	@echo "make check-wheel   the wheel alone in a fresh venv runs the README's tour (CI)"
+	@echo "make check-binder  what binder/ installs, in a fresh venv, runs every notebook (CI)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -71,9 +76,36 @@ test: setup
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see above)"; fi; \
 	exit $$status
 
+# What a user gets from `pip install kubelab`: build the wheel, install it alone (no extras)
+# in a fresh venv, run the README's python blocks and compare the output they show. It runs
+# from a scratch directory so that the kubelab/ source folder cannot shadow the wheel.
+CHECK_DIR ?= $(or $(TMPDIR),/tmp)/kubelab-check
+check-wheel:
+	rm -rf $(CHECK_DIR)/wheel && mkdir -p $(CHECK_DIR)/wheel
+	$(PYTHON) -m venv $(CHECK_DIR)/wheel/venv
+	$(CHECK_DIR)/wheel/venv/bin/python -m pip install --quiet --upgrade pip
+	rm -rf build/lib  # setuptools builds in the tree; stale modules there would ride along
+	$(CHECK_DIR)/wheel/venv/bin/python -m pip wheel --quiet --no-deps -w $(CHECK_DIR)/wheel/dist .
+	$(CHECK_DIR)/wheel/venv/bin/python -m pip install --quiet $(CHECK_DIR)/wheel/dist/kubelab-*.whl
+	cd $(CHECK_DIR)/wheel && venv/bin/python $(CURDIR)/tests/readme_tour.py $(CURDIR)/README.md
+
+# What Binder gets: binder/requirements.txt (kubelab itself, no extras) in a fresh venv, plus
+# the notebook runner standing in for the Jupyter that Binder's base image provides
+# (nbval runs each notebook top to bottom in a kernel of this venv, as `make notebooks`).
+check-binder:
+	rm -rf $(CHECK_DIR)/binder && mkdir -p $(CHECK_DIR)/binder
+	$(PYTHON) -m venv $(CHECK_DIR)/binder/venv
+	$(CHECK_DIR)/binder/venv/bin/python -m pip install --quiet --upgrade pip
+	rm -rf build/lib
+	$(CHECK_DIR)/binder/venv/bin/python -m pip install --quiet -r binder/requirements.txt
+	$(CHECK_DIR)/binder/venv/bin/python -m pip install --quiet nbval ipykernel
+	cd $(CHECK_DIR)/binder && venv/bin/python -c "import kubelab; print('kubelab from', kubelab.__path__[0])"
+	cd $(CHECK_DIR)/binder && venv/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider \
+	  --rootdir=. -c /dev/null $(CURDIR)/notebooks/
+
 # Speed and memory figures (not tests: these 2-core machines are shared). One command, printed figures.
 bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf docs/_build docs/notebooks .pytest_cache
+	rm -rf docs/_build docs/notebooks .pytest_cache $(CHECK_DIR)

@@ -179,7 +179,7 @@ def settle(sim: Simulator, events: Iterable[Event]) -> Event:
     def make(i):
         def cb(ev: Event) -> None:
             ev.defused = True
-            results[i] = (ev.ok, ev._value if ev.ok else ev.exception)
+            results[i] = (ev.ok, ev.value if ev.ok else ev.exception)
             left[0] -= 1
             if left[0] == 0:
                 out.succeed(results)

@@ -6,6 +6,8 @@ from .explain import Decision
 from .framework.cycle_state import CycleState
 from .framework.status import Code, Status
 from .framework.types import NodeInfo, PodInfo
+from .port import APIServerPort, InMemoryPort, SchedulerPort
 from .scheduler import Scheduler
 
-__all__ = ["Code", "CycleState", "DEFAULT_SCHEDULER_NAME", "Decision", "NodeInfo", "PodInfo", "Scheduler", "Status"]
+__all__ = ["APIServerPort", "Code", "CycleState", "DEFAULT_SCHEDULER_NAME", "Decision", "InMemoryPort", "NodeInfo",
+           "PodInfo", "Scheduler", "SchedulerPort", "Status"]

@@ -1,14 +1,17 @@
 """The kube-scheduler process (pkg/scheduler/scheduler.go, schedule_one.go, eventhandlers.go).
 
-Two ways to run it:
+It reaches the world outside its memory through one port (:mod:`.port`), of which there
+are two:
 
-* on a cluster: ``Scheduler(sim, client, identity=..., leader_elect=True).start()`` — it
-  list-watches pods and nodes through the API server, schedules the pods that name one
-  of its profiles and have no node, binds through ``pods/binding``, records
-  ``Scheduled`` / ``FailedScheduling`` events, sets the PodScheduled condition, and with
-  several masters runs only while it holds the ``kube-system/kube-scheduler`` Lease;
-* standalone (tests, benchmarks): ``Scheduler(sim)`` then ``add_node`` / ``add_pod`` and
-  ``schedule_one()`` / ``run_until_idle()``; binding then completes at once in memory.
+* on a cluster: ``Scheduler(sim, client, identity=..., leader_elect=True).start()`` (the
+  client is wrapped in an :class:`~.port.APIServerPort`) — it list-watches pods and nodes
+  through the API server, schedules the pods that name one of its profiles and have no
+  node, binds through ``pods/binding``, records ``Scheduled`` / ``FailedScheduling``
+  events, sets the PodScheduled condition, and with several masters runs only while it
+  holds the ``kube-system/kube-scheduler`` Lease;
+* standalone (tests, benchmarks): ``Scheduler(sim)`` (an :class:`~.port.InMemoryPort`) then
+  ``add_node`` / ``add_pod`` and ``schedule_one()`` / ``run_until_idle()``; binding then
+  completes at once in memory.
 
 Either way every attempt leaves a :class:`~kubelab.scheduler.explain.Decision`;
 ``explain(pod)`` returns the latest one, with the pod's history in ``.attempts``.
@@ -32,12 +35,11 @@ from .framework.runtime import Framework, FrameworkError
 from .framework.status import Code, Status
 from .framework.types import PodInfo
 from .plugins.registry import build_plugins, implements
+from .port import SchedulerPort, port_for
 from .queue import QueuedPodInfo, SchedulingQueue
 from .schedule_one import FitError, NoNodesAvailable, schedule_pod
 from kubelab.sim import journaled
 
-LEASE_NAME = "kube-scheduler"
-COMPONENT = "default-scheduler"  # the reportingController / source of its events
 SCHEDULED = "Scheduled"
 FAILED_SCHEDULING = "FailedScheduling"
 
@@ -106,14 +108,20 @@ class Handle:
         ReplicationController) from the informers, or from what was added standalone."""
         return self.sched.list_objects(kind)
 
+    @property
+    def port(self) -> SchedulerPort:
+        """ClientSet + EventRecorder + informers: the scheduler's way to the outside."""
+        return self.sched.port
+
     def bind(self, pinfo: PodInfo, node_name: str):
-        return self.sched._api_bind(pinfo, node_name)
+        return self.sched.port.bind(pinfo, node_name)
 
     def delete_pod(self, pinfo: PodInfo, reason: str = "") -> None:
-        self.sched._api_delete_victim(pinfo, reason)
+        """Preemption: mark the victim (DisruptionTarget) and delete it."""
+        self.sched.port.preempt_pod(pinfo, reason)
 
     def set_nominated_node(self, pinfo: PodInfo, node_name: str) -> None:
-        self.sched._api_set_nominated(pinfo, node_name)
+        self.sched.port.set_nominated_node_name(pinfo, node_name)
 
     def record_event(self, obj, type_: str, reason: str, message: str) -> None:
         self.sched.record_event(obj, type_, reason, message)
@@ -123,14 +131,18 @@ class Handle:
 
 
 class Scheduler:
+    """``client`` is an :class:`~kubelab.client.APIClient` (a scheduler on a cluster, with an
+    optional shared ``informers`` factory), or a :class:`~.port.SchedulerPort` of your own;
+    without one the scheduler runs alone, in memory."""
+
     def __init__(self, sim: Simulator, client: Any = None, informers: Any = None, config: Any = None,
                  identity: str = "kube-scheduler", leader_elect: bool = False, detail_limit: int = 5000,
                  host: Optional[str] = None):
         self.sim = sim
-        self.client = client
-        self._informer_factory = informers
+        self.port: SchedulerPort = port_for(client, informers, host)
+        self.port.attach(self)
         self.identity = identity
-        self.host = host or (client.host if client is not None else None)
+        self.host = self.port.host
         self.leader_elect = leader_elect
         self.config = cfgmod.load(config)
         self.detail_limit = detail_limit
@@ -139,7 +151,6 @@ class Scheduler:
         self._by_uid: dict[str, str] = {}
         self._detailed: deque = deque()
         self.events: list[tuple[float, str, str, str, str]] = []  # (time, object, type, reason, message)
-        self._objects: dict[str, dict[str, Any]] = {}  # standalone listers
         self.running = False
         self.is_leader = not leader_elect
         self.scheduled = 0
@@ -219,14 +230,10 @@ class Scheduler:
 
     def add_object(self, obj) -> None:
         """Standalone: a PDB, Service, ReplicaSet, StatefulSet, Namespace the plugins may read."""
-        self._objects.setdefault(obj.KIND, {})[obj.key()] = obj
+        self.port.add_object(obj)
 
     def list_objects(self, kind: str) -> list:
-        if self.client is not None and getattr(self, "_informers", None):
-            inf = self._informers.get(kind)
-            if inf is not None:
-                return inf.list()
-        return list(self._objects.get(kind, {}).values())
+        return self.port.list(kind)
 
     def namespace_labels(self, ns: str) -> dict:
         for o in self.list_objects("Namespace"):
@@ -321,7 +328,7 @@ class Scheduler:
             return None
         pinfo = q.pinfo
         fwk = self.profiles.get(pinfo.scheduler_name)
-        if fwk is None or (pinfo.uid not in self._pods and self.client is not None):
+        if fwk is None or pinfo.uid not in self._pods:  # deleted, or bound by someone else, meanwhile
             self.queue.done(pinfo.uid)
             return None
         state = CycleState()
@@ -471,13 +478,12 @@ class Scheduler:
         pinfo = q.pinfo
         self.failed += 1
         self.record_event(pinfo.pod, "Warning", FAILED_SCHEDULING, d.message)
-        exists = pinfo.uid in self._pods or self.client is None
-        if exists:
+        if pinfo.uid in self._pods:  # still pending (not deleted meanwhile)
             self.queue.add_unschedulable_if_not_present(q, cycle, error=(code == Code.Error))
             if nominated:
                 self.queue.add_nominated(pinfo, nominated)
             reason = "Unschedulable" if code != Code.Error else "SchedulerError"
-            self._api_set_condition(pinfo, reason, d.message, nominated)
+            self.port.update_pod_scheduled(pinfo, reason, d.message, nominated)
         else:
             self.queue.done(pinfo.uid)
 
@@ -555,22 +561,17 @@ class Scheduler:
 
     # -- the process -------------------------------------------------------------------------
     def start(self) -> None:
-        """Start informers (with a client), the queue flushers and — as leader — the loop."""
+        """Start the port (informers, on a cluster), the queue flushers and — as leader — the loop."""
         if self.running:
             return
         self.running = True
-        if self.client is not None:
-            self._reset()
-            self._start_informers()
+        self.port.start()
         self._timers = [self.sim.every(1.0, self.queue.flush_backoff_completed),
                         self.sim.every(30.0, self.queue.flush_unschedulable_leftover)]
-        if self.leader_elect and self.client is not None:
-            from kubelab.client import LeaderElector
-
+        if self.leader_elect:
+            self._elector = self.port.leader_elector(self.identity, self._started_leading, self._stopped_leading)
+        if self._elector is not None:
             self.is_leader = False
-            self._elector = LeaderElector(self.client, LEASE_NAME, self.identity,
-                                          on_started_leading=self._started_leading,
-                                          on_stopped_leading=self._stopped_leading)
             self._elector.start()
         else:
             self.is_leader = True
@@ -585,8 +586,7 @@ class Scheduler:
             self._elector.stop()
             self._elector = None
         self._stop_loop()
-        if self.client is not None and getattr(self, "_factory", None) is not None:
-            self._factory.stop()
+        self.port.stop()
         self.is_leader = not self.leader_elect
 
     def _started_leading(self) -> None:
@@ -616,8 +616,9 @@ class Scheduler:
 
     def _loop(self):
         while True:
-            if self.client is not None and not self._factory.has_synced():
-                yield self._factory.wait_for_sync()
+            synced = self.port.wait_for_sync()
+            if synced is not None:
+                yield synced
             if not self.queue._active or all(e[2] is None for e in self.queue._active):
                 self._wake = self.sim.event()
                 yield self._wake
@@ -625,82 +626,12 @@ class Scheduler:
             self.schedule_one()
             yield self.sim.timeout(0)
 
-    def _start_informers(self) -> None:
-        from kubelab.client import SharedInformerFactory
-
-        self._factory = self._informer_factory or SharedInformerFactory(self.client)
-        self._informers = {}
-        for kind in ("Node", "Pod", "PodDisruptionBudget", "Service", "ReplicaSet", "StatefulSet", "Namespace"):
-            try:
-                self._informers[kind] = self._factory.informer(kind)
-            except Exception:  # a kind the API server does not serve
-                continue
-        self._informers["Node"].add_event_handler(self._on_node_add, self._on_node_update, self._on_node_delete)
-        self._informers["Pod"].add_event_handler(self._on_pod_add, self._on_pod_update, self._on_pod_delete)
-        if self._informer_factory is None:
-            self._factory.start()
-        else:
-            for inf in self._informers.values():
-                inf.start()
-        from kubelab.client import EventRecorder
-
-        self._recorder = EventRecorder(self.client, COMPONENT, self.host)
-
-    # -- talking to the API (or, standalone, to itself) ------------------------------------
+    # -- events ------------------------------------------------------------------------------
     def record_event(self, obj, type_: str, reason: str, message: str) -> None:
+        """Keep the event in the scheduler's own short log and record it through the port."""
         key = f"{obj.metadata.namespace or 'default'}/{obj.metadata.name}"
         self.events.append((self.sim.now, key, type_, reason, message))
         if len(self.events) > 10000:
             del self.events[:5000]
-        if self.client is not None and getattr(self, "_recorder", None) is not None:
-            self._recorder.event(obj, type_, reason, message)
+        self.port.event(obj, type_, reason, message)
 
-    def _api_bind(self, pinfo: PodInfo, node_name: str):
-        if self.client is None:
-            pinfo.pod.spec.node_name = node_name
-            pinfo.node_name = node_name
-            self.cache.add_pod(pinfo)
-            return None
-        return self.client.bind(pinfo.name, pinfo.namespace, node_name)
-
-    def _api_set_condition(self, pinfo: PodInfo, reason: str, message: str, nominated: Optional[str]) -> None:
-        if self.client is None:
-            if nominated:
-                pinfo.pod.status.nominated_node_name = nominated
-            return
-        from kubelab.api.base import rfc3339
-
-        status: dict = {"conditions": [{"type": "PodScheduled", "status": "False", "reason": reason,
-                                        "message": message, "lastTransitionTime": rfc3339(self.sim.now)}]}
-        if nominated is not None:
-            status["nominatedNodeName"] = nominated
-        ev = self.client.patch("pods", pinfo.name, pinfo.namespace, {"status": status}, patch_type="strategic",
-                               subresource="status")
-        ev.add_callback(_ignore)
-
-    def _api_set_nominated(self, pinfo: PodInfo, node_name: str) -> None:
-        if self.client is None:
-            pinfo.pod.status.nominated_node_name = node_name or None
-            return
-        ev = self.client.patch("pods", pinfo.name, pinfo.namespace, {"status": {"nominatedNodeName": node_name or None}},
-                               patch_type="merge", subresource="status")
-        ev.add_callback(_ignore)
-
-    def _api_delete_victim(self, pinfo: PodInfo, reason: str) -> None:
-        """Preemption: mark the victim (DisruptionTarget) and delete it."""
-        if self.client is None:
-            self.cache.remove_pod(pinfo.uid)
-            self.queue.move_all_to_active_or_backoff(ep.POD_DELETE)
-            return
-        from kubelab.api.base import rfc3339
-
-        cond = {"type": "DisruptionTarget", "status": "True", "reason": "PreemptionByScheduler",
-                "message": reason, "lastTransitionTime": rfc3339(self.sim.now)}
-        ev = self.client.patch("pods", pinfo.name, pinfo.namespace, {"status": {"conditions": [cond]}},
-                               patch_type="strategic", subresource="status")
-        ev.add_callback(_ignore)
-        self.client.delete("pods", pinfo.name, pinfo.namespace).add_callback(_ignore)
-
-
-def _ignore(ev) -> None:
-    ev.defused = True

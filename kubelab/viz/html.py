@@ -438,11 +438,11 @@ def error_html(err: BaseException) -> str:
 def table_html(objs: Sequence[Any], now: float = 0.0, *, wide: bool = False, kind: Optional[str] = None,
                all_namespaces: bool = False) -> str:
     """A kubectl ``get`` table (same columns and cells) as an HTML table."""
-    from kubelab.kubectl.printers import TABLES, TablePrinter, _cols
+    from kubelab.kubectl.printers import TABLES, Column, TablePrinter
 
     if kind is None:
         kind = objs[0].KIND if objs else "Pod"
-    printer = TABLES.get(kind) or TablePrinter(_cols("Name", "Age"), lambda o, n, w: [o.metadata.name, ""])
+    printer = TABLES.get(kind) or TablePrinter((Column("Name"), Column("Age")), lambda o, n, w: [o.metadata.name, ""])
     cols = [c.header for c in printer.columns if wide or c.priority == 0]
     if all_namespaces:
         cols = ["NAMESPACE"] + cols
