@@ -394,6 +394,12 @@ class APIServer:
         registry.prepare_for_create(obj, self.sim.now)
         registry.validate_create(obj)
         key = storage.object_key(req.kind, meta.namespace, meta.name)
+        if _dry_run(req):
+            # dryRun=All (handlers/create.go): validated and admitted, the answer is what
+            # would be stored, and nothing is; an existing name is still AlreadyExists
+            if (yield self.storage.get(key)) is not None:
+                raise errors.new_already_exists(req.kind.group_resource(), meta.name)
+            return obj
         try:
             rev = yield self.storage.create(key, storage.encode(obj))
         except storage.KeyExists:
@@ -491,6 +497,9 @@ class APIServer:
         m.resource_version = None
         if _same_without_rv(new, old):
             return old  # a no-op update writes nothing (etcd3 store.go GuaranteedUpdate)
+        if _dry_run(req):
+            m.resource_version = str(rev)  # dryRun=All: the object as it would be, not stored
+            return new
         # the last finalizer gone from an object being deleted (and no grace period left to
         # wait for): the update completes the deletion (generic registry store.go)
         if m.deletion_timestamp and not m.finalizers and not m.deletion_grace_period_seconds and not (
@@ -561,6 +570,14 @@ class APIServer:
         ns_finalizers = obj.KIND == "Namespace" and bool(obj.spec.finalizers)
         if ns_finalizers:
             new.status.phase = "Terminating"
+        if _dry_run(req):
+            # dryRun=All (handlers/delete.go): admitted, answered, nothing changes
+            if finalizers or graceful or ns_finalizers:
+                if m.deletion_timestamp is None:
+                    m.deletion_timestamp = rfc3339(self.sim.now + (graceful or 0))
+                    m.deletion_grace_period_seconds = graceful or 0
+                m.finalizers = finalizers or None
+            return new
         if finalizers or graceful or ns_finalizers:
             if m.deletion_timestamp is None:
                 m.deletion_timestamp = rfc3339(self.sim.now + (graceful or 0))
@@ -627,6 +644,16 @@ class APIServer:
             raise self._conflict(req, req.name) from None
         new.metadata.resource_version = str(nrev)
         return new
+
+
+def _dry_run(req: Request) -> bool:
+    """``?dryRun=All`` on a write (the only value the API accepts besides none)."""
+    value = req.options.get("dry_run")
+    if value in (None, "", False):
+        return False
+    if value != "All":
+        raise errors.new_bad_request(f'invalid dry run option: "{value}"')
+    return True
 
 
 def _same_without_rv(a: KubeObject, b: KubeObject) -> bool:
