@@ -117,7 +117,17 @@ def apply_one(source: Source, doc: dict, namespace: Optional[str] = None, dry_ru
                            "unchanged" if merged == current.to_dict() else "configured")
     before = current.metadata.resource_version
     updated = source.patch(cls.KIND, name, patch, ns, patch_type="strategic", **server_dry)
-    return ApplyResult(updated, "unchanged" if updated.metadata.resource_version == before else "configured")
+    if dry_run == "server":  # nothing was written: compare what would be with what is
+        same = _without_rv(updated) == _without_rv(current)
+    else:
+        same = updated.metadata.resource_version == before
+    return ApplyResult(updated, "unchanged" if same else "configured")
+
+
+def _without_rv(obj: KubeObject) -> dict:
+    d = obj.to_dict()
+    d.get("metadata", {}).pop("resourceVersion", None)
+    return d
 
 
 def _json_type(v: Any) -> str:

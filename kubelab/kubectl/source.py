@@ -210,8 +210,11 @@ class MemorySource:
         from kubelab.api.labels import parse_field_selector, parse_selector
 
         cls = _cls(kind)
-        sel = parse_selector(label_selector or "")
-        fsel = parse_field_selector(field_selector or "")
+        try:
+            sel = parse_selector(label_selector or "")
+            fsel = parse_field_selector(field_selector or "")
+        except ValueError as exc:
+            raise ApiError({"reason": "BadRequest", "code": 400, "message": str(exc)}) from None
         out = []
         for (k, ns, _), o in self._objs.items():
             if k != cls.KIND:

@@ -53,11 +53,18 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
                 raise
             except Exception as e:  # noqa: BLE001
                 raise KubectlError(format_error(e), partial=out) from None
-            same = isinstance(new, KubeObject) and (
-                new.metadata.resource_version == obj.metadata.resource_version if strategy != DRY_CLIENT
-                else new.to_dict() == obj.to_dict())
+            if strategy == "none":
+                same = isinstance(new, KubeObject) and new.metadata.resource_version == obj.metadata.resource_version
+            else:  # nothing was written: compare what would be with what is
+                same = isinstance(new, KubeObject) and _without_rv(new) == _without_rv(obj)
             out += f"{resource_name(obj)} patched{' (no change)' if same else ''}{dry_run_suffix(strategy)}\n"
     return out
+
+
+def _without_rv(obj: KubeObject) -> dict:
+    d = obj.to_dict()
+    d.get("metadata", {}).pop("resourceVersion", None)
+    return d
 
 
 def _local(obj: KubeObject, patch, ptype: str) -> KubeObject:

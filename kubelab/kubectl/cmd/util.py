@@ -102,7 +102,27 @@ def list_objects(k: "Kubectl", cls: type[KubeObject], ns: Optional[str], selecto
     try:
         return list(k.source.list(cls.KIND, ns if cls.NAMESPACED else None, selector or None, field_selector or None))
     except Exception as e:  # noqa: BLE001
-        raise KubectlError(format_error(e)) from None
+        raise KubectlError(format_error(enhance_list_error(e, cls, selector, field_selector))) from None
+
+
+def enhance_list_error(err: BaseException, cls: type[KubeObject], label_selector: Optional[str],
+                       field_selector: Optional[str]) -> BaseException:
+    """cli-runtime resource/helper.go EnhanceListError: a BadRequest or NotFound answer to a
+    list names what was listed (``Unable to find "/v1, Resource=pods" that match label
+    selector "", field selector "foo=bar": field label not supported: foo``)."""
+    from kubelab.api import errors as apierrors
+
+    if not (apierrors.is_bad_request(err) or apierrors.is_not_found(err)):
+        return err
+    subj = f"{cls.GROUP}/{cls.VERSION}, Resource={cls.RESOURCE}"  # schema.GroupVersionResource.String()
+    st = err.to_dict()  # type: ignore[attr-defined]
+    if not label_selector and not field_selector:
+        st["message"] = f'Unable to list "{subj}": {st.get("message", "")}'
+    else:
+        q = apierrors.go_quote
+        st["message"] = (f'Unable to find "{subj}" that match label selector {q(label_selector or "")}, '
+                         f'field selector {q(field_selector or "")}: {st.get("message", "")}')
+    return apierrors.StatusError(st)
 
 
 def targets(a: Args, allow_all: bool = True) -> list[tuple[type[KubeObject], list[str]]]:
