@@ -118,13 +118,14 @@ def apply_one(source: Source, doc: dict, namespace: Optional[str] = None, dry_ru
     before = current.metadata.resource_version
     updated = source.patch(cls.KIND, name, patch, ns, patch_type="strategic", **server_dry)
     if dry_run == "server":  # nothing was written: compare what would be with what is
-        same = _without_rv(updated) == _without_rv(current)
+        same = without_resource_version(updated) == without_resource_version(current)
     else:
         same = updated.metadata.resource_version == before
     return ApplyResult(updated, "unchanged" if same else "configured")
 
 
-def _without_rv(obj: KubeObject) -> dict:
+def without_resource_version(obj: KubeObject) -> dict:
+    """The object as a dict without its resourceVersion (what a dry run leaves unchanged)."""
     d = obj.to_dict()
     d.get("metadata", {}).pop("resourceVersion", None)
     return d

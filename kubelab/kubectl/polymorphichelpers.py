@@ -196,6 +196,7 @@ def rollback(source: Any, d: KubeObject, to_revision: int = 0, dry_run: bool = F
 
 
 def _message(exc: BaseException) -> str:
-    st = getattr(exc, "status", None)
-    msg = getattr(st, "message", None) if st is not None and not isinstance(st, dict) else (st or {}).get("message")
-    return msg or str(exc)
+    from .source import status_of
+
+    st = status_of(exc)
+    return (st.message if st is not None else None) or str(exc)

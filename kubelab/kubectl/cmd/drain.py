@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Optional
 from kubelab.api import errors as apierrors
 
 from ..duration import DurationError, parse_go_duration
+from ..source import status_of
 from .cordon import node_names, set_unschedulable
 from .util import Args, KubectlError, format_error, list_objects, resolve_kind
 
@@ -138,6 +139,5 @@ def _evict_pods(k: "Kubectl", pods: list, timeout: float) -> tuple[str, list[str
 
 
 def _message(e: BaseException) -> str:
-    st = getattr(e, "status", None)
-    msg = getattr(st, "message", None) if st is not None and not isinstance(st, dict) else (st or {}).get("message")
-    return msg or format_error(e)
+    st = status_of(e)
+    return (st.message if st is not None else None) or format_error(e)

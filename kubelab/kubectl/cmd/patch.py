@@ -11,6 +11,7 @@ import yaml
 from kubelab.api import patch as patches
 from kubelab.api.meta import KubeObject
 
+from ..apply import without_resource_version as _without_rv
 from ..printers import resource_name
 from .util import (DRY_CLIENT, DRY_SERVER, Args, KubectlError, dry_run_strategy, dry_run_suffix, format_error,
                    get_object, targets)
@@ -59,12 +60,6 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
                 same = isinstance(new, KubeObject) and _without_rv(new) == _without_rv(obj)
             out += f"{resource_name(obj)} patched{' (no change)' if same else ''}{dry_run_suffix(strategy)}\n"
     return out
-
-
-def _without_rv(obj: KubeObject) -> dict:
-    d = obj.to_dict()
-    d.get("metadata", {}).pop("resourceVersion", None)
-    return d
 
 
 def _local(obj: KubeObject, patch, ptype: str) -> KubeObject:
