@@ -500,9 +500,10 @@ class APIServer:
         registry.prepare_for_create(obj, self.sim.now)
         registry.validate_create(obj)
         key = storage.object_key(req.kind, meta.namespace, meta.name)
-        if req.options.get("dry_run"):
-            # dryRun=All: every stage ran, nothing is persisted (the store's dryrun.Storage)
-            if self.caches[req.kind.KIND].get(meta.namespace, meta.name) is not None:
+        if _dry_run(req):
+            # dryRun=All (handlers/create.go): validated and admitted, the answer is what
+            # would be stored, and nothing is; an existing name is still AlreadyExists
+            if (yield self.storage.get(key)) is not None:
                 raise errors.new_already_exists(req.kind.group_resource(), meta.name)
             return obj
         try:
@@ -637,8 +638,8 @@ class APIServer:
         m.resource_version = None
         if _same_without_rv(new, old):
             return old  # a no-op update writes nothing (etcd3 store.go GuaranteedUpdate)
-        if req.options.get("dry_run"):
-            m.resource_version = str(rev)
+        if _dry_run(req):
+            m.resource_version = str(rev)  # dryRun=All: the object as it would be, not stored
             return new
         # the last finalizer gone from an object being deleted (and no grace period left to
         # wait for): the update completes the deletion (generic registry store.go)
@@ -713,7 +714,13 @@ class APIServer:
         ns_finalizers = obj.KIND == "Namespace" and bool(obj.spec.finalizers)
         if ns_finalizers:
             new.status.phase = "Terminating"
-        if opts.get("dry_run"):
+        if _dry_run(req):
+            # dryRun=All (handlers/delete.go): admitted, answered, nothing changes
+            if finalizers or graceful or ns_finalizers:
+                if m.deletion_timestamp is None:
+                    m.deletion_timestamp = rfc3339(self.sim.now + (graceful or 0))
+                    m.deletion_grace_period_seconds = graceful or 0
+                m.finalizers = finalizers or None
             return new
         if finalizers or graceful or ns_finalizers:
             if m.deletion_timestamp is None:
@@ -781,6 +788,16 @@ class APIServer:
             raise self._conflict(req, req.name) from None
         new.metadata.resource_version = str(nrev)
         return new
+
+
+def _dry_run(req: Request) -> bool:
+    """``?dryRun=All`` on a write (the only value the API accepts besides none)."""
+    value = req.options.get("dry_run")
+    if value in (None, "", False):
+        return False
+    if value is not True and value != "All":  # True: the front door has checked the query
+        raise errors.new_bad_request(f'invalid dry run option: "{value}"')
+    return True
 
 
 def _run_now(gen):

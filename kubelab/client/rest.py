@@ -145,8 +145,9 @@ class APIClient:
         cls = resolve_kind(kind)
         return self.request(Request(verb, cls, namespace if cls.NAMESPACED else None, name, body, subresource, options))
 
-    def create(self, obj: KubeObject, namespace: Optional[str] = None) -> Event:
-        return self._req("create", type(obj), namespace or obj.metadata.namespace or "default", obj.metadata.name, obj)
+    def create(self, obj: KubeObject, namespace: Optional[str] = None, dry_run: bool = False) -> Event:
+        return self._req("create", type(obj), namespace or obj.metadata.namespace or "default", obj.metadata.name, obj,
+                         **_dry(dry_run))
 
     def get(self, kind: KindRef, name: str, namespace: Optional[str] = "default") -> Event:
         return self._req("get", kind, namespace, name)
@@ -154,8 +155,8 @@ class APIClient:
     def list(self, kind: KindRef, namespace: Optional[str] = None, label_selector=None, field_selector=None) -> Event:
         return self._req("list", kind, namespace, label_selector=label_selector, field_selector=field_selector)
 
-    def update(self, obj: KubeObject) -> Event:
-        return self._req("update", type(obj), obj.metadata.namespace, obj.metadata.name, obj)
+    def update(self, obj: KubeObject, dry_run: bool = False) -> Event:
+        return self._req("update", type(obj), obj.metadata.namespace, obj.metadata.name, obj, **_dry(dry_run))
 
     def update_status(self, obj: KubeObject) -> Event:
         return self._req("update", type(obj), obj.metadata.namespace, obj.metadata.name, obj, subresource="status")
@@ -165,14 +166,14 @@ class APIClient:
         return self._req("update", type(ns), None, ns.metadata.name, ns, "finalize")
 
     def patch(self, kind: KindRef, name: str, namespace: Optional[str], patch: Any,
-              patch_type: str = "strategic", subresource: Optional[str] = None) -> Event:
-        return self._req("patch", kind, namespace, name, patch, subresource, patch_type=patch_type)
+              patch_type: str = "strategic", subresource: Optional[str] = None, dry_run: bool = False) -> Event:
+        return self._req("patch", kind, namespace, name, patch, subresource, patch_type=patch_type, **_dry(dry_run))
 
     def delete(self, kind: KindRef, name: str, namespace: Optional[str] = "default",
                propagation_policy: Optional[str] = None, grace_period_seconds: Optional[int] = None,
-               preconditions: Optional[dict] = None) -> Event:
+               preconditions: Optional[dict] = None, dry_run: bool = False) -> Event:
         return self._req("delete", kind, namespace, name, propagation_policy=propagation_policy,
-                         grace_period_seconds=grace_period_seconds, preconditions=preconditions)
+                         grace_period_seconds=grace_period_seconds, preconditions=preconditions, **_dry(dry_run))
 
     def evict(self, name: str, namespace: str) -> Event:
         """POST pods/<name>/eviction (policy/v1 Eviction; what ``kubectl drain`` sends)."""
@@ -281,3 +282,8 @@ class ClientWatch:
             self._health.cancel()
         if self._server_watch is not None:
             self._server_watch.stop()
+
+
+def _dry(dry_run: bool) -> dict:
+    """``?dryRun=All``: the server validates and admits the request but stores nothing."""
+    return {"dry_run": "All"} if dry_run else {}

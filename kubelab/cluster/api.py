@@ -178,33 +178,36 @@ class ClusterAPI:
 
     # -- writes -----------------------------------------------------------------------------
     @journaled
-    def create(self, obj: KubeObject, namespace: Optional[str] = None) -> KubeObject:
+    def create(self, obj: KubeObject, namespace: Optional[str] = None, dry_run: bool = False) -> KubeObject:
+        """POST; ``dry_run=True`` is ``?dryRun=All`` (validated and admitted, not stored)."""
         _check_object(obj, "create")
-        return self._write(lambda: self._client.create(obj, namespace))
+        return self._write(lambda: self._client.create(obj, namespace, dry_run=dry_run))
 
     @journaled
-    def update(self, obj: KubeObject) -> KubeObject:
+    def update(self, obj: KubeObject, dry_run: bool = False) -> KubeObject:
         _check_object(obj, "update")
-        return self._write(lambda: self._client.update(obj))
+        return self._write(lambda: self._client.update(obj, dry_run=dry_run))
 
     @journaled
     def patch(self, kind: KindRef, name: str, patch: Any, namespace: Optional[str] = "default",
-              patch_type: str = "strategic") -> KubeObject:
+              patch_type: str = "strategic", dry_run: bool = False) -> KubeObject:
         """``patch_type``: ``"strategic"`` (kubectl's default), ``"merge"`` (RFC 7386) or
         ``"json"`` (RFC 6902, a list of operations)."""
         cls = resolve_kind(kind)
         _check_name(name)
         if patch_type not in ("strategic", "merge", "json"):
             raise ValueError(f'patch_type must be "strategic", "merge" or "json", not {patch_type!r}')
-        return self._write(lambda: self._client.patch(cls, name, self._ns(cls, namespace), patch, patch_type))
+        return self._write(lambda: self._client.patch(cls, name, self._ns(cls, namespace), patch, patch_type,
+                                                      dry_run=dry_run))
 
     @journaled
     def delete(self, kind: KindRef, name: str, namespace: Optional[str] = "default",
-               propagation_policy: Optional[str] = None, grace_period_seconds: Optional[int] = None) -> KubeObject:
+               propagation_policy: Optional[str] = None, grace_period_seconds: Optional[int] = None,
+               dry_run: bool = False) -> KubeObject:
         cls = resolve_kind(kind)
         _check_name(name)
         return self._write(lambda: self._client.delete(cls, name, self._ns(cls, namespace),
-                                                       propagation_policy, grace_period_seconds))
+                                                       propagation_policy, grace_period_seconds, dry_run=dry_run))
 
     @journaled
     def scale(self, kind: KindRef, name: str, replicas: int, namespace: Optional[str] = "default") -> KubeObject:

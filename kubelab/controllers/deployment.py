@@ -1,5 +1,6 @@
 """Deployment controller (pkg/controller/deployment: deployment_controller.go, sync.go,
-rolling.go, recreate.go, progress.go, rollback.go, util/deployment_util.go).
+rolling.go, recreate.go, progress.go, util/deployment_util.go). It never rolls back: in
+apps/v1 `kubectl rollout undo` does (kubelab.kubectl.polymorphichelpers.rollback).
 
 A Deployment owns ReplicaSets named ``<deployment>-<pod-template-hash>``; the new one
 carries the current template, the old ones are scaled down as the new one scales up,
@@ -806,38 +807,3 @@ class DeploymentController(Controller):
             self.queue.add(d.key())
         else:
             self.enqueue_after(d.key(), after + 1)
-
-
-# ----------------------------------------------------------------------------- rollout undo
-def rollback(client, deployment: Deployment, replica_sets: list[ReplicaSet], to_revision: int = 0):
-    """kubectl rollout undo (kubectl/pkg/polymorphichelpers/rollback.go, DeploymentRollbacker):
-    copy the template of the ReplicaSet at ``to_revision`` (0: the previous revision) into
-    the deployment. Generator; returns (deployment, message)."""
-    owned = [r for r in replica_sets if (r.metadata.controller_ref() and r.metadata.controller_ref().uid == deployment.uid)]
-    by_rev = sorted(owned, key=revision_of)
-    if to_revision == 0:
-        if len(by_rev) < 2:
-            raise errors.new_bad_request(f'no rollout history found for deployment "{deployment.name}"')
-        target = by_rev[-2]
-    else:
-        target = next((r for r in by_rev if revision_of(r) == to_revision), None)
-        if target is None:
-            raise errors.new_bad_request(f"unable to find specified revision {to_revision} in history")
-    if deployment.spec.paused:
-        raise errors.new_bad_request(
-            f'you cannot rollback a paused deployment; resume it first with \'kubectl rollout resume deployment/{deployment.name}\' and try again')
-    if equal_ignore_hash(target.spec.template, deployment.spec.template):
-        return deployment, f"deployment.apps/{deployment.name} skipped rollback (current template already matches revision {revision_of(target)})"
-    new = deployment.copy_deep()
-    tmpl = target.spec.template.model_copy(deep=True)
-    labels = dict(tmpl.metadata.labels or {})
-    labels.pop(POD_TEMPLATE_HASH, None)
-    tmpl.metadata.labels = labels or None
-    new.spec.template = tmpl
-    ann = {k: v for k, v in (new.metadata.annotations or {}).items()}
-    for k, v in (target.metadata.annotations or {}).items():
-        if k not in _SKIP_ANNOTATIONS:
-            ann[k] = v
-    new.metadata.annotations = ann or None
-    updated = yield client.update(new)
-    return updated, f"deployment.apps/{deployment.name} rolled back"

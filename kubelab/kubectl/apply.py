@@ -19,7 +19,6 @@ from kubelab.api import errors
 from kubelab.api.meta import KubeObject
 from kubelab.api.scheme import DecodeError, decode
 
-from .printers import resource_name
 from .source import ApplyResult, Source
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -39,16 +38,43 @@ class Applied(list):
         p.text(repr(self))
 
 
+class ApplyErrors(Exception):
+    """Several objects refused in one apply (apply.go returns utilerrors.NewAggregate):
+    ``errors`` holds each one, ``applied`` what was applied meanwhile."""
+
+    def __init__(self, errors_: list[BaseException], applied: "Applied"):
+        self.errors = list(errors_)
+        self.applied = applied
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
 def apply_manifests(source: Source, manifest: Any, namespace: Optional[str] = None) -> Applied:
     """Apply every object of ``manifest`` (YAML/JSON text, a path, a dict, a list or a
-    model) through ``source``; stops at the first object the server refuses."""
+    model) through ``source``. As apply.go, every object is tried and the errors come at
+    the end: one refused object raises its own error, several raise :class:`ApplyErrors`
+    (either way with ``.applied``, what did go through)."""
     out = Applied()
+    failures: list[BaseException] = []
     for doc in parse_manifests(manifest):
-        out.append(apply_one(source, doc, namespace))
+        try:
+            out.append(apply_one(source, doc, namespace))
+        except Exception as exc:  # noqa: BLE001 - collected, re-raised below
+            failures.append(exc)
+    if len(failures) == 1:
+        failures[0].applied = out  # type: ignore[attr-defined]
+        raise failures[0]
+    if failures:
+        raise ApplyErrors(failures, out)
     return out
 
 
-def apply_one(source: Source, doc: dict, namespace: Optional[str] = None) -> ApplyResult:
+def apply_one(source: Source, doc: dict, namespace: Optional[str] = None, dry_run: Optional[str] = None) -> ApplyResult:
+    """Create or three-way-patch one object (apply.go applyOneObject). ``dry_run``:
+    None, ``"client"`` (compute the answer, send nothing) or ``"server"`` (send with
+    dryRun=All: validated and admitted, never stored)."""
+    if not isinstance(doc, dict):
+        raise ManifestError(f"error: unable to decode an object: json: cannot unmarshal {_json_type(doc)} "
+                            "into Go value of type map[string]interface {}")
     try:
         obj = decode(doc)
     except DecodeError as exc:
@@ -58,7 +84,11 @@ def apply_one(source: Source, doc: dict, namespace: Optional[str] = None) -> App
     cls = type(obj)
     ns = (obj.metadata.namespace or namespace or "default") if cls.NAMESPACED else None
     name = obj.metadata.name
+    if not name and obj.metadata.generate_name:
+        # apply.go applyOneObject
+        raise ManifestError(f"error: from {obj.metadata.generate_name}: cannot use generate name with apply")
     applied = json.dumps(doc, sort_keys=True, separators=(",", ":"))
+    server_dry = {"dry_run": True} if dry_run == "server" else {}
     current = None
     if name:
         try:
@@ -73,13 +103,36 @@ def apply_one(source: Source, doc: dict, namespace: Optional[str] = None) -> App
         if cls.NAMESPACED:
             meta["namespace"] = ns
         body["metadata"] = meta
-        return ApplyResult(source.create(decode(body), ns), "created")
+        if dry_run == "client":
+            return ApplyResult(decode(body), "created")
+        return ApplyResult(source.create(decode(body), ns, **server_dry), "created")
     last = json.loads((current.metadata.annotations or {}).get(LAST_APPLIED, "null") or "null")
     patch = three_way_patch(last, doc)
     patch.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = applied + "\n"
+    if dry_run == "client":
+        from kubelab.api.patch import strategic_merge_patch
+
+        merged = strategic_merge_patch(current.to_dict(), patch)
+        return ApplyResult(current if merged == current.to_dict() else decode(merged),
+                           "unchanged" if merged == current.to_dict() else "configured")
     before = current.metadata.resource_version
-    updated = source.patch(cls.KIND, name, patch, ns, patch_type="strategic")
-    return ApplyResult(updated, "unchanged" if updated.metadata.resource_version == before else "configured")
+    updated = source.patch(cls.KIND, name, patch, ns, patch_type="strategic", **server_dry)
+    if dry_run == "server":  # nothing was written: compare what would be with what is
+        same = without_resource_version(updated) == without_resource_version(current)
+    else:
+        same = updated.metadata.resource_version == before
+    return ApplyResult(updated, "unchanged" if same else "configured")
+
+
+def without_resource_version(obj: KubeObject) -> dict:
+    """The object as a dict without its resourceVersion (what a dry run leaves unchanged)."""
+    d = obj.to_dict()
+    d.get("metadata", {}).pop("resourceVersion", None)
+    return d
+
+
+def _json_type(v: Any) -> str:
+    return {str: "string", int: "number", float: "number", bool: "bool", list: "array"}.get(type(v), type(v).__name__)
 
 
 def _kubectl_decode_message(exc: DecodeError, doc: dict) -> str:
@@ -92,19 +145,18 @@ def _kubectl_decode_message(exc: DecodeError, doc: dict) -> str:
     return f"error: {exc.message}"
 
 
-def parse_manifests(manifest: Any) -> list[dict]:
+def parse_manifests(manifest: Any) -> list[Any]:
     """The objects of a manifest: YAML (multi-document) or JSON text, a file path, a dict
-    (a ``List`` is unwrapped), a list of any of these, or a model."""
+    (a ``List`` is unwrapped), a list of any of these, or a model. A document that is not
+    a mapping is kept as it is (``apply_one`` refuses it, the others still apply)."""
     if isinstance(manifest, KubeObject):
         return [manifest.to_dict()]
     if isinstance(manifest, dict):
-        if manifest.get("kind") == "List":
-            return [dict(i) for i in manifest.get("items", [])]
-        return [manifest]
+        return _unwrap(manifest)
     if isinstance(manifest, (list, tuple)):
         out = []
         for m in manifest:
-            out.extend(parse_manifests(m))
+            out.extend(parse_manifests(m) if isinstance(m, (dict, list, tuple, KubeObject)) else [m])
         return out
     if isinstance(manifest, os.PathLike) or (isinstance(manifest, str) and "\n" not in manifest
                                               and manifest.endswith((".yaml", ".yml", ".json"))):
@@ -118,9 +170,27 @@ def parse_manifests(manifest: Any) -> list[dict]:
             docs = [json.loads(text)]
         else:
             docs = [d for d in yaml.safe_load_all(text) if d is not None]
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+    except (yaml.YAMLError, json.JSONDecodeError, ValueError) as exc:
         raise ManifestError(f"error: error parsing STDIN: {exc}") from None
-    return parse_manifests(docs) if docs else []
+    except RecursionError:
+        # sigs.k8s.io/yaml and encoding/json both refuse nesting past their depth limit
+        raise ManifestError("error: error parsing STDIN: exceeded max depth") from None
+    out = []
+    for d in docs:
+        out.extend(_unwrap(d) if isinstance(d, dict) else [d])
+    return out
+
+
+def _unwrap(doc: dict) -> list[Any]:
+    """A ``List`` (kind ``List`` or ``<Kind>List``) is its items; anything else is itself."""
+    kind = doc.get("kind")
+    if isinstance(kind, str) and kind.endswith("List") and "items" in doc:
+        items = doc.get("items")
+        if not isinstance(items, list):
+            raise ManifestError(f"error: error parsing STDIN: items of a {kind} must be a list, "
+                                f"not {_json_type(items) if items is not None else 'null'}")
+        return [dict(i) if isinstance(i, dict) else i for i in items]
+    return [doc]
 
 
 def three_way_patch(last: Optional[dict], new: dict) -> dict:
@@ -141,5 +211,5 @@ def three_way_patch(last: Optional[dict], new: dict) -> dict:
     return {k: v for k, v in patch.items() if k not in ("apiVersion", "kind")}
 
 
-__all__ = ["LAST_APPLIED", "Applied", "ManifestError", "apply_manifests", "apply_one", "parse_manifests",
+__all__ = ["LAST_APPLIED", "Applied", "ApplyErrors", "ManifestError", "apply_manifests", "apply_one", "parse_manifests",
            "three_way_patch"]

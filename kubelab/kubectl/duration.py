@@ -19,6 +19,9 @@ __all__ = [
     "short_human_duration",
     "translate_timestamp_since",
     "rfc1123z",
+    "DurationError",
+    "parse_go_duration",
+    "parse_timeout",
 ]
 
 
@@ -97,3 +100,72 @@ def rfc1123z(timestamp: Optional[str]) -> str:
         return "<unset>"
     dt = SIM_EPOCH + _dt.timedelta(seconds=t)
     return dt.strftime("%a, %d %b %Y %H:%M:%S +0000")
+
+
+# ----------------------------------------------------------------------------- parsing
+
+_UNITS_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
+             "m": 60_000_000_000, "h": 3_600_000_000_000}
+_MAX_NS = (1 << 63) - 1  # time.Duration is an int64 of nanoseconds: at most 2562047h47m16.854775807s
+
+
+class DurationError(ValueError):
+    """``time: invalid duration "..."`` (Go's time.ParseDuration)."""
+
+
+def parse_go_duration(text: str) -> float:
+    """Go's ``time.ParseDuration`` in seconds: ``300ms``, ``-1.5h``, ``2h45m``; units ns, us
+    (µs), ms, s, m, h; a bare ``0`` is allowed. A value past int64 nanoseconds (over
+    2562047h) is invalid, as in Go."""
+    import re
+
+    orig = text
+    quoted = '"' + orig.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    s = orig
+    neg = False
+    if s[:1] in ("-", "+"):
+        neg = s[0] == "-"
+        s = s[1:]
+    if s == "0":
+        return 0.0
+    if not s:
+        raise DurationError(f"time: invalid duration {quoted}")
+    total = 0
+    pos = 0
+    part = re.compile(r"([0-9]*)(?:\.([0-9]*))?([a-zµμ]*)")
+    while pos < len(s):
+        m = part.match(s, pos)
+        whole, frac, unit = m.group(1), m.group(2), m.group(3)
+        if (not whole and not frac) or m.end() == pos:
+            raise DurationError(f"time: invalid duration {quoted}")
+        if not unit:
+            raise DurationError(f"time: missing unit in duration {quoted}")
+        if unit not in _UNITS_NS:
+            raise DurationError(f'time: unknown unit "{unit}" in duration {quoted}')
+        scale = _UNITS_NS[unit]
+        value = int(whole or "0") * scale
+        if frac:
+            value += int(frac) * scale // (10 ** len(frac))
+        total += value
+        if total > _MAX_NS:
+            raise DurationError(f"time: invalid duration {quoted}")
+        pos = m.end()
+    return (-total if neg else total) / 1e9
+
+
+def parse_timeout(text: str) -> float:
+    """client-go's clientcmd ParseTimeout (``--request-timeout``): a non-negative integer is
+    seconds, otherwise a Go duration; anything else is refused with its message."""
+    text = str(text)
+    import re
+
+    if re.fullmatch(r"[+-]?[0-9]+", text):
+        n = int(text)
+        if 0 <= n <= _MAX_NS:  # strconv.ParseInt(…, 10, 64)
+            return float(n)  # time.Duration(i) * time.Second (Go would wrap; nobody waits that long)
+    try:
+        return parse_go_duration(text)
+    except DurationError:
+        raise DurationError(
+            "invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a "
+            "corresponding time unit (e.g. 1s | 2m | 3h)") from None

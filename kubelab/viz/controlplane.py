@@ -916,25 +916,7 @@ class RolloutInfo:
         return self.status_line.endswith("successfully rolled out")
 
 
-def _status_line(d: Any) -> str:
-    """kubectl rollout status' line (kubectl/pkg/polymorphichelpers/rollout_status.go
-    DeploymentStatusViewer), one look, no waiting."""
-    st = d.status
-    want = d.spec.replicas if d.spec.replicas is not None else 1
-    name = d.metadata.name
-    if (d.metadata.generation or 0) > (st.observed_generation or 0):
-        return "Waiting for deployment spec update to be observed..."
-    for c in st.conditions or ():
-        if c.type == "Progressing" and c.reason == "ProgressDeadlineExceeded":
-            return f'error: deployment "{name}" exceeded its progress deadline'
-    updated = st.updated_replicas or 0
-    if updated < want:
-        return f'Waiting for deployment "{name}" rollout to finish: {updated} out of {want} new replicas have been updated...'
-    if (st.replicas or 0) > updated:
-        return f'Waiting for deployment "{name}" rollout to finish: {(st.replicas or 0) - updated} old replicas are pending termination...'
-    if (st.available_replicas or 0) < updated:
-        return f'Waiting for deployment "{name}" rollout to finish: {st.available_replicas or 0} of {updated} updated replicas are available...'
-    return f'deployment "{name}" successfully rolled out'
+from kubelab.kubectl.polymorphichelpers import status_line as _status_line  # noqa: E402 - one rollout-status reader
 
 
 def read_rollout(cluster: Any, deployment_name: str, namespace: str = "default") -> RolloutInfo:

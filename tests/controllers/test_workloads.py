@@ -9,7 +9,8 @@ import pytest
 
 from kubelab.api.core import Pod
 from kubelab.controllers.deployment import (DeploymentController, compute_hash, fnv32a, max_surge, max_unavailable,
-                                            rollback, safe_encode_string)
+                                            safe_encode_string)
+from kubelab.kubectl.polymorphichelpers import rollback
 from kubelab.controllers.replicaset import ReplicaSetController, pod_deletion_rank_key, pods_to_delete
 
 from .world import World
@@ -308,12 +309,28 @@ def test_scale_during_steady_state_and_paused_deployment():
     assert {p.spec.containers[0].image for p in active(w.list(Pod))} == {"nginx:9"}
 
 
+class _Through:
+    """The kubectl source calls rollback needs, over the World's API client."""
+
+    def __init__(self, w):
+        self.w = w
+
+    def get(self, kind, name, namespace="default"):
+        return self.w.get(kind, name, namespace)
+
+    def list(self, kind, namespace=None, label_selector=None, field_selector=None):
+        return self.w.list(kind, namespace)
+
+    def patch(self, kind, name, patch, namespace="default", patch_type="strategic"):
+        return self.w.call(self.w.client.patch(kind, name, namespace, patch, patch_type))
+
+
 def test_rollout_undo_goes_back_to_the_previous_template():
+    # the controller does not roll back in apps/v1: kubectl patches the old template in
+    # (kubectl/pkg/polymorphichelpers/rollback.go) and the controller reuses the old ReplicaSet
     w, _ = _rollout(3, 1, 0)
     dep = w.get("Deployment", "web")
-    proc = w.sim.spawn(rollback(w.client, dep, w.list("ReplicaSet")))
-    _, msg = w.call(proc)
-    assert msg == "deployment.apps/web rolled back"
+    assert rollback(_Through(w), dep) == "rolled back"
     w.run(60)
     pods = active(w.list(Pod))
     assert {p.spec.containers[0].image for p in pods} == {"nginx:1.0"}

@@ -112,8 +112,10 @@ def test_apply_create_and_delete():
     assert k("apply -f -", stdin=WEB) == "deployment.apps/api unchanged\nservice/api unchanged\n"
     assert k("apply -f -", stdin=WEB.replace("replicas: 2", "replicas: 4")) == "deployment.apps/api configured\nservice/api unchanged\n"
     assert src.get("Deployment", "api").spec.replicas == 4
+    # create.go visits every object and reports each refusal (ContinueOnError)
     assert k("create -f -", stdin=WEB) == (
-        'Error from server (AlreadyExists): error when creating "STDIN": deployments.apps "api" already exists\n')
+        'Error from server (AlreadyExists): error when creating "STDIN": deployments.apps "api" already exists\n'
+        'Error from server (AlreadyExists): error when creating "STDIN": services "api" already exists\n')
     assert k("delete svc api") == 'service "api" deleted\n'
     assert k("delete svc api") == 'Error from server (NotFound): services "api" not found\n'
     assert k("delete deploy") == "error: resource(s) were provided, but no name was specified\n"
@@ -211,7 +213,9 @@ def test_rollout(kubectl, cluster):
     assert cluster.get("Deployment", "web").spec.template.spec.containers[0].image == "nginx:1.28"
     assert kubectl("rollout undo deployment/web --to-revision=9") == "error: unable to find specified revision 9 in history\n"
     assert kubectl("rollout pause deployment/web") == "deployment.apps/web paused\n"
-    assert kubectl("rollout pause deployment/web") == "error: deployment.apps/web is already paused\n"
+    # rollout_pause.go: fmt.Errorf("error: %s %q %v", resource, name, "is already paused")
+    assert kubectl("rollout pause deployment/web") == 'error: deployments.apps "web" is already paused\n'
+    assert kubectl("rollout pause deployment/web").exit_code == 1
     assert kubectl("rollout resume deployment/web") == "deployment.apps/web resumed\n"
     assert kubectl("rollout status deploy web").startswith("Waiting for deployment spec update to be observed")
 
