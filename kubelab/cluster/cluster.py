@@ -14,6 +14,7 @@ hands the rest to named parts:
 - ``cluster.faults``: power machines off and on, cut and heal links, hang a kubelet;
 - ``cluster.views``: what the view layer registers (``dashboard()``, ``control_plane()``...);
 - ``cluster.history``: the journal of every user action, ``fork()`` and ``digest()``;
+- ``cluster.state``: the read model the views draw from (looking changes nothing);
 - ``cluster.machines`` / ``masters`` / ``workers``, ``etcd``, ``scheduler``,
   ``controller_manager``, ``load_balancer``: the parts themselves.
 
@@ -38,6 +39,7 @@ from .api import USER_HOST, ClusterAPI
 from .faults import Faults
 from .history import History
 from .machines import EtcdHost, Host, Master, Worker
+from .readmodel import ClusterState
 from .views import Views
 
 
@@ -108,6 +110,12 @@ class Cluster:
             return self.machines[name]
         except KeyError:
             raise KeyError(f"no machine named {name!r} (machines: {list(self.machines)})") from None
+
+    @property
+    def state(self) -> ClusterState:
+        """What the views read: a ready API server's cache (not through the load balancer),
+        the machines, etcd, leases, backends and cut links. Looking changes nothing."""
+        return ClusterState(self)
 
     @property
     def nodes(self) -> dict[str, Machine]:
