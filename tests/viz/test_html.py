@@ -101,36 +101,25 @@ def test_events_card(cluster):
     assert "2s (x3 over 10s)" in out and "kl-pill kl-bad\">Warning</span>" in out
 
 
-def test_cluster_card_from_a_duck_typed_cluster(cluster, monkeypatch):
+def test_cluster_and_master_cards_read_the_cluster_state(monkeypatch):
+    import kubelab as kl
     from kubelab.viz import graphs
 
     monkeypatch.setattr(graphs, "find_dot", lambda refresh=False: None)
-
-    class M:
-        name = host = "master-1"
-        running = True
-        apiserver = type("A", (), {"running": True})()
-        scheduler = type("S", (), {"running": True, "is_leader": True})()
-        controller_manager = None
-        cloud_controller_manager = None
-        etcd_member = type("E", (), {"name": "master-1", "host": "master-1", "role": "leader", "term": 2, "running": True})()
-
-    class C:
-        seed = 7
-        now = 12.0
-        lb = type("L", (), {"host": "lb"})()
-        masters = [M()]
-        etcd = type("Et", (), {"members": [M.etcd_member]})()
-        nodes = {}
-
-        def list(self, kind, namespace=None):
-            return cluster.list(kind, namespace)
-
-    out = html.cluster_html(C())
-    assert "Graphviz is not installed" in out
-    assert "etcd master-1: leader (term 2)" in out
-    assert "1 members (stacked), leader master-1 (term 2)" in out
-    assert "<code>vm-1</code>" in out and "<code>metal-1</code>" in out
+    c = kl.Cluster(masters=2, seed=7)
+    c.add_node(kl.VM("vm-1", cpu="4", memory="16Gi"))
+    c.run(20)
+    routed = (dict(c.load_balancer.routed), c.load_balancer._next)
+    out = html.cluster_html(c)
+    assert "Graphviz is not installed" in out  # the text view instead of the picture
+    assert "2 members (stacked), leader master-" in out
+    assert "<code>vm-1</code>" in out and "kl-pill" in out and ">Ready<" in out
+    holder = c.state.leader("kube-scheduler")
+    card = html.master_html(c.machine(holder))
+    assert card.count("leader</span>") >= 1 and "kube-scheduler" in card
+    other = next(m for m in c.masters if m.name != holder)
+    assert "leader</span>" not in html.master_html(other).split("etcd")[0]
+    assert (dict(c.load_balancer.routed), c.load_balancer._next) == routed  # looking moved nothing
 
 
 def test_cards_take_time_and_related_objects_from_the_cluster_in_use(cluster):
