@@ -78,6 +78,7 @@ class WorkerInfo:
     detail: str = ""  # e.g. "4 cpu, 16Gi" or "m5.xlarge, eu-west-1a"
     pods: list[PodInfo] = field(default_factory=list)
     status: str = ""  # kubectl get nodes' STATUS column; derived from ready/unschedulable when empty
+    running: bool = True  # the machine is powered on (the API may not know it is off yet)
 
     @property
     def state(self) -> str:
@@ -183,5 +184,7 @@ def build_topology(state: "ClusterState", name: Optional[str] = None) -> Topolog
             ready, unsched = node.is_ready(), bool(node.spec.unschedulable)
         else:  # the kubelet has not registered its Node (or no API server answers)
             status, ready, unsched = "NotRegistered" if state.readable else "Unknown", False, False
-        topo.workers.append(WorkerInfo(wname, kind, ready, unsched, detail, pods_on.get(wname, []), status))
+        worker = cluster.workers.get(wname)
+        topo.workers.append(WorkerInfo(wname, kind, ready, unsched, detail, pods_on.get(wname, []), status,
+                                       worker.running if worker is not None else True))
     return topo

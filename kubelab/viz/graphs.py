@@ -304,6 +304,8 @@ def _worker_label(w: WorkerInfo, max_pods: int, compact: bool) -> str:
     """An HTML-like label: name and state, the machine, then pods (or their summary)."""
     tone = "ok" if w.ready and not w.unschedulable else ("warn" if w.ready else "bad")
     state = w.state  # kubectl get nodes' STATUS column
+    if not w.running:  # powered off: the API server says what it last heard
+        tone, state = "bad", f"powered off · API: {state}"
     border = _STATUS_COLOR[tone]
     rows = [
         f'<TR><TD ALIGN="LEFT" COLSPAN="2"><B>{_e(w.name)}</B></TD><TD ALIGN="RIGHT"><FONT COLOR="{border}" POINT-SIZE="9">{_e(state)}</FONT></TD></TR>'
@@ -329,7 +331,7 @@ def _worker_label(w: WorkerInfo, max_pods: int, compact: bool) -> str:
             rows.append(f'<TR><TD ALIGN="LEFT" COLSPAN="2"><FONT POINT-SIZE="9">+ {len(rest)} more: {_e(_pod_counts(rest))}</FONT></TD></TR>')
         if not pods:
             rows.append('<TR><TD ALIGN="LEFT" COLSPAN="2"><FONT COLOR="#57606a" POINT-SIZE="9">no pods</FONT></TD></TR>')
-    style = ' STYLE="DASHED"' if not w.ready else ""
+    style = ' STYLE="DASHED"' if not (w.ready and w.running) else ""
     return (f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="{_FILL["worker"]}" '
             f'COLOR="{border}"{style}>' + "".join(rows) + "</TABLE>")
 
@@ -363,7 +365,7 @@ def topology_text(topo: Topology, max_pods: int = 10, max_workers: int = 60) -> 
         group = groups[kind]
         shown = group if len(group) <= max_workers else group[: max_workers - 1]
         for w in shown:
-            state = w.state
+            state = w.state + ("" if w.running else " (powered off)")
             pods = sorted(w.pods, key=lambda p: (p.namespace, _natural(p.name)))
             summary = f"{len(pods)} pods" + (f" ({_pod_counts(pods)})" if pods else "")
             lines.append(f"    {w.name} {state}{' ' + w.detail if w.detail else ''}: {summary}")
