@@ -40,6 +40,7 @@ from .faults import Faults
 from .history import History
 from .machines import EtcdHost, Host, Master, Worker
 from .readmodel import ClusterState
+from .runs import RunSummary
 from .views import Views
 
 
@@ -312,14 +313,16 @@ class Cluster:
     def now(self) -> float:
         return self.sim.now
 
-    def run(self, seconds: float = 10.0) -> "Cluster":
-        """Advance simulated time by ``seconds``."""
+    def run(self, seconds: float = 10.0) -> RunSummary:
+        """Advance simulated time by ``seconds``. Returns what changed meanwhile (a cell
+        ending in ``cluster.run(30)`` shows ``t=0.0s → t=30.0s: 12 events; pods: ...``)."""
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
             raise TypeError(f"run(seconds=...) takes a number of simulated seconds, not {seconds!r}")
         if seconds != seconds or seconds in (float("inf"), float("-inf")) or seconds < 0:
             raise ValueError(f"run(seconds=...) takes a finite number of seconds >= 0, not {seconds!r}")
+        before = RunSummary.before(self)
         self.history.run(seconds)
-        return self
+        return RunSummary(self, *before)
 
     # -- the user's verbs -------------------------------------------------------------------
     @journaled

@@ -428,9 +428,11 @@ def status_html(status: Any) -> str:
 def error_html(err: BaseException) -> str:
     """An exception carrying a Status (``.status``), or any error, as an error card."""
     st = getattr(err, "status", None)
+    notes = "".join(f'<div class="kl-muted">hint: {esc(n)}</div>' for n in getattr(err, "__notes__", None) or ())
     if st is not None:
-        return status_html(st)
-    return _card('<span class="kl-kind">Error</span>', f'<div class="kl-pre">error: {esc(err)}</div>', "kl-err")
+        out = status_html(st)
+        return out[:out.rindex("</div>")] + notes + "</div>" if notes else out
+    return _card('<span class="kl-kind">Error</span>', f'<div class="kl-pre">error: {esc(err)}</div>' + notes, "kl-err")
 
 
 # ----------------------------------------------------------------------------- tables
