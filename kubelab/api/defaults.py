@@ -18,6 +18,14 @@ from .apps import (
     StatefulSet,
     StatefulSetUpdateStrategy,
 )
+from .autoscaling import (
+    HorizontalPodAutoscaler,
+    HPAScalingPolicy,
+    HPAScalingRules,
+    MetricSpec,
+    MetricTarget,
+    ResourceMetricSource,
+)
 from .batch import CronJob, Job
 from .core import Container, Namespace, Node, Pod, PodSpec, Secret, Service
 from .meta import KubeObject
@@ -35,6 +43,17 @@ def _image_pull_policy(image: str | None) -> str:
     return "Always" if last.rsplit(":", 1)[1] == "latest" else "IfNotPresent"
 
 
+def default_probe(probe: dict) -> None:
+    """SetDefaults_Probe and SetDefaults_HTTPGetAction (probes are carried as plain data)."""
+    for key, value in (("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1), ("failureThreshold", 3)):
+        if not probe.get(key):
+            probe[key] = value
+    http = probe.get("httpGet")
+    if isinstance(http, dict):
+        http.setdefault("path", "/")
+        http.setdefault("scheme", "HTTP")
+
+
 def default_container(c: Container) -> None:
     if not c.image_pull_policy:
         c.image_pull_policy = _image_pull_policy(c.image)
@@ -45,6 +64,9 @@ def default_container(c: Container) -> None:
     for p in c.ports or ():
         if not p.protocol:
             p.protocol = "TCP"  # SetDefaults_ContainerPort
+    for probe in (c.liveness_probe, c.readiness_probe, c.startup_probe):
+        if probe:
+            default_probe(probe)
     # SetDefaults_ResourceList / defaults.go: a limit with no request sets the request
     if c.resources and c.resources.limits:
         req = dict(c.resources.requests or {})
@@ -241,7 +263,49 @@ def default_node(n: Node) -> None:
         n.status.allocatable = dict(n.status.capacity)
 
 
+def hpa_scale_up_rules(rules: HPAScalingRules | None = None) -> HPAScalingRules:
+    """GenerateHPAScaleUpRules (pkg/apis/autoscaling/v2/defaults.go): no stabilization,
+    at most 4 pods or 100 % per 15 s, whichever is more."""
+    r = rules.model_copy(deep=True) if rules else HPAScalingRules()
+    if r.stabilization_window_seconds is None:
+        r.stabilization_window_seconds = 0
+    if r.select_policy is None:
+        r.select_policy = "Max"
+    if r.policies is None:
+        r.policies = [HPAScalingPolicy(type="Pods", value=4, period_seconds=15),
+                      HPAScalingPolicy(type="Percent", value=100, period_seconds=15)]
+    return r
+
+
+def hpa_scale_down_rules(rules: HPAScalingRules | None = None) -> HPAScalingRules:
+    """GenerateHPAScaleDownRules: 300 s stabilization (--horizontal-pod-autoscaler-downscale-
+    stabilization), then up to 100 % per 15 s."""
+    r = rules.model_copy(deep=True) if rules else HPAScalingRules()
+    if r.stabilization_window_seconds is None:
+        r.stabilization_window_seconds = 300
+    if r.select_policy is None:
+        r.select_policy = "Max"
+    if r.policies is None:
+        r.policies = [HPAScalingPolicy(type="Percent", value=100, period_seconds=15)]
+    return r
+
+
+def default_hpa(hpa: HorizontalPodAutoscaler) -> None:
+    """SetDefaults_HorizontalPodAutoscaler (autoscaling/v2): minReplicas 1, CPU at 80 % when
+    no metric is given; a behavior that is given gets its missing rules filled in."""
+    spec = hpa.spec
+    if spec.min_replicas is None:
+        spec.min_replicas = 1
+    if not spec.metrics:
+        spec.metrics = [MetricSpec(type="Resource", resource=ResourceMetricSource(
+            name="cpu", target=MetricTarget(type="Utilization", average_utilization=80)))]
+    if spec.behavior is not None:
+        spec.behavior.scale_up = hpa_scale_up_rules(spec.behavior.scale_up)
+        spec.behavior.scale_down = hpa_scale_down_rules(spec.behavior.scale_down)
+
+
 _DEFAULTERS = {
+    "HorizontalPodAutoscaler": default_hpa,
     "Pod": default_pod,
     "Deployment": default_deployment,
     "ReplicaSet": default_replicaset,

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 # Namespaces that always exist (NamespaceLifecycle's immortal namespaces).
 IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+# lifecycle/admission.go: a DELETE of these is refused ("this namespace may not be deleted")
+UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
 # plugin/pkg/admission/priority: the built-in system classes
 SYSTEM_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
 # plugin/pkg/admission/defaulttolerationseconds: --default-not-ready-toleration-seconds=300

@@ -10,12 +10,12 @@ from kubelab.api.core import Pod
 from kubelab.api.meta import KubeObject
 
 # Kinds whose status is written only through /status (the main resource keeps the old one).
-STATUS_SUBRESOURCE = {"Pod", "Node", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
+STATUS_SUBRESOURCE = {"HorizontalPodAutoscaler", "Pod", "Node", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
                       "CronJob", "Service", "Namespace", "PodDisruptionBudget"}
 # Kinds whose metadata.generation counts spec changes.
-GENERATION = {"Pod", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
+GENERATION = {"HorizontalPodAutoscaler", "Pod", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
               "PodDisruptionBudget", "Namespace", "Service", "Node", "PriorityClass"}
-_EMPTY_STATUS_ON_CREATE = {"Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
+_EMPTY_STATUS_ON_CREATE = {"HorizontalPodAutoscaler", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
                            "PodDisruptionBudget", "Service"}
 
 
@@ -70,7 +70,9 @@ def _generate_job_selector(job) -> None:
 
     if job.spec.manual_selector:
         return
-    uid, name = job.metadata.uid, job.metadata.name
+    # Go's zero values: a Job without a name still gets its selector, then validation
+    # refuses it (metadata.name: Required value)
+    uid, name = job.metadata.uid or "", job.metadata.name or ""
     labels = dict(job.spec.template.metadata.labels or {})
     labels.update({"batch.kubernetes.io/controller-uid": uid, "controller-uid": uid,
                    "batch.kubernetes.io/job-name": name, "job-name": name})

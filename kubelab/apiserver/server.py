@@ -28,8 +28,12 @@ from kubelab.api.scheme import KINDS, DecodeError, decode
 from kubelab.api.validation import check_decode
 from kubelab.sim import Event, Network, Simulator
 
-from . import admission, registry, storage
-from .user import UserInfo
+from . import admission, authn, authz, bootstrappolicy, registry, storage
+from .user import SYSTEM_PRIVILEGED_GROUP, UserInfo
+
+# the API server's own loopback identity (server/config.go: system:apiserver in system:masters);
+# in-process callers that carry no user are this one
+LOOPBACK = UserInfo("system:apiserver", groups=(SYSTEM_PRIVILEGED_GROUP,))
 from .watchcache import SELECTABLE_FIELDS, Gone, WatchCache, WatchEvent
 from kubelab.sim import journaled
 
@@ -51,6 +55,7 @@ class Request:
     options: dict[str, Any] = field(default_factory=dict)
     user_agent: str = "kubectl"
     user: Optional[UserInfo] = None  # who sent it (set by the client or the HTTPS front door)
+    credentials: Any = None  # an authn.Credentials to authenticate (certificate, token, --as)
 
     def describe(self) -> str:
         sub = f"/{self.subresource}" if self.subresource else ""
@@ -85,6 +90,12 @@ class APIServer:
         self._etcd_watches: list[Any] = []
         self._rng = sim.rng(f"apiserver/{host}")
         self.admission = admission.AdmissionChain(self)
+        self.authorizer = authz.Authorizer(self)
+        self.authenticator = authn.Authenticator()  # the cluster replaces it with one sharing its CA
+        self.denials = 0
+        # the aggregation layer (kube-aggregator): API groups served by another server, as
+        # metrics.k8s.io is by metrics-server; group -> a backend with get/list
+        self.api_services: dict[str, Any] = {}
         # counters (the load model of issue 5 reads them)
         self.requests_total = 0
         self.inflight = 0
@@ -114,8 +125,32 @@ class APIServer:
         lists = []
         for kind in KINDS:
             lists.append(self._prime(kind))
-        self._started = self.sim.all_of(lists)
-        return self._started
+        started = self.sim.event()
+        self._started = started
+
+        def synced(ev: Event) -> None:
+            # the rbac/bootstrap-roles post-start hook: /readyz waits for it
+            self.sim.spawn(self._bootstrap_policy(), name=f"{self.name}/rbac-bootstrap").add_callback(
+                lambda e: started.succeed(None) if not started.triggered else None)
+
+        self.sim.all_of(lists).add_callback(synced)
+        return started
+
+    def _bootstrap_policy(self):
+        """Create the default ClusterRoles and ClusterRoleBindings that are missing
+        (pkg/registry/rbac/rest/storage_rbac.go ensureRBACPolicy; an existing object is
+        left as it is, so an administrator's change survives a restart)."""
+        for obj in bootstrappolicy.default_objects():
+            if self.caches[obj.KIND].get(None, obj.metadata.name) is not None:
+                continue
+            obj = obj.copy_deep()
+            obj.metadata.uid = self._new_uid()
+            obj.metadata.creation_timestamp = rfc3339(self.sim.now)
+            key = storage.object_key(type(obj), None, obj.metadata.name)
+            try:
+                yield self.storage.create(key, storage.encode(obj))
+            except Exception:  # noqa: BLE001 - another replica created it, or etcd is away: the next start retries
+                pass
 
     # -- compaction (k8s.io/apiserver/pkg/storage/etcd3/compact.go) -------------------------
     COMPACTION_INTERVAL = 300.0  # --etcd-compaction-interval default: 5 minutes
@@ -206,7 +241,10 @@ class APIServer:
 
     @property
     def ready(self) -> bool:
-        return self.running and all(c.synced for c in self.caches.values())
+        # /readyz: the caches synced and the post-start hooks (rbac/bootstrap-roles) done
+        started = getattr(self, "_started", None)
+        return self.running and all(c.synced for c in self.caches.values()) and \
+            started is not None and started.triggered
 
     # -- the entry point ------------------------------------------------------------------
     def handle(self, req: Request) -> Event:
@@ -245,7 +283,22 @@ class APIServer:
                 ev.defused = True
                 out.fail(ev.exception)
 
+        try:
+            if req.credentials is not None:
+                # the authentication filter, then impersonation (endpoints/filters)
+                user = self.authenticator.authenticate(self, req.credentials)
+                req.user = self.authenticator.impersonate(self, user, req.credentials)
+            self.authorize(req, req.user)
+        except errors.StatusError as exc:
+            finish(self.sim.event().fail(exc))
+            return out
+        if req.kind.KIND in ("SubjectAccessReview", "SelfSubjectAccessReview") and req.verb == "create":
+            proc = self.sim.spawn(self._guard(self._access_review, req), name=f"{self.name}/review")
+            proc.add_callback(finish)
+            return out
         handler = getattr(self, f"_{req.verb}", None)
+        if req.kind.KIND not in self.caches:
+            handler = self._proxy  # an aggregated API: no storage here
         if handler is None:
             finish(self.sim.event().fail(errors.new_method_not_supported(req.kind.group_resource(), req.verb)))
             return out
@@ -253,11 +306,25 @@ class APIServer:
         proc.add_callback(finish)
         return out
 
+    def authorize(self, req: Request, user: Optional[UserInfo]) -> None:
+        """The authorization filter (endpoints/filters/authorization.go): the privileged-group
+        authorizer (system:masters may do anything), then Node, then RBAC. Raises 403."""
+        user = user or LOOPBACK
+        if SYSTEM_PRIVILEGED_GROUP in user.groups:
+            return
+        attrs = authz.attributes_for(req, user)
+        decision, reason = self.authorizer.authorize(attrs)
+        if decision == authz.ALLOW:
+            return
+        self.denials += 1
+        self.sim.trace.record(self.name, "Forbidden", f"{user.name}: {req.describe()}")
+        raise errors.new_forbidden(req.kind.group_resource(), req.name or "", authz.forbidden_message(attrs))
+
     def service_time(self, req: Request) -> float:
         """CPU seconds the request costs this replica, stretched when more requests are in
         flight than it has cores (processor sharing)."""
         demand = 0.002 if req.verb == "get" else 0.005 if req.verb != "list" else \
-            0.002 + 0.00002 * len(self.caches[req.kind.KIND].objects)
+            0.002 + 0.00002 * len(getattr(self.caches.get(req.kind.KIND), "objects", ()))
         busy = self.inflight + self.inflight_mutating
         return demand * max(1.0, busy / self.cores)
 
@@ -282,12 +349,41 @@ class APIServer:
         # the client as they are, through errors.ToAPIStatus
         return errors.from_error(exc)
 
+    # -- the aggregation layer (k8s.io/kube-aggregator) -------------------------------------
+    def register_api_service(self, group: str, backend: Any) -> None:
+        """An APIService: requests for ``group`` are proxied to ``backend`` (its ``get(kind,
+        name, namespace)`` and ``list(kind, namespace, label_selector)``)."""
+        self.api_services[group] = backend
+
+    def _proxy(self, req: Request):
+        if False:
+            yield
+        backend = self.api_services.get(req.kind.GROUP)
+        what = f"{req.verb} {req.kind.RESOURCE}.{req.kind.GROUP}"
+        if backend is None:
+            status = dict(errors.new_not_found(req.kind.group_resource(), req.name or "").status)
+            status["message"] = f"the server could not find the requested resource ({what})"
+            raise errors.StatusError(status)
+        if not getattr(backend, "available", True):
+            raise errors.new_service_unavailable(f"the server is currently unable to handle the request ({what})")
+        if req.verb == "get":
+            obj = backend.get(req.kind, req.name, req.namespace)
+            if obj is None:
+                raise errors.new_not_found(req.kind.group_resource(), req.name)
+            return obj
+        if req.verb == "list":
+            ls, _ = self._selectors(req.kind, req.options.get("label_selector"), None)
+            return ListResult(backend.list(req.kind, req.namespace, ls), "0")
+        raise errors.new_method_not_supported(req.kind.group_resource(), req.verb)
+
     # -- reads ------------------------------------------------------------------------------
     def _cache(self, kind: type[KubeObject]) -> WatchCache:
         return self.caches[kind.KIND]
 
     def read(self, kind: type[KubeObject], name: str, namespace: Optional[str] = None) -> KubeObject:
         """A synchronous cache read (what notebook inspection uses: looking changes nothing)."""
+        if kind.KIND not in self.caches:
+            return _run_now(self._proxy(Request("get", kind, namespace, name)))
         obj = self._cache(kind).get(namespace if kind.NAMESPACED else None, name)
         if obj is None:
             raise errors.new_not_found(kind.group_resource(), name)
@@ -296,6 +392,8 @@ class APIServer:
     def read_list(self, kind: type[KubeObject], namespace: Optional[str] = None,
                   label_selector: Selector | str | None = None,
                   field_selector: FieldSelector | str | None = None) -> ListResult:
+        if kind.KIND not in self.caches:
+            return _run_now(self._proxy(Request("list", kind, namespace, options={"label_selector": label_selector})))
         ls, fs = self._selectors(kind, label_selector, field_selector)
         cache = self._cache(kind)
         return ListResult(cache.list(namespace if kind.NAMESPACED else None, ls, fs), str(cache.revision))
@@ -328,11 +426,16 @@ class APIServer:
         return self.read_list(req.kind, req.namespace, req.options.get("label_selector"), req.options.get("field_selector"))
 
     def watch(self, kind: type[KubeObject], namespace: Optional[str], resource_version: int,
-              send: Callable[[list[WatchEvent]], None], label_selector=None, field_selector=None):
+              send: Callable[[list[WatchEvent]], None], label_selector=None, field_selector=None,
+              user: Optional[UserInfo] = None, credentials: Any = None):
         """Register an API watch on the cache; ``send`` is called with event batches (the
-        transport delivers them to the client). Raises StatusError 410 when too old."""
+        transport delivers them to the client). Raises StatusError 410 when too old, 403
+        when ``user`` may not watch the resource."""
         if not self.running:
             raise errors.new_service_unavailable("apiserver is shutting down")
+        if credentials is not None:
+            user = self.authenticator.impersonate(self, self.authenticator.authenticate(self, credentials), credentials)
+        self.authorize(Request("watch", kind, namespace), user)
         ls, fs = self._selectors(kind, label_selector, field_selector)
         try:
             return self._cache(kind).watch(namespace if kind.NAMESPACED else None, ls, fs, resource_version, send)
@@ -400,6 +503,41 @@ class APIServer:
             raise errors.new_already_exists(req.kind.group_resource(), meta.name) from None
         meta.resource_version = str(rev)
         return obj
+
+    def _access_review(self, req: Request):
+        """authorization.k8s.io SubjectAccessReview / SelfSubjectAccessReview: ask the
+        authorizer, answer in ``status``; nothing is stored (pkg/registry/authorization)."""
+        if False:
+            yield
+        from kubelab.api.rbac import SubjectAccessReviewStatus
+
+        body = req.body
+        review = body.copy_deep() if isinstance(body, KubeObject) else decode(body)
+        spec = review.spec
+        if review.KIND == "SelfSubjectAccessReview":
+            who = req.user or LOOPBACK
+        else:
+            if not spec.user and not spec.groups:
+                raise errors.new_invalid(req.kind.group_kind(), "", [fielderr.invalid(
+                    "spec.user", spec.user or "", "at least one of user or group must be specified")])
+            who = UserInfo(spec.user or "", uid=spec.uid or "", groups=tuple(spec.groups or ()))
+        ra, nra = spec.resource_attributes, spec.non_resource_attributes
+        if ra is not None:
+            attrs = authz.Attributes(user=who, verb=ra.verb or "", resource=ra.resource or "",
+                                     api_group=ra.group or "", subresource=ra.subresource or "",
+                                     namespace=ra.namespace or "", name=ra.name or "")
+        elif nra is not None:
+            attrs = authz.Attributes(user=who, verb=nra.verb or "", path=nra.path or "/")
+        else:
+            raise errors.new_invalid(req.kind.group_kind(), "", [fielderr.required(
+                "spec.resourceAttributes", "exactly one of nonResourceAttributes or resourceAttributes must be specified")])
+        if SYSTEM_PRIVILEGED_GROUP in who.groups:
+            decision, reason = authz.ALLOW, ""
+        else:
+            decision, reason = self.authorizer.authorize(attrs)
+        review.status = SubjectAccessReviewStatus(allowed=decision == authz.ALLOW, reason=reason or None)
+        review.metadata.creation_timestamp = None
+        return review
 
     # --service-cluster-ip-range (kubeadm's default) and --service-node-port-range
     SERVICE_CIDR = ipaddress.ip_network("10.96.0.0/12")
@@ -538,6 +676,9 @@ class APIServer:
         raise self._conflict(req, req.name)
 
     def _delete(self, req: Request):
+        if req.kind.KIND == "Namespace" and req.name in admission.UNDELETABLE_NAMESPACES:
+            # plugin/pkg/admission/namespace/lifecycle: the immortal namespaces
+            raise errors.new_forbidden("namespaces", req.name, "this namespace may not be deleted")
         key, obj, rev = yield from self._current(req, req.name)
         opts = req.options
         pre = opts.get("preconditions") or {}
@@ -627,6 +768,15 @@ class APIServer:
             raise self._conflict(req, req.name) from None
         new.metadata.resource_version = str(nrev)
         return new
+
+
+def _run_now(gen):
+    """Run a handler generator that never yields (an aggregated API's answer)."""
+    try:
+        next(gen)
+    except StopIteration as stop:
+        return stop.value
+    raise RuntimeError("handler yielded")
 
 
 def _same_without_rv(a: KubeObject, b: KubeObject) -> bool:

@@ -40,9 +40,11 @@ class APIClient:
 
     def __init__(self, sim: Simulator, network: Network, host: str,
                  resolve: Callable[[str], Optional["APIServer"]], user_agent: str = "kubelab",
-                 timeout: float = 30.0, user: Any = None):
+                 timeout: float = 30.0, user: Any = None, credentials: Any = None):
         self.sim = sim
         self.user = user  # a kubelab.apiserver.user.UserInfo: who this client authenticates as
+        # or what it presents for the server to authenticate (kubelab.apiserver.authn.Credentials)
+        self.credentials = credentials
         self.network = network
         self.host = host
         self.resolve = resolve
@@ -62,6 +64,8 @@ class APIClient:
         req.user_agent = self.user_agent
         if self.user is not None:
             req.user = self.user
+        if self.credentials is not None:
+            req.credentials = self.credentials
         out = self.sim.event()
         server = self.resolve(self.host)
         if server is None or not self.network.can_reach(self.host, server.host):
@@ -176,7 +180,8 @@ class ClientWatch:
         if self.stopped:
             return
         try:
-            self._server_watch = self.server.watch(self.kind, namespace, rv, self._send, ls, fs)
+            self._server_watch = self.server.watch(self.kind, namespace, rv, self._send, ls, fs, user=self.client.user,
+                                                   credentials=self.client.credentials)
         except Exception as exc:  # noqa: BLE001 — 410 Gone, bad selector, server stopping
             self.client.network.send(self.server.host, self.client.host, self._fail, exc)
 

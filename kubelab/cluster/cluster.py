@@ -33,6 +33,7 @@ from kubelab.etcd import EtcdCluster
 from kubelab.kubectl.apply import Applied, apply_manifests
 from kubelab.node import Kubelet, Machine
 from kubelab.node.machines import CloudInstance
+from kubelab.node.metrics_server import MetricsServer
 from kubelab.sim import Network, Simulator, journaled
 
 from .api import USER_HOST, ClusterAPI
@@ -86,6 +87,9 @@ class Cluster:
         self._etcdctl_cert = None
         self.load_balancer = LoadBalancer(self.network, "lb")
         self.workers: dict[str, Worker] = {}
+        # metrics-server: serves metrics.k8s.io through every API server's aggregation layer
+        self.metrics_server = MetricsServer(self.sim, lambda: self.kubelets)
+        self.metrics_server.start()
         self._external_etcd = [EtcdHost(self, m) for m in self.etcd.members] if etcd == "external" else []
         self._cloud_provider = None
         self.api = ClusterAPI(self)
@@ -167,6 +171,12 @@ class Cluster:
                 m.start_cloud_controller_manager()
         self.sim.trace.record("cloud", "CloudProvider", f"cluster runs on {name} ({self._cloud_provider.region})")
         return self._cloud_provider
+
+    def new_apiserver(self, host: str, name: str) -> APIServer:
+        """A kube-apiserver on ``host``: its etcd client certificate, metrics.k8s.io aggregated."""
+        server = APIServer(self.sim, self.network, host, self.etcd_client_for(host), name=name)
+        server.register_api_service(MetricsServer.group, self.metrics_server)
+        return server
 
     def etcd_client_for(self, host: str):
         """An API server's etcd client on ``host``, with kubeadm's apiserver-etcd-client certificate."""
@@ -270,8 +280,7 @@ class Cluster:
         if not masters:
             raise RuntimeError("no running master to start an API server on")
         m = min(masters, key=lambda x: (1 + len(x.replicas), x.name))
-        server = APIServer(self.sim, self.network, m.host, self.etcd_client_for(m.host),
-                           name=f"kube-apiserver-{m.name}-{len(m.replicas) + 2}")
+        server = self.new_apiserver(m.host, f"kube-apiserver-{m.name}-{len(m.replicas) + 2}")
         m.replicas.append(server)
         server.start()
         self.load_balancer.add(server)

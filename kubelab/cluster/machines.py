@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional
 
 from kubelab.apiserver.server import APIServer
+from kubelab.apiserver.user import ALL_AUTHENTICATED, UserInfo
 from kubelab.client import APIClient
 from kubelab.controllers.manager import CloudControllerManager, ControllerManager
 from kubelab.node import Kubelet, Machine
@@ -105,9 +106,9 @@ class Master(Host):
         s = self.apiserver
         return s if s is not None and s.running else None
 
-    def _client(self, user_agent: str) -> APIClient:
+    def _client(self, user_agent: str, user: Optional[UserInfo] = None) -> APIClient:
         c = self.cluster
-        return APIClient(c.sim, c.network, self.host, self._local_apiserver, user_agent)
+        return APIClient(c.sim, c.network, self.host, self._local_apiserver, user_agent, user=user)
 
     def boot(self) -> None:
         """First start (kubeadm init / join --control-plane): the processes are created."""
@@ -122,14 +123,15 @@ class Master(Host):
         if member is not None and not member.running:
             member.start()
         if self.apiserver is None:
-            self.apiserver = APIServer(c.sim, c.network, self.host, c.etcd_client_for(self.host),
-                                       name=f"kube-apiserver-{self.name}")
+            self.apiserver = c.new_apiserver(self.host, f"kube-apiserver-{self.name}")
             c.load_balancer.add(self.apiserver)
         self.apiserver.start()
         # kube-scheduler and kube-controller-manager as static pods on the master, each with
         # leader election on its Lease in kube-system
         if self.scheduler is None:
-            self.scheduler = Scheduler(c.sim, self._client("kube-scheduler"), identity=f"{self.name}_kube-scheduler",
+            # scheduler.conf: CN=system:kube-scheduler, bound to its ClusterRole by the bootstrap policy
+            user = UserInfo("system:kube-scheduler", groups=(ALL_AUTHENTICATED,))
+            self.scheduler = Scheduler(c.sim, self._client("kube-scheduler", user), identity=f"{self.name}_kube-scheduler",
                                        config=c.scheduler_config, leader_elect=True)
         self.scheduler.start()
         if self.controller_manager is None:

@@ -28,6 +28,7 @@ def default_controllers() -> dict[str, type[Controller]]:
     from .garbagecollector import GarbageCollector
     from .job import CronJobController, JobController
     from .namespace import NamespaceController
+    from .podautoscaler import HorizontalPodAutoscalerController
     from .nodelifecycle import NodeLifecycleController, TaintEvictionController
     from .replicaset import ReplicaSetController
     from .statefulset import StatefulSetController
@@ -45,6 +46,7 @@ def default_controllers() -> dict[str, type[Controller]]:
         "statefulset-controller": StatefulSetController,
         "job-controller": JobController,
         "cronjob-controller": CronJobController,
+        "horizontal-pod-autoscaler-controller": HorizontalPodAutoscalerController,
     }
 
 

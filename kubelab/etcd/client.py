@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from . import errors as E
 from .mvcc import (
+    NODELETE,
     NONE,
+    NOPUT,
     CompactionRequest,
     Compare,
     DeleteRangeRequest,
@@ -33,6 +35,8 @@ from .mvcc import (
     TxnRequest,
     WatchResponse,
     _norm_range,
+    bool_arg,
+    int64_arg,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -222,7 +226,8 @@ class Client:
         return self._call("delete_range", DeleteRangeRequest(key, range_end, prefix=prefix, prev_kv=prev_kv))
 
     def txn_async(self, compare: Sequence[Compare] = (), success: Sequence = (), failure: Sequence = ()) -> "Event":
-        return self._call("txn", TxnRequest(list(compare), list(success), list(failure)))
+        # TxnRequest checks each list and its items (TypeError naming the argument)
+        return self._call("txn", TxnRequest(compare, success, failure))
 
     def compact_async(self, revision: int, physical: bool = False) -> "Event":
         return self._call("compact", CompactionRequest(revision, physical))
@@ -234,10 +239,10 @@ class Client:
         return self._call("lease_revoke", LeaseRevokeRequest(id))
 
     def lease_keepalive_async(self, id: int) -> "Event":
-        return self._call("lease_keepalive", (id, False))
+        return self._call("lease_keepalive", (int64_arg(id, "id"), False))
 
     def lease_time_to_live_async(self, id: int, keys: bool = False) -> "Event":
-        return self._call("lease_time_to_live", (id, keys))
+        return self._call("lease_time_to_live", (int64_arg(id, "id"), bool_arg(keys, "keys")))
 
     # -- blocking API (for notebook users: runs the clock) -------------------------------
     def range(self, key, range_end=None, **kw):
@@ -291,7 +296,12 @@ class Watcher:
                  callback):
         self.client = client
         self.key, self.range_end = _norm_range(key, range_end, prefix)
-        self.start_revision = start_revision
+        self.start_revision = int64_arg(start_revision, "start_revision")
+        bool_arg(prev_kv, "prev_kv"), bool_arg(progress_notify, "progress_notify")
+        if isinstance(filters, (str, bytes)) or not all(f in (NOPUT, NODELETE) for f in filters):
+            raise ValueError(f"filters must be a list of NOPUT / NODELETE, not {filters!r}")
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be callable, not {type(callback).__name__}")
         self.prev_kv, self.filters, self.progress_notify = prev_kv, tuple(filters), progress_notify
         self.callback = callback
         self.events: list = []

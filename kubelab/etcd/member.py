@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from kubelab.sim import journaled
 
 from . import errors as E
-from .mvcc import KV, LeaseRevokeRequest, PutRequest
+from .mvcc import KV, LeaseRevokeRequest, PutRequest, check_request
 
 _new_tuple = tuple.__new__
 from .raft import (
@@ -375,6 +375,11 @@ class Member:
                 resp, err = kv.apply(req, now, cb is not None), None
             except E.EtcdError as exc:
                 resp, err = None, exc
+            except Exception as exc:  # noqa: BLE001 - a committed entry is always applied
+                # etcd's applier turns whatever goes wrong applying an entry into the
+                # response's error (apply.go applierV3backend); the member moves on, so one
+                # bad entry can never wedge the log (every member takes the same path)
+                resp, err = None, E.EtcdError(f"etcdserver: {type(exc).__name__}: {exc}")
             if type(req) is LeaseRevokeRequest:
                 self._revoking.discard(req.ID)
             if cb is not None:
@@ -436,6 +441,15 @@ class Member:
         if r.lead == NONE:
             answer(None, E.ErrNoLeader())  # v3rpc interceptor: no leader, no service
             return
+        if kind in ("range", "put", "delete_range", "txn", "compact", "lease_grant", "lease_revoke"):
+            try:
+                check_request(req)  # v3rpc/key.go: refused before it is proposed
+            except E.EtcdError as exc:
+                answer(None, exc)
+                return
+            except TypeError as exc:
+                answer(None, E.EtcdError(f"etcdserver: {exc}"))
+                return
         if kind == "range":
             if req.serializable:
                 self._local(answer, lambda: self.kv.do_range(req))

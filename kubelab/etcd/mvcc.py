@@ -52,11 +52,12 @@ __all__ = [
     "RangeResponse", "PutResponse", "DeleteRangeResponse", "TxnResponse", "ResponseOp",
     "CompactionResponse", "LeaseGrantResponse", "LeaseRevokeResponse", "LeaseKeepAliveResponse",
     "LeaseTimeToLiveResponse", "WatchEvent", "WatchResponse", "Watcher", "Lease",
-    "prefix_end", "to_bytes", "PUT", "DELETE", "NOPUT", "NODELETE",
+    "prefix_end", "to_bytes", "check_request", "PUT", "DELETE", "NOPUT", "NODELETE",
 ]
 
 # Sort order / target enums as in etcdserverpb.RangeRequest
 NONE, ASCEND, DESCEND = "NONE", "ASCEND", "DESCEND"
+SORT_ORDERS = (NONE, ASCEND, DESCEND)
 SORT_TARGETS = ("KEY", "VERSION", "CREATE", "MOD", "VALUE")
 # mvccpb.Event_EventType
 PUT, DELETE = "PUT", "DELETE"
@@ -71,14 +72,40 @@ MAX_LEASE_TTL = 9_000_000_000
 MIN_LEASE_TTL = 2
 
 
-def to_bytes(x: str | bytes | None) -> bytes:
+def to_bytes(x: str | bytes | None, name: str = "key") -> bytes:
+    """A key or value as bytes. etcd's protobufs carry bytes; anything but str/bytes is
+    refused here, at the client boundary, naming the argument (gRPC could not encode it)."""
     if x is None:
         return b""
     if isinstance(x, bytes):
         return x
+    if isinstance(x, str):
+        try:
+            return x.encode()
+        except UnicodeEncodeError:
+            raise ValueError(f"{name} must be valid UTF-8 text (a lone surrogate cannot be encoded)") from None
     if isinstance(x, (bytearray, memoryview)):
         return bytes(x)
-    return x.encode()
+    raise TypeError(f"{name} must be str or bytes, not {type(x).__name__}")
+
+
+# int64 fields of etcdserverpb (revision, lease ID, TTL ...)
+_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+
+def int64_arg(x, name: str) -> int:
+    """An int64 protobuf field: an ``int`` (not a bool, not a str) that fits in 64 bits."""
+    if isinstance(x, bool) or not isinstance(x, int):
+        raise TypeError(f"{name} must be an int, not {type(x).__name__}")
+    if not _INT64_MIN <= x <= _INT64_MAX:
+        raise ValueError(f"{name} {x} overflows int64")
+    return x
+
+
+def bool_arg(x, name: str) -> bool:
+    if not isinstance(x, bool):
+        raise TypeError(f"{name} must be a bool, not {type(x).__name__}")
+    return x
 
 
 def prefix_end(key: str | bytes) -> bytes:
@@ -233,12 +260,12 @@ class WatchResponse:
 
 
 def _norm_range(key, range_end, prefix) -> tuple[bytes, bytes | None]:
-    k = to_bytes(key)
-    if prefix:
+    k = to_bytes(key, "key")
+    if bool_arg(prefix, "prefix"):
         return k, prefix_end(k)
     if range_end is None or range_end == b"" or range_end == "":
         return k, None
-    return k, to_bytes(range_end)
+    return k, to_bytes(range_end, "range_end")
 
 
 @dataclass(slots=True, init=False)
@@ -256,9 +283,14 @@ class RangeRequest:
     def __init__(self, key, range_end=None, *, prefix=False, limit=0, revision=0, sort_order=NONE,
                  sort_target="KEY", serializable=False, keys_only=False, count_only=False):
         self.key, self.range_end = _norm_range(key, range_end, prefix)
-        self.limit, self.revision = limit, revision
+        self.limit, self.revision = int64_arg(limit, "limit"), int64_arg(revision, "revision")
+        if sort_order not in SORT_ORDERS:
+            raise ValueError(f"sort_order must be one of {', '.join(SORT_ORDERS)}, not {sort_order!r}")
+        if sort_target not in SORT_TARGETS:
+            raise ValueError(f"sort_target must be one of {', '.join(SORT_TARGETS)}, not {sort_target!r}")
         self.sort_order, self.sort_target = sort_order, sort_target
-        self.serializable, self.keys_only, self.count_only = serializable, keys_only, count_only
+        self.serializable = bool_arg(serializable, "serializable")
+        self.keys_only, self.count_only = bool_arg(keys_only, "keys_only"), bool_arg(count_only, "count_only")
 
 
 class _PutRequest(NamedTuple):
@@ -276,7 +308,12 @@ class PutRequest(_PutRequest):
     __slots__ = ()
 
     def __new__(cls, key, value=b"", *, lease=0, prev_kv=False, ignore_value=False, ignore_lease=False):
-        return _PutRequest.__new__(cls, to_bytes(key), to_bytes(value), lease, prev_kv, ignore_value, ignore_lease)
+        if type(lease) is not int or type(prev_kv) is not bool or type(ignore_value) is not bool \
+                or type(ignore_lease) is not bool:
+            int64_arg(lease, "lease")
+            bool_arg(prev_kv, "prev_kv"), bool_arg(ignore_value, "ignore_value"), bool_arg(ignore_lease, "ignore_lease")
+        return _PutRequest.__new__(cls, to_bytes(key, "key"), to_bytes(value, "value"), lease, prev_kv, ignore_value,
+                                   ignore_lease)
 
 
 @dataclass(slots=True, init=False)
@@ -287,7 +324,7 @@ class DeleteRangeRequest:
 
     def __init__(self, key, range_end=None, *, prefix=False, prev_kv=False):
         self.key, self.range_end = _norm_range(key, range_end, prefix)
-        self.prev_kv = prev_kv
+        self.prev_kv = bool_arg(prev_kv, "prev_kv")
 
 
 _RESULTS = {"=": "EQUAL", "==": "EQUAL", "!=": "NOT_EQUAL", "<": "LESS", ">": "GREATER",
@@ -308,10 +345,12 @@ class Compare:
     def __init__(self, key, target, result, operand, range_end=None, *, prefix=False):
         self.key, self.range_end = _norm_range(key, range_end, prefix)
         if target not in ("VERSION", "CREATE", "MOD", "VALUE", "LEASE"):
-            raise ValueError(f"unknown compare target {target!r}")
+            raise ValueError(f"target must be VERSION, CREATE, MOD, VALUE or LEASE, not {target!r}")
         self.target = target
+        if not isinstance(result, str) or result not in _RESULTS:
+            raise ValueError(f"result must be one of =, !=, <, > (or EQUAL, NOT_EQUAL, LESS, GREATER), not {result!r}")
         self.result = _RESULTS[result]
-        self.operand = to_bytes(operand) if target == "VALUE" else int(operand)
+        self.operand = to_bytes(operand, "operand") if target == "VALUE" else int64_arg(operand, "operand")
 
     # clientv3-style helpers: Compare.value("k", "=", "v")
     @classmethod
@@ -335,11 +374,30 @@ class Compare:
         return cls(key, "LEASE", result, v, **kw)
 
 
+def _op_list(ops, name: str, kinds: tuple) -> list:
+    if ops is None or isinstance(ops, (str, bytes)) or not hasattr(ops, "__iter__"):
+        raise TypeError(f"{name} must be a list, not {type(ops).__name__}")
+    ops = list(ops)
+    for i, op in enumerate(ops):
+        if not isinstance(op, kinds):
+            want = " or ".join(k.__name__ for k in kinds)
+            raise TypeError(f"{name}[{i}] must be a {want}, not {type(op).__name__}")
+    return ops
+
+
 @dataclass(slots=True)
 class TxnRequest:
     compare: list[Compare] = field(default_factory=list)
     success: list = field(default_factory=list)  # RangeRequest | PutRequest | DeleteRangeRequest | TxnRequest
     failure: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self.compare = _op_list(self.compare, "compare", (Compare,))
+        self.success = _op_list(self.success, "success", _TXN_OPS)
+        self.failure = _op_list(self.failure, "failure", _TXN_OPS)
+
+
+_TXN_OPS = (RangeRequest, PutRequest, DeleteRangeRequest, TxnRequest)
 
 
 @dataclass(slots=True)
@@ -347,16 +405,88 @@ class CompactionRequest:
     revision: int
     physical: bool = False
 
+    def __post_init__(self):
+        int64_arg(self.revision, "revision")
+        bool_arg(self.physical, "physical")
+
 
 @dataclass(slots=True)
 class LeaseGrantRequest:
     TTL: int
     ID: int = 0
 
+    def __post_init__(self):
+        int64_arg(self.TTL, "ttl")
+        int64_arg(self.ID, "id")
+
 
 @dataclass(slots=True)
 class LeaseRevokeRequest:
     ID: int
+
+    def __post_init__(self):
+        int64_arg(self.ID, "id")
+
+
+# -- the server's checks before proposing (etcdserver/api/v3rpc/key.go) -------------------
+# A request that fails them is answered at once and never reaches the Raft log.
+
+
+def check_range_request(r: RangeRequest) -> None:
+    if not r.key:
+        raise ErrEmptyKey()
+
+
+def check_put_request(r: PutRequest) -> None:
+    if not r.key:
+        raise ErrEmptyKey()
+    if r.ignore_value and r.value:
+        raise ErrValueProvided()
+    if r.ignore_lease and r.lease:
+        raise ErrLeaseProvided()
+
+
+def check_delete_request(r: DeleteRangeRequest) -> None:
+    if not r.key:
+        raise ErrEmptyKey()
+
+
+def check_txn_request(r: TxnRequest, max_txn_ops: int = MAX_TXN_OPS) -> None:
+    if max(len(r.compare), len(r.success), len(r.failure)) > max_txn_ops:
+        raise ErrTooManyOps()
+    for c in r.compare:
+        if not c.key:
+            raise ErrEmptyKey()
+    for op in (*r.success, *r.failure):
+        check_request_op(op, max_txn_ops)
+
+
+def check_request_op(op, max_txn_ops: int = MAX_TXN_OPS) -> None:
+    t = type(op)
+    if t is RangeRequest:
+        check_range_request(op)
+    elif t is PutRequest:
+        check_put_request(op)
+    elif t is DeleteRangeRequest:
+        check_delete_request(op)
+    elif t is TxnRequest:
+        check_txn_request(op, max_txn_ops)
+    else:
+        raise ErrKeyNotFound()  # key.go checkRequestOp: "empty op / nil entry"
+
+
+def check_request(req) -> None:
+    """What kvServer (v3rpc/key.go) checks before handing a request to Raft: Range, Put,
+    DeleteRange and Txn (the txn's put/delete overlaps too, checkIntervals)."""
+    t = type(req)
+    if t is TxnRequest:
+        check_txn_request(req)
+        KV._check_intervals(req.success)
+        KV._check_intervals(req.failure)
+    elif t in (RangeRequest, PutRequest, DeleteRangeRequest):
+        check_request_op(req)
+    elif t not in (CompactionRequest, LeaseGrantRequest, LeaseRevokeRequest):
+        raise TypeError(f"not an etcd request: {type(req).__name__}")
 
 
 @dataclass(slots=True)

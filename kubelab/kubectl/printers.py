@@ -583,6 +583,38 @@ def print_endpoint_slice(es: Any, now: float, wide: bool) -> list[str]:
     return [es.metadata.name, es.address_type, port_s, _more(addrs, more, count), _age(es, now)]
 
 
+def format_hpa_metrics(specs: Any, statuses: Any) -> str:
+    """formatHPAMetrics (pkg/printers/internalversion/printers.go, kubectl >= 1.31: each
+    target prefixed with its metric's name, e.g. ``cpu: 45%/50%``)."""
+    if not specs:
+        return "<none>"
+    out = []
+    current = {s.resource.name: s.resource.current for s in statuses or () if s.type == "Resource" and s.resource}
+    for spec in specs:
+        if spec.type != "Resource" or spec.resource is None:
+            out.append(f"<{spec.type.lower() or 'unknown'}>")
+            continue
+        name, t = spec.resource.name, spec.resource.target
+        cur = current.get(name)
+        if t.type == "Utilization":
+            now = f"{cur.average_utilization}%" if cur is not None and cur.average_utilization is not None else "<unknown>"
+            out.append(f"{name}: {now}/{t.average_utilization}%")
+        else:
+            now = str(cur.average_value) if cur is not None and cur.average_value is not None else "<unknown>"
+            out.append(f"{name}: {now}/{t.average_value if t.type == 'AverageValue' else t.value}")
+    if len(out) > 3:
+        return ", ".join(out[:3]) + f" + {len(out) - 3} more..."
+    return ", ".join(out)
+
+
+def print_hpa(hpa: Any, now: float, wide: bool) -> list[str]:
+    """printHorizontalPodAutoscaler: NAME REFERENCE TARGETS MINPODS MAXPODS REPLICAS AGE."""
+    ref = hpa.spec.scale_target_ref
+    min_pods = str(hpa.spec.min_replicas) if hpa.spec.min_replicas is not None else "<unset>"
+    return [hpa.metadata.name, f"{ref.kind}/{ref.name}", format_hpa_metrics(hpa.spec.metrics, hpa.status.current_metrics),
+            min_pods, str(hpa.spec.max_replicas), str(hpa.status.current_replicas or 0), _age(hpa, now)]
+
+
 def _event_ts(ev: Any, now: float) -> tuple[str, str, int]:
     first = translate_timestamp_since(ev.first_timestamp, now)
     if not ev.first_timestamp:
@@ -647,6 +679,7 @@ TABLES: dict[str, TablePrinter] = {
     "Lease": TablePrinter(_cols("Name", "Holder", "Age"), print_lease),
     "PriorityClass": TablePrinter(_cols("Name", "Value", "Global-Default", "Age", wide=("PreemptionPolicy",)), print_priority_class),
     "PodDisruptionBudget": TablePrinter(_cols("Name", "Min Available", "Max Unavailable", "Allowed Disruptions", "Age"), print_pdb),
+    "HorizontalPodAutoscaler": TablePrinter(_cols("Name", "Reference", "Targets", "MinPods", "MaxPods", "Replicas", "Age"), print_hpa),
     "ControllerRevision": TablePrinter(_cols("Name", "Controller", "Revision", "Age"), print_controller_revision),
     # Event: LAST SEEN TYPE REASON OBJECT [SUBOBJECT SOURCE] MESSAGE [FIRST SEEN COUNT NAME]
     "Event": TablePrinter(

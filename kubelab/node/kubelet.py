@@ -40,6 +40,7 @@ from kubelab.api.resourcehelper import pod_requests, quantity_value
 from kubelab.client import APIClient, EventRecorder, SharedInformer
 from kubelab.sim import Simulator
 
+from . import prober
 from .machines import KUBELET_VERSION, CloudInstance, Machine, hash_name
 from kubelab.sim import journaled
 
@@ -88,7 +89,8 @@ def _milli(q: Any) -> int:
 class _RunningPod:
     """What the container runtime holds for one pod."""
 
-    __slots__ = ("uid", "key", "ip", "started", "containers", "done", "stopping", "proc", "restarts", "last_state")
+    __slots__ = ("uid", "key", "ip", "started", "containers", "done", "stopping", "proc", "restarts", "last_state",
+                 "workers", "results", "exit", "app_up_at", "killing")
 
     def __init__(self, uid: str, key: str, ip: str):
         self.uid, self.key, self.ip = uid, key, ip
@@ -99,6 +101,16 @@ class _RunningPod:
         self.done = False
         self.stopping = False
         self.proc = None
+        self.workers: list[prober.ProbeWorker] = []  # the prober manager's workers for this pod
+        self.results: dict[tuple[str, str], str] = {}  # (container, kind) -> Success | Failure | Unknown
+        self.exit = None  # fires with (why, exit code) when the running containers exit
+        self.app_up_at = 0.0  # when the app has finished starting (sim.kubelab.io/start-seconds)
+        self.killing = False
+
+    def stop_probes(self) -> None:
+        for w in self.workers:
+            w.stop()
+        self.workers = []
 
 
 class Kubelet:
@@ -125,6 +137,7 @@ class Kubelet:
         self._node_status_dirty = True
         self._rng = sim.rng(f"kubelet/{machine.name}")
         self.registered = False
+        self.started_at = sim.now  # prober_manager's start: probe workers jitter only just after
 
     def __repr__(self) -> str:
         state = "hung" if self.hung else ("running" if self.running else "stopped")
@@ -136,6 +149,7 @@ class Kubelet:
         """Start (or restart after a power cycle): register, then sync pods."""
         self.running = True
         self.hung = False
+        self.started_at = self.sim.now
         self.sim.spawn(self._register(), name=f"kubelet/{self.node_name}/register")
 
     @journaled
@@ -149,6 +163,7 @@ class Kubelet:
             if t is not None:
                 t.cancel()
         for rp in self.pods.values():
+            rp.stop_probes()
             if rp.proc is not None:
                 rp.proc.kill()
         self.pods.clear()
@@ -328,8 +343,10 @@ class Kubelet:
     def _on_pod_deleted(self, pod: Any) -> None:
         pod = getattr(pod, "obj", pod)
         rp = self.pods.pop(pod.metadata.uid, None)
-        if rp is not None and rp.proc is not None:
-            rp.proc.kill()
+        if rp is not None:
+            rp.stop_probes()
+            if rp.proc is not None:
+                rp.proc.kill()
 
     def _next_ip(self) -> str:
         cidr = self.machine.pod_cidr()
@@ -376,6 +393,7 @@ class Kubelet:
             rp.done = True
             return
         start_time = self.sim.now
+        self._start_probe_workers(pod, rp)  # prober_manager AddPod: workers tick from admission on
         # PodReadyToStartContainers: sandbox and network up (~0.5-1 s with a CNI)
         yield from self._update_status(pod.key(), lambda p: self._mark_initializing(p, start_time, rp))
         yield self.sim.timeout(0.5 + 0.5 * self._rng.random())
@@ -408,42 +426,56 @@ class Kubelet:
             self.recorder.event(ref, "Normal", "Created", f"Created container: {c.name}", ref_path)
             yield self.sim.timeout(0.05)
             cid = f"containerd://{self._rng.getrandbits(256):064x}"
-            rp.containers[c.name] = {"id": cid, "started_at": self.sim.now, "image": norm}
+            rp.containers[c.name] = {"id": cid, "started_at": self.sim.now, "image": norm, "running": True}
             self.recorder.event(ref, "Normal", "Started", f"Started container {c.name}", ref_path)
         rp.started = True
+        yield from self._run(pod, rp)
+
+    def _run(self, pod: Pod, rp: _RunningPod):
+        """The containers run until they exit (``sim.kubelab.io/run-seconds``) or a liveness
+        or startup probe fails; the restart policy decides what next. Restarts back off as
+        the kubelet's do (pkg/kubelet/kuberuntime and kubelet.go: the first restart at once,
+        then 10 s doubling up to 5 min, reset after a container has run for 10 min), showing
+        CrashLoopBackOff while waiting."""
         ann = pod.metadata.annotations or {}
         ready_after = float(ann.get(START_SECONDS, 0) or 0)
-        yield from self._update_status(pod.key(), lambda p: self._mark_running(p, rp, ready=ready_after <= 0))
-        if ready_after > 0:
-            yield self.sim.timeout(ready_after)
-            yield from self._update_status(pod.key(), lambda p: self._mark_running(p, rp, ready=True))
         run_for = ann.get(RUN_SECONDS)
         if run_for is None and pod.spec.restart_policy in ("Never", "OnFailure"):
             run_for = 5  # batch work with no stated duration finishes after a few seconds
-        if run_for is not None:
-            yield from self._run_to_exit(pod, rp, float(run_for), int(ann.get(EXIT_CODE, 0)))
-
-    def _run_to_exit(self, pod: Pod, rp: _RunningPod, run_for: float, code: int):
-        """Containers exit after ``run_for`` with ``code``; the restart policy decides what
-        next. Restarts back off as the kubelet's do (pkg/kubelet/kuberuntime and
-        kubelet.go: the first restart at once, then 10 s doubling up to 5 min, reset after a
-        container has run for 10 min), showing CrashLoopBackOff while waiting."""
+        code = int(ann.get(EXIT_CODE, 0))
         policy = pod.spec.restart_policy or "Always"
         backoff = 0.0
         who = f"{pod.metadata.name}_{pod.metadata.namespace}({pod.metadata.uid})"  # format.Pod
         while True:
-            yield self.sim.timeout(run_for)
-            if policy == "Never" or (policy == "OnFailure" and code == 0):
-                yield from self._update_status(pod.key(), lambda p: self._mark_terminated(p, rp, code))
+            rp.exit = exit_ev = self.sim.event()
+            rp.killing = False
+            began = self.sim.now
+            rp.app_up_at = began + ready_after
+            timers = []
+            if run_for is not None:
+                timers.append(self.sim.call_later(float(run_for), self._exited, exit_ev, "exited", code))
+            if ready_after > 0:  # the app finishes starting: status (and readiness) may change
+                timers.append(self.sim.call_later(ready_after, self._refresh_status, rp))
+            yield from self._update_status(pod.key(), lambda p: self._mark_running(p, rp))
+            self._trigger_readiness(rp)
+            why, exit_code = yield exit_ev
+            for t in timers:
+                t.cancel()
+            ran = self.sim.now - began
+            if policy == "Never" or (policy == "OnFailure" and exit_code == 0):
+                yield from self._update_status(pod.key(), lambda p: self._mark_terminated(p, rp, exit_code))
                 rp.done = True
+                rp.stop_probes()
                 return
-            if run_for >= 600:
+            if ran >= 600:
                 backoff = 0.0
-            reason = "Completed" if code == 0 else "Error"
+            reason = "Completed" if exit_code == 0 else "Error"
             rp.last_state = {
-                name: ContainerStateTerminated(exit_code=code, reason=reason, container_id=info["id"],
+                name: ContainerStateTerminated(exit_code=exit_code, reason=reason, container_id=info["id"],
                                                started_at=rfc3339(info["started_at"]), finished_at=rfc3339(self.sim.now))
                 for name, info in rp.containers.items()}
+            for name in rp.containers:
+                rp.containers[name]["running"] = False
             if backoff > 0:
                 for c in pod.spec.containers:
                     msg = f"back-off {_go_duration_long(backoff)} restarting failed container={c.name} pod={who}"
@@ -459,9 +491,61 @@ class Kubelet:
                 self.recorder.event(pod, "Normal", "Pulled", f'Container image "{c.image}" already present on machine', ref_path)
                 self.recorder.event(pod, "Normal", "Created", f"Created container: {c.name}", ref_path)
                 rp.containers[c.name] = {"id": f"containerd://{self._rng.getrandbits(256):064x}",
-                                         "started_at": self.sim.now, "image": normalise_image(c.image or "")}
+                                         "started_at": self.sim.now, "image": normalise_image(c.image or ""),
+                                         "running": True}
                 self.recorder.event(pod, "Normal", "Started", f"Started container {c.name}", ref_path)
-            yield from self._update_status(pod.key(), lambda p: self._mark_running(p, rp, ready=True))
+
+    @staticmethod
+    def _exited(ev, why: str, code: int) -> None:
+        if not ev.triggered:
+            ev.succeed((why, code))
+
+    # -- probes (pkg/kubelet/prober) --------------------------------------------------------
+    def _start_probe_workers(self, pod: Pod, rp: _RunningPod) -> None:
+        """prober_manager.go AddPod: a worker per container and probe kind."""
+        rp.stop_probes()
+        for c in pod.spec.containers:
+            for kind in (prober.STARTUP, prober.READINESS, prober.LIVENESS):
+                spec = getattr(c, prober.FIELD[kind])
+                if not spec:
+                    continue
+                probe = prober.Probe.parse(spec)
+                recent = probe.period > self.sim.now - self.started_at
+                jitter = self._rng.random() * probe.period if recent else None
+                rp.results[(c.name, kind)] = prober.INITIAL[kind]
+                rp.workers.append(prober.ProbeWorker(self.sim, _ProbeHost(self, rp, pod), rp.uid, c, kind, probe, jitter))
+
+    def _trigger_readiness(self, rp: _RunningPod) -> None:
+        """The status manager triggers a readiness probe for a running, unready container."""
+        for w in rp.workers:
+            if w.kind == prober.READINESS:
+                w.trigger()
+
+    def _refresh_status(self, rp: _RunningPod) -> None:
+        if rp.done or not self.running:
+            return
+        self._trigger_readiness(rp)
+        self.sim.spawn(self._update_status(rp.key, lambda p: self._mark_running(p, rp)),
+                       name=f"kubelet/{self.node_name}/probe-status")
+
+    def _probe_failed(self, pod: Pod, rp: _RunningPod, w: prober.ProbeWorker) -> None:
+        """A liveness or startup failure: kill the container so that it is restarted
+        (kuberuntime_manager.go computePodActions, killContainer)."""
+        if rp.killing or rp.exit is None or rp.exit.triggered:
+            return
+        rp.killing = True
+        name = w.container.name
+        self.recorder.event(pod, "Normal", "Killing",
+                            f"Container {name} failed {w.kind} probe, will be restarted", f"spec.containers{{{name}}}")
+        # servers exit at once on SIGTERM (exit code 0); a shell as PID 1 ignores it and is
+        # killed when the grace period runs out (137)
+        base = prober.image_base(w.container.image or "")
+        if base in prober.WELL_KNOWN:
+            delay, code = 0.2 + 0.3 * self._rng.random(), 0
+        else:
+            grace = w.spec.termination_grace if w.spec.termination_grace is not None else pod.spec.termination_grace_period_seconds
+            delay, code = float(30 if grace is None else grace), 137
+        self.sim.call_later(delay, self._exited, rp.exit, "killed", code)
 
     def _pull(self, image: str):
         ev = self.sim.event()
@@ -487,6 +571,7 @@ class Kubelet:
         self._pulling = False
 
     def _kill_pod(self, pod: Pod, rp: _RunningPod):
+        rp.stop_probes()  # worker.go: a pod being deleted is no longer probed
         for c in pod.spec.containers:
             if c.name in rp.containers:
                 self.recorder.event(pod, "Normal", "Killing", f"Stopping container {c.name}",
@@ -592,24 +677,45 @@ class Kubelet:
             if cs.name == name:
                 cs.state = ContainerState(waiting=ContainerStateWaiting(reason=reason, message=msg))
 
-    def _mark_running(self, p: Pod, rp: _RunningPod, ready: bool):
+    def _container_flags(self, c: Any, rp: _RunningPod) -> tuple[bool, bool]:
+        """(started, ready) of a running container: the startup probe's result (or True),
+        then the readiness probe's (or whether the app has finished starting)."""
+        started = rp.results.get((c.name, prober.STARTUP), prober.SUCCESS) == prober.SUCCESS
+        if (c.name, prober.READINESS) in rp.results:
+            ready = rp.results[(c.name, prober.READINESS)] == prober.SUCCESS
+        else:
+            ready = self.sim.now >= rp.app_up_at
+        return started, started and ready
+
+    def _mark_running(self, p: Pod, rp: _RunningPod):
         st = p.status
         st.phase = "Running"
         st.pod_ip = rp.ip
         st.pod_ips = [PodIP(ip=rp.ip)]
         statuses = []
+        unready = []
         for c in p.spec.containers:
             info = rp.containers.get(c.name)
+            started, ready = self._container_flags(c, rp)
+            if info is None or not info.get("running", True):
+                ready = False
+            if not ready:
+                unready.append(c.name)
             statuses.append(ContainerStatus(
                 name=c.name, image=c.image or "", image_id=f"{info['image'].rsplit(':', 1)[0]}@sha256:{hash_name(info['image']):016x}" if info else "",
-                container_id=info["id"] if info else None, ready=ready, restart_count=rp.restarts, started=True,
+                container_id=info["id"] if info else None, ready=ready, restart_count=rp.restarts, started=started,
                 state=ContainerState(running=ContainerStateRunning(started_at=rfc3339(info["started_at"]))) if info else None,
                 last_state=ContainerState(terminated=rp.last_state[c.name]) if c.name in rp.last_state else None,
             ))
         st.container_statuses = statuses
-        if ready:
+        # status_manager / generate.go: ContainersReady and Ready follow the containers
+        if not unready:
             update_pod_condition(p, "ContainersReady", "True", self.sim.now)
             update_pod_condition(p, "Ready", "True", self.sim.now)
+        else:
+            msg = f"containers with unready status: [{' '.join(unready)}]"
+            update_pod_condition(p, "ContainersReady", "False", self.sim.now, "ContainersNotReady", msg)
+            update_pod_condition(p, "Ready", "False", self.sim.now, "ContainersNotReady", msg)
 
     def _crash_looping(self, p: Pod, rp: _RunningPod, name: str, message: str):
         for cs in p.status.container_statuses or ():
@@ -659,3 +765,51 @@ def _go_duration(seconds: float) -> str:
         return f"{ms:.0f}ms" if ms == int(ms) else f"{ms:.3f}".rstrip("0").rstrip(".") + "ms"
     s = f"{seconds:.3f}".rstrip("0").rstrip(".")
     return s + "s"
+
+
+class _ProbeHost:
+    """What a probe worker asks of the kubelet (its status manager and runtime)."""
+
+    __slots__ = ("kubelet", "rp", "pod")
+
+    def __init__(self, kubelet: Kubelet, rp: _RunningPod, pod: Pod):
+        self.kubelet, self.rp, self.pod = kubelet, rp, pod
+
+    def container_state(self, uid: str, name: str):
+        rp = self.rp
+        if rp.done:
+            return "terminated"
+        info = rp.containers.get(name)
+        if info is None:
+            return None
+        started = rp.results.get((name, prober.STARTUP), prober.SUCCESS) == prober.SUCCESS
+        return info["id"], info["started_at"], started, info.get("running", True) and not self.kubelet.hung
+
+    def probe(self, w: prober.ProbeWorker):
+        k, rp = self.kubelet, self.rp
+        info = rp.containers.get(w.container.name) or {}
+        pod = (k.informer.get(rp.key) if k.informer is not None else None) or self.pod
+        result, output = prober.answer(w.kind, w.spec, w.container, rp.ip, pod.metadata.annotations or {},
+                                       k.sim.now - info.get("started_at", k.sim.now), k.sim.now >= rp.app_up_at)
+        if result == prober.FAILURE:
+            # prober.go: every failed probe is an event (the recorder counts repeats)
+            k.recorder.event(pod, "Warning", "Unhealthy", f"{prober.TYPE_NAME[w.kind]} probe failed: {output}",
+                             f"spec.containers{{{w.container.name}}}")
+        return result
+
+    def set_result(self, w: prober.ProbeWorker, result: str) -> None:
+        k, rp = self.kubelet, self.rp
+        rp.results[(w.container.name, w.kind)] = result
+        if rp.done or not k.running:
+            return
+        if w.kind == prober.STARTUP and result == prober.SUCCESS:
+            k._trigger_readiness(rp)
+        if w.kind != prober.LIVENESS:  # readiness and startup results show in the pod's status
+            k.sim.spawn(k._update_status(rp.key, lambda p: k._mark_running(p, rp) if rp.exit is not None
+                                         and not rp.exit.triggered else False),
+                        name=f"kubelet/{k.node_name}/probe-status")
+
+    def failed(self, w: prober.ProbeWorker) -> None:
+        k = self.kubelet
+        pod = (k.informer.get(self.rp.key) if k.informer is not None else None) or self.pod
+        k._probe_failed(pod, self.rp, w)

@@ -20,6 +20,7 @@ from ..field import ErrorList
 from .names import *  # noqa: F401,F403
 from .names import __all__ as _names_all
 from . import apps as _apps
+from .autoscaling import validate_horizontal_pod_autoscaler, validate_horizontal_pod_autoscaler_update
 from . import batch as _batch
 from . import core as _core
 from .apps import (
@@ -62,6 +63,7 @@ _CREATE: dict[str, Callable[[Any], ErrorList]] = {
     "StatefulSet": validate_stateful_set,
     "Job": validate_job,
     "CronJob": validate_cron_job,
+    "HorizontalPodAutoscaler": validate_horizontal_pod_autoscaler,
 }
 
 _UPDATE: dict[str, Callable[[Any, Any], ErrorList]] = {
@@ -74,6 +76,7 @@ _UPDATE: dict[str, Callable[[Any, Any], ErrorList]] = {
     "DaemonSet": validate_daemon_set_update,
     "StatefulSet": validate_stateful_set_update,
     "Job": validate_job_update,
+    "HorizontalPodAutoscaler": validate_horizontal_pod_autoscaler_update,
 }
 
 

@@ -392,6 +392,69 @@ def _validate_container_common(ctr: Any, volumes: set[str], path: Path) -> Error
     return errs
 
 
+_PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
+
+
+def _validate_probe(probe: Any, fld_path: Path, kind: str) -> ErrorList:
+    """validateProbe, validateHandler and the per-kind checks of validateContainers
+    (pkg/apis/core/validation/validation.go): exactly one handler, non-negative timings
+    (defaulting has turned zeros into the defaults), successThreshold 1 for liveness and
+    startup probes, no terminationGracePeriodSeconds on a readiness probe."""
+    errs = ErrorList()
+    if probe is None:
+        return errs
+    if not isinstance(probe, dict):
+        return ErrorList([invalid(fld_path, probe, "must be an object")])
+    handlers = 0
+    for h in _PROBE_HANDLERS:
+        action = probe.get(h)
+        if action is None:
+            continue
+        hp = fld_path.child(h)
+        if handlers > 0:
+            errs.append(forbidden(hp, "may not specify more than 1 handler type"))
+            continue
+        handlers += 1
+        action = action if isinstance(action, dict) else {}
+        if h == "exec":
+            if not action.get("command"):
+                errs.append(required(hp.child("command"), ""))
+        elif h == "httpGet":
+            if not action.get("path"):
+                errs.append(required(hp.child("path"), ""))
+            errs.extend(_validate_port_num_or_name(action.get("port", 0), hp.child("port")))
+            scheme = action.get("scheme", "HTTP")
+            if scheme not in ("HTTP", "HTTPS"):
+                errs.append(not_supported(hp.child("scheme"), scheme, ["HTTP", "HTTPS"]))
+        elif h == "tcpSocket":
+            errs.extend(_validate_port_num_or_name(action.get("port", 0), hp.child("port")))
+        else:
+            errs.extend(ErrorList(invalid(hp.child("port"), action.get("port", 0), m)
+                                  for m in is_valid_port_num(action.get("port", 0) if isinstance(action.get("port", 0), int) else -1)))
+    if handlers == 0:
+        errs.append(required(fld_path, "must specify a handler type"))
+    for key in ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"):
+        v = probe.get(key, 0)
+        if isinstance(v, int) and v < 0:
+            errs.append(invalid(fld_path.child(key), v, "must be greater than or equal to 0"))
+    tgp = probe.get("terminationGracePeriodSeconds")
+    if tgp is not None and kind != "readiness" and isinstance(tgp, int) and tgp <= 0:
+        errs.append(invalid(fld_path.child("terminationGracePeriodSeconds"), tgp, "must be greater than 0"))
+    if kind == "readiness" and tgp is not None:
+        errs.append(invalid(fld_path.child("terminationGracePeriodSeconds"), tgp, "must not be set for readinessProbes"))
+    if kind in ("liveness", "startup") and probe.get("successThreshold", 1) != 1:
+        errs.append(invalid(fld_path.child("successThreshold"), probe.get("successThreshold"), "must be 1"))
+    return errs
+
+
+def _validate_probes(ctr: Any, path: Path) -> ErrorList:
+    errs = ErrorList()
+    errs.extend(_validate_probe(ctr.liveness_probe, path.child("livenessProbe"), "liveness"))
+    errs.extend(_validate_probe(ctr.readiness_probe, path.child("readinessProbe"), "readiness"))
+    errs.extend(_validate_probe(ctr.startup_probe, path.child("startupProbe"), "startup"))
+    return errs
+
+
 def _validate_containers(containers: Sequence[Any], volumes: set[str], fld_path: Path) -> ErrorList:
     """validateContainers."""
     errs = ErrorList()
@@ -401,6 +464,7 @@ def _validate_containers(containers: Sequence[Any], volumes: set[str], fld_path:
     for i, ctr in enumerate(containers or []):
         path = fld_path.index(i)
         errs.extend(_validate_container_common(ctr, volumes, path))
+        errs.extend(_validate_probes(ctr, path))
         if ctr.name in names:
             errs.append(duplicate(path.child("name"), ctr.name))
         else:
@@ -424,6 +488,13 @@ def _validate_init_containers(init: Sequence[Any], regular: Sequence[Any], volum
             names.add(ctr.name)
         if ctr.restart_policy is not None and ctr.restart_policy != "Always":
             errs.append(not_supported(idx.child("restartPolicy"), ctr.restart_policy, ["Always"]))
+        if ctr.restart_policy == "Always":
+            errs.extend(_validate_probes(ctr, idx))
+        else:
+            for fld, value in (("lifecycle", ctr.lifecycle), ("livenessProbe", ctr.liveness_probe),
+                               ("readinessProbe", ctr.readiness_probe), ("startupProbe", ctr.startup_probe)):
+                if value is not None:
+                    errs.append(forbidden(idx.child(fld), "may not be set for init containers without restartPolicy=Always"))
     return errs
 
 

@@ -1,0 +1,528 @@
+"""The horizontal pod autoscaler (pkg/controller/podautoscaler: horizontal.go,
+replica_calculator.go, metrics/utilization.go).
+
+Every ``--horizontal-pod-autoscaler-sync-period`` (15 s) each HPA is reconciled: the
+target's scale is read, resource metrics are listed from the metrics.k8s.io API (served by
+metrics-server through the API server's aggregation layer), the replica calculator turns
+usage into a recommendation (tolerance 0.1; pending, failed and deleted pods ignored;
+unready and CPU-initialising pods and pods without metrics handled as upstream does), the
+recommendation is stabilised and rate-limited (the default 300 s scale-down window and the
+``max(2 × current, 4)`` scale-up limit, or ``spec.behavior``'s policies), and the target is
+rescaled. Conditions and events carry upstream's wording.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from kubelab.api import errors
+from kubelab.api.apps import Deployment, ReplicaSet, StatefulSet
+from kubelab.api.autoscaling import (
+    HorizontalPodAutoscaler,
+    HorizontalPodAutoscalerCondition,
+    MetricStatus,
+    MetricValueStatus,
+    PodMetrics,
+    ResourceMetricStatus,
+)
+from kubelab.api.base import parse_time, rfc3339
+from kubelab.api.core import Pod
+from kubelab.api.defaults import hpa_scale_down_rules, hpa_scale_up_rules
+from kubelab.api.labels import Selector
+from kubelab.api.quantity import parse_quantity
+
+from .base import Controller, ControllerContext
+
+SYNC_PERIOD = 15.0  # --horizontal-pod-autoscaler-sync-period
+TOLERANCE = 0.1  # --horizontal-pod-autoscaler-tolerance
+CPU_INITIALIZATION_PERIOD = 300.0  # --horizontal-pod-autoscaler-cpu-initialization-period
+DELAY_OF_INITIAL_READINESS_STATUS = 30.0  # --horizontal-pod-autoscaler-initial-readiness-delay
+DOWNSCALE_STABILIZATION = 300.0  # --horizontal-pod-autoscaler-downscale-stabilization
+SCALABLE = {"Deployment": Deployment, "ReplicaSet": ReplicaSet, "StatefulSet": StatefulSet}
+
+
+class MetricsError(Exception):
+    pass
+
+
+@dataclass
+class PodMetric:
+    value: int  # milli-units
+    timestamp: float
+    window: float
+
+
+def _milli(q: Any) -> int:
+    return parse_quantity(q).milli_value()
+
+
+# -- replica_calculator.go ------------------------------------------------------------------
+
+def group_pods(pods: list[Pod], metrics: dict[str, PodMetric], resource: str, now: float,
+               cpu_initialization_period: float = CPU_INITIALIZATION_PERIOD,
+               delay_of_initial_readiness_status: float = DELAY_OF_INITIAL_READINESS_STATUS):
+    """groupPods: (ready count, unready, missing, ignored) pod names."""
+    ready_count, unready, missing, ignored = 0, set(), set(), set()
+    for pod in pods:
+        name = pod.metadata.name
+        if pod.metadata.deletion_timestamp is not None or pod.status.phase == "Failed":
+            ignored.add(name)
+            continue
+        if pod.status.phase == "Pending":  # pending pods are ignored
+            ignored.add(name)
+            continue
+        metric = metrics.get(name)
+        if metric is None:
+            missing.add(name)
+            continue
+        if resource == "cpu":
+            cond = pod.status.condition("Ready")
+            start = parse_time(pod.status.start_time) if pod.status.start_time else None
+            if cond is None or start is None:
+                is_unready = True
+            else:
+                ltt = parse_time(cond.last_transition_time) or 0.0
+                if start + cpu_initialization_period > now:
+                    # still initialising: ignore the sample if unready, or if a whole metric
+                    # window has not passed since the last transition
+                    is_unready = cond.status == "False" or metric.timestamp < ltt + metric.window
+                else:
+                    # unready and never been ready
+                    is_unready = cond.status == "False" and start + delay_of_initial_readiness_status > ltt
+            if is_unready:
+                unready.add(name)
+                continue
+        ready_count += 1
+    return ready_count, unready, missing, ignored
+
+
+def pod_requests(pods: list[Pod], resource: str) -> dict[str, int]:
+    """calculatePodRequests: every container must request the resource."""
+    out = {}
+    for pod in pods:
+        total = 0
+        for c in pod.spec.containers:
+            req = (c.resources.requests if c.resources else None) or {}
+            if resource not in req:
+                raise MetricsError(f"missing request for {resource} in container {c.name} of Pod {pod.metadata.name}")
+            total += _milli(req[resource])
+        out[pod.metadata.name] = total
+    return out
+
+
+def utilization_ratio(metrics: dict[str, PodMetric], requests: dict[str, int], target: int):
+    """metrics.GetResourceUtilizationRatio: (ratio, utilization %, raw average value)."""
+    metrics_total = requests_total = n = 0
+    for name, m in metrics.items():
+        if name not in requests:
+            continue
+        metrics_total += m.value
+        requests_total += requests[name]
+        n += 1
+    if requests_total == 0:
+        raise MetricsError("no metrics returned matched known pods")
+    utilization = (metrics_total * 100) // requests_total
+    return utilization / target, utilization, metrics_total // n
+
+
+def resource_replicas(current: int, target_utilization: int, resource: str, pods: list[Pod],
+                      metrics: dict[str, PodMetric], now: float, tolerance: float = TOLERANCE,
+                      cpu_initialization_period: float = CPU_INITIALIZATION_PERIOD,
+                      delay_of_initial_readiness_status: float = DELAY_OF_INITIAL_READINESS_STATUS):
+    """GetResourceReplicas: (replicas, utilization %, raw average value in milli-units)."""
+    if not pods:
+        raise MetricsError("no pods returned by selector while calculating replica count")
+    metrics = dict(metrics)
+    ready, unready, missing, ignored = group_pods(pods, metrics, resource, now, cpu_initialization_period,
+                                                  delay_of_initial_readiness_status)
+    for name in ignored | unready:
+        metrics.pop(name, None)
+    if not metrics:
+        raise MetricsError("did not receive metrics for targeted pods (pods might be unready)")
+    requests = pod_requests(pods, resource)
+    ratio, utilization, raw = utilization_ratio(metrics, requests, target_utilization)
+    scale_up_with_unready = bool(unready) and ratio > 1.0
+    if not scale_up_with_unready and not missing:
+        if abs(1.0 - ratio) <= tolerance:
+            return current, utilization, raw
+        return math.ceil(ratio * ready), utilization, raw
+    if missing:
+        if ratio < 1.0:  # assume the missing pods use 100 % (or the target) on a scale-down
+            fallback = max(100, target_utilization)
+            for name in missing:
+                metrics[name] = PodMetric(requests[name] * fallback // 100, 0, 0)
+        elif ratio > 1.0:  # and nothing on a scale-up
+            for name in missing:
+                metrics[name] = PodMetric(0, 0, 0)
+    if scale_up_with_unready:
+        for name in unready:
+            metrics[name] = PodMetric(0, 0, 0)
+    new_ratio, _, _ = utilization_ratio(metrics, requests, target_utilization)
+    if abs(1.0 - new_ratio) <= tolerance or (ratio < 1.0 and new_ratio > 1.0) or (ratio > 1.0 and new_ratio < 1.0):
+        return current, utilization, raw  # the direction flipped, or within tolerance: no change
+    new = math.ceil(new_ratio * len(metrics))
+    if (new_ratio < 1.0 and new > current) or (new_ratio > 1.0 and new < current):
+        return current, utilization, raw
+    return new, utilization, raw
+
+
+# -- horizontal.go: stabilisation and rate limits ---------------------------------------------
+
+class Recommender:
+    """The controller's memory per HPA: recent recommendations and scale events."""
+
+    def __init__(self):
+        self.recommendations: dict[str, list[list]] = {}  # key -> [[replicas, time], ...]
+        self.scale_up_events: dict[str, list[tuple[int, float]]] = {}
+        self.scale_down_events: dict[str, list[tuple[int, float]]] = {}
+
+    def stabilize(self, key: str, desired: int, now: float, window: float = DOWNSCALE_STABILIZATION) -> int:
+        """stabilizeRecommendation (no behavior): the highest recommendation in the window."""
+        recs = self.recommendations.setdefault(key, [])
+        best, old = desired, None
+        for i, (r, t) in enumerate(recs):
+            if t > now - window:
+                best = max(best, r)
+            else:
+                old = i
+        if old is not None:
+            recs[old] = [desired, now]
+        else:
+            recs.append([desired, now])
+        return best
+
+    def stabilize_with_behaviors(self, key: str, current: int, desired: int, up_window: float, down_window: float,
+                                 now: float) -> int:
+        """stabilizeRecommendationWithBehaviors: up to the lowest recommendation of the
+        scale-up window, down to the highest of the scale-down window."""
+        recs = self.recommendations.setdefault(key, [])
+        up, down, old = desired, desired, None
+        for i, (r, t) in enumerate(recs):
+            if t > now - up_window:
+                up = min(up, r)
+            if t > now - down_window:
+                down = max(down, r)
+            if t < now - up_window and t < now - down_window:
+                old = i
+        rec = current
+        if rec < up:
+            rec = up
+        if rec > down:
+            rec = down
+        if old is not None:
+            recs[old] = [desired, now]
+        else:
+            recs.append([desired, now])
+        return rec
+
+    def changes_in_period(self, events: list[tuple[int, float]], period: float, now: float) -> int:
+        return sum(change for change, t in events if t > now - period)
+
+    def record_scale(self, key: str, previous: int, new: int, now: float) -> None:
+        if new > previous:
+            self.scale_up_events.setdefault(key, []).append((new - previous, now))
+        elif new < previous:
+            self.scale_down_events.setdefault(key, []).append((previous - new, now))
+
+
+def scale_up_limit(current: int, up_events, down_events, rules, recommender: Recommender, now: float) -> int:
+    """calculateScaleUpLimitWithScalingRules."""
+    if rules.select_policy == "Disabled":
+        return current
+    pick = min if rules.select_policy == "Min" else max
+    result = None
+    for p in rules.policies or ():
+        added = recommender.changes_in_period(up_events, p.period_seconds, now)
+        deleted = recommender.changes_in_period(down_events, p.period_seconds, now)
+        start = current - added + deleted
+        proposed = start + p.value if p.type == "Pods" else math.ceil(start * (1 + p.value / 100))
+        result = proposed if result is None else pick(result, proposed)
+    return current if result is None else result
+
+
+def scale_down_limit(current: int, up_events, down_events, rules, recommender: Recommender, now: float) -> int:
+    """calculateScaleDownLimitWithBehaviors."""
+    if rules.select_policy == "Disabled":
+        return current
+    pick = max if rules.select_policy == "Min" else min
+    result = None
+    for p in rules.policies or ():
+        added = recommender.changes_in_period(up_events, p.period_seconds, now)
+        deleted = recommender.changes_in_period(down_events, p.period_seconds, now)
+        start = current - added + deleted
+        proposed = start - p.value if p.type == "Pods" else int(start * (1 - p.value / 100))
+        result = proposed if result is None else pick(result, proposed)
+    return current if result is None else result
+
+
+# -- the controller -----------------------------------------------------------------------------
+
+class HorizontalPodAutoscalerController(Controller):
+    name = "horizontal-pod-autoscaler-controller"
+    workers = 5  # --concurrent-horizontal-pod-autoscaler-syncs
+
+    def __init__(self, ctx: ControllerContext):
+        super().__init__(ctx)
+        self.recorder = ctx.recorder("horizontal-pod-autoscaler")
+        self.hpa_informer = ctx.informers.informer(HorizontalPodAutoscaler)
+        self.pod_informer = ctx.informers.informer(Pod)
+        self.hpa_informer.add_event_handler(self.enqueue, lambda o, n: self.enqueue(n), None)
+        self.recommender = Recommender()
+
+    def sync(self, key: str):
+        hpa = self.hpa_informer.get(key)
+        if hpa is None:
+            self.recommender.recommendations.pop(key, None)
+            return
+        try:
+            yield from self.reconcile(hpa.copy_deep(), key)
+        finally:
+            # the resync: every HPA is looked at again after the sync period
+            if self.hpa_informer.get(key) is not None:
+                self.enqueue_after(key, SYNC_PERIOD)
+
+    # horizontal.go reconcileAutoscaler
+    def reconcile(self, hpa: HorizontalPodAutoscaler, key: str):
+        now = self.sim.now
+        ns = hpa.metadata.namespace
+        ref = hpa.spec.scale_target_ref
+        kind = SCALABLE.get(ref.kind)
+        st = hpa.status
+        old_status = st.model_copy(deep=True)
+        reference = f"{ref.kind}/{ref.name}"
+        target = None
+        if kind is not None:
+            try:
+                target = yield self.client.get(kind, ref.name, ns)
+            except errors.StatusError as exc:
+                err = str(exc)
+            except Exception as exc:  # noqa: BLE001 — unreachable: retried next period
+                err = str(exc)
+        else:
+            err = f'no matches for kind "{ref.kind}" in group ""'
+        if target is None:
+            msg = f"the HPA controller was unable to get the target's current scale: {err}"
+            self.recorder.event(hpa, "Warning", "FailedGetScale", err)
+            _set_condition(st, "AbleToScale", "False", "FailedGetScale", msg, now)
+            yield from self._write_status(hpa, old_status)
+            return
+        _set_condition(st, "AbleToScale", "True", "SucceededGetScale",
+                       "the HPA controller was able to get the target's current scale", now)
+        current = target.spec.replicas if target.spec.replicas is not None else 1
+        st.current_replicas = (target.status.replicas or 0) if target.status else 0
+        min_r = hpa.spec.min_replicas or 1
+        max_r = hpa.spec.max_replicas
+        rescale_reason = ""
+        desired = 0
+        if current == 0 and min_r != 0:
+            desired = 0
+            _set_condition(st, "ScalingActive", "False", "ScalingDisabled",
+                           "scaling is disabled since the replica count of the target is zero", now)
+        elif current > max_r:
+            rescale_reason, desired = "Current number of replicas above Spec.MaxReplicas", max_r
+        elif current < min_r:
+            rescale_reason, desired = "Current number of replicas below Spec.MinReplicas", min_r
+        else:
+            selector = Selector.from_label_selector(target.spec.selector)
+            pods = self.pod_informer.list(ns, selector)
+            result = yield from self._compute_replicas(hpa, current, pods, selector, now)
+            if result is None:
+                yield from self._write_status(hpa, old_status)
+                return
+            metric_desired, metric_name = result
+            desired = self._normalize(hpa, key, current, metric_desired, min_r, now)
+            if desired > current:
+                rescale_reason = f"{metric_name} above target"
+            elif desired < current:
+                rescale_reason = "All metrics below target"
+        st.desired_replicas = desired
+        if desired != current:
+            try:
+                yield self.client.patch(kind, ref.name, ns, {"spec": {"replicas": desired}}, patch_type="merge")
+            except Exception as exc:  # noqa: BLE001
+                self.recorder.event(hpa, "Warning", "FailedRescale", f"New size: {desired}; reason: {rescale_reason}; error: {exc}")
+                _set_condition(st, "AbleToScale", "False", "FailedUpdateScale",
+                               f"the HPA controller was unable to update the target scale: {exc}", now)
+                yield from self._write_status(hpa, old_status)
+                return
+            _set_condition(st, "AbleToScale", "True", "SucceededRescale",
+                           f"the HPA controller was able to update the target scale to {desired}", now)
+            self.recorder.event(hpa, "Normal", "SuccessfulRescale", f"New size: {desired}; reason: {rescale_reason}")
+            self.recommender.record_scale(key, current, desired, now)
+            st.last_scale_time = rfc3339(now)
+            self.sim.trace.record(self.name, "SuccessfulRescale", f"{reference}: {current} -> {desired}")
+        yield from self._write_status(hpa, old_status)
+
+    def _compute_replicas(self, hpa, current: int, pods: list[Pod], selector: Selector, now: float):
+        """computeReplicasForMetrics: the largest recommendation over the metrics."""
+        st = hpa.status
+        best, best_name, statuses, invalid, first_err = 0, "", [], 0, None
+        metrics_list = hpa.spec.metrics or []
+        for spec in metrics_list:
+            if spec.type != "Resource" or spec.resource is None:
+                invalid += 1
+                first_err = first_err or f"invalid metric source type {spec.type!r} (kubelab simulates Resource metrics)"
+                continue
+            res = spec.resource.name
+            t = spec.resource.target
+            try:
+                metrics = yield from self._resource_metrics(hpa.metadata.namespace, selector, res)
+                if t.type == "Utilization":
+                    replicas, util, raw = resource_replicas(current, t.average_utilization or 80, res, pods, metrics, now)
+                    statuses.append(MetricStatus(type="Resource", resource=ResourceMetricStatus(
+                        name=res, current=MetricValueStatus(average_utilization=util, average_value=_format(raw, res)))))
+                else:
+                    target_value = _milli(t.average_value if t.type == "AverageValue" else t.value)
+                    ready_metrics = {k: v for k, v in metrics.items()}
+                    total = sum(m.value for m in ready_metrics.values())
+                    n = len(ready_metrics) or 1
+                    ratio = (total / n) / target_value if t.type == "AverageValue" else total / target_value
+                    replicas = current if abs(1 - ratio) <= TOLERANCE else math.ceil(ratio * (n if t.type == "AverageValue" else current))
+                    statuses.append(MetricStatus(type="Resource", resource=ResourceMetricStatus(
+                        name=res, current=MetricValueStatus(average_value=_format(total // n, res)))))
+            except MetricsError as exc:
+                invalid += 1
+                msg = f"failed to get {res} utilization: {exc}"
+                first_err = first_err or f"failed to get {res} resource metric value: {msg}"
+                self.recorder.event(hpa, "Warning", "FailedGetResourceMetric", msg)
+                _set_condition(st, "ScalingActive", "False", "FailedGetResourceMetric",
+                               f"the HPA was unable to compute the replica count: {msg}", now)
+                statuses.append(MetricStatus(type=""))
+                continue
+            if replicas > best:
+                best, best_name = replicas, f"{res} resource utilization (percentage of request)" \
+                    if t.type == "Utilization" else f"{res} resource"
+        if invalid == len(metrics_list) or (invalid > 0 and best < current):
+            msg = f"invalid metrics ({invalid} invalid out of {len(metrics_list)}), first error is: {first_err}"
+            self.recorder.event(hpa, "Warning", "FailedComputeMetricsReplicas", msg)
+            st.current_metrics = [s for s in statuses if s.type] or None
+            return None
+        st.current_metrics = statuses
+        _set_condition(st, "ScalingActive", "True", "ValidMetricFound",
+                       f"the HPA was able to successfully calculate a replica count from {best_name}", now)
+        return best, best_name
+
+    def _resource_metrics(self, ns: str, selector: Selector, resource: str):
+        """metrics client GetResourceMetric: PodMetrics from metrics.k8s.io, summed over containers."""
+        try:
+            result = yield self.client.list(PodMetrics, ns, label_selector=selector)
+        except errors.StatusError as exc:
+            raise MetricsError(f"unable to get metrics for resource {resource}: unable to fetch metrics from resource "
+                               f"metrics API: {exc}") from None
+        except Exception as exc:  # noqa: BLE001
+            raise MetricsError(f"unable to get metrics for resource {resource}: {exc}") from None
+        items = list(result)
+        if not items:
+            raise MetricsError(f"unable to get metrics for resource {resource}: no metrics returned from resource metrics API")
+        out = {}
+        for pm in items:
+            total = 0
+            for c in pm.containers:
+                if resource in c.usage:
+                    total += _milli(c.usage[resource])
+            window = pm.window or "15s"
+            out[pm.metadata.name] = PodMetric(total, parse_time(pm.timestamp) or 0.0, float(window.rstrip("s")))
+        return out
+
+    def _normalize(self, hpa, key: str, current: int, desired: int, min_r: int, now: float) -> int:
+        st = hpa.status
+        max_r = hpa.spec.max_replicas
+        b = hpa.spec.behavior
+        if b is None:
+            # normalizeDesiredReplicas
+            stabilized = self.recommender.stabilize(key, desired, now)
+            if stabilized != desired:
+                _set_condition(st, "AbleToScale", "True", "ScaleDownStabilized",
+                               "recent recommendations were higher than current one, applying the highest recent "
+                               "recommendation", now)
+            else:
+                _set_condition(st, "AbleToScale", "True", "ReadyForNewScale", "recommended size matches current size", now)
+            # convertDesiredReplicasWithRules
+            up_limit = max(2 * current, 4)
+            if stabilized < min_r:
+                allowed_min, allowed_max, reason, msg = min_r, max_r, "TooFewReplicas", \
+                    "the desired replica count is less than the minimum replica count"
+            elif max_r > up_limit:
+                allowed_min, allowed_max, reason, msg = min_r, up_limit, "ScaleUpLimit", \
+                    "the desired replica count is increasing faster than the maximum scale rate"
+            else:
+                allowed_min, allowed_max, reason, msg = min_r, max_r, "TooManyReplicas", \
+                    "the desired replica count is more than the maximum replica count"
+            if stabilized < allowed_min:
+                out = allowed_min
+            elif stabilized > allowed_max:
+                out = allowed_max
+            else:
+                out, reason, msg = stabilized, "DesiredWithinRange", "the desired count is within the acceptable range"
+            _set_condition(st, "ScalingLimited", "False" if out == stabilized else "True", reason, msg, now)
+            return out
+        # normalizeDesiredReplicasWithBehaviors
+        up = b.scale_up or hpa_scale_up_rules()
+        down = b.scale_down or hpa_scale_down_rules()
+        stabilized = self.recommender.stabilize_with_behaviors(
+            key, current, desired, float(up.stabilization_window_seconds or 0),
+            float(down.stabilization_window_seconds if down.stabilization_window_seconds is not None else 300), now)
+        if stabilized != desired:
+            _set_condition(st, "AbleToScale", "True", "ScaleDownStabilized",
+                           "recent recommendations were higher than current one, applying the highest recent "
+                           "recommendation", now)
+        else:
+            _set_condition(st, "AbleToScale", "True", "ReadyForNewScale", "recommended size matches current size", now)
+        ups = self.recommender.scale_up_events.get(key, [])
+        downs = self.recommender.scale_down_events.get(key, [])
+        out, reason, msg = stabilized, "DesiredWithinRange", "the desired count is within the acceptable range"
+        if stabilized > current:
+            limit = max(scale_up_limit(current, ups, downs, up, self.recommender, now), current)
+            allowed = max_r
+            if allowed > limit:
+                allowed, reason2, msg2 = limit, "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate"
+            else:
+                reason2, msg2 = "TooManyReplicas", "the desired replica count is more than the maximum replica count"
+            if stabilized > allowed:
+                out, reason, msg = allowed, reason2, msg2
+        elif stabilized < current:
+            limit = min(scale_down_limit(current, ups, downs, down, self.recommender, now), current)
+            allowed = min_r
+            if allowed < limit:
+                allowed, reason2, msg2 = limit, "ScaleDownLimit", "the desired replica count is decreasing faster than the maximum scale rate"
+            else:
+                reason2, msg2 = "TooFewReplicas", "the desired replica count is less than the minimum replica count"
+            if stabilized < allowed:
+                out, reason, msg = allowed, reason2, msg2
+        _set_condition(st, "ScalingLimited", "False" if out == stabilized else "True", reason, msg, now)
+        return out
+
+    def _write_status(self, hpa, old_status):
+        hpa.status.observed_generation = hpa.metadata.generation
+        if hpa.status == old_status:
+            return
+        try:
+            yield self.client.update_status(hpa)
+        except Exception:  # noqa: BLE001 — the next period writes it again
+            pass
+
+
+def _format(milli: int, resource: str) -> str:
+    if resource == "cpu":
+        return f"{milli}m"
+    b = milli // 1000
+    return f"{b // 1024}Ki" if b % 1024 == 0 else str(b)
+
+
+def _set_condition(st, type_: str, status: str, reason: str, message: str, now: float) -> None:
+    """setCondition: lastTransitionTime moves only when the status changes."""
+    conds = list(st.conditions or [])
+    for i, c in enumerate(conds):
+        if c.type == type_:
+            ltt = c.last_transition_time if c.status == status else rfc3339(now)
+            conds[i] = HorizontalPodAutoscalerCondition(type=type_, status=status, reason=reason, message=message,
+                                                        last_transition_time=ltt)
+            st.conditions = conds
+            return
+    conds.append(HorizontalPodAutoscalerCondition(type=type_, status=status, reason=reason, message=message,
+                                                  last_transition_time=rfc3339(now)))
+    # upstream keeps AbleToScale, ScalingActive, ScalingLimited in that order
+    order = {"AbleToScale": 0, "ScalingActive": 1, "ScalingLimited": 2}
+    st.conditions = sorted(conds, key=lambda c: order.get(c.type, 9))

@@ -1,0 +1,114 @@
+"""The HPA's replica calculation and stabilisation, case by case as upstream tests them
+(pkg/controller/podautoscaler/replica_calculator_test.go, horizontal_test.go)."""
+
+import pytest
+
+from kubelab.api.autoscaling import HPAScalingPolicy, HPAScalingRules
+from kubelab.api.base import rfc3339
+from kubelab.api.core import Container, Pod, PodCondition, PodSpec, PodStatus, ResourceRequirements
+from kubelab.api.meta import ObjectMeta
+from kubelab.controllers.podautoscaler import (
+    MetricsError,
+    PodMetric,
+    Recommender,
+    resource_replicas,
+    scale_down_limit,
+    scale_up_limit,
+)
+
+NOW = 10_000.0
+COOL = NOW - 600  # coolCPUCreationTime: started before the CPU initialisation period
+HOT = NOW - 60  # hotCPUCreationTime
+
+
+def pods(requests, readiness=None, phases=None, deleting=None, starts=None):
+    out = []
+    for i, req in enumerate(requests):
+        ready = (readiness or ["True"] * len(requests))[i]
+        start = (starts or [COOL] * len(requests))[i]
+        p = Pod(metadata=ObjectMeta(name=f"test-pod-{i}", namespace="default"),
+                spec=PodSpec(containers=[Container(name="c", image="app", resources=ResourceRequirements(requests={"cpu": req}))]),
+                status=PodStatus(phase=(phases or ["Running"] * len(requests))[i], start_time=rfc3339(start),
+                                 conditions=[PodCondition(type="Ready", status=ready,
+                                                          last_transition_time=rfc3339(start))]))
+        if deleting and deleting[i]:
+            p.metadata.deletion_timestamp = rfc3339(NOW)
+        out.append(p)
+    return out
+
+
+def levels(*values):
+    return {f"test-pod-{i}": PodMetric(v, NOW - 5, 60.0) for i, v in enumerate(values)}
+
+
+# (upstream test, current replicas, pods, metric levels, target %, expected replicas, utilization %, raw value)
+CASES = [
+    ("TestReplicaCalcScaleUp", 3, pods(["1", "1", "1"]), levels(300, 500, 700), 30, 5, 50, 500),
+    ("TestReplicaCalcScaleUpUnreadyLessScale", 3, pods(["1", "1", "1"], readiness=["False", "True", "True"]),
+     levels(300, 500, 700), 30, 4, 60, 600),
+    ("TestReplicaCalcScaleUpHotCpuLessScale", 3, pods(["1", "1", "1"], starts=[HOT, COOL, COOL]),
+     levels(300, 500, 700), 30, 4, 60, 600),
+    ("TestReplicaCalcScaleUpUnreadyNoScale", 3, pods(["1", "1", "1"], readiness=["True", "False", "False"]),
+     levels(400, 500, 700), 30, 3, 40, 400),
+    ("TestReplicaCalcScaleDown", 5, pods(["1"] * 5), levels(100, 300, 500, 250, 250), 50, 3, 28, 280),
+    ("TestReplicaCalcScaleDownExcludeUnreadyPods", 5, pods(["1"] * 5, readiness=["True"] * 3 + ["False"] * 2),
+     levels(100, 300, 500, 250, 250), 50, 2, 30, 300),
+    ("TestReplicaCalcScaleDownExcludeUnscheduledPods", 5,
+     pods(["1"] * 5, readiness=["True"] + ["False"] * 4, phases=["Running"] + ["Pending"] * 4),
+     levels(100), 50, 1, 10, 100),
+    ("TestReplicaCalcScaleDownIgnoreHotCpuPods", 5, pods(["1"] * 5, starts=[COOL] * 3 + [HOT] * 2),
+     levels(100, 300, 500, 250, 250), 50, 2, 30, 300),
+    ("TestReplicaCalcScaleDownIgnoresFailedPods", 5,
+     pods(["1"] * 7, readiness=["True"] * 5 + ["False"] * 2, phases=["Running"] * 5 + ["Failed"] * 2),
+     levels(100, 300, 500, 250, 250), 50, 3, 28, 280),
+    ("TestReplicaCalcScaleDownIgnoresDeletionPods", 5,
+     pods(["1"] * 7, readiness=["True"] * 5 + ["False"] * 2, deleting=[False] * 5 + [True] * 2),
+     levels(100, 300, 500, 250, 250), 50, 3, 28, 280),
+    ("TestReplicaCalcTolerance", 3, pods(["900m", "1", "1100m"]), levels(1010, 1030, 1020), 100, 3, 102, 1020),
+]
+
+
+@pytest.mark.parametrize("case,current,pod_list,metrics,target,replicas,utilization,raw", CASES, ids=[c[0] for c in CASES])
+def test_replica_calculation_matches_upstream(case, current, pod_list, metrics, target, replicas, utilization, raw):
+    assert resource_replicas(current, target, "cpu", pod_list, metrics, NOW) == (replicas, utilization, raw)
+
+
+def test_metrics_for_pods_that_are_not_targeted_match_nothing():
+    # TestReplicaCalcDisjointResourcesMetrics
+    with pytest.raises(MetricsError, match="no metrics returned matched known pods"):
+        resource_replicas(1, 100, "cpu", pods(["1"]), {"an-older-pod-name": PodMetric(100, NOW, 30)}, NOW)
+
+
+def test_a_container_without_a_request_cannot_be_scaled_on_utilization():
+    p = pods(["1"])
+    p[0].spec.containers[0].resources = None
+    with pytest.raises(MetricsError, match="missing request for cpu in container c of Pod test-pod-0"):
+        resource_replicas(1, 50, "cpu", p, levels(100), NOW)
+
+
+def test_missing_metrics_count_as_full_use_on_the_way_down():
+    # TestReplicaCalcMissingMetricsNoChangeLt: one pod without metrics blocks a scale-down to 1
+    p = pods(["1", "1"])
+    assert resource_replicas(2, 100, "cpu", p, {"test-pod-0": PodMetric(400, NOW - 5, 30)}, NOW)[0] == 2
+
+
+def test_the_scale_down_stabilization_window_keeps_the_highest_recent_recommendation():
+    r = Recommender()
+    assert r.stabilize("ns/web", 6, 0.0) == 6
+    assert r.stabilize("ns/web", 2, 100.0) == 6  # within 300 s of the recommendation for 6
+    assert r.stabilize("ns/web", 2, 299.0) == 6
+    assert r.stabilize("ns/web", 2, 301.0) == 2  # the 6 has left the window
+
+
+def test_behavior_policies_limit_the_rate_of_scaling():
+    r = Recommender()
+    up = HPAScalingRules(stabilization_window_seconds=0, select_policy="Max",
+                         policies=[HPAScalingPolicy(type="Pods", value=4, period_seconds=15),
+                                   HPAScalingPolicy(type="Percent", value=100, period_seconds=15)])
+    # from 3 pods: +4 pods or +100 % (6), whichever is more -> 7
+    assert scale_up_limit(3, [], [], up, r, 0.0) == 7
+    # after scaling 3 -> 7 in this period, the period started at 3: still 7 at most
+    assert scale_up_limit(7, [(4, 0.0)], [], up, r, 10.0) == 7
+    down = HPAScalingRules(select_policy="Max", policies=[HPAScalingPolicy(type="Percent", value=50, period_seconds=60)])
+    assert scale_down_limit(10, [], [], down, r, 0.0) == 5
+    assert scale_down_limit(5, [], [(5, 0.0)], down, r, 30.0) == 5  # already halved in this minute
