@@ -1,5 +1,7 @@
 """HTML cards: content, escaping, theme variables, determinism."""
 
+import re
+
 from kubelab.api import decode
 from kubelab.viz import html
 
@@ -114,11 +116,14 @@ def test_cluster_and_master_cards_read_the_cluster_state(monkeypatch):
     assert "Graphviz is not installed" in out  # the text view instead of the picture
     assert "2 members (stacked), leader master-" in out
     assert "<code>vm-1</code>" in out and "kl-pill" in out and ">Ready<" in out
-    holder = c.state.leader("kube-scheduler")
-    card = html.master_html(c.machine(holder))
-    assert card.count("leader</span>") >= 1 and "kube-scheduler" in card
-    other = next(m for m in c.masters if m.name != holder)
-    assert "leader</span>" not in html.master_html(other).split("etcd")[0]
+    # a leader badge exactly where the Lease in kube-system names the master
+    holders = c.state.lease_masters()
+    assert set(holders) == {"kube-scheduler", "kube-controller-manager"}
+    for m in c.masters:
+        card = html.master_html(m)
+        for comp in holders:
+            row = re.search(rf"<td>{comp}</td><td>(.*?)</td>", card).group(1)
+            assert ("leader</span>" in row) == (holders[comp] == m.name), (m.name, comp, row)
     assert (dict(c.load_balancer.routed), c.load_balancer._next) == routed  # looking moved nothing
 
 

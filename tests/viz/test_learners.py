@@ -37,7 +37,7 @@ def shell(capsys):
 
 def run_cell(shell, capsys, code: str) -> str:
     shell.run_cell(code)
-    return capsys.readouterr().out
+    return re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)  # the shell may print in colour
 
 
 def test_a_learners_traceback_shows_their_cell_and_the_message_not_kubelabs_frames(shell, capsys):
