@@ -2,7 +2,11 @@
 cluster (pipelined puts from one client, in-process), write latency in simulated time,
 and the same client pattern against a real etcd-server on loopback if one is installed.
 
-    .venv/bin/python benchmarks/bench_etcd.py [--writes 200000] [--window 1000]
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_etcd.py [--writes 200000] [--window 1000] [--curve]
+
+``--curve`` prints the latency-throughput curve (closed-loop client steps) of kubelab in
+simulated time next to a real etcd 3.4 on loopback (the Python client bounds the real
+side at a few thousand writes/s, so its curve shows the client as much as etcd).
 
 Target (issue 3): >= 50,000 committed writes/s of wall time in-process on one core.
 """
@@ -87,6 +91,54 @@ def bench_kubelab_latency(n: int = 200) -> dict:
     return {"lat_p50_ms": 1000 * statistics.median(lat), "lat_max_ms": 1000 * max(lat)}
 
 
+def kubelab_curve(steps=(1, 8, 32, 128, 512, 2048), seconds: float = 2.0) -> list[dict]:
+    """The latency-throughput curve in simulated time: ``c`` clients each keeping one put in
+    flight (closed loop), for ``seconds`` simulated seconds per step."""
+    rows = []
+    for c in steps:
+        etcd = EtcdCluster(members=3, seed=3)
+        cl = etcd.client()
+        cl.put("/warm", "up")
+        sim = etcd.sim
+        lat: list[float] = []
+        end = sim.now + seconds
+        value = b"x" * 64
+        n = [0]
+
+        def one():
+            n[0] += 1
+            t0 = sim.now
+            ev = cl.put_async(f"/bench/{n[0] % 10000:05d}", value)
+
+            def cb(ev, t0=t0):
+                ev.defused = True
+                if ev.ok:
+                    lat.append(sim.now - t0)
+                if sim.now < end:
+                    one()
+
+            ev.add_callback(cb)
+
+        t_start = sim.now
+        for _ in range(c):
+            one()
+        sim.run(until=end)
+        lat.sort()
+        rows.append({"clients": c, "writes_per_s": len(lat) / (sim.now - t_start),
+                     "p50_ms": 1000 * lat[len(lat) // 2], "p99_ms": 1000 * lat[int(len(lat) * 0.99)]})
+    return rows
+
+
+def real_curve(steps=(1, 8, 32, 128), writes_per_client: int = 300) -> list[dict]:
+    rows = []
+    for c in steps:
+        r = bench_real(writes_per_client * c if c > 1 else 1000, c)
+        if r is None:
+            return []
+        rows.append({"clients": c, "writes_per_s": r["writes_per_s"], "p50_ms": r["lat_p50_ms"], "p99_ms": r["lat_p99_ms"]})
+    return rows
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -169,7 +221,18 @@ def main() -> None:
     ap.add_argument("--real-writes", type=int, default=20_000)
     ap.add_argument("--real-window", type=int, default=64)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--curve", action="store_true", help="only the latency-throughput curves")
     a = ap.parse_args()
+    if a.curve:
+        print("latency-throughput: clients each keeping one 64-byte put in flight (closed loop), 3 members")
+        real = {r["clients"]: r for r in real_curve()}
+        print(f"{'clients':>8} | {'kubelab writes/s':>16} {'p50 ms':>8} {'p99 ms':>8} (simulated) | "
+              f"{'real writes/s':>13} {'p50 ms':>8} {'p99 ms':>8} (etcd 3.4, loopback, Python client)")
+        for k in kubelab_curve():
+            r = real.get(k["clients"])
+            rs = f"{r['writes_per_s']:13,.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f}" if r else f"{'-':>13} {'-':>8} {'-':>8}"
+            print(f"{k['clients']:8d} | {k['writes_per_s']:16,.0f} {k['p50_ms']:8.2f} {k['p99_ms']:8.2f}             | {rs}")
+        return
     if a.profile:
         import cProfile
         import pstats

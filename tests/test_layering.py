@@ -1,5 +1,5 @@
 """The house keeps the shape it was drawn in (DESIGN.md): imports point downward,
-sim <- api <- etcd <- apiserver <- client <- scheduler / controllers / node / kubectl <- cluster <- viz,
+sim <- api <- etcd <- apiserver <- client <- scheduler / controllers / node / kubectl <- http <- cluster <- viz,
 and no module outside the view layer imports it at module level. (kubectl sits below the
 cluster because it speaks only to a small Source protocol, which the Cluster implements.)"""
 
@@ -13,8 +13,8 @@ PKG = Path(__file__).resolve().parents[1] / "kubelab"
 # the layer of each top-level part; a module may import only parts of a lower or equal layer
 LAYER = {
     "sim": 0, "api": 1, "etcd": 2, "apiserver": 3, "client": 4,
-    "scheduler": 5, "controllers": 5, "node": 5, "kubectl": 5,
-    "components": 6, "cluster": 6, "load": 6, "viz": 8, "__init__": 9,
+    "scheduler": 5, "controllers": 5, "node": 5, "kubectl": 5, "http": 6,
+    "components": 7, "cluster": 7, "load": 7, "serve": 7, "viz": 8, "__init__": 9,
 }
 # parts of the same layer that must not import each other (they talk through the API)
 SIBLINGS = {"scheduler", "controllers", "node"}

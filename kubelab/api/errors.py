@@ -43,6 +43,7 @@ __all__ = [
     "new_decode_error",
     "new_forbidden",
     "new_generate_name_conflict",
+    "new_generic_server_response",
     "new_gone",
     "new_internal_error",
     "new_invalid",
@@ -58,7 +59,6 @@ __all__ = [
     "new_too_many_requests",
     "new_too_many_requests_error",
     "new_unauthorized",
-    "new_generic_server_response",
     "reason_for_error",
 ]
 
@@ -186,6 +186,10 @@ def _details(group: str = "", kind: str = "", name: str = "", causes: Optional[l
 
 class StatusError(Exception):
     """errors.StatusError: ``str()`` is the Status message (``Error()``)."""
+
+    # set when the server answered with plain text rather than a Status (a filter's
+    # http.Error, e.g. max-inflight's 429): client-go then builds its own message
+    text_body: Optional[str] = None
 
     def __init__(self, status: dict) -> None:
         self.status = status
@@ -334,45 +338,63 @@ def new_too_many_requests_error(message: str) -> StatusError:
     return StatusError(_status(429, StatusReason.TOO_MANY_REQUESTS, f"Too many requests: {message}"))
 
 
-def new_service_unavailable(reason: str) -> StatusError:
-    return StatusError(_status(503, StatusReason.SERVICE_UNAVAILABLE, reason))
+# metav1.CauseTypeUnexpectedServerResponse
+CAUSE_TYPE_UNEXPECTED_SERVER_RESPONSE = "UnexpectedServerResponse"
 
-
-_GENERIC_RESPONSE = {  # errors.go NewGenericServerResponse: code -> (reason, message)
-    404: (StatusReason.NOT_FOUND, "the server could not find the requested resource"),
+_GENERIC = {
     400: (StatusReason.BAD_REQUEST, "the server rejected our request for an unknown reason"),
     401: (StatusReason.UNAUTHORIZED, "the server has asked for the client to provide credentials"),
+    404: (StatusReason.NOT_FOUND, "the server could not find the requested resource"),
     405: (StatusReason.METHOD_NOT_ALLOWED, "the server does not allow this method on the requested resource"),
     422: (StatusReason.INVALID, "the server rejected our request due to an error in our request"),
-    504: (StatusReason.TIMEOUT, "the server was unable to return a response in the time allotted, "
-                                "but may still be processing the request"),
     429: (StatusReason.TOO_MANY_REQUESTS, "the server has received too many requests and has asked us to try again later"),
+    503: (StatusReason.SERVICE_UNAVAILABLE, "the server is currently unable to handle the request"),
+    504: (StatusReason.TIMEOUT, "the server was unable to return a response in the time allotted, "
+                               "but may still be processing the request"),
 }
 
 
 def new_generic_server_response(code: int, verb: str, qualified_resource: GR, name: str, server_message: str,
                                 retry_after_seconds: int = 0, is_unexpected_response: bool = False) -> StatusError:
-    """errors.NewGenericServerResponse: a Status for a response in no recognisable form. The
-    server's own message is kept only for 403 (and as the cause of an unexpected response);
-    kube-apiserver answers a JSON patch that does not apply with (422, "", {}, "", err)."""
+    """errors.NewGenericServerResponse: a Status for an answer in no recognisable form. What
+    client-go makes of a body that is not a Status (``is_unexpected_response``: plain text
+    from a filter), e.g. for a 429 from max-inflight: ``the server has received too many
+    requests and has asked us to try again later (post pods)``; and what kube-apiserver
+    answers a JSON patch that does not apply: (422, "", {}, "", err). The server's own
+    message is kept only for 403 (and as the cause of an unexpected response)."""
     gr = GroupResource.parse(qualified_resource) if qualified_resource else GroupResource("", "")
     reason, message = StatusReason.UNKNOWN, f"the server responded with the status code {code} but did not return more information"
     if code == 409:
-        reason = StatusReason.ALREADY_EXISTS if verb == "POST" else StatusReason.CONFLICT
+        reason = StatusReason.ALREADY_EXISTS if verb.upper() == "POST" else StatusReason.CONFLICT
         message = "the server reported a conflict"
     elif code == 403:
         reason, message = StatusReason.FORBIDDEN, server_message
-    elif code in _GENERIC_RESPONSE:
-        reason, message = _GENERIC_RESPONSE[code]
+    elif code in _GENERIC:
+        reason, message = _GENERIC[code]
     elif code >= 500:
         reason = StatusReason.INTERNAL_ERROR
         message = f"an error on the server ({go_quote(server_message)}) has prevented the request from succeeding"
-    if gr.resource and name:
+    if not gr.empty() and name:
         message = f"{message} ({verb.lower()} {gr} {name})"
-    elif gr.resource:
+    elif not gr.empty():
         message = f"{message} ({verb.lower()} {gr})"
-    causes = [{"type": "UnexpectedServerResponse", "message": server_message}] if is_unexpected_response else None
-    return StatusError(_status(code, reason, message, _details(gr.group, gr.resource, name, causes, retry_after_seconds)))
+    causes = [{"type": CAUSE_TYPE_UNEXPECTED_SERVER_RESPONSE, "message": server_message}] if is_unexpected_response else None
+    details: dict[str, Any] = {}
+    if name:
+        details["name"] = name
+    if gr.group:
+        details["group"] = gr.group
+    if gr.resource:
+        details["kind"] = gr.resource
+    if causes:
+        details["causes"] = causes
+    if retry_after_seconds:
+        details["retryAfterSeconds"] = retry_after_seconds
+    return StatusError(_status(code, reason, message, details))
+
+
+def new_service_unavailable(reason: str) -> StatusError:
+    return StatusError(_status(503, StatusReason.SERVICE_UNAVAILABLE, reason))
 
 
 def new_method_not_supported(qualified_resource: GR, action: str) -> StatusError:

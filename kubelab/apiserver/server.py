@@ -259,7 +259,10 @@ class APIServer:
         if mutating and self.inflight_mutating >= self.max_mutating_requests_inflight or (
             not mutating and self.inflight >= self.max_requests_inflight
         ):
-            out.fail(errors.new_too_many_requests("Too many requests, please try again later.", 1))
+            # tooManyRequests(): "Retry-After: 1" and a plain-text body, not a Status
+            err = errors.new_too_many_requests("Too many requests, please try again later.", 1)
+            err.text_body = "Too many requests, please try again later.\n"
+            out.fail(err)
             return out
         if mutating:
             self.inflight_mutating += 1
@@ -497,6 +500,11 @@ class APIServer:
         registry.prepare_for_create(obj, self.sim.now)
         registry.validate_create(obj)
         key = storage.object_key(req.kind, meta.namespace, meta.name)
+        if req.options.get("dry_run"):
+            # dryRun=All: every stage ran, nothing is persisted (the store's dryrun.Storage)
+            if self.caches[req.kind.KIND].get(meta.namespace, meta.name) is not None:
+                raise errors.new_already_exists(req.kind.group_resource(), meta.name)
+            return obj
         try:
             rev = yield self.storage.create(key, storage.encode(obj))
         except storage.KeyExists:
@@ -629,6 +637,9 @@ class APIServer:
         m.resource_version = None
         if _same_without_rv(new, old):
             return old  # a no-op update writes nothing (etcd3 store.go GuaranteedUpdate)
+        if req.options.get("dry_run"):
+            m.resource_version = str(rev)
+            return new
         # the last finalizer gone from an object being deleted (and no grace period left to
         # wait for): the update completes the deletion (generic registry store.go)
         if m.deletion_timestamp and not m.finalizers and not m.deletion_grace_period_seconds and not (
@@ -702,6 +713,8 @@ class APIServer:
         ns_finalizers = obj.KIND == "Namespace" and bool(obj.spec.finalizers)
         if ns_finalizers:
             new.status.phase = "Terminating"
+        if opts.get("dry_run"):
+            return new
         if finalizers or graceful or ns_finalizers:
             if m.deletion_timestamp is None:
                 m.deletion_timestamp = rfc3339(self.sim.now + (graceful or 0))

@@ -5,12 +5,25 @@ and back, and returns a simulation :class:`~kubelab.sim.Event`: inside a process
 ``pod = yield client.create(pod)``; a failure is thrown into the process as a
 :class:`~kubelab.api.errors.StatusError` (from the server) or :class:`ClientError`
 (the connection: refused, or the client's timeout).
+
+Retries are client-go's (``k8s.io/client-go/rest/with_retry.go``, ``request.go``): an
+answer of 429 Too Many Requests or any 5xx that carries ``Retry-After`` (the API server
+sets the header from the Status's ``details.retryAfterSeconds``) is sent again after that
+many seconds, up to :attr:`APIClient.max_retries` (client-go's default: 10) times — so
+11 attempts in all. Anything else, or the last attempt's answer, goes to the caller.
+Transport errors are not retried (client-go retries only a GET whose connection was reset,
+which the simulated network never does). When the last answer was a plain-text 429 (the
+max-inflight filter's), the caller gets what client-go makes of a body that is not a
+Status (``errors.NewGenericServerResponse``), which kubectl prints as::
+
+    Error from server (TooManyRequests): the server has received too many requests and has asked us to try again later (post pods)
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
+from kubelab.api import errors
 from kubelab.api.meta import KubeObject
 from kubelab.api.scheme import kind_by_name
 from kubelab.sim import Event, Network, Simulator
@@ -40,7 +53,7 @@ class APIClient:
 
     def __init__(self, sim: Simulator, network: Network, host: str,
                  resolve: Callable[[str], Optional["APIServer"]], user_agent: str = "kubelab",
-                 timeout: float = 30.0, user: Any = None, credentials: Any = None):
+                 timeout: float = 30.0, user: Any = None, credentials: Any = None, max_retries: int = 10):
         self.sim = sim
         self.user = user  # a kubelab.apiserver.user.UserInfo: who this client authenticates as
         # or what it presents for the server to authenticate (kubelab.apiserver.authn.Credentials)
@@ -50,36 +63,60 @@ class APIClient:
         self.resolve = resolve
         self.user_agent = user_agent
         self.timeout = timeout
+        # client-go's rest.Request maxRetries (request.go: "maxRetries: 10")
+        self.max_retries = max_retries
         self.requests = 0
         self.failures = 0
+        self.retries = 0  # attempts sent again after a Retry-After
 
     def __repr__(self) -> str:
         return f"<APIClient {self.user_agent}@{self.host}>"
 
     # -- transport ----------------------------------------------------------------------
     def request(self, req: Any) -> Event:
-        from kubelab.apiserver.server import APIServer  # noqa: F401 (type only)
-
-        self.requests += 1
+        """Send ``req``; the returned event settles with the last attempt's answer."""
         req.user_agent = self.user_agent
         if self.user is not None:
             req.user = self.user
         if self.credentials is not None:
             req.credentials = self.credentials
         out = self.sim.event()
+        self._attempt(req, out, 0)
+        return out
+
+    def _attempt(self, req: Any, out: Event, attempt: int) -> None:
+        self.requests += 1
+        answer = self.sim.event()
+        answer.add_callback(lambda e: self._answered(req, out, attempt, e))
         server = self.resolve(self.host)
         if server is None or not self.network.can_reach(self.host, server.host):
-            self.failures += 1
             # what a client sees with no server to talk to
-            out.fail(ClientError("The connection to the server was refused - did you specify the right host or port?"))
-            return out
-        timer = self.sim.call_later(self.timeout, self._timed_out, out, req)
-        self.network.send(self.host, server.host, self._at_server, server, req, out, timer)
-        return out
+            answer.fail(ClientError("The connection to the server was refused - did you specify the right host or port?"))
+            return
+        timer = self.sim.call_later(self.timeout, self._timed_out, answer, req)
+        self.network.send(self.host, server.host, self._at_server, server, req, answer, timer)
+
+    def _answered(self, req: Any, out: Event, attempt: int, e: Event) -> None:
+        e.defused = True
+        if e.ok:
+            out.succeed(e.value)
+            return
+        exc = e.exception
+        wait = retry_after(exc)
+        # withRetry.IsNextRetry: attempts counted from 1, no retry once they pass maxRetries
+        if wait is not None and attempt + 1 <= self.max_retries:
+            self.retries += 1
+            # withRetry.Before sleeps Retry-After, then the backoff manager's delay (client-go's
+            # default manager is NoBackoff unless KUBE_CLIENT_BACKOFF_BASE is set: zero)
+            self.sim.call_later(float(wait), self._attempt, req, out, attempt + 1)
+            return
+        self.failures += 1
+        if isinstance(exc, errors.StatusError) and getattr(exc, "text_body", None) is not None:
+            exc = generic_server_response(exc, req)
+        out.fail(exc)
 
     def _timed_out(self, out: Event, req: Any) -> None:
         if not out.triggered:
-            self.failures += 1
             # client-go's http.Client timeout, as kubectl prints it
             out.fail(ClientError(f"{req.describe()}: net/http: request canceled (Client.Timeout exceeded while awaiting headers)"))
 
@@ -99,7 +136,6 @@ class APIClient:
         if e.ok:
             out.succeed(e.value)
         else:
-            self.failures += 1
             out.fail(e.exception)
 
     # -- verbs --------------------------------------------------------------------------
@@ -154,6 +190,36 @@ class APIClient:
         is called once when the watch breaks (server gone, link cut, 410 Gone)."""
         return ClientWatch(self, resolve_kind(kind), handler, on_error, namespace, resource_version,
                            label_selector, field_selector, health_period)
+
+
+def retry_after(exc: BaseException) -> Optional[int]:
+    """client-go's checkWait: the seconds to wait when the answer is a 429 or a 5xx that
+    carries ``Retry-After``; None when it is not to be retried."""
+    if not isinstance(exc, errors.StatusError):
+        return None
+    code = exc.code
+    if code != 429 and code < 500:
+        return None
+    seconds = (exc.details or {}).get("retryAfterSeconds")
+    if not seconds:
+        return None
+    return int(seconds)
+
+
+# http method per kubelab verb, as the message of NewGenericServerResponse lower-cases it
+_METHODS = {"create": "post", "get": "get", "list": "get", "update": "put", "patch": "patch",
+            "delete": "delete", "bind": "post", "watch": "get"}
+
+
+def generic_server_response(exc: errors.StatusError, req: Any) -> errors.StatusError:
+    """request.go's newUnstructuredResponseError for a body that is not a Status: the
+    message is client-go's own, with ``(<method> <resource>[ <name>])`` appended."""
+    gr = req.kind.group_resource()
+    # POST to a collection has no name in its URL (request.go: r.resourceName)
+    name = "" if req.verb == "create" else (req.name or "")
+    return errors.new_generic_server_response(exc.code, _METHODS.get(req.verb, req.verb), gr, name,
+                                              exc.text_body, int((exc.details or {}).get("retryAfterSeconds") or 0),
+                                              is_unexpected_response=True)
 
 
 class ClientWatch:

@@ -361,6 +361,32 @@ class Cluster:
             raise TypeError(f"kubectl takes the command line as a str, not {type(args).__name__}")
         return Kubectl(self.api)(args, stdin=stdin)
 
+    def serve(self, mode: str = "paused", speed: float = 1.0, host: str = "127.0.0.1", port: int = 0,
+              kubeconfig: Optional[str] = None):
+        """Serve the Kubernetes API over HTTPS for the real kubectl and client libraries; returns
+        a handle with ``url``, ``kubeconfig`` and the ``export KUBECONFIG=...`` line. In a
+        notebook it runs on the kernel's event loop (answering between cells); elsewhere on
+        one background thread, which then owns the cluster: use ``handle.call(fn)`` /
+        ``handle.run(seconds)`` to touch it. ``mode="live"`` lets the clock follow wall
+        time x ``speed`` while idle. See :mod:`kubelab.http`.
+
+        Writes that arrive over HTTPS are not replayable: a fork after one refuses."""
+        import asyncio
+
+        from kubelab.http import FrontDoor, HTTPSServer
+
+        def on_write(request) -> None:
+            self.sim.journal.unreplayable(f"https:{request.describe()}",
+                                          "a request over HTTPS (the real kubectl or a client library)")
+
+        door = FrontDoor(self.sim, self.network, self.load_balancer.pick, USER_HOST, metrics=self.api.metrics,
+                         on_write=on_write)
+        server = HTTPSServer(door, self.sim, host=host, port=port, mode=mode, speed=speed, kubeconfig=kubeconfig)
+        try:
+            return server.start(asyncio.get_running_loop())
+        except RuntimeError:
+            return server.start_thread()
+
     @property
     def trace(self):
         return self.sim.trace

@@ -70,7 +70,8 @@ class LoadGenerator:
         self.write_ratio = write_ratio
         self.namespace = namespace
         self.clients = [
-            APIClient(self.sim, cluster.network, f"loadgen-{i}", lambda h: cluster.load_balancer.pick(h), "loadgen", timeout=10.0)
+            APIClient(self.sim, cluster.network, f"loadgen-{i}", lambda h: cluster.load_balancer.pick(h), "loadgen", timeout=10.0,
+                      max_retries=0)  # a load tool counts every answer, 429s included (as hey or ab do)
             for i in range(clients)
         ]
         self.samples: list[LoadSample] = []

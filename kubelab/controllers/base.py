@@ -30,8 +30,10 @@ class ControllerContext:
     ControllerContext)."""
 
     def __init__(self, sim: Simulator, client: "APIClient", informers: SharedInformerFactory,
-                 host: Optional[str] = None, cloud: Any = None):
+                 host: Optional[str] = None, cloud: Any = None, options: Optional[dict[str, Any]] = None):
         self.sim = sim
+        # the manager's flags that shape controllers (e.g. cluster_cidr, node_cidr_mask_size)
+        self.options = dict(options or {})
         self.client = client
         self.informers = informers
         self.host = host

@@ -29,6 +29,7 @@ def default_controllers() -> dict[str, type[Controller]]:
     from .job import CronJobController, JobController
     from .namespace import NamespaceController
     from .podautoscaler import HorizontalPodAutoscalerController
+    from .nodeipam import NodeIpamController
     from .nodelifecycle import NodeLifecycleController, TaintEvictionController
     from .replicaset import ReplicaSetController
     from .statefulset import StatefulSetController
@@ -39,6 +40,7 @@ def default_controllers() -> dict[str, type[Controller]]:
         "garbage-collector-controller": GarbageCollector,
         "namespace-controller": NamespaceController,
         "node-lifecycle-controller": NodeLifecycleController,
+        "node-ipam-controller": NodeIpamController,
         "taint-eviction-controller": TaintEvictionController,
         "endpoints-controller": EndpointsController,
         "endpointslice-controller": EndpointSliceController,
@@ -56,8 +58,12 @@ class _Manager:
 
     def __init__(self, sim: Simulator, client: APIClient, host: str, identity: str, cloud: Any = None,
                  controllers: Optional[Sequence[str]] = None, leader_elect: bool = True,
-                 lease_duration: float = 15.0, renew_deadline: float = 10.0, retry_period: float = 2.0):
+                 lease_duration: float = 15.0, renew_deadline: float = 10.0, retry_period: float = 2.0,
+                 options: Optional[dict[str, Any]] = None):
         self.sim = sim
+        # flags handed to the controllers, e.g. {"cluster_cidr": "10.128.0.0/12",
+        # "node_cidr_mask_size": 24} (--cluster-cidr, --node-cidr-mask-size)
+        self.options = dict(options or {})
         self.client = client
         self.host = host
         self.identity = identity
@@ -116,7 +122,8 @@ class _Manager:
             return
         self.leading = True
         self.informers = SharedInformerFactory(self.client)
-        ctx = ControllerContext(self.sim, self.client, self.informers, host=self.host, cloud=self.cloud)
+        ctx = ControllerContext(self.sim, self.client, self.informers, host=self.host, cloud=self.cloud,
+                                options=self.options)
         self.controllers = {}
         for name in self.controller_names:
             self.controllers[name] = self._classes[name](ctx)
@@ -151,6 +158,15 @@ class ControllerManager(_Manager):
 
     def available_controllers(self):
         return default_controllers()
+
+    def __init__(self, *args: Any, **kw: Any):
+        super().__init__(*args, **kw)
+        if "node-ipam-controller" in self.controller_names:
+            from .nodeipam import DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE, CidrSet
+
+            # a bad --cluster-cidr / --node-cidr-mask-size stops the manager at startup, as upstream
+            CidrSet(self.options.get("cluster_cidr", DEFAULT_CLUSTER_CIDR),
+                    int(self.options.get("node_cidr_mask_size", DEFAULT_NODE_CIDR_MASK_SIZE)))
 
 
 class CloudControllerManager(_Manager):

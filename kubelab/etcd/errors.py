@@ -72,6 +72,11 @@ class ErrLeaseProvided(EtcdError):
     code = INVALID_ARGUMENT
 
 
+class ErrRequestTooLarge(EtcdError):
+    message = "etcdserver: request is too large"  # rpctypes.ErrGRPCRequestTooLarge (--max-request-bytes)
+    code = INVALID_ARGUMENT
+
+
 class ErrTooManyOps(EtcdError):
     message = "etcdserver: too many operations in txn request"  # rpctypes.ErrGRPCTooManyOps
     code = INVALID_ARGUMENT

@@ -11,6 +11,23 @@ The member runs etcd's raft loop (etcdserver/raft.go ``raftNode.start``) on the 
 * every ``snapshot_count`` applied entries it snapshots the store and compacts the log,
   keeping ``SNAPSHOT_CATCHUP_ENTRIES`` for slow followers (etcdserver/server.go).
 
+Capacity, in simulated time (what makes a loaded etcd slow, as a real one is):
+
+* the disk: each WAL write costs ``fsync_latency`` plus its bytes over ``disk_bandwidth``;
+  the raft loop waits for it, so a busier member writes bigger, rarer batches;
+* the CPU: every client request costs ``request_cpu`` on the member's ``cores`` (gRPC,
+  auth, proposing), and every committed entry ``apply_cpu`` on the single apply loop
+  (etcdserver's applier runs entries one by one), which answers the client;
+* the backend: bbolt commits its batch every 100 ms or 10,000 writes (mvcc/backend
+  ``defaultBatchInterval``/``defaultBatchLimit``), holding the apply loop for an fsync;
+* Raft's pipeline: at most 512 MsgApp in flight per follower (etcdserver/raft.go
+  ``maxInflightMsgs = 4096 / 8``) and requests over 1.5 MiB refused
+  (``embed.DefaultMaxRequestBytes``: ``etcdserver: request is too large``).
+
+So committed writes per simulated second saturate near ``1 / apply_cpu`` and latency
+climbs with the queues. The per-request CPU costs are calibrated against etcd 3.4 on
+loopback (benchmarks/bench_etcd.py prints both curves side by side).
+
 ``stop()`` loses everything volatile (the Raft node, the store, watches, waiting
 requests); ``start()`` rebuilds from the WAL and the last snapshot, as a restarted etcd does.
 """
@@ -49,6 +66,12 @@ DEFAULT_SNAPSHOT_COUNT = 100_000
 SNAPSHOT_CATCHUP_ENTRIES = 5_000
 TICK_SECONDS = 0.1  # --heartbeat-interval=100
 ELECTION_TICKS = 10  # --election-timeout=1000
+# capacity (see the module docstring)
+BACKEND_BATCH_INTERVAL = 0.1  # mvcc/backend/backend.go defaultBatchInterval
+BACKEND_BATCH_LIMIT = 10_000  # mvcc/backend/backend.go defaultBatchLimit
+MAX_INFLIGHT_MSGS = 4096 // 8  # etcdserver/raft.go maxInflightMsgs
+MAX_REQUEST_BYTES = 3 * 1024 * 1024 // 2  # embed.DefaultMaxRequestBytes (1.5 MiB)
+ENTRY_OVERHEAD_BYTES = 64  # raftpb.Entry + InternalRaftRequest framing around a request
 # etcdserver ReqTimeout(): 5 s + 2 * election timeout
 REQUEST_TIMEOUT = 5.0 + 2 * ELECTION_TICKS * TICK_SECONDS
 
@@ -94,7 +117,9 @@ class Member:
     """One etcd member on ``host``. Created by :class:`~kubelab.etcd.cluster.EtcdCluster`."""
 
     def __init__(self, cluster: "EtcdCluster", name: str, host: str, voters: list[int], *,
-                 fsync_latency: float = 0.001, snapshot_count: int = DEFAULT_SNAPSHOT_COUNT, join: bool = False):
+                 fsync_latency: float = 0.001, snapshot_count: int = DEFAULT_SNAPSHOT_COUNT, join: bool = False,
+                 disk_bandwidth: float = 200e6, cores: int = 2, request_cpu: float = 40e-6,
+                 apply_cpu: float = 25e-6, backend_commit_cpu: float = 1e-6):
         self.cluster = cluster
         self.sim = cluster.sim
         self.network = cluster.network
@@ -103,6 +128,12 @@ class Member:
         self.id = member_id(name, cluster.token)
         self.fsync_latency = fsync_latency
         self.disk_extra = 0.0
+        self.disk_bandwidth = disk_bandwidth  # bytes per second the WAL is written at
+        self.cores = cores
+        self.request_cpu = request_cpu  # seconds of CPU to take in one client request
+        self.apply_cpu = apply_cpu  # seconds of the apply loop per committed entry
+        self.backend_commit_cpu = backend_commit_cpu  # per key written back by a bbolt commit
+        self.committed_writes = 0  # entries applied (the throughput the benchmark reads)
         self.snapshot_count = snapshot_count
         self.wal = WAL()
         self.msg_stats: dict[tuple[str, str], int] = {}  # (message type, to member) -> messages sent
@@ -137,7 +168,8 @@ class Member:
         if w.snapshot is not None:
             self.kv.restore(w.snapshot.data)
         self.raft = Raft(self.id, self._initial_voters, rng=self.sim.rng(f"etcd/{self.name}/raft/{self.epoch}"),
-                         election_tick=ELECTION_TICKS, heartbeat_tick=1, hard_state=w.hard_state,
+                         election_tick=ELECTION_TICKS, heartbeat_tick=1, max_inflight=MAX_INFLIGHT_MSGS,
+                         hard_state=w.hard_state,
                          snapshot=w.snapshot, entries=w.entries)
         self._busy = False
         self._ready_scheduled = False
@@ -153,6 +185,9 @@ class Member:
         self._revoking: set[int] = set()
         self._last_lead = NONE
         self._applied_since_snap = 0
+        self._cpu_free = [0.0] * self.cores  # when each core is next free
+        self._apply_free = 0.0  # when the apply loop is next free
+        self._backend_pending = 0  # writes in bbolt's open batch transaction
         self._ticker = self.sim.every(TICK_SECONDS, self._tick)
         self.sim.trace.record(f"etcd/{self.name}", "MemberStarted",
                               f"{self.id:x} started (term {self.raft.term}, commit {self.raft.log.committed})")
@@ -230,6 +265,8 @@ class Member:
         r = self.raft
         r.tick()
         now = self.sim.now
+        if self._backend_pending:  # backend.run: commit the batch every defaultBatchInterval
+            self._backend_commit(now)
         # expire requests nobody answered (etcd: the request's context deadline)
         dl = self._wait_deadlines
         while dl and dl[0][0] <= now:
@@ -282,7 +319,11 @@ class Member:
             self._send(rd.messages)  # the leader replicates while it writes its own disk
         if rd.entries or rd.hard_state is not None or rd.snapshot is not None:
             self._busy = True
-            self.sim.call_later(self.fsync_latency + self.disk_extra, self._persisted, rd, leader, self.epoch)
+            nbytes = 0
+            for e in rd.entries:
+                nbytes += _entry_bytes(e)
+            write = self.fsync_latency + self.disk_extra + nbytes / self.disk_bandwidth
+            self.sim.call_later(write, self._persisted, rd, leader, self.epoch)
         else:
             self._persisted(rd, leader, self.epoch)
 
@@ -351,7 +392,37 @@ class Member:
             self._last_lead = ss.lead
         self.kv.raft_term = r.term
 
+    def _backend_commit(self, now: float) -> None:
+        """bbolt commits the batch: the apply loop waits for its fsync."""
+        n, self._backend_pending = self._backend_pending, 0
+        self._apply_free = max(now, self._apply_free) + self.fsync_latency + self.disk_extra + n * self.backend_commit_cpu
+
     def _apply(self, ents: list[Entry]) -> None:
+        kv = self.kv
+        now = self.sim.now
+        # the apply loop takes the entries one by one; clients hear back when it is done
+        n = len(ents)
+        self.committed_writes += n
+        done = max(now, self._apply_free) + n * self.apply_cpu
+        self._apply_free = done
+        self._backend_pending += n
+        if self._backend_pending >= BACKEND_BATCH_LIMIT:
+            self._backend_commit(done)
+        answers: list = []
+        self._apply_now(ents, answers)
+        if answers:
+            if done > now:
+                self.sim.call_later(done - now, self._answer, answers, self.epoch)
+            else:
+                self._answer(answers, self.epoch)
+
+    def _answer(self, answers: list, epoch: int) -> None:
+        if epoch != self.epoch:
+            return  # crashed before the answers went out
+        for cb, resp, err in answers:
+            cb(resp, err)
+
+    def _apply_now(self, ents: list[Entry], answers: list) -> None:
         kv = self.kv
         waits = self._waits
         now = self.sim.now
@@ -383,7 +454,7 @@ class Member:
             if type(req) is LeaseRevokeRequest:
                 self._revoking.discard(req.ID)
             if cb is not None:
-                cb(resp, err)
+                answers.append((cb, resp, err))
         self._applied_since_snap += len(ents)
 
     def _apply_conf_change(self, data: tuple, index: int) -> None:
@@ -473,6 +544,21 @@ class Member:
         elif kind == "conf_change":
             self._propose_entry(answer, req, conf=True)
         else:
+            if kind == "put" and len(req.key) + len(req.value) > MAX_REQUEST_BYTES:
+                answer(None, E.ErrRequestTooLarge())
+                return
+            # the request's CPU (gRPC, auth, marshalling) on the member's least busy core
+            now = self.sim.now
+            free = self._cpu_free
+            i = free.index(min(free))
+            done = free[i] = max(now, free[i]) + self.request_cpu
+            if done > now:
+                self.sim.call_later(done - now, self._propose_later, answer, req, self.epoch)
+            else:
+                self._propose_entry(answer, req)
+
+    def _propose_later(self, answer: Callable, req: Any, epoch: int) -> None:
+        if self.running and epoch == self.epoch:
             self._propose_entry(answer, req)
 
     def _forwarded(self, kind: str, req: Any, reply_host: str, answer: Callable) -> None:
@@ -569,3 +655,12 @@ class Member:
 
         return self.kv.watch(key, range_end, start_revision=start_revision, prev_kv=prev_kv, filters=filters,
                              callback=cb, progress_notify=progress_notify)
+
+
+def _entry_bytes(e: Entry) -> int:
+    """About what the entry weighs in the WAL: the put's key and value, plus framing."""
+    data = e.data
+    if data is not None and len(data) == 3:
+        put = data[2]
+        return ENTRY_OVERHEAD_BYTES + len(put[0]) + len(put[1])
+    return ENTRY_OVERHEAD_BYTES

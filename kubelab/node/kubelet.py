@@ -10,6 +10,8 @@ Events are worded as pkg/kubelet words them.
 
 from __future__ import annotations
 
+import ipaddress
+
 from collections import deque
 from typing import Any, Optional
 
@@ -131,6 +133,7 @@ class Kubelet:
         self._pull_queue: deque = deque()
         self._pulling = False
         self._ip_seq = 1
+        self.pod_cidr: Optional[str] = None  # the Node's spec.podCIDR, once the IPAM controller set it
         self._lease_timer = None
         self._status_timer = None
         self._last_status_post = -1e18
@@ -186,7 +189,8 @@ class Kubelet:
         m = self.machine
         labels = m.node_labels()
         taints = [Taint.model_validate(t) for t in m.taints]
-        spec = NodeSpec(pod_cidr=m.pod_cidr(), pod_cidrs=[m.pod_cidr()], taints=taints or None)
+        # no podCIDR: the node IPAM controller assigns it (kube-controller-manager --allocate-node-cidrs)
+        spec = NodeSpec(taints=taints or None)
         if isinstance(m, CloudInstance):
             if self.cloud_provider_external:
                 # --cloud-provider=external: the cloud-controller-manager initialises the node
@@ -303,6 +307,7 @@ class Kubelet:
     def _post_status(self):
         try:
             node = yield self.client.get(Node, self.node_name, None)
+            self.pod_cidr = node.spec.pod_cidr or self.pod_cidr
             new = node.copy_deep()
             st = new.status
             st.conditions = self._conditions(node.status.conditions)
@@ -330,7 +335,7 @@ class Kubelet:
             if self.hung:
                 self.sim.call_later(1.0, self._on_pod_latest, pod.key())
                 return
-            rp = _RunningPod(pod.metadata.uid, pod.key(), self._next_ip())
+            rp = _RunningPod(pod.metadata.uid, pod.key(), self._next_ip_seq())
             self.pods[pod.metadata.uid] = rp
             rp.proc = self.sim.spawn(self._sync_pod(pod, rp), name=f"kubelet/{self.node_name}/pod/{pod.metadata.name}")
 
@@ -348,11 +353,30 @@ class Kubelet:
             if rp.proc is not None:
                 rp.proc.kill()
 
-    def _next_ip(self) -> str:
-        cidr = self.machine.pod_cidr()
-        base = cidr.rsplit(".", 1)[0]
+    def _next_ip_seq(self) -> int:
         self._ip_seq = self._ip_seq % 253 + 1
-        return f"{base}.{self._ip_seq + 1}"
+        return self._ip_seq + 1
+
+    def _pod_ip(self, seq: int) -> str:
+        """The CNI's address for a pod: host ``seq`` of the node's podCIDR (host-local IPAM)."""
+        net = ipaddress.ip_network(self.pod_cidr, strict=False)
+        return str(net.network_address + seq % max(2, net.num_addresses - 1))
+
+    def _network_ready(self, pod: Pod):
+        """The pod network needs the Node's podCIDR (flannel writes it to subnet.env): learn
+        it from the API server; without one, the sandbox fails as it does with flannel."""
+        while self.pod_cidr is None:
+            try:
+                node = yield self.client.get(Node, self.node_name, None)
+                self.pod_cidr = node.spec.pod_cidr
+            except Exception:  # noqa: BLE001 — the API server is unreachable: try again
+                pass
+            if self.pod_cidr is None:
+                self.recorder.event(pod, "Warning", "FailedCreatePodSandBox",
+                                    'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup '
+                                    'network for sandbox: plugin type="flannel" failed (add): loadFlannelSubnetEnv '
+                                    'failed: open /run/flannel/subnet.env: no such file or directory')
+                yield self.sim.timeout(10.0)
 
     def _used_by_others(self, uid: str) -> dict[str, int]:
         used: dict[str, int] = {"pods": 0}
@@ -392,6 +416,9 @@ class Kubelet:
             yield from self._update_status(pod.key(), lambda p: self._set_failed(p, reason, msg))
             rp.done = True
             return
+        if isinstance(rp.ip, int):
+            yield from self._network_ready(pod)
+            rp.ip = self._pod_ip(rp.ip)
         start_time = self.sim.now
         self._start_probe_workers(pod, rp)  # prober_manager AddPod: workers tick from admission on
         # PodReadyToStartContainers: sandbox and network up (~0.5-1 s with a CNI)

@@ -60,7 +60,7 @@ class Machine:
     # link to the image registry, bytes per simulated second
     pull_bandwidth: float = 100e6
     KIND = "Machine"
-    index: int = 0  # set by the cluster: used for addresses and the pod CIDR
+    index: int = 0  # set by the cluster: used for addresses
 
     def __post_init__(self) -> None:
         self.cpu = str(parse_quantity(self.cpu))
@@ -96,10 +96,6 @@ class Machine:
 
     def internal_ip(self) -> str:
         return f"10.0.{1 + self.index // 250}.{10 + self.index % 250}"
-
-    def pod_cidr(self) -> str:
-        # kube-controller-manager's node IPAM with kubeadm's --pod-network-cidr=10.244.0.0/16
-        return f"10.244.{self.index}.0/24"
 
     def addresses(self) -> list[dict[str, str]]:
         return [{"type": "InternalIP", "address": self.internal_ip()}, {"type": "Hostname", "address": self.name}]

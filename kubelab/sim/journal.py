@@ -111,6 +111,12 @@ class Journal:
                 listener(action)
 
 
+    def unreplayable(self, what: str, reason: str) -> None:
+        """Note a change from outside that no replay can repeat (a fork then refuses)."""
+        if self.recording():
+            self.actions.append(Action(self.sim.now, self.sim.events_processed, UNADDRESSED, what, (), {}, reason))
+
+
 def journaled(fn: Callable) -> Callable:
     """Declare a method as a user action: recorded in ``self.sim.journal`` when called from
     outside the simulation. The object must have a ``sim`` attribute."""
