@@ -14,6 +14,7 @@ hands the rest to named parts:
 - ``cluster.faults``: power machines off and on, cut and heal links, hang a kubelet;
 - ``cluster.views``: what the view layer registers (``dashboard()``, ``control_plane()``...);
 - ``cluster.history``: the journal of every user action, ``fork()`` and ``digest()``;
+- ``cluster.state``: the read model the views draw from (looking changes nothing);
 - ``cluster.machines`` / ``masters`` / ``workers``, ``etcd``, ``scheduler``,
   ``controller_manager``, ``load_balancer``: the parts themselves.
 
@@ -39,6 +40,8 @@ from .api import USER_HOST, ClusterAPI
 from .faults import Faults
 from .history import History
 from .machines import EtcdHost, Host, Master, Worker
+from .readmodel import ClusterState
+from .runs import RunSummary
 from .views import Views
 
 
@@ -112,6 +115,12 @@ class Cluster:
             return self.machines[name]
         except KeyError:
             raise KeyError(f"no machine named {name!r} (machines: {list(self.machines)})") from None
+
+    @property
+    def state(self) -> ClusterState:
+        """What the views read: a ready API server's cache (not through the load balancer),
+        the machines, etcd, leases, backends and cut links. Looking changes nothing."""
+        return ClusterState(self)
 
     @property
     def nodes(self) -> dict[str, Machine]:
@@ -313,14 +322,16 @@ class Cluster:
     def now(self) -> float:
         return self.sim.now
 
-    def run(self, seconds: float = 10.0) -> "Cluster":
-        """Advance simulated time by ``seconds``."""
+    def run(self, seconds: float = 10.0) -> RunSummary:
+        """Advance simulated time by ``seconds``. Returns what changed meanwhile (a cell
+        ending in ``cluster.run(30)`` shows ``t=0.0s → t=30.0s: 12 events; pods: ...``)."""
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
             raise TypeError(f"run(seconds=...) takes a number of simulated seconds, not {seconds!r}")
         if seconds != seconds or seconds in (float("inf"), float("-inf")) or seconds < 0:
             raise ValueError(f"run(seconds=...) takes a finite number of seconds >= 0, not {seconds!r}")
+        before = RunSummary.before(self)
         self.history.run(seconds)
-        return self
+        return RunSummary(self, *before)
 
     # -- the user's verbs -------------------------------------------------------------------
     @journaled

@@ -4,14 +4,16 @@ Nothing below imports it, not even lazily: when imported (``import kubelab`` doe
 registers itself — the views a cluster offers (``cluster.views.dashboard()``,
 ``cluster.views.control_plane()``, ...) and, under IPython, an HTML display formatter for
 each model type (API objects, errors, the cluster and its machines, etcd, the scheduler's
-decisions).
+decisions) and a traceback handler that hides kubelab's own frames (:mod:`.errors`).
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
-__all__ = ["install", "ownership", "topology"]
+from .errors import show_internal_frames
+
+__all__ = ["install", "ownership", "show_internal_frames", "topology"]
 
 
 def topology(cluster: Any, max_pods: int = 10):
@@ -85,6 +87,9 @@ def install(ipython: Any = None) -> None:
         ipython = get_ipython()
     if ipython is None:
         return
+    from . import errors
+
+    errors.install(ipython)  # kubelab's own frames hidden from learners' tracebacks
     fmt = ipython.display_formatter.formatters["text/html"]
     for cls, render in ((KubeObject, html.object_html), (StatusError, html.error_html),
                         (Cluster, html.cluster_html), (Master, html.master_html),

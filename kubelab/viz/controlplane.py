@@ -30,7 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from kubelab.api.podutil import is_pod_ready
+from kubelab.cluster.readmodel import LEADER_LEASES, Backend
+from kubelab.controllers import status as workload
 
 from . import html as H
 from .html import esc, pill
@@ -67,12 +68,7 @@ __all__ = [
     "control_plane",
 ]
 
-# The leader-election Leases in kube-system, and the Master attribute of each candidate.
-CONTROL_PLANE_LEASES = (
-    ("kube-scheduler", "scheduler"),
-    ("kube-controller-manager", "controller_manager"),
-    ("cloud-controller-manager", "cloud_controller_manager"),
-)
+CONTROL_PLANE_LEASES = LEADER_LEASES  # (Lease name, Master attribute of each candidate)
 NODE_LEASE_NAMESPACE = "kube-node-lease"
 
 # Trace reasons that tell the control plane's story (faults, elections, scaling).
@@ -100,34 +96,25 @@ class View:
 
 
 # ----------------------------------------------------------------------------- reading
+#
+# Everything here reads ``cluster.state`` (kubelab.cluster.readmodel), the one read model:
+# a ready API server's cache read directly, the machines, the leases, the backends.
 
 
-def _server(cluster: Any) -> Any:
-    """An API server to read from without going through the load balancer: a ready one."""
-    servers = list(getattr(cluster, "apiservers", []) or [])
-    for s in servers:
-        if getattr(s, "ready", False):
-            return s
-    for s in servers:
-        if getattr(s, "running", False):
-            return s
-    return None
+def _state(cluster: Any) -> Any:
+    return cluster.state
 
 
 def _list(cluster: Any, kind: str, namespace: Optional[str] = None) -> list[Any]:
-    from kubelab.client.rest import resolve_kind
+    return _state(cluster).list(kind, namespace)
 
-    server = _server(cluster)
-    if server is None:
-        return []
-    try:
-        return list(server.read_list(resolve_kind(kind), namespace).items)
-    except Exception:  # noqa: BLE001 - a kind this cluster does not serve: nothing to show
-        return []
+
+def _readable(cluster: Any) -> bool:
+    return _state(cluster).readable
 
 
 def _now(cluster: Any) -> float:
-    return float(getattr(cluster, "now", 0.0) or 0.0)
+    return float(cluster.now)
 
 
 def _age(ts: Optional[str], now: float) -> Optional[float]:
@@ -136,6 +123,10 @@ def _age(ts: Optional[str], now: float) -> Optional[float]:
     if not ts:
         return None
     t = parse_time(ts)
+    return None if t is None else max(0.0, now - t)
+
+
+def _since(t: Optional[float], now: float) -> Optional[float]:
     return None if t is None else max(0.0, now - t)
 
 
@@ -148,18 +139,6 @@ def fmt_age(seconds: Optional[float]) -> str:
     from kubelab.kubectl.duration import human_duration
 
     return human_duration(seconds)
-
-
-def _master_of_identity(identity: Optional[str], masters: list[str]) -> Optional[str]:
-    """``master-2_kube-scheduler`` → ``master-2`` (leader election identities are
-    ``<hostname>_<component>``; upstream appends a UUID the simulation leaves out)."""
-    if not identity:
-        return None
-    return identity.split("_", 1)[0]
-
-
-def _leading(comp: Any) -> bool:
-    return bool(getattr(comp, "is_leader", False) or getattr(comp, "leading", False))
 
 
 @dataclass
@@ -208,12 +187,14 @@ class NodeLeaseSummary:
 
 
 def read_leases(cluster: Any) -> tuple[list[LeaseInfo], NodeLeaseSummary]:
-    """The control plane's leader-election Leases and a summary of the node Leases."""
+    """The control plane's leader-election Leases and a summary of the node Leases. A
+    candidate leads when the Lease names its master (the one rule: the holder)."""
+    state = _state(cluster)
     now = _now(cluster)
-    masters = list(getattr(cluster, "masters", []) or [])
-    names = [m.name for m in masters]
-    running = {m.name: bool(getattr(m, "running", True)) for m in masters}
-    held = {lease.metadata.name: lease for lease in _list(cluster, "Lease", "kube-system")}
+    masters = list(cluster.masters)
+    running = {m.name: bool(m.running) for m in masters}
+    held = state.leases()
+    holders = state.lease_masters()
     out: list[LeaseInfo] = []
     for lease_name, attr in CONTROL_PLANE_LEASES:
         candidates = []
@@ -222,17 +203,17 @@ def read_leases(cluster: Any) -> tuple[list[LeaseInfo], NodeLeaseSummary]:
             if comp is None:
                 continue
             if not running[m.name] or not getattr(comp, "running", True):
-                state = "stopped"
+                cstate = "stopped"
             else:
-                state = "leader" if _leading(comp) else "standby"
-            candidates.append(Candidate(m.name, state))
+                cstate = "leader" if holders.get(lease_name) == m.name else "standby"
+            candidates.append(Candidate(m.name, cstate))
         lease = held.get(lease_name)
         if lease is None:
             if candidates:  # candidates campaign, no Lease yet
                 out.append(LeaseInfo(lease_name, present=False, candidates=candidates))
             continue
         sp = lease.spec
-        master = _master_of_identity(sp.holder_identity, names)
+        master = holders.get(lease_name)
         out.append(LeaseInfo(
             lease_name, present=True, holder=sp.holder_identity, master=master,
             holder_running=running.get(master or "", True),
@@ -240,7 +221,7 @@ def read_leases(cluster: Any) -> tuple[list[LeaseInfo], NodeLeaseSummary]:
             duration=sp.lease_duration_seconds, transitions=int(sp.lease_transitions or 0), candidates=candidates))
     summary = NodeLeaseSummary()
     ages: list[float] = []
-    for lease in sorted(_list(cluster, "Lease", NODE_LEASE_NAMESPACE), key=lambda x: _natural(x.metadata.name or "")):
+    for lease in sorted(state.list("Lease", NODE_LEASE_NAMESPACE), key=lambda x: _natural(x.metadata.name or "")):
         summary.total += 1
         age = _age(lease.spec.renew_time, now)
         duration = lease.spec.lease_duration_seconds or 40
@@ -263,40 +244,11 @@ def _natural(s: str) -> list:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s)]
 
 
-@dataclass
-class BackendInfo:
-    name: str
-    master: str
-    replica: bool  # an extra replica (the autoscaler's) rather than the master's own
-    running: bool
-    ready: bool
-    healthy: bool
-    routed: int
-    share: float
-    inflight: int = 0
+BackendInfo = Backend  # the read model's record of one load balancer backend
 
 
-def read_load_balancer(cluster: Any) -> tuple[str, list[BackendInfo]]:
-    lb = getattr(cluster, "load_balancer", None)
-    if lb is None:
-        return "", []
-    where: dict[int, tuple[str, bool]] = {}
-    for m in getattr(cluster, "masters", []) or []:
-        if m.apiserver is not None:
-            where[id(m.apiserver)] = (m.name, False)
-        for r in getattr(m, "replicas", []) or []:
-            where[id(r)] = (m.name, True)
-    routed = dict(getattr(lb, "routed", {}) or {})
-    total = sum(routed.values()) or 0
-    rows = []
-    for b in lb.backends:
-        master, replica = where.get(id(b), (getattr(b, "host", ""), False))
-        n = routed.get(b.name, 0)
-        rows.append(BackendInfo(b.name, master, replica, bool(getattr(b, "running", False)),
-                                bool(getattr(b, "ready", False)), bool(lb.healthy(b)), n,
-                                (n / total) if total else 0.0,
-                                int(getattr(b, "inflight", 0) or 0) + int(getattr(b, "inflight_mutating", 0) or 0)))
-    return getattr(lb, "host", "lb"), rows
+def read_load_balancer(cluster: Any) -> tuple[str, list[Backend]]:
+    return cluster.load_balancer.host, _state(cluster).backends()
 
 
 @dataclass
@@ -317,36 +269,24 @@ class MasterRow:
 
 
 def read_masters(cluster: Any) -> list[MasterRow]:
+    """The masters as the topology has them (``cluster.state.topology()``)."""
     rows = []
-    for m in getattr(cluster, "masters", []) or []:
-        up = bool(getattr(m, "running", True))
-        row = MasterRow(m.name, up)
-        if m.apiserver is not None:
-            extra = len(getattr(m, "replicas", []) or [])
-            row.components.append(ComponentRow("kube-apiserver", up and bool(getattr(m.apiserver, "running", False)),
-                                               None, f"+{extra} replica{'s' if extra != 1 else ''}" if extra else ""))
-        for attr, cname in (("scheduler", "kube-scheduler"), ("controller_manager", "kube-controller-manager"),
-                            ("cloud_controller_manager", "cloud-controller-manager")):
-            comp = getattr(m, attr, None)
-            if comp is None:
-                continue
-            on = up and bool(getattr(comp, "running", True))
-            row.components.append(ComponentRow(cname, on, on and _leading(comp)))
-        member = getattr(m, "etcd_member", None)
-        if member is not None:
-            role = str(getattr(member, "role", "") or "").lower().replace("state", "") or "follower"
-            if not getattr(member, "running", True):
-                role = "stopped"
-            row.etcd_role, row.etcd_name = role, getattr(member, "name", "")
+    for m in _state(cluster).topology().masters:
+        row = MasterRow(m.name, m.running)
+        for c in m.components:
+            if c.name == "kube-apiserver":
+                detail = f"+{c.replicas} replica{'s' if c.replicas != 1 else ''}" if c.replicas else ""
+                row.components.append(ComponentRow(c.name, c.running, None, detail))
+            else:
+                row.components.append(ComponentRow(c.name, c.running, c.leader))
+        if m.etcd is not None:
+            row.etcd_role, row.etcd_name = m.etcd.role, m.etcd.name
         rows.append(row)
     return rows
 
 
 def _history(cluster: Any, limit: int = 8) -> list[Any]:
-    trace = getattr(cluster, "trace", None)
-    if trace is None:
-        return []
-    recs = [r for r in trace if r.reason in HISTORY_REASONS]
+    recs = [r for r in cluster.trace if r.reason in HISTORY_REASONS]
     # "became leader" and "started leading" say the same thing: keep the first
     recs = [r for r in recs if not (r.reason == "LeaderElection" and r.message.endswith("started leading"))]
     return recs[-limit:]
@@ -473,12 +413,12 @@ def _title(kind: str, name: str, extra: str = "") -> str:
 def leases_html(cluster: Any) -> str:
     infos, nodes = read_leases(cluster)
     t = f'<span class="kl-muted">t={_now(cluster):.1f}s</span>'
-    return H._card(_title("Leases", "leader election", t), _leases_body(infos, nodes, _server(cluster) is not None))
+    return H._card(_title("Leases", "leader election", t), _leases_body(infos, nodes, _readable(cluster)))
 
 
 def leases_text(cluster: Any) -> str:
     infos, nodes = read_leases(cluster)
-    if _server(cluster) is None:
+    if not _readable(cluster):
         return f"Leases in kube-system (t={_now(cluster):.1f}s): {NO_API}"
     return _leases_text(infos, nodes, _now(cluster))
 
@@ -534,7 +474,7 @@ def control_plane_html(cluster: Any) -> str:
     head = pill(f"{up}/{len(masters)} masters up", "ok" if up == len(masters) else ("bad" if up == 0 else "warn"))
     body = _masters_body(masters)
     body += f"<h5>Load balancer <code>{esc(host or 'lb')}</code></h5>" + _lb_body(host, backends)
-    body += "<h5>Leader election (Leases in kube-system)</h5>" + _leases_body(infos, nodes, _server(cluster) is not None)
+    body += "<h5>Leader election (Leases in kube-system)</h5>" + _leases_body(infos, nodes, _readable(cluster))
     body += "<h5>Recent control-plane history</h5>" + _history_html(_history(cluster))
     t = f'<span class="kl-muted">t={_now(cluster):.1f}s</span>'
     return H._card(_title("Control plane", "", head + " " + t), body)
@@ -556,23 +496,18 @@ def control_plane_text(cluster: Any) -> str:
             comps.append(f"etcd {m.etcd_role}")
         lines.append(f"  {m.name} {'running' if m.running else 'stopped'}: {', '.join(comps)}")
     lines.append(_lb_text(host, backends))
-    lines.append(_leases_text(infos, nodes, now) if _server(cluster) is not None
+    lines.append(_leases_text(infos, nodes, now) if _readable(cluster)
                  else f"Leases in kube-system: {NO_API}")
     return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- reconciliation
+#
+# Desired against actual per kind, the controller that closes the gap and its next step
+# are the controllers' reading (kubelab.controllers.status); this module renders them.
 
-# The controller that reconciles each kind (kube-controller-manager's controller names).
-CONTROLLERS = {
-    "Deployment": "deployment-controller",
-    "ReplicaSet": "replicaset-controller",
-    "DaemonSet": "daemonset-controller",
-    "StatefulSet": "statefulset-controller",
-    "Job": "job-controller",
-    "Service": "endpoints-controller",
-}
-WORKLOAD_KINDS = ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "Service")
+CONTROLLERS = workload.CONTROLLERS
+WORKLOAD_KINDS = workload.WORKLOAD_KINDS
 
 
 @dataclass
@@ -585,6 +520,12 @@ class Action:
     warning: bool = False
 
 
+def _action(a: Optional[workload.ControllerAction], now: float) -> Optional[Action]:
+    if a is None:
+        return None
+    return Action(a.reason, a.message, _since(a.time, now), a.component, a.count, a.warning)
+
+
 @dataclass
 class ReconcileRow:
     kind: str
@@ -595,7 +536,7 @@ class ReconcileRow:
     measure: str  # what "actual" counts: ready, scheduled, succeeded, endpoints
     detail: str = ""
     controller: str = ""
-    manager: Optional[str] = None  # the master whose kube-controller-manager leads
+    manager: Optional[str] = None  # the master whose kube-controller-manager holds the Lease
     action: Optional[Action] = None
     next_step: str = ""
     owner: Optional[tuple[str, str]] = None  # (kind, name) of the controlling owner
@@ -610,167 +551,23 @@ class ReconcileRow:
         return f"{self.kind}/{self.namespace}/{self.name}"
 
 
-def _event_time(e: Any) -> float:
-    from kubelab.api.base import parse_time
-
-    ts = e.last_timestamp or e.event_time or e.first_timestamp
-    t = parse_time(ts) if ts else None
-    return t if t is not None else -1.0
-
-
-def _rv(o: Any) -> int:
-    try:
-        return int(o.metadata.resource_version or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _latest_actions(events: list[Any], now: float) -> dict[tuple[str, str, str], list[Any]]:
-    by: dict[tuple[str, str, str], list[Any]] = {}
-    for e in events:
-        io = e.involved_object
-        by.setdefault((io.kind or "", io.namespace or "", io.name or ""), []).append(e)
-    for evs in by.values():
-        evs.sort(key=lambda e: (_event_time(e), _rv(e)))
-    return by
-
-
-def _action_for(evs: list[Any], controller: str, now: float) -> Optional[Action]:
-    """The newest Event about the object from its controller; else from any control-plane
-    component (not the kubelet)."""
-    def comp(e: Any) -> str:
-        return (e.source.component if e.source else None) or e.reporting_component or ""
-
-    mine = [e for e in evs if comp(e) == controller]
-    if not mine:
-        mine = [e for e in evs if comp(e) not in ("kubelet", "")]
-    if not mine:
-        return None
-    e = mine[-1]
-    ts = e.last_timestamp or e.event_time or e.first_timestamp
-    return Action(e.reason or "", (e.message or "").strip(), _age(ts, now), comp(e), int(e.count or 1),
-                  e.type == "Warning")
-
-
 def _leader_master(cluster: Any) -> Optional[str]:
-    for m in getattr(cluster, "masters", []) or []:
-        cm = getattr(m, "controller_manager", None)
-        if cm is not None and getattr(m, "running", True) and getattr(cm, "leading", False):
-            return m.name
-    return None
+    """The master holding the kube-controller-manager Lease."""
+    return _state(cluster).leader("kube-controller-manager")
 
 
 def read_reconciliation(cluster: Any, namespace: Optional[str] = None) -> list[ReconcileRow]:
     """Desired against actual for every workload object (all namespaces unless one is
     given), with the controller that closes the gap and its newest action."""
-    from kubelab.api.labels import Selector
-
     now = _now(cluster)
     leader = _leader_master(cluster)
-    objs = {k: sorted(_list(cluster, k, namespace), key=lambda o: (o.metadata.namespace or "", _natural(o.metadata.name or "")))
-            for k in WORKLOAD_KINDS}
-    actions = _latest_actions(_list(cluster, "Event", namespace), now)
-    pods = _list(cluster, "Pod", namespace)
-    endpoints = {(e.metadata.namespace, e.metadata.name): e for e in _list(cluster, "Endpoints", namespace)}
-    rows: list[ReconcileRow] = []
-
-    def add(o: Any, desired: int, actual: int, measure: str, detail: str, next_step: str, done: Optional[bool] = None) -> None:
-        kind = o.KIND
-        ctrl = CONTROLLERS[kind]
-        ref = o.metadata.controller_ref()
-        rows.append(ReconcileRow(
-            kind, o.metadata.namespace or "", o.metadata.name or "", desired, actual, measure, detail, ctrl, leader,
-            _action_for(actions.get((kind, o.metadata.namespace or "", o.metadata.name or ""), []), ctrl, now),
-            next_step, (ref.kind, ref.name) if ref is not None else None, done))
-
-    for d in objs["Deployment"]:
-        st = d.status
-        want = d.spec.replicas if d.spec.replicas is not None else 1
-        ready, updated, total = int(st.ready_replicas or 0), int(st.updated_replicas or 0), int(st.replicas or 0)
-        avail = int(st.available_replicas or 0)
-        if d.spec.paused:
-            step = "paused: the deployment-controller does not roll out until resumed"
-        elif updated < want:
-            step = f"rolling out: scale the new ReplicaSet up ({updated}/{want} updated)"
-        elif total > want:
-            step = f"scale old ReplicaSets down ({total - want} old pod{'s' if total - want != 1 else ''})"
-        elif ready < want:
-            step = f"wait for {want - ready} pod{'s' if want - ready != 1 else ''} to become ready"
-        else:
-            step = "in sync"
-        add(d, want, ready, "ready", f"{updated} up-to-date, {avail} available, {total} total", step,
-            done=step == "in sync")
-    for rs in objs["ReplicaSet"]:
-        st = rs.status
-        want = rs.spec.replicas if rs.spec.replicas is not None else 1
-        cur, ready = int(st.replicas or 0), int(st.ready_replicas or 0)
-        if cur < want:
-            step = f"create {want - cur} pod{'s' if want - cur != 1 else ''}"
-        elif cur > want:
-            step = f"delete {cur - want} pod{'s' if cur - want != 1 else ''}"
-        elif ready < want:
-            step = f"{want - ready} pod{'s' if want - ready != 1 else ''} starting (scheduler, kubelets)"
-        else:
-            step = "in sync"
-        add(rs, want, ready, "ready", f"{cur} pods", step, done=step == "in sync")
-    for ds in objs["DaemonSet"]:
-        st = ds.status
-        want, sched, ready = int(st.desired_number_scheduled or 0), int(st.current_number_scheduled or 0), int(st.number_ready or 0)
-        if sched < want:
-            step = f"create pods for {want - sched} node{'s' if want - sched != 1 else ''}"
-        elif ready < want:
-            step = f"{want - ready} pod{'s' if want - ready != 1 else ''} starting"
-        else:
-            step = "in sync"
-        add(ds, want, sched, "scheduled", f"{ready} ready, {int(st.number_misscheduled or 0)} misscheduled", step,
-            done=step == "in sync")
-    for ss in objs["StatefulSet"]:
-        st = ss.status
-        want = ss.spec.replicas if ss.spec.replicas is not None else 1
-        cur, ready = int(st.replicas or 0), int(st.ready_replicas or 0)
-        if cur < want:
-            step = f"create {ss.metadata.name}-{cur}" + (" (then the next, in order)" if want - cur > 1 else "")
-        elif cur > want:
-            step = f"delete {ss.metadata.name}-{cur - 1}" + (" (then the next, in reverse order)" if cur - want > 1 else "")
-        elif ready < want:
-            step = f"wait for {want - ready} pod{'s' if want - ready != 1 else ''} to become ready"
-        else:
-            step = "in sync"
-        add(ss, want, ready, "ready", f"{cur} pods", step, done=step == "in sync")
-    for job in objs["Job"]:
-        st = job.status
-        want = job.spec.completions if job.spec.completions is not None else 1
-        ok, active, failed = int(st.succeeded or 0), int(st.active or 0), int(st.failed or 0)
-        conds = {c.type: c.status for c in st.conditions or ()}
-        complete = conds.get("Complete") == "True"
-        failed_job = conds.get("Failed") == "True"
-        if complete:
-            step = "complete"
-        elif failed_job:
-            step = "failed (backoffLimit reached): nothing more to do"
-        else:
-            step = f"keep {active} pod{'s' if active != 1 else ''} running until {want} succeed"
-        add(job, want, ok, "succeeded", f"{active} active, {failed} failed", step, done=complete or failed_job)
-    for svc in objs["Service"]:
-        if not svc.spec.selector:
-            continue  # endpoints managed by hand (the kubernetes Service): no controller
-        sel = Selector.from_set(svc.spec.selector)
-        matched = [p for p in pods if p.metadata.namespace == svc.metadata.namespace and sel.matches(p.metadata.labels)
-                   and not p.metadata.deletion_timestamp]
-        want = sum(1 for p in matched if is_pod_ready(p))
-        ep = endpoints.get((svc.metadata.namespace, svc.metadata.name))
-        have = not_ready = 0
-        for sub in (ep.subsets or []) if ep is not None else []:
-            have += len(sub.addresses or [])
-            not_ready += len(sub.not_ready_addresses or [])
-        if have < want:
-            step = f"add {want - have} address{'es' if want - have != 1 else ''} to Endpoints"
-        elif have > want:
-            step = f"remove {have - want} address{'es' if have - want != 1 else ''} from Endpoints"
-        else:
-            step = "in sync"
-        add(svc, want, have, "endpoints", f"{len(matched)} pods selected, {not_ready} not ready", step)
-    return rows
+    objs = [o for k in WORKLOAD_KINDS for o in _list(cluster, k, namespace)]
+    statuses = workload.reconcile_status(objs, _list(cluster, "Pod", namespace), _list(cluster, "Endpoints", namespace))
+    events = workload.events_by_object(_list(cluster, "Event", namespace))
+    return [ReconcileRow(s.kind, s.namespace, s.name, s.desired, s.actual, s.measure, s.detail, s.controller, leader,
+                         _action(workload.latest_action(events.get((s.kind, s.namespace, s.name), []), s.controller), now),
+                         s.next_step, s.owner, s.done)
+            for s in statuses]
 
 
 def _gap_html(r: ReconcileRow) -> str:
@@ -919,46 +716,30 @@ class RolloutInfo:
 from kubelab.kubectl.polymorphichelpers import status_line as _status_line  # noqa: E402 - one rollout-status reader
 
 
-def read_rollout(cluster: Any, deployment_name: str, namespace: str = "default") -> RolloutInfo:
-    from kubelab.controllers.deployment import resolve_fenceposts, revision_of
+def rollout_status_line(d: Any) -> str:
+    """``kubectl rollout status``' line for a Deployment: the one place the views ask for
+    it (to be answered by kubelab.kubectl's rollout-status reader once it exists)."""
+    return _status_line(d)
 
-    deps = [d for d in _list(cluster, "Deployment", namespace) if d.metadata.name == deployment_name]
-    if not deps:
+
+def read_rollout(cluster: Any, deployment_name: str, namespace: str = "default") -> RolloutInfo:
+    d = _state(cluster).get("Deployment", deployment_name, namespace)
+    if d is None:
         raise KeyError(f'deployments.apps "{deployment_name}" not found in namespace "{namespace}"')
-    d = deps[0]
     now = _now(cluster)
-    st = d.status
-    want = d.spec.replicas if d.spec.replicas is not None else 1
-    strategy = (d.spec.strategy.type if d.spec.strategy and d.spec.strategy.type else "RollingUpdate")
-    surge = unavail = None
-    if strategy == "RollingUpdate":
-        surge, unavail = resolve_fenceposts(d)
-    rev = revision_of(d)
-    rss = []
-    for rs in _list(cluster, "ReplicaSet", namespace):
-        ref = rs.metadata.controller_ref()
-        if ref is None or ref.uid != d.metadata.uid:
-            continue
-        r = revision_of(rs)
-        images = ", ".join(c.image or "" for c in rs.spec.template.spec.containers or ())
-        rss.append(ReplicaSetRow(rs.metadata.name or "", r, r == rev and rev > 0, images,
-                                 rs.spec.replicas if rs.spec.replicas is not None else 1, int(rs.status.replicas or 0),
-                                 int(rs.status.ready_replicas or 0), int(rs.status.available_replicas or 0),
-                                 _age(rs.metadata.creation_timestamp, now)))
-    rss.sort(key=lambda r: (-r.revision, r.name))
+    ro = workload.rollout_status(d, _list(cluster, "ReplicaSet", namespace))
+    rss = [ReplicaSetRow(r.name, r.revision, r.new, r.images, r.desired, r.current, r.ready, r.available,
+                         _since(r.created, now)) for r in ro.replicasets]
     conds = [ConditionRow(c.type, c.status, c.reason or "", c.message or "",
                           _age(c.last_update_time or c.last_transition_time, now))
-             for c in sorted(st.conditions or (), key=lambda c: c.type != "Progressing")]
-    evs = _latest_actions([e for e in _list(cluster, "Event", namespace)
-                           if e.involved_object.kind == "Deployment" and e.involved_object.name == deployment_name], now)
-    actions = []
-    for e in evs.get(("Deployment", namespace or "", deployment_name), [])[-6:]:
-        ts = e.last_timestamp or e.event_time or e.first_timestamp
-        actions.append(Action(e.reason or "", (e.message or "").strip(), _age(ts, now),
-                              (e.source.component if e.source else "") or "", int(e.count or 1), e.type == "Warning"))
-    return RolloutInfo(d.metadata.name or "", d.metadata.namespace or "", strategy, want, int(st.updated_replicas or 0),
-                       int(st.ready_replicas or 0), int(st.available_replicas or 0), int(st.replicas or 0), rev,
-                       bool(d.spec.paused), surge, unavail, _status_line(d), conds, rss, actions)
+             for c in sorted(d.status.conditions or (), key=lambda c: c.type != "Progressing")]
+    evs = workload.events_by_object(e for e in _list(cluster, "Event", namespace)
+                                    if e.involved_object.kind == "Deployment" and e.involved_object.name == deployment_name)
+    actions = [_action(workload.action_of(e), now)
+               for e in evs.get(("Deployment", namespace or "", deployment_name), [])[-6:]]
+    return RolloutInfo(ro.name, ro.namespace, ro.strategy, ro.desired, ro.updated, ro.ready, ro.available, ro.total,
+                       ro.revision, ro.paused, ro.max_surge, ro.max_unavailable, rollout_status_line(d), conds, rss,
+                       actions)
 
 
 def _pods_strip(info: RolloutInfo) -> str:

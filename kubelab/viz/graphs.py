@@ -44,72 +44,9 @@ __all__ = [
     "DOT_MISSING_MESSAGE",
 ]
 
-# ----------------------------------------------------------------------------- plain data
-
-
-@dataclass
-class Component:
-    name: str  # kube-apiserver, kube-scheduler, kube-controller-manager, cloud-controller-manager
-    running: bool = True
-    leader: bool = False  # holds its leader-election Lease
-
-
-@dataclass
-class EtcdMemberInfo:
-    name: str
-    host: str = ""
-    role: str = "follower"  # leader | follower | candidate | pre-candidate | stopped
-    term: Optional[int] = None
-
-
-@dataclass
-class MasterInfo:
-    name: str
-    running: bool = True
-    components: list[Component] = field(default_factory=list)
-    etcd: Optional[EtcdMemberInfo] = None  # stacked etcd: the member on this master
-
-
-@dataclass
-class PodInfo:
-    name: str
-    namespace: str = "default"
-    status: str = "Running"  # kubectl's STATUS column
-
-
-@dataclass
-class WorkerInfo:
-    name: str
-    kind: str = "VM"  # BareMetal | VM | CloudInstance
-    ready: bool = True
-    unschedulable: bool = False
-    detail: str = ""  # e.g. "4 cpu, 16Gi" or "m5.xlarge, eu-west-1a"
-    pods: list[PodInfo] = field(default_factory=list)
-
-
-@dataclass
-class Topology:
-    name: str = "kubelab"
-    time: float = 0.0
-    load_balancer: Optional[str] = "lb"
-    masters: list[MasterInfo] = field(default_factory=list)
-    external_etcd: list[EtcdMemberInfo] = field(default_factory=list)
-    workers: list[WorkerInfo] = field(default_factory=list)
-
-    @property
-    def etcd_members(self) -> list[EtcdMemberInfo]:
-        return [m.etcd for m in self.masters if m.etcd is not None] + list(self.external_etcd)
-
-    @property
-    def etcd_summary(self) -> str:
-        members = self.etcd_members
-        if not members:
-            return "no members"
-        leader = next((m for m in members if m.role == "leader"), None)
-        kind = "external" if self.external_etcd else "stacked"
-        lead = f"leader {leader.name}" + (f" (term {leader.term})" if leader.term is not None else "") if leader else "no leader"
-        return f"{len(members)} members ({kind}), {lead}"
-
+# The plain data: the one topology builder lives on the model side
+# (kubelab.cluster.topology, reached as ``cluster.state.topology()``).
+from kubelab.cluster.topology import Component, EtcdMemberInfo, MasterInfo, PodInfo, Topology, WorkerInfo  # noqa: E402
 
 KIND_TITLES = {"BareMetal": "Bare metal", "VM": "Virtual machines", "CloudInstance": "Cloud instances"}
 KIND_ORDER = ("BareMetal", "VM", "CloudInstance")
@@ -151,12 +88,21 @@ def _id(*parts: str) -> str:
 
 
 def topology_graph(topo: Topology, max_pods: int = 10, compact_after: int = 40,
-                   max_workers: int = 60) -> graphviz.Digraph:
-    """The cluster as a Graphviz graph (DOT via ``.source``).
+                   max_workers: Optional[int] = None, masters_per_row: int = 3) -> graphviz.Digraph:
+    """The cluster as a Graphviz graph (DOT via ``.source``), laid out to keep its text
+    legible at a notebook's width (~900 px):
 
-    ``max_pods`` pods are listed per worker (the rest summarised); past ``compact_after``
-    workers pods are only counted; past ``max_workers`` workers of one kind, the rest of
-    that group is one summary box (a 5,000-node cluster stays a picture, not a wall)."""
+    - each master is ONE box listing its components (leader badges from the Leases) and
+      its etcd member; at most ``masters_per_row`` masters side by side, the rest on rows
+      below (1 to 5 masters stay narrow); past 3 masters component names are shortened;
+    - the load balancer routes only to API servers that pass its health check: a dead or
+      unreachable one gets no edge;
+    - cut links (the network's cut set) are drawn dashed red;
+    - workers are grouped by machine kind, each group a grid stacked below the previous
+      one; ``max_pods`` pods are listed per worker (the rest summarised); past
+      ``compact_after`` workers pods are only counted; past ``max_workers`` workers of one
+      kind (default 60, or 20 once pods are only counted) the rest of the group is one
+      summary box (5,000 nodes stay a picture)."""
     g = graphviz.Digraph("cluster_topology")
     g.attr(rankdir="TB", compound="true", bgcolor="transparent", fontname="Helvetica", fontsize="11",
            nodesep="0.25", ranksep="0.45", newrank="true")
@@ -164,70 +110,66 @@ def topology_graph(topo: Topology, max_pods: int = 10, compact_after: int = 40,
            fontcolor="#1f2328", fillcolor="#ffffff")
     g.attr("edge", color=_EDGE, arrowsize="0.6", fontname="Helvetica", fontsize="9", fontcolor="#57606a")
 
-    g.node("user", "kubectl", shape="oval", fillcolor=_FILL["user"])
+    hosts: dict[str, str] = {}  # network host -> graph node (for cut links)
+    g.node("user", topo.user, shape="oval", fillcolor=_FILL["user"])
+    hosts[topo.user] = "user"
     if topo.load_balancer:
-        g.node("lb", f"load balancer\\n{topo.load_balancer}:6443", fillcolor=_FILL["lb"])
+        # ordering=out: the edges to the API servers leave in the masters' order (master-1 left)
+        g.node("lb", f"load balancer\\n{topo.load_balancer}:6443", fillcolor=_FILL["lb"], ordering="out")
         g.edge("user", "lb")
+        hosts[topo.load_balancer] = "lb"
 
-    # control plane
-    apiservers: list[str] = []
+    # control plane: one box per master, in rows of `masters_per_row`
+    short = len(topo.masters) > 3
+    rows = [topo.masters[i:i + masters_per_row] for i in range(0, len(topo.masters), masters_per_row)]
     with g.subgraph(name="cluster_control_plane") as cp:
         cp.attr(label="control plane", style="rounded,filled", fillcolor=_FILL["control"], color="#8c959f",
                 fontcolor="#1f2328")
-        # Graphviz's dot lays sibling clusters out right to left in the order they are
-        # defined: define the masters last-first so master-1 comes out on the left.
-        for m in reversed(topo.masters):
-            mid = _id("m", m.name)
-            with cp.subgraph(name=f"cluster_{mid}") as ms:
-                state = "" if m.running else " (stopped)"
-                ms.attr(label=f"{m.name}{state}", style="rounded,filled" + ("" if m.running else ",dashed"),
-                        fillcolor=_FILL["master"], color="#8c959f", fontcolor="#1f2328")
-                for c in m.components:
-                    cid = _id(mid, c.name)
-                    label = c.name + ("\\n(leader)" if c.leader else "")
-                    attrs = {"fillcolor": "#ffffff"}
-                    if not (c.running and m.running):
-                        attrs.update(style="rounded,filled,dashed", fontcolor="#8c959f")
-                    ms.node(cid, label, **attrs)
-                    if c.name == "kube-apiserver":
-                        apiservers.append(cid)
-                if m.etcd is not None:
-                    ms.node(_id(mid, "etcd"), _etcd_label(m.etcd), **_etcd_attrs(m.etcd))
-            # the scheduler and controller managers reach the API server on their own master
-            api = _id(mid, "kube-apiserver")
-            for c in m.components:
-                if c.name != "kube-apiserver" and any(x.name == "kube-apiserver" for x in m.components):
-                    g.edge(_id(mid, c.name), api, style="dashed", arrowsize="0.5")
-            if m.etcd is not None and any(x.name == "kube-apiserver" for x in m.components):
-                g.edge(api, _id(mid, "etcd"), label="gRPC")
+        for r, row in enumerate(rows):
+            with cp.subgraph(name=f"masters_row_{r}") as rs:
+                rs.attr(rank="same")
+                for m in row:
+                    rs.node(_id("m", m.name), "<" + _master_label(m, short) + ">", shape="plain", style="")
+                for a, b in zip(row, row[1:]):
+                    rs.edge(_id("m", a.name), _id("m", b.name), style="invis", weight="10")
+            hosts.update({m.host: _id("m", m.name) for m in row})
+        for upper, lower in zip(rows, rows[1:]):
+            cp.edge(_id("m", upper[0].name), _id("m", lower[0].name), style="invis")
         if topo.external_etcd:
             with cp.subgraph(name="cluster_external_etcd") as es:
-                es.attr(label="etcd cluster (external)", style="rounded,filled", fillcolor=_FILL["etcd"], color="#8c959f",
-                        fontcolor="#1f2328")
+                es.attr(label="etcd cluster (external)", style="rounded,filled", fillcolor=_FILL["etcd"],
+                        color="#8c959f", fontcolor="#1f2328")
                 for em in topo.external_etcd:
                     es.node(_id("etcd", em.name), _etcd_label(em), **_etcd_attrs(em))
-            for api in apiservers:
-                for em in topo.external_etcd:
-                    g.edge(api, _id("etcd", em.name))
+                    hosts[em.host or em.name] = _id("etcd", em.name)
+            first = _id("etcd", topo.external_etcd[0].name)
+            for m in topo.masters:
+                if m.component("kube-apiserver") is not None:
+                    # one edge per master to the etcd cluster (not one per member)
+                    g.edge(f"{_id('m', m.name)}:api", first, lhead="cluster_external_etcd", label="gRPC")
     if topo.load_balancer:
-        for api in apiservers:
-            g.edge("lb", api)
+        first_row = {m.name for m in rows[0]} if rows else set()
+        for m in topo.masters:
+            api = m.component("kube-apiserver")
+            if api is not None and api.serving and api.running and m.running:
+                # edges to the rows below do not rank (else dot reorders the first row)
+                g.edge("lb", f"{_id('m', m.name)}:api:n",
+                       **({} if m.name in first_row else {"constraint": "false"}))
 
-    # workers, grouped by kind, drawn below the control plane
-    anchor: Optional[str] = None
-    for m in topo.masters:
-        if m.etcd is not None:
-            anchor = _id("m", m.name, "etcd")
-            break
-    if anchor is None and topo.external_etcd:
-        anchor = _id("etcd", topo.external_etcd[0].name)
-    if anchor is None and apiservers:
-        anchor = apiservers[0]
+    # workers, grouped by kind, each group's grid below the control plane and the one before
+    anchor: list[str] = [_id("m", m.name) for m in rows[-1]] if rows else []
+    if topo.external_etcd:
+        anchor = [_id("etcd", em.name) for em in topo.external_etcd]
     compact = len(topo.workers) > compact_after
+    if max_workers is None:
+        max_workers = 20 if compact else 60
     groups: dict[str, list[WorkerInfo]] = {}
     for w in topo.workers:
         groups.setdefault(w.kind, []).append(w)
     order = [k for k in KIND_ORDER if k in groups] + sorted(k for k in groups if k not in KIND_ORDER)
+    # side by side when the groups' grids fit in one row of 4 boxes, else stacked
+    stacked = sum(_columns(min(len(groups[k]), max_workers), compact) for k in order) > 4
+    top = list(anchor)
     for kind in order:
         group = groups[kind]
         ws = group if len(group) <= max_workers else group[: max_workers - 1]
@@ -238,6 +180,7 @@ def topology_graph(topo: Topology, max_pods: int = 10, compact_after: int = 40,
                     fillcolor=_FILL.get(kind, "#f6f8fa"), color="#8c959f", fontcolor="#1f2328")
             for w in ws:
                 sg.node(_id("w", w.name), "<" + _worker_label(w, max_pods, compact) + ">", shape="plain", style="")
+                hosts[w.name] = _id("w", w.name)
             if hidden:
                 # the rest of the group as one box, appended to the grid
                 summary = WorkerInfo(f"more_{kind}", kind)
@@ -251,8 +194,8 @@ def topology_graph(topo: Topology, max_pods: int = 10, compact_after: int = 40,
             # lay a big group out as a grid: rows of `columns` workers kept in order, each
             # worker above the one a row later (invisible edges only steer the layout)
             columns = _columns(len(ws), compact)
-            rows = [ws[i:i + columns] for i in range(0, len(ws), columns)]
-            for r, row in enumerate(rows):
+            wrows = [ws[i:i + columns] for i in range(0, len(ws), columns)]
+            for r, row in enumerate(wrows):
                 if len(row) > 1:
                     with sg.subgraph(name=f"row_{_id(kind)}_{r}") as rs:
                         rs.attr(rank="same")
@@ -260,25 +203,80 @@ def topology_graph(topo: Topology, max_pods: int = 10, compact_after: int = 40,
                             rs.edge(_id("w", a.name), _id("w", b.name), style="invis")
             for i in range(len(ws) - columns):
                 sg.edge(_id("w", ws[i].name), _id("w", ws[i + columns].name), style="invis")
-        if topo.load_balancer and ws:
-            # one edge per group: the kubelets there talk to the API servers through the LB
-            # (constraint=false: it must not pull the workers above the control plane)
-            g.edge(_id("w", ws[0].name), "lb", ltail=gid, label=f"kubelet x{len(group)}", style="dashed",
-                   constraint="false")
-        if anchor is not None and ws:
-            # workers rank below the control plane (the whole first row, so rows stay aligned)
-            for w in ws[: _columns(len(ws), compact)]:
-                g.edge(anchor, _id("w", w.name), style="invis")
+        # the group ranks below the control plane (stacked: below the group before), its
+        # whole first row, so rows stay aligned
+        above = anchor if stacked else top
+        for a in above[len(above) // 2:][:1]:  # the middle box above: the picture stays centred
+            for w in ws[:columns]:
+                g.edge(a, _id("w", w.name), style="invis")
+        if ws:
+            anchor = [_id("w", w.name) for w in wrows[-1]]
+
+    if topo.workers and topo.load_balancer:
+        # the kubelets talk to the API servers through the load balancer: said once, under
+        # the picture, rather than drawn (edges back up to the lb would cross everything)
+        g.attr(label=f"kubelets reach the API servers through {topo.load_balancer}:6443"
+                     + ("; red dashed: cut links" if topo.cuts else ""), labelloc="b", fontsize="10",
+               fontcolor="#57606a")
+
+    # cut links: a message between these hosts is dropped
+    drawn: set[tuple[str, str]] = set()
+    cut = set(topo.cuts)
+    for a, b in sorted(cut):
+        if (a, b) in drawn or a not in hosts or b not in hosts:
+            continue
+        both = (b, a) in cut
+        drawn.update({(a, b), (b, a)} if both else {(a, b)})
+        g.edge(hosts[a], hosts[b], label="cut", color=_STATUS_COLOR["bad"], fontcolor=_STATUS_COLOR["bad"],
+               style="dashed", penwidth="1.6", constraint="false", dir="both" if both else "forward",
+               arrowhead="tee", arrowtail="tee" if both else "none")
     return g
 
 
 def _columns(n: int, compact: bool) -> int:
-    """Workers per row in a group's grid: a near-square block, wider when labels are small."""
-    import math
+    """Workers per row in a group's grid: at most 4 (5 small boxes when compact), so a row
+    keeps its text at a notebook's width."""
+    return max(1, min(n, 5 if compact else 4))
 
-    if n <= 4:
-        return max(n, 1)
-    return max(4, min(8 if compact else 6, math.ceil(math.sqrt(n * (1.2 if compact else 1.5)))))
+
+_SHORT = {"kube-apiserver": "apiserver", "kube-scheduler": "scheduler",
+          "kube-controller-manager": "controller-manager", "cloud-controller-manager": "cloud-controller-mgr"}
+
+
+def _master_label(m: MasterInfo, short: bool = False) -> str:
+    """A master as one HTML-like table: name and state, a row per component (leader
+    badge from the Leases, struck when down), its etcd member. Port ``api`` is the API
+    server's row, ``etcd`` the member's."""
+    down = "#8c959f"
+    border = _STATUS_COLOR["ok"] if m.running else _STATUS_COLOR["bad"]
+    rows = [f'<TR><TD ALIGN="LEFT"><B>{_e(m.name)}</B></TD><TD ALIGN="RIGHT"><FONT POINT-SIZE="9" COLOR="{border}">'
+            f'{"running" if m.running else "stopped"}</FONT></TD></TR>']
+    for c in m.components:
+        name = _SHORT.get(c.name, c.name) if short else c.name
+        if c.name == "kube-apiserver" and c.replicas:
+            name += f" +{c.replicas}"
+        badge = ""
+        if c.leader:
+            badge = f'<FONT COLOR="{_STATUS_COLOR["ok"] if c.running else down}"><B>leader</B></FONT>'
+        elif c.name == "kube-apiserver" and c.running and not c.serving:
+            badge = f'<FONT COLOR="{_STATUS_COLOR["bad"]}">no route</FONT>'
+        text = f"<S>{_e(name)}</S>" if not c.running else _e(name)
+        color = down if not c.running else "#1f2328"
+        port = ' PORT="api"' if c.name == "kube-apiserver" else ""
+        rows.append(f'<TR><TD ALIGN="LEFT"{port}><FONT POINT-SIZE="9" COLOR="{color}">{text}</FONT></TD>'
+                    f'<TD ALIGN="RIGHT">' + (f'<FONT POINT-SIZE="9">{badge}</FONT>' if badge else "") + '</TD></TR>')
+    if m.etcd is not None:
+        e = m.etcd
+        role = "LEADER" if e.role == "leader" else e.role
+        term = f", term {e.term}" if e.term is not None else ""
+        colour = "#9a6700" if e.role == "leader" else (down if e.role == "stopped" else "#57606a")
+        rows.append(f'<TR><TD ALIGN="LEFT" PORT="etcd" BGCOLOR="{_FILL["etcd"]}"><FONT POINT-SIZE="9">etcd {_e(e.name)}</FONT></TD>'
+                    f'<TD ALIGN="RIGHT" BGCOLOR="{_FILL["etcd"]}"><FONT POINT-SIZE="9" COLOR="{colour}">'
+                    f'{"<B>" if e.role == "leader" else ""}{_e(role + term)}{"</B>" if e.role == "leader" else ""}'
+                    f'</FONT></TD></TR>')
+    style = "" if m.running else ' STYLE="DASHED"'
+    return (f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="{_FILL["master"]}" '
+            f'COLOR="{border}"{style}>' + "".join(rows) + "</TABLE>")
 
 
 def _etcd_label(m: EtcdMemberInfo) -> str:
@@ -305,7 +303,9 @@ def _pod_counts(pods: Sequence[PodInfo]) -> str:
 def _worker_label(w: WorkerInfo, max_pods: int, compact: bool) -> str:
     """An HTML-like label: name and state, the machine, then pods (or their summary)."""
     tone = "ok" if w.ready and not w.unschedulable else ("warn" if w.ready else "bad")
-    state = ("Ready" if w.ready else "NotReady") + (",SchedulingDisabled" if w.unschedulable else "")
+    state = w.state  # kubectl get nodes' STATUS column
+    if not w.running:  # powered off: the API server says what it last heard
+        tone, state = "bad", f"powered off · API: {state}"
     border = _STATUS_COLOR[tone]
     rows = [
         f'<TR><TD ALIGN="LEFT" COLSPAN="2"><B>{_e(w.name)}</B></TD><TD ALIGN="RIGHT"><FONT COLOR="{border}" POINT-SIZE="9">{_e(state)}</FONT></TD></TR>'
@@ -331,7 +331,7 @@ def _worker_label(w: WorkerInfo, max_pods: int, compact: bool) -> str:
             rows.append(f'<TR><TD ALIGN="LEFT" COLSPAN="2"><FONT POINT-SIZE="9">+ {len(rest)} more: {_e(_pod_counts(rest))}</FONT></TD></TR>')
         if not pods:
             rows.append('<TR><TD ALIGN="LEFT" COLSPAN="2"><FONT COLOR="#57606a" POINT-SIZE="9">no pods</FONT></TD></TR>')
-    style = ' STYLE="DASHED"' if not w.ready else ""
+    style = ' STYLE="DASHED"' if not (w.ready and w.running) else ""
     return (f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="{_FILL["worker"]}" '
             f'COLOR="{border}"{style}>' + "".join(rows) + "</TABLE>")
 
@@ -340,7 +340,7 @@ def topology_text(topo: Topology, max_pods: int = 10, max_workers: int = 60) -> 
     """A deterministic text view of the same topology (the fallback and text/plain)."""
     lines = [f"Cluster {topo.name} (t={topo.time:.1f}s)"]
     if topo.load_balancer:
-        apis = [m.name for m in topo.masters if any(c.name == "kube-apiserver" for c in m.components)]
+        apis = [m.name for m in topo.masters if m.running and any(c.name == "kube-apiserver" and c.serving and c.running for c in m.components)]
         lines.append(f"load balancer {topo.load_balancer} -> kube-apiserver on {', '.join(apis) or 'none'}")
     for m in topo.masters:
         lines.append(f"master {m.name}{'' if m.running else ' (stopped)'}")
@@ -351,6 +351,10 @@ def topology_text(topo: Topology, max_pods: int = 10, max_workers: int = 60) -> 
             lines.append(f"  etcd {m.etcd.name}: {m.etcd.role}" + (f" (term {m.etcd.term})" if m.etcd.term is not None else ""))
     for em in topo.external_etcd:
         lines.append(f"etcd {em.name} on {em.host or em.name}: {em.role}" + (f" (term {em.term})" if em.term is not None else ""))
+    cut = set(topo.cuts)
+    links = [f"{a} <-> {b}" if (b, a) in cut else f"{a} -> {b}" for a, b in sorted(cut) if (b, a) not in cut or a < b]
+    if links:
+        lines.append("cut links: " + ", ".join(links))
     if topo.workers:
         lines.append("workers")
     groups: dict[str, list[WorkerInfo]] = {}
@@ -361,7 +365,7 @@ def topology_text(topo: Topology, max_pods: int = 10, max_workers: int = 60) -> 
         group = groups[kind]
         shown = group if len(group) <= max_workers else group[: max_workers - 1]
         for w in shown:
-            state = ("Ready" if w.ready else "NotReady") + (",SchedulingDisabled" if w.unschedulable else "")
+            state = w.state + ("" if w.running else " (powered off)")
             pods = sorted(w.pods, key=lambda p: (p.namespace, _natural(p.name)))
             summary = f"{len(pods)} pods" + (f" ({_pod_counts(pods)})" if pods else "")
             lines.append(f"    {w.name} {state}{' ' + w.detail if w.detail else ''}: {summary}")
@@ -378,74 +382,8 @@ def topology_text(topo: Topology, max_pods: int = 10, max_workers: int = 60) -> 
 
 
 def topology_from_cluster(cluster: Any) -> Topology:
-    """Read a ``kubelab.Cluster`` (duck-typed) into a :class:`Topology`."""
-    from kubelab.kubectl.printers import pod_status_reason
-
-    topo = Topology(name=f"seed={getattr(cluster, 'seed', '')}", time=float(getattr(cluster, "now", 0.0) or 0.0))
-    lb = getattr(cluster, "load_balancer", None)
-    topo.load_balancer = getattr(lb, "host", None) or getattr(lb, "name", None) or ("lb" if lb is not None else None)
-    master_hosts = set()
-    for m in getattr(cluster, "masters", []) or []:
-        info = MasterInfo(name=m.name, running=bool(getattr(m, "running", True)))
-        master_hosts.add(getattr(m, "host", m.name))
-        for attr, cname in (("apiserver", "kube-apiserver"), ("scheduler", "kube-scheduler"),
-                            ("controller_manager", "kube-controller-manager"),
-                            ("cloud_controller_manager", "cloud-controller-manager")):
-            comp = getattr(m, attr, None)
-            if comp is None:
-                continue
-            running = bool(getattr(comp, "running", True))
-            leader = bool(getattr(comp, "is_leader", False)) and cname != "kube-apiserver"
-            info.components.append(Component(cname, running, leader))
-        member = getattr(m, "etcd_member", None)
-        if member is not None:
-            info.etcd = _member_info(member)
-        topo.masters.append(info)
-    etcd = getattr(cluster, "etcd", None)
-    for member in getattr(etcd, "members", []) or []:
-        if getattr(member, "host", None) not in master_hosts:
-            topo.external_etcd.append(_member_info(member))
-    pods_by_node: dict[str, list[PodInfo]] = {}
-    try:
-        pods = cluster.list("Pod")
-    except Exception:  # noqa: BLE001 - a picture of what can be read
-        pods = []
-    for p in pods:
-        if p.spec.node_name:
-            pods_by_node.setdefault(p.spec.node_name, []).append(
-                PodInfo(p.metadata.name or "", p.metadata.namespace or "", pod_status_reason(p)[0]))
-    try:
-        nodes = {n.metadata.name: n for n in cluster.list("Node")}
-    except Exception:  # noqa: BLE001
-        nodes = {}
-    machines = getattr(cluster, "nodes", {}) or {}
-    names = list(machines) + sorted(n for n in nodes if n not in machines)
-    for name in names:
-        mach = machines.get(name)
-        node = nodes.get(name)
-        kind = getattr(mach, "KIND", None) or ((node.metadata.labels or {}).get("kubelab.io/machine-kind") if node else None) or "VM"
-        detail = ""
-        if mach is not None:
-            itype = getattr(mach, "instance_type", None)
-            zone = getattr(mach, "zone", None)
-            detail = ", ".join(x for x in (itype, zone) if x) or f"{getattr(mach, 'cpu', '?')} cpu, {getattr(mach, 'memory', '?')}"
-        ready = node.is_ready() if node is not None else False
-        unsched = bool(node.spec.unschedulable) if node is not None else False
-        topo.workers.append(WorkerInfo(name, kind, ready, unsched, detail, pods_by_node.get(name, [])))
-    return topo
-
-
-def _member_info(member: Any) -> EtcdMemberInfo:
-    role = str(getattr(member, "role", "") or "")
-    if not getattr(member, "running", True):
-        role = "stopped"
-    role = role.lower().replace("state", "") or "follower"
-    term = getattr(member, "term", None)
-    try:
-        term = int(term) if term is not None else None
-    except (TypeError, ValueError):
-        term = None
-    return EtcdMemberInfo(getattr(member, "name", ""), getattr(member, "host", ""), role, term)
+    """``cluster.state.topology()``: the one topology builder, on the model side."""
+    return cluster.state.topology()
 
 
 # ----------------------------------------------------------------------------- ownership

@@ -428,9 +428,11 @@ def status_html(status: Any) -> str:
 def error_html(err: BaseException) -> str:
     """An exception carrying a Status (``.status``), or any error, as an error card."""
     st = getattr(err, "status", None)
+    notes = "".join(f'<div class="kl-muted">hint: {esc(n)}</div>' for n in getattr(err, "__notes__", None) or ())
     if st is not None:
-        return status_html(st)
-    return _card('<span class="kl-kind">Error</span>', f'<div class="kl-pre">error: {esc(err)}</div>', "kl-err")
+        out = status_html(st)
+        return out[:out.rindex("</div>")] + notes + "</div>" if notes else out
+    return _card('<span class="kl-kind">Error</span>', f'<div class="kl-pre">error: {esc(err)}</div>' + notes, "kl-err")
 
 
 # ----------------------------------------------------------------------------- tables
@@ -566,22 +568,21 @@ def _pod_summary(pod: Any):
 # ----------------------------------------------------------------------------- cluster
 
 def master_html(master: Any) -> str:
-    """A control-plane machine: its components and its etcd member."""
+    """A control-plane machine: its components (leader badges from the Leases in
+    kube-system) and its etcd member, as the cluster's topology has them."""
+    info = next(m for m in master.cluster.state.topology().masters if m.name == master.name)
     comps = []
-    for c in getattr(master, "components", []) or []:
-        name = getattr(c, "name", None) or type(c).__name__
-        leader = getattr(c, "is_leader", None)
-        running = getattr(c, "running", True)
-        state = pill("running" if running else "stopped", "ok" if running else "bad")
-        lead = pill("leader", "info") if leader else ""
-        comps.append([esc(name), state + " " + lead])
-    member = getattr(master, "etcd_member", None)
-    if member is not None:
-        role = str(getattr(member, "role", getattr(member, "state", "")) or "")
-        comps.append([esc(f"etcd {getattr(member, 'name', '')}"), pill(role or "member", "info" if "leader" in role.lower() else None)])
-    running = getattr(master, "running", True)
+    for c in info.components:
+        state = pill("running" if c.running else "stopped", "ok" if c.running else "bad")
+        lead = " " + pill("leader", "info") if c.leader else ""
+        route = " " + pill("no route from the load balancer", "warn") if c.name == "kube-apiserver" and c.running \
+            and not c.serving else ""
+        comps.append([esc(c.name), state + lead + route])
+    if info.etcd is not None:
+        role = info.etcd.role
+        comps.append([esc(f"etcd {info.etcd.name}"), pill(role, "info" if role == "leader" else ("bad" if role == "stopped" else None))])
     body = _table(["Component", "State"], comps, raw=True) if comps else '<span class="kl-muted">no components</span>'
-    return _card(_title("Master", getattr(master, "name", "")) + pill("running" if running else "stopped", "ok" if running else "bad"), body)
+    return _card(_title("Master", info.name) + pill("running" if info.running else "stopped", "ok" if info.running else "bad"), body)
 
 
 def cluster_html(cluster: Any) -> str:
@@ -589,12 +590,13 @@ def cluster_html(cluster: Any) -> str:
     from . import graphs
 
     use(cluster)  # later cards take time and related objects from this cluster
-    topo = graphs.topology_from_cluster(cluster)
+    topo = cluster.state.topology()
     view = graphs.GraphView(graphs.topology_graph(topo), graphs.topology_text(topo))
     graph_part = view.html()
     rows = []
     for w in topo.workers:
-        rows.append([f"<code>{esc(w.name)}</code>", esc(w.kind), pill("Ready" if w.ready else "NotReady") + (" " + pill("SchedulingDisabled") if w.unschedulable else ""),
+        # kubectl get nodes' STATUS column, one pill per word (Ready / NotReady / SchedulingDisabled)
+        rows.append([f"<code>{esc(w.name)}</code>", esc(w.kind), " ".join(pill(x) for x in w.state.split(",")),
                      esc(len(w.pods))])
     summary = _kv([
         ("Simulated time", esc(f"{topo.time:.1f}s")),

@@ -13,8 +13,8 @@ of a moment on screen is ``cluster.history.fork(at=...)``.
     tl.at(30.0)                   # the snapshot in force at t=30 s
     twin = tl.fork(at=30.0)       # a new Cluster, in the state the original had at t=30 s
 
-Nothing here runs a thread, reads a clock or sleeps. Snapshots read the API servers'
-watch caches directly (not through the load balancer), so looking changes nothing.
+Nothing here runs a thread, reads a clock or sleeps. Snapshots read ``cluster.state``
+(a ready API server's watch cache, not through the load balancer), so looking changes nothing.
 """
 
 from __future__ import annotations
@@ -32,13 +32,13 @@ class Snapshot:
     time: float
     events: int
     nodes: tuple  # (name, kind, status, pods, cpu requested/allocatable text)
-    pods: tuple  # (namespace, name, phase, node, ready "1/1")
+    pods: tuple  # (namespace, name, STATUS as kubectl get pods shows it, node, ready "1/1")
     etcd: tuple  # (name, host, role, term, commit)
     masters: tuple  # (name, running)
     leases: tuple  # (lease name, holder identity)
     events_tail: tuple  # (last timestamp, type, reason, object, message)
     api_available: bool = True
-    topology: Any = field(default=None, compare=False)  # a kubelab.viz.graphs.Topology, for the picture
+    topology: Any = field(default=None, compare=False)  # a kubelab.cluster.topology.Topology, for the picture
 
     @property
     def pod_count(self) -> int:
@@ -142,117 +142,43 @@ def record(cluster, every: float = 5.0) -> Timeline:
 
 
 # -- reading the state without touching it ---------------------------------------------------
-def _server(cluster):
-    for s in cluster.apiservers:
-        if s.ready:
-            return s
-    return None
-
-
-def _cond(obj, kind: str) -> Optional[str]:
-    for c in (obj.status.conditions or []) if obj.status else []:
-        if c.type == kind:
-            return c.status
-    return None
-
-
 def take_snapshot(cluster) -> Snapshot:
-    from kubelab.client.rest import resolve_kind
-    from kubelab.kubectl.printers import pod_status_reason
+    """What the dashboard shows now, read through ``cluster.state`` (the one read model: a
+    ready API server's cache, not through the load balancer). Node and pod statuses are
+    kubectl's STATUS columns, so every tab says the same word."""
+    from kubelab.kubectl.printers import node_status, pod_status_reason
 
-    sim = cluster.sim
-    server = _server(cluster)
-    nodes, pods, leases, evs = [], [], [], []
+    state = cluster.state
+    topo = state.topology()
+    nodes, pods, evs = [], [], []
     per_node: dict[str, int] = {}
-    pods_on: dict[str, list] = {}
-    node_objs: dict[str, Any] = {}
-    if server is not None:
-        for p in server.read_list(resolve_kind("Pod")).items:
-            node = p.spec.node_name or ""
-            if node:
-                per_node[node] = per_node.get(node, 0) + 1
-                pods_on.setdefault(node, []).append(p)
-            _, ready, total, _, _ = pod_status_reason(p)  # kubectl get pods' READY column
-            phase = (p.status.phase if p.status else None) or "Pending"
-            if p.metadata.deletion_timestamp:
-                phase = "Terminating"
-            pods.append((p.metadata.namespace or "", p.metadata.name, phase, node,
-                         f"{ready}/{total}"))
-        for n in server.read_list(resolve_kind("Node")).items:
-            ready = _cond(n, "Ready")
-            status = {"True": "Ready", "False": "NotReady"}.get(ready or "", "Unknown" if ready else "NotReady")
-            if n.spec and n.spec.unschedulable:
-                status += ",SchedulingDisabled"
-            node_objs[n.metadata.name] = n
-            machine = cluster.nodes.get(n.metadata.name)
-            nodes.append((n.metadata.name, type(machine).__name__ if machine else "?", status,
-                          per_node.get(n.metadata.name, 0)))
-        try:
-            for lease in server.read_list(resolve_kind("Lease"), "kube-system").items:
-                leases.append((lease.metadata.name, (lease.spec.holder_identity if lease.spec else None) or ""))
-        except Exception:  # noqa: BLE001 - a view must not fail on a kind it cannot list
-            pass
-        events = server.read_list(resolve_kind("Event")).items
-        events = sorted(events, key=lambda e: (e.last_timestamp or "", e.metadata.name))[-8:]
-        for e in events:
-            io = e.involved_object
-            evs.append((e.last_timestamp or "", e.type or "", e.reason or "",
-                        f"{(io.kind or '').lower()}/{io.name}", e.message or ""))
+    for p in state.list("Pod"):
+        node = p.spec.node_name or ""
+        if node:
+            per_node[node] = per_node.get(node, 0) + 1
+        status, ready, total = pod_status_reason(p)[:3]  # kubectl get pods' STATUS and READY
+        pods.append((p.metadata.namespace or "", p.metadata.name, status, node, f"{ready}/{total}"))
+    seen = set()
+    for n in state.list("Node"):
+        seen.add(n.metadata.name)
+        machine = cluster.nodes.get(n.metadata.name)
+        nodes.append((n.metadata.name, type(machine).__name__ if machine else "?", node_status(n),
+                      per_node.get(n.metadata.name, 0)))
     # a node that never registered (or whose API objects cannot be read) still shows
-    seen = {n[0] for n in nodes}
-    for name, machine in cluster.nodes.items():
-        if name not in seen:
-            nodes.append((name, type(machine).__name__, "NotRegistered", per_node.get(name, 0)))
+    for w in topo.workers:
+        if w.name not in seen:
+            nodes.append((w.name, w.kind, w.state, per_node.get(w.name, 0)))
+    leases = tuple(sorted((name, (lease.spec.holder_identity if lease.spec else None) or "")
+                          for name, lease in state.leases().items()))
+    events = sorted(state.list("Event"), key=lambda e: (e.last_timestamp or "", e.metadata.name))[-8:]
+    for e in events:
+        io = e.involved_object
+        evs.append((e.last_timestamp or "", e.type or "", e.reason or "",
+                    f"{(io.kind or '').lower()}/{io.name}", e.message or ""))
     etcd = tuple((m.name, m.host, m.role, m.term, m.commit_index) for m in cluster.etcd.members)
     masters = tuple((m.name, bool(m.running)) for m in cluster.masters)
-    return Snapshot(sim.now, sim.events_processed, tuple(sorted(nodes)), tuple(sorted(pods)), etcd, masters,
-                    tuple(sorted(leases)), tuple(evs), server is not None,
-                    _topology(cluster, pods_on, node_objs))
-
-
-def _topology(cluster, pods_on: dict, node_objs: dict):
-    """The picture's plain data (kubelab.viz.graphs.Topology), read as the snapshot was."""
-    try:
-        from kubelab.viz import graphs
-        from kubelab.kubectl.printers import pod_status_reason
-    except ImportError:  # the graph module is optional for the dashboard
-        return None
-
-    def member(m):
-        role = m.role if m.running else "stopped"
-        return graphs.EtcdMemberInfo(m.name, m.host, role, m.term)
-
-    topo = graphs.Topology(name=f"seed={cluster.seed}", time=cluster.sim.now, load_balancer=cluster.load_balancer.host)
-    hosts = set()
-    for m in cluster.masters:
-        info = graphs.MasterInfo(m.name, bool(m.running))
-        hosts.add(m.host)
-        for attr, cname in (("apiserver", "kube-apiserver"), ("scheduler", "kube-scheduler"),
-                            ("controller_manager", "kube-controller-manager"),
-                            ("cloud_controller_manager", "cloud-controller-manager")):
-            comp = getattr(m, attr, None)
-            if comp is None:
-                continue
-            leader = bool(getattr(comp, "is_leader", False) or getattr(comp, "leading", False))
-            info.components.append(graphs.Component(cname, bool(getattr(comp, "running", True)),
-                                                    leader and cname != "kube-apiserver" and m.running))
-        em = m.etcd_member
-        if em is not None:
-            info.etcd = member(em)
-        topo.masters.append(info)
-    for em in cluster.etcd.members:
-        if em.host not in hosts:
-            topo.external_etcd.append(member(em))
-    for name, mach in cluster.nodes.items():
-        node = node_objs.get(name)
-        detail = ", ".join(x for x in (getattr(mach, "instance_type", None), getattr(mach, "zone", None)) if x) \
-            or f"{getattr(mach, 'cpu', '?')} cpu, {getattr(mach, 'memory', '?')}"
-        ready = _cond(node, "Ready") == "True" if node is not None else False
-        unsched = bool(node.spec.unschedulable) if node is not None and node.spec else False
-        pods = [graphs.PodInfo(p.metadata.name or "", p.metadata.namespace or "", pod_status_reason(p)[0])
-                for p in pods_on.get(name, [])]
-        topo.workers.append(graphs.WorkerInfo(name, type(mach).__name__, ready, unsched, detail, pods))
-    return topo
+    return Snapshot(cluster.sim.now, cluster.sim.events_processed, tuple(sorted(nodes)), tuple(sorted(pods)), etcd,
+                    masters, leases, tuple(evs), state.readable, topo)
 
 
 __all__ = ["ForkError", "Snapshot", "Timeline", "record", "take_snapshot"]

@@ -43,7 +43,7 @@ _TONE = {"ok": "#1a7f37", "warn": "#9a6700", "bad": "#cf222e", "none": "inherit"
 
 
 def _tone(text: str) -> str:
-    if text in ("Running", "Ready", "leader", "follower", "up", "Succeeded", "Completed", "Normal"):
+    if text in ("Running", "running", "Ready", "leader", "follower", "up", "Succeeded", "Completed", "Normal"):
         return "ok"
     if text in ("Pending", "ContainerCreating", "Terminating", "candidate", "pre-candidate", "Unknown",
                 "NotRegistered") or text.endswith("SchedulingDisabled"):
@@ -69,9 +69,12 @@ def html_table(headers: list[str], rows: list[tuple], colour_cols: tuple = ()) -
 
 
 def nodes_table(s: Snapshot) -> str:
-    masters = [(name, "master", "up" if running else "stopped", "-") for name, running in s.masters]
-    rows = masters + [(n[0], n[1], n[2], n[3]) for n in s.nodes]
-    return html_table(["NAME", "KIND", "STATUS", "PODS"], rows, colour_cols=(2,))
+    """Machines (powered on or off) and, for workers, kubectl get nodes' STATUS: right
+    after a Stop the machine is off while the API still says Ready."""
+    running = {w.name: w.running for w in s.topology.workers} if s.topology is not None else {}
+    masters = [(name, "master", "running" if up else "stopped", "-", "-") for name, up in s.masters]
+    rows = masters + [(n[0], n[1], "running" if running.get(n[0], True) else "stopped", n[2], n[3]) for n in s.nodes]
+    return html_table(["NAME", "KIND", "MACHINE", "STATUS", "PODS"], rows, colour_cols=(2, 3))
 
 
 def pods_table(s: Snapshot) -> str:
@@ -88,18 +91,34 @@ def etcd_table(s: Snapshot) -> str:
     return out
 
 
+def _age(timestamp: str, now: float) -> str:
+    """An Event's LAST SEEN as ``kubectl get events`` shows it (translateTimestampSince:
+    ``5s``, ``3m``), measured at the moment shown."""
+    from kubelab.api.base import parse_time
+    from kubelab.kubectl.duration import human_duration
+
+    t = parse_time(timestamp) if timestamp else None
+    return "<unknown>" if t is None else human_duration(max(0.0, now - t))
+
+
 def events_table(s: Snapshot) -> str:
-    rows = [(e[0], e[1], e[2], e[3], e[4]) for e in s.events_tail]
+    rows = [(_age(e[0], s.time), e[1], e[2], e[3], e[4]) for e in s.events_tail]
     return html_table(["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], rows, colour_cols=(1,))
 
 
-def topology_html(s: Snapshot) -> str:
+def topology_html(s: Snapshot, title: Optional[str] = None) -> str:
     """The topology picture for a snapshot: Graphviz SVG as an <img> (as JupyterLab shows
-    SVG outputs), or the text view when no ``dot`` is available."""
+    SVG outputs), or the text view when no ``dot`` is available. ``title`` names the
+    cluster (a fork's label) in place of its seed."""
+    import dataclasses
+
     topo = s.topology
     if topo is None:
-        return "<pre>(no topology: kubelab.viz.graphs is not available)</pre>"
+        return "<pre>(no topology)</pre>"
     from kubelab.viz import graphs
+
+    if title:
+        topo = dataclasses.replace(topo, name=title)
 
     view = graphs.GraphView(graphs.topology_graph(topo), graphs.topology_text(topo))
     svg = view.svg()
@@ -121,8 +140,9 @@ class Dashboard(W.VBox):
     live = T.Bool(True, help="showing the present (not a rewound moment)").tag(sync=False)
 
     def __init__(self, cluster, every: float = 5.0, speed: float = 5.0, interval_ms: int = 700,
-                 show_topology: bool = True, **kwargs):
+                 show_topology: bool = True, title: Optional[str] = None, **kwargs):
         self.cluster = cluster
+        self.title = title  # e.g. "fork of seed=1 at t=45.0s"; shown beside the clock
         self.timeline: Timeline = record(cluster, every=every)
         self.show_topology = show_topology
         self.forks: list[Any] = []
@@ -149,7 +169,10 @@ class Dashboard(W.VBox):
                                         bar_style="success", layout=W.Layout(width="300px"))
 
         # -- faults ----------------------------------------------------------------------
-        self.machine = W.Dropdown(options=self._machines(), description="Machine", layout=W.Layout(width="260px"))
+        # a worker is selected first: a learner's first Stop should not take the control plane down
+        machines = self._machines()
+        self.machine = W.Dropdown(options=machines, value=self._default_machine(machines), description="Machine",
+                                  layout=W.Layout(width="260px"))
         self.stop_button = W.Button(description="Stop", icon="power-off", button_style="danger",
                                     tooltip="power off the machine (master, worker or etcd member)")
         self.start_button = W.Button(description="Start", icon="play", button_style="success",
@@ -196,10 +219,10 @@ class Dashboard(W.VBox):
         self.step_button.on_click(lambda _: self.step())
         self.live_button.on_click(lambda _: self.go_live())
         self.fork_button.on_click(lambda _: self._fork_clicked())
-        self.stop_button.on_click(lambda _: self._fault(self.cluster.faults.stop, self.machine.value))
-        self.start_button.on_click(lambda _: self._fault(self.cluster.faults.start, self.machine.value))
-        self.cut_button.on_click(lambda _: self._fault(self.cluster.faults.cut, self.link_a.value, self.link_b.value))
-        self.heal_button.on_click(lambda _: self._fault(self.cluster.faults.heal))
+        self.stop_button.on_click(lambda _: self.stop(self.machine.value))
+        self.start_button.on_click(lambda _: self.start(self.machine.value))
+        self.cut_button.on_click(lambda _: self.cut(self.link_a.value, self.link_b.value))
+        self.heal_button.on_click(lambda _: self.heal())
         self.timeline.on_progress(self._on_progress)
         self.timeline.after_action(self._after_action)
         self.refresh()
@@ -238,12 +261,60 @@ class Dashboard(W.VBox):
 
     def fork(self, at: Optional[float] = None):
         """A new Cluster that has lived this one's history up to ``at`` (default: the moment
-        shown). See :meth:`kubelab.viz.timeline.Timeline.fork`."""
-        twin = self.timeline.fork(at=self.view_time if at is None else at)
+        on screen, the time of the snapshot shown). See :meth:`kubelab.viz.timeline.Timeline.fork`."""
+        twin = self.timeline.fork(at=self.shown.time if at is None else at)
         self.forks.append(twin)
         return twin
 
+    def fork_label(self, twin) -> str:
+        """``fork of seed=1 at t=45.0s`` (of a fork: ``fork of fork of ...``)."""
+        origin = self.title or f"seed={self.cluster.seed}"
+        return f"fork of {origin} at t={twin.sim.now:.1f}s"
+
+    # -- faults, with a message saying what changed and what comes next ----------------------
+    def stop(self, name: str) -> None:
+        """Power a machine off (``cluster.faults.stop``)."""
+        what = self._role(name)
+        consequence = {
+            "worker": "its kubelet stops renewing the node's Lease: the node lifecycle controller marks it "
+                      "NotReady after 40 s (node-monitor-grace-period) and evicts its pods once their not-ready toleration (300 s) runs out",
+            "master": "its API server leaves the load balancer; the Leases it holds pass to another master "
+                      "once they expire (15 s); its etcd member stops",
+            "etcd member": "the etcd cluster keeps a quorum while a majority of members run",
+        }.get(what, "")
+        self._fault(f"stopped {what} {name}", consequence, self.cluster.faults.stop, name)
+
+    def start(self, name: str) -> None:
+        """Power a machine back on (``cluster.faults.start``)."""
+        self._fault(f"started {self._role(name)} {name}", "its processes start again from their durable state",
+                    self.cluster.faults.start, name)
+
+    def cut(self, a: str, b: str) -> None:
+        """Cut the link between two hosts (``cluster.faults.cut``)."""
+        self._fault(f"cut the link {a} <-> {b}", "messages between them are dropped (dashed red in Topology)",
+                    self.cluster.faults.cut, a, b)
+
+    def heal(self) -> None:
+        """Mend every cut link (``cluster.faults.heal``)."""
+        n = len({frozenset(p) for p in self.cluster.network.cuts()})
+        if n == 0:
+            self._say("no link is cut: nothing to heal")
+            return
+        self._fault(f"healed {n} cut link{'s' if n != 1 else ''}", "messages flow again", self.cluster.faults.heal)
+
     # -- internals ---------------------------------------------------------------------------
+    def _default_machine(self, names: list[str]) -> Optional[str]:
+        """The first worker (a learner's first Stop should not take the control plane down)."""
+        return next((n for n in names if n in self.cluster.workers), names[0] if names else None)
+
+    def _role(self, name: str) -> str:
+        c = self.cluster
+        if name in c.workers:
+            return "worker"
+        if any(m.name == name for m in c.masters):
+            return "master"
+        return "etcd member"
+
     def _machines(self) -> list[str]:
         c = self.cluster
         names = [m.name for m in c.masters] + list(c.nodes)
@@ -270,23 +341,32 @@ class Dashboard(W.VBox):
         self.clock.value = self._clock_html(now, live=True)
 
     def _after_action(self) -> None:
-        _set_options(self.machine, self._machines())
+        machines = self._machines()
+        had_worker = any(n in self.cluster.workers for n in self.machine.options)
+        _set_options(self.machine, machines, default=self._default_machine(machines))
+        if not had_worker and self.machine.value not in self.cluster.workers:
+            self.machine.value = self._default_machine(machines)  # the first worker has joined
         hosts = self._hosts()
         _set_options(self.link_a, hosts)
         _set_options(self.link_b, hosts, default=hosts[1] if len(hosts) > 1 else None)
         self.go_live()
 
     def _say(self, text: str, error: bool = False) -> None:
+        self.said = text
         colour = "#cf222e" if error else "inherit"
         self.message.value = f'<span style="color:{colour}">{_e(text)}</span>'
 
-    def _fault(self, fn, *args) -> None:
-        self._say("")
+    said = ""  # the last message shown (what a test reads)
+
+    def _fault(self, done: str, consequence: str, fn, *args) -> None:
         try:
             fn(*args)
         except Exception as exc:  # noqa: BLE001 - shown to the user, not raised into the front end
             msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
             self._say(f"error: {msg}", error=True)
+            return
+        self._say(f"t={self.cluster.sim.now:.1f}s: {done}" + (f" - {consequence}" if consequence else "")
+                  + ". Press Play or Step to watch what follows.")
 
     def _fork_clicked(self) -> None:
         try:
@@ -294,12 +374,15 @@ class Dashboard(W.VBox):
         except Exception as exc:  # noqa: BLE001
             self._say(f"error: {exc}", error=True)
             return
-        self._say(f"forked at t={twin.sim.now:.1f}s: dashboard.forks[{len(self.forks) - 1}] (its dashboard is below)")
+        label = self.fork_label(twin)
+        self._say(f"{label}: dashboard.forks[{len(self.forks) - 1}] (its dashboard is below)")
         self.output.clear_output()
+        self.fork_dashboard = Dashboard(twin, every=self.timeline.every, speed=self.speed,
+                                        show_topology=self.show_topology, title=label)
         with self.output:
             from IPython.display import display
 
-            display(Dashboard(twin, every=self.timeline.every, speed=self.speed, show_topology=self.show_topology))
+            display(self.fork_dashboard)
 
     def _on_slider(self, change) -> None:
         if self._syncing:
@@ -312,11 +395,11 @@ class Dashboard(W.VBox):
         self.live = change["new"] >= self.cluster.sim.now - 1e-9
         self.refresh()
 
-    @staticmethod
-    def _clock_html(t: float, live: bool, at: Optional[float] = None) -> str:
+    def _clock_html(self, t: float, live: bool, at: Optional[float] = None) -> str:
+        title = f"<b>{_e(self.title)}</b> · " if self.title else ""
         if live:
-            return f"<b>t = {t:.1f} s</b> · live"
-        return f"<b>t = {at:.1f} s</b> · <span style='color:#9a6700'>rewound</span> (now {t:.1f} s)"
+            return f"{title}<b>t = {t:.1f} s</b> · live"
+        return f"{title}<b>t = {at:.1f} s</b> · <span style='color:#9a6700'>rewound</span> (now {t:.1f} s)"
 
     def refresh(self) -> None:
         """Redraw from the snapshot for ``view_time`` (the present when live)."""
@@ -336,7 +419,7 @@ class Dashboard(W.VBox):
         self._shown = snap
         self.clock.value = self._clock_html(now, self.live, snap.time)
         if self.show_topology:
-            self.topology.value = topology_html(snap)
+            self.topology.value = topology_html(snap, self.title)
         self.nodes_view.value = nodes_table(snap)
         self.pods_view.value = pods_table(snap)
         self.etcd_view.value = etcd_table(snap)
@@ -364,7 +447,8 @@ class Dashboard(W.VBox):
     def __repr__(self) -> str:
         s = self.shown
         state = "live" if self.live else f"rewound to t={s.time:.1f}s"
-        return (f"Dashboard(t={self.cluster.sim.now:.1f}s, {state}, {len(s.nodes)} nodes, "
+        title = f"{self.title}, " if self.title else ""
+        return (f"Dashboard({title}t={self.cluster.sim.now:.1f}s, {state}, {len(s.nodes)} nodes, "
                 f"{s.running_pods}/{len(s.pods)} pods Running)")
 
 

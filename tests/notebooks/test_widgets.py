@@ -160,7 +160,7 @@ def test_fork_button_makes_a_twin():
     dash.slider.value = 20.0
     dash.fork_button.click()
     assert len(dash.forks) == 1 and dash.forks[0].sim.now == pytest.approx(20.0)
-    assert "forked at t=20.0s" in dash.message.value
+    assert "fork of seed=1 at t=20.0s" in dash.message.value
 
 
 def test_stopping_a_master_moves_etcd_leadership():

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from kubelab.viz import graphs
-from kubelab.viz.graphs import Component, EtcdMemberInfo, MasterInfo, PodInfo, Topology, WorkerInfo
+from kubelab.cluster.topology import Component, EtcdMemberInfo, MasterInfo, PodInfo, Topology, WorkerInfo
 
 
 def three_masters() -> Topology:
@@ -25,20 +25,78 @@ def three_masters() -> Topology:
     )
 
 
-def test_topology_has_every_component_and_marks_the_etcd_leader():
+def _master(dot: str, i: int) -> str:
+    """The DOT statement of one master's box."""
+    start = dot.index(f"m_master_{i} [label=<")
+    return dot[start:dot.index("</TABLE>>", start)]
+
+
+def test_topology_has_every_component_and_marks_the_leaders():
     dot = graphs.topology_graph(three_masters()).source
     for i in (1, 2, 3):
-        assert f"subgraph cluster_m_master_{i}" in dot
-        for comp in ("kube_apiserver", "kube_scheduler", "kube_controller_manager", "etcd"):
-            assert f"m_master_{i}_{comp}" in dot
-    assert re.search(r'm_master_2_etcd \[label="etcd master-2\\nLEADER, term 4".*penwidth=2.2', dot)
-    assert 'm_master_1_etcd [label="etcd master-1\\nfollower, term 4"' in dot
-    assert 'kube-scheduler\\n(leader)' in dot and dot.count("(leader)") == 2
-    # user -> load balancer -> every API server; each API server -> its own etcd member
+        box = _master(dot, i)  # one box per master: its components and its etcd member
+        for comp in ("kube-apiserver", "kube-scheduler", "kube-controller-manager", f"etcd master-{i}"):
+            assert comp in box
+    assert "<B>LEADER, term 4</B>" in _master(dot, 2) and "follower, term 4" in _master(dot, 1)
+    assert _master(dot, 2).count("<B>leader</B>") == 2 and "leader</B>" not in _master(dot, 1)
+    # user -> load balancer -> every API server (the box's api port)
     assert "user -> lb" in dot
     for i in (1, 2, 3):
-        assert f"lb -> m_master_{i}_kube_apiserver" in dot
-        assert f"m_master_{i}_kube_apiserver -> m_master_{i}_etcd" in dot
+        assert f"lb -> m_master_{i}:api:n" in dot
+
+
+def test_the_load_balancer_draws_no_edge_to_an_api_server_it_does_not_route_to():
+    topo = three_masters()
+    topo.masters[0].running = False
+    for c in topo.masters[0].components:
+        c.running = False
+    topo.masters[2].components[0].serving = False  # running, but cut off from the lb
+    dot = graphs.topology_graph(topo).source
+    assert "lb -> m_master_1" not in dot and "lb -> m_master_3" not in dot
+    assert "lb -> m_master_2:api:n" in dot
+    assert "<S>kube-apiserver</S>" in _master(dot, 1) and 'STYLE="DASHED"' in _master(dot, 1)
+    assert "no route" in _master(dot, 3)
+    assert "load balancer lb -> kube-apiserver on master-2" in graphs.topology_text(topo)
+
+
+def test_cut_links_are_drawn_dashed_red():
+    topo = three_masters()
+    topo.cuts = [("lb", "master-3"), ("master-3", "lb"), ("vm-1", "lb")]
+    dot = graphs.topology_graph(topo).source
+    both = re.search(r'lb -> m_master_3 \[.*label=cut.*\]', dot).group(0)
+    assert 'color="#cf222e"' in both and "style=dashed" in both and "dir=both" in both
+    one = re.search(r'w_vm_1 -> lb \[.*label=cut.*\]', dot).group(0)
+    assert "dir=forward" in one
+    assert dot.count("label=cut") == 2  # a link cut both ways is one edge
+    assert "cut links: lb <-> master-3, vm-1 -> lb" in graphs.topology_text(topo)
+
+
+def test_one_to_five_masters_keep_their_order_in_rows_of_three():
+    def masters(n):
+        return Topology(masters=[MasterInfo(f"master-{i}", components=[Component("kube-apiserver")]) for i in range(1, n + 1)])
+
+    for n in (1, 2, 3, 4, 5):
+        dot = graphs.topology_graph(masters(n)).source
+        rows = re.findall(r"subgraph masters_row_\d+ \{\n\t+rank=same\n((?:\t+m_master_\d.*\n)+)", dot)
+        names = [re.findall(r"^\t+(m_master_\d+) \[", r, re.M) for r in rows]
+        expected = [[f"m_master_{i}" for i in range(1, n + 1)][k:k + 3] for k in range(0, n, 3)]
+        assert names == expected
+    # past three masters the component names are shortened so a row keeps its width
+    assert ">apiserver<" in graphs.topology_graph(masters(4)).source
+
+
+@pytest.mark.skipif(graphs.find_dot(refresh=True) is None, reason="no dot binary on this machine")
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_topology_fits_a_notebook_width(n):
+    # ~900 px of notebook is 675 pt: a picture at most ~800 pt wide shows its text at 85%+
+    topo = three_masters()
+    topo.masters = [MasterInfo(f"master-{i}", components=[Component("kube-apiserver"), Component("kube-scheduler"),
+                                                          Component("kube-controller-manager"),
+                                                          Component("cloud-controller-manager")],
+                               etcd=EtcdMemberInfo(f"master-{i}", f"master-{i}", "follower", 2)) for i in range(1, n + 1)]
+    svg = graphs.GraphView(graphs.topology_graph(topo), "").svg()
+    width = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+    assert width < 800, width
 
 
 def test_workers_grouped_by_kind_and_pods_summarised():
@@ -50,8 +108,8 @@ def test_workers_grouped_by_kind_and_pods_summarised():
     assert "web-2<" in metal and "web-10<" not in metal  # natural order: web-0..web-8 shown
     assert "db-0 (Pending)" in dot
     assert "NotReady" in dot and 'STYLE="DASHED"' in dot
-    # one kubelet edge per group, to the load balancer
-    assert dot.count("kubelet x1") == 3
+    # the kubelets' way to the API servers is said once, not drawn per group
+    assert 'label="kubelets reach the API servers through lb:6443"' in dot
 
 
 def test_a_hundred_nodes_stay_compact():
@@ -61,9 +119,9 @@ def test_a_hundred_nodes_stay_compact():
                                         pods=[PodInfo(f"p{i}-{j}") for j in range(30)]) for i in range(100)])
     dot = graphs.topology_graph(topo).source
     assert "p0-0" not in dot  # pods are only counted past 40 workers
-    assert dot.count("30 pods: 30 Running") == 100
-    assert dot.count("kubelet x") == 3  # not one edge per worker
-    # laid out as a grid: rows are rank=same subgraphs
+    assert dot.count("30 pods: 30 Running") == 3 * 19  # 19 workers per group, then a summary box
+    assert "+ 15 more bare metal" in dot
+    # laid out as grids of 5: rows are rank=same subgraphs
     assert dot.count("rank=same") >= 3 * 4
     assert len(dot) < 120_000
 
@@ -73,7 +131,8 @@ def test_external_etcd_is_its_own_cluster():
                     external_etcd=[EtcdMemberInfo(f"etcd-{i}", f"etcd-{i}", "leader" if i == 1 else "follower") for i in (1, 2, 3)])
     dot = graphs.topology_graph(topo).source
     assert 'label="etcd cluster (external)"' in dot
-    assert all(f"m_master_1_kube_apiserver -> etcd_etcd_{i}" in dot for i in (1, 2, 3))
+    assert "m_master_1:api -> etcd_etcd_1" in dot and "lhead=cluster_external_etcd" in dot
+    assert all(f"etcd_etcd_{i} [label=" in dot for i in (1, 2, 3))
     assert topo.etcd_summary == "3 members (external), leader etcd-1"
 
 
@@ -158,7 +217,7 @@ def test_five_thousand_nodes_are_summarised_per_group():
                                         pods=[PodInfo(f"p{i}-{j}") for j in range(30)]) for i in range(5000)])
     dot = graphs.topology_graph(topo, max_workers=60).source
     assert dot.count("30 pods: 30 Running") == 3 * 59
-    assert 'label="Bare metal (1667)"' in dot and "kubelet x1667" in dot
+    assert 'label="Bare metal (1667)"' in dot
     hidden = [w for w in topo.workers if w.kind == "BareMetal"][59:]
     not_ready = sum(1 for w in hidden if not w.ready)
     assert len(hidden) == 1608 and not_ready == 16

@@ -1,5 +1,7 @@
 """HTML cards: content, escaping, theme variables, determinism."""
 
+import re
+
 from kubelab.api import decode
 from kubelab.viz import html
 
@@ -101,36 +103,28 @@ def test_events_card(cluster):
     assert "2s (x3 over 10s)" in out and "kl-pill kl-bad\">Warning</span>" in out
 
 
-def test_cluster_card_from_a_duck_typed_cluster(cluster, monkeypatch):
+def test_cluster_and_master_cards_read_the_cluster_state(monkeypatch):
+    import kubelab as kl
     from kubelab.viz import graphs
 
     monkeypatch.setattr(graphs, "find_dot", lambda refresh=False: None)
-
-    class M:
-        name = host = "master-1"
-        running = True
-        apiserver = type("A", (), {"running": True})()
-        scheduler = type("S", (), {"running": True, "is_leader": True})()
-        controller_manager = None
-        cloud_controller_manager = None
-        etcd_member = type("E", (), {"name": "master-1", "host": "master-1", "role": "leader", "term": 2, "running": True})()
-
-    class C:
-        seed = 7
-        now = 12.0
-        lb = type("L", (), {"host": "lb"})()
-        masters = [M()]
-        etcd = type("Et", (), {"members": [M.etcd_member]})()
-        nodes = {}
-
-        def list(self, kind, namespace=None):
-            return cluster.list(kind, namespace)
-
-    out = html.cluster_html(C())
-    assert "Graphviz is not installed" in out
-    assert "etcd master-1: leader (term 2)" in out
-    assert "1 members (stacked), leader master-1 (term 2)" in out
-    assert "<code>vm-1</code>" in out and "<code>metal-1</code>" in out
+    c = kl.Cluster(masters=2, seed=7)
+    c.add_node(kl.VM("vm-1", cpu="4", memory="16Gi"))
+    c.run(20)
+    routed = (dict(c.load_balancer.routed), c.load_balancer._next)
+    out = html.cluster_html(c)
+    assert "Graphviz is not installed" in out  # the text view instead of the picture
+    assert "2 members (stacked), leader master-" in out
+    assert "<code>vm-1</code>" in out and "kl-pill" in out and ">Ready<" in out
+    # a leader badge exactly where the Lease in kube-system names the master
+    holders = c.state.lease_masters()
+    assert set(holders) == {"kube-scheduler", "kube-controller-manager"}
+    for m in c.masters:
+        card = html.master_html(m)
+        for comp in holders:
+            row = re.search(rf"<td>{comp}</td><td>(.*?)</td>", card).group(1)
+            assert ("leader</span>" in row) == (holders[comp] == m.name), (m.name, comp, row)
+    assert (dict(c.load_balancer.routed), c.load_balancer._next) == routed  # looking moved nothing
 
 
 def test_cards_take_time_and_related_objects_from_the_cluster_in_use(cluster):

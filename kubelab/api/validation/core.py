@@ -125,33 +125,60 @@ def validate_dns1123_subdomain(value: str, fld_path: Path) -> ErrorList:
 # ---------------------------------------------------------------------------
 # decoding (the 400 that precedes validation)
 
-def _resource_maps(obj: Any) -> Iterable[dict]:
+def _resource_maps(obj: Any) -> Iterable[tuple[str, dict]]:
+    """(JSON path, map) of every resource quantity map in ``obj``."""
     spec = getattr(obj, "spec", None)
     pod_specs = []
     if spec is not None:
         if hasattr(spec, "containers"):
-            pod_specs.append(spec)
+            pod_specs.append(("spec", spec))
         tmpl = getattr(spec, "template", None)
         if tmpl is not None and hasattr(tmpl, "spec"):
-            pod_specs.append(tmpl.spec)
+            pod_specs.append(("spec.template.spec", tmpl.spec))
         jt = getattr(spec, "job_template", None)
         if jt is not None:
-            pod_specs.append(jt.spec.template.spec)
-    for ps in pod_specs:
-        for c in (ps.init_containers or []) + list(ps.containers or []):
-            if c.resources is not None:
-                yield c.resources.limits or {}
-                yield c.resources.requests or {}
+            pod_specs.append(("spec.jobTemplate.spec.template.spec", jt.spec.template.spec))
+    for path, ps in pod_specs:
+        for field, cs in (("initContainers", ps.init_containers or []), ("containers", ps.containers or [])):
+            for i, c in enumerate(cs):
+                if c.resources is not None:
+                    yield f"{path}.{field}[{i}].resources.limits", c.resources.limits or {}
+                    yield f"{path}.{field}[{i}].resources.requests", c.resources.requests or {}
         if getattr(ps, "overhead", None):
-            yield ps.overhead
+            yield f"{path}.overhead", ps.overhead
         if getattr(ps, "resources", None) is not None:
-            yield ps.resources.limits or {}
-            yield ps.resources.requests or {}
+            yield f"{path}.resources.limits", ps.resources.limits or {}
+            yield f"{path}.resources.requests", ps.resources.requests or {}
     status = getattr(obj, "status", None)
     for attr in ("capacity", "allocatable"):
         m = getattr(status, attr, None) if status is not None else None
         if m:
-            yield m
+            yield f"status.{attr}", m
+
+
+def quantity_hint(path: str, value: Any) -> str:
+    """A learner's note for a quantity that does not parse: the field, the value, the fix
+    (``memory: 5GB`` → ``use 5G (10^9 bytes) or 5Gi (2^30 bytes)``). The error's message
+    stays the API server's; this goes in the exception's notes."""
+    import re
+
+    text = str(value).strip()
+    m = re.fullmatch(r"([0-9.]+)\s*([a-zA-Z]*)", text)
+    fix = "a number with an optional suffix: m (milli), k, M, G, T (powers of 10) or Ki, Mi, Gi, Ti (powers of 2)"
+    if m:
+        num, unit = m.groups()
+        u = unit.lower().rstrip("b")  # GB, gb, G -> g; GiB -> gi
+        decimal = {"k": "k", "m": "M", "g": "G", "t": "T", "p": "P", "e": "E"}
+        if u in decimal:
+            p = decimal[u]
+            fix = f"use {num}{p} ({p} = 10^{3 * 'kMGTPE'.index(p) + 3}) or {num}{p if p != 'k' else 'K'}i " \
+                  f"({p if p != 'k' else 'K'}i = 2^{10 * ('kMGTPE'.index(p) + 1)})"
+        elif u.endswith("i") and u[:-1] in decimal:
+            p = decimal[u[:-1]]
+            fix = f"use {num}{p if p != 'k' else 'K'}i (the suffix is case-sensitive)"
+        elif u in ("cpu", "cpus", "core", "cores", "c"):
+            fix = f"use {num} (cores) or {int(float(num) * 1000)}m (millicores)" if num.replace(".", "", 1).isdigit() else fix
+    return f'{path}: "{text}" is not a quantity: {fix}'
 
 
 def check_decode(obj: Any) -> None:
@@ -162,15 +189,19 @@ def check_decode(obj: Any) -> None:
 
     (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go transformDecodeError;
     kubectl shows it as ``Error from server (BadRequest): error when creating "STDIN": ...``).
+    The message is the real one, which names neither the field nor the value; a note on
+    the exception (shown under a traceback) names both and the fix (:func:`quantity_hint`).
     """
-    for m in _resource_maps(obj):
-        for v in m.values():
+    for path, m in _resource_maps(obj):
+        for key, v in m.items():
             try:
                 parse_quantity(v)
             except QuantityParseError as e:
                 version = getattr(type(obj), "VERSION", "v1")
                 kind = getattr(type(obj), "KIND", "") or type(obj).__name__
-                raise apierrors.new_decode_error(kind, version, e.message) from None
+                err = apierrors.new_decode_error(kind, version, e.message)
+                err.add_note(quantity_hint(f"{path}.{key}", v))
+                raise err from None
 
 
 def _q(v: Any) -> Quantity:
