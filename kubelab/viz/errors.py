@@ -18,11 +18,10 @@ import os
 import types
 from typing import Any, Optional
 
-import kubelab
-
 __all__ = ["install", "learner_traceback", "show_internal_frames", "strip_internal_frames"]
 
-_ROOT = os.path.dirname(os.path.abspath(kubelab.__file__)) + os.sep
+# the kubelab package's folder (this file is kubelab/viz/errors.py)
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _settings = {"full": False}
 
 
