@@ -552,20 +552,38 @@ class APIServer:
     SERVICE_CIDR = ipaddress.ip_network("10.96.0.0/12")
     NODE_PORTS = (30000, 32767)
 
-    def _allocate_service(self, svc: KubeObject) -> None:
-        """The service registry's allocators (pkg/registry/core/service/ipallocator and
-        portallocator): a free ClusterIP picked at random from the range, and node ports for
-        NodePort and LoadBalancer services."""
+    def _allocate_service(self, svc: KubeObject, old: Optional[KubeObject] = None) -> None:
+        """The service registry's allocators (pkg/registry/core/service/storage/alloc.go with
+        ipallocator and portallocator): a ClusterIP picked at random from the service CIDR or the
+        one asked for, and node ports for NodePort and LoadBalancer services. What is allocated
+        is what the stored Services hold, so deleting a Service frees its IP and ports.
+
+        A requested ClusterIP outside every ServiceCIDR is refused by the MetaAllocator
+        (ipallocator/cidrallocator.go, MultiCIDRServiceAllocator GA since v1.33) with
+        ErrMismatchedNetwork; the range's own network and broadcast addresses with
+        ErrNotInRange (ipallocator/ipallocator.go); one in use with ErrAllocated. A requested
+        nodePort outside --service-node-port-range or in use gets portallocator's errors.
+        On update (``old``), the values already allocated to this Service stay its own."""
         spec = svc.spec
-        existing = list(self.caches["Service"].objects.values())
-        if spec.type != "ExternalName" and spec.cluster_ip not in ("None",):
-            used = {s.spec.cluster_ip for s in existing}
-            if spec.cluster_ip:
-                if spec.cluster_ip in used:
-                    raise errors.new_invalid("Service", svc.metadata.name or "", [fielderr.invalid(
-                        "spec.clusterIPs", [spec.cluster_ip],
-                        f"failed to allocate IP {spec.cluster_ip}: provided IP is already allocated")])
-            else:
+        me = (svc.metadata.namespace, svc.metadata.name)
+        others = [s for s in self.caches["Service"].objects.values()
+                  if (s.metadata.namespace, s.metadata.name) != me]
+        name = svc.metadata.name or ""
+        old_spec = old.spec if old is not None else None
+        if spec.type != "ExternalName" and spec.cluster_ip != "None":
+            if not spec.cluster_ip and spec.cluster_ips:
+                spec.cluster_ip = spec.cluster_ips[0]
+            if not spec.cluster_ip and old_spec is not None and old_spec.cluster_ip not in (None, "", "None"):
+                spec.cluster_ip = old_spec.cluster_ip  # storage.go patchAllocatedValues
+            used = {s.spec.cluster_ip for s in others}
+            if spec.cluster_ip and (old_spec is None or spec.cluster_ip != old_spec.cluster_ip):
+                err = self._check_cluster_ip(spec.cluster_ip, used)
+                if err:
+                    # alloc.go allocIPs: field.Invalid(spec.clusterIPs, ClusterIPs, "failed to allocate IP %v: %v")
+                    raise errors.new_invalid("Service", name, [fielderr.invalid(
+                        "spec.clusterIPs", list(spec.cluster_ips or [spec.cluster_ip]),
+                        f"failed to allocate IP {spec.cluster_ip}: {err}")])
+            elif not spec.cluster_ip:
                 size = self.SERVICE_CIDR.num_addresses
                 while True:
                     ip = str(self.SERVICE_CIDR[self._rng.randrange(16, size - 1)])
@@ -576,8 +594,28 @@ class APIServer:
             spec.ip_families = spec.ip_families or ["IPv4"]
             spec.ip_family_policy = spec.ip_family_policy or "SingleStack"
         if spec.type in ("NodePort", "LoadBalancer") and spec.allocate_load_balancer_node_ports is not False:
-            used_ports = {p.node_port for s in existing for p in (s.spec.ports or ()) if p.node_port}
+            mine = {p.node_port for p in ((old_spec.ports or ()) if old_spec is not None else ()) if p.node_port}
+            if old_spec is not None:
+                # patchAllocatedValues: a port that names no nodePort keeps the one it had
+                had = {(p.port, p.protocol or "TCP"): p.node_port for p in old_spec.ports or () if p.node_port}
+                for p in spec.ports or ():
+                    if not p.node_port and (p.port, p.protocol or "TCP") in had:
+                        p.node_port = had[(p.port, p.protocol or "TCP")]
+            used_ports = {p.node_port for s in others for p in (s.spec.ports or ()) if p.node_port}
             lo, hi = self.NODE_PORTS
+            for i, p in enumerate(spec.ports or ()):
+                if not p.node_port or p.node_port in mine:
+                    continue
+                # portallocator/allocator.go ErrNotInRange / ErrAllocated, wrapped by alloc.go
+                # as field.Invalid(spec.ports[i].nodePort, nodePort, err.Error())
+                if not lo <= p.node_port <= hi:
+                    detail = f"provided port is not in the valid range. The range of valid ports is {lo}-{hi}"
+                elif p.node_port in used_ports:
+                    detail = "provided port is already allocated"
+                else:
+                    used_ports.add(p.node_port)
+                    continue
+                raise errors.new_invalid("Service", name, [fielderr.invalid(f"spec.ports[{i}].nodePort", p.node_port, detail)])
             for p in spec.ports or ():
                 if p.node_port:
                     continue
@@ -587,6 +625,21 @@ class APIServer:
                         break
                 p.node_port = port
                 used_ports.add(port)
+
+    def _check_cluster_ip(self, ip: str, used: set) -> Optional[str]:
+        """Why ``ip`` cannot be allocated, in the allocators' words, or None."""
+        try:
+            addr = ipaddress.ip_address(ip)
+        except ValueError:
+            return None  # not an IP: validation (ValidateService) says so
+        cidr = self.SERVICE_CIDR
+        if addr.version != cidr.version or addr not in cidr:
+            return "the provided network does not match the current range"  # ErrMismatchedNetwork
+        if addr in (cidr.network_address, cidr.broadcast_address):
+            return f"the provided IP ({ip}) is not in the valid range. The range of valid IPs is {cidr}"
+        if ip in used:
+            return "provided IP is already allocated"
+        return None
 
     def _current(self, req: Request, name: str):
         """GuaranteedUpdate reads the current state from etcd (not the cache): the
@@ -634,6 +687,8 @@ class APIServer:
             m.generate_name = om.generate_name
         registry.prepare_for_update(new, old, req.subresource)
         yield from self.admission.admit_update(new, old, req)
+        if new.KIND == "Service" and not req.subresource:
+            self._allocate_service(new, old)  # the service REST's beginUpdate (storage.go)
         registry.validate_update(new, old, req.subresource)
         m.resource_version = None
         if _same_without_rv(new, old):
