@@ -33,6 +33,7 @@ def default_controllers() -> dict[str, type[Controller]]:
     from .nodelifecycle import NodeLifecycleController, TaintEvictionController
     from .replicaset import ReplicaSetController
     from .statefulset import StatefulSetController
+    from .ttlafterfinished import TTLAfterFinishedController
 
     return {
         "replicaset-controller": ReplicaSetController,
@@ -48,6 +49,7 @@ def default_controllers() -> dict[str, type[Controller]]:
         "statefulset-controller": StatefulSetController,
         "job-controller": JobController,
         "cronjob-controller": CronJobController,
+        "ttl-after-finished-controller": TTLAfterFinishedController,
         "horizontal-pod-autoscaler-controller": HorizontalPodAutoscalerController,
     }
 
