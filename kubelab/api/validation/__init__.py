@@ -33,7 +33,7 @@ from .apps import (
     validate_stateful_set,
     validate_stateful_set_update,
 )
-from .batch import validate_cron_job, validate_job, validate_job_update
+from .batch import validate_cron_job, validate_cron_job_update, validate_job, validate_job_update
 from .core import (
     check_decode,
     validate_config_map,
@@ -76,6 +76,7 @@ _UPDATE: dict[str, Callable[[Any, Any], ErrorList]] = {
     "DaemonSet": validate_daemon_set_update,
     "StatefulSet": validate_stateful_set_update,
     "Job": validate_job_update,
+    "CronJob": validate_cron_job_update,
     "HorizontalPodAutoscaler": validate_horizontal_pod_autoscaler_update,
 }
 
