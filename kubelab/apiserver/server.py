@@ -802,7 +802,9 @@ class APIServer:
 
     def _evict(self, req: Request):
         """POST pods/<name>/eviction (pkg/registry/core/pod/storage/eviction.go): delete the
-        pod gracefully unless its PodDisruptionBudget has no disruption to spare."""
+        pod gracefully unless its PodDisruptionBudget has no disruption to spare; an allowed
+        eviction spends one (checkAndDecrement: disruptionsAllowed - 1 and the pod recorded in
+        disruptedPods, written to the budget's status before the pod is deleted)."""
         from kubelab.api.coordination import PodDisruptionBudget
         from kubelab.api.labels import Selector
 
@@ -810,21 +812,79 @@ class APIServer:
         phase = pod.status.phase if pod.status else None
         # canIgnorePDB: terminal, pending or already deleting pods are not protected
         if phase not in ("Succeeded", "Failed", "Pending") and pod.metadata.deletion_timestamp is None:
-            pdbs = [b for b in self._cache(PodDisruptionBudget).list(pod.metadata.namespace, None, None)
-                    if b.spec.selector is not None
-                    and Selector.from_label_selector(b.spec.selector).matches(pod.metadata.labels or {})]
+            def matching():
+                out = []
+                for b in self._cache(PodDisruptionBudget).list(pod.metadata.namespace, None, None):
+                    sel = Selector.from_label_selector(b.spec.selector)
+                    # a PDB with a nil or empty selector matches nothing here (getPodDisruptionBudgets)
+                    if not sel.empty() and sel.matches(pod.metadata.labels or {}):
+                        out.append(b)
+                return out
+            pdbs = matching()
             if len(pdbs) > 1:
                 raise errors.new_internal_error(
                     "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.")
             if pdbs:
-                pdb = pdbs[0]
-                st = pdb.status
-                if (st.observed_generation or 0) < (pdb.metadata.generation or 0) or st.disruptions_allowed <= 0:
-                    # createTooManyRequestsError: the budget is still being computed, or spent
-                    raise errors.new_too_many_requests(
-                        "Cannot evict pod as it would violate the pod's disruption budget.", 10)
+                yield from self._check_and_decrement(req, pod, pdbs[0])
         delete = Request("delete", req.kind, req.namespace, req.name, options=dict(req.options))
         return (yield from self._delete(delete))
+
+    _EVICTIONS_RETRIES = 5  # eviction.go EvictionsRetry (retry.DefaultRetry steps)
+
+    def _check_and_decrement(self, req: Request, pod: KubeObject, pdb: KubeObject):
+        from kubelab.api.coordination import PodDisruptionBudget
+        from kubelab.api.pdbhelper import update_disruption_allowed_condition
+        from kubelab.api.podutil import is_pod_ready
+
+        if not is_pod_ready(pod):
+            # an unhealthy pod does not count towards the budget: it may go when the budget is
+            # met (IfHealthyBudget, the default) or always (AlwaysAllow)
+            if pdb.spec.unhealthy_pod_eviction_policy == "AlwaysAllow":
+                return
+            if pdb.status.current_healthy >= pdb.status.desired_healthy and pdb.status.desired_healthy > 0:
+                return
+        ns, name = pdb.metadata.namespace, pdb.metadata.name
+        for attempt in range(self._EVICTIONS_RETRIES):
+            if attempt:  # refresh after a conflict
+                key = storage.object_key(PodDisruptionBudget, ns, name)
+                got = yield self.storage.get(key)
+                if got is None:
+                    raise errors.new_not_found(PodDisruptionBudget.group_resource(), name)
+                pdb = storage.decode(PodDisruptionBudget, got[0], got[1])
+            st = pdb.status
+            if (st.observed_generation or 0) < (pdb.metadata.generation or 0):
+                err = errors.new_too_many_requests("Cannot evict pod as it would violate the pod's disruption budget.", 10)
+                err.status.setdefault("details", {}).setdefault("causes", []).append({
+                    "reason": "DisruptionBudget",
+                    "message": f"The disruption budget {name} is still being processed by the server."})
+                raise err
+            if st.disruptions_allowed < 0:
+                raise errors.new_forbidden("poddisruptionbudget.policy", name, "pdb disruptions allowed is negative")
+            if len(st.disrupted_pods or {}) > 2000:  # MaxDisruptedPodSize
+                raise errors.new_forbidden("poddisruptionbudget.policy", name,
+                                           "DisruptedPods map too big - too many evictions not confirmed by PDB controller")
+            if st.disruptions_allowed == 0:
+                err = errors.new_too_many_requests("Cannot evict pod as it would violate the pod's disruption budget.", 0)
+                err.status.setdefault("details", {}).setdefault("causes", []).append({
+                    "reason": "DisruptionBudget",
+                    "message": f"The disruption budget {name} needs {st.desired_healthy} healthy pods "
+                               f"and has {st.current_healthy} currently"})
+                raise err
+            new = pdb.copy_deep()
+            new.status.disruptions_allowed -= 1
+            if new.status.disruptions_allowed == 0:
+                update_disruption_allowed_condition(new.status, self.sim.now)
+            if _dry_run(req):
+                return
+            new.status.disrupted_pods = dict(new.status.disrupted_pods or {}, **{pod.metadata.name: rfc3339(self.sim.now)})
+            update = Request("update", PodDisruptionBudget, ns, name, new, "status", user=req.user)
+            try:
+                yield from self._update(update)
+                return
+            except errors.StatusError as exc:
+                if not errors.is_conflict(exc):
+                    raise
+        raise errors.new_too_many_requests("Cannot evict pod as it would violate the pod's disruption budget.", 10)
 
     def _bind(self, req: Request):
         """pods/binding (pkg/registry/core/pod/storage/storage.go BindingREST.assignPod)."""

@@ -23,6 +23,7 @@ def default_controllers() -> dict[str, type[Controller]]:
     by their upstream names."""
     from .daemonset import DaemonSetController
     from .deployment import DeploymentController
+    from .disruption import DisruptionController
     from .endpoint import EndpointsController
     from .endpointslice import EndpointSliceController
     from .garbagecollector import GarbageCollector
@@ -50,6 +51,7 @@ def default_controllers() -> dict[str, type[Controller]]:
         "job-controller": JobController,
         "cronjob-controller": CronJobController,
         "ttl-after-finished-controller": TTLAfterFinishedController,
+        "disruption-controller": DisruptionController,
         "horizontal-pod-autoscaler-controller": HorizontalPodAutoscalerController,
     }
 
