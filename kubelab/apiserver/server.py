@@ -34,7 +34,7 @@ from .user import SYSTEM_PRIVILEGED_GROUP, UserInfo
 # the API server's own loopback identity (server/config.go: system:apiserver in system:masters);
 # in-process callers that carry no user are this one
 LOOPBACK = UserInfo("system:apiserver", groups=(SYSTEM_PRIVILEGED_GROUP,))
-from .watchcache import SELECTABLE_FIELDS, Gone, WatchCache, WatchEvent
+from .watchcache import SELECTABLE_FIELDS, Expired, WatchCache, WatchEvent
 from kubelab.sim import journaled
 
 # utilrand.String's alphabet (k8s.io/apimachinery/pkg/util/rand): no vowels, no 0/1/3.
@@ -432,7 +432,7 @@ class APIServer:
               send: Callable[[list[WatchEvent]], None], label_selector=None, field_selector=None,
               user: Optional[UserInfo] = None, credentials: Any = None):
         """Register an API watch on the cache; ``send`` is called with event batches (the
-        transport delivers them to the client). Raises StatusError 410 when too old, 403
+        transport delivers them to the client). Raises StatusError 410 Expired when too old, 403
         when ``user`` may not watch the resource."""
         if not self.running:
             raise errors.new_service_unavailable("apiserver is shutting down")
@@ -442,8 +442,8 @@ class APIServer:
         ls, fs = self._selectors(kind, label_selector, field_selector)
         try:
             return self._cache(kind).watch(namespace if kind.NAMESPACED else None, ls, fs, resource_version, send)
-        except Gone as exc:
-            raise errors.new_gone(str(exc)) from None
+        except Expired as exc:
+            raise errors.new_resource_expired(str(exc)) from None  # 410, reason Expired
 
     # -- writes -----------------------------------------------------------------------------
     def _decode_body(self, req: Request) -> KubeObject:
