@@ -499,6 +499,7 @@ class APIServer:
             self._allocate_service(obj)
         registry.prepare_for_create(obj, self.sim.now)
         registry.validate_create(obj)
+        self.admission.validate(obj, None)  # validating admission
         key = storage.object_key(req.kind, meta.namespace, meta.name)
         if _dry_run(req):
             # dryRun=All (handlers/create.go): validated and admitted, the answer is what
@@ -690,6 +691,8 @@ class APIServer:
         if new.KIND == "Service" and not req.subresource:
             self._allocate_service(new, old)  # the service REST's beginUpdate (storage.go)
         registry.validate_update(new, old, req.subresource)
+        if not req.subresource:
+            self.admission.validate(new, old)  # validating admission
         m.resource_version = None
         if _same_without_rv(new, old):
             return old  # a no-op update writes nothing (etcd3 store.go GuaranteedUpdate)
