@@ -33,6 +33,14 @@ from .apps import (
     validate_stateful_set,
     validate_stateful_set_update,
 )
+from .storage import (
+    validate_persistent_volume,
+    validate_persistent_volume_claim,
+    validate_persistent_volume_claim_update,
+    validate_persistent_volume_update,
+    validate_storage_class,
+    validate_storage_class_update,
+)
 from .batch import validate_cron_job, validate_job, validate_job_update
 from .core import (
     check_decode,
@@ -64,6 +72,9 @@ _CREATE: dict[str, Callable[[Any], ErrorList]] = {
     "Job": validate_job,
     "CronJob": validate_cron_job,
     "HorizontalPodAutoscaler": validate_horizontal_pod_autoscaler,
+    "PersistentVolume": validate_persistent_volume,
+    "PersistentVolumeClaim": validate_persistent_volume_claim,
+    "StorageClass": validate_storage_class,
 }
 
 _UPDATE: dict[str, Callable[[Any, Any], ErrorList]] = {
@@ -77,6 +88,9 @@ _UPDATE: dict[str, Callable[[Any, Any], ErrorList]] = {
     "StatefulSet": validate_stateful_set_update,
     "Job": validate_job_update,
     "HorizontalPodAutoscaler": validate_horizontal_pod_autoscaler_update,
+    "PersistentVolume": validate_persistent_volume_update,
+    "PersistentVolumeClaim": validate_persistent_volume_claim_update,
+    "StorageClass": validate_storage_class_update,
 }
 
 
