@@ -24,6 +24,10 @@ SYSTEM_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-c
 DEFAULT_TOLERATION_SECONDS = 300
 
 
+_PROTECTION_FINALIZERS = {"PersistentVolumeClaim": "kubernetes.io/pvc-protection",
+                          "PersistentVolume": "kubernetes.io/pv-protection"}
+
+
 class AdmissionChain:
     def __init__(self, server: "APIServer"):
         self.server = server
@@ -38,6 +42,11 @@ class AdmissionChain:
             self._default_toleration_seconds(obj)
         elif obj.KIND == "PersistentVolumeClaim":
             self._default_storage_class(obj)
+        if obj.KIND in _PROTECTION_FINALIZERS:
+            # StorageObjectInUseProtection (plugin/pkg/admission/storage/storageobjectinuseprotection)
+            fin = _PROTECTION_FINALIZERS[obj.KIND]
+            if fin not in (obj.metadata.finalizers or ()):
+                obj.metadata.finalizers = [*(obj.metadata.finalizers or ()), fin]
 
     def admit_update(self, new: KubeObject, old: KubeObject, req: "Request"):
         if False:
