@@ -236,7 +236,8 @@ class PersistentVolumeController(Controller):
             new = pvc.copy_deep()
             new.spec.volume_name = pv.name
             new.metadata.annotations = {**ann, ANN_BIND_COMPLETED: "yes"}
-            if by_controller or ann.get(ANN_BOUND_BY_CONTROLLER):
+            if not pvc.spec.volume_name or ann.get(ANN_BOUND_BY_CONTROLLER):
+                # bindClaimToVolume: the controller, not the user, named the volume
                 new.metadata.annotations[ANN_BOUND_BY_CONTROLLER] = "yes"
             try:
                 pvc = yield self.client.update(new)

@@ -268,6 +268,8 @@ def _describe_volumes(w: PrefixWriter, volumes: Any, space: str) -> None:
         return
     w.write(0, f"{space}Volumes:\n")
     for v in volumes:
+        if hasattr(v, "to_dict"):
+            v = v.to_dict()
         name_indent = " " if space else ""
         w.write(1, f"{name_indent}{v.get('name')}:\n")
         if "emptyDir" in v:
