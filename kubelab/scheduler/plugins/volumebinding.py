@@ -119,7 +119,7 @@ class VolumeBinding:
                 continue
             sc = s.classes.get(claim_class(pvc))
             if sc is None or sc.provisioner == NO_PROVISIONER or not _allowed_topology(sc, labels):
-                return Status.unschedulable(ERR_REASON_BIND_CONFLICT)
+                return Status.unresolvable(ERR_REASON_BIND_CONFLICT)
         return None
 
     def reserve(self, state, pod, node_name):
