@@ -97,6 +97,10 @@ def claim_names(pod: Pod) -> list[str]:
 
 class PersistentVolumeController(Controller):
     name = "persistentvolume-binder-controller"
+    # --pvclaimbinder-sync-period: every claim and volume is synced again this often, which
+    # is how a claim waiting for a volume finds one created later
+    resync_period = 15.0
+    _ticker = None
 
     def __init__(self, ctx: ControllerContext):
         super().__init__(ctx)
@@ -105,17 +109,29 @@ class PersistentVolumeController(Controller):
         self.class_informer = ctx.informers.informer(StorageClass)
         self.node_informer = ctx.informers.informer(Node)
         self.recorder = ctx.recorder(COMPONENT)
-        self._said: dict[str, str] = {}  # claim key -> last reason recorded (no event spam per sync)
         self.pvc_informer.add_event_handler(self._claim, lambda o, n: self._claim(n), self._claim_gone)
         self.pv_informer.add_event_handler(self._volume, lambda o, n: self._volume(n), self._volume)
         self.class_informer.add_event_handler(self._class, lambda o, n: None, None)
+
+    def on_start(self) -> None:
+        self._ticker = self.sim.every(self.resync_period, self._resync)
+
+    def on_stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+
+    def _resync(self) -> None:
+        """pv_controller_base.go resync: enqueue every claim and every volume."""
+        for pvc in self.pvc_informer.list():
+            self.queue.add("claim:" + pvc.key())
+        for pv in self.pv_informer.list():
+            self.queue.add("volume:" + pv.key())
 
     def _claim(self, pvc) -> None:
         self.queue.add("claim:" + _deleted(pvc).key())
 
     def _claim_gone(self, pvc) -> None:
         pvc = _deleted(pvc)
-        self._said.pop(pvc.key(), None)
         if pvc.spec.volume_name:
             self.queue.add("volume:" + pvc.spec.volume_name)
 
@@ -133,10 +149,7 @@ class PersistentVolumeController(Controller):
                 self.queue.add("claim:" + pvc.key())
 
     def _event(self, obj, type_: str, reason: str, message: str) -> None:
-        key = obj.key()
-        if self._said.get(key) == reason + message:
-            return
-        self._said[key] = reason + message
+        # every sync of a waiting claim says it again (the recorder counts: "x4 over 60s")
         self.recorder.event(obj, type_, reason, message)
 
     def sync(self, key: str):
