@@ -645,3 +645,92 @@ class Event(KubeObject):
     related: Optional[ObjectReference] = None
     reporting_component: Optional[str] = None
     reporting_instance: Optional[str] = None
+
+
+# ----------------------------------------------------------------------------- storage
+# PersistentVolume and PersistentVolumeClaim (k8s.io/api/core/v1/types.go). The volume
+# sources a PV can carry stay plain data: kubelab's provisioners fill ``local`` (node-local
+# disks) and ``csi`` (zonal cloud disks); the rest survive a round trip.
+
+class VolumeNodeAffinity(K8sModel):
+    required: Optional[NodeSelector] = None
+
+
+class PersistentVolumeSpec(K8sModel):
+    capacity: Optional[dict[str, Union[str, int, float]]] = None
+    access_modes: Optional[list[str]] = None
+    claim_ref: Optional["ObjectReference"] = None
+    persistent_volume_reclaim_policy: Optional[str] = None  # Retain (default for static PVs) | Delete | Recycle
+    storage_class_name: Optional[str] = None
+    mount_options: Optional[list[str]] = None
+    volume_mode: Optional[str] = None  # Filesystem | Block
+    node_affinity: Optional[VolumeNodeAffinity] = None
+    volume_attributes_class_name: Optional[str] = None
+    host_path: Optional[Json] = None
+    local: Optional[Json] = None
+    csi: Optional[Json] = None
+    nfs: Optional[Json] = None
+    iscsi: Optional[Json] = None
+    fc: Optional[Json] = None
+    gce_persistent_disk: Optional[Json] = None
+    aws_elastic_block_store: Optional[Json] = None
+    azure_disk: Optional[Json] = None
+    cephfs: Optional[Json] = None
+    rbd: Optional[Json] = None
+
+
+class PersistentVolumeStatus(K8sModel):
+    phase: Optional[str] = None  # Pending | Available | Bound | Released | Failed
+    message: Optional[str] = None
+    reason: Optional[str] = None
+    last_phase_transition_time: Optional[str] = None
+
+
+class PersistentVolume(KubeObject):
+    KIND: ClassVar[str] = "PersistentVolume"
+    RESOURCE: ClassVar[str] = "persistentvolumes"
+    NAMESPACED: ClassVar[bool] = False
+    SHORT_NAMES: ClassVar[tuple[str, ...]] = ("pv",)
+
+    spec: PersistentVolumeSpec = Field(default_factory=PersistentVolumeSpec)
+    status: PersistentVolumeStatus = Field(default_factory=PersistentVolumeStatus)
+
+
+class VolumeResourceRequirements(K8sModel):
+    limits: Optional[dict[str, Union[str, int, float]]] = None
+    requests: Optional[dict[str, Union[str, int, float]]] = None
+
+
+class PersistentVolumeClaimSpec(K8sModel):
+    access_modes: Optional[list[str]] = None
+    selector: Optional[LabelSelector] = None
+    resources: Optional[VolumeResourceRequirements] = None
+    volume_name: Optional[str] = None
+    storage_class_name: Optional[str] = None
+    volume_mode: Optional[str] = None
+    data_source: Optional[Json] = None
+    data_source_ref: Optional[Json] = None
+    volume_attributes_class_name: Optional[str] = None
+
+
+class PersistentVolumeClaimStatus(K8sModel):
+    phase: Optional[str] = None  # Pending | Bound | Lost
+    access_modes: Optional[list[str]] = None
+    capacity: Optional[dict[str, Union[str, int, float]]] = None
+    conditions: Optional[list[Json]] = None
+    allocated_resources: Optional[dict[str, Union[str, int, float]]] = None
+    allocated_resource_statuses: Optional[dict[str, str]] = None
+    current_volume_attributes_class_name: Optional[str] = None
+    modify_volume_status: Optional[Json] = None
+
+
+class PersistentVolumeClaim(KubeObject):
+    KIND: ClassVar[str] = "PersistentVolumeClaim"
+    RESOURCE: ClassVar[str] = "persistentvolumeclaims"
+    SHORT_NAMES: ClassVar[tuple[str, ...]] = ("pvc",)
+
+    spec: PersistentVolumeClaimSpec = Field(default_factory=PersistentVolumeClaimSpec)
+    status: PersistentVolumeClaimStatus = Field(default_factory=PersistentVolumeClaimStatus)
+
+
+PersistentVolumeSpec.model_rebuild()

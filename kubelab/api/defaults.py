@@ -181,6 +181,13 @@ def default_statefulset(ss: StatefulSet) -> None:
         s.revision_history_limit = 10
     if s.persistent_volume_claim_retention_policy is None:
         s.persistent_volume_claim_retention_policy = {"whenDeleted": "Retain", "whenScaled": "Retain"}
+    for t in s.volume_claim_templates or ():
+        # the embedded PersistentVolumeClaims are defaulted as claims are
+        if isinstance(t, dict):
+            t.setdefault("apiVersion", "v1")
+            t.setdefault("kind", "PersistentVolumeClaim")
+            t.setdefault("spec", {}).setdefault("volumeMode", "Filesystem")
+            t.setdefault("status", {}).setdefault("phase", "Pending")
     _template_spec(s.template.spec)
 
 
@@ -304,7 +311,36 @@ def default_hpa(hpa: HorizontalPodAutoscaler) -> None:
         spec.behavior.scale_down = hpa_scale_down_rules(spec.behavior.scale_down)
 
 
+def default_persistent_volume(pv) -> None:
+    """SetDefaults_PersistentVolume: phase Pending, reclaim Retain, volumeMode Filesystem."""
+    if not pv.status.phase:
+        pv.status.phase = "Pending"
+    if not pv.spec.persistent_volume_reclaim_policy:
+        pv.spec.persistent_volume_reclaim_policy = "Retain"
+    if not pv.spec.volume_mode:
+        pv.spec.volume_mode = "Filesystem"
+
+
+def default_persistent_volume_claim(pvc) -> None:
+    """SetDefaults_PersistentVolumeClaim(Spec): phase Pending, volumeMode Filesystem."""
+    if not pvc.status.phase:
+        pvc.status.phase = "Pending"
+    if not pvc.spec.volume_mode:
+        pvc.spec.volume_mode = "Filesystem"
+
+
+def default_storage_class(sc) -> None:
+    """pkg/apis/storage/v1/defaults.go SetDefaults_StorageClass: Delete, Immediate."""
+    if not sc.reclaim_policy:
+        sc.reclaim_policy = "Delete"
+    if not sc.volume_binding_mode:
+        sc.volume_binding_mode = "Immediate"
+
+
 _DEFAULTERS = {
+    "PersistentVolume": default_persistent_volume,
+    "PersistentVolumeClaim": default_persistent_volume_claim,
+    "StorageClass": default_storage_class,
     "HorizontalPodAutoscaler": default_hpa,
     "Pod": default_pod,
     "Deployment": default_deployment,

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from pydantic import ValidationError
 
-from . import apps, autoscaling, batch, coordination, core, rbac
+from . import apps, autoscaling, batch, coordination, core, rbac, storage
 from .meta import KubeObject
 
 KINDS: tuple[type[KubeObject], ...] = (
@@ -41,6 +41,10 @@ KINDS: tuple[type[KubeObject], ...] = (
     rbac.RoleBinding,
     rbac.ClusterRoleBinding,
     autoscaling.HorizontalPodAutoscaler,
+    core.PersistentVolume,
+    core.PersistentVolumeClaim,
+    storage.StorageClass,
+    storage.CSINode,
 )
 
 # kinds the server answers without storing them (access reviews)

@@ -9,6 +9,7 @@ from kubelab.api import errors
 from kubelab.api.core import Toleration
 from kubelab.api.defaults import apply_defaults
 from kubelab.api.meta import KubeObject
+from kubelab.api.storage import default_class
 
 if TYPE_CHECKING:
     from .server import APIServer, Request
@@ -23,6 +24,10 @@ SYSTEM_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-c
 DEFAULT_TOLERATION_SECONDS = 300
 
 
+_PROTECTION_FINALIZERS = {"PersistentVolumeClaim": "kubernetes.io/pvc-protection",
+                          "PersistentVolume": "kubernetes.io/pv-protection"}
+
+
 class AdmissionChain:
     def __init__(self, server: "APIServer"):
         self.server = server
@@ -35,6 +40,13 @@ class AdmissionChain:
         if obj.KIND == "Pod":
             self._priority(obj)
             self._default_toleration_seconds(obj)
+        elif obj.KIND == "PersistentVolumeClaim":
+            self._default_storage_class(obj)
+        if obj.KIND in _PROTECTION_FINALIZERS:
+            # StorageObjectInUseProtection (plugin/pkg/admission/storage/storageobjectinuseprotection)
+            fin = _PROTECTION_FINALIZERS[obj.KIND]
+            if fin not in (obj.metadata.finalizers or ()):
+                obj.metadata.finalizers = [*(obj.metadata.finalizers or ()), fin]
 
     def admit_update(self, new: KubeObject, old: KubeObject, req: "Request"):
         if False:
@@ -99,6 +111,17 @@ class AdmissionChain:
         pod.spec.priority = value
         if pod.spec.preemption_policy is None:
             pod.spec.preemption_policy = policy
+
+    def _default_storage_class(self, pvc: KubeObject) -> None:
+        """DefaultStorageClass (plugin/pkg/admission/storage/storageclass/setdefault): a claim
+        that names no class (storageClassName unset, not "") gets the default class."""
+        if pvc.spec.storage_class_name is not None or \
+                "volume.beta.kubernetes.io/storage-class" in (pvc.metadata.annotations or {}):
+            return
+        cache = self.server.caches.get("StorageClass")
+        default = default_class(cache.objects.values()) if cache is not None else None
+        if default is not None:
+            pvc.spec.storage_class_name = default.metadata.name
 
     def _default_toleration_seconds(self, pod: KubeObject) -> None:
         tols = list(pod.spec.tolerations or [])

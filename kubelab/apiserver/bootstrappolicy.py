@@ -172,6 +172,12 @@ def cluster_roles() -> list[ClusterRole]:
             rule(["list", "watch"], ["*"], ["*"]),
             rule(["create"], [""], ["serviceaccounts/token"]),
         ]),
+        # the VolumeBinding plugin's rights (bootstrappolicy policy.go "system:volume-scheduler")
+        _role("system:volume-scheduler", [
+            rule(["get", "list", "patch", "update", "watch"], [""], ["persistentvolumes"]),
+            rule(READ, ["storage.k8s.io"], ["storageclasses"]),
+            rule(["get", "list", "patch", "update", "watch"], [""], ["persistentvolumeclaims"]),
+        ]),
         _role("system:kube-dns", [rule(["list", "watch"], [""], ["endpoints", "services"])]),
         _role("system:monitoring", [rule(["get"], urls=["/healthz", "/healthz/*", "/livez", "/livez/*",
                                                         "/metrics", "/metrics/slis", "/readyz", "/readyz/*"])]),
@@ -198,6 +204,7 @@ def cluster_role_bindings() -> list[ClusterRoleBinding]:
         _binding(KUBE_CONTROLLER_MANAGER, users=[KUBE_CONTROLLER_MANAGER]),
         _binding("system:kube-dns", sas=[("kube-system", "kube-dns")]),
         _binding(KUBE_SCHEDULER, users=[KUBE_SCHEDULER]),
+        _binding("system:volume-scheduler", users=[KUBE_SCHEDULER]),
         _binding("system:monitoring", groups=["system:monitoring"]),
         # deprecated since 1.7 in favour of the Node authorizer: kept with no subjects
         _binding("system:node"),

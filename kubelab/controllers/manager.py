@@ -32,6 +32,12 @@ def default_controllers() -> dict[str, type[Controller]]:
     from .podautoscaler import HorizontalPodAutoscalerController
     from .nodeipam import NodeIpamController
     from .nodelifecycle import NodeLifecycleController, TaintEvictionController
+    from .persistentvolume import (
+        ExternalProvisioner,
+        PersistentVolumeController,
+        PVCProtectionController,
+        PVProtectionController,
+    )
     from .replicaset import ReplicaSetController
     from .statefulset import StatefulSetController
     from .ttlafterfinished import TTLAfterFinishedController
@@ -53,6 +59,12 @@ def default_controllers() -> dict[str, type[Controller]]:
         "ttl-after-finished-controller": TTLAfterFinishedController,
         "disruption-controller": DisruptionController,
         "horizontal-pod-autoscaler-controller": HorizontalPodAutoscalerController,
+        "persistentvolume-binder-controller": PersistentVolumeController,
+        "persistentvolumeclaim-protection-controller": PVCProtectionController,
+        "persistentvolume-protection-controller": PVProtectionController,
+        # not kube-controller-manager's: the provisioners' own Deployments upstream (see
+        # controllers/persistentvolume.py); kubelab runs them here
+        "external-provisioner": ExternalProvisioner,
     }
 
 

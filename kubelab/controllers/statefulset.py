@@ -8,6 +8,14 @@ once every lower ordinal is Running and Ready, and removes them highest first, o
 a time; Parallel creates and deletes them all at once. A failed pod is deleted and
 recreated with the same name. RollingUpdate replaces pods from the highest ordinal down
 to ``partition``, one at a time, each once the others are ready.
+
+Storage (stateful_set_utils.go getPersistentVolumeClaims / updateStorage,
+stateful_pod_control.go createPersistentVolumeClaims): each ``volumeClaimTemplates`` entry
+gives every pod a claim named ``<template>-<set>-<ordinal>``, created before the pod and
+kept across its restarts; the pod's volume of the template's name points at it.
+``persistentVolumeClaimRetentionPolicy`` (updateClaimOwnerRefForSetAndPod): whenDeleted
+Delete makes the set the claims' owner (the garbage collector deletes them with the set),
+whenScaled Delete makes a condemned pod its claims' owner (they go with the pod).
 """
 
 from __future__ import annotations
@@ -16,7 +24,8 @@ import re
 
 from kubelab.api import errors
 from kubelab.api.apps import StatefulSet
-from kubelab.api.core import Pod
+from kubelab.api.core import PersistentVolumeClaim, Pod
+from kubelab.api.meta import OwnerReference
 from kubelab.api.labels import Selector
 from kubelab.api.podutil import is_pod_available, is_pod_ready
 
@@ -35,6 +44,34 @@ def ordinal_of(set_name: str, pod_name: str) -> int:
     return int(m.group(1)) if m else -1
 
 
+def _claim_from_template(s: StatefulSet, template: dict, pod_name: str) -> PersistentVolumeClaim:
+    """getPersistentVolumeClaims: the template's claim for one pod, named
+    ``<template>-<pod>``, labelled with the set's selector labels."""
+    t = {k: v for k, v in template.items() if k != "status"}
+    meta = dict(t.get("metadata") or {})
+    name = f"{meta.get('name', '')}-{pod_name}"
+    labels = dict(meta.get("labels") or {})
+    labels.update((s.spec.selector.match_labels or {}) if s.spec.selector else {})
+    meta.update(name=name, namespace=s.metadata.namespace, labels=labels or None)
+    t.update(apiVersion="v1", kind="PersistentVolumeClaim", metadata={k: v for k, v in meta.items() if v is not None})
+    return PersistentVolumeClaim.model_validate(t)
+
+
+def _update_storage(s: StatefulSet, pod: Pod) -> None:
+    """updateStorage: the pod's volume of each template's name points at its claim."""
+    from kubelab.api.core import Volume
+
+    templates = s.spec.volume_claim_templates or ()
+    if not templates:
+        return
+    names = {(t.get("metadata") or {}).get("name", "") for t in templates}
+    vols = []
+    for t in templates:
+        tname = (t.get("metadata") or {}).get("name", "")
+        vols.append(Volume(name=tname, persistent_volume_claim={"claimName": f"{tname}-{pod.name}"}))
+    pod.spec.volumes = vols + [v for v in pod.spec.volumes or () if v.name not in names]
+
+
 def _running_ready(pod: Pod) -> bool:
     """stateful_set_utils.go isRunningAndReady: phase Running and podutil.IsPodReady."""
     return pod.status.phase == "Running" and is_pod_ready(pod)
@@ -48,6 +85,7 @@ class StatefulSetController(Controller):
         super().__init__(ctx)
         self.set_informer = ctx.informers.informer(StatefulSet)
         self.pod_informer = ctx.informers.informer(Pod)
+        self.claim_informer = ctx.informers.informer(PersistentVolumeClaim)
         ensure_index(self.pod_informer, "controller-uid", controller_uid_index)
         self.recorder = ctx.recorder("statefulset-controller")
         self.set_informer.add_event_handler(self.enqueue, lambda o, n: self.enqueue(n), self.enqueue)
@@ -66,7 +104,62 @@ class StatefulSetController(Controller):
         pod.spec.hostname = name
         if s.spec.service_name:
             pod.spec.subdomain = s.spec.service_name
+        _update_storage(s, pod)
         return pod
+
+    def _claims_for(self, s: StatefulSet, pod_name: str) -> list[PersistentVolumeClaim]:
+        return [_claim_from_template(s, t, pod_name) for t in s.spec.volume_claim_templates or ()]
+
+    def _create_claims(self, s: StatefulSet, pod_name: str):
+        """createPersistentVolumeClaims: the pod's claims that do not exist yet."""
+        for claim in self._claims_for(s, pod_name):
+            existing = self.claim_informer.get(claim.key())
+            if existing is not None:
+                if existing.metadata.deletion_timestamp is not None:
+                    raise RuntimeError(f"pvc {claim.name} is being deleted")
+                continue
+            try:
+                yield self.client.create(claim)
+                self.recorder.event(s, "Normal", "SuccessfulCreate",
+                                    f"create Claim {claim.name} Pod {pod_name} in StatefulSet {s.name} success")
+            except errors.StatusError as exc:
+                if not errors.is_already_exists(exc):
+                    self.recorder.event(s, "Warning", "FailedCreate",
+                                        f"create Claim {claim.name} for Pod {pod_name} in StatefulSet {s.name} "
+                                        f"failed error: {exc}")
+                    raise
+
+    def _claim_owners(self, s: StatefulSet, pods: list, start: int, replicas: int):
+        """updateClaimOwnerRefForSetAndPod, for every pod's claims."""
+        policy = s.spec.persistent_volume_claim_retention_policy or {}
+        when_deleted = policy.get("whenDeleted", "Retain")
+        when_scaled = policy.get("whenScaled", "Retain")
+        set_ref = OwnerReference(api_version="apps/v1", kind="StatefulSet", name=s.name, uid=s.uid,
+                                 controller=True, block_owner_deletion=True)
+        for pod in pods:
+            o = ordinal_of(s.name, pod.name)
+            condemned = not (start <= o < start + replicas)
+            for want in self._claims_for(s, pod.name):
+                claim = self.claim_informer.get(want.key())
+                if claim is None:
+                    continue
+                refs = [r for r in claim.metadata.owner_references or ()
+                        if not (r.uid == s.uid or (r.kind == "Pod" and r.name == pod.name))]
+                if when_deleted == "Delete":
+                    refs.append(set_ref)
+                if when_scaled == "Delete" and condemned:
+                    refs.append(OwnerReference(api_version="v1", kind="Pod", name=pod.name, uid=pod.uid,
+                                               block_owner_deletion=True))
+                old = claim.metadata.owner_references or []
+                if [r.uid for r in refs] == [r.uid for r in old]:
+                    continue
+                new = claim.copy_deep()
+                new.metadata.owner_references = refs or None
+                try:
+                    yield self.client.update(new)
+                except errors.StatusError as exc:
+                    if not (errors.is_conflict(exc) or errors.is_not_found(exc)):
+                        raise
 
     def sync(self, key: str):
         s = self.set_informer.get(key)
@@ -88,6 +181,9 @@ class StatefulSetController(Controller):
             elif o >= 0:
                 condemned.append(p)
         condemned.sort(key=lambda p: -ordinal_of(s.name, p.name))
+        if s.metadata.deletion_timestamp is None and s.spec.volume_claim_templates:
+            yield from self._claim_owners(s, [p for p in pods if p.metadata.deletion_timestamp is None],
+                                          start, replicas)
         if s.metadata.deletion_timestamp is None:
             yield from self._reconcile(s, by_ord, condemned, start, replicas, parallel, revision)
         status_pods = [p for p in pods if p.metadata.deletion_timestamp is None]
@@ -102,6 +198,7 @@ class StatefulSetController(Controller):
                     return False
                 continue
             if pod is None:
+                yield from self._create_claims(s, f"{s.name}-{o}")
                 try:
                     created = yield self.client.create(self._new_pod(s, o, revision))
                     self.recorder.event(s, "Normal", "SuccessfulCreate",

@@ -268,6 +268,8 @@ def _describe_volumes(w: PrefixWriter, volumes: Any, space: str) -> None:
         return
     w.write(0, f"{space}Volumes:\n")
     for v in volumes:
+        if hasattr(v, "to_dict"):
+            v = v.to_dict()
         name_indent = " " if space else ""
         w.write(1, f"{name_indent}{v.get('name')}:\n")
         if "emptyDir" in v:
@@ -1054,6 +1056,162 @@ def describe_generic(obj: KubeObject, events: Optional[list[Any]], now: float) -
     return tabbed_string(body)
 
 
+# ----------------------------------------------------------------------------- storage
+
+def _go_list(items) -> str:
+    """Go's %v of a []string: ``[a b]``."""
+    return "[" + " ".join(items or ()) + "]"
+
+
+def _describe_volume_node_affinity(w: PrefixWriter, affinity: Any) -> None:
+    """printVolumeNodeAffinity / printNodeSelectorTermsMultilineWithIndent."""
+    w.write(0, "Node Affinity:\t")
+    if affinity is None or affinity.required is None:
+        w.write(0, "<none>\n")
+        return
+    w.write(0, "\n")
+    terms = affinity.required.node_selector_terms or []
+    w.write(1, "Required Terms:\t")
+    if not terms:
+        w.write(0, "<none>\n")
+        return
+    w.write(0, "\n")
+    for i, term in enumerate(terms):
+        w.write(2, f"Term {i}:\t")
+        reqs = term.match_expressions or []
+        if not reqs:
+            w.write(0, "<none>\n")
+        for j, r in enumerate(reqs):
+            if j:
+                w.write(2, "\t")
+            expr = f"{r.key} {r.operator.lower()}"
+            if r.values:
+                expr += f" [{', '.join(r.values)}]"
+            w.write(0, expr + "\n")
+
+
+def describe_persistent_volume(pv: Any, events: Optional[list[Any]], now: float) -> str:
+    """describePersistentVolume (the hostPath, local and CSI sources kubelab provisions)."""
+    from kubelab.api.storage import access_modes_string, volume_class
+
+    def body(w: PrefixWriter) -> None:
+        m, sp = pv.metadata, pv.spec
+        w.write(0, f"Name:\t{m.name}\n")
+        _print_labels_multiline(w, "Labels", m.labels)
+        _print_annotations_multiline(w, "Annotations", m.annotations)
+        w.write(0, f"Finalizers:\t{_go_list(m.finalizers)}\n")
+        w.write(0, f"StorageClass:\t{volume_class(pv)}\n")
+        if m.deletion_timestamp is not None:
+            w.write(0, f"Status:\tTerminating (lasts {translate_timestamp_since(m.deletion_timestamp, now)})\n")
+        else:
+            w.write(0, f"Status:\t{pv.status.phase or ''}\n")
+        ref = sp.claim_ref
+        w.write(0, f"Claim:\t{(ref.namespace or '') + '/' + (ref.name or '') if ref is not None else ''}\n")
+        w.write(0, f"Reclaim Policy:\t{sp.persistent_volume_reclaim_policy or ''}\n")
+        w.write(0, f"Access Modes:\t{access_modes_string(sp.access_modes)}\n")
+        if sp.volume_mode:
+            w.write(0, f"VolumeMode:\t{sp.volume_mode}\n")
+        w.write(0, f"Capacity:\t{(sp.capacity or {}).get('storage', '0')}\n")
+        _describe_volume_node_affinity(w, sp.node_affinity)
+        w.write(0, f"Message:\t{pv.status.message or ''}\n")
+        w.write(0, "Source:\n")
+        if sp.host_path is not None:
+            hp = sp.host_path
+            w.write(2, "Type:\tHostPath (bare host directory volume)\n"
+                       f"    Path:\t{hp.get('path', '')}\n    HostPathType:\t{hp.get('type', '')}\n")
+        elif sp.local is not None:
+            w.write(2, "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n"
+                       f"    Path:\t{sp.local.get('path', '')}\n")
+        elif sp.csi is not None:
+            c = sp.csi
+            w.write(2, "Type:\tCSI (a Container Storage Interface (CSI) volume source)\n"
+                       f"    Driver:\t{c.get('driver', '')}\n    FSType:\t{c.get('fsType', '')}\n"
+                       f"    VolumeHandle:\t{c.get('volumeHandle', '')}\n"
+                       f"    ReadOnly:\t{'true' if c.get('readOnly') else 'false'}\n")
+            attrs = c.get("volumeAttributes") or {}
+            w.write(2, "VolumeAttributes:\t")
+            if not attrs:
+                w.write(0, "<none>\n")
+            for i, k in enumerate(sorted(attrs)):
+                if i:
+                    w.write(2, "\t")
+                w.write(0, f"{k}={attrs[k]}\n")
+        else:
+            w.write(1, "<unknown>\n")
+        if events is not None:
+            describe_events(w, events, now)
+
+    return tabbed_string(body)
+
+
+def describe_persistent_volume_claim(pvc: Any, events: Optional[list[Any]], now: float,
+                                     pods: Optional[list[Any]] = None) -> str:
+    """describePersistentVolumeClaim / printPersistentVolumeClaim, with ``Used By``."""
+    from kubelab.api.storage import access_modes_string, claim_class
+
+    def body(w: PrefixWriter) -> None:
+        m, sp = pvc.metadata, pvc.spec
+        w.write(0, f"Name:\t{m.name}\n")
+        w.write(0, f"Namespace:\t{m.namespace}\n")
+        w.write(0, f"StorageClass:\t{claim_class(pvc)}\n")
+        if m.deletion_timestamp is not None:
+            w.write(0, f"Status:\tTerminating (lasts {translate_timestamp_since(m.deletion_timestamp, now)})\n")
+        else:
+            w.write(0, f"Status:\t{pvc.status.phase or ''}\n")
+        w.write(0, f"Volume:\t{sp.volume_name or ''}\n")
+        _print_labels_multiline(w, "Labels", m.labels)
+        _print_annotations_multiline(w, "Annotations", m.annotations)
+        w.write(0, f"Finalizers:\t{_go_list(m.finalizers)}\n")
+        cap = modes = ""
+        if sp.volume_name:
+            modes = access_modes_string(pvc.status.access_modes)
+            cap = str((pvc.status.capacity or {}).get("storage", "0"))
+        w.write(0, f"Capacity:\t{cap}\n")
+        w.write(0, f"Access Modes:\t{modes}\n")
+        if sp.volume_mode:
+            w.write(0, f"VolumeMode:\t{sp.volume_mode}\n")
+        names = sorted(p.metadata.name for p in pods or ())
+        w.write(0, "Used By:\t")
+        if not names:
+            w.write(0, "<none>\n")
+        for i, n in enumerate(names):
+            if i:
+                w.write(0, "\t")
+            w.write(0, n + "\n")
+        if events is not None:
+            describe_events(w, events, now)
+
+    return tabbed_string(body)
+
+
+def describe_storage_class(sc: Any, events: Optional[list[Any]], now: float) -> str:
+    """describeStorageClass."""
+    from kubelab.api.storage import is_default_class
+
+    def body(w: PrefixWriter) -> None:
+        w.write(0, f"Name:\t{sc.metadata.name}\n")
+        w.write(0, f"IsDefaultClass:\t{'Yes' if is_default_class(sc) else 'No'}\n")
+        w.write(0, f"Annotations:\t{format_labels(sc.metadata.annotations)}\n")
+        w.write(0, f"Provisioner:\t{sc.provisioner}\n")
+        w.write(0, f"Parameters:\t{format_labels(sc.parameters)}\n")
+        ave = sc.allow_volume_expansion
+        w.write(0, f"AllowVolumeExpansion:\t{'<unset>' if ave is None else ('True' if ave else 'False')}\n")
+        if not sc.mount_options:
+            w.write(0, "MountOptions:\t<none>\n")
+        else:
+            w.write(0, "MountOptions:\n")
+            for o in sc.mount_options:
+                w.write(1, f"{o}\n")
+        if sc.reclaim_policy:
+            w.write(0, f"ReclaimPolicy:\t{sc.reclaim_policy}\n")
+        if sc.volume_binding_mode:
+            w.write(0, f"VolumeBindingMode:\t{sc.volume_binding_mode}\n")
+        if events is not None:
+            describe_events(w, events, now)
+
+    return tabbed_string(body)
+
+
 # ----------------------------------------------------------------------------- dispatch
 
 def describe(obj: KubeObject, source: Any = None, *, show_events: bool = True, now: Optional[float] = None) -> str:
@@ -1074,6 +1232,15 @@ def describe(obj: KubeObject, source: Any = None, *, show_events: bool = True, n
 
     if kind == "Pod":
         return describe_pod(obj, events, now)
+    if kind == "PersistentVolumeClaim":
+        pods = _safe_list("Pod", obj.metadata.namespace) or []
+        pods = [p for p in pods if any((v.persistent_volume_claim or {}).get("claimName") == obj.metadata.name
+                                       for v in p.spec.volumes or ())]
+        return describe_persistent_volume_claim(obj, events, now, pods)
+    if kind == "PersistentVolume":
+        return describe_persistent_volume(obj, events, now)
+    if kind == "StorageClass":
+        return describe_storage_class(obj, events, now)
     if kind == "Node":
         pods = _safe_list("Pod", None, f"spec.nodeName={obj.metadata.name}")
         if pods is not None:

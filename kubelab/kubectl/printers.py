@@ -536,6 +536,56 @@ def print_priority_class(pc: Any, now: float, wide: bool) -> list[str]:
     return cells
 
 
+def _storage_cap(qty_map) -> str:
+    q = (qty_map or {}).get("storage")
+    return "" if q is None else str(q)
+
+
+def print_persistent_volume(pv: Any, now: float, wide: bool) -> list[str]:
+    """printPersistentVolume: CLAIM is namespace/name; STATUS Terminating when deleted."""
+    from kubelab.api.storage import access_modes_string, volume_class
+
+    ref = pv.spec.claim_ref
+    claim = f"{ref.namespace}/{ref.name}" if ref is not None else ""
+    phase = pv.status.phase or ""
+    if pv.metadata.deletion_timestamp is not None:
+        phase = "Terminating"
+    cells = [pv.metadata.name, _storage_cap(pv.spec.capacity), access_modes_string(pv.spec.access_modes),
+             pv.spec.persistent_volume_reclaim_policy or "", phase, claim, volume_class(pv),
+             pv.spec.volume_attributes_class_name or "<unset>", pv.status.reason or "", _age(pv, now)]
+    if wide:
+        cells.append(pv.spec.volume_mode or "<unset>")
+    return cells
+
+
+def print_persistent_volume_claim(pvc: Any, now: float, wide: bool) -> list[str]:
+    """printPersistentVolumeClaim: capacity and access modes come from the status (what
+    was bound), empty while Pending."""
+    from kubelab.api.storage import access_modes_string, claim_class
+
+    phase = pvc.status.phase or ""
+    if pvc.metadata.deletion_timestamp is not None:
+        phase = "Terminating"
+    cap = modes = ""
+    if pvc.spec.volume_name:
+        cap = _storage_cap(pvc.status.capacity)
+        modes = access_modes_string(pvc.status.access_modes)
+    cells = [pvc.metadata.name, phase, pvc.spec.volume_name or "", cap, modes, claim_class(pvc),
+             pvc.spec.volume_attributes_class_name or "<unset>", _age(pvc, now)]
+    if wide:
+        cells.append(pvc.spec.volume_mode or "<unset>")
+    return cells
+
+
+def print_storage_class(sc: Any, now: float, wide: bool) -> list[str]:
+    """printStorageClass: the default class is named ``<name> (default)``."""
+    from kubelab.api.storage import is_default_class
+
+    name = sc.metadata.name + (" (default)" if is_default_class(sc) else "")
+    return [name, sc.provisioner, sc.reclaim_policy or "Delete", sc.volume_binding_mode or "Immediate",
+            "true" if sc.allow_volume_expansion else "false", _age(sc, now)]
+
+
 def print_pdb(pdb: Any, now: float, wide: bool) -> list[str]:
     sp = pdb.spec
     return [
@@ -678,6 +728,9 @@ TABLES: dict[str, TablePrinter] = {
     "Namespace": TablePrinter(_cols("Name", "Status", "Age"), print_namespace),
     "Lease": TablePrinter(_cols("Name", "Holder", "Age"), print_lease),
     "PriorityClass": TablePrinter(_cols("Name", "Value", "Global-Default", "Age", wide=("PreemptionPolicy",)), print_priority_class),
+    "PersistentVolume": TablePrinter(_cols("Name", "Capacity", "Access Modes", "Reclaim Policy", "Status", "Claim", "StorageClass", "VolumeAttributesClass", "Reason", "Age", wide=("VolumeMode",)), print_persistent_volume),
+    "PersistentVolumeClaim": TablePrinter(_cols("Name", "Status", "Volume", "Capacity", "Access Modes", "StorageClass", "VolumeAttributesClass", "Age", wide=("VolumeMode",)), print_persistent_volume_claim),
+    "StorageClass": TablePrinter(_cols("Name", "Provisioner", "ReclaimPolicy", "VolumeBindingMode", "AllowVolumeExpansion", "Age"), print_storage_class),
     "PodDisruptionBudget": TablePrinter(_cols("Name", "Min Available", "Max Unavailable", "Allowed Disruptions", "Age"), print_pdb),
     "HorizontalPodAutoscaler": TablePrinter(_cols("Name", "Reference", "Targets", "MinPods", "MaxPods", "Replicas", "Age"), print_hpa),
     "ControllerRevision": TablePrinter(_cols("Name", "Controller", "Revision", "Age"), print_controller_revision),

@@ -31,6 +31,7 @@ from kubelab.api.core import (
     NodeSpec,
     NodeStatus,
     NodeSystemInfo,
+    PersistentVolumeClaim,
     Pod,
     PodIP,
     Taint,
@@ -378,6 +379,38 @@ class Kubelet:
                                     'failed: open /run/flannel/subnet.env: no such file or directory')
                 yield self.sim.timeout(10.0)
 
+    def _wait_for_volumes(self, pod: Pod, rp: _RunningPod):
+        """volumemanager WaitForAttachAndMount: a pod's PersistentVolumeClaims must be bound
+        before its containers start (desired_state_of_world_populator getPVCExtractPV refuses
+        a claim that is not Bound). The kubelet keeps trying; after the 2 min timeout it
+        reports FailedMount and goes on waiting."""
+        names = [(v.name, v.persistent_volume_claim.get("claimName", "")) for v in pod.spec.volumes or ()
+                 if v.persistent_volume_claim]
+        if not names:
+            return
+        ns = pod.metadata.namespace
+        waited = 0.0
+        while not rp.done and self.running:
+            pending = []
+            for vol, claim in names:
+                try:
+                    pvc = yield self.client.get(PersistentVolumeClaim, claim, ns)
+                except Exception:  # noqa: BLE001 — not found, or the API server is unreachable
+                    pvc = None
+                if pvc is None or pvc.status.phase != "Bound" or not pvc.spec.volume_name:
+                    pending.append(vol)
+            if not pending:
+                return
+            if waited >= 120.0:
+                unmounted = " ".join(sorted(pending))
+                self.recorder.event(pod, "Warning", "FailedMount",
+                                    f"Unable to attach or mount volumes: unmounted volumes=[{unmounted}], "
+                                    f"unattached volumes=[{unmounted}], failed to process volumes=[{unmounted}]: "
+                                    "timed out waiting for the condition")
+                waited = 0.0
+            yield self.sim.timeout(2.0)
+            waited += 2.0
+
     def _used_by_others(self, uid: str) -> dict[str, int]:
         used: dict[str, int] = {"pods": 0}
         if self.informer is None:
@@ -423,6 +456,7 @@ class Kubelet:
         self._start_probe_workers(pod, rp)  # prober_manager AddPod: workers tick from admission on
         # PodReadyToStartContainers: sandbox and network up (~0.5-1 s with a CNI)
         yield from self._update_status(pod.key(), lambda p: self._mark_initializing(p, start_time, rp))
+        yield from self._wait_for_volumes(pod, rp)
         yield self.sim.timeout(0.5 + 0.5 * self._rng.random())
         yield from self._update_status(pod.key(), lambda p: update_pod_condition(p, "PodReadyToStartContainers", "True", self.sim.now))
         containers = list(pod.spec.containers)

@@ -31,6 +31,9 @@ DEFAULT_MULTIPOINT: list[tuple[str, Optional[int]]] = [
     ("NodeAffinity", 2),
     ("NodePorts", None),
     ("NodeResourcesFit", 1),
+    ("NodeVolumeLimits", None),
+    ("VolumeBinding", None),
+    ("VolumeZone", None),
     ("PodTopologySpread", 2),
     ("InterPodAffinity", 2),
     ("DefaultPreemption", None),
@@ -48,6 +51,7 @@ DEFAULT_PLUGIN_ARGS: dict[str, dict] = {
     "PodTopologySpread": {"defaultingType": "System"},
     "DefaultPreemption": {"minCandidateNodesPercentage": 10, "minCandidateNodesAbsolute": 100},
     "NodeAffinity": {},
+    "VolumeBinding": {"bindTimeoutSeconds": 600},
 }
 
 DEFAULTS = {

@@ -38,7 +38,12 @@ COMPONENT = "default-scheduler"  # the reportingController / source of its event
 LEASE_NAME = "kube-scheduler"
 # the kinds the scheduler's informers watch (pkg/scheduler/eventhandlers.go addAllEventHandlers,
 # plus the listers the default plugins read)
-INFORMER_KINDS = ("Node", "Pod", "PodDisruptionBudget", "Service", "ReplicaSet", "StatefulSet", "Namespace")
+INFORMER_KINDS = ("Node", "Pod", "PodDisruptionBudget", "Service", "ReplicaSet", "StatefulSet", "Namespace",
+                  "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "CSINode")
+# storage events that may make an unschedulable pod schedulable (the volume plugins'
+# EventsToRegister), by informer kind: (on add, on update)
+_STORAGE_EVENTS = {"PersistentVolumeClaim": (ep.PVC_ADD, ep.PVC_UPDATE), "PersistentVolume": (ep.PV_ADD, ep.PV_UPDATE),
+                   "StorageClass": (ep.SC_ADD, None), "CSINode": (ep.CSINODE_ADD, ep.CSINODE_UPDATE)}
 
 
 @runtime_checkable
@@ -86,6 +91,10 @@ class SchedulerPort(Protocol):
 
     def event(self, obj: Any, type_: str, reason: str, message: str) -> None:
         """events.EventRecorder.Eventf."""
+
+    def annotate(self, obj: Any, key: str, value: str) -> None:
+        """Set one annotation on an object (VolumeBinding's PreBind writes
+        ``volume.kubernetes.io/selected-node`` on a claim)."""
 
 
 class InMemoryPort:
@@ -143,6 +152,11 @@ class InMemoryPort:
     def event(self, obj, type_, reason, message) -> None:
         pass  # the scheduler's own ``events`` log is the only record
 
+    def annotate(self, obj, key: str, value: str) -> None:
+        stored = self._objects.get(obj.KIND, {}).get(obj.key())
+        if stored is not None:
+            stored.metadata.annotations = {**(stored.metadata.annotations or {}), key: value}
+
 
 class APIServerPort:
     """A kube-scheduler on a cluster: list+watch through shared informers, act through the
@@ -179,6 +193,10 @@ class APIServerPort:
                 continue
         self._informers["Node"].add_event_handler(sched._on_node_add, sched._on_node_update, sched._on_node_delete)
         self._informers["Pod"].add_event_handler(sched._on_pod_add, sched._on_pod_update, sched._on_pod_delete)
+        for kind, (on_add, on_update) in _STORAGE_EVENTS.items():
+            inf = self._informers.get(kind)
+            if inf is not None:
+                inf.add_event_handler(_mover(sched, on_add), _mover(sched, on_update) if on_update else None, None)
         if self._shared is None:
             self._factory.start()
         else:
@@ -232,6 +250,10 @@ class APIServerPort:
         if self._recorder is not None:
             self._recorder.event(obj, type_, reason, message)
 
+    def annotate(self, obj, key: str, value: str) -> None:
+        self.client.patch(obj.RESOURCE, obj.metadata.name, obj.metadata.namespace,
+                          {"metadata": {"annotations": {key: value}}}, patch_type="merge").add_callback(_ignore)
+
 
 def port_for(client: Any = None, informers: Optional[SharedInformerFactory] = None,
              host: Optional[str] = None) -> SchedulerPort:
@@ -245,6 +267,12 @@ def port_for(client: Any = None, informers: Optional[SharedInformerFactory] = No
         case SchedulerPort():
             return client
     raise TypeError(f"Scheduler needs an APIClient or a SchedulerPort, not {type(client).__name__}")
+
+
+def _mover(sched, event: str):
+    def handler(*_objs) -> None:
+        sched.queue.move_all_to_active_or_backoff(event)
+    return handler
 
 
 def _ignore(ev) -> None:

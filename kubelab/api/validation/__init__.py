@@ -34,6 +34,14 @@ from .apps import (
     validate_stateful_set_update,
 )
 from .scheduling import validate_priority_class, validate_priority_class_update
+from .storage import (
+    validate_persistent_volume,
+    validate_persistent_volume_claim,
+    validate_persistent_volume_claim_update,
+    validate_persistent_volume_update,
+    validate_storage_class,
+    validate_storage_class_update,
+)
 from .batch import validate_cron_job, validate_cron_job_update, validate_job, validate_job_update
 from .core import (
     check_decode,
@@ -66,6 +74,9 @@ _CREATE: dict[str, Callable[[Any], ErrorList]] = {
     "CronJob": validate_cron_job,
     "HorizontalPodAutoscaler": validate_horizontal_pod_autoscaler,
     "PriorityClass": validate_priority_class,
+    "PersistentVolume": validate_persistent_volume,
+    "PersistentVolumeClaim": validate_persistent_volume_claim,
+    "StorageClass": validate_storage_class,
 }
 
 _UPDATE: dict[str, Callable[[Any, Any], ErrorList]] = {
@@ -81,6 +92,9 @@ _UPDATE: dict[str, Callable[[Any, Any], ErrorList]] = {
     "CronJob": validate_cron_job_update,
     "PriorityClass": validate_priority_class_update,
     "HorizontalPodAutoscaler": validate_horizontal_pod_autoscaler_update,
+    "PersistentVolume": validate_persistent_volume_update,
+    "PersistentVolumeClaim": validate_persistent_volume_claim_update,
+    "StorageClass": validate_storage_class_update,
 }
 
 

@@ -18,7 +18,10 @@ def _factories() -> dict[str, Callable[[dict, Any], Any]]:
     from .noderesources import BalancedAllocation, NodeResourcesFit
     from .nodeunschedulable import NodeUnschedulable
     from .queuesort import PrioritySort
+    from .nodevolumelimits import NodeVolumeLimits
     from .tainttoleration import TaintToleration
+    from .volumebinding import VolumeBinding
+    from .volumezone import VolumeZone
 
     f: dict[str, Callable[[dict, Any], Any]] = {
         "PrioritySort": lambda a, h: PrioritySort(),
@@ -31,6 +34,9 @@ def _factories() -> dict[str, Callable[[dict, Any], Any]]:
         "NodeResourcesBalancedAllocation": lambda a, h: BalancedAllocation(a),
         "ImageLocality": lambda a, h: ImageLocality(),
         "DefaultBinder": lambda a, h: DefaultBinder(h),
+        "NodeVolumeLimits": lambda a, h: NodeVolumeLimits(h),
+        "VolumeBinding": lambda a, h: VolumeBinding(h),
+        "VolumeZone": lambda a, h: VolumeZone(h),
     }
     try:
         from .interpodaffinity import InterPodAffinity
