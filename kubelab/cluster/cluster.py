@@ -310,6 +310,19 @@ class Cluster:
         return gen.start()
 
     @journaled
+    def traffic(self, service: str, rps: float = 100.0, namespace: str = "default"):
+        """Send ``rps`` requests per second to the Service ``service`` through its ready
+        endpoints, spread as kube-proxy spreads them; each costs its pod CPU
+        (``sim.kubelab.io/cpu-per-request``, default 1m). Returns a
+        :class:`~kubelab.cluster.traffic.Traffic`: ``.set_rps(n)``, ``.stop()``, ``.samples``."""
+        from .traffic import Traffic
+
+        t = Traffic(self, service, rps, namespace)
+        self.sim.journal.address(t, ("traffic", len(self.history.traffic)))
+        self.history.traffic.append(t)
+        return t.start()
+
+    @journaled
     def autoscale_apiservers(self, target_utilization: float = 0.6, max_replicas: int = 9, period: float = 15.0):
         """Let API server replicas follow the load (see :mod:`kubelab.cluster.load`)."""
         from .load import APIServerAutoscaler
