@@ -666,8 +666,12 @@ class Kubelet:
                 int(req.get("cpu", 0) * share) or 2 * len(pod.spec.containers))
             rate = self.request_rate(rp.key)
             if rate:
-                per = (parse_quantity(ann[self.CPU_PER_REQUEST]).as_approximate_float64() * 1000
-                       if self.CPU_PER_REQUEST in ann else self.DEFAULT_CPU_PER_REQUEST)  # millicores
+                per = float(self.DEFAULT_CPU_PER_REQUEST)  # millicores; a malformed annotation keeps it
+                if self.CPU_PER_REQUEST in ann:
+                    try:
+                        per = parse_quantity(ann[self.CPU_PER_REQUEST]).as_approximate_float64() * 1000
+                    except (ValueError, TypeError):
+                        pass
                 cpu += int(rate * per)
             mem = _milli(ann[self.MEMORY_USAGE]) // 1000 if self.MEMORY_USAGE in ann else (
                 int(req.get("memory", 0) * share) or 8 * 1024 * 1024 * len(pod.spec.containers))
