@@ -13,9 +13,15 @@ Events on the pods use upstream's wording (core/scaleup/orchestrator, utils/even
 ``TriggeredScaleUp`` "pod triggered scale-up: [{workers 1->2 (max: 5)}]" and
 ``NotTriggerScaleUp`` "pod didn't trigger scale-up: ...".
 
-Not modelled yet: scale-down of underused instances (utilisation < 0.5 for
-scale-down-unneeded-time 10 min, not within scale-down-delay-after-add 10 min), affinity and
-taints in the template check, several node groups competing (the first that fits wins,
+Scale-down (core/scaledown, FAQ defaults): an instance above the group's ``min_size`` whose
+utilisation — the larger of its pods' CPU and memory requests over allocatable, DaemonSet
+pods left out — stays below 0.5 for scale-down-unneeded-time (10 min), at least
+scale-down-delay-after-add (10 min) after the last scale-up, and whose pods fit the free
+requests of the other nodes, is tainted ``ToBeDeletedByClusterAutoscaler``, drained by
+eviction and terminated; the cloud-controller-manager then deletes its Node.
+
+Not modelled yet: affinity and taints in the template check, the per-pod "fits elsewhere"
+simulation (a sum of free requests stands in), several node groups competing (the first that fits wins,
 upstream's expander default is "random").
 """
 
@@ -33,6 +39,10 @@ if TYPE_CHECKING:
     from kubelab.cluster import Cluster
 
 SCAN_INTERVAL = 10.0  # --scan-interval
+UTILIZATION_THRESHOLD = 0.5  # --scale-down-utilization-threshold
+UNNEEDED_TIME = 600.0  # --scale-down-unneeded-time
+DELAY_AFTER_ADD = 600.0  # --scale-down-delay-after-add
+TO_BE_DELETED_TAINT = "ToBeDeletedByClusterAutoscaler"
 
 
 class NodeGroup:
@@ -97,6 +107,8 @@ class ClusterAutoscaler:
         self.recorder = EventRecorder(client, "cluster-autoscaler")
         self._timer = self.sim.every(SCAN_INTERVAL, self.run_once)
         self._told: dict[str, str] = {}  # pod uid -> last message, not to repeat it every scan
+        self.last_scale_up = -1e18
+        self.unneeded_since: dict[str, float] = {}
 
     def _event(self, pod: Pod, type_: str, reason: str, message: str) -> None:
         if self._told.get(pod.metadata.uid) != message:
@@ -133,6 +145,7 @@ class ClusterAutoscaler:
         pending = sorted((p for p in self.cluster.api.list("Pod") if _unschedulable(p)),
                          key=lambda p: (p.metadata.creation_timestamp or "", p.metadata.namespace, p.metadata.name))
         if not pending:
+            self._scale_down()
             return
         for group in self.groups:
             alloc = group.template.allocatable()
@@ -165,6 +178,7 @@ class ClusterAutoscaler:
                 group.grow(new)
                 msg = f"pod triggered scale-up: [{{{group.name} {before}->{group.size} (max: {group.max_size})}}]"
                 self.sim.trace.record("cluster-autoscaler", "ScaleUp", f"{group.name} {before}->{group.size}")
+                self.last_scale_up = self.sim.now
                 for pod in placed:
                     self._event(pod, "Normal", "TriggeredScaleUp", msg)
             pending = [p for p in pending if p not in placed]
@@ -173,3 +187,70 @@ class ClusterAutoscaler:
             if reasons:
                 self._event(pod, "Normal", "NotTriggerScaleUp",
                             f"pod didn't trigger scale-up: {', '.join(sorted(set(reasons)))}")
+
+    # -- scale-down -------------------------------------------------------------------------
+    def _node_pods(self, pods, node: str) -> list[Pod]:
+        return [p for p in pods if p.spec.node_name == node and p.status.phase in ("Pending", "Running")
+                and not any(r.kind == "DaemonSet" for r in p.metadata.owner_references or ())]
+
+    def _scale_down(self) -> None:
+        nodes = {n.metadata.name: n for n in self.cluster.api.list("Node")}
+        pods = self.cluster.api.list("Pod")
+        free: dict[str, dict[str, int]] = {}
+        util: dict[str, float] = {}
+        for name, node in nodes.items():
+            alloc = {r: parse_quantity(node.status.allocatable[r]).milli_value() for r in ("cpu", "memory")}
+            used = {"cpu": 0, "memory": 0}
+            for p in self._node_pods(pods, name):
+                req = pod_requests(p)
+                for r in used:
+                    used[r] += req.get(r, 0)
+            free[name] = {r: alloc[r] - used[r] for r in used}
+            util[name] = max(used[r] / alloc[r] for r in used if alloc[r]) if any(alloc.values()) else 0.0
+        now = self.sim.now
+        for group in self.groups:
+            for name in list(group.instances):
+                if name not in nodes or util.get(name, 1.0) >= UTILIZATION_THRESHOLD:
+                    self.unneeded_since.pop(name, None)
+                    continue
+                self.unneeded_since.setdefault(name, now)
+            for name in list(group.instances):
+                since = self.unneeded_since.get(name)
+                if since is None or group.size <= group.min_size:
+                    continue
+                if now - since < UNNEEDED_TIME or now - self.last_scale_up < DELAY_AFTER_ADD:
+                    continue
+                moving = self._node_pods(pods, name)
+                need = {r: sum(pod_requests(p).get(r, 0) for p in moving) for r in ("cpu", "memory")}
+                others = [n for n in nodes if n != name and not nodes[n].spec.unschedulable]
+                if any(need[r] > sum(free[o][r] for o in others) for r in need):
+                    continue
+                self._remove(group, name, nodes[name], moving)
+                return  # one node per scan, as --max-empty-bulk-delete / drain parallelism allow
+
+    def _remove(self, group: NodeGroup, name: str, node, moving: list[Pod]) -> None:
+        api = self.cluster.api
+        taints = list(node.spec.taints or ())
+        from kubelab.api.core import Taint
+
+        taints.append(Taint(key=TO_BE_DELETED_TAINT, value=str(int(self.sim.now)), effect="NoSchedule"))
+        api.patch("Node", name, {"spec": {"taints": [t.to_dict() if hasattr(t, "to_dict") else t for t in taints]}},
+                  namespace=None, patch_type="merge")
+        self.recorder.event(node, "Normal", "ScaleDown", "marked the node as toBeDeleted/unschedulable")
+        for p in moving:
+            self.recorder.event(p, "Normal", "ScaleDown", "deleting pod for node scale down")
+            try:
+                api.evict(p.metadata.name, p.metadata.namespace)
+            except Exception:  # noqa: BLE001 — a PDB refusal: the pod stays, upstream retries the drain
+                pass
+        group.instances.remove(name)
+        self.unneeded_since.pop(name, None)
+        self.sim.trace.record("cluster-autoscaler", "ScaleDown", f"{group.name} removes {name}")
+
+        def terminate() -> None:
+            cloud = self.cluster.cloud_provider
+            if cloud is not None:
+                cloud.terminate_instance(name)
+            self.cluster.workers[name].power_off()
+
+        self.sim.call_later(30.0, terminate)  # the drain's grace, then the instance goes

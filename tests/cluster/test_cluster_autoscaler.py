@@ -71,3 +71,21 @@ def test_bare_metal_has_no_node_group_and_pods_stay_pending_with_the_schedulers_
     assert pending and len(c.list("Node")) == 1
     fails = [e.message for e in events(c, "FailedScheduling")]
     assert fails and "Insufficient cpu" in fails[-1]
+
+
+def test_an_underused_instance_is_drained_and_terminated_after_the_default_delays():
+    c = kl.Cluster(masters=1, seed=5, cloud="aws")
+    g = c.add_node_group("workers", instance_type="m5.large", min_size=1, max_size=5)
+    c.run(30)
+    c.apply(web(4))
+    c.run(60)
+    assert g.size == 2 and all(p.status.phase == "Running" for p in c.list("Pod", "default"))
+    c.api.scale("Deployment", "web", 1)  # load gone: one pod of 1 CPU left
+    c.run(300)
+    assert g.size == 2  # not before scale-down-delay-after-add and scale-down-unneeded-time
+    c.run(700)
+    assert g.size == 1 and [n.metadata.name for n in c.list("Node")] == g.instances
+    assert any(e.message == "marked the node as toBeDeleted/unschedulable" for e in events(c, "ScaleDown"))
+    assert [p.status.phase for p in c.list("Pod", "default")] == ["Running"]
+    c.run(1200)
+    assert g.size == 1  # never below min_size
