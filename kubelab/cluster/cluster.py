@@ -92,6 +92,7 @@ class Cluster:
         self.metrics_server.start()
         self._external_etcd = [EtcdHost(self, m) for m in self.etcd.members] if etcd == "external" else []
         self._cloud_provider = None
+        self.cluster_autoscaler = None  # started by add_node_group
         self.api = ClusterAPI(self)
         self.faults = Faults(self)
         self.views = Views(self)
@@ -308,6 +309,40 @@ class Cluster:
         self.sim.journal.address(gen, ("load", len(self.history.load_generators)))
         self.history.load_generators.append(gen)
         return gen.start()
+
+    @journaled
+    def add_node_group(self, name: str, instance_type: str = "m5.large", zone: str = "eu-west-1a",
+                       min_size: int = 1, max_size: int = 5):
+        """A cloud node group the cluster autoscaler grows when pods cannot be placed
+        (see :mod:`kubelab.cluster.autoscaler`); starts with ``min_size`` instances. A
+        bare-metal cluster (``cloud=None``) has no node groups."""
+        from .autoscaler import ClusterAutoscaler, NodeGroup
+
+        if self.cloud is None:
+            raise ValueError("a bare-metal cluster (cloud=None) has no cloud node groups")
+        if not isinstance(name, str) or not name:
+            raise ValueError("name must be a non-empty str")
+        if self.cluster_autoscaler is not None and any(g.name == name for g in self.cluster_autoscaler.groups):
+            raise ValueError(f"a node group named {name!r} already exists")
+        group = NodeGroup(self, name, instance_type, zone, min_size, max_size)
+        if self.cluster_autoscaler is None:
+            self.cluster_autoscaler = ClusterAutoscaler(self)
+        self.cluster_autoscaler.groups.append(group)
+        group.grow(min_size)
+        return group
+
+    @journaled
+    def traffic(self, service: str, rps: float = 100.0, namespace: str = "default"):
+        """Send ``rps`` requests per second to the Service ``service`` through its ready
+        endpoints, spread as kube-proxy spreads them; each costs its pod CPU
+        (``sim.kubelab.io/cpu-per-request``, default 1m). Returns a
+        :class:`~kubelab.cluster.traffic.Traffic`: ``.set_rps(n)``, ``.stop()``, ``.samples``."""
+        from .traffic import Traffic
+
+        t = Traffic(self, service, rps, namespace)
+        self.sim.journal.address(t, ("traffic", len(self.history.traffic)))
+        self.history.traffic.append(t)
+        return t.start()
 
     @journaled
     def autoscale_apiservers(self, target_utilization: float = 0.6, max_replicas: int = 9, period: float = 15.0):

@@ -44,6 +44,7 @@ class History:
         self.journal = cluster.sim.journal
         self.started_at: tuple[float, int] = (0.0, 0)
         self.load_generators: list[Any] = []
+        self.traffic: list[Any] = []  # cluster.traffic(...) senders, addressed ("traffic", i)
         self.watches: list[Any] = []  # opened by cluster.api.watch: their stop() is an action too
         self._checkpoints: list[tuple[float, Callable[[], None]]] = []
         self._after_run: list[Callable[[], None]] = []
@@ -109,6 +110,8 @@ class History:
             return self.load_generators[rest[0]]
         if head == "watch":
             return self.watches[rest[0]]
+        if head == "traffic":
+            return self.traffic[rest[0]]
         raise ForkError(f"cannot find {address!r} in the twin")
 
     # -- time -------------------------------------------------------------------------------

@@ -142,6 +142,7 @@ class Kubelet:
         self._rng = sim.rng(f"kubelet/{machine.name}")
         self.registered = False
         self.started_at = sim.now  # prober_manager's start: probe workers jitter only just after
+        self._served: dict[str, deque] = {}  # pod key -> (time, requests) the app answered recently
 
     def __repr__(self) -> str:
         state = "hung" if self.hung else ("running" if self.running else "stopped")
@@ -665,6 +666,30 @@ class Kubelet:
     CPU_USAGE = "sim.kubelab.io/cpu-usage"  # e.g. "350m": what the containers use, together
     MEMORY_USAGE = "sim.kubelab.io/memory-usage"
     SYSTEM_USAGE = {"cpu": 100, "memory": 600 * 1024 * 1024}  # kubelet, containerd, the OS: milli-cpu, bytes
+    CPU_PER_REQUEST = "sim.kubelab.io/cpu-per-request"  # CPU one request/s costs, e.g. "2m"
+    DEFAULT_CPU_PER_REQUEST = 1  # millicores per request/s: 1 ms of CPU time per request
+    RATE_WINDOW = 10.0  # usage is a rate over this window, as cAdvisor's counters are differenced
+
+    def receive_requests(self, key: str, count: int) -> bool:
+        """``count`` requests reached the pod ``key`` ("ns/name") on this node. The app
+        answers them if its containers run; their CPU shows in :meth:`pod_usage`. Returns
+        whether anything answered (a stopped pod refuses the connection)."""
+        rp = next((r for r in self.pods.values() if r.key == key), None)
+        if rp is None or not rp.started or rp.done or not self.running:
+            return False
+        q = self._served.setdefault(key, deque())
+        q.append((self.sim.now, count))
+        while q and q[0][0] <= self.sim.now - self.RATE_WINDOW:
+            q.popleft()
+        return True
+
+    def request_rate(self, key: str) -> float:
+        """Requests per second the pod ``key`` answered over the last :attr:`RATE_WINDOW`."""
+        q = self._served.get(key)
+        if not q:
+            return 0.0
+        since = self.sim.now - self.RATE_WINDOW
+        return sum(n for t, n in q if t > since) / self.RATE_WINDOW
 
     def pod_usage(self) -> dict[str, dict[str, int]]:
         """Usage of each running pod on this node, ``{"ns/name": {"cpu": millicores,
@@ -682,6 +707,15 @@ class Kubelet:
             share = 0.2 + 0.7 * (hash_name(rp.uid + "/usage") % 1000) / 1000
             cpu = _milli(ann[self.CPU_USAGE]) if self.CPU_USAGE in ann else (
                 int(req.get("cpu", 0) * share) or 2 * len(pod.spec.containers))
+            rate = self.request_rate(rp.key)
+            if rate:
+                per = float(self.DEFAULT_CPU_PER_REQUEST)  # millicores; a malformed annotation keeps it
+                if self.CPU_PER_REQUEST in ann:
+                    try:
+                        per = parse_quantity(ann[self.CPU_PER_REQUEST]).as_approximate_float64() * 1000
+                    except (ValueError, TypeError):
+                        pass
+                cpu += int(rate * per)
             mem = _milli(ann[self.MEMORY_USAGE]) // 1000 if self.MEMORY_USAGE in ann else (
                 int(req.get("memory", 0) * share) or 8 * 1024 * 1024 * len(pod.spec.containers))
             out[rp.key] = {"cpu": cpu, "memory": mem}

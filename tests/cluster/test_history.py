@@ -40,6 +40,10 @@ ACTIONS = {
     "generate_load": lambda c: c.generate_load(qps=50),
     "load.stop": lambda c: (c.generate_load(qps=50), c.run(3), c.history.load_generators[0].stop()),
     "autoscale_apiservers": lambda c: c.autoscale_apiservers(),
+    "traffic": lambda c: c.traffic("web", rps=30),
+    "add_node_group": lambda c: c.add_node_group("workers", instance_type="m5.large", min_size=1, max_size=3),
+    "traffic.set_rps": lambda c: (c.traffic("web", rps=30), c.run(3), c.history.traffic[0].set_rps(60)),
+    "traffic.stop": lambda c: (c.traffic("web", rps=30), c.run(3), c.history.traffic[0].stop()),
     "api.create": lambda c: c.api.create(kl.cluster.parse_manifests(CM) and __import__("kubelab").api.decode(CM)),
     "api.update": lambda c: (lambda d: (setattr(d.spec, "replicas", 4), c.api.update(d)))(c.get("Deployment", "web")),
     "api.patch": lambda c: c.api.patch("Deployment", "web", {"spec": {"replicas": 1}}, patch_type="merge"),
@@ -125,7 +129,7 @@ def test_every_public_verb_that_changes_the_cluster_is_journaled():
 
     for cls, names in ((kl.Cluster, ["add_node", "add_master", "remove_master", "apply", "kubectl",
                                      "register_scheduler_plugin", "add_apiserver_replica",
-                                     "remove_apiserver_replica", "generate_load", "autoscale_apiservers"]),
+                                     "remove_apiserver_replica", "generate_load", "autoscale_apiservers", "traffic", "add_node_group"]),
                        (ClusterAPI, ["create", "update", "patch", "delete", "scale", "evict", "apply", "watch"]),
                        (Faults, ["stop", "start", "partition", "cut", "heal", "hang", "unhang", "slow_disk"]),
                        (Host, ["power_off", "power_on"])):

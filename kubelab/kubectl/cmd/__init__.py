@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import (api_resources, apply, cordon, create, delete, describe, drain, expose, get, label, patch, rollout,
+from . import (api_resources, apply, autoscale, cordon, create, delete, describe, drain, expose, get, label, patch, rollout,
                run, scale, set, taint, top, version)
 
 COMMANDS: dict[str, Callable] = {
@@ -22,6 +22,7 @@ COMMANDS: dict[str, Callable] = {
     "patch": patch.run,
     "delete": delete.run,
     "scale": scale.run,
+    "autoscale": autoscale.run,
     "cordon": cordon.run,
     "uncordon": cordon.run_uncordon,
     "drain": drain.run,
