@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import (api_resources, apply, cordon, create, delete, describe, drain, expose, get, label, patch, rollout,
+from . import (api_resources, apply, auth, cordon, create, delete, describe, drain, expose, get, label, patch, rollout,
                run, scale, set, taint, top, version)
 
 COMMANDS: dict[str, Callable] = {
@@ -32,6 +32,7 @@ COMMANDS: dict[str, Callable] = {
     "top": top.run,
     "version": version.run,
     "api-resources": api_resources.run,
+    "auth": auth.run,
 }
 
 __all__ = ["COMMANDS"]
