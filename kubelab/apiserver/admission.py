@@ -10,6 +10,8 @@ from kubelab.api.core import Toleration
 from kubelab.api.defaults import apply_defaults
 from kubelab.api.meta import KubeObject
 
+from . import podsecurity
+
 if TYPE_CHECKING:
     from .server import APIServer, Request
 
@@ -35,6 +37,7 @@ class AdmissionChain:
         if obj.KIND == "Pod":
             self._priority(obj)
             self._default_toleration_seconds(obj)
+            self._pod_security(obj)
 
     def admit_update(self, new: KubeObject, old: KubeObject, req: "Request"):
         if False:
@@ -59,6 +62,14 @@ class AdmissionChain:
                 obj.metadata.name or "",
                 f"unable to create new content in namespace {ns_name} because it is being terminated",
             )
+
+    def _pod_security(self, pod: KubeObject) -> None:
+        """PodSecurity (validating, after the mutating plugins): enforce the namespace's level."""
+        ns = self.server.caches["Namespace"].get(None, pod.metadata.namespace)
+        level = podsecurity.level_of(ns.metadata.labels if ns is not None else None)
+        msg = podsecurity.forbidden_message(pod.spec, level)
+        if msg is not None:
+            raise errors.new_forbidden("pods", pod.metadata.name or "", msg)
 
     def _priority(self, pod: KubeObject) -> None:
         name = pod.spec.priority_class_name
