@@ -60,6 +60,10 @@ class Cluster:
             raise TypeError(f"masters must be an int, not {type(masters).__name__}")
         if masters < 1:
             raise ValueError("a cluster needs at least one master")
+        if isinstance(latency, bool) or not isinstance(latency, (int, float)):
+            raise TypeError(f"latency must be a number of seconds, not {type(latency).__name__}")
+        if latency != latency or latency in (float("inf"), float("-inf")) or latency < 0:
+            raise ValueError(f"latency must be a finite number of seconds >= 0, not {latency!r}")
         if etcd not in ("stacked", "external"):
             raise ValueError('etcd must be "stacked" (members on the masters) or "external"')
         # the recipe a fork rebuilds from (history.py)
@@ -312,6 +316,13 @@ class Cluster:
         """Start a load generator against the API servers (``.stop()`` it, read ``.samples``)."""
         from .load import LoadGenerator
 
+        for arg, value in (("qps", qps), ("clients", clients), ("write_ratio", write_ratio)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"generate_load({arg}=...) takes a number, not {type(value).__name__}")
+            if value != value or value in (float("inf"), float("-inf")) or value < 0:
+                raise ValueError(f"generate_load({arg}=...) takes a finite number >= 0, not {value!r}")
+        if write_ratio > 1:
+            raise ValueError(f"generate_load(write_ratio=...) is a fraction between 0 and 1, not {write_ratio!r}")
         gen = LoadGenerator(self, qps, clients, write_ratio)
         self.sim.journal.address(gen, ("load", len(self.history.load_generators)))
         self.history.load_generators.append(gen)
