@@ -3,7 +3,7 @@ matter to a simulated cluster (plugin/pkg/admission/... in kubernetes/kubernetes
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from kubelab.api import errors
 from kubelab.api.core import Toleration
@@ -44,7 +44,24 @@ class AdmissionChain:
             yield
         apply_defaults(new)
 
+    def validate(self, obj: KubeObject, old: Optional[KubeObject]) -> None:
+        """The validating admission phase, after the object passed field validation."""
+        if obj.KIND == "PriorityClass":
+            self._validate_priority_class(obj, old)
+
     # -- plugins ---------------------------------------------------------------------------
+    def _validate_priority_class(self, pc: KubeObject, old: Optional[KubeObject]) -> None:
+        """plugin/pkg/admission/priority/admission.go validatePriorityClass: one default."""
+        if not pc.global_default:
+            return
+        cache = self.server.caches["PriorityClass"]
+        dpc = next((c for c in sorted(cache.objects.values(), key=lambda c: c.metadata.name or "")
+                    if c.global_default), None)
+        if dpc is not None and (old is None or dpc.metadata.name != pc.metadata.name):
+            raise errors.new_forbidden("priorityclasses.scheduling.k8s.io", pc.metadata.name or "",
+                                       f"PriorityClass {dpc.metadata.name} is already marked as default. "
+                                       "Only one default can exist")
+
     def _namespace_lifecycle(self, obj: KubeObject) -> None:
         if not obj.NAMESPACED:
             return

@@ -34,7 +34,7 @@ from .user import SYSTEM_PRIVILEGED_GROUP, UserInfo
 # the API server's own loopback identity (server/config.go: system:apiserver in system:masters);
 # in-process callers that carry no user are this one
 LOOPBACK = UserInfo("system:apiserver", groups=(SYSTEM_PRIVILEGED_GROUP,))
-from .watchcache import SELECTABLE_FIELDS, Gone, WatchCache, WatchEvent
+from .watchcache import SELECTABLE_FIELDS, Expired, WatchCache, WatchEvent
 from kubelab.sim import journaled
 
 # utilrand.String's alphabet (k8s.io/apimachinery/pkg/util/rand): no vowels, no 0/1/3.
@@ -433,7 +433,7 @@ class APIServer:
               send: Callable[[list[WatchEvent]], None], label_selector=None, field_selector=None,
               user: Optional[UserInfo] = None, credentials: Any = None):
         """Register an API watch on the cache; ``send`` is called with event batches (the
-        transport delivers them to the client). Raises StatusError 410 when too old, 403
+        transport delivers them to the client). Raises StatusError 410 Expired when too old, 403
         when ``user`` may not watch the resource."""
         if not self.running:
             raise errors.new_service_unavailable("apiserver is shutting down")
@@ -443,8 +443,8 @@ class APIServer:
         ls, fs = self._selectors(kind, label_selector, field_selector)
         try:
             return self._cache(kind).watch(namespace if kind.NAMESPACED else None, ls, fs, resource_version, send)
-        except Gone as exc:
-            raise errors.new_gone(str(exc)) from None
+        except Expired as exc:
+            raise errors.new_resource_expired(str(exc)) from None  # 410, reason Expired
 
     # -- writes -----------------------------------------------------------------------------
     def _decode_body(self, req: Request) -> KubeObject:
@@ -500,6 +500,7 @@ class APIServer:
             self._allocate_service(obj)
         registry.prepare_for_create(obj, self.sim.now)
         registry.validate_create(obj)
+        self.admission.validate(obj, None)  # validating admission
         key = storage.object_key(req.kind, meta.namespace, meta.name)
         if _dry_run(req):
             # dryRun=All (handlers/create.go): validated and admitted, the answer is what
@@ -590,20 +591,38 @@ class APIServer:
     SERVICE_CIDR = ipaddress.ip_network("10.96.0.0/12")
     NODE_PORTS = (30000, 32767)
 
-    def _allocate_service(self, svc: KubeObject) -> None:
-        """The service registry's allocators (pkg/registry/core/service/ipallocator and
-        portallocator): a free ClusterIP picked at random from the range, and node ports for
-        NodePort and LoadBalancer services."""
+    def _allocate_service(self, svc: KubeObject, old: Optional[KubeObject] = None) -> None:
+        """The service registry's allocators (pkg/registry/core/service/storage/alloc.go with
+        ipallocator and portallocator): a ClusterIP picked at random from the service CIDR or the
+        one asked for, and node ports for NodePort and LoadBalancer services. What is allocated
+        is what the stored Services hold, so deleting a Service frees its IP and ports.
+
+        A requested ClusterIP outside every ServiceCIDR is refused by the MetaAllocator
+        (ipallocator/cidrallocator.go, MultiCIDRServiceAllocator GA since v1.33) with
+        ErrMismatchedNetwork; the range's own network and broadcast addresses with
+        ErrNotInRange (ipallocator/ipallocator.go); one in use with ErrAllocated. A requested
+        nodePort outside --service-node-port-range or in use gets portallocator's errors.
+        On update (``old``), the values already allocated to this Service stay its own."""
         spec = svc.spec
-        existing = list(self.caches["Service"].objects.values())
-        if spec.type != "ExternalName" and spec.cluster_ip not in ("None",):
-            used = {s.spec.cluster_ip for s in existing}
-            if spec.cluster_ip:
-                if spec.cluster_ip in used:
-                    raise errors.new_invalid("Service", svc.metadata.name or "", [fielderr.invalid(
-                        "spec.clusterIPs", [spec.cluster_ip],
-                        f"failed to allocate IP {spec.cluster_ip}: provided IP is already allocated")])
-            else:
+        me = (svc.metadata.namespace, svc.metadata.name)
+        others = [s for s in self.caches["Service"].objects.values()
+                  if (s.metadata.namespace, s.metadata.name) != me]
+        name = svc.metadata.name or ""
+        old_spec = old.spec if old is not None else None
+        if spec.type != "ExternalName" and spec.cluster_ip != "None":
+            if not spec.cluster_ip and spec.cluster_ips:
+                spec.cluster_ip = spec.cluster_ips[0]
+            if not spec.cluster_ip and old_spec is not None and old_spec.cluster_ip not in (None, "", "None"):
+                spec.cluster_ip = old_spec.cluster_ip  # storage.go patchAllocatedValues
+            used = {s.spec.cluster_ip for s in others}
+            if spec.cluster_ip and (old_spec is None or spec.cluster_ip != old_spec.cluster_ip):
+                err = self._check_cluster_ip(spec.cluster_ip, used)
+                if err:
+                    # alloc.go allocIPs: field.Invalid(spec.clusterIPs, ClusterIPs, "failed to allocate IP %v: %v")
+                    raise errors.new_invalid("Service", name, [fielderr.invalid(
+                        "spec.clusterIPs", list(spec.cluster_ips or [spec.cluster_ip]),
+                        f"failed to allocate IP {spec.cluster_ip}: {err}")])
+            elif not spec.cluster_ip:
                 size = self.SERVICE_CIDR.num_addresses
                 while True:
                     ip = str(self.SERVICE_CIDR[self._rng.randrange(16, size - 1)])
@@ -614,8 +633,28 @@ class APIServer:
             spec.ip_families = spec.ip_families or ["IPv4"]
             spec.ip_family_policy = spec.ip_family_policy or "SingleStack"
         if spec.type in ("NodePort", "LoadBalancer") and spec.allocate_load_balancer_node_ports is not False:
-            used_ports = {p.node_port for s in existing for p in (s.spec.ports or ()) if p.node_port}
+            mine = {p.node_port for p in ((old_spec.ports or ()) if old_spec is not None else ()) if p.node_port}
+            if old_spec is not None:
+                # patchAllocatedValues: a port that names no nodePort keeps the one it had
+                had = {(p.port, p.protocol or "TCP"): p.node_port for p in old_spec.ports or () if p.node_port}
+                for p in spec.ports or ():
+                    if not p.node_port and (p.port, p.protocol or "TCP") in had:
+                        p.node_port = had[(p.port, p.protocol or "TCP")]
+            used_ports = {p.node_port for s in others for p in (s.spec.ports or ()) if p.node_port}
             lo, hi = self.NODE_PORTS
+            for i, p in enumerate(spec.ports or ()):
+                if not p.node_port or p.node_port in mine:
+                    continue
+                # portallocator/allocator.go ErrNotInRange / ErrAllocated, wrapped by alloc.go
+                # as field.Invalid(spec.ports[i].nodePort, nodePort, err.Error())
+                if not lo <= p.node_port <= hi:
+                    detail = f"provided port is not in the valid range. The range of valid ports is {lo}-{hi}"
+                elif p.node_port in used_ports:
+                    detail = "provided port is already allocated"
+                else:
+                    used_ports.add(p.node_port)
+                    continue
+                raise errors.new_invalid("Service", name, [fielderr.invalid(f"spec.ports[{i}].nodePort", p.node_port, detail)])
             for p in spec.ports or ():
                 if p.node_port:
                     continue
@@ -625,6 +664,21 @@ class APIServer:
                         break
                 p.node_port = port
                 used_ports.add(port)
+
+    def _check_cluster_ip(self, ip: str, used: set) -> Optional[str]:
+        """Why ``ip`` cannot be allocated, in the allocators' words, or None."""
+        try:
+            addr = ipaddress.ip_address(ip)
+        except ValueError:
+            return None  # not an IP: validation (ValidateService) says so
+        cidr = self.SERVICE_CIDR
+        if addr.version != cidr.version or addr not in cidr:
+            return "the provided network does not match the current range"  # ErrMismatchedNetwork
+        if addr in (cidr.network_address, cidr.broadcast_address):
+            return f"the provided IP ({ip}) is not in the valid range. The range of valid IPs is {cidr}"
+        if ip in used:
+            return "provided IP is already allocated"
+        return None
 
     def _current(self, req: Request, name: str):
         """GuaranteedUpdate reads the current state from etcd (not the cache): the
@@ -672,7 +726,11 @@ class APIServer:
             m.generate_name = om.generate_name
         registry.prepare_for_update(new, old, req.subresource)
         yield from self.admission.admit_update(new, old, req)
+        if new.KIND == "Service" and not req.subresource:
+            self._allocate_service(new, old)  # the service REST's beginUpdate (storage.go)
         registry.validate_update(new, old, req.subresource)
+        if not req.subresource:
+            self.admission.validate(new, old)  # validating admission
         m.resource_version = None
         if _same_without_rv(new, old):
             return old  # a no-op update writes nothing (etcd3 store.go GuaranteedUpdate)
@@ -785,7 +843,9 @@ class APIServer:
 
     def _evict(self, req: Request):
         """POST pods/<name>/eviction (pkg/registry/core/pod/storage/eviction.go): delete the
-        pod gracefully unless its PodDisruptionBudget has no disruption to spare."""
+        pod gracefully unless its PodDisruptionBudget has no disruption to spare; an allowed
+        eviction spends one (checkAndDecrement: disruptionsAllowed - 1 and the pod recorded in
+        disruptedPods, written to the budget's status before the pod is deleted)."""
         from kubelab.api.coordination import PodDisruptionBudget
         from kubelab.api.labels import Selector
 
@@ -793,21 +853,79 @@ class APIServer:
         phase = pod.status.phase if pod.status else None
         # canIgnorePDB: terminal, pending or already deleting pods are not protected
         if phase not in ("Succeeded", "Failed", "Pending") and pod.metadata.deletion_timestamp is None:
-            pdbs = [b for b in self._cache(PodDisruptionBudget).list(pod.metadata.namespace, None, None)
-                    if b.spec.selector is not None
-                    and Selector.from_label_selector(b.spec.selector).matches(pod.metadata.labels or {})]
+            def matching():
+                out = []
+                for b in self._cache(PodDisruptionBudget).list(pod.metadata.namespace, None, None):
+                    sel = Selector.from_label_selector(b.spec.selector)
+                    # a PDB with a nil or empty selector matches nothing here (getPodDisruptionBudgets)
+                    if not sel.empty() and sel.matches(pod.metadata.labels or {}):
+                        out.append(b)
+                return out
+            pdbs = matching()
             if len(pdbs) > 1:
                 raise errors.new_internal_error(
                     "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.")
             if pdbs:
-                pdb = pdbs[0]
-                st = pdb.status
-                if (st.observed_generation or 0) < (pdb.metadata.generation or 0) or st.disruptions_allowed <= 0:
-                    # createTooManyRequestsError: the budget is still being computed, or spent
-                    raise errors.new_too_many_requests(
-                        "Cannot evict pod as it would violate the pod's disruption budget.", 10)
+                yield from self._check_and_decrement(req, pod, pdbs[0])
         delete = Request("delete", req.kind, req.namespace, req.name, options=dict(req.options))
         return (yield from self._delete(delete))
+
+    _EVICTIONS_RETRIES = 5  # eviction.go EvictionsRetry (retry.DefaultRetry steps)
+
+    def _check_and_decrement(self, req: Request, pod: KubeObject, pdb: KubeObject):
+        from kubelab.api.coordination import PodDisruptionBudget
+        from kubelab.api.pdbhelper import update_disruption_allowed_condition
+        from kubelab.api.podutil import is_pod_ready
+
+        if not is_pod_ready(pod):
+            # an unhealthy pod does not count towards the budget: it may go when the budget is
+            # met (IfHealthyBudget, the default) or always (AlwaysAllow)
+            if pdb.spec.unhealthy_pod_eviction_policy == "AlwaysAllow":
+                return
+            if pdb.status.current_healthy >= pdb.status.desired_healthy and pdb.status.desired_healthy > 0:
+                return
+        ns, name = pdb.metadata.namespace, pdb.metadata.name
+        for attempt in range(self._EVICTIONS_RETRIES):
+            if attempt:  # refresh after a conflict
+                key = storage.object_key(PodDisruptionBudget, ns, name)
+                got = yield self.storage.get(key)
+                if got is None:
+                    raise errors.new_not_found(PodDisruptionBudget.group_resource(), name)
+                pdb = storage.decode(PodDisruptionBudget, got[0], got[1])
+            st = pdb.status
+            if (st.observed_generation or 0) < (pdb.metadata.generation or 0):
+                err = errors.new_too_many_requests("Cannot evict pod as it would violate the pod's disruption budget.", 10)
+                err.status.setdefault("details", {}).setdefault("causes", []).append({
+                    "reason": "DisruptionBudget",
+                    "message": f"The disruption budget {name} is still being processed by the server."})
+                raise err
+            if st.disruptions_allowed < 0:
+                raise errors.new_forbidden("poddisruptionbudget.policy", name, "pdb disruptions allowed is negative")
+            if len(st.disrupted_pods or {}) > 2000:  # MaxDisruptedPodSize
+                raise errors.new_forbidden("poddisruptionbudget.policy", name,
+                                           "DisruptedPods map too big - too many evictions not confirmed by PDB controller")
+            if st.disruptions_allowed == 0:
+                err = errors.new_too_many_requests("Cannot evict pod as it would violate the pod's disruption budget.", 0)
+                err.status.setdefault("details", {}).setdefault("causes", []).append({
+                    "reason": "DisruptionBudget",
+                    "message": f"The disruption budget {name} needs {st.desired_healthy} healthy pods "
+                               f"and has {st.current_healthy} currently"})
+                raise err
+            new = pdb.copy_deep()
+            new.status.disruptions_allowed -= 1
+            if new.status.disruptions_allowed == 0:
+                update_disruption_allowed_condition(new.status, self.sim.now)
+            if _dry_run(req):
+                return
+            new.status.disrupted_pods = dict(new.status.disrupted_pods or {}, **{pod.metadata.name: rfc3339(self.sim.now)})
+            update = Request("update", PodDisruptionBudget, ns, name, new, "status", user=req.user)
+            try:
+                yield from self._update(update)
+                return
+            except errors.StatusError as exc:
+                if not errors.is_conflict(exc):
+                    raise
+        raise errors.new_too_many_requests("Cannot evict pod as it would violate the pod's disruption budget.", 10)
 
     def _bind(self, req: Request):
         """pods/binding (pkg/registry/core/pod/storage/storage.go BindingREST.assignPod)."""

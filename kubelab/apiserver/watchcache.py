@@ -77,8 +77,10 @@ class WatchEvent:
         return f"WatchEvent({self.type}, {self.object!r})"
 
 
-class Gone(Exception):
-    """410: the requested resourceVersion is older than the cache's window."""
+class Expired(Exception):
+    """The requested resourceVersion is older than the cache's window: the API server answers
+    410 with reason Expired (errors.NewResourceExpired in
+    staging/src/k8s.io/apiserver/pkg/storage/cacher/watch_cache.go getAllEventsSinceLocked)."""
 
 
 class CacheWatcher:
@@ -217,7 +219,7 @@ class WatchCache:
         else:
             oldest = self.window[0].revision if self.window else self.revision + 1
             if resource_version < self.revision and resource_version < oldest - 1:
-                raise Gone(f"too old resource version: {resource_version} ({oldest - 1})")
+                raise Expired(f"too old resource version: {resource_version} ({oldest - 1})")
             initial = []
             for ev in self.window:
                 if ev.revision > resource_version:

@@ -164,7 +164,7 @@ class SharedInformer:
         self._watch = None
         if self.stopped:
             return
-        # 410 Gone means our resourceVersion is too old: relist. A broken connection:
+        # 410 Expired means our resourceVersion is too old: relist. A broken connection:
         # re-watch from where we were (the reflector relists too, after a backoff).
         self._retry()
 

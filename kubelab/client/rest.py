@@ -192,7 +192,7 @@ class APIClient:
               namespace: Optional[str] = None, resource_version: int = 0,
               label_selector=None, field_selector=None, health_period: float = 2.0) -> "ClientWatch":
         """Open a watch. ``handler(events)`` gets batches of WatchEvents; ``on_error(exc)``
-        is called once when the watch breaks (server gone, link cut, 410 Gone)."""
+        is called once when the watch breaks (server gone, link cut, 410 Expired)."""
         return ClientWatch(self, resolve_kind(kind), handler, on_error, namespace, resource_version,
                            label_selector, field_selector, health_period)
 
@@ -253,7 +253,7 @@ class ClientWatch:
         try:
             self._server_watch = self.server.watch(self.kind, namespace, rv, self._send, ls, fs, user=self.client.user,
                                                    credentials=self.client.credentials)
-        except Exception as exc:  # noqa: BLE001 — 410 Gone, bad selector, server stopping
+        except Exception as exc:  # noqa: BLE001 — 410 Expired, bad selector, server stopping
             self.client.network.send(self.server.host, self.client.host, self._fail, exc)
 
     def _send(self, events: list) -> None:

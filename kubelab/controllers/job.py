@@ -22,6 +22,7 @@ from typing import Optional
 from kubelab.api import errors
 from kubelab.api.base import SIM_EPOCH, parse_time, rfc3339
 from kubelab.api.batch import CronJob, Job, JobCondition
+from kubelab.api.cron import CronError, CronSchedule, load_location, parse_standard
 from kubelab.api.core import Pod
 from kubelab.api.meta import ObjectMeta
 from kubelab.api.podutil import is_pod_ready
@@ -199,70 +200,8 @@ class JobController(Controller):
 
 
 # ----------------------------------------------------------------------------- cron
-_ALIASES = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
-            "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"}
-_NAMES = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
-          "nov": 11, "dec": 12, "sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
-
-
-def _field(text: str, lo: int, hi: int) -> set[int]:
-    out: set[int] = set()
-    for part in text.split(","):
-        step = 1
-        if "/" in part:
-            part, s = part.split("/", 1)
-            step = int(s)
-            if step <= 0:
-                raise ValueError(f"step must be positive: {text}")
-        if part in ("*", "?"):
-            a, b = lo, hi
-        elif "-" in part:
-            x, y = part.split("-", 1)
-            a, b = int(_NAMES.get(x.lower(), x)), int(_NAMES.get(y.lower(), y))
-        else:
-            a = int(_NAMES.get(part.lower(), part))
-            b = hi if step != 1 else a
-        if a < lo or b > hi or a > b:
-            raise ValueError(f"value out of range ({lo}-{hi}): {text}")
-        out.update(range(a, b + 1, step))
-    return out
-
-
-class CronSchedule:
-    """robfig/cron's standard five-field parser (minute hour dom month dow) and Next."""
-
-    def __init__(self, spec: str):
-        spec = _ALIASES.get(spec.strip(), spec.strip())
-        fields = spec.split()
-        if len(fields) != 5:
-            raise ValueError(f"expected exactly 5 fields, found {len(fields)}: {spec}")
-        self.minute = _field(fields[0], 0, 59)
-        self.hour = _field(fields[1], 0, 23)
-        self.dom = _field(fields[2], 1, 31)
-        self.month = _field(fields[3], 1, 12)
-        self.dow = {d % 7 for d in _field(fields[4], 0, 7)}
-        self.dom_star = fields[2] in ("*", "?")
-        self.dow_star = fields[4] in ("*", "?")
-
-    def _day_ok(self, t: _dt.datetime) -> bool:
-        dom_ok = t.day in self.dom
-        dow_ok = (t.isoweekday() % 7) in self.dow
-        if self.dom_star or self.dow_star:
-            return dom_ok and dow_ok
-        return dom_ok or dow_ok
-
-    def next(self, after: _dt.datetime) -> _dt.datetime:
-        t = after.replace(second=0, microsecond=0) + _dt.timedelta(minutes=1)
-        for _ in range(366 * 24 * 60):
-            if t.month in self.month and self._day_ok(t) and t.hour in self.hour and t.minute in self.minute:
-                return t
-            if t.month not in self.month or not self._day_ok(t):
-                t = (t + _dt.timedelta(days=1)).replace(hour=0, minute=0)
-            elif t.hour not in self.hour:
-                t = (t + _dt.timedelta(hours=1)).replace(minute=0)
-            else:
-                t += _dt.timedelta(minutes=1)
-        raise ValueError("schedule never fires")
+# the schedule parser is robfig/cron's (kubelab/api/cron.py), shared with validation
+NEXT_SCHEDULE_DELTA = 0.1  # cronjob_controllerv2.go nextScheduleDelta
 
 
 def sim_to_dt(seconds: float) -> _dt.datetime:
@@ -292,35 +231,143 @@ class CronJobController(Controller):
         if ref is not None and ref.kind == "CronJob":
             self.queue.add(f"{job.metadata.namespace}/{ref.name}")
 
+    def _requeue_at_next(self, key: str, cj: CronJob, sched: CronSchedule, now: float) -> None:
+        """nextScheduleTimeDuration: the next schedule time after the most recent one
+        (or after lastScheduleTime / creation), plus 100 ms."""
+        st = cj.status
+        earliest = parse_time(st.last_schedule_time) if st.last_schedule_time else (parse_time(cj.metadata.creation_timestamp) or 0.0)
+        recent, _ = _most_recent_schedule_time(earliest, now, sched)
+        base = recent if recent is not None else earliest
+        at = dt_to_sim(sched.next(sim_to_dt(base))) + NEXT_SCHEDULE_DELTA
+        self.enqueue_after(key, max(0.001, at - now))
+
     def sync(self, key: str):
+        """syncCronJob (cronjob_controllerv2.go): reconcile the active list with the Jobs,
+        then start the Job of the most recent unmet schedule time, if any, and requeue for
+        the next schedule time."""
         cached = self.cj_informer.get(key)
         if cached is None:
             return
         cj = cached.copy_deep()
         now = self.sim.now
-        try:
-            sched = CronSchedule(cj.spec.schedule)
-        except ValueError as exc:
-            self.recorder.event(cj, "Warning", "UnparseableSchedule", f"unparseable schedule: {cj.spec.schedule!r} : {exc}")
-            return
-        jobs = sorted(self.job_informer.by_index("controller-uid", cj.uid), key=lambda j: j.metadata.creation_timestamp or "")
-        active_refs = []
         st = cj.status
+        jobs = sorted(self.job_informer.by_index("controller-uid", cj.uid), key=lambda j: j.metadata.creation_timestamp or "")
+        active = list(st.active or [])
+        active_uids = {a["uid"] for a in active}
         for j in jobs:
             fin = job_finished(j)
-            if fin is None:
-                active_refs.append({"kind": "Job", "namespace": j.metadata.namespace, "name": j.name,
-                                    "uid": j.uid, "apiVersion": "batch/v1", "resourceVersion": j.metadata.resource_version})
-            elif fin == "Complete":
-                ct = _cond(j, "Complete")
-                if ct and (st.last_successful_time is None or (parse_time(ct.last_transition_time) or 0) > (parse_time(st.last_successful_time) or 0)):
-                    st.last_successful_time = ct.last_transition_time
-        was_active = {a["uid"] for a in st.active or []}
-        for j in jobs:
-            if j.uid in was_active and job_finished(j):
-                self.recorder.event(cj, "Normal", "SawCompletedJob", f"Saw completed job: {j.name}, status: {job_finished(j)}")
-        st.active = active_refs or None
-        # history limits
+            if j.uid not in active_uids and fin is None:
+                # the status update naming it may not have reached the cache yet: ask the API server
+                fresh = yield self.client.get(CronJob, cj.name, cj.metadata.namespace)
+                ref = next((a for a in fresh.status.active or () if a["uid"] == j.uid), None)
+                if ref is not None:
+                    active.append(ref)
+                    active_uids.add(j.uid)
+                    continue
+                self.recorder.event(cj, "Warning", "UnexpectedJob",
+                                    f"Saw a job that the controller did not create or forgot: {j.name}")
+            elif j.uid in active_uids and fin is not None:
+                active = [a for a in active if a["uid"] != j.uid]
+                self.recorder.event(cj, "Normal", "SawCompletedJob", f"Saw completed job: {j.name}, condition: {fin}")
+            if fin == "Complete":
+                done_at = j.status.completion_time or (_cond(j, "Complete").last_transition_time if _cond(j, "Complete") else None)
+                if done_at and (st.last_successful_time is None or (parse_time(done_at) or 0) > (parse_time(st.last_successful_time) or 0)):
+                    st.last_successful_time = done_at
+        children = {j.uid for j in jobs}
+        for a in list(active):
+            if a["uid"] in children:
+                continue
+            try:  # a slow watch must not make a running Job look missing: ask the API server
+                yield self.client.get(Job, a["name"], a["namespace"])
+            except errors.StatusError as exc:
+                if not errors.is_not_found(exc):
+                    raise
+                self.recorder.event(cj, "Normal", "MissingJob", f"Active job went missing: {a['name']}")
+                active = [x for x in active if x["uid"] != a["uid"]]
+        st.active = active or None
+        yield from self._clean_up_finished_jobs(cj, jobs)
+        if cj.metadata.deletion_timestamp is None:
+            yield from self._maybe_start(key, cj, now)
+        if st != cached.status:
+            yield from update_status_with_retry(self.client, cached, st)
+
+    def _maybe_start(self, key: str, cj: CronJob, now: float):
+        st = cj.status
+        loc = None
+        if cj.spec.time_zone is not None:
+            try:
+                loc = load_location(cj.spec.time_zone)
+            except CronError as exc:
+                self.recorder.event(cj, "Warning", "UnknownTimeZone", f"invalid timeZone: \"{cj.spec.time_zone}\": {exc}")
+                return
+        if cj.spec.suspend:
+            return
+        schedule = cj.spec.schedule
+        if cj.spec.time_zone is not None:
+            schedule = f"TZ={cj.spec.time_zone} {schedule}"  # formatSchedule
+        try:
+            sched = parse_standard(schedule, loc)
+        except CronError as exc:
+            self.recorder.event(cj, "Warning", "UnparseableSchedule", f"unparseable schedule: \"{cj.spec.schedule}\" : {exc}")
+            return
+        earliest = parse_time(st.last_schedule_time) if st.last_schedule_time else (parse_time(cj.metadata.creation_timestamp) or 0.0)
+        due, missed = _most_recent_schedule_time(earliest, now, sched)
+        if due is None:
+            self._requeue_at_next(key, cj, sched, now)
+            return
+        if missed > 100:
+            self.recorder.event(cj, "Warning", "TooManyMissedTimes",
+                                "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew")
+        if cj.spec.starting_deadline_seconds is not None and due + cj.spec.starting_deadline_seconds < now:
+            self.recorder.event(cj, "Warning", "MissSchedule",
+                                f"Missed scheduled time to start a job: {_rfc1123z(due)}")
+            self._requeue_at_next(key, cj, sched, now)
+            return
+        name = f"{cj.name}-{int((sim_to_dt(due).timestamp()) // 60)}"  # getJobName: unix minutes
+        if any(a["name"] == name for a in st.active or ()) or (st.last_schedule_time and parse_time(st.last_schedule_time) == due):
+            self._requeue_at_next(key, cj, sched, now)
+            return
+        if cj.spec.concurrency_policy == "Forbid" and st.active:
+            self.recorder.event(cj, "Normal", "JobAlreadyActive",
+                                "Not starting job because prior execution is running and concurrency policy is Forbid")
+            self._requeue_at_next(key, cj, sched, now)  # not every second: the next schedule time
+            return
+        if cj.spec.concurrency_policy == "Replace":
+            for a in list(st.active or ()):
+                try:
+                    yield self.client.delete(Job, a["name"], a["namespace"], propagation_policy="Background")
+                    self.recorder.event(cj, "Normal", "SuccessfulDelete", f"Deleted job {a['name']}")
+                except errors.StatusError as exc:
+                    if not errors.is_not_found(exc):
+                        self.recorder.event(cj, "Warning", "FailedDelete", f"Deleted job: {exc}")
+                        raise
+                st.active = [x for x in st.active or () if x["uid"] != a["uid"]] or None
+        tmpl = cj.spec.job_template
+        job = Job(metadata=ObjectMeta(
+            name=name, namespace=cj.metadata.namespace, labels=dict(tmpl.metadata.labels or {}) or None,
+            annotations=dict(tmpl.metadata.annotations or {}, **{
+                # scheduledTime.In(timeZone).Format(time.RFC3339)
+                "batch.kubernetes.io/cronjob-scheduled-timestamp": _rfc3339_in(due, loc)}),
+            owner_references=[owner_ref(cj)]), spec=tmpl.spec.model_copy(deep=True))
+        try:
+            created = yield self.client.create(job)
+            self.recorder.event(cj, "Normal", "SuccessfulCreate", f"Created job {created.name}")
+        except errors.StatusError as exc:
+            if not errors.is_already_exists(exc):
+                self.recorder.event(cj, "Warning", "FailedCreate", f"Error creating job: {exc}")
+                raise
+            created = yield self.client.get(Job, name, cj.metadata.namespace)
+            ref = created.metadata.controller_ref()
+            if ref is None or ref.uid != cj.uid or any(a["uid"] == created.uid for a in st.active or ()):
+                return
+        st.active = list(st.active or ()) + [{
+            "kind": "Job", "namespace": created.metadata.namespace, "name": created.name, "uid": created.uid,
+            "apiVersion": "batch/v1", "resourceVersion": created.metadata.resource_version}]
+        st.last_schedule_time = rfc3339(due)
+        self._requeue_at_next(key, cj, sched, now)
+
+    def _clean_up_finished_jobs(self, cj: CronJob, jobs):
+        """cleanupFinishedJobs: keep successfulJobsHistoryLimit / failedJobsHistoryLimit."""
         for fin, limit in (("Complete", cj.spec.successful_jobs_history_limit), ("Failed", cj.spec.failed_jobs_history_limit)):
             done = [j for j in jobs if job_finished(j) == fin]
             if limit is not None and len(done) > limit:
@@ -331,55 +378,37 @@ class CronJobController(Controller):
                     except errors.StatusError as exc:
                         if not errors.is_not_found(exc):
                             raise
-        # the most recent unmet schedule time (getMostRecentScheduleTime)
-        since = parse_time(st.last_schedule_time) if st.last_schedule_time else parse_time(cj.metadata.creation_timestamp) or 0.0
-        t = sched.next(sim_to_dt(since))
-        due = None
-        while dt_to_sim(t) <= now:
-            due = t
-            t = sched.next(t)
-        next_at = dt_to_sim(t)
-        if due is not None and not cj.spec.suspend:
-            late = now - dt_to_sim(due)
-            if cj.spec.starting_deadline_seconds is not None and late > cj.spec.starting_deadline_seconds:
-                self.recorder.event(cj, "Warning", "MissSchedule",
-                                    f"Missed scheduled time to start a job: {rfc3339(dt_to_sim(due))}")
-            elif cj.spec.concurrency_policy == "Forbid" and active_refs:
-                self.recorder.event(cj, "Normal", "JobAlreadyActive",
-                                    "Not starting job because prior execution is running and concurrency policy is Forbid")
-                next_at = now + 1  # retried until the running job finishes
-            else:
-                if cj.spec.concurrency_policy == "Replace":
-                    for a in active_refs:
-                        try:
-                            yield self.client.delete(Job, a["name"], a["namespace"], propagation_policy="Background")
-                            self.recorder.event(cj, "Normal", "SuccessfulDelete", f"Deleted job {a['name']}")
-                        except errors.StatusError as exc:
-                            if not errors.is_not_found(exc):
-                                raise
-                    active_refs = []
-                name = f"{cj.name}-{int(dt_to_sim(due) // 60 + SIM_EPOCH.timestamp() // 60)}"
-                tmpl = cj.spec.job_template
-                job = Job(metadata=ObjectMeta(
-                    name=name, namespace=cj.metadata.namespace, labels=dict(tmpl.metadata.labels or {}) or None,
-                    annotations=dict(tmpl.metadata.annotations or {}, **{
-                        "batch.kubernetes.io/cronjob-scheduled-timestamp": due.strftime("%Y-%m-%dT%H:%M:%SZ")}),
-                    owner_references=[owner_ref(cj)]), spec=tmpl.spec.model_copy(deep=True))
-                try:
-                    created = yield self.client.create(job)
-                    self.recorder.event(cj, "Normal", "SuccessfulCreate", f"Created job {created.name}")
-                    active_refs.append({"kind": "Job", "namespace": created.metadata.namespace, "name": created.name,
-                                        "uid": created.uid, "apiVersion": "batch/v1",
-                                        "resourceVersion": created.metadata.resource_version})
-                except errors.StatusError as exc:
-                    if not errors.is_already_exists(exc):
-                        self.recorder.event(cj, "Warning", "FailedCreate", f"Error creating job: {exc}")
-                        raise
-                st.last_schedule_time = rfc3339(dt_to_sim(due))
-                st.active = active_refs or None
-        if st != cached.status:
-            yield from update_status_with_retry(self.client, cached, st)
-        self.enqueue_after(key, max(0.001, next_at - now + 0.001))
+
+
+def _most_recent_schedule_time(earliest: float, now: float, sched: CronSchedule) -> tuple[Optional[float], int]:
+    """mostRecentScheduleTime (utils.go): the latest schedule time in (earliest, now], and
+    how many were missed (counted up to 101)."""
+    t = sched.next(sim_to_dt(earliest))
+    recent, missed = None, 0
+    while dt_to_sim(t) <= now:
+        recent, missed = dt_to_sim(t), missed + 1
+        if missed > 100 and sched.every is None:
+            # jump close to now: the count only matters as "more than 100"
+            t = sched.next(sim_to_dt(max(dt_to_sim(t), now - 3600 * 24 * 400)))
+            while dt_to_sim(t) <= now:
+                recent = dt_to_sim(t)
+                t = sched.next(t)
+            break
+        t = sched.next(t)
+    return recent, missed
+
+
+def _rfc3339_in(seconds: float, loc) -> str:
+    if loc is None:
+        return rfc3339(seconds)
+    t = sim_to_dt(seconds).astimezone(loc)
+    out = t.strftime("%Y-%m-%dT%H:%M:%S%z")
+    return out[:-2] + ":" + out[-2:] if not out.endswith("+0000") else out[:-5] + "Z"
+
+
+def _rfc1123z(seconds: float) -> str:
+    """Go's time.RFC1123Z of a UTC time: "Mon, 02 Jan 2006 15:04:05 -0700"."""
+    return sim_to_dt(seconds).strftime("%a, %d %b %Y %H:%M:%S +0000")
 
 
 def past_backoff_limit_on_failure(job, pods, backoff_limit: int) -> bool:

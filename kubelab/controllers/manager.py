@@ -23,6 +23,7 @@ def default_controllers() -> dict[str, type[Controller]]:
     by their upstream names."""
     from .daemonset import DaemonSetController
     from .deployment import DeploymentController
+    from .disruption import DisruptionController
     from .endpoint import EndpointsController
     from .endpointslice import EndpointSliceController
     from .garbagecollector import GarbageCollector
@@ -33,6 +34,7 @@ def default_controllers() -> dict[str, type[Controller]]:
     from .nodelifecycle import NodeLifecycleController, TaintEvictionController
     from .replicaset import ReplicaSetController
     from .statefulset import StatefulSetController
+    from .ttlafterfinished import TTLAfterFinishedController
 
     return {
         "replicaset-controller": ReplicaSetController,
@@ -48,6 +50,8 @@ def default_controllers() -> dict[str, type[Controller]]:
         "statefulset-controller": StatefulSetController,
         "job-controller": JobController,
         "cronjob-controller": CronJobController,
+        "ttl-after-finished-controller": TTLAfterFinishedController,
+        "disruption-controller": DisruptionController,
         "horizontal-pod-autoscaler-controller": HorizontalPodAutoscalerController,
     }
 

@@ -5,7 +5,7 @@ of pod GC (pkg/controller/podgc/gc_controller.go).
 Every ``node-monitor-period`` (5 s) the monitor looks at each node's heartbeat — the
 Ready condition's lastHeartbeatTime and its Lease in kube-node-lease — measured on the
 controller's own clock (probeTimestamp). A node silent for ``node-monitor-grace-period``
-(40 s) gets Ready (and the pressure conditions) set to Unknown with reason
+(50 s since v1.32) gets Ready (and the pressure conditions) set to Unknown with reason
 ``NodeStatusUnknown`` / "Kubelet stopped posting node status.", its pods are marked
 Ready=False, and it is tainted ``node.kubernetes.io/unreachable`` (NoExecute and
 NoSchedule); a node reporting Ready=False gets ``node.kubernetes.io/not-ready``. The
@@ -27,7 +27,8 @@ from kubelab.api.podutil import POD_READY, get_pod_ready_condition, update_pod_c
 from .base import Controller, ControllerContext
 
 NODE_MONITOR_PERIOD = 5.0
-NODE_MONITOR_GRACE_PERIOD = 40.0
+# 50 s since v1.32 (was 40 s): pkg/controller/nodelifecycle/config/v1alpha1/defaults.go
+NODE_MONITOR_GRACE_PERIOD = 50.0
 NODE_STARTUP_GRACE_PERIOD = 60.0
 UNREACHABLE = "node.kubernetes.io/unreachable"
 NOT_READY = "node.kubernetes.io/not-ready"

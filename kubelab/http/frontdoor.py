@@ -748,31 +748,12 @@ class FrontDoor:
         """pods/eviction (pkg/registry/core/pod/storage/eviction.go): refused with 429 when a
         PodDisruptionBudget covering a running pod allows no disruption; otherwise the pod is
         deleted with the eviction's DeleteOptions."""
-        from kubelab.api.labels import Selector
-
         data = self._body(req)
         if not isinstance(data, dict) or data.get("kind") != "Eviction":
             raise errors.new_bad_request("the kind of the provided object does not match Eviction")
-        server = self._server()
-        pod = server.read(r.resource.kind, r.name, r.namespace)
-        if pod.status.phase not in ("Succeeded", "Failed", "Pending") and pod.metadata.deletion_timestamp is None:
-            for pdb in server.read_list(_kind("PodDisruptionBudget"), r.namespace).items:
-                sel = pdb.spec.selector
-                if sel is None or not Selector.from_label_selector(sel).matches(pod.metadata.labels or {}):
-                    continue
-                allowed = (pdb.status.disruptions_allowed or 0) if pdb.status else 0
-                if allowed < 1:
-                    healthy = (pdb.status.current_healthy or 0) if pdb.status else 0
-                    desired = (pdb.status.desired_healthy or 0) if pdb.status else 0
-                    raise errors.StatusError({
-                        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                        "message": "Cannot evict pod as it would violate the pod's disruption budget.",
-                        "reason": "TooManyRequests",
-                        "details": {"causes": [{"reason": "DisruptionBudget",
-                                                "message": f"The disruption budget {pdb.metadata.name} needs {desired} healthy pods and has {healthy} currently"}]},
-                        "code": 429})
         opts = (data.get("deleteOptions") or {}) if isinstance(data.get("deleteOptions"), dict) else {}
-        self._send(req, Request("delete", r.resource.kind, r.namespace, r.name, None, None,
+        # the API server's eviction REST checks the budget and spends one disruption
+        self._send(req, Request("create", r.resource.kind, r.namespace, r.name, None, "eviction",
                                 {"grace_period_seconds": opts.get("gracePeriodSeconds"),
                                  "dry_run": self._dry_run(req)}))
         return self._json(_success(201), 201)

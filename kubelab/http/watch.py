@@ -69,10 +69,7 @@ class WatchStream:
         try:
             self._watcher = self.server.watch(self.kind, self.namespace, self.rv, self._on_events, self.ls, self.fs)
         except errors.StatusError as exc:
-            st = exc.to_dict()
-            if st.get("code") == 410:
-                # the cacher's errWatcher: "too old resource version" as a 410 Expired
-                st["reason"] = "Expired"
+            st = exc.to_dict()  # the cacher's errWatcher: e.g. "too old resource version" (410 Expired)
             self._emit({"type": "ERROR", "object": st})
             self.stop()
             return

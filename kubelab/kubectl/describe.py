@@ -741,11 +741,17 @@ def _describe_node_resource(w: PrefixWriter, node: Any, pods: list[Any], now: fl
         r, lm = reqs.get(name, zero), lims.get(name, zero)
         rv, lv = (r.milli_value(), lm.milli_value()) if milli else (r.value(), lm.value())
         w.write(1, f"{name}\t{r} ({_fraction(rv, den)}%)\t{lm} ({_fraction(lv, den)}%)\n")
-    for name in sorted(set(reqs) | set(lims)):
-        if name in ("cpu", "memory", "ephemeral-storage") or name.startswith("requests."):
-            continue
-        if name.startswith("hugepages-") or "/" in name:
-            w.write(1, f"{name}\t{reqs.get(name, zero)}\t{lims.get(name, zero)}\n")
+    # the rows after the first three come from the node's allocatable resources: every
+    # hugepages size with its fraction, then the extended resources (describe.go
+    # describeNodeResource)
+    huge = sorted(n for n in alloc if n.startswith("hugepages-"))
+    ext = sorted(n for n in alloc if not n.startswith("hugepages-") and n != "pods"
+                 and n not in ("cpu", "memory", "ephemeral-storage"))
+    for name in huge:
+        r, lm, den = reqs.get(name, zero), lims.get(name, zero), _q(alloc.get(name, 0)).value()
+        w.write(1, f"{name}\t{r} ({_fraction(r.value(), den)}%)\t{lm} ({_fraction(lm.value(), den)}%)\n")
+    for name in ext:
+        w.write(1, f"{name}\t{reqs.get(name, zero)}\t{lims.get(name, zero)}\n")
 
 
 def _status_line(w: PrefixWriter, pods: Optional[list[Any]]) -> None:

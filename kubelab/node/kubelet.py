@@ -437,19 +437,7 @@ class Kubelet:
                 yield from self._update_status(pod.key(), lambda p, n=c.name: self._waiting(p, n, "ErrImageNeverPull", msg))
                 rp.done = True
                 return
-            if policy == "Always" or norm not in self.images:
-                self.recorder.event(ref, "Normal", "Pulling", f'Pulling image "{image}"', ref_path)
-                queued = self.sim.now
-                pulled = 0.3 if norm in self.images else self._pull_seconds(norm)
-                yield self._pull(norm)
-                took = self.sim.now - queued
-                size = self.images[norm]
-                # pkg/kubelet/images/image_manager.go
-                self.recorder.event(ref, "Normal", "Pulled",
-                                    f'Successfully pulled image "{image}" in {_go_duration(pulled)} '
-                                    f"({_go_duration(took)} including waiting). Image size: {size} bytes.", ref_path)
-            else:
-                self.recorder.event(ref, "Normal", "Pulled", f'Container image "{image}" already present on machine', ref_path)
+            yield from self._ensure_image_exists(ref, c, ref_path)
             self.recorder.event(ref, "Normal", "Created", f"Created container: {c.name}", ref_path)
             yield self.sim.timeout(0.05)
             cid = f"containerd://{self._rng.getrandbits(256):064x}"
@@ -515,7 +503,8 @@ class Kubelet:
             rp.restarts += 1
             for c in pod.spec.containers:
                 ref_path = f"spec.containers{{{c.name}}}"
-                self.recorder.event(pod, "Normal", "Pulled", f'Container image "{c.image}" already present on machine', ref_path)
+                # every start goes through EnsureImageExists: imagePullPolicy Always pulls again
+                yield from self._ensure_image_exists(pod, c, ref_path)
                 self.recorder.event(pod, "Normal", "Created", f"Created container: {c.name}", ref_path)
                 rp.containers[c.name] = {"id": f"containerd://{self._rng.getrandbits(256):064x}",
                                          "started_at": self.sim.now, "image": normalise_image(c.image or ""),
@@ -573,6 +562,26 @@ class Kubelet:
             grace = w.spec.termination_grace if w.spec.termination_grace is not None else pod.spec.termination_grace_period_seconds
             delay, code = float(30 if grace is None else grace), 137
         self.sim.call_later(delay, self._exited, rp.exit, "killed", code)
+
+    def _ensure_image_exists(self, ref, c, ref_path: str):
+        """pkg/kubelet/images/image_manager.go EnsureImageExists, run before every container
+        start: pull when the policy is Always or the image is missing (Pulling, then Pulled
+        with the time it took), else report it present."""
+        image = c.image or ""
+        norm = normalise_image(image)
+        policy = c.image_pull_policy or "IfNotPresent"
+        if policy == "Always" or norm not in self.images:
+            self.recorder.event(ref, "Normal", "Pulling", f'Pulling image "{image}"', ref_path)
+            queued = self.sim.now
+            pulled = 0.3 if norm in self.images else self._pull_seconds(norm)
+            yield self._pull(norm)
+            took = self.sim.now - queued
+            size = self.images[norm]
+            self.recorder.event(ref, "Normal", "Pulled",
+                                f'Successfully pulled image "{image}" in {_go_duration(pulled)} '
+                                f"({_go_duration(took)} including waiting). Image size: {size} bytes.", ref_path)
+        else:
+            self.recorder.event(ref, "Normal", "Pulled", f'Container image "{image}" already present on machine', ref_path)
 
     def _pull(self, image: str):
         ev = self.sim.event()

@@ -277,7 +277,7 @@ class Dashboard(W.VBox):
         what = self._role(name)
         consequence = {
             "worker": "its kubelet stops renewing the node's Lease: the node lifecycle controller marks it "
-                      "NotReady after 40 s (node-monitor-grace-period) and evicts its pods once their not-ready toleration (300 s) runs out",
+                      "NotReady after 50 s (node-monitor-grace-period) and evicts its pods once their not-ready toleration (300 s) runs out",
             "master": "its API server leaves the load balancer; the Leases it holds pass to another master "
                       "once they expire (15 s); its etcd member stops",
             "etcd member": "the etcd cluster keeps a quorum while a majority of members run",

@@ -54,7 +54,7 @@ def test_stop_says_what_happened_and_what_comes_next_and_the_picture_changes():
     cluster, dash = make()
     before = dash.topology.value
     dash.stop_button.click()
-    assert re.match(r"t=\d+\.\ds: stopped worker vm-1 - ", dash.said) and "NotReady after 40 s" in dash.said
+    assert re.match(r"t=\d+\.\ds: stopped worker vm-1 - ", dash.said) and "NotReady after 50 s" in dash.said
     assert "stopped worker vm-1" in dash.message.value
     assert dash.topology.value != before and "powered off" in dash.topology.value  # redrawn at once
     assert dash.shown.topology.workers[0].state == "Ready"  # the API does not know yet

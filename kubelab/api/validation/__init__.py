@@ -33,7 +33,8 @@ from .apps import (
     validate_stateful_set,
     validate_stateful_set_update,
 )
-from .batch import validate_cron_job, validate_job, validate_job_update
+from .scheduling import validate_priority_class, validate_priority_class_update
+from .batch import validate_cron_job, validate_cron_job_update, validate_job, validate_job_update
 from .core import (
     check_decode,
     validate_config_map,
@@ -64,6 +65,7 @@ _CREATE: dict[str, Callable[[Any], ErrorList]] = {
     "Job": validate_job,
     "CronJob": validate_cron_job,
     "HorizontalPodAutoscaler": validate_horizontal_pod_autoscaler,
+    "PriorityClass": validate_priority_class,
 }
 
 _UPDATE: dict[str, Callable[[Any, Any], ErrorList]] = {
@@ -76,6 +78,8 @@ _UPDATE: dict[str, Callable[[Any, Any], ErrorList]] = {
     "DaemonSet": validate_daemon_set_update,
     "StatefulSet": validate_stateful_set_update,
     "Job": validate_job_update,
+    "CronJob": validate_cron_job_update,
+    "PriorityClass": validate_priority_class_update,
     "HorizontalPodAutoscaler": validate_horizontal_pod_autoscaler_update,
 }
 

@@ -10,8 +10,10 @@ reported when ``manualSelector`` is true.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from ..cron import CronError, load_location, parse_standard
 from ..field import ErrorList, Path, forbidden, invalid, new_path, not_supported, required
 from .apps import _immutable_selector, _labels_value, _selector_matches
 from .core import validate_pod_template_spec
@@ -24,7 +26,7 @@ from .names import (
     validate_object_meta_update,
 )
 
-__all__ = ["validate_cron_job", "validate_job", "validate_job_spec", "validate_job_update"]
+__all__ = ["validate_cron_job", "validate_cron_job_update", "validate_job", "validate_job_spec", "validate_job_update"]
 
 MAX_PARALLELISM_FOR_INDEXED_JOB = 100000
 MAX_COMPLETIONS_FOR_INDEXED_JOB = 100000
@@ -121,12 +123,63 @@ def _template_go() -> _TemplateValue:
     return _TemplateValue()
 
 
-def validate_cron_job(cj: Any) -> ErrorList:
-    """ValidateCronJobCreate (the job template and history limits)."""
+# validation.go validTimeZoneCharacters
+_VALID_TZ_PART = re.compile(r"^[A-Za-z.\-_0-9+]{1,14}$")
+
+
+def _validate_schedule_format(schedule: str, allow_tz: bool, time_zone: Any, fld: Path) -> ErrorList:
+    """validateScheduleFormat: robfig/cron's ParseStandard, and TZ only through timeZone."""
+    errs = ErrorList()
+    try:
+        parse_standard(schedule)
+    except CronError as exc:
+        errs.append(invalid(fld, schedule, str(exc)))
+    if time_zone is not None and "TZ" in schedule:
+        errs.append(invalid(fld, schedule, "cannot use both timeZone field and TZ or CRON_TZ in schedule"))
+    elif not allow_tz and "TZ" in schedule:
+        errs.append(invalid(fld, schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"))
+    return errs
+
+
+def _validate_time_zone(tz: Any, fld: Path) -> ErrorList:
+    """validateTimeZone: an explicit IANA name that time.LoadLocation knows."""
+    errs = ErrorList()
+    if tz is None:
+        return errs
+    if tz == "":
+        errs.append(invalid(fld, tz, "timeZone must be nil or non-empty string"))
+        return errs
+    for part in tz.split("/"):
+        if part in (".", "..") or part.startswith("-") or not _VALID_TZ_PART.match(part):
+            errs.append(invalid(fld, tz, f"unknown time zone {tz}"))
+            return errs
+    if tz.lower() == "local":
+        errs.append(invalid(fld, tz, "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"))
+    try:
+        load_location(tz)
+    except CronError as exc:
+        errs.append(invalid(fld, tz, str(exc)))
+    return errs
+
+
+def validate_cron_job_update(new: Any, old: Any) -> ErrorList:
+    """ValidateCronJobUpdate: metadata update rules, and the spec's rules (a schedule that
+    already carried TZ= may keep it)."""
+    errs = validate_object_meta_update(new.metadata, old.metadata, new_path("metadata"))
+    errs.extend(e for e in validate_cron_job(new, allow_tz="TZ" in (old.spec.schedule or ""))
+                if e.field != "metadata.namespace" and not e.field.startswith("metadata."))
+    return errs
+
+
+def validate_cron_job(cj: Any, allow_tz: bool = False) -> ErrorList:
+    """ValidateCronJobCreate (pkg/apis/batch/validation/validation.go validateCronJobSpec):
+    the schedule as robfig/cron parses it, the time zone, the job template and history limits."""
     errs = validate_object_meta(cj.metadata, True, name_is_dns_subdomain, new_path("metadata"))
     sp = new_path("spec")
     if not cj.spec.schedule:
         errs.append(required(sp.child("schedule"), ""))
+    else:
+        errs.extend(_validate_schedule_format(cj.spec.schedule, allow_tz, cj.spec.time_zone, sp.child("schedule")))
     cp = cj.spec.concurrency_policy or ""
     if cp == "":
         errs.append(required(sp.child("concurrencyPolicy"), ""))
@@ -139,6 +192,7 @@ def validate_cron_job(cj: Any) -> ErrorList:
                                                sp.child("successfulJobsHistoryLimit")))
     if cj.spec.failed_jobs_history_limit is not None:
         errs.extend(validate_nonnegative_field(cj.spec.failed_jobs_history_limit, sp.child("failedJobsHistoryLimit")))
+    errs.extend(_validate_time_zone(cj.spec.time_zone, sp.child("timeZone")))
     jt = sp.child("jobTemplate")
     errs.extend(validate_job_spec(cj.spec.job_template.spec, jt.child("spec")))
     return errs
