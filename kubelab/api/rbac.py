@@ -132,5 +132,62 @@ class SelfSubjectAccessReview(KubeObject):
     status: Optional[SubjectAccessReviewStatus] = None
 
 
+class SelfSubjectRulesReviewSpec(K8sModel):
+    namespace: Optional[str] = None
+
+
+class ResourceRule(K8sModel):
+    verbs: list[str] = Field(default_factory=list)
+    api_groups: Optional[list[str]] = Field(default=None, alias="apiGroups")
+    resources: Optional[list[str]] = None
+    resource_names: Optional[list[str]] = None
+
+
+class NonResourceRule(K8sModel):
+    verbs: list[str] = Field(default_factory=list)
+    non_resource_urls: Optional[list[str]] = Field(default=None, alias="nonResourceURLs")
+
+
+class SubjectRulesReviewStatus(K8sModel):
+    resource_rules: list[ResourceRule] = Field(default_factory=list)
+    non_resource_rules: list[NonResourceRule] = Field(default_factory=list)
+    incomplete: bool = False
+    evaluation_error: Optional[str] = None
+
+
+class SelfSubjectRulesReview(KubeObject):
+    """What the requesting user may do in ``spec.namespace`` (kubectl auth can-i --list)."""
+
+    GROUP: ClassVar[str] = "authorization.k8s.io"
+    KIND: ClassVar[str] = "SelfSubjectRulesReview"
+    RESOURCE: ClassVar[str] = "selfsubjectrulesreviews"
+    NAMESPACED: ClassVar[bool] = False
+
+    spec: SelfSubjectRulesReviewSpec = Field(default_factory=SelfSubjectRulesReviewSpec)
+    status: Optional[SubjectRulesReviewStatus] = None
+
+
+class UserInfoStatus(K8sModel):
+    username: Optional[str] = None
+    uid: Optional[str] = None
+    groups: Optional[list[str]] = None
+    extra: Optional[dict[str, list[str]]] = None
+
+
+class SelfSubjectReviewStatus(K8sModel):
+    user_info: UserInfoStatus = Field(default_factory=UserInfoStatus)
+
+
+class SelfSubjectReview(KubeObject):
+    """authentication.k8s.io/v1: who the API server thinks the requester is (kubectl auth whoami)."""
+
+    GROUP: ClassVar[str] = "authentication.k8s.io"
+    KIND: ClassVar[str] = "SelfSubjectReview"
+    RESOURCE: ClassVar[str] = "selfsubjectreviews"
+    NAMESPACED: ClassVar[bool] = False
+
+    status: Optional[SelfSubjectReviewStatus] = None
+
+
 # resources served without storage (create-only, answered by the server)
-VIRTUAL = (SubjectAccessReview, SelfSubjectAccessReview)
+VIRTUAL = (SubjectAccessReview, SelfSubjectAccessReview, SelfSubjectRulesReview, SelfSubjectReview)

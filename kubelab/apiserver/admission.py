@@ -11,6 +11,8 @@ from kubelab.api.defaults import apply_defaults
 from kubelab.api.meta import KubeObject
 from kubelab.api.storage import default_class
 
+from . import podsecurity
+
 if TYPE_CHECKING:
     from .server import APIServer, Request
 
@@ -40,6 +42,7 @@ class AdmissionChain:
         if obj.KIND == "Pod":
             self._priority(obj)
             self._default_toleration_seconds(obj)
+            self._pod_security(obj)
         elif obj.KIND == "PersistentVolumeClaim":
             self._default_storage_class(obj)
         if obj.KIND in _PROTECTION_FINALIZERS:
@@ -88,6 +91,14 @@ class AdmissionChain:
                 obj.metadata.name or "",
                 f"unable to create new content in namespace {ns_name} because it is being terminated",
             )
+
+    def _pod_security(self, pod: KubeObject) -> None:
+        """PodSecurity (validating, after the mutating plugins): enforce the namespace's level."""
+        ns = self.server.caches["Namespace"].get(None, pod.metadata.namespace)
+        level = podsecurity.level_of(ns.metadata.labels if ns is not None else None)
+        msg = podsecurity.forbidden_message(pod.spec, level)
+        if msg is not None:
+            raise errors.new_forbidden("pods", pod.metadata.name or "", msg)
 
     def _priority(self, pod: KubeObject) -> None:
         name = pod.spec.priority_class_name

@@ -63,7 +63,9 @@ def attributes_for(req: Any, user: UserInfo) -> Attributes:
         sub = "binding"
     return Attributes(user=user, verb=_VERBS.get(req.verb, req.verb), resource=kind.RESOURCE, api_group=kind.GROUP,
                       subresource=sub, namespace=(req.namespace or "") if kind.NAMESPACED else "",
-                      name=req.name or "")
+                      # a create's URL names no object (the name is in the body): RBAC's
+                      # resourceNames never match it (authorization/v1 ResourceAttributes)
+                      name="" if req.verb == "create" and not sub else req.name or "")
 
 
 # -- rule matching (pkg/apis/rbac/v1/evaluation_helpers.go) ------------------------------------

@@ -295,7 +295,8 @@ class APIServer:
         except errors.StatusError as exc:
             finish(self.sim.event().fail(exc))
             return out
-        if req.kind.KIND in ("SubjectAccessReview", "SelfSubjectAccessReview") and req.verb == "create":
+        if req.kind.KIND in ("SubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview",
+                             "SelfSubjectReview") and req.verb == "create":
             proc = self.sim.spawn(self._guard(self._access_review, req), name=f"{self.name}/review")
             proc.add_callback(finish)
             return out
@@ -321,7 +322,7 @@ class APIServer:
             return
         self.denials += 1
         self.sim.trace.record(self.name, "Forbidden", f"{user.name}: {req.describe()}")
-        raise errors.new_forbidden(req.kind.group_resource(), req.name or "", authz.forbidden_message(attrs))
+        raise errors.new_forbidden(req.kind.group_resource(), attrs.name, authz.forbidden_message(attrs))
 
     def service_time(self, req: Request) -> float:
         """CPU seconds the request costs this replica, stretched when more requests are in
@@ -523,6 +524,10 @@ class APIServer:
 
         body = req.body
         review = body.copy_deep() if isinstance(body, KubeObject) else decode(body)
+        if review.KIND == "SelfSubjectReview":
+            return self._self_subject_review(review, req.user or LOOPBACK)
+        if review.KIND == "SelfSubjectRulesReview":
+            return self._rules_review(review, req.user or LOOPBACK)
         spec = review.spec
         if review.KIND == "SelfSubjectAccessReview":
             who = req.user or LOOPBACK
@@ -546,6 +551,39 @@ class APIServer:
         else:
             decision, reason = self.authorizer.authorize(attrs)
         review.status = SubjectAccessReviewStatus(allowed=decision == authz.ALLOW, reason=reason or None)
+        review.metadata.creation_timestamp = None
+        return review
+
+    def _self_subject_review(self, review: KubeObject, who: UserInfo) -> KubeObject:
+        """authentication.k8s.io SelfSubjectReview (pkg/registry/authentication/selfsubjectreview):
+        the user the request authenticated as."""
+        from kubelab.api.rbac import SelfSubjectReviewStatus, UserInfoStatus
+
+        review.status = SelfSubjectReviewStatus(user_info=UserInfoStatus(
+            username=who.name, uid=who.uid or None, groups=list(who.groups) or None,
+            extra={k: list(v) for k, v in (who.extra or {}).items()} or None))
+        review.metadata.creation_timestamp = None
+        return review
+
+    def _rules_review(self, review: KubeObject, who: UserInfo) -> KubeObject:
+        """authorization.k8s.io SelfSubjectRulesReview (pkg/registry/authorization/
+        selfsubjectrulesreview/rest.go): the RBAC rule resolver's rules for the user in
+        ``spec.namespace`` (rbac.go RulesFor), split into resource and non-resource rules."""
+        from kubelab.api.rbac import NonResourceRule, ResourceRule, SubjectRulesReviewStatus
+
+        namespace = review.spec.namespace or ""
+        if not namespace:
+            raise errors.new_bad_request("no namespace on request")
+        status = SubjectRulesReviewStatus()
+        for _, r in self.authorizer.rbac.rules_for(who, namespace):
+            if r.resources:
+                status.resource_rules.append(ResourceRule(
+                    verbs=list(r.verbs or []), api_groups=list(r.api_groups or []), resources=list(r.resources),
+                    resource_names=list(r.resource_names or []) or None))
+            if r.non_resource_urls:
+                status.non_resource_rules.append(NonResourceRule(verbs=list(r.verbs or []),
+                                                                 non_resource_urls=list(r.non_resource_urls)))
+        review.status = status
         review.metadata.creation_timestamp = None
         return review
 

@@ -40,7 +40,11 @@ class ClientError(Exception):
 
 def resolve_kind(kind: KindRef) -> type[KubeObject]:
     if isinstance(kind, type):
+        if not issubclass(kind, KubeObject):
+            raise TypeError(f"kind must be a kind name (str) or an API class, not {kind.__name__}")
         return kind
+    if not isinstance(kind, str):
+        raise TypeError(f"kind must be a kind name (str) or an API class, not {type(kind).__name__}")
     cls = kind_by_name(kind)
     if cls is None:
         raise ValueError(f'the server doesn\'t have a resource type "{kind}"')

@@ -69,10 +69,52 @@ class Watch:
 class ClusterAPI:
     """get / list / watch / create / update / patch / delete / scale / evict, as the user."""
 
-    def __init__(self, cluster: "Cluster"):
+    def __init__(self, cluster: "Cluster", user: Optional[str] = None):
         self.cluster = cluster
         self.sim = cluster.sim
-        self._client = self.client_for(USER_HOST, "kubectl", user=ADMIN)
+        self.user = user  # None: the cluster admin (admin.conf); else a user of cluster.add_user
+        self._as: dict[str, "ClusterAPI"] = {}
+        if user is None:
+            self._client = self.client_for(USER_HOST, "kubectl", user=ADMIN)
+        else:
+            lb = cluster.load_balancer
+            self._client = APIClient(self.sim, cluster.network, USER_HOST, lambda h: lb.pick(h), "kubectl",
+                                     credentials=cluster.users[user])
+
+    def as_user(self, name: str) -> "ClusterAPI":
+        """This client as ``name`` (a user made by ``cluster.add_user``): every request
+        presents their client certificate, so the API server authenticates them and RBAC
+        decides (``kubectl --context NAME``)."""
+        if not isinstance(name, str):
+            raise TypeError(f"as_user(name=...) takes a str, not {type(name).__name__}")
+        root = self.cluster.api
+        if name not in self.cluster.users:
+            raise KeyError(f"no user named {name!r} (add one with cluster.add_user({name!r}, groups=[...]))")
+        if name not in root._as:
+            api = root._as[name] = ClusterAPI(self.cluster, name)
+            self.sim.journal.address(api, ("api", "as", name))
+        return root._as[name]
+
+    def _authorize_read(self, verb: str, cls: type[KubeObject], namespace: Optional[str], name: Optional[str],
+                        server: APIServer) -> None:
+        """A read looks at the API server's cache without a round trip; as a user it is still
+        authenticated and authorized as the real request would be (403 with upstream's words)."""
+        if self.user is None:
+            return
+        from kubelab.apiserver import authz
+        from kubelab.apiserver.server import Request
+        from kubelab.apiserver.user import SYSTEM_PRIVILEGED_GROUP
+
+        creds = self._client.credentials
+        who = server.authenticator.impersonate(server, server.authenticator.authenticate(server, creds), creds)
+        if SYSTEM_PRIVILEGED_GROUP in who.groups:
+            return
+        # the authorization filter's decision and words, without its side effects (a look
+        # leaves no trace): server.authorize
+        attrs = authz.attributes_for(Request(verb, cls, namespace if cls.NAMESPACED else None, name), who)
+        decision, _ = server.authorizer.authorize(attrs)
+        if decision != authz.ALLOW:
+            raise errors.new_forbidden(cls.group_resource(), name or "", authz.forbidden_message(attrs))
 
     def client_for(self, host: str, user_agent: str, user: Any = None) -> APIClient:
         """A client on ``host`` that reaches the API servers through the load balancer."""
@@ -125,12 +167,16 @@ class ClusterAPI:
     def get(self, kind: KindRef, name: str, namespace: Optional[str] = "default") -> KubeObject:
         cls = resolve_kind(kind)
         _check_name(name)
-        return self.server().read(cls, name, self._ns(cls, namespace))
+        server = self.server()
+        self._authorize_read("get", cls, self._ns(cls, namespace), name, server)
+        return server.read(cls, name, self._ns(cls, namespace))
 
     def list(self, kind: KindRef, namespace: Optional[str] = None, label_selector: Optional[str] = None,
              field_selector: Optional[str] = None) -> ObjectList:
         cls = resolve_kind(kind)
-        res = self.server().read_list(cls, namespace if cls.NAMESPACED else None, label_selector, field_selector)
+        server = self.server()
+        self._authorize_read("list", cls, namespace, None, server)
+        res = server.read_list(cls, namespace if cls.NAMESPACED else None, label_selector, field_selector)
         out = ObjectList(res.items)
         out.resource_version = res.resource_version
         return out

@@ -27,9 +27,11 @@ import copy
 from typing import Any, Optional, Union
 
 from kubelab.api.meta import KubeObject
+from kubelab.apiserver.authn import Authenticator, Credentials
 from kubelab.apiserver.lb import LoadBalancer
 from kubelab.apiserver.server import APIServer
 from kubelab.etcd import EtcdCluster
+from kubelab.etcd.tls import CertificateAuthority
 from kubelab.kubectl.apply import Applied, apply_manifests
 from kubelab.node import Kubelet, Machine
 from kubelab.node.machines import CloudInstance
@@ -58,6 +60,10 @@ class Cluster:
             raise TypeError(f"masters must be an int, not {type(masters).__name__}")
         if masters < 1:
             raise ValueError("a cluster needs at least one master")
+        if isinstance(latency, bool) or not isinstance(latency, (int, float)):
+            raise TypeError(f"latency must be a number of seconds, not {type(latency).__name__}")
+        if latency != latency or latency in (float("inf"), float("-inf")) or latency < 0:
+            raise ValueError(f"latency must be a finite number of seconds >= 0, not {latency!r}")
         if etcd not in ("stacked", "external"):
             raise ValueError('etcd must be "stacked" (members on the masters) or "external"')
         # the recipe a fork rebuilds from (history.py)
@@ -86,6 +92,11 @@ class Cluster:
         self._apiserver_etcd_cert = self.etcd.ca.issue_client("kube-apiserver-etcd-client")
         self._etcdctl_cert = None
         self.load_balancer = LoadBalancer(self.network, "lb")
+        # the cluster CA (kubeadm's /etc/kubernetes/pki/ca.crt, CN "kubernetes"): the API
+        # servers' --client-ca-file, one authenticator shared by every replica
+        self.ca = CertificateAuthority(self.sim, "kubernetes")
+        self.authenticator = Authenticator(self.ca)
+        self.users: dict[str, Credentials] = {}  # add_user: the credentials kubectl presents as them
         self.workers: dict[str, Worker] = {}
         # metrics-server: serves metrics.k8s.io through every API server's aggregation layer
         self.metrics_server = MetricsServer(self.sim, lambda: self.kubelets)
@@ -176,6 +187,7 @@ class Cluster:
     def new_apiserver(self, host: str, name: str) -> APIServer:
         """A kube-apiserver on ``host``: its etcd client certificate, metrics.k8s.io aggregated."""
         server = APIServer(self.sim, self.network, host, self.etcd_client_for(host), name=name)
+        server.authenticator = self.authenticator
         server.register_api_service(MetricsServer.group, self.metrics_server)
         return server
 
@@ -305,6 +317,13 @@ class Cluster:
         """Start a load generator against the API servers (``.stop()`` it, read ``.samples``)."""
         from .load import LoadGenerator
 
+        for arg, value in (("qps", qps), ("clients", clients), ("write_ratio", write_ratio)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"generate_load({arg}=...) takes a number, not {type(value).__name__}")
+            if value != value or value in (float("inf"), float("-inf")) or value < 0:
+                raise ValueError(f"generate_load({arg}=...) takes a finite number >= 0, not {value!r}")
+        if write_ratio > 1:
+            raise ValueError(f"generate_load(write_ratio=...) is a fraction between 0 and 1, not {write_ratio!r}")
         gen = LoadGenerator(self, qps, clients, write_ratio)
         self.sim.journal.address(gen, ("load", len(self.history.load_generators)))
         self.history.load_generators.append(gen)
@@ -387,14 +406,40 @@ class Cluster:
         return self.api.list(kind, namespace, label_selector, field_selector)
 
     @journaled
-    def kubectl(self, args: str, stdin: Optional[str] = None):
+    def add_user(self, name: str, groups: Union[list, tuple] = ()):
+        """A user who authenticates with a client certificate from the cluster CA, as
+        ``kubeadm kubeconfig user --client-name=NAME`` makes one: the CN is the user name, the
+        O entries the groups (x509.go CommonNameUserConversion). They may do nothing until a
+        RoleBinding or ClusterRoleBinding grants it. Act as them with
+        ``cluster.kubectl("...", user=NAME)`` or ``cluster.api.as_user(NAME)``. Returns the
+        certificate."""
+        if not isinstance(name, str):
+            raise TypeError(f"add_user(name=...) takes a str, not {type(name).__name__}")
+        if not name or name != name.strip() or any(ord(ch) < 32 for ch in name):
+            raise ValueError(f"add_user(name=...) takes a non-empty user name without spaces around it, not {name!r}")
+        if isinstance(groups, str) or not isinstance(groups, (list, tuple)):
+            raise TypeError(f"add_user(groups=...) takes a list of str, not {type(groups).__name__}")
+        for g in groups:
+            if not isinstance(g, str) or not g:
+                raise TypeError(f"add_user(groups=...) takes a list of non-empty str, not {g!r}")
+        if name in self.users:
+            raise ValueError(f"a user named {name!r} already exists")
+        cert = self.ca.issue_client(name, tuple(groups))
+        self.users[name] = Credentials(cert=cert)
+        return cert
+
+    @journaled
+    def kubectl(self, args: str, stdin: Optional[str] = None, user: Optional[str] = None):
         """Run a kubectl command against the cluster (``stdin`` feeds ``apply -f -``); the
-        output shows as plain text in a cell and carries kubectl's exit code."""
+        output shows as plain text in a cell and carries kubectl's exit code. ``user`` (one
+        made by :meth:`add_user`) runs it with that user's credentials instead of the admin's
+        (``kubectl --context NAME``)."""
         from kubelab.kubectl.cli import Kubectl
 
         if not isinstance(args, (str, list, tuple)):
             raise TypeError(f"kubectl takes the command line as a str, not {type(args).__name__}")
-        return Kubectl(self.api)(args, stdin=stdin)
+        api = self.api if user is None else self.api.as_user(user)
+        return Kubectl(api)(args, stdin=stdin)
 
     def serve(self, mode: str = "paused", speed: float = 1.0, host: str = "127.0.0.1", port: int = 0,
               kubeconfig: Optional[str] = None):

@@ -95,6 +95,8 @@ class History:
         head, rest = address[0], address[1:]
         if head == "cluster":
             return c
+        if head == "api" and rest[:1] == ("as",):
+            return c.api.as_user(rest[1])
         if head in ("api", "faults"):
             return getattr(c, head)
         if head == "machines":

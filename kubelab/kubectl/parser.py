@@ -33,11 +33,12 @@ VALUE_FLAGS = {
     "request-timeout": None, "image": None, "port": None, "target-port": None, "type": None, "name": None,
     "labels": None, "restart": None, "from-literal": None, "patch": "p", "env": None, "protocol": None,
     "min": None, "max": None, "cpu-percent": None, "cpu": None, "memory": None,
+    "subresource": None,
 }
 BOOL_FLAGS = {
     "all-namespaces": "A", "show-labels": None, "no-headers": None, "overwrite": None, "ignore-daemonsets": None,
     "force": None, "delete-emptydir-data": None, "watch": "w", "all": None, "wait": None, "recursive": "R",
-    "show-kind": None, "watch-only": None, "client": None,
+    "show-kind": None, "watch-only": None, "client": None, "list": None,
 }
 # pflag NoOptDefVal: the value a flag takes when written without one
 OPTIONAL_FLAGS = {"dry-run": "unchanged", "cascade": "background"}

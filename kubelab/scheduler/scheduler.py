@@ -503,6 +503,8 @@ class Scheduler:
     def explain(self, pod: Union[str, Pod]) -> Decision:
         """The latest decision for a pod (``name``, ``namespace/name`` or a Pod); its
         ``.attempts`` hold the earlier ones. A unique name prefix is accepted."""
+        if not isinstance(pod, (str, Pod)):
+            raise TypeError(f"explain(pod=...) takes a pod name (str) or a Pod, not {type(pod).__name__}")
         if not isinstance(pod, str):
             key = f"{pod.metadata.namespace or 'default'}/{pod.metadata.name}"
         else:

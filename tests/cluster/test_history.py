@@ -68,6 +68,11 @@ ACTIONS = {
     "etcd.move_leader": lambda c: c.etcd.move_leader(next(m for m in c.etcd.members if m is not c.etcd.leader)),
     "scheduler.register_plugin": lambda c: c.masters[0].scheduler.register_plugin(prefers_metal, point="score"),
     "apiserver.stop": lambda c: c.apiservers[1].stop(),
+    "add_user": lambda c: c.add_user("alice", groups=["dev"]),
+    "kubectl as a user": lambda c: (c.add_user("ops", groups=["system:masters"]),
+                                    c.kubectl("scale deployment web --replicas=2", user="ops")),
+    "api.as_user.patch": lambda c: (c.add_user("ops", groups=["system:masters"]),
+                                    c.api.as_user("ops").patch("Deployment", "web", {"spec": {"replicas": 1}})),
 }
 THREE_MASTERS = {"add_master", "remove_master", "faults.stop master", "faults.partition", "etcd.move_leader",
                  "apiserver.stop", "faults.slow_disk", "etcd member stop"}
@@ -129,7 +134,8 @@ def test_every_public_verb_that_changes_the_cluster_is_journaled():
 
     for cls, names in ((kl.Cluster, ["add_node", "add_master", "remove_master", "apply", "kubectl",
                                      "register_scheduler_plugin", "add_apiserver_replica",
-                                     "remove_apiserver_replica", "generate_load", "autoscale_apiservers", "traffic", "add_node_group"]),
+                                     "remove_apiserver_replica", "generate_load", "autoscale_apiservers", "traffic", "add_node_group",
+                                     "add_user"]),
                        (ClusterAPI, ["create", "update", "patch", "delete", "scale", "evict", "apply", "watch"]),
                        (Faults, ["stop", "start", "partition", "cut", "heal", "hang", "unhang", "slow_disk"]),
                        (Host, ["power_off", "power_on"])):

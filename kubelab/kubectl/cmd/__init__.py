@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import (api_resources, apply, autoscale, cordon, create, delete, describe, drain, expose, get, label, patch, rollout,
+from . import (api_resources, apply, auth, autoscale, cordon, create, delete, describe, drain, expose, get, label, patch, rollout,
                run, scale, set, taint, top, version)
 
 COMMANDS: dict[str, Callable] = {
@@ -33,6 +33,7 @@ COMMANDS: dict[str, Callable] = {
     "top": top.run,
     "version": version.run,
     "api-resources": api_resources.run,
+    "auth": auth.run,
 }
 
 __all__ = ["COMMANDS"]
