@@ -29,7 +29,7 @@ from kubelab.apiserver.server import Request
 from kubelab.apiserver.user import UserInfo
 from kubelab.client import APIClient, ClientError
 
-from . import discovery, openapi
+from . import discovery, openapi, protobuf
 from . import table as tables
 
 MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024  # k8s.io/apiserver/pkg/server/config.go MaxRequestBodyBytes
@@ -40,6 +40,7 @@ SERVER_VERSION = {  # what `kubectl version` shows for the simulated server
     "buildDate": "2025-08-27T10:09:04Z", "goVersion": "go1.24.6", "compiler": "gc", "platform": "linux/amd64",
 }
 JSON = "application/json"
+PROTOBUF = "application/vnd.kubernetes.protobuf"
 # the checks kube-apiserver lists for /livez and /readyz?verbose (a kubeadm control plane)
 _LIVEZ = ["ping", "log", "etcd", "poststarthook/start-apiserver-admission-initializer", "poststarthook/generic-apiserver-start-informers",
           "poststarthook/start-kube-apiserver-admission-initializer", "poststarthook/bootstrap-controller",
@@ -477,9 +478,16 @@ class FrontDoor:
 
     def _body(self, req: HTTPRequest) -> Any:
         ct = (req.headers.get("content-type") or JSON).split(";")[0].strip().lower()
+        if ct == PROTOBUF:
+            # kubectl's typed commands (create deployment, create configmap, drain's evictions...)
+            # send protobuf bodies and do not fall back to JSON; see protobuf.py
+            try:
+                return protobuf.decode(req.body or b"")
+            except protobuf.ProtobufError as exc:
+                # apimachinery's protobuf serializer refuses the body as a bad request
+                raise errors.new_bad_request(str(exc)) from None
         if ct not in (JSON, "application/yaml", "*/*", "") and ct not in self._PATCH_TYPES:
-            # kubelab speaks JSON and YAML only; client-go retries a 415 to protobuf as JSON
-            raise _unsupported_media(ct, "application/json, application/yaml")
+            raise _unsupported_media(ct, "application/json, application/yaml, application/vnd.kubernetes.protobuf")
         text = req.body
         if not text:
             raise errors.StatusError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",

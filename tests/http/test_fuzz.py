@@ -30,7 +30,9 @@ ACCEPTS = ["application/json", "application/json;as=Table;v=v1;g=meta.k8s.io", "
 BODIES = [b"", b"{", b"[]", b"null", b"42", b'"s"', b"{}", b'{"kind":"Pod"}', b'{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x"}}',
           b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Bad_Name"}}', b"\xff\xfe\x00", b": : :\n- -",
           b'[{"op":"explode","path":"/x"}]', b'{"spec":{"replicas":"many"}}', b'{"metadata":{"name":1}}',
-          b'{"kind":"Eviction","apiVersion":"policy/v1"}', b'{"target":{}}', b'{"a":' * 50 + b"1" + b"}" * 50]
+          b'{"kind":"Eviction","apiVersion":"policy/v1"}',
+          b"k8s\x00", b"k8s\x00\x0a\x0c\x0a\x02v1\x12\x06Banana", b"k8s\x00\x0a\x0f\x0a\x02v1\x12\x09ConfigMap\x12\x03\x0a\x01\xff",
+          b"k8s\x00\x12\x80\x80\x80\x80\x10", b"k8s\x00\x0f\x0f\x0f", b'{"target":{}}', b'{"a":' * 50 + b"1" + b"}" * 50]
 
 
 def _ctx(handle):
