@@ -123,13 +123,15 @@ class ClusterAPI:
     def get(self, kind: KindRef, name: str, namespace: Optional[str] = "default") -> KubeObject:
         cls = resolve_kind(kind)
         _check_name(name)
-        return self.server().read(cls, name, self._ns(cls, namespace))
+        # a copy, as every client decodes its own: changing what you read changes nothing
+        # in the API server's cache (or etcd) until you write it back
+        return self.server().read(cls, name, self._ns(cls, namespace)).copy_deep()
 
     def list(self, kind: KindRef, namespace: Optional[str] = None, label_selector: Optional[str] = None,
              field_selector: Optional[str] = None) -> ObjectList:
         cls = resolve_kind(kind)
         res = self.server().read_list(cls, namespace if cls.NAMESPACED else None, label_selector, field_selector)
-        out = ObjectList(res.items)
+        out = ObjectList([o.copy_deep() for o in res.items])
         out.resource_version = res.resource_version
         return out
 

@@ -364,7 +364,7 @@ class CronJobController(Controller):
                     name=name, namespace=cj.metadata.namespace, labels=dict(tmpl.metadata.labels or {}) or None,
                     annotations=dict(tmpl.metadata.annotations or {}, **{
                         "batch.kubernetes.io/cronjob-scheduled-timestamp": due.strftime("%Y-%m-%dT%H:%M:%SZ")}),
-                    owner_references=[owner_ref(cj)]), spec=tmpl.spec.model_copy(deep=True))
+                    owner_references=[owner_ref(cj)]), spec=tmpl.spec.copy_deep())
                 try:
                     created = yield self.client.create(job)
                     self.recorder.event(cj, "Normal", "SuccessfulCreate", f"Created job {created.name}")
