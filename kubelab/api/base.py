@@ -13,11 +13,14 @@ plain dicts so real manifests round-trip unchanged.
 
 from __future__ import annotations
 
+import copy as _copy
 import datetime as _dt
 from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
+
+from kubelab.api.quantity import Quantity as _Quantity
 
 # Go initialisms the API keeps upper case (k8s.io/api json tags).
 _SPECIAL_ALIASES = {
@@ -96,11 +99,44 @@ class K8sModel(BaseModel):
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
 
     def copy_deep(self):
-        """A deep copy (what client-go's DeepCopy is for: never mutate a cached object)."""
-        return self.model_copy(deep=True)
+        """A deep copy (what client-go's DeepCopy is for: never mutate a cached object).
+
+        API objects are trees (no sharing, no cycles), so this walks them directly instead
+        of ``copy.deepcopy``'s memo and keep-alive bookkeeping: same result, several
+        times faster, and it is on every write path (apiserver, kubelet, controllers)."""
+        return _clone(self)
 
 
 class Loose(K8sModel):
     """A structure kubelab keeps but does not simulate: any fields allowed, kept as given."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, alias_generator=k8s_alias)
+
+
+_object_setattr = object.__setattr__
+_ATOMIC = frozenset({str, int, float, bool, type(None), bytes, _dt.datetime})
+
+
+def _clone(v: Any) -> Any:
+    """A deep copy of an API-object tree (models, lists, dicts, immutable leaves)."""
+    t = type(v)
+    if t in _ATOMIC:
+        return v
+    if t is list:
+        return [x if type(x) in _ATOMIC else _clone(x) for x in v]
+    if t is dict:
+        return {k: (x if type(x) in _ATOMIC else _clone(x)) for k, x in v.items()}
+    if isinstance(v, BaseModel):
+        m = t.__new__(t)
+        _object_setattr(m, "__dict__", {k: (x if type(x) in _ATOMIC else _clone(x)) for k, x in v.__dict__.items()})
+        extra = v.__pydantic_extra__
+        _object_setattr(m, "__pydantic_extra__", None if extra is None else _clone(extra))
+        _object_setattr(m, "__pydantic_fields_set__", set(v.__pydantic_fields_set__))
+        private = getattr(v, "__pydantic_private__", None)
+        _object_setattr(m, "__pydantic_private__", None if private is None else _copy.deepcopy(private))
+        return m
+    if t is tuple:
+        return tuple(_clone(x) for x in v)
+    if t is _Quantity:  # immutable (kubelab/api/quantity.py)
+        return v
+    return _copy.deepcopy(v)

@@ -273,7 +273,7 @@ def default_node(n: Node) -> None:
 def hpa_scale_up_rules(rules: HPAScalingRules | None = None) -> HPAScalingRules:
     """GenerateHPAScaleUpRules (pkg/apis/autoscaling/v2/defaults.go): no stabilization,
     at most 4 pods or 100 % per 15 s, whichever is more."""
-    r = rules.model_copy(deep=True) if rules else HPAScalingRules()
+    r = rules.copy_deep() if rules else HPAScalingRules()
     if r.stabilization_window_seconds is None:
         r.stabilization_window_seconds = 0
     if r.select_policy is None:
@@ -287,7 +287,7 @@ def hpa_scale_up_rules(rules: HPAScalingRules | None = None) -> HPAScalingRules:
 def hpa_scale_down_rules(rules: HPAScalingRules | None = None) -> HPAScalingRules:
     """GenerateHPAScaleDownRules: 300 s stabilization (--horizontal-pod-autoscaler-downscale-
     stabilization), then up to 100 % per 15 s."""
-    r = rules.model_copy(deep=True) if rules else HPAScalingRules()
+    r = rules.copy_deep() if rules else HPAScalingRules()
     if r.stabilization_window_seconds is None:
         r.stabilization_window_seconds = 300
     if r.select_policy is None:

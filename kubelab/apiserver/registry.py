@@ -90,20 +90,20 @@ def prepare_for_update(new: KubeObject, old: KubeObject, subresource: Optional[s
         # namespaceStrategy: spec.finalizers change only through /finalize, and only they do
         if subresource == "finalize":
             finalizers = new.spec.finalizers
-            new.spec = old.spec.model_copy(deep=True)
+            new.spec = old.spec.copy_deep()
             new.spec.finalizers = finalizers
-            new.status = old.status.model_copy(deep=True)
+            new.status = old.status.copy_deep()
             _keep_metadata(new, old)
             return
         new.spec.finalizers = old.spec.finalizers
     if subresource == "status":
         # statusStrategy.PrepareForUpdate: only status changes through /status
         if _spec_of(old) is not None:
-            new.spec = old.spec.model_copy(deep=True)
+            new.spec = old.spec.copy_deep()
         _keep_metadata(new, old)
         return
     if kind in STATUS_SUBRESOURCE and hasattr(old, "status"):
-        new.status = old.status.model_copy(deep=True)
+        new.status = old.status.copy_deep()
     if kind in GENERATION:
         gen = old.metadata.generation or 1
         if _spec_of(new) is not None and new.spec != old.spec:

@@ -169,7 +169,9 @@ class ClusterAPI:
         _check_name(name)
         server = self.server()
         self._authorize_read("get", cls, self._ns(cls, namespace), name, server)
-        return server.read(cls, name, self._ns(cls, namespace))
+        # a copy, as every client decodes its own: changing what you read changes nothing
+        # in the API server's cache (or etcd) until you write it back
+        return server.read(cls, name, self._ns(cls, namespace)).copy_deep()
 
     def list(self, kind: KindRef, namespace: Optional[str] = None, label_selector: Optional[str] = None,
              field_selector: Optional[str] = None) -> ObjectList:
@@ -177,7 +179,7 @@ class ClusterAPI:
         server = self.server()
         self._authorize_read("list", cls, namespace, None, server)
         res = server.read_list(cls, namespace if cls.NAMESPACED else None, label_selector, field_selector)
-        out = ObjectList(res.items)
+        out = ObjectList([o.copy_deep() for o in res.items])
         out.resource_version = res.resource_version
         return out
 

@@ -30,6 +30,7 @@ from kubelab.api.meta import KubeObject
 from kubelab.apiserver.authn import Authenticator, Credentials
 from kubelab.apiserver.lb import LoadBalancer
 from kubelab.apiserver.server import APIServer
+from kubelab.controllers.nodeipam import DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE, CidrSet
 from kubelab.etcd import EtcdCluster
 from kubelab.etcd.tls import CertificateAuthority
 from kubelab.kubectl.apply import Applied, apply_manifests
@@ -51,11 +52,15 @@ class Cluster:
     """A simulated Kubernetes cluster: ``masters`` control-plane machines (etcd ``stacked`` on
     them or ``external``), the workers you add, one deterministic clock seeded by ``seed``.
     ``cloud="auto"`` runs a cloud-controller-manager against a simulated cloud once a cloud
-    instance joins; ``cloud=None`` never does (a bare-metal cluster); ``cloud="aws"`` always."""
+    instance joins; ``cloud=None`` never does (a bare-metal cluster); ``cloud="aws"`` always.
+    ``cluster_cidr`` and ``node_cidr_mask_size`` are kubeadm's ``--pod-network-cidr`` and
+    kube-controller-manager's ``--node-cidr-mask-size``: the pod network each node gets a
+    slice of (a /16 cut in /24s fits 256 nodes; large clusters take a /12, or a /25 mask)."""
 
     def __init__(self, masters: int = 1, etcd: str = "stacked", etcd_members: Optional[int] = None,
                  seed: int = 0, cloud: Optional[str] = "auto", latency: float = 0.0005,
-                 scheduler_config: Any = None):
+                 scheduler_config: Any = None, cluster_cidr: str = DEFAULT_CLUSTER_CIDR,
+                 node_cidr_mask_size: int = DEFAULT_NODE_CIDR_MASK_SIZE):
         if isinstance(masters, bool) or not isinstance(masters, int):
             raise TypeError(f"masters must be an int, not {type(masters).__name__}")
         if masters < 1:
@@ -66,9 +71,18 @@ class Cluster:
             raise ValueError(f"latency must be a finite number of seconds >= 0, not {latency!r}")
         if etcd not in ("stacked", "external"):
             raise ValueError('etcd must be "stacked" (members on the masters) or "external"')
+        if isinstance(node_cidr_mask_size, bool) or not isinstance(node_cidr_mask_size, int):
+            raise TypeError(f"node_cidr_mask_size must be an int, not {type(node_cidr_mask_size).__name__}")
+        if not isinstance(cluster_cidr, str):
+            raise TypeError(f"cluster_cidr must be a str, not {type(cluster_cidr).__name__}")
+        # the controller manager's own startup checks and messages (nodeipam.CidrSet)
+        CidrSet(cluster_cidr, node_cidr_mask_size)
         # the recipe a fork rebuilds from (history.py)
         self.recipe = copy.deepcopy(dict(masters=masters, etcd=etcd, etcd_members=etcd_members, seed=seed,
-                                         cloud=cloud, latency=latency, scheduler_config=scheduler_config))
+                                         cloud=cloud, latency=latency, scheduler_config=scheduler_config,
+                                         cluster_cidr=cluster_cidr, node_cidr_mask_size=node_cidr_mask_size))
+        # kube-controller-manager's flags (--cluster-cidr, --node-cidr-mask-size)
+        self.controller_manager_options = {"cluster_cidr": cluster_cidr, "node_cidr_mask_size": node_cidr_mask_size}
         self.seed = seed
         self.sim = Simulator(seed)
         self.network = Network(self.sim, default_latency=latency)

@@ -14,6 +14,12 @@ or whose arguments cannot be copied, makes ``fork`` refuse with the reason.
 ``every(seconds, fn)`` asks ``cluster.run`` to stop the clock at multiples of
 ``seconds`` and call ``fn()`` there (the dashboard takes its snapshots so); the events
 are the same as one uninterrupted run.
+
+``History.on_progress(fn)`` (for every cluster) asks ``cluster.run`` to advance in slices
+of simulated time and call ``fn(progress)`` before the first, after each, and after the
+last with a :class:`RunProgress`; the view layer shows a progress bar with it. The model
+keeps no clock of its own: what a slice took in wall time is the listener's business.
+Sliced or not, the same events run at the same simulated instants.
 """
 
 from __future__ import annotations
@@ -35,6 +41,32 @@ if TYPE_CHECKING:
 
 class ForkError(RuntimeError):
     """A fork cannot reproduce the original (a call could not be journaled, or replay diverged)."""
+
+
+class RunProgress:
+    """Where a ``cluster.run`` is: simulated ``start``, ``end`` and ``now``, kernel events
+    processed since it began, and ``phase`` ("start", "step" or "end")."""
+
+    __slots__ = ("cluster", "start", "end", "now", "events", "phase", "_ev0")
+
+    def __init__(self, cluster: "Cluster", start: float, end: float):
+        self.cluster, self.start, self.end, self.now = cluster, start, end, start
+        self._ev0 = cluster.sim.events_processed
+        self.events, self.phase = 0, "start"
+
+    @property
+    def fraction(self) -> float:
+        span = self.end - self.start
+        return 1.0 if span <= 0 else min(1.0, max(0.0, (self.now - self.start) / span))
+
+    def __repr__(self) -> str:
+        return f"RunProgress({self.phase}: t={self.now:.1f}s of {self.start:.1f}s..{self.end:.1f}s, {self.events} events)"
+
+
+# listeners for every cluster's runs (the view layer registers one; see History.on_progress)
+_progress_listeners: list[Callable[[RunProgress], None]] = []
+# slices per run while someone listens: often enough for a bar, few enough to cost nothing
+_PROGRESS_SLICES = 100
 
 
 class History:
@@ -123,18 +155,57 @@ class History:
             raise ValueError("seconds must be > 0")
         self._checkpoints.append((float(seconds), fn))
 
+    @staticmethod
+    def on_progress(fn: Callable[[RunProgress], None]) -> None:
+        """``fn(progress)`` as every cluster's ``run`` advances (see :class:`RunProgress`)."""
+        if fn not in _progress_listeners:
+            _progress_listeners.append(fn)
+
+    @staticmethod
+    def remove_progress(fn: Callable[[RunProgress], None]) -> None:
+        if fn in _progress_listeners:
+            _progress_listeners.remove(fn)
+
     def run(self, seconds: float) -> None:
         end = self.sim.now + seconds  # as Simulator.run_for computes it
-        self._run_checkpoints_before(end)
-        self.sim.run(until=end)
+        progress = None
+        if _progress_listeners and seconds > 0:
+            progress = RunProgress(self.cluster, self.sim.now, end)
+            self._notify(progress, "start")
+        try:
+            self._run_checkpoints_before(end, progress)
+            self._advance(end, progress)
+        finally:
+            if progress is not None:
+                self._notify(progress, "end")
         for fn in self._after_run:
             fn()
+
+    def _advance(self, until: float, progress: Optional[RunProgress]) -> None:
+        """Run the clock to ``until``; in slices, telling the listeners, when someone listens."""
+        sim = self.sim
+        if progress is None:
+            sim.run(until=until)
+            return
+        step = (progress.end - progress.start) / _PROGRESS_SLICES
+        while sim.now < until:
+            nxt = min(until, sim.now + step)
+            if until - nxt < step * 1e-6:
+                nxt = until
+            sim.run(until=nxt)
+            self._notify(progress, "step")
+
+    def _notify(self, progress: RunProgress, phase: str) -> None:
+        progress.phase, progress.now = phase, self.sim.now
+        progress.events = self.sim.events_processed - progress._ev0
+        for fn in list(_progress_listeners):
+            fn(progress)
 
     def after_run(self, fn: Callable[[], None]) -> None:
         """``fn()`` when ``cluster.run`` returns."""
         self._after_run.append(fn)
 
-    def _run_checkpoints_before(self, t: float) -> None:
+    def _run_checkpoints_before(self, t: float, progress: Optional[RunProgress] = None) -> None:
         """Run to each checkpoint strictly before ``t`` and call its hooks there."""
         sim = self.sim
         while self._checkpoints:
@@ -142,7 +213,7 @@ class History:
             boundary = min(due)
             if boundary >= t - 1e-9:
                 return
-            sim.run(until=boundary)
+            self._advance(boundary, progress)
             for (_, fn), b in zip(self._checkpoints, due):
                 if b == boundary:
                     fn()

@@ -136,7 +136,8 @@ class Master(Host):
         self.scheduler.start()
         if self.controller_manager is None:
             self.controller_manager = ControllerManager(c.sim, self._client("kube-controller-manager"), self.host,
-                                                        identity=f"{self.name}_kube-controller-manager")
+                                                        identity=f"{self.name}_kube-controller-manager",
+                                                        options=c.controller_manager_options)
         self.controller_manager.start()
         if c.cloud_provider is not None:
             self.start_cloud_controller_manager()

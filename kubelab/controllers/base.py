@@ -263,4 +263,4 @@ def pod_from_template(template, owner: KubeObject, extra_labels: Optional[dict] 
         finalizers=list(tm.finalizers) if tm.finalizers else None,
         owner_references=[owner_ref(owner)],
     )
-    return Pod(metadata=meta, spec=template.spec.model_copy(deep=True))
+    return Pod(metadata=meta, spec=template.spec.copy_deep())

@@ -138,7 +138,7 @@ class DaemonSetController(Controller):
             self.enqueue(ds)
 
     def _template_for(self, ds: DaemonSet, node_name: str, hash_: str):
-        t = ds.spec.template.model_copy(deep=True)
+        t = ds.spec.template.copy_deep()
         t.metadata.labels = dict(t.metadata.labels or {}, **{REVISION_LABEL: hash_,
                                                                 TEMPLATE_GENERATION: str(ds.metadata.generation or 1)})
         t.spec.tolerations = daemon_tolerations(t.spec)
@@ -256,7 +256,7 @@ class DaemonSetController(Controller):
     def _status(self, ds, pods, eligible, hash_):
         mrs = ds.spec.min_ready_seconds or 0
         now = self.sim.now
-        st = ds.status.model_copy(deep=True)
+        st = ds.status.copy_deep()
         live = [p for p in pods if p.metadata.deletion_timestamp is None]
         scheduled = {self._pod_node(p) for p in live if p.spec.node_name}
         st.desired_number_scheduled = len(eligible)

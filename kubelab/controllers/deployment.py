@@ -407,9 +407,9 @@ class DeploymentController(Controller):
             return None
         # a new ReplicaSet: template + pod-template-hash label, selector with the hash
         h = compute_hash(d.spec.template, d.status.collision_count)
-        template = d.spec.template.model_copy(deep=True)
+        template = d.spec.template.copy_deep()
         template.metadata.labels = dict(template.metadata.labels or {}, **{POD_TEMPLATE_HASH: h})
-        sel = (d.spec.selector or LabelSelector()).model_copy(deep=True)
+        sel = (d.spec.selector or LabelSelector()).copy_deep()
         sel.match_labels = dict(sel.match_labels or {}, **{POD_TEMPLATE_HASH: h})
         rs = ReplicaSet(
             metadata=ObjectMeta(name=f"{d.name}-{h}", namespace=d.metadata.namespace,

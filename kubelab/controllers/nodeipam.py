@@ -45,13 +45,17 @@ class CidrSet:
             self.cluster = ipaddress.ip_network(cluster_cidr, strict=False)
         except ValueError:
             raise ValueError(f'invalid CIDR address: {cluster_cidr}') from None
-        if node_mask < self.cluster.prefixlen or node_mask > self.cluster.max_prefixlen:
+        if node_mask > self.cluster.max_prefixlen or node_mask < 0:
+            # cidrset.ErrSubNetMaskSizeInvalid
+            raise ValueError("SubNetMask is invalid, should be lower or equal to 32 for IPv4 and to 128 for IPv6")
+        if node_mask < self.cluster.prefixlen:
             # cidrset.NewCIDRSet / the controller manager's startup check
             raise ValueError("Controller: Invalid --cluster-cidr, mask size of cluster CIDR must be less than "
                              "or equal to --node-cidr-mask-size configured for CIDR family")
-        if node_mask - self.cluster.prefixlen > 16:
-            raise ValueError(f"CIDRSet: subnetMaskSize {node_mask} is too big for the cluster CIDR "
-                             f"{cluster_cidr}: the difference must be at most 16")
+        if self.cluster.version == 6 and node_mask - self.cluster.prefixlen > 16:
+            # cidrset.NewCIDRSet: clusterSubnetMaxDiff (16) bounds IPv6 sets only
+            # (pkg/controller/nodeipam/ipam/cidrset/cidr_set.go, ErrCIDRSetSubNetTooBig)
+            raise ValueError("New CIDR set failed; the node CIDR size is too big")
         self.node_mask = node_mask
         self.max_cidrs = 1 << (node_mask - self.cluster.prefixlen)
         self.used: set[int] = set()

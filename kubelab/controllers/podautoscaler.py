@@ -290,7 +290,7 @@ class HorizontalPodAutoscalerController(Controller):
         ref = hpa.spec.scale_target_ref
         kind = SCALABLE.get(ref.kind)
         st = hpa.status
-        old_status = st.model_copy(deep=True)
+        old_status = st.copy_deep()
         reference = f"{ref.kind}/{ref.name}"
         target = None
         if kind is not None:

@@ -340,7 +340,7 @@ class ReplicaSetController(Controller):
 
     def calculate_status(self, rs: ReplicaSet, filtered: list[Pod], err) -> "ReplicaSetStatus":
         """replica_set_utils.go calculateStatus."""
-        st = rs.status.model_copy(deep=True)
+        st = rs.status.copy_deep()
         template_sel = Selector.from_set(rs.spec.template.metadata.labels or {})
         mrs = rs.spec.min_ready_seconds or 0
         now = self.sim.now

@@ -251,7 +251,7 @@ class StatefulSetController(Controller):
                 raise
 
     def _status(self, s, pods, revision):
-        st = s.status.model_copy(deep=True)
+        st = s.status.copy_deep()
         mrs = s.spec.min_ready_seconds or 0
         st.replicas = len(pods)
         st.ready_replicas = sum(1 for p in pods if is_pod_ready(p))

@@ -87,6 +87,10 @@ def install(ipython: Any = None) -> None:
         ipython = get_ipython()
     if ipython is None:
         return
+    if getattr(ipython, "kernel", None) is not None:
+        from . import progress
+
+        progress.install()  # a bar for long runs, when a person watches (progress.interactive)
     from . import errors
 
     errors.install(ipython)  # kubelab's own frames hidden from learners' tracebacks

@@ -57,3 +57,41 @@ def test_a_larger_cluster_cidr_or_a_smaller_node_mask_fits_more_nodes():
 def test_a_node_mask_wider_than_the_cluster_cidr_is_refused():
     with pytest.raises(ValueError, match="mask size of cluster CIDR must be less than or equal to --node-cidr-mask-size"):
         ipam_world(0, cluster_cidr="10.244.0.0/16", node_cidr_mask_size=12)
+
+
+def test_300_nodes_register_with_podcidrs_on_a_cluster_built_with_a_wider_pod_network():
+    import kubelab as kl
+
+    import ipaddress
+
+    for opts, network, mask in (({"cluster_cidr": "10.240.0.0/12"}, "10.240.0.0/12", 24),
+                                ({"node_cidr_mask_size": 25}, "10.244.0.0/16", 25)):
+        cluster = kl.Cluster(masters=1, seed=2, **opts)
+        for i in range(1, 301):
+            cluster.add_node(kl.VM(f"vm-{i:03d}", cpu="2", memory="4Gi"))
+        cluster.run(seconds=40)
+        nodes = cluster.list("Node")
+        assert len(nodes) == 300
+        assert all(n.spec.pod_cidr for n in nodes), [n.metadata.name for n in nodes if not n.spec.pod_cidr]
+        assert len({n.spec.pod_cidr for n in nodes}) == 300
+        for n in nodes:
+            net = ipaddress.ip_network(n.spec.pod_cidr)
+            assert net.subnet_of(ipaddress.ip_network(network)) and net.prefixlen == mask
+        assert not [e for e in cluster.list("Event") if e.reason == "CIDRNotAvailable"]
+        assert cluster.recipe["cluster_cidr"] == opts.get("cluster_cidr", "10.244.0.0/16")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"cluster_cidr": "10.244.0.0/16", "node_cidr_mask_size": 8},
+     "Controller: Invalid --cluster-cidr, mask size of cluster CIDR must be less than or equal to "
+     "--node-cidr-mask-size configured for CIDR family"),
+    ({"node_cidr_mask_size": 33}, "SubNetMask is invalid, should be lower or equal to 32 for IPv4 and to 128 for IPv6"),
+    ({"cluster_cidr": "fd00::/48", "node_cidr_mask_size": 120}, "New CIDR set failed; the node CIDR size is too big"),
+    ({"cluster_cidr": "10.244.0.0/33"}, "invalid CIDR address: 10.244.0.0/33"),
+])
+def test_a_bad_pod_network_is_refused_when_the_cluster_is_built(kwargs, message):
+    import kubelab as kl
+
+    with pytest.raises(ValueError) as exc:
+        kl.Cluster(masters=1, **kwargs)
+    assert str(exc.value) == message

@@ -120,7 +120,7 @@ def validate_object_update(new: Any, old: Any, subresource: Optional[str] = None
         return ErrorList()
     kind = _kind(new)
     if not getattr(new.metadata, "resource_version", None) and getattr(old.metadata, "resource_version", None):
-        new = new.model_copy(deep=True)
+        new = new.copy_deep()
         new.metadata.resource_version = old.metadata.resource_version
     fn = _UPDATE.get(kind)
     if fn is not None:
