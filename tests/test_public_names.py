@@ -65,11 +65,7 @@ def code_units(path: Path) -> list[tuple[str, str]]:
 
 
 DOCUMENTS = sorted(ROOT.glob("notebooks/*.ipynb")) + [ROOT / "README.md"] + sorted(ROOT.glob("docs/*.md"))
-KNOWN = {
-    "notebooks/02-apiserver-manifests.ipynb":
-        "the watch cell reaches into cluster._server() and cluster._user.watch; "
-        "the Cluster's public watch (cluster.api.watch) should replace them (issue #9 item 1)",
-}
+KNOWN: dict = {}
 
 
 def _params() -> list:
