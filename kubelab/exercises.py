@@ -187,9 +187,9 @@ def _setup_taint(c: Cluster) -> None:
     c.run(10)
 
 
-def _solve_taint(c: Cluster) -> None:
-    c.kubectl("taint nodes vm-2 dedicated:NoSchedule-")
-    c.run(15)
+def _solve_taint(cluster: Cluster) -> None:
+    cluster.kubectl("taint nodes vm-2 dedicated:NoSchedule-")
+    cluster.run(15)
 
 
 register(Exercise(
@@ -207,11 +207,13 @@ def _setup_resources(c: Cluster) -> None:
     c.run(10)
 
 
-def _solve_resources(c: Cluster) -> None:
-    c.kubectl("delete pod report")
-    c.run(35)  # the default grace period
-    c.apply(_pod("report", container={"resources": {"requests": {"cpu": "500m", "memory": "1Gi"}}}))
-    c.run(15)
+def _solve_resources(cluster: Cluster) -> None:
+    cluster.kubectl("delete pod report")
+    cluster.run(35)  # the default grace period
+    cluster.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "report", "labels": {"app": "report"}},
+                   "spec": {"containers": [{"name": "report", "image": "nginx:1.27",
+                                            "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}}}]}})
+    cluster.run(15)
 
 
 register(Exercise(
@@ -229,9 +231,9 @@ def _setup_affinity(c: Cluster) -> None:
     c.run(10)
 
 
-def _solve_affinity(c: Cluster) -> None:
-    c.kubectl("label nodes vm-2 disktype=ssd")
-    c.run(15)
+def _solve_affinity(cluster: Cluster) -> None:
+    cluster.kubectl("label nodes vm-2 disktype=ssd")
+    cluster.run(15)
 
 
 register(Exercise(
@@ -252,11 +254,11 @@ def _setup_crash(c: Cluster) -> None:
     c.run(60)
 
 
-def _solve_crash(c: Cluster) -> None:
+def _solve_crash(cluster: Cluster) -> None:
     # the simulated "bug" is in the pod template's annotations: a new template fixes every pod
-    c.api.patch("Deployment", "worker", {"spec": {"template": {"metadata": {"annotations": {
+    cluster.api.patch("Deployment", "worker", {"spec": {"template": {"metadata": {"annotations": {
         "sim.kubelab.io/run-seconds": None, "sim.kubelab.io/exit-code": None}}}}})
-    c.run(40)
+    cluster.run(40)
 
 
 def _check_crash(c: Cluster) -> Problems:
@@ -292,9 +294,9 @@ def _setup_rollout(c: Cluster) -> None:
     c.run(60)
 
 
-def _solve_rollout(c: Cluster) -> None:
-    c.kubectl("rollout undo deployment/web")
-    c.run(60)
+def _solve_rollout(cluster: Cluster) -> None:
+    cluster.kubectl("rollout undo deployment/web")
+    cluster.run(60)
 
 
 register(Exercise(
@@ -312,9 +314,9 @@ def _setup_notready(c: Cluster) -> None:
     c.run(60)
 
 
-def _solve_notready(c: Cluster) -> None:
-    c.faults.unhang("vm-2")  # on a real node: systemctl restart kubelet
-    c.run(20)
+def _solve_notready(cluster: Cluster) -> None:
+    cluster.faults.unhang("vm-2")  # on a real node: systemctl restart kubelet
+    cluster.run(20)
 
 
 register(Exercise(
@@ -334,9 +336,9 @@ def _setup_drain(c: Cluster) -> None:
     c.run(5)
 
 
-def _solve_drain(c: Cluster) -> None:
-    c.kubectl("drain vm-1 --ignore-daemonsets")
-    c.run(60)
+def _solve_drain(cluster: Cluster) -> None:
+    cluster.kubectl("drain vm-1 --ignore-daemonsets")
+    cluster.run(60)
 
 
 def _check_drain(c: Cluster) -> Problems:
@@ -368,9 +370,9 @@ def _setup_service(c: Cluster) -> None:
     c.run(30)
 
 
-def _solve_service(c: Cluster) -> None:
-    c.api.patch("Service", "web", {"spec": {"selector": {"app": "web"}}})
-    c.run(10)
+def _solve_service(cluster: Cluster) -> None:
+    cluster.api.patch("Service", "web", {"spec": {"selector": {"app": "web"}}})
+    cluster.run(10)
 
 
 def _check_service(c: Cluster) -> Problems:
@@ -406,9 +408,9 @@ def _setup_member(c: Cluster) -> None:
     c.run(10)
 
 
-def _solve_member(c: Cluster) -> None:
-    c.faults.start("etcd-2")
-    c.run(10)
+def _solve_member(cluster: Cluster) -> None:
+    cluster.faults.start("etcd-2")
+    cluster.run(10)
 
 
 register(Exercise(
@@ -428,9 +430,9 @@ def _setup_quorum(c: Cluster) -> None:
     c.run(20)
 
 
-def _solve_quorum(c: Cluster) -> None:
-    c.faults.start("master-3")
-    c.run(30)
+def _solve_quorum(cluster: Cluster) -> None:
+    cluster.faults.start("master-3")
+    cluster.run(30)
 
 
 def _check_quorum(c: Cluster) -> Problems:
