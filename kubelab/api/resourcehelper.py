@@ -8,7 +8,7 @@ and the views share (PodRequests / PodLimits):
   Always) init containers started before it; the pod needs the largest of those or the
   sum, whichever is larger, and sidecars are also added to the sum (they keep running);
 - pod-level ``spec.resources`` (PodLevelResources, beta and on in 1.34) replace the
-  aggregate for cpu, memory and hugepages-*;
+  aggregate for cpu, memory and ``hugepages-*``;
 - ``spec.overhead`` (RuntimeClass) is added, to limits only where a limit is set and
   non-zero;
 - with ``non_missing`` a container that sets no cpu / memory request counts 100m / 200Mi,
@@ -47,7 +47,7 @@ def quantity_value(resource: str, raw: Any) -> int:
 
 
 def is_supported_pod_level_resource(name: str) -> bool:
-    """IsSupportedPodLevelResource: cpu, memory and hugepages-*."""
+    """IsSupportedPodLevelResource: cpu, memory and ``hugepages-*``."""
     return name in (CPU, MEMORY) or name.startswith(HUGEPAGES_PREFIX)
 
 
