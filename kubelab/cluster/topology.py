@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
-    from .readmodel import ClusterState
+    from . import readmodel
 
 __all__ = ["Component", "EtcdMemberInfo", "MasterInfo", "PodInfo", "Topology", "WorkerInfo", "build_topology",
            "COMPONENTS"]
@@ -134,7 +134,7 @@ def etcd_member_info(member) -> EtcdMemberInfo:
     return EtcdMemberInfo(getattr(member, "name", ""), getattr(member, "host", ""), role, term)
 
 
-def build_topology(state: "ClusterState", name: Optional[str] = None) -> Topology:
+def build_topology(state: "readmodel.ClusterState", name: Optional[str] = None) -> Topology:
     """The topology of the cluster ``state`` reads (``cluster.state.topology()``)."""
     from kubelab.kubectl.printers import node_status, pod_status_reason
 

@@ -527,24 +527,12 @@ def _action(a: Optional[workload.ControllerAction], now: float) -> Optional[Acti
 
 
 @dataclass
-class ReconcileRow:
-    kind: str
-    namespace: str
-    name: str
-    desired: int
-    actual: int
-    measure: str  # what "actual" counts: ready, scheduled, succeeded, endpoints
-    detail: str = ""
-    controller: str = ""
+class ReconcileRow(workload.WorkloadStatus):
+    """A workload's desired against actual (kubelab.controllers.status), with where its
+    controller runs and its newest action: what the view shows."""
+
     manager: Optional[str] = None  # the master whose kube-controller-manager holds the Lease
     action: Optional[Action] = None
-    next_step: str = ""
-    owner: Optional[tuple[str, str]] = None  # (kind, name) of the controlling owner
-    done: Optional[bool] = None  # set when "in sync" is not desired == actual (a Job)
-
-    @property
-    def in_sync(self) -> bool:
-        return self.done if self.done is not None else self.desired == self.actual
 
     @property
     def key(self) -> str:
@@ -564,9 +552,9 @@ def read_reconciliation(cluster: Any, namespace: Optional[str] = None) -> list[R
     objs = [o for k in WORKLOAD_KINDS for o in _list(cluster, k, namespace)]
     statuses = workload.reconcile_status(objs, _list(cluster, "Pod", namespace), _list(cluster, "Endpoints", namespace))
     events = workload.events_by_object(_list(cluster, "Event", namespace))
-    return [ReconcileRow(s.kind, s.namespace, s.name, s.desired, s.actual, s.measure, s.detail, s.controller, leader,
-                         _action(workload.latest_action(events.get((s.kind, s.namespace, s.name), []), s.controller), now),
-                         s.next_step, s.owner, s.done)
+    return [ReconcileRow(**vars(s), manager=leader,
+                         action=_action(workload.latest_action(events.get((s.kind, s.namespace, s.name), []),
+                                                               s.controller), now))
             for s in statuses]
 
 
