@@ -55,7 +55,7 @@ workshop: setup
 unit: setup
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
-# Every notebook runs top to bottom; cells marked NBVAL_CHECK_OUTPUT are compared.
+# Every notebook runs top to bottom; cells tagged nbval-check-output are compared.
 notebooks: setup
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
 	  $(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks/ $(PYTEST_ARGS); \

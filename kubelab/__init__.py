@@ -14,6 +14,7 @@ from .node import VM, BareMetal, CloudInstance, Machine
 # The view layer registers itself (cluster.views, IPython display formatters) on import;
 # nothing below it imports it.
 from . import viz  # noqa: E402,F401  isort: skip
+from . import exercises  # noqa: E402,F401  isort: skip
 
 __version__ = "0.1.0"
 

@@ -27,7 +27,7 @@ PKG = Path(__file__).resolve().parents[1] / "kubelab"
 LAYER = {
     "sim": 0, "api": 1, "etcd": 2, "apiserver": 3, "client": 4,
     "scheduler": 5, "controllers": 5, "node": 5, "kubectl": 5, "http": 6,
-    "cluster": 7, "serve": 7, "viz": 8, "__init__": 9,
+    "cluster": 7, "serve": 7, "viz": 8, "exercises": 8, "__init__": 9,
 }
 # parts of the same layer that must not import each other (they talk through the API)
 SIBLINGS = {"scheduler", "controllers", "node"}

@@ -184,6 +184,9 @@ class Kubelet:
     @journaled
     def unhang(self) -> None:
         self.hung = False
+        # the kubelet's next status sync sees its Ready condition differs from the node's
+        # (the node lifecycle controller set Unknown) and posts at once (kubelet_node_status.go)
+        self._node_status_dirty = True
         self.sim.trace.record(f"kubelet/{self.node_name}", "KubeletResumed", "kubelet is responding again")
 
     # -- node registration and heartbeats -------------------------------------------------
