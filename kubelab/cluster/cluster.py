@@ -198,14 +198,14 @@ class Cluster:
         self.sim.trace.record("cloud", "CloudProvider", f"cluster runs on {name} ({self._cloud_provider.region})")
         return self._cloud_provider
 
-    def new_apiserver(self, host: str, name: str) -> APIServer:
+    def _new_apiserver(self, host: str, name: str) -> APIServer:
         """A kube-apiserver on ``host``: its etcd client certificate, metrics.k8s.io aggregated."""
-        server = APIServer(self.sim, self.network, host, self.etcd_client_for(host), name=name)
+        server = APIServer(self.sim, self.network, host, self._etcd_client_for(host), name=name)
         server.authenticator = self.authenticator
         server.register_api_service(MetricsServer.group, self.metrics_server)
         return server
 
-    def etcd_client_for(self, host: str):
+    def _etcd_client_for(self, host: str):
         """An API server's etcd client on ``host``, with kubeadm's apiserver-etcd-client certificate."""
         return self.etcd.client(host=host, cert=self._apiserver_etcd_cert)
 
@@ -307,7 +307,7 @@ class Cluster:
         if not masters:
             raise RuntimeError("no running master to start an API server on")
         m = min(masters, key=lambda x: (1 + len(x.replicas), x.name))
-        server = self.new_apiserver(m.host, f"kube-apiserver-{m.name}-{len(m.replicas) + 2}")
+        server = self._new_apiserver(m.host, f"kube-apiserver-{m.name}-{len(m.replicas) + 2}")
         m.replicas.append(server)
         server.start()
         self.load_balancer.add(server)

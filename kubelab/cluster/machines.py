@@ -123,7 +123,7 @@ class Master(Host):
         if member is not None and not member.running:
             member.start()
         if self.apiserver is None:
-            self.apiserver = c.new_apiserver(self.host, f"kube-apiserver-{self.name}")
+            self.apiserver = c._new_apiserver(self.host, f"kube-apiserver-{self.name}")
             c.load_balancer.add(self.apiserver)
         self.apiserver.start()
         # kube-scheduler and kube-controller-manager as static pods on the master, each with
