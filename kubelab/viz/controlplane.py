@@ -678,22 +678,13 @@ class ConditionRow:
 
 
 @dataclass
-class RolloutInfo:
-    name: str
-    namespace: str
-    strategy: str
-    desired: int
-    updated: int
-    ready: int
-    available: int
-    total: int
-    revision: int
-    paused: bool
-    max_surge: Optional[int]
-    max_unavailable: Optional[int]
-    status_line: str
+class RolloutInfo(workload.RolloutStatus):
+    """A Deployment's rollout (kubelab.controllers.status.RolloutStatus) with what the view
+    shows besides: kubectl's status line, the conditions, the ReplicaSets' rows, the events."""
+
+    replicasets: list[ReplicaSetRow] = field(default_factory=list)  # newest revision first
+    status_line: str = ""
     conditions: list[ConditionRow] = field(default_factory=list)
-    replicasets: list[ReplicaSetRow] = field(default_factory=list)
     events: list[Action] = field(default_factory=list)
 
     @property
@@ -725,9 +716,8 @@ def read_rollout(cluster: Any, deployment_name: str, namespace: str = "default")
                                     if e.involved_object.kind == "Deployment" and e.involved_object.name == deployment_name)
     actions = [_action(workload.action_of(e), now)
                for e in evs.get(("Deployment", namespace or "", deployment_name), [])[-6:]]
-    return RolloutInfo(ro.name, ro.namespace, ro.strategy, ro.desired, ro.updated, ro.ready, ro.available, ro.total,
-                       ro.revision, ro.paused, ro.max_surge, ro.max_unavailable, rollout_status_line(d), conds, rss,
-                       actions)
+    return RolloutInfo(**{**vars(ro), "replicasets": rss}, status_line=rollout_status_line(d), conditions=conds,
+                       events=actions)
 
 
 def _pods_strip(info: RolloutInfo) -> str:
