@@ -54,6 +54,9 @@ if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
 
 
 
+LAB_LOG: list[Path] = []  # the running Lab's log, quoted when a run stalls
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -66,6 +69,13 @@ def lab(tmp_path_factory):
     base = tmp_path_factory.mktemp("lab")
     work = base / "work"
     shutil.copytree(NOTEBOOKS, work, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    # outputs and execution counts cleared, so "every cell has its [n]" proves this run did it
+    for nb_path in work.glob("*.ipynb"):
+        nb = json.loads(nb_path.read_text())
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+        nb_path.write_text(json.dumps(nb, indent=1))
     settings = base / "settings"
     tracker = settings / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True)
@@ -84,6 +94,7 @@ def lab(tmp_path_factory):
         env["JUPYTER_CONFIG_DIR"] = str(conf)
     port = _free_port()
     log = open(base / "lab.log", "w")
+    LAB_LOG[:] = [base / "lab.log"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
          "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=", "--allow-root",
@@ -135,6 +146,34 @@ IMAGES = """() => [...document.querySelectorAll('.jp-Notebook img')]
   .map(i => ({w: i.naturalWidth, h: i.naturalHeight, cls: i.className, complete: i.complete}))"""
 
 
+PROMPTS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+  .map(p => p.textContent.trim())"""
+
+
+def _run_all(page) -> None:
+    """Run every cell and wait until each has its execution count.
+
+    A run-all sent while the kernel is still connecting can be dropped by Lab (seen on a
+    slow CI machine: every prompt stayed ``[ ]``). So: ask, and if no cell starts within
+    30 s, ask again (at most three times); then give a slow machine five minutes.
+    """
+    started = "() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]" \
+              ".some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"
+    for attempt in range(3):
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+        try:
+            page.wait_for_function(started, polling=250, timeout=30_000)
+            break
+        except sync_api.TimeoutError:
+            page.keyboard.press("Escape")  # close the menu if it is still open
+    try:
+        page.wait_for_function(ALL_DONE, polling=500, timeout=300_000)
+    except sync_api.TimeoutError:
+        log = LAB_LOG[0].read_text()[-3000:] if LAB_LOG else ""
+        raise AssertionError(f"not every cell ran; prompts: {page.evaluate(PROMPTS)}\nlab log:\n{log}") from None
+
+
 @pytest.mark.parametrize("name", CHECKED)
 def test_notebook_runs_in_jupyterlab(lab, browser, name):
     ARTIFACTS.mkdir(exist_ok=True)
@@ -149,9 +188,7 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
         # the kernel must be up before run-all (it reports idle slightly before it is ready)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
         page.wait_for_timeout(1000)
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
-        page.wait_for_function(ALL_DONE, polling=250, timeout=120_000)
+        _run_all(page)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
         page.wait_for_timeout(1500)  # let the last outputs and widget views render
         page.screenshot(path=str(ARTIFACTS / f"{stem}-full.png"), full_page=True)
