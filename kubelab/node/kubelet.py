@@ -117,13 +117,18 @@ class _RunningPod:
 
 class Kubelet:
     def __init__(self, sim: Simulator, client: APIClient, machine: Machine, cloud_provider_external: bool = False,
-                 legacy_cloud_labels: bool = False):
+                 legacy_cloud_labels: bool = False, node_labels: Optional[dict[str, str]] = None,
+                 register_with_taints: Optional[list[dict]] = None):
         self.sim = sim
         self.client = client
         self.machine = machine
         self.node_name = machine.name
         self.cloud_provider_external = cloud_provider_external
         self.legacy_cloud_labels = legacy_cloud_labels
+        # labels and taints the Node is registered with on top of the machine's own (a
+        # control-plane node's, from kubeadm's mark-control-plane phase)
+        self.node_labels = dict(node_labels or {})
+        self.register_with_taints = list(register_with_taints or [])
         self.recorder = EventRecorder(client, "kubelet", machine.name)
         self.informer: Optional[SharedInformer] = None
         self.running = False
@@ -188,7 +193,8 @@ class Kubelet:
     def _node_object(self) -> Node:
         m = self.machine
         labels = m.node_labels()
-        taints = [Taint.model_validate(t) for t in m.taints]
+        labels.update(self.node_labels)
+        taints = [Taint.model_validate(t) for t in list(m.taints) + self.register_with_taints]
         # no podCIDR: the node IPAM controller assigns it (kube-controller-manager --allocate-node-cidrs)
         spec = NodeSpec(taints=taints or None)
         if isinstance(m, CloudInstance):
