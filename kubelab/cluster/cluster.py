@@ -36,6 +36,7 @@ from kubelab.node.machines import CloudInstance
 from kubelab.node.metrics_server import MetricsServer
 from kubelab.sim import Network, Simulator, journaled
 
+from . import kubeadm
 from .api import USER_HOST, ClusterAPI
 from .faults import Faults
 from .history import History
@@ -270,14 +271,32 @@ class Cluster:
         external = cloud is not None
         legacy = isinstance(machine, CloudInstance) and not external
         client = self.api.client_for(machine.name, f"kubelet/{machine.name}")
-        labels = taints = None
+        labels = taints = static = None
         if control_plane:
             labels = {LABEL_NODE_ROLE_CONTROL_PLANE: "", LABEL_EXCLUDE_FROM_EXTERNAL_LB: ""}
             taints = [dict(CONTROL_PLANE_TAINT)]
+            static = self._static_pods(machine)
         kubelet = Kubelet(self.sim, client, machine, cloud_provider_external=external, legacy_cloud_labels=legacy,
-                          node_labels=labels, register_with_taints=taints)
+                          node_labels=labels, register_with_taints=taints, static_pods=static)
+        if control_plane:
+            for image, size in kubeadm.IMAGES.items():  # kubeadm's preflight pulled them
+                kubelet.images.setdefault(image, size)
         self.sim.journal.address(kubelet, ("machines", machine.name, "kubelet"))
         return kubelet
+
+    def _static_pods(self, machine: Machine) -> list[dict]:
+        """kubeadm's manifests for a control-plane machine (see :mod:`kubelab.cluster.kubeadm`)."""
+        ip = machine.internal_ip()
+        stacked = self.etcd_topology == "stacked"
+        if stacked:
+            endpoints = ["https://127.0.0.1:2379"]
+        else:
+            endpoints = [f"https://{m.host}:2379" for m in self.etcd.members]
+        peers = ",".join(f"{m.name}=https://{m.machine.internal_ip()}:2380" for m in self.masters
+                         if m.machine.ip is not None)
+        if machine.name not in {m.name for m in self.masters}:
+            peers = ",".join(x for x in (peers, f"{machine.name}=https://{ip}:2380") if x)
+        return kubeadm.static_pod_manifests(ip, stacked, endpoints, etcd_name=machine.name, initial_cluster=peers)
 
     @journaled
     def add_master(self, machine: Union[Machine, str, None] = None, name: Optional[str] = None) -> Master:
