@@ -31,6 +31,7 @@ def default_controllers() -> dict[str, type[Controller]]:
     from .podautoscaler import HorizontalPodAutoscalerController
     from .nodeipam import NodeIpamController
     from .nodelifecycle import NodeLifecycleController, TaintEvictionController
+    from .podgc import PodGCController
     from .replicaset import ReplicaSetController
     from .statefulset import StatefulSetController
 
@@ -49,6 +50,7 @@ def default_controllers() -> dict[str, type[Controller]]:
         "job-controller": JobController,
         "cronjob-controller": CronJobController,
         "horizontal-pod-autoscaler-controller": HorizontalPodAutoscalerController,
+        "pod-garbage-collector-controller": PodGCController,
     }
 
 

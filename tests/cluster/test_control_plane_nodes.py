@@ -160,3 +160,77 @@ def test_forks_replay_masters_of_three_kinds():
     assert twin.history.digest() == cluster.history.digest()
     assert [m.name for m in twin.masters] == ["cp-metal", "cp-vm", "cp-cloud", "cp-cloud-2", "cp-named"]
     assert str(twin.kubectl("get nodes")) == str(cluster.kubectl("get nodes"))
+
+
+# -------------------------------------------------------------- the control plane as static pods
+
+
+def pods_table(cluster, args="get pods -n kube-system"):
+    return [line.split() for line in str(cluster.kubectl(args)).splitlines()]
+
+
+def test_each_masters_kubelet_runs_kubeadms_static_pods_and_mirrors_them_into_kube_system():
+    cluster = kl.Cluster(masters=3, seed=7)
+    cluster.run(10)
+    rows = pods_table(cluster)
+    assert rows[0] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    # cmd/kubeadm/app/phases/controlplane/manifests.go and etcd/local.go: <component>-<node>
+    assert [(r[0], r[1], r[2]) for r in rows[1:]] == [
+        (f"{c}-master-{i}", "1/1", "Running")
+        for c in ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler") for i in (1, 2, 3)]
+    pod = cluster.get("Pod", "kube-apiserver-master-2", "kube-system")
+    node = cluster.get("Node", "master-2", None)
+    ann = pod.metadata.annotations
+    # pkg/kubelet/pod/mirror_client.go: the mirror annotation carries the static pod's hash
+    assert ann["kubernetes.io/config.source"] == "file"
+    assert ann["kubernetes.io/config.mirror"] == ann["kubernetes.io/config.hash"]
+    assert ann["kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint"] == "10.0.0.11:6443"
+    ref = pod.metadata.owner_references[0]
+    assert (ref.api_version, ref.kind, ref.name, ref.uid, ref.controller) == ("v1", "Node", "master-2", node.metadata.uid, True)
+    assert pod.metadata.labels == {"component": "kube-apiserver", "tier": "control-plane"}
+    assert pod.spec.priority_class_name == "system-node-critical" and pod.spec.priority == 2000001000
+    assert pod.spec.host_network and pod.status.pod_ip == "10.0.0.11" == pod.status.host_ip
+    assert pod.spec.containers[0].image == "registry.k8s.io/kube-apiserver:v1.34.1"
+    assert pod.spec.containers[0].resources.requests == {"cpu": "250m"}
+    # pkg/kubelet/config/common.go: static pods tolerate every NoExecute taint
+    assert [(t.operator, t.effect) for t in pod.spec.tolerations] == [("Exists", "NoExecute")]
+    # the ServiceAccount admission plugin leaves a mirror pod's spec alone
+    assert pod.spec.service_account_name is None
+    etcd = cluster.get("Pod", "etcd-master-1", "kube-system")
+    assert etcd.spec.containers[0].image == "registry.k8s.io/etcd:3.6.4-0"
+    assert etcd.spec.containers[0].resources.requests == {"cpu": "100m", "memory": "100Mi"}
+
+
+def test_external_etcd_runs_no_etcd_pod():
+    cluster = kl.Cluster(masters=1, etcd="external", seed=7)
+    cluster.run(5)
+    assert [r[0] for r in pods_table(cluster)[1:]] == [
+        "kube-apiserver-master-1", "kube-controller-manager-master-1", "kube-scheduler-master-1"]
+    cmd = cluster.get("Pod", "kube-apiserver-master-1", "kube-system").spec.containers[0].command
+    assert "--etcd-servers=https://etcd-1:2379,https://etcd-2:2379,https://etcd-3:2379" in cmd
+
+
+def test_a_stopped_masters_mirror_pods_go_not_ready_with_its_node_and_are_not_evicted():
+    cluster = kl.Cluster(masters=3, seed=8)
+    cluster.run(10)
+    cluster.faults.stop("master-3")
+    cluster.run(400)  # past the grace period and the 300 s unreachable toleration of ordinary pods
+    pods = {p.metadata.name: p for p in cluster.list("Pod", "kube-system")}
+    assert len(pods) == 12  # nothing evicted: static pods tolerate NoExecute
+    # pkg/controller/nodelifecycle: MarkPodsNotReady on the NotReady node's pods only
+    ready = {n: p.status.condition("Ready").status for n, p in pods.items()}
+    assert {n for n, s in ready.items() if s != "True"} == {
+        "etcd-master-3", "kube-apiserver-master-3", "kube-controller-manager-master-3", "kube-scheduler-master-3"}
+
+
+def test_a_deleted_mirror_pod_comes_back_and_a_removed_master_takes_its_pods_along():
+    cluster = kl.Cluster(masters=2, seed=9)
+    cluster.run(5)
+    old = cluster.get("Pod", "kube-scheduler-master-2", "kube-system").metadata.uid
+    cluster.kubectl("delete pod -n kube-system kube-scheduler-master-2")
+    cluster.run(15)
+    assert cluster.get("Pod", "kube-scheduler-master-2", "kube-system").metadata.uid != old
+    cluster.remove_master("master-2")
+    cluster.run(90)  # the pod GC removes the pods of a Node that no longer exists (40 s quarantine)
+    assert [r[0] for r in pods_table(cluster)[1:]] == [
+        "etcd-master-1", "kube-apiserver-master-1", "kube-controller-manager-master-1", "kube-scheduler-master-1"]
