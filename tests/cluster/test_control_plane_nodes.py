@@ -234,3 +234,11 @@ def test_a_deleted_mirror_pod_comes_back_and_a_removed_master_takes_its_pods_alo
     cluster.run(90)  # the pod GC removes the pods of a Node that no longer exists (40 s quarantine)
     assert [r[0] for r in pods_table(cluster)[1:]] == [
         "etcd-master-1", "kube-apiserver-master-1", "kube-controller-manager-master-1", "kube-scheduler-master-1"]
+
+
+def test_the_system_priority_classes_exist_from_the_start():
+    cluster = kl.Cluster(masters=1, seed=1)
+    rows = [line.split() for line in str(cluster.kubectl("get priorityclasses")).splitlines()]
+    assert rows[0][:4] == ["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE"]
+    assert [r[:3] for r in rows[1:]] == [["system-cluster-critical", "2000000000", "false"],
+                                         ["system-node-critical", "2000001000", "false"]]
