@@ -41,6 +41,7 @@ class Watch:
 
     def __init__(self, client: APIClient, kind: type[KubeObject], namespace, resource_version, label_selector,
                  field_selector):
+        self.sim = client.sim  # stop() is journaled
         self.kind = kind
         self.events: list[Any] = []
         self.error: Optional[Exception] = None
@@ -57,6 +58,7 @@ class Watch:
             self._read += 1
             yield self.events[self._read - 1]
 
+    @journaled
     def stop(self) -> None:
         self._watch.stop()
 
@@ -145,13 +147,18 @@ class ClusterAPI:
         out.resource_version = res.resource_version
         return out
 
+    @journaled
     def watch(self, kind: KindRef, namespace: Optional[str] = None, resource_version: Union[int, str, None] = None,
               label_selector: Optional[str] = None, field_selector: Optional[str] = None) -> Watch:
         """Open a watch from ``resource_version`` (that of a list, say); the events arrive
         while the cluster runs. ``stop()`` it when done."""
         cls = resolve_kind(kind)
-        return Watch(self._client, cls, namespace if cls.NAMESPACED else None, resource_version,
-                     label_selector, field_selector)
+        w = Watch(self._client, cls, namespace if cls.NAMESPACED else None, resource_version,
+                  label_selector, field_selector)
+        history = self.cluster.history
+        self.sim.journal.address(w, ("watch", len(history.watches)))
+        history.watches.append(w)
+        return w
 
     def events_for(self, obj: KubeObject) -> list[KEvent]:
         """core/v1 Events about ``obj`` (by uid, else kind, namespace and name), oldest first."""

@@ -27,7 +27,7 @@ from kubelab.apiserver.server import APIServer
 from kubelab.etcd.member import Member
 from kubelab.node import Kubelet
 from kubelab.scheduler import Scheduler
-from kubelab.sim import Action
+from kubelab.sim.journal import Action, Ref
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -44,6 +44,7 @@ class History:
         self.journal = cluster.sim.journal
         self.started_at: tuple[float, int] = (0.0, 0)
         self.load_generators: list[Any] = []
+        self.watches: list[Any] = []  # opened by cluster.api.watch: their stop() is an action too
         self._checkpoints: list[tuple[float, Callable[[], None]]] = []
         self._after_run: list[Callable[[], None]] = []
 
@@ -106,6 +107,8 @@ class History:
             return next(s for s in c.apiservers if s.name == rest[0])
         if head == "load":
             return self.load_generators[rest[0]]
+        if head == "watch":
+            return self.watches[rest[0]]
         raise ForkError(f"cannot find {address!r} in the twin")
 
     # -- time -------------------------------------------------------------------------------
@@ -147,23 +150,29 @@ class History:
             if a.problem:
                 raise ForkError(f"cannot fork: {a!r} cannot be replayed ({a.problem})")
 
-    def fork(self, at: Optional[float] = None, prepare: Optional[Callable[["Cluster"], None]] = None) -> "Cluster":
+    def fork(self, at: Optional[float] = None, prepare: Optional[Callable[["Cluster"], None]] = None,
+             events: Optional[int] = None) -> "Cluster":
         """A new Cluster that has lived the same history up to ``at`` (default: now): built
         from the same recipe, every user action replayed at the same kernel event, then
-        time run to ``at``. ``prepare(twin)`` is called before the replay (to watch it)."""
+        time run to ``at``. An action made at ``at`` itself is part of the fork when ``at``
+        is now, or when it was made within the first ``events`` kernel events (a snapshot's
+        count: the state it shows). ``prepare(twin)`` is called before the replay (to watch it)."""
         from .cluster import Cluster
 
         sim = self.sim
-        at = sim.now if at is None else float(at)
+        if at is None:
+            at, events = sim.now, sim.events_processed
+        at = float(at)
         if at > sim.now + 1e-9:
             raise ValueError(f"cannot fork at t={at}: the cluster has only reached t={sim.now}")
-        self.check_replayable(at)
+        self.check_replayable(at)  # (a little early: refusing is the safe side)
         twin = Cluster(**copy.deepcopy(self.cluster.recipe))
         if (twin.sim.now, twin.sim.events_processed) != self.started_at:
             raise ForkError("the twin was built differently from the original (its recipe changed)")
         if prepare is not None:
             prepare(twin)
-        twin.history.replay([a for a in self.journal.actions if a.time <= at + 1e-9])
+        twin.history.replay([a for a in self.journal.actions if a.time < at - 1e-9 or (
+            a.time <= at + 1e-9 and events is not None and a.events <= events)])
         if at > twin.sim.now:
             twin.history.run(at - twin.sim.now)
         return twin
@@ -180,10 +189,15 @@ class History:
                                 f"expected {a.events} at t={a.time}")
             sim.now = max(sim.now, a.time)
             target = self.resolve(a.target)
+            args = [self._arg(x) for x in a.args]
+            kwargs = {k: self._arg(v) for k, v in a.kwargs.items()}
             try:
-                getattr(target, a.verb)(*copy.deepcopy(a.args), **copy.deepcopy(a.kwargs))
+                getattr(target, a.verb)(*args, **kwargs)
             except Exception:  # noqa: BLE001 - the original call failed the same way
                 pass
+
+    def _arg(self, value: Any) -> Any:
+        return self.resolve(value.address) if isinstance(value, Ref) else copy.deepcopy(value)
 
     # -- comparing histories ----------------------------------------------------------------
     def digest(self) -> str:

@@ -46,6 +46,17 @@ class Action:
         return f"[{self.time:8.3f}] {where}.{self.verb}({', '.join(shown)})"
 
 
+@dataclass(frozen=True)
+class Ref:
+    """An argument that is itself an object of the simulation (an etcd member, say),
+    recorded by its address: a replay passes the twin's object."""
+
+    address: tuple
+
+    def __repr__(self) -> str:
+        return "<" + ".".join(str(p) for p in self.address) + ">"
+
+
 def _short(v: Any) -> str:
     s = repr(v).replace("\n", " ")
     return s if len(s) <= 40 else s[:37] + "..."
@@ -81,6 +92,12 @@ class Journal:
         self._listeners.append(fn)
 
     # -- recording --------------------------------------------------------------------------
+    def _record_arg(self, value: Any) -> Any:
+        if isinstance(value, (str, int, float, bool, type(None))):
+            return value
+        address = self.address_of(value)
+        return Ref(address) if address is not None else copy.deepcopy(value)
+
     def recording(self) -> bool:
         return self.open and self._depth == 0 and not self.sim.running
 
@@ -96,7 +113,8 @@ class Journal:
         if target is None:
             target, problem = UNADDRESSED, f"{type(obj).__name__}.{verb} was called on an object the cluster cannot find again"
         try:
-            rec_args, rec_kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+            rec_args = tuple(self._record_arg(a) for a in args)
+            rec_kwargs = {k: self._record_arg(v) for k, v in kwargs.items()}
         except Exception as exc:  # noqa: BLE001 - an argument that cannot be copied cannot be replayed
             rec_args, rec_kwargs = args, kwargs
             problem = problem or f"{verb}: an argument cannot be copied ({exc})"
@@ -132,4 +150,4 @@ def journaled(fn: Callable) -> Callable:
     return action
 
 
-__all__ = ["Action", "Journal", "UNADDRESSED", "journaled"]
+__all__ = ["Action", "Journal", "Ref", "UNADDRESSED", "journaled"]

@@ -121,7 +121,11 @@ class Timeline:
 
     def fork(self, at: Optional[float] = None):
         """``cluster.history.fork(at)``, with a timeline of its own for the twin."""
-        return self.cluster.history.fork(at, prepare=lambda twin: record(twin, every=self.every))
+        events = None
+        if at is not None:
+            shown = self.at(at)
+            events = shown.events if abs(shown.time - at) < 1e-9 else None
+        return self.cluster.history.fork(at, prepare=lambda twin: record(twin, every=self.every), events=events)
 
     def __repr__(self) -> str:
         return (f"Timeline(t={self.cluster.sim.now:.1f}s, {len(self.snapshots)} snapshots every {self.every:g}s, "
