@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from kubelab.api import errors
 from kubelab.api.core import Event as KEvent
+from kubelab.api.coordination import PriorityClass
 from kubelab.api.core import Namespace, Service
 from kubelab.api.meta import KubeObject, ObjectMeta
 from kubelab.apiserver.server import APIServer
@@ -162,6 +163,17 @@ class ClusterAPI:
                      "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
         })
         self._write(lambda: self._client.create(svc), ignore_exists=True)
+        # the scheduling API's post-start hook (pkg/registry/scheduling/rest/storage_scheduling.go
+        # AddSystemPriorityClasses, values and descriptions from pkg/apis/scheduling/types.go)
+        for name, value, desc in (
+                ("system-node-critical", 2000001000,
+                 "Used for system critical pods that must not be moved from their current node."),
+                ("system-cluster-critical", 2000000000,
+                 "Used for system critical pods that must run in the cluster, but can be moved to another node "
+                 "if necessary.")):
+            pc = PriorityClass(metadata=ObjectMeta(name=name), value=value, description=desc,
+                               preemption_policy="PreemptLowerPriority")
+            self._write(lambda pc=pc: self._client.create(pc), ignore_exists=True)
 
     # -- reads ------------------------------------------------------------------------------
     def get(self, kind: KindRef, name: str, namespace: Optional[str] = "default") -> KubeObject:

@@ -39,10 +39,19 @@ from kubelab.node.machines import CloudInstance
 from kubelab.node.metrics_server import MetricsServer
 from kubelab.sim import Network, Simulator, journaled
 
+from . import kubeadm
 from .api import USER_HOST, ClusterAPI
 from .faults import Faults
 from .history import History
-from .machines import EtcdHost, Host, Master, Worker
+from .machines import (
+    CONTROL_PLANE_TAINT,
+    LABEL_EXCLUDE_FROM_EXTERNAL_LB,
+    LABEL_NODE_ROLE_CONTROL_PLANE,
+    EtcdHost,
+    Host,
+    Master,
+    Worker,
+)
 from .readmodel import ClusterState
 from .runs import RunSummary
 from .views import Views
@@ -57,13 +66,25 @@ class Cluster:
     kube-controller-manager's ``--node-cidr-mask-size``: the pod network each node gets a
     slice of (a /16 cut in /24s fits 256 nodes; large clusters take a /12, or a /25 mask)."""
 
-    def __init__(self, masters: int = 1, etcd: str = "stacked", etcd_members: Optional[int] = None,
-                 seed: int = 0, cloud: Optional[str] = "auto", latency: float = 0.0005,
-                 scheduler_config: Any = None, cluster_cidr: str = DEFAULT_CLUSTER_CIDR,
-                 node_cidr_mask_size: int = DEFAULT_NODE_CIDR_MASK_SIZE):
-        if isinstance(masters, bool) or not isinstance(masters, int):
-            raise TypeError(f"masters must be an int, not {type(masters).__name__}")
-        if masters < 1:
+    def __init__(self, masters: Union[int, list[Machine]] = 1, etcd: str = "stacked",
+                 etcd_members: Optional[int] = None, seed: int = 0, cloud: Optional[str] = "auto",
+                 latency: float = 0.0005, scheduler_config: Any = None,
+                 cluster_cidr: str = DEFAULT_CLUSTER_CIDR, node_cidr_mask_size: int = DEFAULT_NODE_CIDR_MASK_SIZE):
+        if isinstance(masters, (list, tuple)):
+            for m in masters:
+                if not isinstance(m, Machine):
+                    raise TypeError(f"masters takes machines (kl.BareMetal, kl.VM, kl.CloudInstance) or a number, "
+                                    f"not {type(m).__name__}")
+            names = [m.name for m in masters]
+            dup = sorted({n for n in names if names.count(n) > 1})
+            if dup:
+                raise ValueError(f"a machine named {dup[0]!r} is given twice")
+            n_masters = len(masters)
+        elif isinstance(masters, bool) or not isinstance(masters, int):
+            raise TypeError(f"masters must be an int or a list of machines, not {type(masters).__name__}")
+        else:
+            n_masters = masters
+        if n_masters < 1:
             raise ValueError("a cluster needs at least one master")
         if isinstance(latency, bool) or not isinstance(latency, (int, float)):
             raise TypeError(f"latency must be a number of seconds, not {type(latency).__name__}")
@@ -89,7 +110,13 @@ class Cluster:
         self.etcd_topology = etcd
         self.cloud = cloud
         self.scheduler_config = scheduler_config
-        self.masters: list[Master] = [Master(self, f"master-{i}") for i in range(1, masters + 1)]
+        if isinstance(masters, int):
+            self.masters: list[Master] = [Master(self, f"master-{i}") for i in range(1, masters + 1)]
+        else:
+            self.masters = [Master(self, m.name, m) for m in masters]
+        for i, m in enumerate(self.masters):
+            self._place_master(m.machine, i)
+        masters = n_masters
         if etcd == "stacked":
             n = etcd_members or masters
             if n != masters:
@@ -125,6 +152,13 @@ class Cluster:
         for m in self.masters:
             m.boot()
         self.api.bootstrap()
+        # kubeadm init / join --control-plane: each master's kubelet registers its Node
+        for m in self.masters:
+            m.kubelet = self._new_kubelet(m.machine, control_plane=True)
+            m.kubelet.start()
+        end = self.sim.now + 30
+        while not all(m.kubelet.registered for m in self.masters) and self.sim.now < end:
+            self.sim.run_for(0.1)
         self.history.start()
 
     # -- the parts --------------------------------------------------------------------------
@@ -150,12 +184,16 @@ class Cluster:
 
     @property
     def nodes(self) -> dict[str, Machine]:
-        """The workers' hardware (machine kinds) by name."""
+        """The workers' hardware (machine kinds) by name (``cluster.masters[i].machine`` for
+        a master's)."""
         return {name: w.machine for name, w in self.workers.items()}
 
     @property
     def kubelets(self) -> dict[str, Kubelet]:
-        return {name: w.kubelet for name, w in self.workers.items()}
+        """Every Node's kubelet by name: the masters' first, then the workers'."""
+        out = {m.name: m.kubelet for m in self.masters if m.kubelet is not None}
+        out.update({name: w.kubelet for name, w in self.workers.items()})
+        return out
 
     @property
     def scheduler(self):
@@ -227,6 +265,27 @@ class Cluster:
         if machine.name in self.machines:
             raise ValueError(f"a machine named {machine.name!r} is already in the cluster")
         machine.index = len(self.workers) + 1
+        kubelet = self._new_kubelet(machine)
+        worker = Worker(self, machine, kubelet)
+        self.workers[machine.name] = worker
+        self.sim.journal.address(worker, ("machines", machine.name))
+        worker.boot()
+        return machine
+
+    def _place_master(self, machine: Machine, i: int) -> None:
+        """A master's address: 10.0.0.10, 10.0.0.11, ... (workers are on 10.0.1.0/24)."""
+        machine.index = i
+        if machine.ip is None:
+            used = {m.machine.internal_ip() for m in self.masters if m.machine is not machine and m.machine.ip}
+            j = i
+            while f"10.0.0.{10 + j}" in used:
+                j += 1
+            machine.ip = f"10.0.0.{10 + j}"
+
+    def _new_kubelet(self, machine: Machine, control_plane: bool = False) -> Kubelet:
+        """A machine's kubelet; a cloud instance joins the cloud (``--cloud-provider=external``)
+        when the cluster runs on it. A control-plane node registers with kubeadm's
+        mark-control-plane label and taint (cmd/kubeadm/app/phases/markcontrolplane)."""
         cloud = None
         if isinstance(machine, CloudInstance):
             cloud = self.cloud_provider
@@ -239,34 +298,65 @@ class Cluster:
         external = cloud is not None
         legacy = isinstance(machine, CloudInstance) and not external
         client = self.api.client_for(machine.name, f"kubelet/{machine.name}")
-        kubelet = Kubelet(self.sim, client, machine, cloud_provider_external=external, legacy_cloud_labels=legacy)
-        worker = Worker(self, machine, kubelet)
-        self.workers[machine.name] = worker
-        self.sim.journal.address(worker, ("machines", machine.name))
+        labels = taints = static = None
+        if control_plane:
+            labels = {LABEL_NODE_ROLE_CONTROL_PLANE: "", LABEL_EXCLUDE_FROM_EXTERNAL_LB: ""}
+            taints = [dict(CONTROL_PLANE_TAINT)]
+            static = self._static_pods(machine)
+        kubelet = Kubelet(self.sim, client, machine, cloud_provider_external=external, legacy_cloud_labels=legacy,
+                          node_labels=labels, register_with_taints=taints, static_pods=static)
+        if control_plane:
+            for image, size in kubeadm.IMAGES.items():  # kubeadm's preflight pulled them
+                kubelet.images.setdefault(image, size)
         self.sim.journal.address(kubelet, ("machines", machine.name, "kubelet"))
-        worker.boot()
-        return machine
+        return kubelet
+
+    def _static_pods(self, machine: Machine) -> list[dict]:
+        """kubeadm's manifests for a control-plane machine (see :mod:`kubelab.cluster.kubeadm`)."""
+        ip = machine.internal_ip()
+        stacked = self.etcd_topology == "stacked"
+        if stacked:
+            endpoints = ["https://127.0.0.1:2379"]
+        else:
+            endpoints = [f"https://{m.host}:2379" for m in self.etcd.members]
+        peers = ",".join(f"{m.name}=https://{m.machine.internal_ip()}:2380" for m in self.masters
+                         if m.machine.ip is not None)
+        if machine.name not in {m.name for m in self.masters}:
+            peers = ",".join(x for x in (peers, f"{machine.name}=https://{ip}:2380") if x)
+        return kubeadm.static_pod_manifests(ip, stacked, endpoints, etcd_name=machine.name, initial_cluster=peers)
 
     @journaled
-    def add_master(self, name: Optional[str] = None) -> Master:
+    def add_master(self, machine: Union[Machine, str, None] = None, name: Optional[str] = None) -> Master:
         """Join another control-plane machine while the cluster runs (``kubeadm join
-        --control-plane``): with stacked etcd its member is added first, then its API server
-        joins the load balancer and its scheduler and controller manager stand by for the
-        leases."""
+        --control-plane``): ``add_master(kl.VM("cp-4", cpu="4", memory="8Gi"))``, or
+        ``add_master()`` / ``add_master(name="master-4")`` for a default VM. With stacked etcd
+        its member is added first, then its API server joins the load balancer, its
+        scheduler and controller manager stand by for the leases and its kubelet registers
+        the Node (``node-role.kubernetes.io/control-plane``)."""
+        if isinstance(machine, str) and name is None:
+            machine, name = None, machine
+        if machine is not None and not isinstance(machine, Machine):
+            raise TypeError(f"add_master takes a machine (kl.BareMetal, kl.VM, kl.CloudInstance), "
+                            f"not {type(machine).__name__}")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a str, not {type(name).__name__}")
+        if machine is not None and name is not None and name != machine.name:
+            raise ValueError(f"name {name!r} and the machine's name {machine.name!r} differ")
+        if machine is not None:
+            name = machine.name
         if name is not None and name in self.machines:
             raise ValueError(f"a machine named {name!r} is already in the cluster")
         n = len(self.masters) + 1
         while name is None or name in self.machines:
             name, n = f"master-{n}", n + 1
-        m = Master(self, name)
+        m = Master(self, name, machine)
+        self._place_master(m.machine, len(self.masters))
         self.sim.journal.address(m, ("machines", name))
         self.network.start(m.host)
         if self.etcd_topology == "stacked":
             self.etcd.add_member(host=m.host)
         self.masters.append(m)
-        m.boot()
+        m.boot(self._new_kubelet(m.machine, control_plane=True))
         end = self.sim.now + 60
         while not m.apiserver.ready and self.sim.now < end:  # its caches sync from etcd
             self.sim.run_for(0.1)
@@ -288,6 +378,11 @@ class Cluster:
         for server in m.apiservers:
             self.load_balancer.remove(server)
         self.masters.remove(m)
+        # then ``kubectl delete node`` (kubeadm's documented removal of a control-plane node)
+        try:
+            self.api.delete("Node", name, None)
+        except Exception:  # noqa: BLE001 — already gone (a cloud node controller deleted it)
+            pass
         self.sim.trace.record(name, "MasterRemoved", f"{name} left the control plane")
 
     @journaled

@@ -1,7 +1,9 @@
 """The machines of a cluster, masters and workers alike: hardware of a kind, the processes
 that run on it, and one way to power it off and on again.
 
-A master runs kube-apiserver, kube-scheduler, kube-controller-manager (and the
+A master is a machine of a kind (bare metal, VM, cloud instance) like a worker: it runs a
+kubelet that registers it as a Node labelled and tainted as kubeadm's mark-control-plane
+phase does, and kube-apiserver, kube-scheduler, kube-controller-manager (and the
 cloud-controller-manager on a cloud), plus an etcd member when etcd is stacked; a worker
 runs a kubelet; an external etcd machine runs one etcd member. Powering a machine off
 stops everything on it and takes its host off the network; powering it on starts its
@@ -17,6 +19,7 @@ from kubelab.apiserver.user import ALL_AUTHENTICATED, UserInfo
 from kubelab.client import APIClient
 from kubelab.controllers.manager import CloudControllerManager, ControllerManager
 from kubelab.node import Kubelet, Machine
+from kubelab.node.machines import VM
 from kubelab.scheduler import Scheduler
 from kubelab.sim import journaled
 
@@ -70,14 +73,30 @@ class Host:
         return f"<{type(self).__name__} {self.name} {'running' if self.running else 'stopped'}>"
 
 
+# cmd/kubeadm/app/constants/constants.go: LabelNodeRoleControlPlane, LabelExcludeFromExternalLB and
+# ControlPlaneTaint, applied by cmd/kubeadm/app/phases/markcontrolplane/markcontrolplane.go
+LABEL_NODE_ROLE_CONTROL_PLANE = "node-role.kubernetes.io/control-plane"
+LABEL_EXCLUDE_FROM_EXTERNAL_LB = "node.kubernetes.io/exclude-from-external-load-balancers"
+CONTROL_PLANE_TAINT = {"key": LABEL_NODE_ROLE_CONTROL_PLANE, "effect": "NoSchedule"}
+
+
+def default_master_machine(name: str) -> Machine:
+    """What ``masters=3`` means: VMs just above kubeadm's preflight minimums (2 CPUs,
+    1700 MB of memory: cmd/kubeadm/app/preflight/checks.go NumCPUCheck, MemCheck)."""
+    return VM(name, cpu="2", memory="4Gi")
+
+
 class Master(Host):
-    """A control-plane machine: kube-apiserver, kube-scheduler, kube-controller-manager
-    (and cloud-controller-manager on a cloud), plus an etcd member when etcd is stacked."""
+    """A control-plane machine of a kind: its kubelet (the Node, labelled and tainted
+    ``node-role.kubernetes.io/control-plane``), kube-apiserver, kube-scheduler,
+    kube-controller-manager (and cloud-controller-manager on a cloud), plus an etcd member
+    when etcd is stacked."""
 
     role = "master"
 
     def __init__(self, cluster: "Cluster", name: str, machine: Optional[Machine] = None):
-        super().__init__(cluster, name, machine)
+        super().__init__(cluster, name, machine if machine is not None else default_master_machine(name))
+        self.kubelet: Optional[Kubelet] = None
         self.apiserver: Optional[APIServer] = None
         self.replicas: list[APIServer] = []  # extra kube-apiserver replicas (the autoscaler's)
         self.scheduler: Optional[Scheduler] = None
@@ -93,8 +112,8 @@ class Master(Host):
 
     @property
     def components(self) -> list[Any]:
-        return [c for c in (self.apiserver, self.scheduler, self.controller_manager, self.cloud_controller_manager)
-                if c is not None]
+        return [c for c in (self.apiserver, self.scheduler, self.controller_manager, self.cloud_controller_manager,
+                            self.kubelet) if c is not None]
 
     @property
     def apiservers(self) -> list[APIServer]:
@@ -110,10 +129,12 @@ class Master(Host):
         c = self.cluster
         return APIClient(c.sim, c.network, self.host, self._local_apiserver, user_agent, user=user)
 
-    def boot(self) -> None:
-        """First start (kubeadm init / join --control-plane): the processes are created."""
+    def boot(self, kubelet: Optional[Kubelet] = None) -> None:
+        """First start (kubeadm init / join --control-plane): the processes are created; the
+        kubelet, when given, starts once the API server is up."""
         self.cluster.network.start(self.host)
         self.running = True
+        self.kubelet = kubelet
         self._start()
         self.sim.trace.record(self.name, "MasterStarted", f"{self.name} is up")
 
@@ -141,6 +162,9 @@ class Master(Host):
         self.controller_manager.start()
         if c.cloud_provider is not None:
             self.start_cloud_controller_manager()
+        if self.kubelet is not None and not self.kubelet.running:
+            self.kubelet.registered = False
+            self.kubelet.start()
 
     def start_cloud_controller_manager(self) -> None:
         if self.cloud_controller_manager is None:
@@ -150,6 +174,8 @@ class Master(Host):
         self.cloud_controller_manager.start()
 
     def _stop(self) -> None:
+        if self.kubelet is not None and self.kubelet.running:
+            self.kubelet.stop()
         for comp in (self.scheduler, self.controller_manager, self.cloud_controller_manager):
             if comp is not None:
                 comp.stop()
@@ -213,4 +239,5 @@ class EtcdHost(Host):
         self.member.stop()
 
 
-__all__ = ["EtcdHost", "Host", "Master", "Worker"]
+__all__ = ["CONTROL_PLANE_TAINT", "EtcdHost", "Host", "LABEL_EXCLUDE_FROM_EXTERNAL_LB",
+           "LABEL_NODE_ROLE_CONTROL_PLANE", "Master", "Worker", "default_master_machine"]

@@ -38,6 +38,7 @@ def default_controllers() -> dict[str, type[Controller]]:
         PVCProtectionController,
         PVProtectionController,
     )
+    from .podgc import PodGCController
     from .replicaset import ReplicaSetController
     from .statefulset import StatefulSetController
     from .ttlafterfinished import TTLAfterFinishedController
@@ -65,6 +66,7 @@ def default_controllers() -> dict[str, type[Controller]]:
         # not kube-controller-manager's: the provisioners' own Deployments upstream (see
         # controllers/persistentvolume.py); kubelab runs them here
         "external-provisioner": ExternalProvisioner,
+        "pod-garbage-collector-controller": PodGCController,
     }
 
 

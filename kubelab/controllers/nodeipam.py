@@ -9,10 +9,9 @@ taken, a new Node still registers, without a podCIDR, and the allocator records
 ``Node <name> status is now: CIDRNotAvailable``) and tries again later; large clusters pick
 a larger cluster CIDR or a smaller per-node subnet for exactly this reason.
 
-kubelab's masters are not Node objects; on a kubeadm cluster the first control-plane node
-registers first and takes the first subnet, so ``reserved`` subnets (default 1) are taken
-from the start, and workers get ``10.244.1.0/24``, ``10.244.2.0/24``, ... in the order they
-register.
+On a kubeadm cluster the first control-plane node registers first and takes the first
+subnet (``10.244.0.0/24``), the other masters and the workers the next ones, in the order
+they register. ``reserved_subnets`` (default 0) marks subnets taken from the start.
 """
 
 from __future__ import annotations
@@ -110,7 +109,7 @@ class NodeIpamController(Controller):
         opts = ctx.options
         self.cidrs = CidrSet(opts.get("cluster_cidr", DEFAULT_CLUSTER_CIDR),
                              int(opts.get("node_cidr_mask_size", DEFAULT_NODE_CIDR_MASK_SIZE)))
-        for i in range(int(opts.get("reserved_subnets", 1))):
+        for i in range(int(opts.get("reserved_subnets", 0))):
             self.cidrs.used.add(i)
             self.cidrs.next_candidate = i + 1
         self.recorder = ctx.recorder("cidrAllocator")  # range_allocator.go's EventSource

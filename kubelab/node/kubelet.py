@@ -36,7 +36,7 @@ from kubelab.api.core import (
     PodIP,
     Taint,
 )
-from kubelab.api.meta import ObjectMeta
+from kubelab.api.meta import ObjectMeta, OwnerReference
 from kubelab.api.podutil import update_pod_condition
 from kubelab.api.quantity import parse_quantity
 from kubelab.api.resourcehelper import pod_requests, quantity_value
@@ -118,13 +118,20 @@ class _RunningPod:
 
 class Kubelet:
     def __init__(self, sim: Simulator, client: APIClient, machine: Machine, cloud_provider_external: bool = False,
-                 legacy_cloud_labels: bool = False):
+                 legacy_cloud_labels: bool = False, node_labels: Optional[dict[str, str]] = None,
+                 register_with_taints: Optional[list[dict]] = None, static_pods: Optional[list[Pod]] = None):
         self.sim = sim
         self.client = client
         self.machine = machine
         self.node_name = machine.name
         self.cloud_provider_external = cloud_provider_external
         self.legacy_cloud_labels = legacy_cloud_labels
+        # labels and taints the Node is registered with on top of the machine's own (a
+        # control-plane node's, from kubeadm's mark-control-plane phase)
+        self.node_labels = dict(node_labels or {})
+        self.register_with_taints = list(register_with_taints or [])
+        # the pods of its manifests directory (--pod-manifest-path, /etc/kubernetes/manifests)
+        self.static_pods: list[Pod] = [self._static_pod(p) for p in static_pods or ()]
         self.recorder = EventRecorder(client, "kubelet", machine.name)
         self.informer: Optional[SharedInformer] = None
         self.running = False
@@ -193,7 +200,8 @@ class Kubelet:
     def _node_object(self) -> Node:
         m = self.machine
         labels = m.node_labels()
-        taints = [Taint.model_validate(t) for t in m.taints]
+        labels.update(self.node_labels)
+        taints = [Taint.model_validate(t) for t in list(m.taints) + self.register_with_taints]
         # no podCIDR: the node IPAM controller assigns it (kube-controller-manager --allocate-node-cidrs)
         spec = NodeSpec(taints=taints or None)
         if isinstance(m, CloudInstance):
@@ -271,6 +279,68 @@ class Kubelet:
         self.informer = SharedInformer(self.client, Pod, field_selector=f"spec.nodeName={self.node_name}")
         self.informer.add_event_handler(self._on_pod, lambda old, new: self._on_pod(new), self._on_pod_deleted)
         self.informer.start()
+        if self.static_pods:
+            self.sim.spawn(self._mirror_pods_once_synced(self.informer), name=f"kubelet/{self.node_name}/mirror-pods")
+
+    # -- static pods and their mirror pods ----------------------------------------------------
+    def _static_pod(self, manifest: Pod) -> Pod:
+        """pkg/kubelet/config/common.go applyDefaults for a file source: the name gets
+        ``-<node>``, the UID and ``kubernetes.io/config.hash`` are the file's hash, the pod is
+        bound to this node, tolerates every NoExecute taint (not evicted when the node has
+        problems) and is ``kubernetes.io/config.source: file``."""
+        pod = Pod.model_validate(manifest) if isinstance(manifest, dict) else manifest.copy_deep()
+        meta = pod.metadata
+        meta.name = f"{meta.name}-{self.node_name.lower()}"
+        meta.namespace = meta.namespace or "default"
+        h = f"{hash_name(f'host:{self.node_name}/file:{meta.name}/{pod.model_dump_json()}'):016x}"
+        h = (h * 2)[:32]
+        ann = dict(meta.annotations or {})
+        ann["kubernetes.io/config.hash"] = h
+        ann["kubernetes.io/config.source"] = "file"
+        meta.annotations = ann
+        pod.spec.node_name = self.node_name
+        tols = list(pod.spec.tolerations or [])
+        if not any(t.operator == "Exists" and not t.key and t.effect == "NoExecute" for t in tols):
+            from kubelab.api.core import Toleration
+
+            tols.append(Toleration(operator="Exists", effect="NoExecute"))
+        pod.spec.tolerations = tols
+        return pod
+
+    def _mirror_pod(self, static: Pod, node_uid: str) -> Pod:
+        """pkg/kubelet/pod/mirror_client.go CreateMirrorPod: a copy of the static pod whose
+        ``kubernetes.io/config.mirror`` annotation holds its hash, owned by the Node."""
+        pod = static.copy_deep()
+        ann = dict(pod.metadata.annotations)
+        ann["kubernetes.io/config.mirror"] = ann["kubernetes.io/config.hash"]
+        ann["kubernetes.io/config.seen"] = rfc3339_micro(self.started_at).replace("Z", "000Z")
+        pod.metadata.annotations = ann
+        pod.metadata.owner_references = [OwnerReference(api_version="v1", kind="Node", name=self.node_name,
+                                                        uid=node_uid, controller=True)]
+        return pod
+
+    def _mirror_pods_once_synced(self, informer):
+        yield informer.wait_for_sync()
+        if self.informer is informer:
+            yield from self._sync_mirror_pods()
+
+    def _sync_mirror_pods(self):
+        """The pod workers' mirror-pod step (kubelet.go SyncPod): a static pod without its
+        mirror pod in the API gets one (again, if someone deleted it)."""
+        if not self.static_pods or self.informer is None or not self.informer.has_synced():
+            return
+        missing = [s for s in self.static_pods if self.informer.get(s.key()) is None]
+        if not missing:
+            return
+        try:
+            node = yield self.client.get(Node, self.node_name, None)
+        except Exception:  # noqa: BLE001 — retried on the next period
+            return
+        for s in missing:
+            try:
+                yield self.client.create(self._mirror_pod(s, node.metadata.uid))
+            except Exception:  # noqa: BLE001 — exists already, or unreachable: next period
+                pass
 
     def _node_ref(self) -> Node:
         return Node(metadata=ObjectMeta(name=self.node_name, uid=self.node_name))
@@ -304,6 +374,8 @@ class Kubelet:
     def _maybe_post_status(self) -> None:
         if not self.running or self.hung:
             return
+        if self.static_pods:
+            self.sim.spawn(self._sync_mirror_pods(), name=f"kubelet/{self.node_name}/mirror-pods")
         if self._node_status_dirty or self.sim.now - self._last_status_post >= NODE_STATUS_REPORT_FREQUENCY:
             self._node_status_dirty = False
             self._last_status_post = self.sim.now
@@ -453,7 +525,9 @@ class Kubelet:
             yield from self._update_status(pod.key(), lambda p: self._set_failed(p, reason, msg))
             rp.done = True
             return
-        if isinstance(rp.ip, int):
+        if pod.spec.host_network:
+            rp.ip = self.machine.internal_ip()  # the node's network namespace: the node's IP
+        elif isinstance(rp.ip, int):
             yield from self._network_ready(pod)
             rp.ip = self._pod_ip(rp.ip)
         start_time = self.sim.now

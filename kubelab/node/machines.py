@@ -61,6 +61,7 @@ class Machine:
     pull_bandwidth: float = 100e6
     KIND = "Machine"
     index: int = 0  # set by the cluster: used for addresses
+    ip: Optional[str] = field(default=None, repr=False)  # the InternalIP; None: the cluster picks one
 
     def __post_init__(self) -> None:
         self.cpu = str(parse_quantity(self.cpu))
@@ -95,6 +96,8 @@ class Machine:
         return base
 
     def internal_ip(self) -> str:
+        if self.ip is not None:
+            return self.ip
         return f"10.0.{1 + self.index // 250}.{10 + self.index % 250}"
 
     def addresses(self) -> list[dict[str, str]]:

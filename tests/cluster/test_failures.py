@@ -29,7 +29,8 @@ def holder(cluster, lease):
 
 
 def running_pods(cluster):
-    return [p for p in cluster.list("Pod") if p.status.phase == "Running" and p.is_ready()
+    """The user's running pods (kube-system holds the masters' mirror pods)."""
+    return [p for p in cluster.list("Pod", "default") if p.status.phase == "Running" and p.is_ready()
             and p.metadata.deletion_timestamp is None]
 
 

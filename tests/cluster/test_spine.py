@@ -71,7 +71,9 @@ def test_names_follow_deployment_replicaset_pod(running):
 
 def test_nodes_of_each_kind_carry_the_well_known_labels(running):
     nodes = {n.name: n for n in running.list("Node")}
-    assert {n.labels["kubernetes.io/hostname"] for n in nodes.values()} == {"metal-1", "vm-1", "cloud-1"}
+    # masters are Nodes too (kubeadm): master-1 carries the control-plane role label
+    assert {n.labels["kubernetes.io/hostname"] for n in nodes.values()} == {"master-1", "metal-1", "vm-1", "cloud-1"}
+    assert nodes["master-1"].labels["node-role.kubernetes.io/control-plane"] == ""
     cloud = nodes["cloud-1"].labels
     assert cloud["node.kubernetes.io/instance-type"] == "m5.xlarge"
     assert cloud["topology.kubernetes.io/zone"] == "eu-west-1a"
@@ -96,7 +98,9 @@ def test_a_pod_that_fits_nowhere_stays_pending_with_the_schedulers_words():
     assert pod.status.phase == "Pending" and not pod.spec.node_name
     failed = [e for e in cluster.api.events(pod) if e.reason == "FailedScheduling"]
     assert failed and failed[-1].type == "Warning"
-    assert failed[-1].message.startswith("0/3 nodes are available: 3 Insufficient cpu.")
+    # pkg/scheduler/framework/types.go FitError: reasons sorted, the master's taint among them
+    assert failed[-1].message.startswith("0/4 nodes are available: 1 node(s) had untolerated taint "
+                                         "{node-role.kubernetes.io/control-plane: }, 3 Insufficient cpu.")
     cond = pod.status.condition("PodScheduled")
     assert cond.status == "False" and cond.reason == "Unschedulable"
 

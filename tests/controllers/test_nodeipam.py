@@ -13,8 +13,9 @@ def ipam_world(n_nodes, **options):
     w = World(nodes=(), kubelet=False)
     w.ctx = ControllerContext(w.sim, w.client, w.informers, host="master-1", options=options)
     w.start(NodeIpamController)
-    for i in range(1, n_nodes + 1):
-        w.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"vm-{i}"}})
+    # kubeadm init: the first control-plane node registers first
+    for name in ["master-1"] + [f"vm-{i}" for i in range(1, n_nodes + 1)]:
+        w.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}})
     w.run(5)
     return w
 
@@ -23,7 +24,8 @@ def test_each_node_gets_the_next_24_of_the_cluster_cidr_after_the_control_planes
     w = ipam_world(3)
     cidrs = {n.metadata.name: (n.spec.pod_cidr, n.spec.pod_cidrs) for n in w.list("Node")}
     # 10.244.0.0/24 is the first control-plane node's, as on a kubeadm cluster
-    assert cidrs == {"vm-1": ("10.244.1.0/24", ["10.244.1.0/24"]),
+    assert cidrs == {"master-1": ("10.244.0.0/24", ["10.244.0.0/24"]),
+                     "vm-1": ("10.244.1.0/24", ["10.244.1.0/24"]),
                      "vm-2": ("10.244.2.0/24", ["10.244.2.0/24"]),
                      "vm-3": ("10.244.3.0/24", ["10.244.3.0/24"])}
 
@@ -31,7 +33,7 @@ def test_each_node_gets_the_next_24_of_the_cluster_cidr_after_the_control_planes
 def test_the_256th_node_of_a_default_16_registers_without_a_pod_cidr_and_gets_cidr_not_available():
     w = ipam_world(256)
     nodes = {n.metadata.name: n for n in w.list("Node")}
-    assert len(nodes) == 256  # every Node is there: none refused as invalid
+    assert len(nodes) == 257  # master-1 and 256 workers: none refused as invalid
     assert nodes["vm-255"].spec.pod_cidr == "10.244.255.0/24"
     assert nodes["vm-256"].spec.pod_cidr is None and nodes["vm-256"].spec.pod_cidrs is None
     ev = w.events("CIDRNotAvailable")

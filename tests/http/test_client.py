@@ -17,7 +17,7 @@ def api(served):
 
 def test_list_nodes(api):
     nodes = client.CoreV1Api(api).list_node()
-    assert sorted(n.metadata.name for n in nodes.items) == ["metal-1", "vm-1"]
+    assert sorted(n.metadata.name for n in nodes.items) == ["master-1", "metal-1", "vm-1"]
     assert int(nodes.metadata.resource_version) > 0
 
 

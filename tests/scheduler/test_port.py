@@ -93,4 +93,4 @@ def test_on_a_cluster_the_port_is_the_api_server_and_objects_come_from_it():
                                               "spec": {"selector": {"matchLabels": {"app": "db"}}}})
     with pytest.raises(TypeError, match="lists PodDisruptionBudget objects from the API server"):
         c.scheduler.add_object(pdb)
-    assert [n.metadata.name for n in c.scheduler.port.list("Node")] == ["vm-1"]
+    assert [n.metadata.name for n in c.scheduler.port.list("Node")] == ["master-1", "vm-1"]

@@ -96,7 +96,7 @@ def test_leases_name_the_first_holder(story):
     assert by["kube-scheduler"].state == "held"
     assert by["kube-controller-manager"].transitions == 0
     assert "cloud-controller-manager" not in by  # no cloud: no cloud-controller-manager campaigns
-    assert nodes.total == 2 and nodes.fresh == 2 and not nodes.stale
+    assert nodes.total == 5 and nodes.fresh == 5 and not nodes.stale  # 3 masters and 2 workers are Nodes
     leader = [c for c in by["kube-controller-manager"].candidates if c.state == "leader"]
     assert [c.master for c in leader] == [story["old"]]
 
@@ -129,7 +129,9 @@ def test_views_name_the_new_holder_after_failover(story):
     # reconciliation says where the controllers now run
     assert f"controllers on {new}" in after["rec_text"]
     assert f"kube-controller-manager on {new}" in after["graph"]
-    assert nodes.fresh == 2  # kubelets reach the API through the load balancer: still renewing
+    # the workers' kubelets reach the API through the load balancer: still renewing; the
+    # stopped master's kubelet renews no more, its lease (40 s) not yet expired
+    assert nodes.total == 5 and nodes.fresh == 5 and nodes.oldest_age > 25
 
 
 def test_load_balancer_view_marks_the_dead_masters_backend(story):
