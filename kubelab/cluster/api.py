@@ -185,8 +185,9 @@ class ClusterAPI:
         # in the API server's cache (or etcd) until you write it back
         return server.read(cls, name, self._ns(cls, namespace)).copy_deep()
 
-    def list(self, kind: KindRef, namespace: Optional[str] = None, label_selector: Optional[str] = None,
+    def list(self, kind: KindRef, namespace: Optional[str] = "default", label_selector: Optional[str] = None,
              field_selector: Optional[str] = None) -> ObjectList:
+        """Objects of a kind in ``namespace`` (None: every namespace), a copy of each."""
         cls = resolve_kind(kind)
         server = self.server()
         self._authorize_read("list", cls, namespace, None, server)

@@ -142,7 +142,7 @@ class ClusterAutoscaler:
     def run_once(self) -> None:
         if not self.groups:
             return
-        pending = sorted((p for p in self.cluster.api.list("Pod") if _unschedulable(p)),
+        pending = sorted((p for p in self.cluster.api.list("Pod", namespace=None) if _unschedulable(p)),
                          key=lambda p: (p.metadata.creation_timestamp or "", p.metadata.namespace, p.metadata.name))
         if not pending:
             self._scale_down()
@@ -195,7 +195,7 @@ class ClusterAutoscaler:
 
     def _scale_down(self) -> None:
         nodes = {n.metadata.name: n for n in self.cluster.api.list("Node")}
-        pods = self.cluster.api.list("Pod")
+        pods = self.cluster.api.list("Pod", namespace=None)
         free: dict[str, dict[str, int]] = {}
         util: dict[str, float] = {}
         for name, node in nodes.items():

@@ -156,10 +156,24 @@ class Cluster:
         for m in self.masters:
             m.kubelet = self._new_kubelet(m.machine, control_plane=True)
             m.kubelet.start()
-        end = self.sim.now + 30
-        while not all(m.kubelet.registered for m in self.masters) and self.sim.now < end:
-            self.sim.run_for(0.1)
+        # kubeadm init's [wait-control-plane]: the Nodes registered and the control plane's
+        # static pods mirrored and Running before the user's first cell
+        self._wait_for_control_plane(self.masters)
         self.history.start()
+
+    def _wait_for_control_plane(self, masters: list[Master], timeout: float = 60.0) -> None:
+        want = {(s.metadata.namespace, s.metadata.name) for m in masters if m.kubelet for s in m.kubelet.static_pods}
+        end = self.sim.now + timeout
+
+        def ready() -> bool:
+            if not all(m.kubelet.registered for m in masters):
+                return False
+            running = {(p.metadata.namespace, p.metadata.name) for p in self.api.list("Pod", namespace="kube-system")
+                       if p.status.phase == "Running"}
+            return want <= running
+
+        while not ready() and self.sim.now < end:
+            self.sim.run_for(0.5)
 
     # -- the parts --------------------------------------------------------------------------
     @property
@@ -360,6 +374,7 @@ class Cluster:
         end = self.sim.now + 60
         while not m.apiserver.ready and self.sim.now < end:  # its caches sync from etcd
             self.sim.run_for(0.1)
+        self._wait_for_control_plane([m])  # kubeadm join --control-plane waits for it too
         return m
 
     @journaled
@@ -509,9 +524,10 @@ class Cluster:
         """One object, as the API server has it (a read: changes nothing)."""
         return self.api.get(kind, name, namespace)
 
-    def list(self, kind: Union[str, type[KubeObject]], namespace: Optional[str] = None,
+    def list(self, kind: Union[str, type[KubeObject]], namespace: Optional[str] = "default",
              label_selector: Optional[str] = None, field_selector: Optional[str] = None) -> list[KubeObject]:
-        """Objects of a kind (all namespaces when ``namespace`` is None)."""
+        """Objects of a kind in ``namespace`` ("default", as kubectl; None: every namespace,
+        as ``kubectl get -A``). Cluster-scoped kinds ignore it."""
         return self.api.list(kind, namespace, label_selector, field_selector)
 
     @journaled
@@ -582,7 +598,7 @@ class Cluster:
 
     # -- display ----------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
-        pods = self.list("pods")
+        pods = self.list("pods", namespace=None)
         phases: dict[str, int] = {}
         for p in pods:
             phases[p.status.phase or "Unknown"] = phases.get(p.status.phase or "Unknown", 0) + 1

@@ -455,6 +455,10 @@ class ExternalProvisioner(Controller):
         self.queue.add("volume:" + pv.key())
 
     def _node(self, node) -> None:
+        # a worker's kind decides the storage the cluster gets: a control-plane node runs no
+        # workloads (kubeadm's NoSchedule taint), so it installs no class
+        if "node-role.kubernetes.io/control-plane" in (node.metadata.labels or {}):
+            return
         self.queue.add("class:" + class_for_node(node)[0])
 
     def sync(self, key: str):

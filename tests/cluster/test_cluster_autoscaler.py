@@ -14,6 +14,9 @@ def web(replicas, cpu="1"):
                                                            "resources": {"requests": {"cpu": cpu}}}]}}}}
 
 
+WORKERS = "!node-role.kubernetes.io/control-plane"  # the master is a Node too
+
+
 def events(c, reason):
     return [e for e in c.api.events() if e.reason == reason]
 
@@ -22,7 +25,7 @@ def test_pending_pods_grow_the_node_group_and_then_run():
     c = kl.Cluster(masters=1, seed=5, cloud="aws")
     g = c.add_node_group("workers", instance_type="m5.large", zone="eu-west-1a", min_size=1, max_size=5)
     c.run(30)
-    assert [n.metadata.name for n in c.list("Node")] == ["workers-1"]
+    assert [n.metadata.name for n in c.list("Node", label_selector=WORKERS)] == ["workers-1"]
     c.apply(web(4))  # an m5.large has 2 vCPU: two pods of 1 CPU each fit on an instance
     c.run(5)
     assert sum(p.status.phase == "Pending" for p in c.list("Pod", "default")) == 2
@@ -32,7 +35,7 @@ def test_pending_pods_grow_the_node_group_and_then_run():
     assert [e.message for e in up] == ["pod triggered scale-up: [{workers 1->2 (max: 5)}]"] * 2
     assert up[0].source.component == "cluster-autoscaler"
     c.run(120)
-    assert g.size == 2 and len(c.list("Node")) == 2
+    assert g.size == 2 and len(c.list("Node", label_selector=WORKERS)) == 2
     assert all(p.status.phase == "Running" for p in c.list("Pod", "default"))
 
 
@@ -68,7 +71,7 @@ def test_bare_metal_has_no_node_group_and_pods_stay_pending_with_the_schedulers_
     c.apply(web(3))
     c.run(120)
     pending = [p for p in c.list("Pod", "default") if p.status.phase == "Pending"]
-    assert pending and len(c.list("Node")) == 1
+    assert pending and len(c.list("Node", label_selector=WORKERS)) == 1
     fails = [e.message for e in events(c, "FailedScheduling")]
     assert fails and "Insufficient cpu" in fails[-1]
 
@@ -84,7 +87,7 @@ def test_an_underused_instance_is_drained_and_terminated_after_the_default_delay
     c.run(300)
     assert g.size == 2  # not before scale-down-delay-after-add and scale-down-unneeded-time
     c.run(700)
-    assert g.size == 1 and [n.metadata.name for n in c.list("Node")] == g.instances
+    assert g.size == 1 and [n.metadata.name for n in c.list("Node", label_selector=WORKERS)] == g.instances
     assert any(e.message == "marked the node as toBeDeleted/unschedulable" for e in events(c, "ScaleDown"))
     assert [p.status.phase for p in c.list("Pod", "default")] == ["Running"]
     c.run(1200)

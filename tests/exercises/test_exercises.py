@@ -32,7 +32,9 @@ def test_the_taint_exercise_says_why_the_pod_is_pending():
     ex = kl.exercises.get("pending-taint")
     cluster = ex.new_cluster()
     (problem,) = ex.check(cluster)
-    assert problem.startswith("pod app is not scheduled (Pending): 0/2 nodes are available: "
+    # the master is a Node too, with kubeadm's control-plane taint
+    assert problem.startswith("pod app is not scheduled (Pending): 0/3 nodes are available: "
+                              "1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
                               "2 node(s) had untolerated taint {dedicated: db}.")
 
 

@@ -99,10 +99,12 @@ spec:
     start = c.now
     ran = c.run(30)
     assert (ran.start, ran.end) == (start, c.now) and ran.seconds == pytest.approx(30)
-    assert ran.pods == {"Running": 2} and ran.pods_before == {}
+    # every pod, as `kubectl get pods -A`: the control plane's four static pods were Running
+    # before (kubeadm init waits for them), the Deployment's two came up
+    assert ran.pods == {"Running": 6} and ran.pods_before == {"Running": 4}
     assert ran.events > 0
-    assert re.fullmatch(r"t=\d+\.\ds → t=\d+\.\ds: \d+ events; pods: 2 Running \(\+2\)", repr(ran)), repr(ran)
-    assert repr(c.run(5)).endswith("pods: 2 Running")  # nothing changed: no deltas
+    assert re.fullmatch(r"t=\d+\.\ds → t=\d+\.\ds: \d+ events; pods: 6 Running \(\+2\)", repr(ran)), repr(ran)
+    assert repr(c.run(5)).endswith("pods: 6 Running")  # nothing changed: no deltas
     # in a notebook the cell shows that line, not the cluster card
     data, _ = InteractiveShell.instance().display_formatter.format(ran)
     assert set(data) == {"text/plain"} and data["text/plain"] == repr(ran)
