@@ -28,7 +28,7 @@ from kubelab.api.scheme import KINDS, DecodeError, decode
 from kubelab.api.validation import check_decode
 from kubelab.sim import Event, Network, Simulator
 
-from . import admission, authn, authz, bootstrappolicy, registry, storage
+from . import admission, authn, authz, bootstrappolicy, reconcilers, registry, storage
 from .user import SYSTEM_PRIVILEGED_GROUP, UserInfo
 
 # the API server's own loopback identity (server/config.go: system:apiserver in system:masters);
@@ -107,6 +107,10 @@ class APIServer:
         self.cores = 4
         self.latencies: list[tuple[float, float]] = []  # (finished at, seconds) — the load view reads it
         self._latency_window = 20_000
+        # --advertise-address: set, the server keeps its lease under /registry/masterleases and
+        # the ``kubernetes`` Service's endpoints (reconcilers.py)
+        self.advertise_address: Optional[str] = None
+        self._endpoint_reconciler: Optional[reconcilers.LeaseEndpointReconciler] = None
 
     def __repr__(self) -> str:
         return f"<APIServer {self.name} {'running' if self.running else 'stopped'}>"
@@ -132,6 +136,10 @@ class APIServer:
             # the rbac/bootstrap-roles post-start hook: /readyz waits for it
             self.sim.spawn(self._bootstrap_policy(), name=f"{self.name}/rbac-bootstrap").add_callback(
                 lambda e: started.succeed(None) if not started.triggered else None)
+            if self.advertise_address and self.running:
+                # the bootstrap-controller post-start hook starts the endpoint reconciler
+                self._endpoint_reconciler = reconcilers.LeaseEndpointReconciler(self, self.advertise_address)
+                self._endpoint_reconciler.start()
 
         self.sim.all_of(lists).add_callback(synced)
         return started
@@ -229,6 +237,9 @@ class APIServer:
     @journaled
     def stop(self) -> None:
         self.running = False
+        if self._endpoint_reconciler is not None:
+            self._endpoint_reconciler.stop()
+            self._endpoint_reconciler = None
         if getattr(self, "_compactor", None) is not None:
             self._compactor.cancel()
         for w in self._etcd_watches:

@@ -16,6 +16,7 @@ from kubelab.api.core import Event as KEvent
 from kubelab.api.coordination import PriorityClass
 from kubelab.api.core import Namespace, Service
 from kubelab.api.meta import KubeObject, ObjectMeta
+from kubelab.api.scheme import decode
 from kubelab.apiserver.server import APIServer
 from kubelab.apiserver.user import ADMIN
 from kubelab.client import APIClient, ClientError
@@ -174,6 +175,13 @@ class ClusterAPI:
             pc = PriorityClass(metadata=ObjectMeta(name=name), value=value, description=desc,
                                preemption_policy="PreemptLowerPriority")
             self._write(lambda pc=pc: self._client.create(pc), ignore_exists=True)
+
+    def install_addons(self, manifests: list[dict]) -> None:
+        """kubeadm init's phases after the control plane answers (bootstrap-token's cluster-info,
+        addons): each object created as kubeadm's CreateOrUpdate does, no apply annotation."""
+        for doc in manifests:
+            obj = decode(doc)
+            self._write(lambda obj=obj: self._client.create(obj), ignore_exists=True)
 
     # -- reads ------------------------------------------------------------------------------
     def get(self, kind: KindRef, name: str, namespace: Optional[str] = "default") -> KubeObject:

@@ -159,6 +159,10 @@ class Cluster:
         # kubeadm init's [wait-control-plane]: the Nodes registered and the control plane's
         # static pods mirrored and Running before the user's first cell
         self._wait_for_control_plane(self.masters)
+        # then [bootstrap-token] (cluster-info in kube-public) and [addons] (CoreDNS, kube-proxy)
+        endpoint = f"https://{self.load_balancer.host}:6443"
+        self.api.install_addons(kubeadm.cluster_info_manifests(endpoint, self.ca.certificate.x509_text())
+                                + kubeadm.addon_manifests(endpoint, cluster_cidr))
         self.history.start()
 
     def _wait_for_control_plane(self, masters: list[Master], timeout: float = 60.0) -> None:
@@ -255,6 +259,8 @@ class Cluster:
         server = APIServer(self.sim, self.network, host, self._etcd_client_for(host), name=name)
         server.authenticator = self.authenticator
         server.register_api_service(MetricsServer.group, self.metrics_server)
+        # kubeadm's --advertise-address: the master machine's address
+        server.advertise_address = next((m.machine.internal_ip() for m in self.masters if m.host == host), None)
         return server
 
     def _etcd_client_for(self, host: str):

@@ -11,11 +11,18 @@ a RuntimeDefault seccomp profile, CPU requests from ComponentResources.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
+
+import yaml
 
 KUBERNETES_VERSION = "v1.34.1"
 ETCD_VERSION = "3.6.4-0"  # cmd/kubeadm/app/constants: the etcd image for 1.34
+COREDNS_VERSION = "v1.12.1"  # cmd/kubeadm/app/constants CoreDNSVersion for 1.34
 IMAGE_REPOSITORY = "registry.k8s.io"
+KUBE_PROXY_IMAGE = f"{IMAGE_REPOSITORY}/kube-proxy:{KUBERNETES_VERSION}"
+COREDNS_IMAGE = f"{IMAGE_REPOSITORY}/coredns/coredns:{COREDNS_VERSION}"
+DNS_IP = "10.96.0.10"  # the tenth address of the service CIDR (kubeadm's GetDNSIP)
 # what `kubeadm config images pull` fetches during preflight: the images are on the machine
 # before the kubelet starts the static pods (approximate compressed sizes)
 IMAGES = {
@@ -24,6 +31,8 @@ IMAGES = {
     f"{IMAGE_REPOSITORY}/kube-scheduler:{KUBERNETES_VERSION}": 17_000_000,
     f"{IMAGE_REPOSITORY}/etcd:{ETCD_VERSION}": 58_000_000,
     f"{IMAGE_REPOSITORY}/pause:3.10.1": 320_000,
+    KUBE_PROXY_IMAGE: 31_000_000,
+    COREDNS_IMAGE: 22_000_000,
 }
 
 
@@ -96,4 +105,440 @@ def static_pod_manifests(node_ip: str, stacked_etcd: bool, etcd_endpoints: list[
     return pods
 
 
-__all__ = ["IMAGES", "KUBERNETES_VERSION", "static_pod_manifests"]
+# -- what kubeadm init installs once the control plane answers ------------------------------------
+
+# cmd/kubeadm/app/phases/addons/proxy/manifests.go (KubeProxyConfigMap19, KubeProxyDaemonSet19) and
+# proxy.go (the ServiceAccount, the kubeadm:node-proxier ClusterRoleBinding, the Role and RoleBinding
+# that let joining nodes read the ConfigMap)
+_KUBE_PROXY = """
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: kube-proxy, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "kubeadm:node-proxier"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:node-proxier"}
+subjects:
+- {kind: ServiceAccount, name: kube-proxy, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: kube-proxy, namespace: kube-system}
+rules:
+- {apiGroups: [""], resources: [configmaps], resourceNames: [kube-proxy], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: kube-proxy, namespace: kube-system}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: kube-proxy}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: "system:bootstrappers:kubeadm:default-node-token"}
+---
+kind: ConfigMap
+apiVersion: v1
+metadata:
+  name: kube-proxy
+  namespace: kube-system
+  labels:
+    app: kube-proxy
+data:
+  kubeconfig.conf: |-
+    apiVersion: v1
+    kind: Config
+    clusters:
+    - cluster:
+        certificate-authority: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt
+        server: {control_plane_endpoint}
+      name: default
+    contexts:
+    - context:
+        cluster: default
+        namespace: default
+        user: default
+      name: default
+    current-context: default
+    users:
+    - name: default
+      user:
+        tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token
+  config.conf: |-
+    apiVersion: kubeproxy.config.k8s.io/v1alpha1
+    bindAddress: 0.0.0.0
+    bindAddressHardFail: false
+    clientConnection:
+      acceptContentTypes: ""
+      burst: 0
+      contentType: ""
+      kubeconfig: /var/lib/kube-proxy/kubeconfig.conf
+      qps: 0
+    clusterCIDR: {cluster_cidr}
+    configSyncPeriod: 0s
+    conntrack:
+      maxPerCore: null
+      min: null
+      tcpBeLiberal: false
+      tcpCloseWaitTimeout: null
+      tcpEstablishedTimeout: null
+      udpStreamTimeout: 0s
+      udpTimeout: 0s
+    detectLocal:
+      bridgeInterface: ""
+      interfaceNamePrefix: ""
+    detectLocalMode: ""
+    enableProfiling: false
+    healthzBindAddress: ""
+    hostnameOverride: ""
+    iptables:
+      localhostNodePorts: null
+      masqueradeAll: false
+      masqueradeBit: null
+      minSyncPeriod: 0s
+      syncPeriod: 0s
+    ipvs:
+      excludeCIDRs: null
+      minSyncPeriod: 0s
+      scheduler: ""
+      strictARP: false
+      syncPeriod: 0s
+      tcpFinTimeout: 0s
+      tcpTimeout: 0s
+      udpTimeout: 0s
+    kind: KubeProxyConfiguration
+    logging:
+      flushFrequency: 0
+      options:
+        json:
+          infoBufferSize: "0"
+        text:
+          infoBufferSize: "0"
+      verbosity: 0
+    metricsBindAddress: ""
+    mode: ""
+    nftables:
+      masqueradeAll: false
+      masqueradeBit: null
+      minSyncPeriod: 0s
+      syncPeriod: 0s
+    nodePortAddresses: null
+    oomScoreAdj: null
+    portRange: ""
+    showHiddenMetricsForVersion: ""
+    winkernel:
+      enableDSR: false
+      forwardHealthCheckVip: false
+      networkName: ""
+      rootHnsEndpointName: ""
+      sourceVip: ""
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  labels:
+    k8s-app: kube-proxy
+  name: kube-proxy
+  namespace: kube-system
+spec:
+  selector:
+    matchLabels:
+      k8s-app: kube-proxy
+  updateStrategy:
+    type: RollingUpdate
+  template:
+    metadata:
+      labels:
+        k8s-app: kube-proxy
+    spec:
+      priorityClassName: system-node-critical
+      containers:
+      - name: kube-proxy
+        image: {kube_proxy_image}
+        imagePullPolicy: IfNotPresent
+        command:
+        - /usr/local/bin/kube-proxy
+        - --config=/var/lib/kube-proxy/config.conf
+        - --hostname-override=$(NODE_NAME)
+        securityContext:
+          privileged: true
+        volumeMounts:
+        - mountPath: /var/lib/kube-proxy
+          name: kube-proxy
+        - mountPath: /run/xtables.lock
+          name: xtables-lock
+          readOnly: false
+        - mountPath: /lib/modules
+          name: lib-modules
+          readOnly: true
+        env:
+          - name: NODE_NAME
+            valueFrom:
+              fieldRef:
+                fieldPath: spec.nodeName
+      hostNetwork: true
+      serviceAccountName: kube-proxy
+      volumes:
+      - name: kube-proxy
+        configMap:
+          name: kube-proxy
+      - name: xtables-lock
+        hostPath:
+          path: /run/xtables.lock
+          type: FileOrCreate
+      - name: lib-modules
+        hostPath:
+          path: /lib/modules
+      tolerations:
+      - key: CriticalAddonsOnly
+        operator: Exists
+      - operator: Exists
+      nodeSelector:
+        kubernetes.io/os: linux
+"""
+
+# cmd/kubeadm/app/phases/addons/dns/manifests.go (CoreDNSServiceAccount, CoreDNSClusterRole,
+# CoreDNSClusterRoleBinding, CoreDNSConfigMap, CoreDNSDeployment, CoreDNSService)
+_COREDNS = """
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: coredns, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: system:coredns
+rules:
+- apiGroups: [""]
+  resources: [endpoints, services, pods, namespaces]
+  verbs: [list, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: system:coredns
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:coredns
+subjects:
+- kind: ServiceAccount
+  name: coredns
+  namespace: kube-system
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: coredns
+  namespace: kube-system
+data:
+  Corefile: |
+    .:53 {
+        errors
+        health {
+           lameduck 5s
+        }
+        ready
+        kubernetes cluster.local in-addr.arpa ip6.arpa {
+           pods insecure
+           fallthrough in-addr.arpa ip6.arpa
+           ttl 30
+        }
+        prometheus :9153
+        forward . /etc/resolv.conf {
+           max_concurrent 1000
+        }
+        cache 30 {
+           disable success cluster.local
+           disable denial cluster.local
+        }
+        loop
+        reload
+        loadbalance
+    }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: coredns
+  namespace: kube-system
+  labels:
+    k8s-app: kube-dns
+spec:
+  replicas: 2
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxUnavailable: 1
+  selector:
+    matchLabels:
+      k8s-app: kube-dns
+  template:
+    metadata:
+      labels:
+        k8s-app: kube-dns
+    spec:
+      priorityClassName: system-cluster-critical
+      serviceAccountName: coredns
+      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+          - weight: 100
+            podAffinityTerm:
+              labelSelector:
+                matchExpressions:
+                - key: k8s-app
+                  operator: In
+                  values: ["kube-dns"]
+              topologyKey: kubernetes.io/hostname
+      tolerations:
+      - key: CriticalAddonsOnly
+        operator: Exists
+      - key: node-role.kubernetes.io/control-plane
+        effect: NoSchedule
+      nodeSelector:
+        kubernetes.io/os: linux
+      containers:
+      - name: coredns
+        image: {coredns_image}
+        imagePullPolicy: IfNotPresent
+        resources:
+          limits:
+            memory: 170Mi
+          requests:
+            cpu: 100m
+            memory: 70Mi
+        args: [ "-conf", "/etc/coredns/Corefile" ]
+        volumeMounts:
+        - name: config-volume
+          mountPath: /etc/coredns
+          readOnly: true
+        ports:
+        - containerPort: 53
+          name: dns
+          protocol: UDP
+        - containerPort: 53
+          name: dns-tcp
+          protocol: TCP
+        - containerPort: 9153
+          name: metrics
+          protocol: TCP
+        - containerPort: 8080
+          name: liveness-probe
+          protocol: TCP
+        - containerPort: 8181
+          name: readiness-probe
+          protocol: TCP
+        livenessProbe:
+          httpGet:
+            path: /health
+            port: liveness-probe
+            scheme: HTTP
+          initialDelaySeconds: 60
+          timeoutSeconds: 5
+          successThreshold: 1
+          failureThreshold: 5
+        readinessProbe:
+          httpGet:
+            path: /ready
+            port: readiness-probe
+            scheme: HTTP
+        securityContext:
+          allowPrivilegeEscalation: false
+          capabilities:
+            add:
+            - NET_BIND_SERVICE
+            drop:
+            - ALL
+          readOnlyRootFilesystem: true
+      dnsPolicy: Default
+      volumes:
+        - name: config-volume
+          configMap:
+            name: coredns
+            items:
+            - key: Corefile
+              path: Corefile
+---
+apiVersion: v1
+kind: Service
+metadata:
+  labels:
+    k8s-app: kube-dns
+    kubernetes.io/cluster-service: "true"
+    kubernetes.io/name: "CoreDNS"
+  name: kube-dns
+  namespace: kube-system
+  annotations:
+    prometheus.io/port: "9153"
+    prometheus.io/scrape: "true"
+spec:
+  clusterIP: {dns_ip}
+  ports:
+  - name: dns
+    port: 53
+    protocol: UDP
+    targetPort: 53
+  - name: dns-tcp
+    port: 53
+    protocol: TCP
+    targetPort: 53
+  - name: metrics
+    port: 9153
+    protocol: TCP
+    targetPort: 9153
+  selector:
+    k8s-app: kube-dns
+"""
+
+
+def _fill(template: str, **values: str) -> list[dict[str, Any]]:
+    for k, v in values.items():
+        template = template.replace("{" + k + "}", v)
+    return [d for d in yaml.safe_load_all(template) if d]
+
+
+def addon_manifests(control_plane_endpoint: str, cluster_cidr: str) -> list[dict[str, Any]]:
+    """kubeadm init's ``addons`` phase: CoreDNS (cmd/kubeadm/app/phases/addons/dns) then
+    kube-proxy (cmd/kubeadm/app/phases/addons/proxy), in the order kubeadm creates them."""
+    return (_fill(_COREDNS, coredns_image=COREDNS_IMAGE, dns_ip=DNS_IP)
+            + _fill(_KUBE_PROXY, kube_proxy_image=KUBE_PROXY_IMAGE, control_plane_endpoint=control_plane_endpoint,
+                    cluster_cidr=cluster_cidr))
+
+
+def ca_pem(ca_text: str) -> str:
+    """The cluster CA as PEM text (the simulated certificate's description, base64 in PEM armour)."""
+    b64 = base64.b64encode(ca_text.encode()).decode()
+    body = "\n".join(b64[i:i + 64] for i in range(0, len(b64), 64))
+    return f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"
+
+
+def cluster_info_manifests(control_plane_endpoint: str, ca_text: str) -> list[dict[str, Any]]:
+    """kubeadm init's ``bootstrap-token`` phase (cmd/kubeadm/app/phases/bootstraptoken/clusterinfo/
+    clusterinfo.go): the ``cluster-info`` ConfigMap in kube-public (a kubeconfig holding only the
+    cluster: CA data and server) and the Role/RoleBinding ``kubeadm:bootstrap-signer-clusterinfo``
+    that let ``system:anonymous`` read it, so a joining node can find the cluster."""
+    kubeconfig = yaml.safe_dump({
+        "apiVersion": "v1",
+        "clusters": [{"cluster": {"certificate-authority-data": base64.b64encode(ca_pem(ca_text).encode()).decode(),
+                                  "server": control_plane_endpoint}, "name": ""}],
+        "contexts": None, "current-context": "", "kind": "Config", "preferences": {}, "users": None,
+    }, sort_keys=False, width=10_000)
+    name = "kubeadm:bootstrap-signer-clusterinfo"
+    return [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cluster-info", "namespace": "kube-public"},
+         "data": {"kubeconfig": kubeconfig}},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+         "metadata": {"name": name, "namespace": "kube-public"},
+         "rules": [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["cluster-info"],
+                    "verbs": ["get"]}]},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+         "metadata": {"name": name, "namespace": "kube-public"},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "system:anonymous"}]},
+    ]
+
+
+__all__ = ["COREDNS_IMAGE", "DNS_IP", "IMAGES", "KUBERNETES_VERSION", "KUBE_PROXY_IMAGE", "addon_manifests",
+           "cluster_info_manifests", "static_pod_manifests"]
