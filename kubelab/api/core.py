@@ -617,6 +617,25 @@ class ServiceAccount(KubeObject):
     automount_service_account_token: Optional[bool] = None
 
 
+class ComponentCondition(K8sModel):
+    type: str = "Healthy"
+    status: str = "Unknown"  # True | False | Unknown
+    message: Optional[str] = None
+    error: Optional[str] = None
+
+
+class ComponentStatus(KubeObject):
+    """core/v1 ComponentStatus (deprecated in v1.19): computed by the API server on each read,
+    never stored (pkg/registry/core/componentstatus)."""
+
+    KIND: ClassVar[str] = "ComponentStatus"
+    RESOURCE: ClassVar[str] = "componentstatuses"
+    SHORT_NAMES: ClassVar[tuple[str, ...]] = ("cs",)
+    NAMESPACED: ClassVar[bool] = False
+
+    conditions: Optional[list[ComponentCondition]] = None
+
+
 # ----------------------------------------------------------------------------- events
 
 class EventSource(K8sModel):

@@ -47,8 +47,8 @@ KINDS: tuple[type[KubeObject], ...] = (
     storage.CSINode,
 )
 
-# kinds the server answers without storing them (access reviews)
-VIRTUAL_KINDS: tuple[type[KubeObject], ...] = rbac.VIRTUAL
+# kinds the server answers without storing them (access reviews, component statuses)
+VIRTUAL_KINDS: tuple[type[KubeObject], ...] = rbac.VIRTUAL + (core.ComponentStatus,)
 
 _BY_GVK: dict[tuple[str, str], type[KubeObject]] = {(k.api_version_str(), k.KIND): k for k in KINDS + VIRTUAL_KINDS}
 _BY_KIND: dict[str, type[KubeObject]] = {k.KIND: k for k in KINDS + VIRTUAL_KINDS}

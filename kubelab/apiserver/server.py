@@ -28,7 +28,7 @@ from kubelab.api.scheme import KINDS, DecodeError, decode
 from kubelab.api.validation import check_decode
 from kubelab.sim import Event, Network, Simulator
 
-from . import admission, authn, authz, bootstrappolicy, reconcilers, registry, storage
+from . import admission, authn, authz, bootstrappolicy, componentstatus, reconcilers, registry, storage
 from .user import SYSTEM_PRIVILEGED_GROUP, UserInfo
 
 # the API server's own loopback identity (server/config.go: system:apiserver in system:masters);
@@ -111,6 +111,9 @@ class APIServer:
         # the ``kubernetes`` Service's endpoints (reconcilers.py)
         self.advertise_address: Optional[str] = None
         self._endpoint_reconciler: Optional[reconcilers.LeaseEndpointReconciler] = None
+        # componentstatuses: the probes of the components on this server's machine (set by whoever
+        # lays the control plane out; see componentstatus.py)
+        self.component_statuses = componentstatus.ComponentStatusREST()
 
     def __repr__(self) -> str:
         return f"<APIServer {self.name} {'running' if self.running else 'stopped'}>"
@@ -374,6 +377,8 @@ class APIServer:
         if False:
             yield
         backend = self.api_services.get(req.kind.GROUP)
+        if req.kind.KIND == "ComponentStatus":
+            backend = self.component_statuses
         what = f"{req.verb} {req.kind.RESOURCE}.{req.kind.GROUP}"
         if backend is None:
             status = dict(errors.new_not_found(req.kind.group_resource(), req.name or "").status)

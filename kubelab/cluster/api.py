@@ -184,6 +184,25 @@ class ClusterAPI:
             self._write(lambda obj=obj: self._client.create(obj), ignore_exists=True)
 
     # -- reads ------------------------------------------------------------------------------
+    def raw(self, path: str) -> tuple[int, str]:
+        """GET ``path`` as kubectl's ``get --raw`` does: the same handlers as the HTTPS front door
+        (``/readyz?verbose``, ``/version``, ``/api/v1/namespaces``...). Returns the status code
+        and the body."""
+        from kubelab.http import FrontDoor
+        from kubelab.http.frontdoor import HTTPRequest
+
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise ValueError(f"raw takes an absolute path (\"/readyz?verbose\"), not {path!r}")
+        c = self.cluster
+        if self.user is None:
+            who = ADMIN
+        else:
+            server = self.server()
+            who = server.authenticator.authenticate(server, self._client.credentials)
+        door = FrontDoor(self.sim, c.network, c.load_balancer.pick, USER_HOST, metrics=self.metrics)
+        resp = door.handle(HTTPRequest("GET", path, {"accept": "application/json"}, user=who))
+        return resp.status, resp.body.decode("utf-8", "replace")
+
     def get(self, kind: KindRef, name: str, namespace: Optional[str] = "default") -> KubeObject:
         cls = resolve_kind(kind)
         _check_name(name)

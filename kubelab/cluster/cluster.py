@@ -261,7 +261,41 @@ class Cluster:
         server.register_api_service(MetricsServer.group, self.metrics_server)
         # kubeadm's --advertise-address: the master machine's address
         server.advertise_address = next((m.machine.internal_ip() for m in self.masters if m.host == host), None)
+        self._wire_component_statuses(server)
         return server
+
+    def _wire_component_statuses(self, server: APIServer) -> None:
+        """What ``kubectl get componentstatuses`` asks this API server to probe: the scheduler and
+        controller manager on its own machine (127.0.0.1:10259 / :10257) and each of its
+        ``--etcd-servers`` (pkg/registry/core/rest/storage_core.go GetServersToValidate)."""
+        from kubelab.apiserver.componentstatus import refused
+
+        host = server.host
+
+        def local(attr: str, port: int):
+            def probe():
+                m = next((m for m in self.masters if m.host == host), None)
+                comp = getattr(m, attr, None) if m is not None else None
+                if comp is not None and comp.running:
+                    return "Success", "ok", ""
+                return refused(port)
+            return probe
+
+        def etcd(member_host: str):
+            def probe():
+                member = next((x for x in self.etcd.members if x.host == member_host), None)
+                if member is not None and member.running and self.etcd.leader is not None:
+                    return "Success", "ok", ""
+                return "Unknown", "", "etcd cluster is unavailable or misconfigured"
+            return probe
+
+        servers = server.component_statuses.servers
+        servers["scheduler"] = local("scheduler", 10259)
+        servers["controller-manager"] = local("controller_manager", 10257)
+        # stacked: --etcd-servers=https://127.0.0.1:2379 (one entry); external: every member
+        etcd_hosts = [host] if self.etcd_topology == "stacked" else [m.host for m in self.etcd.members]
+        for i, h in enumerate(etcd_hosts):
+            servers[f"etcd-{i}"] = etcd(h)
 
     def _etcd_client_for(self, host: str):
         """An API server's etcd client on ``host``, with kubeadm's apiserver-etcd-client certificate."""

@@ -25,6 +25,7 @@ import yaml
 
 from kubelab.api import errors
 from kubelab.api.meta import KubeObject
+from kubelab.apiserver import healthz
 from kubelab.apiserver.server import Request
 from kubelab.apiserver.user import UserInfo
 from kubelab.client import APIClient, ClientError
@@ -41,12 +42,6 @@ SERVER_VERSION = {  # what `kubectl version` shows for the simulated server
 }
 JSON = "application/json"
 PROTOBUF = "application/vnd.kubernetes.protobuf"
-# the checks kube-apiserver lists for /livez and /readyz?verbose (a kubeadm control plane)
-_LIVEZ = ["ping", "log", "etcd", "poststarthook/start-apiserver-admission-initializer", "poststarthook/generic-apiserver-start-informers",
-          "poststarthook/start-kube-apiserver-admission-initializer", "poststarthook/bootstrap-controller",
-          "poststarthook/scheduling/bootstrap-system-priority-classes"]
-_READYZ = ["ping", "log", "etcd", "etcd-readiness", "informer-sync", "poststarthook/start-apiserver-admission-initializer",
-           "poststarthook/generic-apiserver-start-informers", "poststarthook/bootstrap-controller", "shutdown"]
 
 
 @dataclass
@@ -238,26 +233,11 @@ class FrontDoor:
 
     # -- health, openapi, discovery -----------------------------------------------------------
     def _health(self, which: str, rest: list[str], req: HTTPRequest) -> HTTPResponse:
-        server = self.pick(self.client_host, False)
-        ok = server is not None
-        checks = ["ping", "log", "etcd"] if which == "healthz" else _LIVEZ if which == "livez" else _READYZ
-        if rest:
-            name = "/".join(rest)
-            if name not in checks:
-                raise not_found()
-            return HTTPResponse(200 if ok or name in ("ping", "log") else 500,
-                                b"ok" if ok or name in ("ping", "log") else f"internal server error: {name} check failed".encode(),
-                                "text/plain; charset=utf-8")
-        verbose = req.param("verbose") is not None
-        if not verbose:
-            return HTTPResponse(200 if ok else 500, b"ok" if ok else f"[-]etcd failed: reason withheld\n{which} check failed".encode(),
-                                "text/plain; charset=utf-8")
-        lines = []
-        for c in checks:
-            good = ok or c in ("ping", "log")
-            lines.append(f"[+]{c} ok" if good else f"[-]{c} failed: reason withheld")
-        lines.append(f"{which} check passed" if ok else f"{which} check failed")
-        return HTTPResponse(200 if ok else 500, ("\n".join(lines) + "\n").encode(), "text/plain; charset=utf-8")
+        res = healthz.answer(which, rest, req.param("verbose") is not None, self.pick(self.client_host, False))
+        if res is None:
+            raise not_found()
+        code, body = res
+        return HTTPResponse(code, body.encode(), "text/plain; charset=utf-8")
 
     def _openapi(self, rest: list[str], req: HTTPRequest) -> HTTPResponse:
         if rest == ["v2"]:

@@ -33,7 +33,7 @@ VALUE_FLAGS = {
     "request-timeout": None, "image": None, "port": None, "target-port": None, "type": None, "name": None,
     "labels": None, "restart": None, "from-literal": None, "patch": "p", "env": None, "protocol": None,
     "min": None, "max": None, "cpu-percent": None, "cpu": None, "memory": None,
-    "subresource": None,
+    "subresource": None, "raw": None,
 }
 BOOL_FLAGS = {
     "all-namespaces": "A", "show-labels": None, "no-headers": None, "overwrite": None, "ignore-daemonsets": None,

@@ -529,6 +529,17 @@ def print_lease(lease: Any, now: float, wide: bool) -> list[str]:
     return [lease.metadata.name, lease.spec.holder_identity or "", _age(lease, now)]
 
 
+def print_component_status(cs: Any, now: float, wide: bool) -> list[str]:
+    # printers.go printComponentStatus: the Healthy condition decides; message and error as given
+    status, message, error = "Unknown", "", ""
+    for c in cs.conditions or ():
+        if c.type == "Healthy":
+            status = "Healthy" if c.status == "True" else "Unhealthy"
+            message, error = c.message or "", c.error or ""
+            break
+    return [cs.metadata.name, status, message, error]
+
+
 def print_priority_class(pc: Any, now: float, wide: bool) -> list[str]:
     cells = [pc.metadata.name, str(pc.value), "true" if pc.global_default else "false", _age(pc, now)]
     if wide:
@@ -727,6 +738,7 @@ TABLES: dict[str, TablePrinter] = {
     "ServiceAccount": TablePrinter(_cols("Name", "Secrets", "Age"), print_service_account),
     "Namespace": TablePrinter(_cols("Name", "Status", "Age"), print_namespace),
     "Lease": TablePrinter(_cols("Name", "Holder", "Age"), print_lease),
+    "ComponentStatus": TablePrinter(_cols("Name", "Status", "Message", "Error"), print_component_status),
     "PriorityClass": TablePrinter(_cols("Name", "Value", "Global-Default", "Age", wide=("PreemptionPolicy",)), print_priority_class),
     "PersistentVolume": TablePrinter(_cols("Name", "Capacity", "Access Modes", "Reclaim Policy", "Status", "Claim", "StorageClass", "VolumeAttributesClass", "Reason", "Age", wide=("VolumeMode",)), print_persistent_volume),
     "PersistentVolumeClaim": TablePrinter(_cols("Name", "Status", "Volume", "Capacity", "Access Modes", "StorageClass", "VolumeAttributesClass", "Age", wide=("VolumeMode",)), print_persistent_volume_claim),

@@ -165,7 +165,8 @@ def test_forks_replay_masters_of_three_kinds():
 # -------------------------------------------------------------- the control plane as static pods
 
 
-def pods_table(cluster, args="get pods -n kube-system"):
+# the static pods carry tier=control-plane (kubeadm staticpod.ComponentPod); the addons do not
+def pods_table(cluster, args="get pods -n kube-system -l tier=control-plane"):
     return [line.split() for line in str(cluster.kubectl(args)).splitlines()]
 
 

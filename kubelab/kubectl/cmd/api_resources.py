@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
+from kubelab.api.core import ComponentStatus
 from kubelab.api.scheme import KINDS
 
 from ..tabwriter import GET_SETTINGS, tabulate
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
     rows = [["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]]
-    for cls in sorted(KINDS, key=lambda c: (c.GROUP, c.RESOURCE)):
+    # componentstatuses is served (computed, never stored) beside the stored kinds
+    for cls in sorted(KINDS + (ComponentStatus,), key=lambda c: (c.GROUP, c.RESOURCE)):
         rows.append([cls.RESOURCE, ",".join(cls.SHORT_NAMES), cls.api_version_str(), "true" if cls.NAMESPACED else "false", cls.KIND])
     return tabulate(rows, **GET_SETTINGS)

@@ -4,6 +4,7 @@ and ``No resources found in default namespace.``"""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Optional
 
 from kubelab.api.base import rfc3339
@@ -22,7 +23,34 @@ _PRINTERS = ("custom-columns,custom-columns-file,go-template,go-template-file,js
              "jsonpath-file,name,template,templatefile,wide,yaml")
 
 
+def raw(k: "Kubectl", a: Args) -> str:
+    """``kubectl get --raw PATH`` (get.go RawGet): the body as the server sends it; a status
+    other than 2xx is an error (rest client's transformResponse wording)."""
+    if a.positional:
+        raise KubectlError("error: arguments may not be passed when --raw is specified")
+    fetch = getattr(k.source, "raw", None)
+    if fetch is None:
+        raise KubectlError("error: --raw needs a cluster to ask")
+    code, body = fetch(a.get("raw"))
+    if 200 <= code < 300:
+        return body
+    status = None
+    try:
+        status = json.loads(body)
+    except ValueError:
+        pass
+    if isinstance(status, dict) and status.get("kind") == "Status":
+        reason = status.get("reason") or "InternalError"
+        raise KubectlError(f"Error from server ({reason}): {status.get('message', '')}")
+    if code == 404:
+        raise KubectlError("Error from server (NotFound): the server could not find the requested resource")
+    raise KubectlError(f"Error from server (InternalError): an error on the server ({json.dumps(body)}) "
+                       "has prevented the request from succeeding")
+
+
 def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
+    if a.get("raw") is not None:
+        return raw(k, a)
     if a.get("watch") or a.get("watch-only"):
         return watch(k, a)
     groups = targets(a)
@@ -105,6 +133,9 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
     else:
         raise KubectlError(
             f'error: unable to match a printer suitable for the output format "{out_fmt}", allowed formats are: {_PRINTERS}')
+    if any(cls.KIND == "ComponentStatus" for cls, _ in groups):
+        # the API server's deprecation warning header, printed by kubectl before the output
+        text = "Warning: v1 ComponentStatus is deprecated in v1.19+\n" + text
     if errors:
         raise KubectlError("\n".join(errors), partial=text)
     return text
