@@ -159,9 +159,12 @@ class Cluster:
         # kubeadm init's [wait-control-plane]: the Nodes registered and the control plane's
         # static pods mirrored and Running before the user's first cell
         self._wait_for_control_plane(self.masters)
-        # then [bootstrap-token] (cluster-info in kube-public) and [addons] (CoreDNS, kube-proxy)
+        # then [upload-config] (kubeadm-config, kubelet-config), [bootstrap-token] (cluster-info
+        # in kube-public) and [addons] (CoreDNS, kube-proxy)
         endpoint = f"https://{self.load_balancer.host}:6443"
-        self.api.install_addons(kubeadm.cluster_info_manifests(endpoint, self.ca.certificate.x509_text())
+        external = [f"https://{m.host}:2379" for m in self.etcd.members] if etcd == "external" else []
+        self.api.install_addons(kubeadm.upload_config_manifests(endpoint, cluster_cidr, external)
+                                + kubeadm.cluster_info_manifests(endpoint, self.ca.certificate.x509_text())
                                 + kubeadm.addon_manifests(endpoint, cluster_cidr))
         self.history.start()
 

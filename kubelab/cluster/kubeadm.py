@@ -540,5 +540,65 @@ def cluster_info_manifests(control_plane_endpoint: str, ca_text: str) -> list[di
     ]
 
 
+def upload_config_manifests(control_plane_endpoint: str, cluster_cidr: str, etcd_endpoints: list[str]) -> list[dict[str, Any]]:
+    """kubeadm init's ``upload-config`` phase: the ClusterConfiguration in ``kubeadm-config``
+    (cmd/kubeadm/app/phases/uploadconfig/uploadconfig.go) and the kubelet's configuration in
+    ``kubelet-config`` (cmd/kubeadm/app/phases/kubelet/config.go), each with the Role and
+    RoleBinding that let joining nodes read it."""
+    etcd: dict[str, Any] = ({"local": {"dataDir": "/var/lib/etcd"}} if not etcd_endpoints else
+                            {"external": {"caFile": "/etc/kubernetes/pki/etcd/ca.crt",
+                                          "certFile": "/etc/kubernetes/pki/apiserver-etcd-client.crt",
+                                          "endpoints": list(etcd_endpoints),
+                                          "keyFile": "/etc/kubernetes/pki/apiserver-etcd-client.key"}})
+    cluster_config = {
+        "apiServer": {}, "apiVersion": "kubeadm.k8s.io/v1beta4", "caCertificateValidityPeriod": "87600h0m0s",
+        "certificateValidityPeriod": "8760h0m0s", "certificatesDir": "/etc/kubernetes/pki", "clusterName": "kubernetes",
+        "controlPlaneEndpoint": control_plane_endpoint.removeprefix("https://"), "controllerManager": {}, "dns": {},
+        "encryptionAlgorithm": "RSA-2048", "etcd": etcd, "imageRepository": IMAGE_REPOSITORY,
+        "kind": "ClusterConfiguration", "kubernetesVersion": KUBERNETES_VERSION,
+        "networking": {"dnsDomain": "cluster.local", "podSubnet": cluster_cidr, "serviceSubnet": "10.96.0.0/12"},
+        "proxy": {}, "scheduler": {},
+    }
+    kubelet_config = {
+        "apiVersion": "kubelet.config.k8s.io/v1beta1",
+        "authentication": {"anonymous": {"enabled": False}, "webhook": {"cacheTTL": "0s", "enabled": True},
+                           "x509": {"clientCAFile": "/etc/kubernetes/pki/ca.crt"}},
+        "authorization": {"mode": "Webhook", "webhook": {"cacheAuthorizedTTL": "0s", "cacheUnauthorizedTTL": "0s"}},
+        "cgroupDriver": "systemd", "clusterDNS": [DNS_IP], "clusterDomain": "cluster.local",
+        "containerRuntimeEndpoint": "", "cpuManagerReconcilePeriod": "0s", "crashLoopBackOff": {},
+        "evictionPressureTransitionPeriod": "0s", "fileCheckFrequency": "0s", "healthzBindAddress": "127.0.0.1",
+        "healthzPort": 10248, "httpCheckFrequency": "0s", "imageMaximumGCAge": "0s", "imageMinimumGCAge": "0s",
+        "kind": "KubeletConfiguration",
+        "logging": {"flushFrequency": 0, "options": {"json": {"infoBufferSize": "0"}, "text": {"infoBufferSize": "0"}},
+                    "verbosity": 0},
+        "memorySwap": {}, "nodeStatusReportFrequency": "0s", "nodeStatusUpdateFrequency": "0s",
+        "rotateCertificates": True, "runtimeRequestTimeout": "0s", "shutdownGracePeriod": "0s",
+        "shutdownGracePeriodCriticalPods": "0s", "staticPodPath": "/etc/kubernetes/manifests",
+        "streamingConnectionIdleTimeout": "0s", "syncFrequency": "0s", "volumeStatsAggPeriod": "0s",
+    }
+
+    def dump(doc: dict) -> str:
+        return yaml.safe_dump(doc, sort_keys=False, width=10_000)
+
+    def readable(name: str, role: str, groups: list[str]) -> list[dict[str, Any]]:
+        return [
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+             "metadata": {"name": role, "namespace": "kube-system"},
+             "rules": [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": [name], "verbs": ["get"]}]},
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+             "metadata": {"name": role, "namespace": "kube-system"},
+             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role},
+             "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": g} for g in groups]},
+        ]
+
+    nodes = ["system:bootstrappers:kubeadm:default-node-token", "system:nodes"]
+    return ([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kubeadm-config", "namespace": "kube-system"},
+              "data": {"ClusterConfiguration": dump(cluster_config)}}]
+            + readable("kubeadm-config", "kubeadm:nodes-kubeadm-config", nodes)
+            + [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kubelet-config", "namespace": "kube-system"},
+                "data": {"kubelet": dump(kubelet_config)}}]
+            + readable("kubelet-config", "kubeadm:kubelet-config", nodes))
+
+
 __all__ = ["COREDNS_IMAGE", "DNS_IP", "IMAGES", "KUBERNETES_VERSION", "KUBE_PROXY_IMAGE", "addon_manifests",
-           "cluster_info_manifests", "static_pod_manifests"]
+           "cluster_info_manifests", "static_pod_manifests", "upload_config_manifests"]

@@ -257,3 +257,22 @@ def test_a_fresh_three_master_cluster_with_mixed_workers_prints_what_kubeadm_pri
         ["daemonset.apps/kube-proxy", "6", "6", "6", "6", "6", "kubernetes.io/os=linux", "<age>"],
         ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
         ["deployment.apps/coredns", "2/2", "2", "2", "<age>"]]
+
+
+def test_upload_config_keeps_the_cluster_and_kubelet_configuration_in_kube_system():
+    # cmd/kubeadm/app/phases/uploadconfig/uploadconfig.go and phases/kubelet/config.go
+    cluster = kl.Cluster(seed=10)
+    conf = yaml.safe_load(cluster.get("ConfigMap", "kubeadm-config", "kube-system").data["ClusterConfiguration"])
+    assert (conf["kind"], conf["kubernetesVersion"], conf["controlPlaneEndpoint"]) == (
+        "ClusterConfiguration", "v1.34.1", "lb:6443")
+    assert conf["networking"] == {"dnsDomain": "cluster.local", "podSubnet": "10.244.0.0/16",
+                                  "serviceSubnet": "10.96.0.0/12"}
+    assert conf["etcd"] == {"local": {"dataDir": "/var/lib/etcd"}}
+    kubelet = yaml.safe_load(cluster.get("ConfigMap", "kubelet-config", "kube-system").data["kubelet"])
+    assert kubelet["clusterDNS"] == ["10.96.0.10"] and kubelet["staticPodPath"] == "/etc/kubernetes/manifests"
+    assert rows(cluster.kubectl("get cm -n kube-system")) == [
+        ["NAME", "DATA", "AGE"], ["coredns", "1", "<age>"], ["kube-proxy", "2", "<age>"],
+        ["kubeadm-config", "1", "<age>"], ["kubelet-config", "1", "<age>"]]
+    external = kl.Cluster(etcd="external", seed=10)
+    conf = yaml.safe_load(external.get("ConfigMap", "kubeadm-config", "kube-system").data["ClusterConfiguration"])
+    assert conf["etcd"]["external"]["endpoints"] == ["https://etcd-1:2379", "https://etcd-2:2379", "https://etcd-3:2379"]
