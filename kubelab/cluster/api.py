@@ -177,11 +177,17 @@ class ClusterAPI:
             self._write(lambda pc=pc: self._client.create(pc), ignore_exists=True)
 
     def install_addons(self, manifests: list[dict]) -> None:
-        """kubeadm init's phases after the control plane answers (bootstrap-token's cluster-info,
-        addons): each object created as kubeadm's CreateOrUpdate does, no apply annotation."""
-        for doc in manifests:
-            obj = decode(doc)
-            self._write(lambda obj=obj: self._client.create(obj), ignore_exists=True)
+        """kubeadm init's phases after the control plane answers (upload-config, bootstrap-token's
+        cluster-info, addons): each object created as kubeadm's CreateOrUpdate does (no apply
+        annotation; one that exists is left alone). The requests go out together and the call
+        returns when every one is answered."""
+        pending = [self._client.create(decode(doc)) for doc in manifests]
+        for ev in pending:
+            try:
+                self.sim.run_until(ev, limit=120.0)
+            except errors.StatusError as exc:
+                if not errors.is_already_exists(exc):
+                    raise
 
     # -- reads ------------------------------------------------------------------------------
     def raw(self, path: str) -> tuple[int, str]:

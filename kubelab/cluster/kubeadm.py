@@ -12,6 +12,8 @@ a RuntimeDefault seccomp profile, CPU requests from ComponentResources.
 from __future__ import annotations
 
 import base64
+import copy
+import functools
 from typing import Any
 
 import yaml
@@ -493,10 +495,19 @@ spec:
 """
 
 
-def _fill(template: str, **values: str) -> list[dict[str, Any]]:
-    for k, v in values.items():
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(template: str, values: tuple[tuple[str, str], ...]) -> tuple[dict[str, Any], ...]:
+    for k, v in values:
         template = template.replace("{" + k + "}", v)
-    return [d for d in yaml.safe_load_all(template) if d]
+    return tuple(d for d in yaml.load_all(template, Loader=_LOADER) if d)
+
+
+def _fill(template: str, **values: str) -> list[dict[str, Any]]:
+    """The template's documents with ``{name}`` filled in (parsed once per set of values)."""
+    return copy.deepcopy(list(_parsed(template, tuple(sorted(values.items())))))
 
 
 def addon_manifests(control_plane_endpoint: str, cluster_cidr: str) -> list[dict[str, Any]]:
