@@ -216,12 +216,15 @@ def test_a_stopped_masters_mirror_pods_go_not_ready_with_its_node_and_are_not_ev
     cluster.run(10)
     cluster.faults.stop("master-3")
     cluster.run(400)  # past the grace period and the 300 s unreachable toleration of ordinary pods
-    pods = {p.metadata.name: p for p in cluster.list("Pod", "kube-system")}
+    pods = {p.metadata.name: p for p in cluster.list("Pod", "kube-system", label_selector="tier=control-plane")}
     assert len(pods) == 12  # nothing evicted: static pods tolerate NoExecute
     # pkg/controller/nodelifecycle: MarkPodsNotReady on the NotReady node's pods only
     ready = {n: p.status.condition("Ready").status for n, p in pods.items()}
     assert {n for n, s in ready.items() if s != "True"} == {
         "etcd-master-3", "kube-apiserver-master-3", "kube-controller-manager-master-3", "kube-scheduler-master-3"}
+    # kube-proxy stays too (a DaemonSet pod tolerates unreachable:NoExecute with no time limit), not Ready
+    [proxy] = cluster.list("Pod", "kube-system", label_selector="k8s-app=kube-proxy", field_selector="spec.nodeName=master-3")
+    assert proxy.status.condition("Ready").status == "False" and proxy.metadata.deletion_timestamp is None
 
 
 def test_a_deleted_mirror_pod_comes_back_and_a_removed_master_takes_its_pods_along():

@@ -85,7 +85,9 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def cluster():
-    return kl.Cluster(masters=1, seed=1)
+    cluster = kl.Cluster(masters=1, seed=1)
+    cluster.run(30)  # kubeadm's add-ons started: nothing else writes while a manifest is refused
+    return cluster
 
 
 def _etcd_revision(cluster):

@@ -87,5 +87,11 @@ def test_kubectl_top_reads_what_the_kubelets_measure():
     c.faults.stop("vm-2")
     nodes = c.kubectl("top nodes").splitlines()
     vm1 = next(line.split() for line in nodes if line.startswith("vm-1"))
-    assert vm1[1] == "850m" and vm1[2] == "21%"  # the pod's 750m + 100m for kubelet, containerd, the OS
+    # the pods' usage (busy's 750m, and kube-system's kube-proxy and CoreDNS on vm-1) + 100m for
+    # kubelet, containerd, the OS
+    on_vm1 = {p.metadata.name for p in c.list("Pod", None, field_selector="spec.nodeName=vm-1")}
+    assert "busy" in on_vm1 and any(n.startswith("kube-proxy-") for n in on_vm1)
+    usage = {r[1]: int(r[2].rstrip("m")) for r in (line.split() for line in c.kubectl("top pods -A").splitlines()[1:])}
+    want = 100 + sum(usage[n] for n in on_vm1)
+    assert vm1[1] == f"{want}m" and vm1[2] == f"{want * 100 // 4000}%"
     assert next(line.split() for line in nodes if line.startswith("vm-2"))[1] == "<unknown>"

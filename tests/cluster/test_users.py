@@ -53,7 +53,7 @@ def test_a_rolebinding_to_view_lets_her_read_in_that_namespace_only(cluster):
     assert cluster.kubectl("get pods", user="alice") == "No resources found in default namespace.\n"
     assert alice.list("pods", "default") == []
     with pytest.raises(errors.StatusError, match='cannot list resource "pods" in API group "" at the cluster scope'):
-        alice.list("pods")
+        alice.list("pods", None)  # every namespace
     with pytest.raises(errors.StatusError, match="forbidden"):
         alice.create(kl.api.decode({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}))
 

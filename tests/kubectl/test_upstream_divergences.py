@@ -141,11 +141,17 @@ def test_drain_evicts_and_a_budget_blocks_it_with_kubectls_retry(cluster):
     cluster.run(10)
     pod = next(p for p in cluster.api.list("Pod", "default", label_selector="app=web"))
     name = pod.metadata.name
+    on_vm1 = {p.metadata.name: p for p in cluster.api.list("Pod", "kube-system", field_selector="spec.nodeName=vm-1")}
+    [proxy] = [n for n in on_vm1 if n.startswith("kube-proxy-")]
+    [dns] = [n for n in on_vm1 if n.startswith("coredns-")]
     out = cluster.kubectl("drain vm-1 --ignore-daemonsets --timeout=12s")
     assert not out.ok
     retry = (f'error when evicting pods/"{name}" -n "default" (will retry after 5s): '
              "Cannot evict pod as it would violate the pod's disruption budget.\n")
-    assert out.startswith(f"node/vm-1 cordoned\nevicting pod default/{name}\n{retry}evicting pod default/{name}\n{retry}")
+    # kubeadm's kube-proxy is skipped (--ignore-daemonsets); the CoreDNS replica there is evicted
+    assert out.startswith(f"node/vm-1 cordoned\nWarning: ignoring DaemonSet-managed Pods: kube-system/{proxy}\n"
+                          f"evicting pod default/{name}\nevicting pod kube-system/{dns}\n{retry}"
+                          f"pod/{dns} evicted\nevicting pod default/{name}\n{retry}")
     assert (f'There are pending pods in node "vm-1" when an error occurred: error when evicting pods/"{name}" -n '
             f'"default": global timeout reached: 12s\npod/{name}\n') in out
     assert 'error: unable to drain node "vm-1" due to error:' in out
@@ -153,5 +159,6 @@ def test_drain_evicts_and_a_budget_blocks_it_with_kubectls_retry(cluster):
     # once the budget allows it, the drain goes through the eviction subresource
     cluster.kubectl("delete pdb web")
     out = cluster.kubectl("drain vm-1 --ignore-daemonsets")
-    assert out == f"node/vm-1 already cordoned\nevicting pod default/{name}\npod/{name} evicted\nnode/vm-1 drained\n"
+    assert out == (f"node/vm-1 already cordoned\nWarning: ignoring DaemonSet-managed Pods: kube-system/{proxy}\n"
+                   f"evicting pod default/{name}\npod/{name} evicted\nnode/vm-1 drained\n")
     cluster.kubectl("uncordon vm-1")
