@@ -27,6 +27,11 @@ spec:
 """
 
 
+# what kube-system runs on one master and two workers: the control plane's four static pods,
+# kube-proxy on each of the three nodes, CoreDNS's two replicas (kubeadm's add-ons)
+SYSTEM_PODS = 4 + 3 + 2
+
+
 def make(seed: int = 1, masters: int = 1) -> tuple[kl.Cluster, Dashboard]:
     cluster = kl.Cluster(masters=masters, seed=seed)
     dash = Dashboard(cluster, every=5.0, speed=5.0, show_topology=False)
@@ -62,7 +67,7 @@ def test_play_ticks_advance_the_simulation():
 def test_tables_follow_the_cluster():
     cluster, dash = make()
     dash.run(60)
-    assert dash.shown.running_pods == 3 + 4  # and the control plane's static pods
+    assert dash.shown.running_pods == 3 + SYSTEM_PODS
     assert "web-" in dash.pods_view.value and "Running" in dash.pods_view.value
     assert "metal-1" in dash.nodes_view.value and "vm-1" in dash.nodes_view.value
     assert "leader" in dash.etcd_view.value
@@ -76,17 +81,17 @@ def test_rewind_shows_an_earlier_pod_count():
     early = cluster.sim.now
     cluster.api.scale("Deployment", "web", 6)
     dash.run(60)
-    assert dash.shown.running_pods == 6 + 4
+    assert dash.shown.running_pods == 6 + SYSTEM_PODS
     dash.slider.value = early  # drag the slider back
     assert not dash.live
     assert dash.view_time == pytest.approx(early)
     assert dash.shown.time <= early
-    assert dash.shown.running_pods == 3 + 4
-    assert dash.pods_view.value.count("Running") == 3 + 4
+    assert dash.shown.running_pods == 3 + SYSTEM_PODS
+    assert dash.pods_view.value.count("Running") == 3 + SYSTEM_PODS
     assert "rewound" in dash.clock.value
     assert cluster.sim.now > early  # looking back changes nothing in the model
     dash.live_button.click()
-    assert dash.live and dash.shown.running_pods == 6 + 4
+    assert dash.live and dash.shown.running_pods == 6 + SYSTEM_PODS
 
 
 def test_fork_reproduces_the_same_state():
