@@ -8,6 +8,7 @@ controller acts and on which master, how far the rollout got.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from types import SimpleNamespace
 
@@ -168,7 +169,9 @@ def test_reconciliation_in_sync_before_the_fault(story):
     svc = rows[("Service", "web")]
     assert (svc.desired, svc.actual, svc.measure, svc.controller) == (3, 3, "endpoints", "endpoints-controller")
     assert all(r.kind != "Service" or r.name != "kubernetes" for r in story["before"]["rec"])  # no selector: no controller
-    assert "3/3 in sync" in story["before"]["rec_html"]
+    # every object in sync: the user's and kubeadm's add-ons in kube-system (CoreDNS, kube-proxy)
+    assert re.search(r"\b(\d+)/\1 in sync", story["before"]["rec_html"])
+    assert ("DaemonSet", "kube") in rows and ("Deployment", "coredns") in rows
 
 
 def test_reconciliation_during_the_rollout_names_the_gap_and_the_acting_controller(story):
@@ -189,7 +192,7 @@ def test_reconciliation_during_the_rollout_names_the_gap_and_the_acting_controll
 def test_reconciliation_settles_after_the_rollout(story):
     rows = story["rolled"]["rec"]
     assert all(r.in_sync for r in rows), story["rolled"]["rec_text"]
-    assert sum(1 for r in rows if r.kind == "ReplicaSet") == 2
+    assert sum(1 for r in rows if r.kind == "ReplicaSet" and r.namespace == "default") == 2
 
 
 # ----------------------------------------------------------------------------- rollout
@@ -366,14 +369,14 @@ def test_daemonset_statefulset_job_and_the_cloud_controller_managers_lease():
     cluster.add_node(kl.CloudInstance("cloud-1", instance_type="m5.large", zone="eu-west-1a"))
     cluster.apply(OTHERS)
     cluster.run(2)
-    early = {r.kind: r for r in cp.read_reconciliation(cluster)}
+    early = {r.kind: r for r in cp.read_reconciliation(cluster) if r.namespace == "default"}
     ss = early["StatefulSet"]
     assert ss.controller == "statefulset-controller" and not ss.in_sync
     assert ss.next_step == "create db-1"  # OrderedReady: one ordinal at a time
     job = early["Job"]
     assert (job.desired, job.measure, job.in_sync) == (2, "succeeded", False)
     cluster.run(60)
-    rows = {r.kind: r for r in cp.read_reconciliation(cluster)}
+    rows = {r.kind: r for r in cp.read_reconciliation(cluster) if r.namespace == "default"}
     ds = rows["DaemonSet"]
     assert (ds.desired, ds.actual, ds.measure, ds.controller) == (2, 2, "scheduled", "daemonset-controller")
     assert rows["StatefulSet"].in_sync and rows["StatefulSet"].actual == 2
