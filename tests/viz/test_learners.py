@@ -100,11 +100,13 @@ spec:
     ran = c.run(30)
     assert (ran.start, ran.end) == (start, c.now) and ran.seconds == pytest.approx(30)
     # every pod, as `kubectl get pods -A`: the control plane's four static pods were Running
-    # before (kubeadm init waits for them), the Deployment's two came up
-    assert ran.pods == {"Running": 6} and ran.pods_before == {"Running": 4}
+    # before (kubeadm init waits for them, not for its add-ons: the master's kube-proxy was
+    # Pending); then kube-proxy on both nodes, CoreDNS's two replicas and the Deployment's two
+    assert ran.pods == {"Running": 10} and ran.pods_before == {"Running": 4, "Pending": 1}
     assert ran.events > 0
-    assert re.fullmatch(r"t=\d+\.\ds → t=\d+\.\ds: \d+ events; pods: 6 Running \(\+2\)", repr(ran)), repr(ran)
-    assert repr(c.run(5)).endswith("pods: 6 Running")  # nothing changed: no deltas
+    assert re.fullmatch(r"t=\d+\.\ds → t=\d+\.\ds: \d+ events; pods: 10 Running \(\+6\), 0 Pending \(-1\)",
+                        repr(ran)), repr(ran)
+    assert repr(c.run(5)).endswith("pods: 10 Running")  # nothing changed: no deltas
     # in a notebook the cell shows that line, not the cluster card
     data, _ = InteractiveShell.instance().display_formatter.format(ran)
     assert set(data) == {"text/plain"} and data["text/plain"] == repr(ran)
