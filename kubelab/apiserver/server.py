@@ -1,9 +1,10 @@
 """kube-apiserver in miniature: the only door to etcd.
 
 A request goes through what the real server's handler chain does, in that order:
-decode (strict) → admission (mutating: defaulting, NamespaceLifecycle, ServiceAccount,
-Priority, DefaultTolerationSeconds) → the resource's strategy (PrepareForCreate /
-PrepareForUpdate) → validation → the etcd3 store's transaction. Every failure is a
+decode (strict) → admission (mutating: defaulting, NamespaceLifecycle, LimitRanger,
+ServiceAccount, Priority, DefaultTolerationSeconds, ...) → the resource's strategy
+(PrepareForCreate / PrepareForUpdate) → validation → validating admission (LimitRanger,
+Priority, PodSecurity, ResourceQuota last) → the etcd3 store's transaction. Every failure is a
 :class:`~kubelab.api.errors.StatusError` carrying a metav1.Status, and a refused request
 changes nothing.
 
@@ -500,7 +501,7 @@ class APIServer:
             self._allocate_service(obj)
         registry.prepare_for_create(obj, self.sim.now)
         registry.validate_create(obj)
-        self.admission.validate(obj, None)  # validating admission
+        yield from self.admission.validate(obj, None, req)  # validating admission
         key = storage.object_key(req.kind, meta.namespace, meta.name)
         if _dry_run(req):
             # dryRun=All (handlers/create.go): validated and admitted, the answer is what
@@ -730,7 +731,7 @@ class APIServer:
             self._allocate_service(new, old)  # the service REST's beginUpdate (storage.go)
         registry.validate_update(new, old, req.subresource)
         if not req.subresource:
-            self.admission.validate(new, old)  # validating admission
+            yield from self.admission.validate(new, old, req)  # validating admission
         m.resource_version = None
         if _same_without_rv(new, old):
             return old  # a no-op update writes nothing (etcd3 store.go GuaranteedUpdate)

@@ -39,6 +39,8 @@ def default_controllers() -> dict[str, type[Controller]]:
         PVProtectionController,
     )
     from .replicaset import ReplicaSetController
+    from .resourcequota import ResourceQuotaController
+    from .serviceaccount import RootCACertPublisher, ServiceAccountsController
     from .statefulset import StatefulSetController
     from .ttlafterfinished import TTLAfterFinishedController
 
@@ -59,6 +61,9 @@ def default_controllers() -> dict[str, type[Controller]]:
         "ttl-after-finished-controller": TTLAfterFinishedController,
         "disruption-controller": DisruptionController,
         "horizontal-pod-autoscaler-controller": HorizontalPodAutoscalerController,
+        "serviceaccount-controller": ServiceAccountsController,
+        "root-ca-certificate-publisher-controller": RootCACertPublisher,
+        "resourcequota-controller": ResourceQuotaController,
         "persistentvolume-binder-controller": PersistentVolumeController,
         "persistentvolumeclaim-protection-controller": PVCProtectionController,
         "persistentvolume-protection-controller": PVProtectionController,
