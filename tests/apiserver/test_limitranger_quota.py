@@ -184,9 +184,8 @@ spec:
 def test_a_new_quota_refuses_until_the_controller_has_counted(world):
     """An API server with no controller manager: admission limits what ``status.hard``
     names (nothing, for a quota no controller has seen) and needs ``status.used`` for it."""
-    from kubelab.api.core import Pod, ResourceQuota, ServiceAccount
+    from kubelab.api.core import Pod, ResourceQuota
 
-    world.do(world.client.create(ServiceAccount.model_validate({"metadata": {"name": "default"}})))
     rq = world.do(world.client.create(ResourceQuota.model_validate({"metadata": {"name": "pods"},
                                                                     "spec": {"hard": {"pods": "1", "cpu": "1"}}})))
     world.do(world.client.create(Pod.model_validate(
