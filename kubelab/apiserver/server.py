@@ -90,6 +90,9 @@ class APIServer:
         self.running = False
         self._etcd_watches: list[Any] = []
         self._rng = sim.rng(f"apiserver/{host}")
+        # uids from a stream of their own: an object more or less (a controller's ServiceAccount,
+        # an Event) does not shift the generated names and addresses that follow
+        self._uid_rng = sim.rng(f"apiserver/{host}/uid")
         self.admission = admission.AdmissionChain(self)
         self.authorizer = authz.Authorizer(self)
         self.authenticator = authn.Authenticator()  # the cluster replaces it with one sharing its CA
@@ -480,7 +483,7 @@ class APIServer:
         return base + "".join(self._rng.choice(_RAND_ALPHABET) for _ in range(_RANDOM_LENGTH))
 
     def _new_uid(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        return str(uuid.UUID(int=self._uid_rng.getrandbits(128), version=4))
 
     def _create(self, req: Request):
         if req.subresource == "eviction":
