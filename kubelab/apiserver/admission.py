@@ -102,7 +102,8 @@ class AdmissionChain:
             self._validate_priority_class(obj, old)
         if old is None and obj.KIND == "Pod":
             self._pod_security(obj)
-        if old is None and obj.NAMESPACED:
+        # quota ignores events (pkg/quota/v1/install/update_filter.go ignoredResources)
+        if old is None and obj.NAMESPACED and obj.KIND != "Event":
             yield from self._resource_quota(obj, dry_run=bool(req is not None and req.options.get("dry_run")))
 
     # -- LimitRanger (plugin/pkg/admission/limitranger) -----------------------------------------
