@@ -268,3 +268,43 @@ spec:
   hard: {gpus: "1", pods: "-1"}
 """) == ('ResourceQuota "odd" is invalid: [spec.hard[gpus]: Invalid value: "gpus": must be a standard resource '
          'for quota, spec.hard[pods]: Invalid value: "-1": must be greater than or equal to 0]')
+
+
+def test_object_counts_of_any_resource(cluster):
+    cluster.apply("""
+apiVersion: v1
+kind: Namespace
+metadata: {name: counted}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: apps, namespace: counted}
+spec:
+  hard: {count/deployments.apps: "1", services.nodeports: "1"}
+""")
+    cluster.run(seconds=1)
+    deploy = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: NAME, namespace: counted}
+spec:
+  selector: {matchLabels: {app: NAME}}
+  template:
+    metadata: {labels: {app: NAME}}
+    spec:
+      containers: [{name: web, image: nginx}]
+"""
+    cluster.apply(deploy.replace("NAME", "a"))
+    assert refused(cluster, deploy.replace("NAME", "b")) == (
+        'deployments.apps "b" is forbidden: exceeded quota: apps, requested: count/deployments.apps=1, '
+        'used: count/deployments.apps=1, limited: count/deployments.apps=1')
+    assert refused(cluster, """
+apiVersion: v1
+kind: Service
+metadata: {name: np, namespace: counted}
+spec:
+  type: NodePort
+  selector: {app: a}
+  ports: [{name: a, port: 80}, {name: b, port: 81}]
+""") == ('services "np" is forbidden: exceeded quota: apps, requested: services.nodeports=2, '
+         'used: services.nodeports=0, limited: services.nodeports=1')
