@@ -987,6 +987,38 @@ def _limit_range_rows(lr: Any) -> list[list[str]]:
     return rows
 
 
+def describe_service_account(sa: Any, events: Optional[list[Any]], now: float,
+                             secrets: Optional[list[Any]] = None) -> str:
+    """describeServiceAccount: its image pull secrets and mountable secrets (``(not found)``
+    for one that does not exist), and its legacy token secrets (none: since v1.24 tokens are
+    bound, projected into pods)."""
+    existing = None if secrets is None else {x.metadata.name for x in secrets}
+
+    def body(w: PrefixWriter) -> None:
+        w.write(0, f"Name:\t{sa.metadata.name}\n")
+        w.write(0, f"Namespace:\t{sa.metadata.namespace}\n")
+        _print_labels_multiline(w, "Labels", sa.metadata.labels)
+        _print_annotations_multiline(w, "Annotations", sa.metadata.annotations)
+        pull = sorted((r or {}).get("name", "") for r in sa.image_pull_secrets or ())
+        mount = sorted(r.name or "" for r in sa.secrets or ())
+        tokens = sorted(x.metadata.name for x in secrets or ()
+                        if x.type == "kubernetes.io/service-account-token"
+                        and (x.metadata.annotations or {}).get("kubernetes.io/service-account.name") == sa.metadata.name)
+        for header, names in (("Image pull secrets:", pull), ("Mountable secrets: ", mount), ("Tokens:            ", tokens)):
+            if not names:
+                w.write(0, f"{header}\t<none>\n")
+                continue
+            prefix = header
+            for n in names:
+                missing = existing is not None and n not in existing
+                w.write(0, f"{prefix}\t{n}{' (not found)' if missing else ''}\n")
+                prefix = " " * 19
+        if events is not None:
+            describe_events(w, events, now)
+
+    return tabbed_string(body)
+
+
 def describe_resource_quota(rq: Any, events: Optional[list[Any]], now: float) -> str:
     """describeQuota."""
     def body(w: PrefixWriter) -> None:
@@ -1366,6 +1398,8 @@ def describe(obj: KubeObject, source: Any = None, *, show_events: bool = True, n
                                   _safe_list("LimitRange", obj.metadata.name))
     if kind == "ResourceQuota":
         return describe_resource_quota(obj, events, now)
+    if kind == "ServiceAccount":
+        return describe_service_account(obj, events, now, _safe_list("Secret", obj.metadata.namespace))
     if kind == "LimitRange":
         return describe_limit_range(obj, events, now)
     if kind == "ConfigMap":
@@ -1389,6 +1423,7 @@ DESCRIBERS: dict[str, Callable[..., str]] = {
     "CronJob": describe_cronjob,
     "Namespace": describe_namespace,
     "ResourceQuota": describe_resource_quota,
+    "ServiceAccount": describe_service_account,
     "LimitRange": describe_limit_range,
     "ConfigMap": describe_configmap,
     "Secret": describe_secret,

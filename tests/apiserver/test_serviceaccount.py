@@ -210,3 +210,23 @@ spec:
 
 def test_get_sa_columns(cluster):
     assert cluster.kubectl("get sa default").splitlines()[0].split() == ["NAME", "SECRETS", "AGE"]
+
+
+def test_describe_service_account(cluster):
+    # describeServiceAccount (k8s.io/kubectl/pkg/describe/describe.go)
+    cluster.apply("""
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: puller}
+imagePullSecrets: [{name: regcred}]
+""")
+    assert cluster.kubectl("describe sa default -n kube-public") == (
+        "Name:                default\n"
+        "Namespace:           kube-public\n"
+        "Labels:              <none>\n"
+        "Annotations:         <none>\n"
+        "Image pull secrets:  <none>\n"
+        "Mountable secrets:   <none>\n"
+        "Tokens:              <none>\n"
+        "Events:              <none>\n")
+    assert "Image pull secrets:  regcred (not found)\n" in cluster.kubectl("describe sa puller")
