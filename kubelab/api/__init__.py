@@ -9,11 +9,13 @@ from .core import (
     Container,
     Endpoints,
     Event,
+    LimitRange,
     Namespace,
     Node,
     Pod,
     PodSpec,
     PodTemplateSpec,
+    ResourceQuota,
     Secret,
     Service,
     ServiceAccount,
@@ -26,8 +28,8 @@ from .scheme import KINDS, DecodeError, decode, kind_by_name
 
 __all__ = [
     "ConfigMap", "Container", "ControllerRevision", "CronJob", "DaemonSet", "DecodeError", "Deployment",
-    "EndpointSlice", "Endpoints", "Event", "Job", "KINDS", "KubeObject", "LabelSelector", "Lease",
+    "EndpointSlice", "Endpoints", "Event", "Job", "KINDS", "KubeObject", "LabelSelector", "Lease", "LimitRange",
     "Namespace", "Node", "ObjectMeta", "OwnerReference", "Pod", "PodDisruptionBudget", "PodSpec",
-    "PodTemplateSpec", "PriorityClass", "ReplicaSet", "Secret", "Selector", "Service", "ServiceAccount",
+    "PodTemplateSpec", "PriorityClass", "ReplicaSet", "ResourceQuota", "Secret", "Selector", "Service", "ServiceAccount",
     "StatefulSet", "Taint", "Toleration", "decode", "kind_by_name", "parse_field_selector", "parse_selector",
 ]

@@ -634,6 +634,52 @@ class ComponentStatus(KubeObject):
     NAMESPACED: ClassVar[bool] = False
 
     conditions: Optional[list[ComponentCondition]] = None
+# ----------------------------------------------------------------------------- policy
+# LimitRange and ResourceQuota (k8s.io/api/core/v1/types.go): enforced by the LimitRanger and
+# ResourceQuota admission plugins, ResourceQuota's status kept by the resource quota controller.
+
+Quantities = Optional[dict[str, Union[str, int, float]]]
+
+
+class LimitRangeItem(K8sModel):
+    type: str = ""  # Pod | Container | PersistentVolumeClaim
+    max: Quantities = None
+    min: Quantities = None
+    default: Quantities = None
+    default_request: Quantities = None
+    max_limit_request_ratio: Quantities = None
+
+
+class LimitRangeSpec(K8sModel):
+    limits: list[LimitRangeItem] = Field(default_factory=list)
+
+
+class LimitRange(KubeObject):
+    KIND: ClassVar[str] = "LimitRange"
+    RESOURCE: ClassVar[str] = "limitranges"
+    SHORT_NAMES: ClassVar[tuple[str, ...]] = ("limits",)
+
+    spec: LimitRangeSpec = Field(default_factory=LimitRangeSpec)
+
+
+class ResourceQuotaSpec(K8sModel):
+    hard: Quantities = None
+    scopes: Optional[list[str]] = None
+    scope_selector: Optional[Json] = None
+
+
+class ResourceQuotaStatus(K8sModel):
+    hard: Quantities = None
+    used: Quantities = None
+
+
+class ResourceQuota(KubeObject):
+    KIND: ClassVar[str] = "ResourceQuota"
+    RESOURCE: ClassVar[str] = "resourcequotas"
+    SHORT_NAMES: ClassVar[tuple[str, ...]] = ("quota",)
+
+    spec: ResourceQuotaSpec = Field(default_factory=ResourceQuotaSpec)
+    status: ResourceQuotaStatus = Field(default_factory=ResourceQuotaStatus)
 
 
 # ----------------------------------------------------------------------------- events

@@ -100,13 +100,11 @@ def default_pod_spec(spec: PodSpec) -> None:
 
 def default_pod(pod: Pod) -> None:
     default_pod_spec(pod.spec)
-    # The ServiceAccount admission plugin fills this in (plugin/pkg/admission/serviceaccount),
-    # but leaves a mirror pod's spec alone (admission.go: "Don't modify the spec of mirror pods")
-    if "kubernetes.io/config.mirror" in (pod.metadata.annotations or {}):
-        return
-    if not pod.spec.service_account_name:
-        pod.spec.service_account_name = "default"
-    if pod.spec.service_account is None:
+    # The ServiceAccount admission plugin defaults serviceAccountName (to "default"); the
+    # deprecated serviceAccount mirrors it (pkg/apis/core/v1/conversion.go)
+    if not pod.spec.service_account_name and pod.spec.service_account:
+        pod.spec.service_account_name = pod.spec.service_account
+    if pod.spec.service_account_name:
         pod.spec.service_account = pod.spec.service_account_name
 
 

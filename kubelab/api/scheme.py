@@ -24,6 +24,8 @@ KINDS: tuple[type[KubeObject], ...] = (
     core.ConfigMap,
     core.Secret,
     core.ServiceAccount,
+    core.LimitRange,
+    core.ResourceQuota,
     core.Event,
     apps.Deployment,
     apps.ReplicaSet,

@@ -11,12 +11,12 @@ from kubelab.api.meta import KubeObject
 
 # Kinds whose status is written only through /status (the main resource keeps the old one).
 STATUS_SUBRESOURCE = {"HorizontalPodAutoscaler", "Pod", "Node", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
-                      "CronJob", "Service", "Namespace", "PodDisruptionBudget"}
+                      "CronJob", "Service", "Namespace", "PodDisruptionBudget", "ResourceQuota"}
 # Kinds whose metadata.generation counts spec changes.
 GENERATION = {"HorizontalPodAutoscaler", "Pod", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
               "PodDisruptionBudget", "Namespace", "Service", "Node", "PriorityClass"}
 _EMPTY_STATUS_ON_CREATE = {"HorizontalPodAutoscaler", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
-                           "PodDisruptionBudget", "Service"}
+                           "PodDisruptionBudget", "Service", "ResourceQuota"}
 
 
 def pod_qos_class(pod: Pod) -> str:

@@ -1,9 +1,10 @@
 """kube-apiserver in miniature: the only door to etcd.
 
 A request goes through what the real server's handler chain does, in that order:
-decode (strict) → admission (mutating: defaulting, NamespaceLifecycle, ServiceAccount,
-Priority, DefaultTolerationSeconds) → the resource's strategy (PrepareForCreate /
-PrepareForUpdate) → validation → the etcd3 store's transaction. Every failure is a
+decode (strict) → admission (mutating: defaulting, NamespaceLifecycle, LimitRanger,
+ServiceAccount, Priority, DefaultTolerationSeconds, ...) → the resource's strategy
+(PrepareForCreate / PrepareForUpdate) → validation → validating admission (LimitRanger,
+Priority, PodSecurity, ResourceQuota last) → the etcd3 store's transaction. Every failure is a
 :class:`~kubelab.api.errors.StatusError` carrying a metav1.Status, and a refused request
 changes nothing.
 
@@ -89,6 +90,9 @@ class APIServer:
         self.running = False
         self._etcd_watches: list[Any] = []
         self._rng = sim.rng(f"apiserver/{host}")
+        # uids from a stream of their own: an object more or less (a controller's ServiceAccount,
+        # an Event) does not shift the generated names and addresses that follow
+        self._uid_rng = sim.rng(f"apiserver/{host}/uid")
         self.admission = admission.AdmissionChain(self)
         self.authorizer = authz.Authorizer(self)
         self.authenticator = authn.Authenticator()  # the cluster replaces it with one sharing its CA
@@ -495,7 +499,7 @@ class APIServer:
         return base + "".join(self._rng.choice(_RAND_ALPHABET) for _ in range(_RANDOM_LENGTH))
 
     def _new_uid(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        return str(uuid.UUID(int=self._uid_rng.getrandbits(128), version=4))
 
     def _create(self, req: Request):
         if req.subresource == "eviction":
@@ -516,7 +520,7 @@ class APIServer:
             self._allocate_service(obj)
         registry.prepare_for_create(obj, self.sim.now)
         registry.validate_create(obj)
-        self.admission.validate(obj, None)  # validating admission
+        yield from self.admission.validate(obj, None, req)  # validating admission
         key = storage.object_key(req.kind, meta.namespace, meta.name)
         if _dry_run(req):
             # dryRun=All (handlers/create.go): validated and admitted, the answer is what
@@ -746,7 +750,7 @@ class APIServer:
             self._allocate_service(new, old)  # the service REST's beginUpdate (storage.go)
         registry.validate_update(new, old, req.subresource)
         if not req.subresource:
-            self.admission.validate(new, old)  # validating admission
+            yield from self.admission.validate(new, old, req)  # validating admission
         m.resource_version = None
         if _same_without_rv(new, old):
             return old  # a no-op update writes nothing (etcd3 store.go GuaranteedUpdate)

@@ -137,6 +137,9 @@ class Cluster:
         # servers' --client-ca-file, one authenticator shared by every replica
         self.ca = CertificateAuthority(self.sim, "kubernetes")
         self.authenticator = Authenticator(self.ca)
+        # kube-controller-manager's --root-ca-file: what the root CA publisher puts in every
+        # namespace's kube-root-ca.crt ConfigMap
+        self.controller_manager_options["root_ca_pem"] = self.ca.certificate.pem
         self.users: dict[str, Credentials] = {}  # add_user: the credentials kubectl presents as them
         self.workers: dict[str, Worker] = {}
         # metrics-server: serves metrics.k8s.io through every API server's aggregation layer

@@ -40,6 +40,8 @@ def default_controllers() -> dict[str, type[Controller]]:
     )
     from .podgc import PodGCController
     from .replicaset import ReplicaSetController
+    from .resourcequota import ResourceQuotaController
+    from .serviceaccount import RootCACertPublisher, ServiceAccountsController
     from .statefulset import StatefulSetController
     from .ttlafterfinished import TTLAfterFinishedController
 
@@ -60,6 +62,9 @@ def default_controllers() -> dict[str, type[Controller]]:
         "ttl-after-finished-controller": TTLAfterFinishedController,
         "disruption-controller": DisruptionController,
         "horizontal-pod-autoscaler-controller": HorizontalPodAutoscalerController,
+        "serviceaccount-controller": ServiceAccountsController,
+        "root-ca-certificate-publisher-controller": RootCACertPublisher,
+        "resourcequota-controller": ResourceQuotaController,
         "persistentvolume-binder-controller": PersistentVolumeController,
         "persistentvolumeclaim-protection-controller": PVCProtectionController,
         "persistentvolume-protection-controller": PVProtectionController,

@@ -21,6 +21,7 @@ and answers the client with the ``bad certificate`` alert.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -75,6 +76,21 @@ class Certificate:
 
     def valid_at(self, now: float) -> bool:
         return self.not_before <= now <= self.not_after
+
+    @property
+    def pem(self) -> str:
+        """The certificate as a PEM block, as ``ca.crt`` holds it. Simulated: the DER body is
+        not a parseable certificate but a deterministic stand-in of a real one's size (an
+        RSA-2048 CA is about 1.1 KB of DER: 25 base64 lines), derived from the fields, so the
+        same CA always prints the same block and another CA another one."""
+        der = bytearray(b"\x30\x82\x04\x5b")  # SEQUENCE, 1115 bytes: what a real one starts with
+        block = hashlib.sha256(repr(self).encode()).digest()
+        while len(der) < 1119:
+            der += block
+            block = hashlib.sha256(block).digest()
+        body = base64.b64encode(bytes(der[:1119])).decode()
+        lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+        return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
 
     def x509_text(self) -> str:
         """Roughly what ``openssl x509 -noout -text`` shows."""

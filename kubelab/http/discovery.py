@@ -62,7 +62,7 @@ _SCALE = Subresource("scale", ("get", "patch", "update"), "autoscaling", "v1", "
 def _subresources(kind: str) -> list[Subresource]:
     subs: list[Subresource] = []
     if kind in ("Pod", "Node", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
-                "Service", "Namespace", "PodDisruptionBudget"):
+                "Service", "Namespace", "PodDisruptionBudget", "ResourceQuota"):
         subs.append(_STATUS)
     if kind in ("Deployment", "ReplicaSet", "StatefulSet"):
         subs.append(_SCALE)

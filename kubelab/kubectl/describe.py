@@ -261,6 +261,12 @@ def _describe_containers(w: PrefixWriter, label: str, containers: Any, statuses:
             w.write(3, f"{m.get('mountPath')} from {m.get('name')} ({','.join(flags)})\n")
 
 
+def _go_bool_ptr(v: Any) -> str:
+    """printProjectedVolumeSource prints the *bool itself: ``<nil>`` when unset (a set one
+    prints as a pointer address in Go; kubelab prints its value)."""
+    return "<nil>" if v is None else ("true" if v else "false")
+
+
 def _describe_volumes(w: PrefixWriter, volumes: Any, space: str) -> None:
     """describeVolumes (the common sources; others print <unknown>)."""
     if not volumes:
@@ -298,11 +304,13 @@ def _describe_volumes(w: PrefixWriter, volumes: Any, space: str) -> None:
                 if "serviceAccountToken" in src:
                     w.write(2, f"TokenExpirationSeconds:\t{src['serviceAccountToken'].get('expirationSeconds', 3607)}\n")
                 elif "configMap" in src:
-                    w.write(2, f"ConfigMapName:\t{src['configMap'].get('name', '')}\n    Optional:\t{'true' if src['configMap'].get('optional') else 'false'}\n")
+                    w.write(2, f"ConfigMapName:\t{src['configMap'].get('name', '')}\n"
+                               f"    ConfigMapOptional:\t{_go_bool_ptr(src['configMap'].get('optional'))}\n")
                 elif "downwardAPI" in src:
                     w.write(2, "DownwardAPI:\ttrue\n")
                 elif "secret" in src:
-                    w.write(2, f"SecretName:\t{src['secret'].get('name', '')}\n    Optional:\t{'true' if src['secret'].get('optional') else 'false'}\n")
+                    w.write(2, f"SecretName:\t{src['secret'].get('name', '')}\n"
+                               f"    SecretOptionalName:\t{_go_bool_ptr(src['secret'].get('optional'))}\n")
         else:
             w.write(1, "<unknown>\n")
 
@@ -917,17 +925,124 @@ def describe_cronjob(cj: Any, events: Optional[list[Any]], now: float) -> str:
     return tabbed_string(body)
 
 
-def describe_namespace(ns: Any, events: Optional[list[Any]], now: float) -> str:
-    """describeNamespace (kubelab has no ResourceQuota or LimitRange objects: none to list)."""
+def describe_namespace(ns: Any, events: Optional[list[Any]], now: float,
+                       quotas: Optional[list[Any]] = None, limit_ranges: Optional[list[Any]] = None) -> str:
+    """describeNamespace: its quotas (DescribeResourceQuotas) and limit ranges
+    (DescribeLimitRanges) follow the status."""
     def body(w: PrefixWriter) -> None:
         w.write(0, f"Name:\t{ns.metadata.name}\n")
         _print_labels_multiline(w, "Labels", ns.metadata.labels)
         _print_annotations_multiline(w, "Annotations", ns.metadata.annotations)
         w.write(0, f"Status:\t{ns.status.phase or ''}\n")
         w.write(0, "\n")
-        w.write(0, "No resource quota.\n")
+        if not quotas:
+            w.write(0, "No resource quota.\n")
+        else:
+            w.write(0, "Resource Quotas\n")
+            for rq in sorted(quotas, key=lambda r: r.metadata.name or ""):
+                w.write(1, f"Name:\t{rq.metadata.name}\n")
+                w.write(1, "Resource\tUsed\tHard\n")
+                w.write(1, "--------\t---\t---\n")
+                for name, used, hard in _quota_rows(rq, convert=False):
+                    w.write(1, f"{name}\t{used}\t{hard}\n")
         w.write(0, "\n")
-        w.write(0, "No LimitRange resource.\n")
+        if not limit_ranges:
+            w.write(0, "No LimitRange resource.\n")
+        else:
+            w.write(0, "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n")
+            w.write(0, " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n")
+            for lr in limit_ranges:
+                for row in _limit_range_rows(lr):
+                    w.write(0, " " + "\t".join(row) + "\n")
+
+    return tabbed_string(body)
+
+
+def _quota_rows(rq: Any, convert: bool = True) -> list[tuple[str, str, str]]:
+    """(resource, used, hard) sorted by name; describeQuota prints a used value in the hard
+    value's format (``used: 128Mi`` against ``hard: 1Gi``)."""
+    hard = rq.status.hard or {}
+    used = rq.status.used or {}
+    rows = []
+    for name in sorted(hard):
+        h = _q(hard[name])
+        u = _q(used[name]) if name in used else _q(0)
+        if convert and u.format != h.format:
+            from kubelab.api.quantity import Quantity
+
+            u = Quantity.new(u.value(), h.format)
+        rows.append((name, str(u), str(h)))
+    return rows
+
+
+def _limit_range_rows(lr: Any) -> list[list[str]]:
+    """One row per type and resource; ``-`` where the item sets nothing (Go's map order is
+    random; here resources are sorted)."""
+    rows = []
+    for item in lr.spec.limits:
+        cols = (item.min, item.max, item.default_request, item.default, item.max_limit_request_ratio)
+        names = sorted({k for c in cols for k in (c or {})})
+        for k in names:
+            rows.append([item.type, k] + [str(_q(c[k])) if c and k in c else "-" for c in cols])
+    return rows
+
+
+def describe_service_account(sa: Any, events: Optional[list[Any]], now: float,
+                             secrets: Optional[list[Any]] = None) -> str:
+    """describeServiceAccount: its image pull secrets and mountable secrets (``(not found)``
+    for one that does not exist), and its legacy token secrets (none: since v1.24 tokens are
+    bound, projected into pods)."""
+    existing = None if secrets is None else {x.metadata.name for x in secrets}
+
+    def body(w: PrefixWriter) -> None:
+        w.write(0, f"Name:\t{sa.metadata.name}\n")
+        w.write(0, f"Namespace:\t{sa.metadata.namespace}\n")
+        _print_labels_multiline(w, "Labels", sa.metadata.labels)
+        _print_annotations_multiline(w, "Annotations", sa.metadata.annotations)
+        pull = sorted((r or {}).get("name", "") for r in sa.image_pull_secrets or ())
+        mount = sorted(r.name or "" for r in sa.secrets or ())
+        tokens = sorted(x.metadata.name for x in secrets or ()
+                        if x.type == "kubernetes.io/service-account-token"
+                        and (x.metadata.annotations or {}).get("kubernetes.io/service-account.name") == sa.metadata.name)
+        for header, names in (("Image pull secrets:", pull), ("Mountable secrets: ", mount), ("Tokens:            ", tokens)):
+            if not names:
+                w.write(0, f"{header}\t<none>\n")
+                continue
+            prefix = header
+            for n in names:
+                missing = existing is not None and n not in existing
+                w.write(0, f"{prefix}\t{n}{' (not found)' if missing else ''}\n")
+                prefix = " " * 19
+        if events is not None:
+            describe_events(w, events, now)
+
+    return tabbed_string(body)
+
+
+def describe_resource_quota(rq: Any, events: Optional[list[Any]], now: float) -> str:
+    """describeQuota."""
+    def body(w: PrefixWriter) -> None:
+        w.write(0, f"Name:\t{rq.metadata.name}\n")
+        w.write(0, f"Namespace:\t{rq.metadata.namespace}\n")
+        if rq.spec.scopes:
+            w.write(0, f"Scopes:\t{', '.join(sorted(rq.spec.scopes))}\n")
+        w.write(0, "Resource\tUsed\tHard\n")
+        w.write(0, "--------\t----\t----\n")
+        for name, used, hard in _quota_rows(rq):
+            w.write(0, f"{name}\t{used}\t{hard}\n")
+
+    return tabbed_string(body)
+
+
+def describe_limit_range(lr: Any, events: Optional[list[Any]], now: float) -> str:
+    """describeLimitRange."""
+    def body(w: PrefixWriter) -> None:
+        w.write(0, f"Name:\t{lr.metadata.name}\n")
+        w.write(0, f"Namespace:\t{lr.metadata.namespace}\n")
+        w.write(0, "Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n")
+        w.write(0, "----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n")
+        for row in _limit_range_rows(lr):
+            w.write(0, "\t".join(row) + "\n")
 
     return tabbed_string(body)
 
@@ -1279,7 +1394,14 @@ def describe(obj: KubeObject, source: Any = None, *, show_events: bool = True, n
     if kind == "CronJob":
         return describe_cronjob(obj, events, now)
     if kind == "Namespace":
-        return describe_namespace(obj, events, now)
+        return describe_namespace(obj, events, now, _safe_list("ResourceQuota", obj.metadata.name),
+                                  _safe_list("LimitRange", obj.metadata.name))
+    if kind == "ResourceQuota":
+        return describe_resource_quota(obj, events, now)
+    if kind == "ServiceAccount":
+        return describe_service_account(obj, events, now, _safe_list("Secret", obj.metadata.namespace))
+    if kind == "LimitRange":
+        return describe_limit_range(obj, events, now)
     if kind == "ConfigMap":
         return describe_configmap(obj, events, now)
     if kind == "Secret":
@@ -1300,6 +1422,9 @@ DESCRIBERS: dict[str, Callable[..., str]] = {
     "Job": describe_job,
     "CronJob": describe_cronjob,
     "Namespace": describe_namespace,
+    "ResourceQuota": describe_resource_quota,
+    "ServiceAccount": describe_service_account,
+    "LimitRange": describe_limit_range,
     "ConfigMap": describe_configmap,
     "Secret": describe_secret,
     "Endpoints": describe_endpoints,

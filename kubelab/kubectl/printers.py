@@ -525,6 +525,27 @@ def print_service_account(sa: Any, now: float, wide: bool) -> list[str]:
     return [sa.metadata.name, str(len(sa.secrets or ())), _age(sa, now)]
 
 
+def print_resource_quota(rq: Any, now: float, wide: bool) -> list[str]:
+    """printResourceQuota: ``name: used/hard`` for each resource in status.hard (sorted), the
+    ``limits.*`` ones in LIMIT, the rest in REQUEST."""
+    from kubelab.api.quantity import Quantity, parse_quantity
+
+    hard = rq.status.hard or {}
+    used = rq.status.used or {}
+    request, limit = [], []
+    for name in sorted(hard):
+        u = parse_quantity(used[name]) if name in used else Quantity.new(0)
+        cell = f"{name}: {u}/{parse_quantity(hard[name])}"
+        pieces = name.split(".")
+        (limit if len(pieces) > 1 and pieces[0] == "limits" else request).append(cell)
+    return [rq.metadata.name, _age(rq, now), ", ".join(request), ", ".join(limit)]
+
+
+def print_limit_range(lr: Any, now: float, wide: bool) -> list[str]:
+    """printLimitRange: the name and the creation time (RFC 3339)."""
+    return [lr.metadata.name, lr.metadata.creation_timestamp or ""]
+
+
 def print_lease(lease: Any, now: float, wide: bool) -> list[str]:
     return [lease.metadata.name, lease.spec.holder_identity or "", _age(lease, now)]
 
@@ -737,6 +758,8 @@ TABLES: dict[str, TablePrinter] = {
     "Secret": TablePrinter(_cols("Name", "Type", "Data", "Age"), print_secret),
     "ServiceAccount": TablePrinter(_cols("Name", "Secrets", "Age"), print_service_account),
     "Namespace": TablePrinter(_cols("Name", "Status", "Age"), print_namespace),
+    "ResourceQuota": TablePrinter(_cols("Name", "Age", "Request", "Limit"), print_resource_quota),
+    "LimitRange": TablePrinter(_cols("Name", "Created At"), print_limit_range),
     "Lease": TablePrinter(_cols("Name", "Holder", "Age"), print_lease),
     "ComponentStatus": TablePrinter(_cols("Name", "Status", "Message", "Error"), print_component_status),
     "PriorityClass": TablePrinter(_cols("Name", "Value", "Global-Default", "Age", wide=("PreemptionPolicy",)), print_priority_class),

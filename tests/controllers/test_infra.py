@@ -14,6 +14,7 @@ from kubelab.controllers.endpoint import EndpointsController
 from kubelab.controllers.endpointslice import EndpointSliceController
 from kubelab.controllers.garbagecollector import GarbageCollector
 from kubelab.controllers.namespace import NamespaceController
+from kubelab.controllers.serviceaccount import ServiceAccountsController
 from kubelab.controllers.nodelifecycle import NodeLifecycleController, TaintEvictionController
 from kubelab.controllers.replicaset import ReplicaSetController
 
@@ -96,7 +97,8 @@ def test_dangling_owner_reference_gets_the_dependent_collected():
 
 def test_namespace_deletion_removes_its_contents():
     w = World()
-    w.start(ReplicaSetController, DeploymentController, GarbageCollector, NamespaceController)
+    # the service account controller gives the new namespace the "default" its pods run as
+    w.start(ReplicaSetController, DeploymentController, GarbageCollector, NamespaceController, ServiceAccountsController)
     w.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
     d = copy.deepcopy(DEPLOY)
     d["metadata"]["namespace"] = "team"

@@ -23,6 +23,7 @@ class World:
         self.server = APIServer(self.sim, self.net, "master-1", DirectKVClient(self.sim))
         self.sim.run_until(self.server.start())
         self.client = APIClient(self.sim, self.net, "master-1", lambda h: self.server)
+        self._default_service_account()
         self.informers = SharedInformerFactory(self.client)
         self.ctx = ControllerContext(self.sim, self.client, self.informers, host="master-1")
         self.start_delay, self.stop_delay = start_delay, stop_delay
@@ -41,6 +42,17 @@ class World:
             self.pods = SharedInformerFactory(self.client).informer(Pod)
             self.pods.add_event_handler(self._on_pod, lambda o, n: self._on_pod(n), None)
             self.pods.start()
+
+    def _default_service_account(self) -> None:
+        """What the service account controller would have made (the ServiceAccount admission
+        plugin refuses pods without it), stored directly: no request, no uid drawn."""
+        from kubelab.api.core import ServiceAccount
+        from kubelab.apiserver import storage
+
+        sa = ServiceAccount.model_validate({"metadata": {"name": "default", "namespace": "default", "uid": "sa-default"}})
+        self.sim.run_until(self.server.storage.create(storage.object_key(ServiceAccount, "default", "default"),
+                                                      storage.encode(sa)))
+        self.sim.run_for(0.01)
 
     # -- helpers ---------------------------------------------------------------------------
     def run(self, seconds: float) -> None:

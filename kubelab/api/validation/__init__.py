@@ -47,12 +47,14 @@ from .core import (
     check_decode,
     validate_config_map,
     validate_config_map_update,
+    validate_limit_range,
     validate_namespace,
     validate_node,
     validate_pod,
     validate_pod_spec,
     validate_pod_template_spec,
     validate_pod_update,
+    validate_resource_quota,
     validate_secret,
     validate_secret_update,
     validate_service,
@@ -77,6 +79,8 @@ _CREATE: dict[str, Callable[[Any], ErrorList]] = {
     "PersistentVolume": validate_persistent_volume,
     "PersistentVolumeClaim": validate_persistent_volume_claim,
     "StorageClass": validate_storage_class,
+    "LimitRange": validate_limit_range,
+    "ResourceQuota": validate_resource_quota,
 }
 
 _UPDATE: dict[str, Callable[[Any, Any], ErrorList]] = {

@@ -149,6 +149,14 @@ def _resource_maps(obj: Any) -> Iterable[tuple[str, dict]]:
         if getattr(ps, "resources", None) is not None:
             yield f"{path}.resources.limits", ps.resources.limits or {}
             yield f"{path}.resources.requests", ps.resources.requests or {}
+    if getattr(type(obj), "KIND", "") == "LimitRange":
+        for i, item in enumerate(obj.spec.limits or ()):
+            for attr, name in (("max", "max"), ("min", "min"), ("default", "default"),
+                               ("default_request", "defaultRequest"), ("max_limit_request_ratio", "maxLimitRequestRatio")):
+                if getattr(item, attr):
+                    yield f"spec.limits[{i}].{name}", getattr(item, attr)
+    if getattr(type(obj), "KIND", "") == "ResourceQuota" and obj.spec.hard:
+        yield "spec.hard", obj.spec.hard
     status = getattr(obj, "status", None)
     for attr in ("capacity", "allocatable"):
         m = getattr(status, attr, None) if status is not None else None
@@ -1090,4 +1098,114 @@ def validate_namespace(ns: Any) -> ErrorList:
         errs.extend(invalid(fp, f, m) for m in msgs)
         if not msgs and "/" not in f and f != "kubernetes":
             errs.append(invalid(fp, f, "name is neither a standard finalizer name nor is it fully qualified"))
+    return errs
+
+
+# ----------------------------------------------------------------------------- LimitRange, ResourceQuota
+# pkg/apis/core/validation/validation.go ValidateLimitRange / ValidateResourceQuota
+
+STANDARD_LIMIT_TYPES = ("Pod", "Container", "PersistentVolumeClaim")
+# helper.standardQuotaResources
+STANDARD_QUOTA_RESOURCES = {"cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory", "requests.storage",
+                            "requests.ephemeral-storage", "limits.cpu", "limits.memory", "limits.ephemeral-storage",
+                            "pods", "services", "replicationcontrollers", "resourcequotas", "secrets",
+                            "persistentvolumeclaims", "configmaps", "services.nodeports", "services.loadbalancers"}
+QUOTA_SCOPES = ("Terminating", "NotTerminating", "BestEffort", "NotBestEffort", "PriorityClass",
+                "CrossNamespacePodAffinity", "VolumeAttributesClass")
+
+
+def _validate_limit_range_resource_name(limit_type: str, name: str, fld_path: Path) -> ErrorList:
+    """validateLimitRangeResourceName: container resources for Pod and Container items."""
+    if limit_type in ("Pod", "Container"):
+        return _validate_resource_name(name, fld_path)
+    errs = ErrorList(invalid(fld_path, name, m) for m in is_qualified_name(name))
+    if not errs and "/" not in name and name not in ("storage",) and name not in STANDARD_CONTAINER_RESOURCES:
+        errs.append(invalid(fld_path, name, "must be a standard resource type or fully qualified"))
+    return errs
+
+
+def validate_limit_range(lr: Any) -> ErrorList:
+    """ValidateLimitRange: known types, once each; resource names; min <= defaultRequest <=
+    default <= max; no defaults on a Pod item; a ratio of at least 1 and at most max/min; a
+    PersistentVolumeClaim item needs a min or max storage."""
+    errs = validate_object_meta(lr.metadata, True, name_is_dns_subdomain, new_path("metadata"))
+    seen: set[str] = set()
+    base = new_path("spec", "limits")
+    for i, item in enumerate(lr.spec.limits or ()):
+        idx = base.index(i)
+        t = item.type or ""
+        if "/" not in t and t not in STANDARD_LIMIT_TYPES:
+            errs.append(invalid(idx.child("type"), t, "must be a standard limit type or fully qualified"))
+        if t in seen:
+            errs.append(duplicate(idx.child("type"), t))
+        seen.add(t)
+        maps: dict[str, dict[str, Quantity]] = {}
+        fields = [("max", item.max), ("min", item.min)]
+        if t == "Pod":
+            if item.default:
+                errs.append(forbidden(idx.child("default"), "may not be specified when `type` is 'Pod'"))
+            if item.default_request:
+                errs.append(forbidden(idx.child("defaultRequest"), "may not be specified when `type` is 'Pod'"))
+        else:
+            fields += [("default", item.default), ("defaultRequest", item.default_request)]
+        if t == "PersistentVolumeClaim" and "storage" not in (item.min or {}) and "storage" not in (item.max or {}):
+            errs.append(required(idx.child("limits"), "either minimum or maximum storage value is required, but neither was provided"))
+        fields.append(("maxLimitRequestRatio", item.max_limit_request_ratio))
+        keys: list[str] = []
+        for fname, raw in fields:
+            maps[fname] = {}
+            for k, v in (raw or {}).items():
+                errs.extend(_validate_limit_range_resource_name(t, k, idx.child(fname).key(k)))
+                maps[fname][k] = _q(v)
+                if k not in keys:
+                    keys.append(k)
+        for k in sorted(keys):
+            mn, mx = maps["min"].get(k), maps["max"].get(k)
+            df, dr = maps.get("default", {}).get(k), maps.get("defaultRequest", {}).get(k)
+            ratio = maps["maxLimitRequestRatio"].get(k)
+            if mn is not None and mx is not None and mn.cmp(mx) > 0:
+                errs.append(invalid(idx.child("min").key(k), str(mn), f"min value {mn} is greater than max value {mx}"))
+            if dr is not None and mn is not None and mn.cmp(dr) > 0:
+                errs.append(invalid(idx.child("defaultRequest").key(k), str(dr), f"min value {mn} is greater than default request value {dr}"))
+            if dr is not None and mx is not None and dr.cmp(mx) > 0:
+                errs.append(invalid(idx.child("defaultRequest").key(k), str(dr), f"default request value {dr} is greater than max value {mx}"))
+            if dr is not None and df is not None and dr.cmp(df) > 0:
+                errs.append(invalid(idx.child("defaultRequest").key(k), str(dr), f"default request value {dr} is greater than default limit value {df}"))
+            if df is not None and mn is not None and mn.cmp(df) > 0:
+                errs.append(invalid(idx.child("default").key(k), str(mn), f"min value {mn} is greater than default value {df}"))
+            if df is not None and mx is not None and df.cmp(mx) > 0:
+                errs.append(invalid(idx.child("default").key(k), str(mx), f"default value {df} is greater than max value {mx}"))
+            if ratio is not None and ratio.cmp(Quantity.new(1)) < 0:
+                errs.append(invalid(idx.child("maxLimitRequestRatio").key(k), str(ratio), f"ratio {ratio} is less than 1"))
+            if ratio is not None and mn is not None and mx is not None and mn.milli_value() > 0:
+                limit = mx.milli_value() / mn.milli_value()
+                if ratio.milli_value() / 1000 > limit:
+                    errs.append(invalid(idx.child("maxLimitRequestRatio").key(k), str(ratio),
+                                        f"ratio {ratio} is greater than max/min = {limit:f}"))
+    return errs
+
+
+def _validate_quota_resource_name(name: str, fld_path: Path) -> ErrorList:
+    """validateResourceQuotaResourceName."""
+    errs = ErrorList(invalid(fld_path, name, m) for m in is_qualified_name(name))
+    if errs:
+        return errs
+    if "/" not in name and name not in STANDARD_QUOTA_RESOURCES and not name.startswith(
+            ("hugepages-", "requests.hugepages-")):
+        errs.append(invalid(fld_path, name, "must be a standard resource for quota"))
+    return errs
+
+
+def validate_resource_quota(rq: Any) -> ErrorList:
+    """ValidateResourceQuota: quota resource names, non-negative (whole where counted)
+    values, known scopes."""
+    errs = validate_object_meta(rq.metadata, True, name_is_dns_subdomain, new_path("metadata"))
+    hard = new_path("spec", "hard")
+    for k, v in (rq.spec.hard or {}).items():
+        p = hard.key(k)
+        errs.extend(_validate_quota_resource_name(k, p))
+        errs.extend(_validate_resource_quantity_value(k, _q(v), p))
+    for i, scope in enumerate(rq.spec.scopes or ()):
+        if scope not in QUOTA_SCOPES:
+            errs.append(invalid(new_path("spec", "scopes").index(i), scope, "unsupported scope"))
     return errs
