@@ -27,6 +27,7 @@ import copy
 from typing import Any, Optional, Union
 
 from kubelab.api.meta import KubeObject
+from kubelab.apiserver.audit import AuditTrail, check_filters, select
 from kubelab.apiserver.authn import Authenticator, Credentials
 from kubelab.apiserver.lb import LoadBalancer
 from kubelab.apiserver.server import APIServer
@@ -480,6 +481,24 @@ class Cluster:
             return server.start(asyncio.get_running_loop())
         except RuntimeError:
             return server.start_thread()
+
+    def audit(self, user: Optional[str] = None, verb: Optional[str] = None, resource: Optional[str] = None,
+              namespace: Optional[str] = None, name: Optional[str] = None, allowed: Optional[bool] = None,
+              since: Optional[float] = None, limit: Optional[int] = None) -> AuditTrail:
+        """The API servers' audit events (audit.k8s.io/v1, stage ResponseComplete), oldest
+        first, filtered by every argument given: ``user`` ("alice"), ``verb`` ("create"),
+        ``resource`` ("pods" or "pods/binding"), ``namespace``, ``name``, ``allowed``
+        (False: the denials), ``since`` (simulated seconds); ``limit`` keeps the newest."""
+        check_filters(user=user, verb=verb, resource=resource, namespace=namespace, name=name, allowed=allowed,
+                      since=since, limit=limit)
+        events = sorted((e for s in self._all_apiservers() for e in s.audit_log), key=lambda e: (e.time, e.server, e.seq))
+        out = select(events, user, verb, resource, namespace, name, allowed, since)
+        if limit is not None:
+            out = out[len(out) - limit:] if limit else []
+        return AuditTrail(out)
+
+    def _all_apiservers(self) -> list[APIServer]:
+        return [s for m in self.masters for s in m.apiservers]
 
     @property
     def trace(self):
