@@ -11,7 +11,7 @@ from kubelab.api.defaults import apply_defaults
 from kubelab.api.meta import KubeObject
 from kubelab.api.storage import default_class
 
-from . import podsecurity
+from . import noderestriction, podsecurity
 
 if TYPE_CHECKING:
     from .server import APIServer, Request
@@ -39,6 +39,7 @@ class AdmissionChain:
             yield
         apply_defaults(obj)
         self._namespace_lifecycle(obj)
+        noderestriction.admit(self.server, req, "CREATE", obj)
         if obj.KIND == "Pod":
             self._priority(obj)
             self._default_toleration_seconds(obj)
@@ -55,6 +56,10 @@ class AdmissionChain:
         if False:
             yield
         apply_defaults(new)
+        noderestriction.admit(self.server, req, "UPDATE", new, old)
+
+    def admit_delete(self, obj: KubeObject, req: "Request") -> None:
+        noderestriction.admit(self.server, req, "DELETE", obj)
 
     def validate(self, obj: KubeObject, old: Optional[KubeObject]) -> None:
         """The validating admission phase, after the object passed field validation."""

@@ -28,7 +28,7 @@ from kubelab.api.scheme import KINDS, DecodeError, decode
 from kubelab.api.validation import check_decode
 from kubelab.sim import Event, Network, Simulator
 
-from . import admission, audit, authn, authz, bootstrappolicy, registry, storage
+from . import admission, audit, authn, authz, bootstrappolicy, noderestriction, registry, storage
 from .user import SYSTEM_PRIVILEGED_GROUP, UserInfo
 
 # the API server's own loopback identity (server/config.go: system:apiserver in system:masters);
@@ -146,7 +146,11 @@ class APIServer:
             if self.caches[obj.KIND].get(None, obj.metadata.name) is not None:
                 continue
             obj = obj.copy_deep()
-            obj.metadata.uid = self._new_uid()
+            if obj.metadata.name.startswith(bootstrappolicy.SEPARATE_UID_STREAM):
+                rng = self.sim.rng(f"apiserver/{self.host}/controller-roles")
+                obj.metadata.uid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            else:
+                obj.metadata.uid = self._new_uid()
             obj.metadata.creation_timestamp = rfc3339(self.sim.now)
             key = storage.object_key(type(obj), None, obj.metadata.name)
             try:
@@ -835,6 +839,7 @@ class APIServer:
             # plugin/pkg/admission/namespace/lifecycle: the immortal namespaces
             raise errors.new_forbidden("namespaces", req.name, "this namespace may not be deleted")
         key, obj, rev = yield from self._current(req, req.name)
+        self.admission.admit_delete(obj, req)
         opts = req.options
         pre = opts.get("preconditions") or {}
         if pre.get("uid") and pre["uid"] != obj.metadata.uid:
@@ -897,6 +902,7 @@ class APIServer:
         from kubelab.api.labels import Selector
 
         _, pod, _ = yield from self._current(req, req.name)
+        noderestriction.admit(self, req, "CREATE", pod)
         phase = pod.status.phase if pod.status else None
         # canIgnorePDB: terminal, pending or already deleting pods are not protected
         if phase not in ("Succeeded", "Failed", "Pending") and pod.metadata.deletion_timestamp is None:

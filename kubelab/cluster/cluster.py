@@ -30,6 +30,7 @@ from kubelab.api.meta import KubeObject
 from kubelab.apiserver.audit import AuditTrail, check_filters, select
 from kubelab.apiserver.authn import Authenticator, Credentials
 from kubelab.apiserver.lb import LoadBalancer
+from kubelab.apiserver.user import node_user
 from kubelab.apiserver.server import APIServer
 from kubelab.controllers.nodeipam import DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE, CidrSet
 from kubelab.etcd import EtcdCluster
@@ -239,7 +240,8 @@ class Cluster:
             cloud.add_instance(machine.name, machine.instance_type, machine.zone, machine.internal_ip())
         external = cloud is not None
         legacy = isinstance(machine, CloudInstance) and not external
-        client = self.api.client_for(machine.name, f"kubelet/{machine.name}")
+        # kubelet.conf: CN=system:node:<name>, O=system:nodes (Node authorizer, NodeRestriction)
+        client = self.api.client_for(machine.name, f"kubelet/{machine.name}", user=node_user(machine.name))
         kubelet = Kubelet(self.sim, client, machine, cloud_provider_external=external, legacy_cloud_labels=legacy)
         worker = Worker(self, machine, kubelet)
         self.workers[machine.name] = worker
