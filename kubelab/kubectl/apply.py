@@ -151,8 +151,10 @@ def _json_type(v: Any) -> str:
 
 def _kubectl_decode_message(exc: DecodeError, doc: dict) -> str:
     if "no matches for kind" in exc.message:
-        name = (doc.get("metadata") or {}).get("name", "")
-        ns = (doc.get("metadata") or {}).get("namespace", "")
+        # unstructured's accessors read a field of the wrong type as unset
+        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        name = meta.get("name") if isinstance(meta.get("name"), str) else ""
+        ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else ""
         # kubectl apply: resource mapping not found (k8s.io/cli-runtime resource/mapper.go)
         return (f'error: resource mapping not found for name: "{name}" namespace: "{ns}" from "STDIN": '
                 f"{exc.message}\nensure CRDs are installed first")
@@ -181,7 +183,7 @@ def parse_manifests(manifest: Any) -> list[Any]:
     text = manifest.strip()
     try:
         if text.startswith("{") or text.startswith("["):
-            docs = [json.loads(text)]
+            docs = [json.loads(text, parse_constant=_no_constant)]
         else:
             docs = load_all(text)
     except (yaml.YAMLError, json.JSONDecodeError, ValueError) as exc:
@@ -193,6 +195,11 @@ def parse_manifests(manifest: Any) -> list[Any]:
     for d in docs:
         out.extend(_unwrap(d) if isinstance(d, dict) else [d])
     return out
+
+
+def _no_constant(name: str) -> Any:
+    """encoding/json knows no NaN or Infinity (Python's json module does)."""
+    raise ValueError(f"invalid character '{name[0] if name[0] != '-' else 'I'}' looking for beginning of value")
 
 
 def _unwrap(doc: dict) -> list[Any]:

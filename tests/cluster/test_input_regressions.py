@@ -73,3 +73,19 @@ def test_a_patch_that_is_no_object_is_a_bad_request(cluster, body, patch_type, m
         cluster.api.patch("configmaps", "target", body, patch_type=patch_type)
     assert (e.value.code, str(e.value)) == (400, message)
     assert revision(cluster) == before
+
+
+@pytest.mark.parametrize("seconds, exc", [(None, TypeError), ("1", TypeError), (-1, ValueError),
+                                          (float("nan"), ValueError), (float("inf"), ValueError)])
+def test_a_slow_disk_takes_a_finite_number_of_seconds(cluster, seconds, exc):
+    before = cluster.history.digest()
+    with pytest.raises(exc, match="seconds"):
+        cluster.faults.slow_disk("master-1", seconds)
+    assert cluster.history.digest() == before
+
+
+def test_json_knows_no_nan_and_a_metadata_of_the_wrong_type_reads_as_unset(cluster):
+    with pytest.raises(kl.ManifestError, match="invalid character 'N' looking for beginning of value"):
+        cluster.apply('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": NaN}')
+    with pytest.raises(kl.ManifestError, match='resource mapping not found for name: "" namespace: ""'):
+        cluster.apply({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": 5})
