@@ -69,17 +69,27 @@ class Watch:
 class ClusterAPI:
     """get / list / watch / create / update / patch / delete / scale / evict, as the user."""
 
-    def __init__(self, cluster: "Cluster", user: Optional[str] = None):
+    def __init__(self, cluster: "Cluster", user: Optional[str] = None, credentials: Any = None):
         self.cluster = cluster
         self.sim = cluster.sim
         self.user = user  # None: the cluster admin (admin.conf); else a user of cluster.add_user
         self._as: dict[str, "ClusterAPI"] = {}
-        if user is None:
+        if user is None and credentials is None:
             self._client = self.client_for(USER_HOST, "kubectl", user=ADMIN)
         else:
             lb = cluster.load_balancer
             self._client = APIClient(self.sim, cluster.network, USER_HOST, lambda h: lb.pick(h), "kubectl",
-                                     credentials=cluster.users[user])
+                                     credentials=credentials if credentials is not None else cluster.users[user])
+
+    def _with_token(self, token: str) -> "ClusterAPI":
+        """This client presenting a bearer token (``kubectl --token``) instead of a certificate."""
+        from kubelab.apiserver.authn import Credentials
+
+        return ClusterAPI(self.cluster, user=f"token:{token[:12]}", credentials=Credentials(token=token))
+
+    @staticmethod
+    def _kind(kind: KindRef) -> type[KubeObject]:
+        return resolve_kind(kind)
 
     def as_user(self, name: str) -> "ClusterAPI":
         """This client as ``name`` (a user made by ``cluster.add_user``): every request

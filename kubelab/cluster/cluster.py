@@ -445,17 +445,45 @@ class Cluster:
         self.users[name] = Credentials(cert=cert)
         return cert
 
+    def service_account_token(self, name: str, namespace: str = "default", pod: Optional[str] = None,
+                              expiration_seconds: int = 3600) -> str:
+        """A token for the service account ``namespace/name``, as the API server's TokenRequest
+        issues it (``kubectl create token NAME``); with ``pod``, bound to that pod, as the
+        kubelet's projected token at /var/run/secrets/kubernetes.io/serviceaccount/token is.
+        Use it with ``cluster.kubectl("...", token=TOKEN)``. Raises 404 for a missing account."""
+        for arg, value in (("name", name), ("namespace", namespace)):
+            if not isinstance(value, str):
+                raise TypeError(f"service_account_token({arg}=...) takes a str, not {type(value).__name__}")
+        if pod is not None and not isinstance(pod, str):
+            raise TypeError(f"service_account_token(pod=...) takes a pod name (str), not {type(pod).__name__}")
+        if isinstance(expiration_seconds, bool) or not isinstance(expiration_seconds, int):
+            raise TypeError(f"service_account_token(expiration_seconds=...) takes an int, "
+                            f"not {type(expiration_seconds).__name__}")
+        server = self.api.server()
+        bound = server.read(self.api._kind("Pod"), pod, namespace) if pod is not None else None
+        token, _ = self.authenticator.issue_token(server, namespace, name, pod=bound,
+                                                  expiration_seconds=expiration_seconds)
+        return token
+
     @journaled
-    def kubectl(self, args: str, stdin: Optional[str] = None, user: Optional[str] = None):
+    def kubectl(self, args: str, stdin: Optional[str] = None, user: Optional[str] = None,
+                token: Optional[str] = None):
         """Run a kubectl command against the cluster (``stdin`` feeds ``apply -f -``); the
         output shows as plain text in a cell and carries kubectl's exit code. ``user`` (one
         made by :meth:`add_user`) runs it with that user's credentials instead of the admin's
-        (``kubectl --context NAME``)."""
+        (``kubectl --context NAME``); ``token`` with a bearer token instead (``kubectl
+        --token``), e.g. one of :meth:`service_account_token`."""
         from kubelab.kubectl.cli import Kubectl
 
         if not isinstance(args, (str, list, tuple)):
             raise TypeError(f"kubectl takes the command line as a str, not {type(args).__name__}")
+        if token is not None and not isinstance(token, str):
+            raise TypeError(f"kubectl(token=...) takes a str, not {type(token).__name__}")
+        if token is not None and user is not None:
+            raise ValueError("kubectl takes user= or token=, not both")
         api = self.api if user is None else self.api.as_user(user)
+        if token is not None:
+            api = self.api._with_token(token)
         return Kubectl(api)(args, stdin=stdin)
 
     def serve(self, mode: str = "paused", speed: float = 1.0, host: str = "127.0.0.1", port: int = 0,

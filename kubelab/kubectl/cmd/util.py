@@ -39,6 +39,9 @@ def format_error(err: BaseException, filename: Optional[str] = None, creating: b
         if filename is not None and creating:
             msg = f'error when creating "{filename}": {msg}'
         reason = st.reason or "InternalError"
+        if st.reason == "Unauthorized" and not creating:
+            # helpers.go StandardErrorMessage: errors.IsUnauthorized
+            return f"error: You must be logged in to the server ({msg})"
         if st.reason in (None, "", "Unknown"):
             return f"Error from server: {msg}"
         return f"Error from server ({reason}): {msg}"
