@@ -142,20 +142,32 @@ class APIServer:
         """Create the default ClusterRoles and ClusterRoleBindings that are missing
         (pkg/registry/rbac/rest/storage_rbac.go ensureRBACPolicy; an existing object is
         left as it is, so an administrator's change survives a restart)."""
+        in_flight = []
         for obj in bootstrappolicy.default_objects():
             if self.caches[obj.KIND].get(None, obj.metadata.name) is not None:
                 continue
             obj = obj.copy_deep()
-            if obj.metadata.name.startswith(bootstrappolicy.SEPARATE_UID_STREAM):
+            batched = obj.metadata.name.startswith(bootstrappolicy.SEPARATE_UID_STREAM)
+            if batched:
                 rng = self.sim.rng(f"apiserver/{self.host}/controller-roles")
                 obj.metadata.uid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             else:
                 obj.metadata.uid = self._new_uid()
             obj.metadata.creation_timestamp = rfc3339(self.sim.now)
             key = storage.object_key(type(obj), None, obj.metadata.name)
+            if batched:
+                # the controllers' roles and bindings go out together (one Raft round, not one
+                # each: real etcd commits in milliseconds, kubelab's disk model in tens of them)
+                in_flight.append(self.storage.create(key, storage.encode(obj)))
+                continue
             try:
                 yield self.storage.create(key, storage.encode(obj))
             except Exception:  # noqa: BLE001 - another replica created it, or etcd is away: the next start retries
+                pass
+        for ev in in_flight:
+            try:
+                yield ev
+            except Exception:  # noqa: BLE001 - as above
                 pass
 
     # -- compaction (k8s.io/apiserver/pkg/storage/etcd3/compact.go) -------------------------
