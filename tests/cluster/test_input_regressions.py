@@ -89,3 +89,12 @@ def test_json_knows_no_nan_and_a_metadata_of_the_wrong_type_reads_as_unset(clust
         cluster.apply('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": NaN}')
     with pytest.raises(kl.ManifestError, match='resource mapping not found for name: "" namespace: ""'):
         cluster.apply({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": 5})
+
+
+def test_kubectl_patch_patches_every_named_object_and_reports_the_missing_ones_at_the_end(cluster):
+    cluster.apply("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: patched}\n")
+    out = cluster.kubectl('patch configmap nope patched -p {"data":{"k":"v"}}'.replace('{"data":{"k":"v"}}',
+                                                                                     "'{\"data\":{\"k\":\"v\"}}'"))
+    assert out == ('configmap/patched patched\n'
+                   'Error from server (NotFound): configmaps "nope" not found\n') and out.exit_code == 1
+    assert cluster.get("ConfigMap", "patched").data == {"k": "v"}
