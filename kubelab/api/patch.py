@@ -102,13 +102,26 @@ def _merge_list(target: Any, patch: list, field: str) -> list:
     return out
 
 
+def _check_map(patch: Any) -> None:
+    if not isinstance(patch, dict):
+        got = {list: "array", tuple: "array", str: "string", bool: "bool", int: "number", float: "number"}.get(
+            type(patch), type(patch).__name__)
+        raise ValueError(f"json: cannot unmarshal {got} into Go value of type map[string]interface {{}}")
+
+
 def apply_patch(original: dict, patch: Any, patch_type: str) -> dict:
     """The document after a PATCH of ``patch_type`` (``json``, ``merge``, ``strategic`` or
     their content types). Raises JSONPatchError when a JSON patch does not apply (the API
     server answers 422) and ValueError for a body that is no patch of that type (400)."""
     if patch_type in ("merge", "application/merge-patch+json"):
+        if patch is None:  # evanphx/json-patch MergePatch: errBadJSONPatch
+            raise ValueError("Invalid JSON Patch")
+        _check_map(patch)  # anything else becomes the whole document, which is no object
         return json_merge_patch(original, patch)
     if patch_type in ("strategic", "application/strategic-merge-patch+json"):
+        if patch is None:  # json.Unmarshal of null leaves the patch map empty
+            return copy.deepcopy(original)
+        _check_map(patch)  # handlers/patch.go strategicPatchObject: json.Unmarshal into a map
         return strategic_merge_patch(original, patch)
     if patch_type in ("json", "application/json-patch+json"):
         return json_patch(original, patch)

@@ -22,7 +22,7 @@ from kubelab.api.storage import default_class
 from kubelab.api import quota
 from kubelab.api.quantity import Quantity
 
-from . import limitranger, podsecurity, storage
+from . import limitranger, noderestriction, podsecurity, storage
 
 if TYPE_CHECKING:
     from .server import APIServer, Request
@@ -73,6 +73,7 @@ class AdmissionChain:
     def admit_create(self, obj: KubeObject, req: "Request"):
         apply_defaults(obj)
         self._namespace_lifecycle(obj)
+        noderestriction.admit(self.server, req, "CREATE", obj)
         if obj.KIND == "Pod":
             self._limit_ranger_admit(obj)
             yield from self._service_account(obj)
@@ -90,6 +91,10 @@ class AdmissionChain:
         if False:
             yield
         apply_defaults(new)
+        noderestriction.admit(self.server, req, "UPDATE", new, old)
+
+    def admit_delete(self, obj: KubeObject, req: "Request") -> None:
+        noderestriction.admit(self.server, req, "DELETE", obj)
 
     def validate(self, obj: KubeObject, old: Optional[KubeObject], req: Optional["Request"] = None):
         """The validating admission phase, after the object passed field validation, in the

@@ -164,30 +164,33 @@ class RBACAuthorizer:
         """(the binding that grants it, the rule) for every rule that applies to ``user``
         in ``namespace`` (rbac.go VisitRulesFor)."""
         for b in self._objects("ClusterRoleBinding"):
-            if any(applies_to(s, user, "") for s in b.subjects or ()):
-                source = f'ClusterRoleBinding "{b.metadata.name}" of ClusterRole "{b.role_ref.name}"'
+            subject = next((s for s in b.subjects or () if applies_to(s, user, "")), None)
+            if subject is not None:
+                source = (f'ClusterRoleBinding "{b.metadata.name}" of ClusterRole "{b.role_ref.name}" '
+                          f'to {_describe_subject(subject, "")}')
                 for r in self._role_rules(b.role_ref, ""):
                     yield source, r
         if namespace:
             for b in self._objects("RoleBinding", namespace):
-                if any(applies_to(s, user, namespace) for s in b.subjects or ()):
+                subject = next((s for s in b.subjects or () if applies_to(s, user, namespace)), None)
+                if subject is not None:
                     source = (f'RoleBinding "{b.metadata.name}/{namespace}" of {b.role_ref.kind} '
-                              f'"{b.role_ref.name}"')
+                              f'"{b.role_ref.name}" to {_describe_subject(subject, namespace)}')
                     for r in self._role_rules(b.role_ref, namespace):
                         yield source, r
 
     def authorize(self, a: Attributes) -> tuple[str, str]:
         for source, r in self.rules_for(a.user, a.namespace):
             if rule_allows(a, r):
-                return ALLOW, f"RBAC: allowed by {source} to {_subject_words(a.user)}"
+                return ALLOW, f"RBAC: allowed by {source}"
         return NO_OPINION, ""
 
 
-def _subject_words(user: UserInfo) -> str:
-    if user.name.startswith("system:serviceaccount:"):
-        ns, name = user.name.split(":")[2:4]
-        return f'ServiceAccount "{name}/{ns}"'
-    return f'User "{user.name}"'
+def _describe_subject(s: Any, binding_namespace: str) -> str:
+    """rbac.go describeSubject: the subject of the binding that matched."""
+    if s.kind == "ServiceAccount":
+        return f'ServiceAccount "{s.name}/{s.namespace or binding_namespace}"'
+    return f'{s.kind} "{s.name}"'
 
 
 class NodeAuthorizer:

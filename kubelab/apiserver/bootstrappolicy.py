@@ -184,6 +184,151 @@ def cluster_roles() -> list[ClusterRole]:
     ]
 
 
+SA_ROLE_PREFIX = "system:controller:"
+
+
+def controller_roles() -> list[ClusterRole]:
+    """controller_policy.go buildControllerRoles: one ClusterRole per controller service
+    account (those of the controllers kubelab runs)."""
+    ext_apps = ["extensions", "apps"]
+    apps_ext = ["apps", "extensions"]
+    roles = {
+        "cronjob-controller": [
+            rule(["get", "list", "watch", "update"], ["batch"], ["cronjobs"]),
+            rule(["get", "list", "watch", "create", "update", "delete", "patch"], ["batch"], ["jobs"]),
+            rule(["update"], ["batch"], ["cronjobs/status"]),
+            rule(["update"], ["batch"], ["cronjobs/finalizers"]),
+            rule(["list", "watch", "delete"], [""], ["pods"]),
+            events_rule(),
+        ],
+        "daemon-set-controller": [
+            rule(READ, ext_apps, ["daemonsets"]),
+            rule(["update"], ext_apps, ["daemonsets/status"]),
+            rule(["update"], ext_apps, ["daemonsets/finalizers"]),
+            rule(["list", "watch"], [""], ["nodes"]),
+            rule(["list", "watch", "create", "delete", "patch"], [""], ["pods"]),
+            rule(["create"], [""], ["pods/binding"]),
+            rule(["get", "list", "watch", "create", "delete", "update", "patch"], ["apps"], ["controllerrevisions"]),
+            events_rule(),
+        ],
+        "deployment-controller": [
+            rule(["get", "list", "watch", "update"], ext_apps, ["deployments"]),
+            rule(["update"], ext_apps, ["deployments/status"]),
+            rule(["update"], ext_apps, ["deployments/finalizers"]),
+            rule(["get", "list", "watch", "create", "update", "patch", "delete"], apps_ext, ["replicasets"]),
+            rule(["get", "list", "watch", "update"], [""], ["pods"]),
+            events_rule(),
+        ],
+        "disruption-controller": [
+            rule(READ, ext_apps, ["deployments"]),
+            rule(READ, apps_ext, ["replicasets"]),
+            rule(READ, [""], ["replicationcontrollers"]),
+            rule(READ, ["policy"], ["poddisruptionbudgets"]),
+            rule(READ, ["apps"], ["statefulsets"]),
+            rule(["update"], ["policy"], ["poddisruptionbudgets/status"]),
+            rule(["patch", "update"], [""], ["pods/status"]),
+            rule(["get"], ["*"], ["*/scale"]),
+            events_rule(),
+        ],
+        "endpoint-controller": [
+            rule(READ, [""], ["services", "pods"]),
+            rule(["get", "list", "watch", "create", "update", "delete"], [""], ["endpoints"]),
+            rule(["create"], [""], ["endpoints/restricted"]),
+            events_rule(),
+        ],
+        "endpointslice-controller": [
+            rule(READ, [""], ["services", "pods", "nodes"]),
+            rule(["update"], [""], ["services/finalizers"]),
+            rule(["get", "list", "watch", "create", "update", "delete"], ["discovery.k8s.io"], ["endpointslices"]),
+            events_rule(),
+        ],
+        "generic-garbage-collector": [
+            rule(["get", "list", "watch", "patch", "update", "delete"], ["*"], ["*"]),
+            events_rule(),
+        ],
+        "horizontal-pod-autoscaler": [
+            rule(READ, ["autoscaling"], ["horizontalpodautoscalers"]),
+            rule(["update"], ["autoscaling"], ["horizontalpodautoscalers/status"]),
+            rule(["get", "update"], ["*"], ["*/scale"]),
+            rule(["list", "watch"], [""], ["pods"]),
+            rule(["list", "watch"], ["metrics.k8s.io"], ["pods"]),
+            rule(READ, ["custom.metrics.k8s.io"], ["*"]),
+            rule(READ, ["external.metrics.k8s.io"], ["*"]),
+            events_rule(),
+        ],
+        "job-controller": [
+            rule(["get", "list", "watch", "update", "patch"], ["batch"], ["jobs"]),
+            rule(["update"], ["batch"], ["jobs/status"]),
+            rule(["update"], ["batch"], ["jobs/finalizers"]),
+            rule(["list", "watch", "create", "delete", "patch"], [""], ["pods"]),
+            events_rule(),
+        ],
+        "namespace-controller": [
+            rule(["get", "list", "watch", "delete"], [""], ["namespaces"]),
+            rule(["update"], [""], ["namespaces/finalize", "namespaces/status"]),
+            rule(["get", "list", "watch", "delete", "deletecollection"], ["*"], ["*"]),
+        ],
+        "node-controller": [
+            rule(["get", "list", "watch", "update", "delete", "patch"], [""], ["nodes"]),
+            rule(["patch", "update"], [""], ["nodes/status"]),
+            rule(["patch", "update"], [""], ["pods/status"]),
+            rule(["list", "watch", "get", "delete"], [""], ["pods"]),
+            events_rule(),
+        ],
+        "persistent-volume-binder": [
+            rule(["get", "list", "watch", "update", "create", "delete"], [""], ["persistentvolumes"]),
+            rule(["update"], [""], ["persistentvolumes/status"]),
+            rule(["get", "list", "watch", "update"], [""], ["persistentvolumeclaims"]),
+            rule(["update"], [""], ["persistentvolumeclaims/status"]),
+            rule(["list", "watch", "get", "create", "delete"], [""], ["pods"]),
+            rule(READ, ["storage.k8s.io"], ["storageclasses"]),
+            rule(["list", "watch"], [""], ["nodes"]),
+            events_rule(),
+            rule(["watch"], [""], ["events"]),
+            rule(["get"], [""], ["services"]),
+        ],
+        "pv-protection-controller": [
+            rule(["get", "list", "watch", "update"], [""], ["persistentvolumes"]),
+            events_rule(),
+        ],
+        "pvc-protection-controller": [
+            rule(["get", "list", "watch", "update"], [""], ["persistentvolumeclaims"]),
+            rule(["list", "watch", "get"], [""], ["pods"]),
+            events_rule(),
+        ],
+        "replicaset-controller": [
+            rule(["get", "list", "watch", "update"], apps_ext, ["replicasets"]),
+            rule(["update"], apps_ext, ["replicasets/status"]),
+            rule(["update"], apps_ext, ["replicasets/finalizers"]),
+            rule(["list", "watch", "patch", "create", "delete"], [""], ["pods"]),
+            events_rule(),
+        ],
+        "statefulset-controller": [
+            rule(["list", "watch"], [""], ["pods"]),
+            rule(READ, ["apps"], ["statefulsets"]),
+            rule(["update"], ["apps"], ["statefulsets/status"]),
+            rule(["update"], ["apps"], ["statefulsets/finalizers"]),
+            rule(["get", "create", "delete", "update", "patch"], [""], ["pods"]),
+            rule(["get", "create", "delete", "update", "patch", "list", "watch"], ["apps"], ["controllerrevisions"]),
+            rule(["get", "create", "list", "watch"], [""], ["persistentvolumeclaims"]),
+            rule(["update", "delete"], [""], ["persistentvolumeclaims"]),
+            rule(["update"], [""], ["pods/finalizers"]),
+            events_rule(),
+        ],
+        "ttl-after-finished-controller": [
+            rule(["get", "list", "watch", "delete"], ["batch"], ["jobs"]),
+            events_rule(),
+        ],
+    }
+    return [_role(SA_ROLE_PREFIX + name, rules) for name, rules in sorted(roles.items())]
+
+
+def controller_role_bindings() -> list[ClusterRoleBinding]:
+    """Each controller role bound to its service account in kube-system (addControllerRole)."""
+    return [_binding(r.metadata.name, sas=[("kube-system", r.metadata.name[len(SA_ROLE_PREFIX):])])
+            for r in controller_roles()]
+
+
 def _binding(name, role=None, users=(), groups=(), sas=()) -> ClusterRoleBinding:
     subjects = [Subject(kind="User", api_group="rbac.authorization.k8s.io", name=u) for u in users]
     subjects += [Subject(kind="Group", api_group="rbac.authorization.k8s.io", name=g) for g in groups]
@@ -214,10 +359,22 @@ def cluster_role_bindings() -> list[ClusterRoleBinding]:
 def kubeadm_bindings() -> list[ClusterRoleBinding]:
     """kubeadm init: ``kubeadm:cluster-admins`` (admin.conf's O) is bound to cluster-admin."""
     b = _binding("kubeadm:cluster-admins", role="cluster-admin", groups=["kubeadm:cluster-admins"])
-    b.metadata.labels = None
-    b.metadata.annotations = None
-    return [b]
+    # the kube-proxy addon's service account (cmd/kubeadm/app/phases/addons/proxy)
+    proxy = _binding("kubeadm:node-proxier", role="system:node-proxier", sas=[("kube-system", "kube-proxy")])
+    for x in (b, proxy):
+        x.metadata.labels = None
+        x.metadata.annotations = None
+    return [b, proxy]
 
 
 def default_objects() -> list:
-    return [*cluster_roles(), *cluster_role_bindings(), *kubeadm_bindings()]
+    """Every default object; the controllers' roles and bindings (and kube-proxy's kubeadm
+    binding) last, in the order they were added to kubelab."""
+    kubeadm = kubeadm_bindings()
+    return [*cluster_roles(), *cluster_role_bindings(), *kubeadm[:1], *controller_roles(),
+            *controller_role_bindings(), *kubeadm[1:]]
+
+
+# objects whose uids come from a random stream of their own, so that adding them left the
+# uids (and generated names) of everything else as they were
+SEPARATE_UID_STREAM = ("system:controller:", "kubeadm:node-proxier")

@@ -96,6 +96,18 @@ def prepare_for_update(new: KubeObject, old: KubeObject, subresource: Optional[s
             _keep_metadata(new, old)
             return
         new.spec.finalizers = old.spec.finalizers
+    if subresource == "scale":
+        # the scale REST (e.g. pkg/registry/apps/deployment/storage ScaleREST.Update): only
+        # spec.replicas changes through /scale; kubelab serves the object itself, not a Scale
+        replicas = new.spec.replicas
+        new.spec = old.spec.copy_deep()
+        new.spec.replicas = replicas
+        if hasattr(old, "status"):
+            new.status = old.status.copy_deep()
+        gen = old.metadata.generation or 1
+        _keep_metadata(new, old)
+        new.metadata.generation = gen + (1 if replicas != old.spec.replicas else 0)
+        return
     if subresource == "status":
         # statusStrategy.PrepareForUpdate: only status changes through /status
         if _spec_of(old) is not None:

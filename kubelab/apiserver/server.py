@@ -29,7 +29,7 @@ from kubelab.api.scheme import KINDS, DecodeError, decode
 from kubelab.api.validation import check_decode
 from kubelab.sim import Event, Network, Simulator
 
-from . import admission, authn, authz, bootstrappolicy, componentstatus, reconcilers, registry, storage
+from . import admission, audit, authn, authz, bootstrappolicy, componentstatus, noderestriction, reconcilers, registry, storage
 from .user import SYSTEM_PRIVILEGED_GROUP, UserInfo
 
 # the API server's own loopback identity (server/config.go: system:apiserver in system:masters);
@@ -97,6 +97,8 @@ class APIServer:
         self.authorizer = authz.Authorizer(self)
         self.authenticator = authn.Authenticator()  # the cluster replaces it with one sharing its CA
         self.denials = 0
+        self.audit_log = audit.AuditLog()  # the newest audit events (--audit-log-path, in memory)
+        self._audit_seq = 0
         # the aggregation layer (kube-aggregator): API groups served by another server, as
         # metrics.k8s.io is by metrics-server; group -> a backend with get/list
         self.api_services: dict[str, Any] = {}
@@ -155,16 +157,32 @@ class APIServer:
         """Create the default ClusterRoles and ClusterRoleBindings that are missing
         (pkg/registry/rbac/rest/storage_rbac.go ensureRBACPolicy; an existing object is
         left as it is, so an administrator's change survives a restart)."""
+        in_flight = []
         for obj in bootstrappolicy.default_objects():
             if self.caches[obj.KIND].get(None, obj.metadata.name) is not None:
                 continue
             obj = obj.copy_deep()
-            obj.metadata.uid = self._new_uid()
+            batched = obj.metadata.name.startswith(bootstrappolicy.SEPARATE_UID_STREAM)
+            if batched:
+                rng = self.sim.rng(f"apiserver/{self.host}/controller-roles")
+                obj.metadata.uid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            else:
+                obj.metadata.uid = self._new_uid()
             obj.metadata.creation_timestamp = rfc3339(self.sim.now)
             key = storage.object_key(type(obj), None, obj.metadata.name)
+            if batched:
+                # the controllers' roles and bindings go out together (one Raft round, not one
+                # each: real etcd commits in milliseconds, kubelab's disk model in tens of them)
+                in_flight.append(self.storage.create(key, storage.encode(obj)))
+                continue
             try:
                 yield self.storage.create(key, storage.encode(obj))
             except Exception:  # noqa: BLE001 - another replica created it, or etcd is away: the next start retries
+                pass
+        for ev in in_flight:
+            try:
+                yield ev
+            except Exception:  # noqa: BLE001 - as above
                 pass
 
     # -- compaction (k8s.io/apiserver/pkg/storage/etcd3/compact.go) -------------------------
@@ -288,8 +306,10 @@ class APIServer:
             self.inflight += 1
 
         started = self.sim.now
+        decision = {"decision": "", "reason": ""}
 
         def finish(ev: Event) -> None:
+            self._audit(req, started, decision, None if ev.ok else ev.exception)
             lat = self.latencies
             lat.append((self.sim.now, self.sim.now - started))
             if len(lat) > self._latency_window:
@@ -309,8 +329,11 @@ class APIServer:
                 # the authentication filter, then impersonation (endpoints/filters)
                 user = self.authenticator.authenticate(self, req.credentials)
                 req.user = self.authenticator.impersonate(self, user, req.credentials)
-            self.authorize(req, req.user)
+            decision["decision"], decision["reason"] = "forbid", ""
+            decision["decision"], decision["reason"] = self.authorize(req, req.user)
         except errors.StatusError as exc:
+            if exc.code == 403:
+                decision["reason"] = getattr(exc, "authz_reason", "")
             finish(self.sim.event().fail(exc))
             return out
         if req.kind.KIND in ("SubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview",
@@ -333,14 +356,42 @@ class APIServer:
         authorizer (system:masters may do anything), then Node, then RBAC. Raises 403."""
         user = user or LOOPBACK
         if SYSTEM_PRIVILEGED_GROUP in user.groups:
-            return
+            return "allow", ""  # authorizerfactory.NewPrivilegedGroups: no reason given
         attrs = authz.attributes_for(req, user)
         decision, reason = self.authorizer.authorize(attrs)
         if decision == authz.ALLOW:
-            return
+            return "allow", reason
         self.denials += 1
         self.sim.trace.record(self.name, "Forbidden", f"{user.name}: {req.describe()}")
-        raise errors.new_forbidden(req.kind.group_resource(), attrs.name, authz.forbidden_message(attrs))
+        err = errors.new_forbidden(req.kind.group_resource(), attrs.name, authz.forbidden_message(attrs))
+        err.authz_reason = reason
+        raise err
+
+    # -- auditing (k8s.io/apiserver/pkg/audit, endpoints/filters/audit.go) -------------------
+    def audit_read(self, req: Request, decision: str, reason: str, exc: Optional[BaseException] = None) -> None:
+        """Audit a read served straight from the cache (the in-process clients' looks)."""
+        self._audit(req, self.sim.now, {"decision": decision, "reason": reason}, exc)
+
+    def _audit(self, req: Request, received: float, decision: dict, exc: Optional[BaseException]) -> None:
+        """Record the request's audit event at stage ResponseComplete."""
+        user = req.user or LOOPBACK
+        if exc is None:
+            code, message = (201 if req.verb in ("create", "bind") else 200), ""
+        else:
+            code = getattr(exc, "code", 500) or 500
+            message = str(exc)
+        self._audit_seq += 1
+        kind = req.kind
+        sub = "binding" if req.verb == "bind" else (req.subresource or "")
+        self.audit_log.record(audit.AuditEvent(
+            seq=self._audit_seq,
+            time=self.sim.now, received=received, server=self.name,
+            verb=authz._VERBS.get(req.verb, req.verb) if req.verb != "bind" else "create",
+            user=user.name, groups=tuple(user.groups), user_agent=req.user_agent,
+            resource=kind.RESOURCE, api_group=kind.GROUP, api_version=kind.VERSION,
+            namespace=(req.namespace or "") if kind.NAMESPACED else "", name=req.name or "", subresource=sub,
+            request_uri=_request_uri(req, sub), code=int(code), decision=decision["decision"] or
+            ("allow" if code != 401 else ""), reason=decision["reason"], message=message))
 
     def service_time(self, req: Request) -> float:
         """CPU seconds the request costs this replica, stretched when more requests are in
@@ -457,14 +508,26 @@ class APIServer:
         when ``user`` may not watch the resource."""
         if not self.running:
             raise errors.new_service_unavailable("apiserver is shutting down")
-        if credentials is not None:
-            user = self.authenticator.impersonate(self, self.authenticator.authenticate(self, credentials), credentials)
-        self.authorize(Request("watch", kind, namespace), user)
-        ls, fs = self._selectors(kind, label_selector, field_selector)
+        req = Request("watch", kind, namespace, user=user, user_agent="")
+        decision = {"decision": "", "reason": ""}
         try:
-            return self._cache(kind).watch(namespace if kind.NAMESPACED else None, ls, fs, resource_version, send)
-        except Expired as exc:
-            raise errors.new_resource_expired(str(exc)) from None  # 410, reason Expired
+            if credentials is not None:
+                req.user = user = self.authenticator.impersonate(
+                    self, self.authenticator.authenticate(self, credentials), credentials)
+            decision["decision"] = "forbid"
+            decision["decision"], decision["reason"] = self.authorize(req, user)
+            ls, fs = self._selectors(kind, label_selector, field_selector)
+            try:
+                watch = self._cache(kind).watch(namespace if kind.NAMESPACED else None, ls, fs, resource_version, send)
+            except Expired as exc:
+                raise errors.new_resource_expired(str(exc)) from None  # 410, reason Expired
+        except errors.StatusError as exc:
+            if exc.code == 403:
+                decision["reason"] = getattr(exc, "authz_reason", "")
+            self._audit(req, self.sim.now, decision, exc)
+            raise
+        self._audit(req, self.sim.now, decision, None)
+        return watch
 
     # -- writes -----------------------------------------------------------------------------
     def _decode_body(self, req: Request) -> KubeObject:
@@ -808,6 +871,7 @@ class APIServer:
             # plugin/pkg/admission/namespace/lifecycle: the immortal namespaces
             raise errors.new_forbidden("namespaces", req.name, "this namespace may not be deleted")
         key, obj, rev = yield from self._current(req, req.name)
+        self.admission.admit_delete(obj, req)
         opts = req.options
         pre = opts.get("preconditions") or {}
         if pre.get("uid") and pre["uid"] != obj.metadata.uid:
@@ -870,6 +934,7 @@ class APIServer:
         from kubelab.api.labels import Selector
 
         _, pod, _ = yield from self._current(req, req.name)
+        noderestriction.admit(self, req, "CREATE", pod)
         phase = pod.status.phase if pod.status else None
         # canIgnorePDB: terminal, pending or already deleting pods are not protected
         if phase not in ("Succeeded", "Failed", "Pending") and pod.metadata.deletion_timestamp is None:
@@ -974,6 +1039,20 @@ def _dry_run(req: Request) -> bool:
     if value is not True and value != "All":  # True: the front door has checked the query
         raise errors.new_bad_request(f'invalid dry run option: "{value}"')
     return True
+
+
+def _request_uri(req: Request, sub: str) -> str:
+    """The request's path as the HTTP API spells it (/api/v1/..., /apis/<group>/<version>/...)."""
+    kind = req.kind
+    base = f"/api/{kind.VERSION}" if not kind.GROUP else f"/apis/{kind.GROUP}/{kind.VERSION}"
+    if kind.NAMESPACED and req.namespace:
+        base += f"/namespaces/{req.namespace}"
+    base += f"/{kind.RESOURCE}"
+    if req.name and req.verb != "create" or sub:
+        base += f"/{req.name or ''}"
+    if sub:
+        base += f"/{sub}"
+    return base + ("?watch=true" if req.verb == "watch" else "")
 
 
 def _run_now(gen):

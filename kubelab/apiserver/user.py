@@ -33,5 +33,16 @@ class UserInfo:
 # kubeadm's admin.conf identity: CN=kubernetes-admin, O=kubeadm:cluster-admins (v1.29+)
 ADMIN = UserInfo("kubernetes-admin", groups=("kubeadm:cluster-admins", ALL_AUTHENTICATED))
 
-__all__ = ["ADMIN", "ALL_AUTHENTICATED", "ALL_UNAUTHENTICATED", "ANONYMOUS", "NODES_GROUP",
+def node_user(node: str) -> UserInfo:
+    """A kubelet's identity: its client certificate's CN=system:node:<name>, O=system:nodes."""
+    return UserInfo(f"system:node:{node}", groups=(NODES_GROUP, ALL_AUTHENTICATED))
+
+
+def service_account_user(namespace: str, name: str) -> UserInfo:
+    """A service account's identity (serviceaccount.UserInfo): its name and the SA groups."""
+    return UserInfo(f"system:serviceaccount:{namespace}:{name}",
+                    groups=("system:serviceaccounts", f"system:serviceaccounts:{namespace}", ALL_AUTHENTICATED))
+
+
+__all__ = ["ADMIN", "node_user", "service_account_user", "ALL_AUTHENTICATED", "ALL_UNAUTHENTICATED", "ANONYMOUS", "NODES_GROUP",
            "SYSTEM_PRIVILEGED_GROUP", "UserInfo"]

@@ -153,14 +153,16 @@ class APIClient:
         return self._req("create", type(obj), namespace or obj.metadata.namespace or "default", obj.metadata.name, obj,
                          **_dry(dry_run))
 
-    def get(self, kind: KindRef, name: str, namespace: Optional[str] = "default") -> Event:
-        return self._req("get", kind, namespace, name)
+    def get(self, kind: KindRef, name: str, namespace: Optional[str] = "default",
+            subresource: Optional[str] = None) -> Event:
+        return self._req("get", kind, namespace, name, subresource=subresource)
 
     def list(self, kind: KindRef, namespace: Optional[str] = None, label_selector=None, field_selector=None) -> Event:
         return self._req("list", kind, namespace, label_selector=label_selector, field_selector=field_selector)
 
-    def update(self, obj: KubeObject, dry_run: bool = False) -> Event:
-        return self._req("update", type(obj), obj.metadata.namespace, obj.metadata.name, obj, **_dry(dry_run))
+    def update(self, obj: KubeObject, dry_run: bool = False, subresource: Optional[str] = None) -> Event:
+        return self._req("update", type(obj), obj.metadata.namespace, obj.metadata.name, obj, subresource,
+                         **_dry(dry_run))
 
     def update_status(self, obj: KubeObject) -> Event:
         return self._req("update", type(obj), obj.metadata.namespace, obj.metadata.name, obj, subresource="status")

@@ -71,17 +71,27 @@ class Watch:
 class ClusterAPI:
     """get / list / watch / create / update / patch / delete / scale / evict, as the user."""
 
-    def __init__(self, cluster: "Cluster", user: Optional[str] = None):
+    def __init__(self, cluster: "Cluster", user: Optional[str] = None, credentials: Any = None):
         self.cluster = cluster
         self.sim = cluster.sim
         self.user = user  # None: the cluster admin (admin.conf); else a user of cluster.add_user
         self._as: dict[str, "ClusterAPI"] = {}
-        if user is None:
+        if user is None and credentials is None:
             self._client = self.client_for(USER_HOST, "kubectl", user=ADMIN)
         else:
             lb = cluster.load_balancer
             self._client = APIClient(self.sim, cluster.network, USER_HOST, lambda h: lb.pick(h), "kubectl",
-                                     credentials=cluster.users[user])
+                                     credentials=credentials if credentials is not None else cluster.users[user])
+
+    def _with_token(self, token: str) -> "ClusterAPI":
+        """This client presenting a bearer token (``kubectl --token``) instead of a certificate."""
+        from kubelab.apiserver.authn import Credentials
+
+        return ClusterAPI(self.cluster, user=f"token:{token[:12]}", credentials=Credentials(token=token))
+
+    @staticmethod
+    def _kind(kind: KindRef) -> type[KubeObject]:
+        return resolve_kind(kind)
 
     def as_user(self, name: str) -> "ClusterAPI":
         """This client as ``name`` (a user made by ``cluster.add_user``): every request
@@ -101,22 +111,34 @@ class ClusterAPI:
                         server: APIServer) -> None:
         """A read looks at the API server's cache without a round trip; as a user it is still
         authenticated and authorized as the real request would be (403 with upstream's words)."""
-        if self.user is None:
-            return
         from kubelab.apiserver import authz
         from kubelab.apiserver.server import Request
         from kubelab.apiserver.user import SYSTEM_PRIVILEGED_GROUP
 
-        creds = self._client.credentials
-        who = server.authenticator.impersonate(server, server.authenticator.authenticate(server, creds), creds)
-        if SYSTEM_PRIVILEGED_GROUP in who.groups:
+        req = Request(verb, cls, namespace if cls.NAMESPACED else None, name, user_agent="kubectl")
+        if self.user is None:
+            req.user = ADMIN
+            server.audit_read(req, "allow", server.authorizer.authorize(authz.attributes_for(req, ADMIN))[1])
             return
-        # the authorization filter's decision and words, without its side effects (a look
-        # leaves no trace): server.authorize
-        attrs = authz.attributes_for(Request(verb, cls, namespace if cls.NAMESPACED else None, name), who)
-        decision, _ = server.authorizer.authorize(attrs)
+        creds = self._client.credentials
+        try:
+            who = server.authenticator.impersonate(server, server.authenticator.authenticate(server, creds), creds)
+        except errors.StatusError as exc:
+            server.audit_read(req, "", "", exc)
+            raise
+        req.user = who
+        if SYSTEM_PRIVILEGED_GROUP in who.groups:
+            server.audit_read(req, "allow", "")
+            return
+        # the authorization filter's decision and words, without its side effects on the
+        # cluster (a look changes nothing; it is audited, as every request is): server.authorize
+        attrs = authz.attributes_for(req, who)
+        decision, reason = server.authorizer.authorize(attrs)
         if decision != authz.ALLOW:
-            raise errors.new_forbidden(cls.group_resource(), name or "", authz.forbidden_message(attrs))
+            exc = errors.new_forbidden(cls.group_resource(), name or "", authz.forbidden_message(attrs))
+            server.audit_read(req, "forbid", reason, exc)
+            raise exc
+        server.audit_read(req, "allow", reason)
 
     def client_for(self, host: str, user_agent: str, user: Any = None) -> APIClient:
         """A client on ``host`` that reaches the API servers through the load balancer."""

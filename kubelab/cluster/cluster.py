@@ -27,8 +27,10 @@ import copy
 from typing import Any, Optional, Union
 
 from kubelab.api.meta import KubeObject
+from kubelab.apiserver.audit import AuditTrail, check_filters, select
 from kubelab.apiserver.authn import Authenticator, Credentials
 from kubelab.apiserver.lb import LoadBalancer
+from kubelab.apiserver.user import node_user
 from kubelab.apiserver.server import APIServer
 from kubelab.controllers.nodeipam import DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE, CidrSet
 from kubelab.etcd import EtcdCluster
@@ -357,7 +359,8 @@ class Cluster:
             cloud.add_instance(machine.name, machine.instance_type, machine.zone, machine.internal_ip())
         external = cloud is not None
         legacy = isinstance(machine, CloudInstance) and not external
-        client = self.api.client_for(machine.name, f"kubelet/{machine.name}")
+        # kubelet.conf: CN=system:node:<name>, O=system:nodes (Node authorizer, NodeRestriction)
+        client = self.api.client_for(machine.name, f"kubelet/{machine.name}", user=node_user(machine.name))
         labels = taints = static = None
         if control_plane:
             labels = {LABEL_NODE_ROLE_CONTROL_PLANE: "", LABEL_EXCLUDE_FROM_EXTERNAL_LB: ""}
@@ -599,17 +602,45 @@ class Cluster:
         self.users[name] = Credentials(cert=cert)
         return cert
 
+    def service_account_token(self, name: str, namespace: str = "default", pod: Optional[str] = None,
+                              expiration_seconds: int = 3600) -> str:
+        """A token for the service account ``namespace/name``, as the API server's TokenRequest
+        issues it (``kubectl create token NAME``); with ``pod``, bound to that pod, as the
+        kubelet's projected token at /var/run/secrets/kubernetes.io/serviceaccount/token is.
+        Use it with ``cluster.kubectl("...", token=TOKEN)``. Raises 404 for a missing account."""
+        for arg, value in (("name", name), ("namespace", namespace)):
+            if not isinstance(value, str):
+                raise TypeError(f"service_account_token({arg}=...) takes a str, not {type(value).__name__}")
+        if pod is not None and not isinstance(pod, str):
+            raise TypeError(f"service_account_token(pod=...) takes a pod name (str), not {type(pod).__name__}")
+        if isinstance(expiration_seconds, bool) or not isinstance(expiration_seconds, int):
+            raise TypeError(f"service_account_token(expiration_seconds=...) takes an int, "
+                            f"not {type(expiration_seconds).__name__}")
+        server = self.api.server()
+        bound = server.read(self.api._kind("Pod"), pod, namespace) if pod is not None else None
+        token, _ = self.authenticator.issue_token(server, namespace, name, pod=bound,
+                                                  expiration_seconds=expiration_seconds)
+        return token
+
     @journaled
-    def kubectl(self, args: str, stdin: Optional[str] = None, user: Optional[str] = None):
+    def kubectl(self, args: str, stdin: Optional[str] = None, user: Optional[str] = None,
+                token: Optional[str] = None):
         """Run a kubectl command against the cluster (``stdin`` feeds ``apply -f -``); the
         output shows as plain text in a cell and carries kubectl's exit code. ``user`` (one
         made by :meth:`add_user`) runs it with that user's credentials instead of the admin's
-        (``kubectl --context NAME``)."""
+        (``kubectl --context NAME``); ``token`` with a bearer token instead (``kubectl
+        --token``), e.g. one of :meth:`service_account_token`."""
         from kubelab.kubectl.cli import Kubectl
 
         if not isinstance(args, (str, list, tuple)):
             raise TypeError(f"kubectl takes the command line as a str, not {type(args).__name__}")
+        if token is not None and not isinstance(token, str):
+            raise TypeError(f"kubectl(token=...) takes a str, not {type(token).__name__}")
+        if token is not None and user is not None:
+            raise ValueError("kubectl takes user= or token=, not both")
         api = self.api if user is None else self.api.as_user(user)
+        if token is not None:
+            api = self.api._with_token(token)
         return Kubectl(api)(args, stdin=stdin)
 
     def serve(self, mode: str = "paused", speed: float = 1.0, host: str = "127.0.0.1", port: int = 0,
@@ -637,6 +668,24 @@ class Cluster:
             return server.start(asyncio.get_running_loop())
         except RuntimeError:
             return server.start_thread()
+
+    def audit(self, user: Optional[str] = None, verb: Optional[str] = None, resource: Optional[str] = None,
+              namespace: Optional[str] = None, name: Optional[str] = None, allowed: Optional[bool] = None,
+              since: Optional[float] = None, limit: Optional[int] = None) -> AuditTrail:
+        """The API servers' audit events (audit.k8s.io/v1, stage ResponseComplete), oldest
+        first, filtered by every argument given: ``user`` ("alice"), ``verb`` ("create"),
+        ``resource`` ("pods" or "pods/binding"), ``namespace``, ``name``, ``allowed``
+        (False: the denials), ``since`` (simulated seconds); ``limit`` keeps the newest."""
+        check_filters(user=user, verb=verb, resource=resource, namespace=namespace, name=name, allowed=allowed,
+                      since=since, limit=limit)
+        events = sorted((e for s in self._all_apiservers() for e in s.audit_log), key=lambda e: (e.time, e.server, e.seq))
+        out = select(events, user, verb, resource, namespace, name, allowed, since)
+        if limit is not None:
+            out = out[len(out) - limit:] if limit else []
+        return AuditTrail(out)
+
+    def _all_apiservers(self) -> list[APIServer]:
+        return [s for m in self.masters for s in m.apiservers]
 
     @property
     def trace(self):

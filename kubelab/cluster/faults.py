@@ -103,6 +103,11 @@ class Faults:
     @journaled
     def slow_disk(self, member: str, seconds: float) -> None:
         """An etcd member's disk takes ``seconds`` per fsync."""
+        _check_host(member, "member")
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise TypeError(f"slow_disk(seconds=...) takes a number of seconds, not {type(seconds).__name__}")
+        if not 0 <= seconds < float("inf"):
+            raise ValueError(f"slow_disk(seconds=...) takes a finite number of seconds >= 0, not {seconds!r}")
         m = self._member(member)
         if m is None:
             raise KeyError(f"no etcd member named {member!r}")

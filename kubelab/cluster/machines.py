@@ -156,7 +156,10 @@ class Master(Host):
                                        config=c.scheduler_config, leader_elect=True)
         self.scheduler.start()
         if self.controller_manager is None:
-            self.controller_manager = ControllerManager(c.sim, self._client("kube-controller-manager"), self.host,
+            # controller-manager.conf: CN=system:kube-controller-manager; with kubeadm's
+            # --use-service-account-credentials each controller acts as its own service account
+            user = UserInfo("system:kube-controller-manager", groups=(ALL_AUTHENTICATED,))
+            self.controller_manager = ControllerManager(c.sim, self._client("kube-controller-manager", user), self.host,
                                                         identity=f"{self.name}_kube-controller-manager",
                                                         options=c.controller_manager_options)
         self.controller_manager.start()

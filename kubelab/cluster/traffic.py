@@ -14,6 +14,8 @@ Each request costs its pod CPU: the kubelet adds ``requests/s x sim.kubelab.io/c
 
 from __future__ import annotations
 
+from kubelab.apiserver.user import service_account_user
+
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -52,9 +54,9 @@ class Traffic:
         self.service = service
         self.namespace = namespace
         self.rps = float(rps)
-        from .api import ADMIN
-
-        self.client = cluster.api.client_for(f"traffic-{service}", "kube-proxy", user=ADMIN)
+        # kube-proxy's service account, bound to system:node-proxier by kubeadm ("kubeadm:node-proxier")
+        self.client = cluster.api.client_for(f"traffic-{service}", "kube-proxy",
+                                             user=service_account_user("kube-system", "kube-proxy"))
         self.informer = SharedInformer(self.client, EndpointSlice, namespace=namespace,
                                        label_selector=f"{SERVICE_NAME_LABEL}={service}")
         self.samples: list[TrafficSample] = []

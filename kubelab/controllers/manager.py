@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
+from kubelab.apiserver.user import service_account_user
 from kubelab.client import APIClient, LeaderElector, SharedInformerFactory
 from kubelab.sim import Simulator
 
@@ -75,9 +76,40 @@ def default_controllers() -> dict[str, type[Controller]]:
     }
 
 
+# The service account each controller's client uses with --use-service-account-credentials
+# (kubeadm sets it): the names cmd/kube-controller-manager passes to ClientBuilder.ClientOrDie,
+# each bound to ClusterRole system:controller:<name> by the bootstrap policy
+# (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go). The node IPAM and
+# taint-eviction controllers share the node-controller's account, as upstream.
+CONTROLLER_SERVICE_ACCOUNTS = {
+    "replicaset-controller": "replicaset-controller",
+    "deployment-controller": "deployment-controller",
+    "garbage-collector-controller": "generic-garbage-collector",
+    "namespace-controller": "namespace-controller",
+    "node-lifecycle-controller": "node-controller",
+    "node-ipam-controller": "node-controller",
+    "taint-eviction-controller": "node-controller",
+    "endpoints-controller": "endpoint-controller",
+    "endpointslice-controller": "endpointslice-controller",
+    "daemonset-controller": "daemon-set-controller",
+    "statefulset-controller": "statefulset-controller",
+    "job-controller": "job-controller",
+    "cronjob-controller": "cronjob-controller",
+    "ttl-after-finished-controller": "ttl-after-finished-controller",
+    "disruption-controller": "disruption-controller",
+    "horizontal-pod-autoscaler-controller": "horizontal-pod-autoscaler",
+    "persistentvolume-binder-controller": "persistent-volume-binder",
+    "persistentvolumeclaim-protection-controller": "pvc-protection-controller",
+    "persistentvolume-protection-controller": "pv-protection-controller",
+}
+
+
 class _Manager:
     lease_name = ""
     component = ""
+    # --use-service-account-credentials: kube-controller-manager's controllers each act as
+    # their own service account; otherwise (and for unmapped controllers) as the manager
+    service_accounts: dict[str, str] = {}
 
     def __init__(self, sim: Simulator, client: APIClient, host: str, identity: str, cloud: Any = None,
                  controllers: Optional[Sequence[str]] = None, leader_elect: bool = True,
@@ -149,11 +181,28 @@ class _Manager:
                                 options=self.options)
         self.controllers = {}
         for name in self.controller_names:
-            self.controllers[name] = self._classes[name](ctx)
+            self.controllers[name] = self._classes[name](self._context_for(name, ctx))
         self.informers.start()
         for name, c in self.controllers.items():
             c.start()
             self.sim.trace.record(self.identity, "ControllerStarted", name)
+
+    def _context_for(self, name: str, shared: ControllerContext) -> ControllerContext:
+        """The controller's context: the shared informers (read as the manager) and a client
+        that acts as the controller's service account (SAControllerClientBuilder)."""
+        c = self.client
+        if name == "external-provisioner":
+            # not the manager's: upstream a Deployment of its own with its own account and
+            # role (its manifest's); kubelab lets it act with the API server's loopback rights
+            user = None
+        else:
+            sa = self.service_accounts.get(name) if self.options.get("use_service_account_credentials", True) else None
+            if sa is None:
+                return shared
+            user = service_account_user("kube-system", sa)
+        client = APIClient(c.sim, c.network, c.host, c.resolve, c.user_agent, user=user)
+        return ControllerContext(self.sim, client, shared.informers, host=self.host, cloud=self.cloud,
+                                 options=self.options)
 
     def _stop_controllers(self) -> None:
         if not self.leading:
@@ -178,6 +227,7 @@ class ControllerManager(_Manager):
 
     lease_name = "kube-controller-manager"
     component = "kube-controller-manager"
+    service_accounts = CONTROLLER_SERVICE_ACCOUNTS
 
     def available_controllers(self):
         return default_controllers()

@@ -295,7 +295,8 @@ class HorizontalPodAutoscalerController(Controller):
         target = None
         if kind is not None:
             try:
-                target = yield self.client.get(kind, ref.name, ns)
+                # the scale client (horizontal.go a.scaleNamespacer.Get): GET <target>/scale
+                target = yield self.client.get(kind, ref.name, ns, subresource="scale")
             except errors.StatusError as exc:
                 err = str(exc)
             except Exception as exc:  # noqa: BLE001 — unreachable: retried next period
@@ -340,7 +341,13 @@ class HorizontalPodAutoscalerController(Controller):
         st.desired_replicas = desired
         if desired != current:
             try:
-                yield self.client.patch(kind, ref.name, ns, {"spec": {"replicas": desired}}, patch_type="merge")
+                # scaleNamespacer.Update: PUT <target>/scale with the new spec.replicas
+                scale = target.copy_deep()
+                scale.spec.replicas = desired
+                # unconditional (kubelab's scale is the whole object, whose status moves often;
+                # a real Scale's resourceVersion would conflict as rarely as the object changes)
+                scale.metadata.resource_version = None
+                yield self.client.update(scale, subresource="scale")
             except Exception as exc:  # noqa: BLE001
                 self.recorder.event(hpa, "Warning", "FailedRescale", f"New size: {desired}; reason: {rescale_reason}; error: {exc}")
                 _set_condition(st, "AbleToScale", "False", "FailedUpdateScale",

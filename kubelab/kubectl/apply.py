@@ -20,6 +20,7 @@ from kubelab.api.meta import KubeObject
 from kubelab.api.scheme import DecodeError, decode
 
 from .source import ApplyResult, Source
+from .yamlload import load_all
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -107,8 +108,12 @@ def apply_one(source: Source, doc: dict, namespace: Optional[str] = None, dry_ru
             return ApplyResult(decode(body), "created")
         return ApplyResult(source.create(decode(body), ns, **server_dry), "created")
     last = json.loads((current.metadata.annotations or {}).get(LAST_APPLIED, "null") or "null")
-    patch = three_way_patch(last, doc)
-    patch.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = applied + "\n"
+    patch = three_way_patch(_with_annotations(last), _with_annotations(doc))
+    # kubectl sets the annotation on the modified object, creating the map when the manifest
+    # has none or a null one (apply/apply.go via util.GetModifiedConfiguration)
+    meta = patch.get("metadata") if isinstance(patch.get("metadata"), dict) else {}
+    meta["annotations"] = {**(meta.get("annotations") or {}), LAST_APPLIED: applied + "\n"}
+    patch["metadata"] = meta
     if dry_run == "client":
         from kubelab.api.patch import strategic_merge_patch
 
@@ -124,6 +129,15 @@ def apply_one(source: Source, doc: dict, namespace: Optional[str] = None, dry_ru
     return ApplyResult(updated, "unchanged" if same else "configured")
 
 
+def _with_annotations(doc: Any) -> Any:
+    """``doc`` with a null ``metadata.annotations`` read as an empty map: kubectl's modified
+    configuration always carries the map it adds last-applied to, so a null there deletes
+    every annotation the last apply set (util.GetModifiedConfiguration)."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("metadata"), dict) or doc["metadata"].get("annotations") is not None:
+        return doc
+    return {**doc, "metadata": {**doc["metadata"], "annotations": {}}}
+
+
 def without_resource_version(obj: KubeObject) -> dict:
     """The object as a dict without its resourceVersion (what a dry run leaves unchanged)."""
     d = obj.to_dict()
@@ -137,8 +151,10 @@ def _json_type(v: Any) -> str:
 
 def _kubectl_decode_message(exc: DecodeError, doc: dict) -> str:
     if "no matches for kind" in exc.message:
-        name = (doc.get("metadata") or {}).get("name", "")
-        ns = (doc.get("metadata") or {}).get("namespace", "")
+        # unstructured's accessors read a field of the wrong type as unset
+        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+        name = meta.get("name") if isinstance(meta.get("name"), str) else ""
+        ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else ""
         # kubectl apply: resource mapping not found (k8s.io/cli-runtime resource/mapper.go)
         return (f'error: resource mapping not found for name: "{name}" namespace: "{ns}" from "STDIN": '
                 f"{exc.message}\nensure CRDs are installed first")
@@ -167,9 +183,9 @@ def parse_manifests(manifest: Any) -> list[Any]:
     text = manifest.strip()
     try:
         if text.startswith("{") or text.startswith("["):
-            docs = [json.loads(text)]
+            docs = [json.loads(text, parse_constant=_no_constant)]
         else:
-            docs = [d for d in yaml.safe_load_all(text) if d is not None]
+            docs = load_all(text)
     except (yaml.YAMLError, json.JSONDecodeError, ValueError) as exc:
         raise ManifestError(f"error: error parsing STDIN: {exc}") from None
     except RecursionError:
@@ -179,6 +195,11 @@ def parse_manifests(manifest: Any) -> list[Any]:
     for d in docs:
         out.extend(_unwrap(d) if isinstance(d, dict) else [d])
     return out
+
+
+def _no_constant(name: str) -> Any:
+    """encoding/json knows no NaN or Infinity (Python's json module does)."""
+    raise ValueError(f"invalid character '{name[0] if name[0] != '-' else 'I'}' looking for beginning of value")
 
 
 def _unwrap(doc: dict) -> list[Any]:

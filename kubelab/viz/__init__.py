@@ -70,14 +70,14 @@ def install(ipython: Any = None) -> None:
     from kubelab.scheduler.explain import Decision
     from kubelab.scheduler.scheduler import Scheduler
 
-    from . import controlplane, etcd, html, scheduler
+    from . import audit, controlplane, etcd, html, scheduler
 
     for name, fn in (("dashboard", dashboard), ("topology", topology), ("ownership", ownership),
                      ("control_plane", controlplane.control_plane), ("leases", controlplane.leases),
                      ("load_balancer", controlplane.load_balancer),
                      ("reconciliation", controlplane.reconciliation),
                      ("reconciliation_graph", controlplane.reconciliation_graph),
-                     ("rollout", controlplane.rollout), ("load_plot", load_plot)):
+                     ("rollout", controlplane.rollout), ("load_plot", load_plot), ("audit", audit.audit)):
         register_view(name, fn)
     if ipython is None:
         try:

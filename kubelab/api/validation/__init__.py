@@ -120,7 +120,7 @@ def validate_object_update(new: Any, old: Any, subresource: Optional[str] = None
     get the decode check.  As the generic registry does for an unconditional
     update, a missing resourceVersion is taken from the stored object first."""
     check_decode(new)
-    if subresource:
+    if subresource and subresource != "scale":  # a /scale write is validated as the object (ScaleREST)
         return ErrorList()
     kind = _kind(new)
     if not getattr(new.metadata, "resource_version", None) and getattr(old.metadata, "resource_version", None):

@@ -37,9 +37,19 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
     groups = targets(a, allow_all=False)
     if not groups or not any(names for _, names in groups):
         raise KubectlError("error: resource(s) were provided, but no name was specified")
+    if ptype == "json" and not isinstance(patch, list):
+        raise KubectlError(f'error: unable to parse "{body}": json: cannot unmarshal object into Go value of type jsonpatch.Patch')
+    if ptype != "json" and not isinstance(patch, dict):
+        raise KubectlError(f'error: unable to parse "{body}": json: cannot unmarshal {type(patch).__name__} into Go value of type map[string]interface {{}}')
+    failures: list[str] = []
+    # patch.go visits every named object (ContinueOnError) and reports the errors at the end
     for cls, names in groups:
         for n in names:
-            obj = get_object(k, cls, n, ns)
+            try:
+                obj = get_object(k, cls, n, ns)
+            except KubectlError as e:
+                failures.append(e.message)
+                continue
             if ptype == "json" and not isinstance(patch, list):
                 raise KubectlError(f'error: unable to parse "{body}": json: cannot unmarshal object into Go value of type jsonpatch.Patch')
             if ptype != "json" and not isinstance(patch, dict):
@@ -53,12 +63,15 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
             except KubectlError:
                 raise
             except Exception as e:  # noqa: BLE001
-                raise KubectlError(format_error(e), partial=out) from None
+                failures.append(format_error(e))
+                continue
             if strategy == "none":
                 same = isinstance(new, KubeObject) and new.metadata.resource_version == obj.metadata.resource_version
             else:  # nothing was written: compare what would be with what is
                 same = isinstance(new, KubeObject) and _without_rv(new) == _without_rv(obj)
             out += f"{resource_name(obj)} patched{' (no change)' if same else ''}{dry_run_suffix(strategy)}\n"
+    if failures:
+        raise KubectlError("\n".join(failures), partial=out)
     return out
 
 

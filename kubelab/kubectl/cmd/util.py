@@ -16,6 +16,7 @@ from kubelab.api.scheme import kind_by_name
 from ..parser import Args, KubectlError
 from ..printers import resource_name
 from ..source import status_of
+from ..yamlload import load_all
 
 if TYPE_CHECKING:
     from ..cli import Kubectl
@@ -38,6 +39,9 @@ def format_error(err: BaseException, filename: Optional[str] = None, creating: b
         if filename is not None and creating:
             msg = f'error when creating "{filename}": {msg}'
         reason = st.reason or "InternalError"
+        if st.reason == "Unauthorized" and not creating:
+            # helpers.go StandardErrorMessage: errors.IsUnauthorized
+            return f"error: You must be logged in to the server ({msg})"
         if st.reason in (None, "", "Unknown"):
             return f"Error from server: {msg}"
         return f"Error from server ({reason}): {msg}"
@@ -183,7 +187,7 @@ def read_manifests(a: Args, stdin: Optional[str], verb: str = "apply") -> list[t
         else:
             raise KubectlError(f'error: the path "{f}" does not exist')
         try:
-            docs = [d for d in yaml.safe_load_all(text) if d is not None]
+            docs = load_all(text)
         except (yaml.YAMLError, RecursionError, ValueError) as e:
             detail = e if not isinstance(e, RecursionError) else "exceeded max depth"
             raise KubectlError(f"error: error parsing {label}: error converting YAML to JSON: {detail}") from None
