@@ -287,6 +287,25 @@ def controller_roles() -> list[ClusterRole]:
             rule(["watch"], [""], ["events"]),
             rule(["get"], [""], ["services"]),
         ],
+        "pod-garbage-collector": [
+            rule(["list", "watch", "delete"], [""], ["pods"]),
+            rule(["get", "list", "watch"], [""], ["nodes"]),
+            rule(["patch"], [""], ["pods/status"]),
+        ],
+        "resourcequota-controller": [
+            # quota can count anything for reconciliation, so it needs full viewing powers
+            rule(["list", "watch"], ["*"], ["*"]),
+            rule(["update"], [""], ["resourcequotas/status"]),
+            events_rule(),
+        ],
+        "root-ca-cert-publisher": [
+            rule(["create", "update"], [""], ["configmaps"]),
+            events_rule(),
+        ],
+        "service-account-controller": [
+            rule(["create"], [""], ["serviceaccounts"]),
+            events_rule(),
+        ],
         "pv-protection-controller": [
             rule(["get", "list", "watch", "update"], [""], ["persistentvolumes"]),
             events_rule(),

@@ -173,13 +173,26 @@ class Cluster:
                                 + kubeadm.addon_manifests(endpoint, cluster_cidr))
         self.history.start()
 
+    def _mark_control_plane(self, node: str) -> None:
+        """kubeadm's mark-control-plane phase (cmd/kubeadm/app/phases/markcontrolplane), with
+        admin credentials: the role label and the exclude-from-external-load-balancers label."""
+        self.api.patch("Node", node, {"metadata": {"labels": {LABEL_NODE_ROLE_CONTROL_PLANE: "",
+                                                              LABEL_EXCLUDE_FROM_EXTERNAL_LB: ""}}},
+                       namespace=None)
+
     def _wait_for_control_plane(self, masters: list[Master], timeout: float = 60.0) -> None:
         want = {(s.metadata.namespace, s.metadata.name) for m in masters if m.kubelet for s in m.kubelet.static_pods}
         end = self.sim.now + timeout
 
+        marked: set[str] = set()
+
         def ready() -> bool:
             if not all(m.kubelet.registered for m in masters):
                 return False
+            for m in masters:
+                if m.name not in marked:
+                    self._mark_control_plane(m.name)
+                    marked.add(m.name)
             running = {(p.metadata.namespace, p.metadata.name) for p in self.api.list("Pod", namespace="kube-system")
                        if p.status.phase == "Running"}
             return want <= running
@@ -363,7 +376,9 @@ class Cluster:
         client = self.api.client_for(machine.name, f"kubelet/{machine.name}", user=node_user(machine.name))
         labels = taints = static = None
         if control_plane:
-            labels = {LABEL_NODE_ROLE_CONTROL_PLANE: "", LABEL_EXCLUDE_FROM_EXTERNAL_LB: ""}
+            # nodeRegistration.taints: the kubelet registers with the taint; the labels are
+            # kubeadm's to set (mark-control-plane, below): NodeRestriction forbids a kubelet
+            # to give itself node-role.kubernetes.io/* labels
             taints = [dict(CONTROL_PLANE_TAINT)]
             static = self._static_pods(machine)
         kubelet = Kubelet(self.sim, client, machine, cloud_provider_external=external, legacy_cloud_labels=legacy,

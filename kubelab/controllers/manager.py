@@ -101,6 +101,10 @@ CONTROLLER_SERVICE_ACCOUNTS = {
     "persistentvolume-binder-controller": "persistent-volume-binder",
     "persistentvolumeclaim-protection-controller": "pvc-protection-controller",
     "persistentvolume-protection-controller": "pv-protection-controller",
+    "pod-garbage-collector-controller": "pod-garbage-collector",
+    "serviceaccount-controller": "service-account-controller",
+    "root-ca-certificate-publisher-controller": "root-ca-cert-publisher",
+    "resourcequota-controller": "resourcequota-controller",
 }
 
 

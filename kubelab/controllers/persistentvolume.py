@@ -457,7 +457,7 @@ class ExternalProvisioner(Controller):
     def _node(self, node) -> None:
         # a worker's kind decides the storage the cluster gets: a control-plane node runs no
         # workloads (kubeadm's NoSchedule taint), so it installs no class
-        if "node-role.kubernetes.io/control-plane" in (node.metadata.labels or {}):
+        if any(t.key == "node-role.kubernetes.io/control-plane" for t in node.spec.taints or ()):
             return
         self.queue.add("class:" + class_for_node(node)[0])
 
