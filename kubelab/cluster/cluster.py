@@ -203,6 +203,7 @@ class Cluster:
         server = APIServer(self.sim, self.network, host, self._etcd_client_for(host), name=name)
         server.authenticator = self.authenticator
         server.register_api_service(MetricsServer.group, self.metrics_server)
+        server.kubelet_client = lambda node: self.kubelets.get(node)
         return server
 
     def _etcd_client_for(self, host: str):

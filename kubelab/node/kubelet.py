@@ -43,6 +43,7 @@ from kubelab.api.resourcehelper import pod_requests, quantity_value
 from kubelab.client import APIClient, EventRecorder, SharedInformer
 from kubelab.sim import Simulator
 
+from . import logs as container_logs_mod
 from . import prober
 from .machines import KUBELET_VERSION, CloudInstance, Machine, hash_name
 from kubelab.sim import journaled
@@ -143,6 +144,8 @@ class Kubelet:
         self.registered = False
         self.started_at = sim.now  # prober_manager's start: probe workers jitter only just after
         self._served: dict[str, deque] = {}  # pod key -> (time, requests) the app answered recently
+        # pod uid -> container name -> its log files: the running instance and the last dead one
+        self.logs: dict[str, dict[str, list[container_logs_mod.ContainerLog]]] = {}
 
     def __repr__(self) -> str:
         state = "hung" if self.hung else ("running" if self.running else "stopped")
@@ -171,6 +174,7 @@ class Kubelet:
             rp.stop_probes()
             if rp.proc is not None:
                 rp.proc.kill()
+            self._stop_logs(rp.uid)
         self.pods.clear()
         self._pull_queue.clear()
         self._pulling = False
@@ -357,6 +361,8 @@ class Kubelet:
             rp.stop_probes()
             if rp.proc is not None:
                 rp.proc.kill()
+        self._stop_logs(pod.metadata.uid)
+        self.logs.pop(pod.metadata.uid, None)  # the pod's log directory goes with it
 
     def _next_ip_seq(self) -> int:
         self._ip_seq = self._ip_seq % 253 + 1
@@ -481,6 +487,7 @@ class Kubelet:
             cid = f"containerd://{self._rng.getrandbits(256):064x}"
             rp.containers[c.name] = {"id": cid, "started_at": self.sim.now, "image": norm, "running": True}
             self.recorder.event(ref, "Normal", "Started", f"Started container {c.name}", ref_path)
+            self._start_log(pod, c, cid)
         rp.started = True
         yield from self._run(pod, rp)
 
@@ -514,6 +521,7 @@ class Kubelet:
             why, exit_code = yield exit_ev
             for t in timers:
                 t.cancel()
+            self._stop_logs(rp.uid)
             ran = self.sim.now - began
             if policy == "Never" or (policy == "OnFailure" and exit_code == 0):
                 yield from self._update_status(pod.key(), lambda p: self._mark_terminated(p, rp, exit_code))
@@ -548,6 +556,7 @@ class Kubelet:
                                          "started_at": self.sim.now, "image": normalise_image(c.image or ""),
                                          "running": True}
                 self.recorder.event(pod, "Normal", "Started", f"Started container {c.name}", ref_path)
+                self._start_log(pod, c, rp.containers[c.name]["id"])
 
     @staticmethod
     def _exited(ev, why: str, code: int) -> None:
@@ -652,6 +661,7 @@ class Kubelet:
                                     f"spec.containers{{{c.name}}}")
         if rp.proc is not None:
             rp.proc.kill()
+        self._stop_logs(rp.uid)
         grace = pod.metadata.deletion_grace_period_seconds or 0
         # containers exit on SIGTERM quickly; the grace period is an upper bound
         yield self.sim.timeout(min(float(grace), 0.5 + self._rng.random()))
@@ -659,11 +669,89 @@ class Kubelet:
 
     def _finish_delete(self, pod: Pod, rp: Optional[_RunningPod]):
         self.pods.pop(pod.metadata.uid, None)
+        self._stop_logs(pod.metadata.uid)
+        self.logs.pop(pod.metadata.uid, None)
         try:
             yield self.client.delete(Pod, pod.metadata.name, pod.metadata.namespace, grace_period_seconds=0,
                                      preconditions={"uid": pod.metadata.uid})
         except Exception:  # noqa: BLE001 — already gone, or retried when the informer resyncs
             pass
+
+    # -- container logs (pkg/kubelet/kuberuntime/logs, server.go getContainerLogs) -----------
+    def _start_log(self, pod: Pod, c: Any, container_id: str) -> None:
+        """A container instance started: a new log file, and the process that prints into it.
+        The kubelet keeps one dead instance per container (MaxPerPodContainer=1)."""
+        files = self.logs.setdefault(pod.metadata.uid, {}).setdefault(c.name, [])
+        log = container_logs_mod.ContainerLog(container_id, c.name)
+        files.append(log)
+        del files[:-2]
+        cpus = max(1, parse_quantity(self.machine.capacity().get("cpu", "1")).value())
+        steps = container_logs_mod.program(pod, c, self.sim, self.machine.kernel_version(), cpus)
+        log.writer = self.sim.spawn(container_logs_mod.writer(self.sim, log, steps),
+                                    name=f"kubelet/{self.node_name}/log/{pod.metadata.name}/{c.name}")
+
+    def _stop_logs(self, uid: str) -> None:
+        for files in self.logs.get(uid, {}).values():
+            for log in files:
+                log.stop()
+
+    def container_logs(self, pod: Pod, container: str, params: dict[str, Any]) -> Any:
+        """``/containerLogs/{ns}/{pod}/{container}`` (server.go getContainerLogs): the text the
+        options select, or with ``follow`` a :class:`~kubelab.node.logs.LogFollower`."""
+        if pod.metadata.uid not in self.pods and pod.metadata.uid not in self.logs:
+            raise errors.StatusError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                                      "message": f'pod "{pod.metadata.name}" does not exist', "reason": "NotFound",
+                                      "code": 404})
+        log = self.container_log(pod, container, bool(params.get("previous")))
+        since = params.get("sinceTime")
+        if params.get("sinceSeconds") is not None:
+            since = self.sim.now - float(params["sinceSeconds"])
+        opts = container_logs_mod.LogOptions(params.get("tailLines"), since, bool(params.get("timestamps")),
+                                             params.get("limitBytes"), bool(params.get("follow")))
+        if log is None:
+            log = container_logs_mod.ContainerLog("", container)
+            log.running = False
+        if opts.follow:
+            return container_logs_mod.LogFollower(log, opts)
+        return container_logs_mod.read_log(log, opts)
+
+    def container_log(self, pod: Pod, container: str, previous: bool = False) -> Optional[container_logs_mod.ContainerLog]:
+        """The log file ``kubectl logs`` reads: the running (or last terminated) instance, or
+        with ``previous`` the one before it. Raises the kubelet's words as a 400 (they reach
+        the user through the API server: validateContainerLogStatus in kubelet_pods.go)."""
+        name = pod.metadata.name
+        cs = next((s for s in pod.status.container_statuses or () if s.name == container), None)
+        if cs is None:
+            raise errors.new_bad_request(f'container "{container}" in pod "{name}" is not available')
+        state = cs.state or ContainerState()
+        last = cs.last_state.terminated if cs.last_state is not None else None
+        if previous:
+            if last is None or not last.container_id:
+                raise errors.new_bad_request(f'previous terminated container "{container}" in pod "{name}" not found')
+            cid = last.container_id
+        elif state.running is not None:
+            cid = cs.container_id
+        elif state.terminated is not None:
+            cid = state.terminated.container_id or (last.container_id if last is not None else None)
+            if not cid:
+                raise errors.new_bad_request(f'container "{container}" in pod "{name}" is terminated')
+        elif last is not None:
+            if not last.container_id:
+                raise errors.new_bad_request(f'container "{container}" in pod "{name}" is terminated')
+            cid = last.container_id
+        elif state.waiting is not None:
+            reason = state.waiting.reason or ""
+            if reason == "ErrImagePull":
+                reason = "image can't be pulled"
+            elif reason == "ImagePullBackOff":
+                reason = "trying and failing to pull image"
+            raise errors.new_bad_request(f'container "{container}" in pod "{name}" is waiting to start: {reason}')
+        else:
+            raise errors.new_bad_request(f'container "{container}" in pod "{name}" is waiting to start - no logs yet')
+        for log in self.logs.get(pod.metadata.uid, {}).get(container, ()):
+            if log.container_id == cid:
+                return log
+        return None  # removed with its container: nothing to read
 
     # -- resource usage (what cAdvisor measures and /metrics/resource serves) ---------------
     CPU_USAGE = "sim.kubelab.io/cpu-usage"  # e.g. "350m": what the containers use, together
