@@ -69,6 +69,7 @@ def _subresources(kind: str) -> list[Subresource]:
     if kind == "Pod":
         subs.append(Subresource("binding", ("create",), kind="Binding"))
         subs.append(Subresource("eviction", ("create",), "policy", "v1", "Eviction"))
+        subs.append(Subresource("log", ("get",)))
     if kind == "Namespace":
         subs.append(Subresource("finalize", ("update",)))
     return subs

@@ -696,6 +696,8 @@ class FrontDoor:
             return self._json(_success(201), 201)
         if sub == "eviction":
             return self._evict(req, r)
+        if sub == "log":
+            return self._log(req, r)
         if verb == "get":
             return self._get(req, Route(r.resource, r.namespace, r.name))
         if verb == "update":
@@ -703,6 +705,34 @@ class FrontDoor:
             obj = self._send(req, Request("update", kind, r.namespace, r.name, data, sub, {"dry_run": self._dry_run(req)}))
             return self._json(obj.to_dict(), headers=warnings)
         return self._patch(req, r, sub)
+
+    def _log(self, req: HTTPRequest, r: Route) -> HTTPResponse:
+        """``GET pods/{name}/log``: the API server checks RBAC on pods/log and the options, the
+        pod's kubelet answers (text/plain). ``follow=true`` streams (chunked) until the
+        container stops or the request's ``timeout`` runs out; new lines arrive as simulated
+        time passes (paused mode: ``handle.run``; live mode: by itself)."""
+        from kubelab.api.base import parse_time
+
+        server = self._server()
+        server.authorize(Request("get", r.resource.kind, r.namespace, r.name, subresource="log"), req.user)
+        params: dict[str, Any] = {"container": req.param("container")}
+        for k in ("tailLines", "sinceSeconds", "limitBytes"):
+            params[k] = _int_param(req, k)
+        for k in ("previous", "timestamps", "follow"):
+            params[k] = _bool_param(req, k)
+        st = req.param("sinceTime")
+        if st:
+            try:
+                params["sinceTime"] = parse_time(st)
+            except ValueError:
+                raise errors.new_bad_request(f'parsing time "{st}" as "2006-01-02T15:04:05Z07:00": cannot parse "{st}" as "2006"') from None
+        out = server.pod_log(r.namespace, r.name, params)
+        if isinstance(out, str):
+            return HTTPResponse(200, out.encode(), "text/plain")
+        timeout = _go_duration_param(req.param("timeout"))
+        if timeout is not None:
+            out.timeout = timeout
+        return HTTPResponse(200, b"", "text/plain", [], out)
 
     def _scale_of(self, obj: KubeObject) -> dict:
         from kubelab.kubectl.printers import format_label_selector
@@ -859,6 +889,32 @@ def _int_param(req: HTTPRequest, name: str) -> Optional[int]:
         return int(v)
     except ValueError:
         raise errors.new_bad_request(f'strconv.ParseInt: parsing "{v}": invalid syntax') from None
+
+
+def _bool_param(req: HTTPRequest, name: str) -> bool:
+    v = req.param(name)
+    if v is None or v == "":
+        return False
+    if v.lower() in ("1", "t", "true"):
+        return True
+    if v.lower() in ("0", "f", "false"):
+        return False
+    raise errors.new_bad_request(f'strconv.ParseBool: parsing "{v}": invalid syntax')
+
+
+def _go_duration_param(v: Optional[str]) -> Optional[float]:
+    """The ``timeout`` query parameter client-go sends for ``--request-timeout`` (``5s``, ``1m0s``)."""
+    if not v:
+        return None
+    import re
+
+    total, pos = 0.0, 0
+    for m in re.finditer(r"(\d+(?:\.\d+)?)(ms|s|m|h)", v):
+        if m.start() != pos:
+            return None
+        total += float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[m.group(2)]
+        pos = m.end()
+    return total if pos == len(v) and total > 0 else None
 
 
 def _json_type(v: Any) -> str:

@@ -1,0 +1,103 @@
+"""Container logs over HTTPS: the real kubectl's `logs` and the official client's
+`read_namespaced_pod_log` against a served cluster (the pods/log subresource)."""
+
+import subprocess
+import time
+
+import pytest
+
+TICKER = """
+apiVersion: v1
+kind: Pod
+metadata: {name: ticker, labels: {app: ticker}}
+spec:
+  containers:
+  - name: tick
+    image: busybox:1.36
+    command: [sh, -c, 'echo started; while true; do echo "tick $(date)"; sleep 10; done']
+"""
+
+PAIR = """
+apiVersion: v1
+kind: Pod
+metadata: {name: pair}
+spec:
+  containers:
+  - {name: web, image: "nginx:1.27"}
+  - {name: side, image: busybox, args: [echo, hello from the sidecar]}
+"""
+
+
+@pytest.fixture(scope="module")
+def pods(served, kubectl):
+    cluster, handle = served
+    kubectl("apply -f -", stdin=TICKER)
+    kubectl("apply -f -", stdin=PAIR)
+    handle.run(30)
+    return cluster, handle
+
+
+def test_kubectl_logs_prints_what_the_container_printed(pods, kubectl):
+    out = kubectl("logs ticker").stdout.splitlines()
+    assert out[0] == "started"
+    assert all(l.startswith("tick Wed Jan  1 00:0") for l in out[1:]) and len(out) >= 3
+    assert kubectl("logs ticker --tail=1").stdout.splitlines() == out[-1:]
+    stamped = kubectl("logs ticker --timestamps --tail=2").stdout.splitlines()
+    assert [l.split(" ", 1)[1] for l in stamped] == out[-2:]
+    assert stamped[0].startswith("2025-01-01T00:") and stamped[0].split(" ", 1)[0].endswith("Z")
+    assert kubectl("logs ticker --limit-bytes=7").stdout == "started"
+    # the facade and the real kubectl agree byte for byte
+    cluster, handle = pods
+    assert kubectl("logs ticker").stdout == handle.call(lambda: str(cluster.kubectl("logs ticker")))
+
+
+def test_several_containers_kubectl_defaults_to_the_first(pods, kubectl):
+    # kubectl picks the default container itself (the annotation, else the first) and says
+    # so on stderr; the facade prints that line first, as a terminal would show it
+    r = kubectl("logs pair")
+    assert r.stderr == 'Defaulted container "web" out of: web, side\n'
+    cluster, handle = pods
+    assert r.stderr + r.stdout == handle.call(lambda: str(cluster.kubectl("logs pair")))
+    side = kubectl("logs pair -c side").stdout
+    assert side == "hello from the sidecar\n"
+    web = kubectl("logs pair -c web").stdout
+    assert "nginx/1.27.5" in web and "start worker processes" in web
+    both = kubectl("logs pair --all-containers --prefix").stdout.splitlines()
+    assert "[pod/pair/side] hello from the sidecar" in both
+
+
+def test_previous_without_a_restart_is_the_kubelets_error(pods, kubectl):
+    r = kubectl("logs ticker --previous", check=False)
+    assert r.returncode == 1
+    assert r.stderr.strip() == 'Error from server (BadRequest): previous terminated container "tick" in pod "ticker" not found'
+
+
+def test_follow_streams_new_lines_as_simulated_time_passes(pods, kubectl):
+    cluster, handle = pods
+    before = len(kubectl("logs ticker").stdout.splitlines())
+    proc = subprocess.Popen([kubectl.binary, "logs", "-f", "ticker", "--request-timeout=4s"], env=kubectl.env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    handle.run(30)  # paused mode: the stream waits for simulated time, as watches do
+    out, _ = proc.communicate(timeout=30)
+    lines = out.splitlines()
+    assert len(lines) >= before + 3
+    assert lines[:before] == kubectl("logs ticker").stdout.splitlines()[:before]
+
+
+def test_official_client_reads_a_pod_log(pods):
+    kubernetes = pytest.importorskip("kubernetes")
+    from kubernetes import client, config
+
+    _, handle = pods
+    cfg = client.Configuration()
+    config.load_kube_config(config_file=str(handle.kubeconfig), client_configuration=cfg)
+    with client.ApiClient(cfg) as c:
+        core = client.CoreV1Api(c)
+        text = core.read_namespaced_pod_log("pair", "default", container="side")
+        assert text == "hello from the sidecar\n"
+        assert core.read_namespaced_pod_log("ticker", "default", tail_lines=1).startswith("tick ")
+        with pytest.raises(kubernetes.client.exceptions.ApiException) as err:
+            core.read_namespaced_pod_log("pair", "default")
+        assert err.value.status == 400
+        assert "a container name must be specified for pod pair, choose one of: [web side]" in err.value.body
