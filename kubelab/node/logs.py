@@ -292,8 +292,40 @@ class Shell:
             out = [v for kind, v in self._run_seq(self.parse(self.tokens(inner))[0]) if kind == "out"]
             return " ".join(out).strip()
 
+        word = re.sub(r"\$\(\((.*?)\)\)", lambda m: self.arith(m.group(1)), word)
         word = re.sub(r"\$\(([^()]*)\)|`([^`]*)`", sub_cmd, word)
         return re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: self.env.get(m.group(1) or m.group(2), ""), word)
+
+    def arith(self, expr: str) -> str:
+        """``$((i+1))``: integer arithmetic over variables (C division and remainder)."""
+        import ast
+
+        text = re.sub(r"\$?\b([A-Za-z_]\w*)\b", lambda m: self.env.get(m.group(1), "0") or "0", expr)
+
+        def ev(n) -> int:
+            if isinstance(n, ast.Expression):
+                return ev(n.body)
+            if isinstance(n, ast.Constant) and isinstance(n.value, int):
+                return n.value
+            if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
+                return -ev(n.operand) if isinstance(n.op, ast.USub) else ev(n.operand)
+            if isinstance(n, ast.BinOp):
+                a, b = ev(n.left), ev(n.right)
+                if isinstance(n.op, ast.Add):
+                    return a + b
+                if isinstance(n.op, ast.Sub):
+                    return a - b
+                if isinstance(n.op, ast.Mult):
+                    return a * b
+                if isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod)) and b != 0:
+                    q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
+                    return a - q * b if isinstance(n.op, ast.Mod) else q
+            raise ValueError(expr)
+
+        try:
+            return str(ev(ast.parse(text.strip(), mode="eval")))
+        except (ValueError, SyntaxError, RecursionError):
+            return "0"
 
     # execution
     def run(self, argv: list[str]) -> Iterator[tuple[str, Any]]:
