@@ -405,17 +405,17 @@ class APIServer:
         if errs:
             raise errors.new_invalid("PodLogOptions", name, errs)
         pod = self.read(Pod, name, namespace)
+        # validateContainer (pkg/registry/core/pod/strategy.go): one container is the default;
+        # otherwise every container is listed, init containers first (podutil.VisitContainers)
         container = params.get("container") or ""
+        inits = [c.name for c in pod.spec.init_containers or ()]
         names = [c.name for c in pod.spec.containers]
         if not container:
             if len(names) != 1:
-                inits = [c.name for c in pod.spec.init_containers or ()]
-                msg = f"a container name must be specified for pod {name}, choose one of: [{' '.join(names)}]"
-                if inits:
-                    msg += f" or one of the init containers: [{' '.join(inits)}]"
-                raise errors.new_bad_request(msg)
+                raise errors.new_bad_request(f"a container name must be specified for pod {name}, "
+                                             f"choose one of: [{' '.join(inits + names)}]")
             container = names[0]
-        elif container not in names and container not in [c.name for c in pod.spec.init_containers or ()]:
+        elif container not in names and container not in inits:
             raise errors.new_bad_request(f"container {container} is not valid for pod {name}")
         node = pod.spec.node_name
         if not node:

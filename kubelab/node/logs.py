@@ -421,8 +421,8 @@ class Shell:
                 self.printed += 1
                 yield ("out", f"sleep: invalid number '{args[0]}'")
                 return 1
-            if secs == float("inf") or (args and args[0] == "infinity"):
-                secs = 1e18
+            if args and args[0] == "infinity":
+                secs = float("inf")
             yield ("sleep", secs)
             return 0
         if prog in ("true", ":"):
@@ -481,4 +481,6 @@ def writer(sim: Any, log: ContainerLog, steps: Iterator[tuple[str, Any]]):
         if kind == "out":
             log.write(sim.now, value)
         elif kind == "sleep":
+            if float(value) > 1e9:  # `sleep infinity`: nothing more is printed
+                return
             yield sim.timeout(float(value))

@@ -101,3 +101,35 @@ def test_official_client_reads_a_pod_log(pods):
             core.read_namespaced_pod_log("pair", "default")
         assert err.value.status == 400
         assert "a container name must be specified for pod pair, choose one of: [web side]" in err.value.body
+
+
+def test_follow_ends_when_the_container_stops(pods, kubectl):
+    cluster, handle = pods
+    kubectl("apply -f -", stdin="""
+apiVersion: v1
+kind: Pod
+metadata: {name: once, annotations: {sim.kubelab.io/run-seconds: "20"}}
+spec:
+  restartPolicy: Never
+  containers: [{name: job, image: busybox, command: [sh, -c, 'echo working; sleep 10; echo done']}]
+""")
+    handle.run(8)
+    proc = subprocess.Popen([kubectl.binary, "logs", "-f", "once"], env=kubectl.env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    handle.run(30)  # the container exits at 20 s: the kubelet ends the stream, kubectl exits 0
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert out == "working\ndone\n"
+
+
+def test_kubectl_logs_refusals_equal_the_facade(pods, kubectl):
+    """What the real kubectl prints for a bad `logs` command line is what the facade prints."""
+    cluster, handle = pods
+    for args in ("logs nope", "logs deploy/nope", "logs ns/default", "logs pair -c nope",
+                 "logs ticker --tail=-2", "logs ticker --since=1s --since-time=2025-01-01T00:00:00Z",
+                 "logs pair --all-containers -c web", "logs -l app=none", "events --for=nope"):
+        r = kubectl(args, check=False)
+        facade = handle.call(lambda a=args: cluster.kubectl(a))
+        assert r.stderr + r.stdout == str(facade), args
+        assert r.returncode == facade.exit_code, args

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional
 
 from ..duration import parse_go_duration
-from .util import Args, KubectlError, format_error, get_object, int_flag, list_objects, resolve_kind
+from .util import Args, KubectlError, format_error, int_flag, list_objects, resolve_kind
 
 if TYPE_CHECKING:
     from ..cli import Kubectl
@@ -80,11 +80,13 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
         except ValueError as exc:
             raise KubectlError(f'error: invalid argument "{since}" for "--since" flag: {exc}') from None
         since_seconds = int(round(secs))
-        if since_seconds <= 0:
+        if since_seconds < 0:
             raise KubectlError("error: --since must be greater than 0")
+        since_seconds = since_seconds or None  # 0: not sent
     limit = int_flag(a, "limit-bytes", None)
-    if limit is not None and limit < 1:
+    if limit is not None and limit < 0:
         raise KubectlError("error: --limit-bytes must be greater than 0")
+    limit = limit or None  # 0: not sent
     if tail < -1:
         raise KubectlError("error: --tail must be greater than or equal to -1")
     if selector and tail == -1:
@@ -97,6 +99,17 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
     notes: list[str] = []  # what kubectl prints on stderr before the logs
 
     pod_cls = resolve_kind("Pod")
+
+    def fetch(cls, name: str):
+        # the resource builder's NotFound, as `kubectl logs` words it
+        try:
+            return k.source.get(cls.KIND, name, ns)
+        except Exception as e:  # noqa: BLE001
+            msg = format_error(e)
+            if msg.startswith("Error from server (NotFound): "):
+                raise KubectlError("error: e" + msg[1:] + f' in namespace "{ns}"') from None
+            raise KubectlError(msg) from None
+
     if selector:
         pods = list_objects(k, pod_cls, ns, selector)
         if not pods:
@@ -104,10 +117,10 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
     else:
         kind, _, name = pos[0].rpartition("/")
         if not kind:
-            pods = [get_object(k, pod_cls, name, ns)]
+            pods = [fetch(pod_cls, name)]
         else:
             cls = resolve_kind(kind)
-            obj = get_object(k, cls, name, ns)
+            obj = fetch(cls, name)
             if cls.KIND == "Pod":
                 pods = [obj]
             else:
@@ -129,6 +142,9 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
             names = [c.name for c in p.spec.init_containers or ()] + [c.name for c in p.spec.containers]
             streams.extend((p, n) for n in names)
         elif container:
+            known = [c.name for c in p.spec.init_containers or ()] + [c.name for c in p.spec.containers]
+            if container not in known:  # podcmd.FindContainerByName, before any request
+                raise KubectlError(f"error: container {container} is not valid for pod {p.metadata.name}")
             streams.append((p, container))
         else:
             names = [c.name for c in p.spec.containers]
