@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from kubelab.api.base import parse_time
 
 from ..duration import human_duration
+from ..gosort import go_sort
 from ..tabwriter import GET_SETTINGS, tabulate
 from .util import Args, KubectlError, list_objects, resolve_kind
 
@@ -80,7 +81,9 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
         evs = [e for e in evs if any((e.type or "").lower() == t.lower() for t in types)]
     if not evs:
         return "No events found.\n" if all_ns else f"No events found in {ns} namespace.\n"
-    evs = sorted(evs, key=_event_time)  # sort.Sort(SortableEvents): by eventTime()
+    # sort.Sort(SortableEvents) by eventTime(): Go's unstable sort, so ties come out as the
+    # real kubectl prints them
+    evs = go_sort(evs, lambda x, y: _event_time(x) < _event_time(y))
     out_fmt = a.get("output")
     if out_fmt:
         import json
