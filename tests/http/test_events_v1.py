@@ -19,8 +19,10 @@ def api(served):
         yield c
 
 
-def test_discovery_serves_events_k8s_io_v1(kubectl):
+def test_discovery_serves_events_k8s_io_v1(served, kubectl):
+    cluster, handle = served
     assert "events.k8s.io/v1" in kubectl("api-versions").stdout.split()
+    assert kubectl("api-resources").stdout == handle.call(lambda: str(cluster.kubectl("api-resources")))
     rows = [l.split() for l in kubectl("api-resources --api-group=events.k8s.io").stdout.splitlines()]
     assert rows[1] == ["events", "ev", "events.k8s.io/v1", "true", "Event"]
     doc = json.loads(kubectl(["get", "--raw", "/openapi/v3/apis/events.k8s.io/v1"]).stdout)
