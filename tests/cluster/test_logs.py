@@ -157,3 +157,15 @@ def test_kubectl_events_ages_follow_the_simulated_clock(cluster):
     assert first.endswith("s") and later != first  # two simulated minutes later, not wall time
     assert str(cluster.kubectl("events -n kube-public")) == "No events found in kube-public namespace.\n"
     assert str(cluster.kubectl("events --types=Bogus")) == "error: valid --types are Normal or Warning\n"
+
+
+def test_a_powered_off_node_cannot_be_asked_for_logs():
+    c = kl.Cluster(seed=5)
+    c.add_node(kl.VM("vm-1", cpu="2", memory="4Gi"))
+    c.apply("apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers: [{name: nginx, image: 'nginx:1.27'}]\n")
+    c.run(20)
+    assert "start worker processes" in str(c.kubectl("logs web"))
+    c.faults.stop("vm-1")
+    out = c.kubectl("logs web")
+    assert str(out) == ('Error from server: Get "https://10.0.1.11:10250/containerLogs/default/web/nginx": '
+                        'dial tcp 10.0.1.11:10250: connect: no route to host\n')

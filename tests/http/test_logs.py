@@ -1,6 +1,7 @@
 """Container logs over HTTPS: the real kubectl's `logs` and the official client's
 `read_namespaced_pod_log` against a served cluster (the pods/log subresource)."""
 
+import json
 import subprocess
 import time
 
@@ -133,3 +134,17 @@ def test_kubectl_logs_refusals_equal_the_facade(pods, kubectl):
         facade = handle.call(lambda a=args: cluster.kubectl(a))
         assert r.stderr + r.stdout == str(facade), args
         assert r.returncode == facade.exit_code, args
+
+
+def test_pods_log_over_https_is_authorized_by_rbac(pods):
+    """The front door asks the authorizer about `get pods/log` for the request's user."""
+    from kubelab.apiserver.user import UserInfo
+    from kubelab.http.frontdoor import HTTPRequest
+
+    cluster, handle = pods
+    door = handle.server.door
+    bob = UserInfo(name="bob", groups=("system:authenticated",))
+    resp = handle.call(lambda: door.handle(HTTPRequest("GET", "/api/v1/namespaces/default/pods/ticker/log", {}, b"", bob)))
+    assert resp.status == 403
+    assert json.loads(resp.body)["message"] == ('pods "ticker" is forbidden: User "bob" cannot get resource "pods/log" '
+                                                'in API group "" in the namespace "default"')
