@@ -148,3 +148,16 @@ def test_pods_log_over_https_is_authorized_by_rbac(pods):
     assert resp.status == 403
     assert json.loads(resp.body)["message"] == ('pods "ticker" is forbidden: User "bob" cannot get resource "pods/log" '
                                                 'in API group "" in the namespace "default"')
+
+
+def test_follow_in_live_mode_sees_time_pass_by_itself(pods, kubectl):
+    cluster, handle = pods
+    before = len(kubectl("logs ticker").stdout.splitlines())
+    handle.live(speed=20.0)  # 20 simulated seconds per wall second: a tick every half second
+    try:
+        proc = subprocess.Popen([kubectl.binary, "logs", "-f", "ticker", "--request-timeout=3s"], env=kubectl.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        handle.pause()
+    assert len(out.splitlines()) >= before + 2
