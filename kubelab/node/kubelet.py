@@ -690,6 +690,34 @@ class Kubelet:
         log.writer = self.sim.spawn(container_logs_mod.writer(self.sim, log, steps),
                                     name=f"kubelet/{self.node_name}/log/{pod.metadata.name}/{c.name}")
 
+    def _log_probe_request(self, rp: _RunningPod, w: prober.ProbeWorker, result: str, output: str) -> None:
+        """nginx logs every request it answers, the kubelet's probes too (``kube-probe/1.34``),
+        from the node's address on the pod network (the bridge's, the podCIDR's first)."""
+        if container_logs_mod.image_base(w.container.image or "")[0] != "nginx":
+            return
+        files = self.logs.get(rp.uid, {}).get(w.container.name)
+        if not files or not files[-1].running:
+            return
+        if result == prober.SUCCESS:
+            status = 200
+        elif output.startswith("HTTP probe failed with statuscode: "):
+            status = int(output.rsplit(" ", 1)[1])
+        else:
+            return  # refused or timed out: nothing reached nginx's log
+        log = files[-1]
+        a = w.spec.action
+        path = a.get("path") or "/"
+        port = prober.resolve_port(w.container, a.get("port"))
+        client = self.machine.internal_ip()
+        if self.pod_cidr:
+            client = str(next(ipaddress.ip_network(self.pod_cidr, strict=False).hosts()))
+        now = self.sim.now
+        log.requests += 1  # each probe is a new connection
+        if status == 404:
+            log.write(now, container_logs_mod.nginx_not_found(now, client, path, f"{rp.ip}:{port}", log.requests))
+        log.write(now, container_logs_mod.nginx_access(now, client, "GET", path, status,
+                                                        f"kube-probe/{KUBELET_VERSION.lstrip('v').rsplit('.', 1)[0]}"))
+
     def _stop_logs(self, uid: str) -> None:
         for files in self.logs.get(uid, {}).values():
             for log in files:
@@ -986,6 +1014,8 @@ class _ProbeHost:
         pod = (k.informer.get(rp.key) if k.informer is not None else None) or self.pod
         result, output = prober.answer(w.kind, w.spec, w.container, rp.ip, pod.metadata.annotations or {},
                                        k.sim.now - info.get("started_at", k.sim.now), k.sim.now >= rp.app_up_at)
+        if w.spec.handler == "httpGet":
+            k._log_probe_request(rp, w, result, output)
         if result == prober.FAILURE:
             # prober.go: every failed probe is an event (the recorder counts repeats)
             k.recorder.event(pod, "Warning", "Unhealthy", f"{prober.TYPE_NAME[w.kind]} probe failed: {output}",

@@ -76,7 +76,7 @@ def image_base(image: str) -> tuple[str, str]:
 class ContainerLog:
     """The log file of one container instance (one container ID)."""
 
-    __slots__ = ("container_id", "name", "lines", "size", "running", "listeners", "writer")
+    __slots__ = ("container_id", "name", "lines", "size", "running", "listeners", "writer", "requests")
 
     def __init__(self, container_id: str, name: str):
         self.container_id = container_id
@@ -86,6 +86,7 @@ class ContainerLog:
         self.running = True
         self.listeners: list[Callable[[Optional[tuple[float, str]]], None]] = []
         self.writer = None  # the simulated process printing the lines
+        self.requests = 0  # connections a server has logged (nginx's *N)
 
     def write(self, t: float, line: str) -> None:
         self.lines.append((t, line))
@@ -217,6 +218,24 @@ def nginx_lines(tag: str, kernel: str, cpus: int, now: float) -> list[tuple[floa
     notices += [f"start worker process {29 + i}" for i in range(max(1, cpus))]
     out += [(t, f"{stamp} [notice] 1#1: {n}") for n in notices]
     return out
+
+
+# the nginx 1.2x default server's answers: the welcome page and the 404 page, in bytes
+NGINX_BODY_BYTES = {200: 615, 404: 153}
+
+
+def nginx_access(t: float, client: str, method: str, path: str, status: int, agent: str) -> str:
+    """One line of nginx's ``combined``-style access log as the official image logs it."""
+    stamp = _wall(t).strftime("%d/%b/%Y:%H:%M:%S +0000")
+    size = NGINX_BODY_BYTES.get(status, 0)
+    return f'{client} - - [{stamp}] "{method} {path} HTTP/1.1" {status} {size} "-" "{agent}" "-"'
+
+
+def nginx_not_found(t: float, client: str, path: str, host: str, conn: int) -> str:
+    """The error log line nginx writes for a file it cannot open (a 404)."""
+    stamp = _wall(t).strftime("%Y/%m/%d %H:%M:%S")
+    return (f'{stamp} [error] 29#29: *{conn} open() "/usr/share/nginx/html{path}" failed (2: No such file or '
+            f'directory), client: {client}, server: localhost, request: "GET {path} HTTP/1.1", host: "{host}"')
 
 
 class Shell:

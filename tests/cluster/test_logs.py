@@ -169,3 +169,29 @@ def test_a_powered_off_node_cannot_be_asked_for_logs():
     out = c.kubectl("logs web")
     assert str(out) == ('Error from server: Get "https://10.0.1.11:10250/containerLogs/default/web/nginx": '
                         'dial tcp 10.0.1.11:10250: connect: no route to host\n')
+
+
+def test_nginx_logs_the_kubelets_probes():
+    c = kl.Cluster(seed=5)
+    c.add_node(kl.VM("vm-1", cpu="2", memory="4Gi"))
+    c.apply("""
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+  - name: nginx
+    image: nginx:1.27
+    readinessProbe: {httpGet: {path: /, port: 80}, periodSeconds: 10}
+    livenessProbe: {httpGet: {path: /healthz, port: 80}, periodSeconds: 10, failureThreshold: 100}
+""")
+    c.run(40)
+    lines = str(c.kubectl("logs web")).splitlines()
+    ok = [l for l in lines if '"GET / HTTP/1.1" 200 615 "-" "kube-probe/1.34" "-"' in l]
+    missing = [l for l in lines if '"GET /healthz HTTP/1.1" 404 153 "-" "kube-probe/1.34" "-"' in l]
+    assert len(ok) >= 3 and len(missing) >= 3
+    client = ok[0].split(" ", 1)[0]
+    node = c.get("nodes", "vm-1", None)
+    assert client == node.spec.pod_cidr.rsplit(".", 1)[0] + ".1"  # the bridge's address on the pod network
+    assert any('[error] 29#29: *' in l and 'open() "/usr/share/nginx/html/healthz" failed (2: No such file or directory)' in l
+               for l in lines)
