@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qs
@@ -737,7 +738,7 @@ class FrontDoor:
                 resp.stream.convert = eventsv1.to_v1
             return resp
         resp = self._verb(req, core)
-        if resp.content_type != JSON or resp.status >= 300 and resp.status != 201:
+        if resp.content_type != JSON or resp.status >= 300:
             return resp
         doc = json.loads(resp.body)
         if doc.get("kind") == "Event":
@@ -967,7 +968,7 @@ def _int_param(req: HTTPRequest, name: str) -> Optional[int]:
         raise errors.new_bad_request(f'strconv.ParseInt: parsing "{v}": invalid syntax') from None
 
 
-_RFC3339_MICRO = __import__("re").compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)")
+_RFC3339_MICRO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)")
 
 
 def _with_query(req: HTTPRequest, name: str, value: str) -> HTTPRequest:
@@ -998,8 +999,6 @@ def _go_duration_param(v: Optional[str]) -> Optional[float]:
     """The ``timeout`` query parameter client-go sends for ``--request-timeout`` (``5s``, ``1m0s``)."""
     if not v:
         return None
-    import re
-
     total, pos = 0.0, 0
     for m in re.finditer(r"(\d+(?:\.\d+)?)(ms|s|m|h)", v):
         if m.start() != pos:

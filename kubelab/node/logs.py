@@ -143,7 +143,9 @@ class LogFollower:
     """``follow=true``: what exists now, then each new line until the container stops.
     ``start(write, close)`` as the HTTP server's streams do; ``stop()`` ends it early."""
 
-    def __init__(self, log: ContainerLog, opts: LogOptions, timeout: float = 1800.0):
+    # a log stream is a long-running request: no server-side timeout, the client's or the
+    # container's end closes it (the HTTP server takes ``timeout`` in wall seconds)
+    def __init__(self, log: ContainerLog, opts: LogOptions, timeout: float = 365 * 86400.0):
         self.log = log
         self.opts = opts
         self.timeout = timeout
