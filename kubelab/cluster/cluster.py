@@ -203,7 +203,8 @@ class Cluster:
         server = APIServer(self.sim, self.network, host, self._etcd_client_for(host), name=name)
         server.authenticator = self.authenticator
         server.register_api_service(MetricsServer.group, self.metrics_server)
-        server.kubelet_client = lambda node: self.kubelets.get(node)
+        # the kubelet that runs on a node (a worker's, or a master's when it has one)
+        server.kubelet_client = lambda node: getattr(self.machines.get(node), "kubelet", None)
         return server
 
     def _etcd_client_for(self, host: str):
