@@ -161,3 +161,25 @@ def test_follow_in_live_mode_sees_time_pass_by_itself(pods, kubectl):
     finally:
         handle.pause()
     assert len(out.splitlines()) >= before + 2
+
+
+def test_official_client_follows_a_log_stream(pods):
+    pytest.importorskip("kubernetes")
+    from kubernetes import client, config
+
+    cluster, handle = pods
+    handle.call(lambda: cluster.apply("""
+apiVersion: v1
+kind: Pod
+metadata: {name: countdown, annotations: {sim.kubelab.io/run-seconds: "30"}}
+spec:
+  restartPolicy: Never
+  containers: [{name: c, image: busybox, command: [sh, -c, 'for i in 3 2 1; do echo $i; sleep 5; done; echo liftoff']}]
+"""))
+    handle.run(6)
+    cfg = client.Configuration()
+    config.load_kube_config(config_file=str(handle.kubeconfig), client_configuration=cfg)
+    with client.ApiClient(cfg) as c:
+        resp = client.CoreV1Api(c).read_namespaced_pod_log("countdown", "default", follow=True, _preload_content=False)
+        handle.run(40)  # the stream ends when the container exits at 30 s
+        assert resp.read().decode() == "3\n2\n1\nliftoff\n"
