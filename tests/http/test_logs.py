@@ -129,7 +129,8 @@ def test_kubectl_logs_refusals_equal_the_facade(pods, kubectl):
     cluster, handle = pods
     for args in ("logs nope", "logs deploy/nope", "logs ns/default", "logs pair -c nope",
                  "logs ticker --tail=-2", "logs ticker --since=1s --since-time=2025-01-01T00:00:00Z",
-                 "logs pair --all-containers -c web", "logs -l app=none", "events --for=nope"):
+                 "logs pair --all-containers -c web", "logs -l app=none", "events --for=nope",
+                 "logs ticker --since-time=yesterday", "logs ticker --since=abc", "logs ticker --tail=abc"):
         r = kubectl(args, check=False)
         facade = handle.call(lambda a=args: cluster.kubectl(a))
         assert r.stderr + r.stdout == str(facade), args

@@ -6,11 +6,14 @@ first) or ``-l SELECTOR`` (every matching pod, ``--tail`` 10 unless given); ``-c
 ``--all-containers``, ``--prefix``, ``-p/--previous``, ``--tail``, ``--since``,
 ``--since-time``, ``--timestamps``, ``--limit-bytes``, ``--max-log-requests``. ``-f`` is
 bounded here: it prints what the container has printed so far (a cell cannot wait); the
-real kubectl against ``cluster.serve()`` follows as simulated time passes.
+real kubectl against ``cluster.serve()`` follows as simulated time passes. Several streams
+(``-l``, ``--all-containers``) print pod after pod in list order, containers in spec order:
+upstream walks a Go map, so its order varies from run to run and this is one of its orders.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Optional
 
 from ..duration import parse_go_duration
@@ -20,6 +23,21 @@ if TYPE_CHECKING:
     from ..cli import Kubectl
 
 SELECTOR_TAIL = 10  # logs.go selectorTail
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+
+
+def _flag_error(name: str, value: str, why: str) -> KubectlError:
+    # pflag refuses the value while cobra parses the command line: "Error: ..." and a usage hint
+    return KubectlError(f'Error: invalid argument "{value}" for "--{name}" flag: {why}\n'
+                        "See 'kubectl logs --help' for usage.")
+
+
+def _int(a: Args, name: str, default: Optional[int]) -> Optional[int]:
+    try:
+        return int_flag(a, name, default)
+    except KubectlError:
+        raw = str(a.get(name))
+        raise _flag_error(name, raw, f'strconv.ParseInt: parsing "{raw}": invalid syntax') from None
 DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
 
 
@@ -68,7 +86,7 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
     if all_containers and container:
         raise KubectlError("error: --all-containers=true should not be specified with container name "
                            f"{container}")
-    tail = int_flag(a, "tail", -1)
+    tail = _int(a, "tail", -1)
     since = a.get("since")
     since_time = a.get("since-time")
     if since is not None and since_time is not None:
@@ -78,12 +96,18 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
         try:
             secs = parse_go_duration(since)
         except ValueError as exc:
-            raise KubectlError(f'error: invalid argument "{since}" for "--since" flag: {exc}') from None
+            raise _flag_error("since", since, str(exc)) from None
         since_seconds = int(round(secs))
         if since_seconds < 0:
             raise KubectlError("error: --since must be greater than 0")
         since_seconds = since_seconds or None  # 0: not sent
-    limit = int_flag(a, "limit-bytes", None)
+    if since_time is not None and not _RFC3339.fullmatch(since_time):
+        # util.ParseRFC3339, before any request
+        head = since_time if not re.match(r"\d{4}", since_time) else since_time[4:]
+        elem = "2006" if head == since_time else "-"
+        raise KubectlError(f'error: parsing time "{since_time}" as "2006-01-02T15:04:05Z07:00": '
+                           f'cannot parse "{head}" as "{elem}"')
+    limit = _int(a, "limit-bytes", None)
     if limit is not None and limit < 0:
         raise KubectlError("error: --limit-bytes must be greater than 0")
     limit = limit or None  # 0: not sent
@@ -91,7 +115,7 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
         raise KubectlError("error: --tail must be greater than or equal to -1")
     if selector and tail == -1:
         tail = SELECTOR_TAIL
-    max_requests = int_flag(a, "max-log-requests", 5)
+    max_requests = _int(a, "max-log-requests", 5)
     if max_requests is not None and max_requests < 1:
         raise KubectlError("error: --max-log-requests must be greater than 0")
     prefix = bool(a.get("prefix"))
