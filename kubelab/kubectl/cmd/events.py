@@ -2,7 +2,8 @@
 oldest first, ``LAST SEEN TYPE REASON OBJECT MESSAGE``; ``--for TYPE/NAME``, ``--types``,
 ``-A``, ``--no-headers``, ``-o json|yaml``. Ages are measured at the simulated clock's now
 (upstream measures them with the client's wall clock, which is what the real kubectl
-against ``cluster.serve()`` does). ``-w`` is bounded here: it prints what exists.
+against ``cluster.serve()`` does). ``-w`` is bounded here: it prints what exists, in the
+watch's order (unsorted), and returns.
 """
 
 from __future__ import annotations
@@ -80,10 +81,13 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
     if types:
         evs = [e for e in evs if any((e.type or "").lower() == t.lower() for t in types)]
     if not evs:
+        if a.get("watch"):
+            return ""  # a watch with nothing yet prints nothing and waits
         return "No events found.\n" if all_ns else f"No events found in {ns} namespace.\n"
-    # sort.Sort(SortableEvents) by eventTime(): Go's unstable sort, so ties come out as the
-    # real kubectl prints them
-    evs = go_sort(evs, lambda x, y: _event_time(x) < _event_time(y))
+    if not a.get("watch"):
+        # sort.Sort(SortableEvents) by eventTime(): Go's unstable sort, so ties come out as the
+        # real kubectl prints them. A watch prints its initial ADDED events as they come.
+        evs = go_sort(evs, lambda x, y: _event_time(x) < _event_time(y))
     out_fmt = a.get("output")
     if out_fmt:
         import json
