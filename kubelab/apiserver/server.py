@@ -102,6 +102,9 @@ class APIServer:
         # the aggregation layer (kube-aggregator): API groups served by another server, as
         # metrics.k8s.io is by metrics-server; group -> a backend with get/list
         self.api_services: dict[str, Any] = {}
+        # the kubelet client (--kubelet-client-certificate): node name -> that node's kubelet
+        # (or None), for the pods/log subresource; the cluster sets it
+        self.kubelet_client: Optional[Callable[[str], Any]] = None
         # counters (the load model of issue 5 reads them)
         self.requests_total = 0
         self.inflight = 0
@@ -450,6 +453,52 @@ class APIServer:
             ls, _ = self._selectors(req.kind, req.options.get("label_selector"), None)
             return ListResult(backend.list(req.kind, req.namespace, ls), "0")
         raise errors.new_method_not_supported(req.kind.group_resource(), req.verb)
+
+    # -- pods/log (pkg/registry/core/pod/rest/log.go) ------------------------------------------
+    def pod_log(self, namespace: str, name: str, params: dict[str, Any]) -> Any:
+        """``GET pods/{name}/log``: validate the PodLogOptions, choose the container
+        (LogLocation in pkg/registry/core/pod/strategy.go), then ask the pod's kubelet, which
+        answers the text (or, with ``follow``, a stream). ``params`` are the query's names:
+        container, previous, tailLines, sinceSeconds, sinceTime, timestamps, limitBytes, follow.
+        The caller has authorized ``get pods/log``."""
+        from kubelab.api.core import Pod
+
+        errs = []
+        tail, limit, since = params.get("tailLines"), params.get("limitBytes"), params.get("sinceSeconds")
+        if tail is not None and tail < 0:
+            errs.append(fielderr.invalid("tailLines", tail, "must be greater than or equal to 0"))
+        if limit is not None and limit < 1:
+            errs.append(fielderr.invalid("limitBytes", limit, "must be greater than 0"))
+        if since is not None and params.get("sinceTime") is not None:
+            errs.append(fielderr.forbidden("", "at most one of `sinceTime` or `sinceSeconds` may be specified"))
+        elif since is not None and since < 1:
+            errs.append(fielderr.invalid("sinceSeconds", since, "must be greater than 0"))
+        if errs:
+            raise errors.new_invalid("PodLogOptions", name, errs)
+        pod = self.read(Pod, name, namespace)
+        # validateContainer (pkg/registry/core/pod/strategy.go): one container is the default;
+        # otherwise every container is listed, init containers first (podutil.VisitContainers)
+        container = params.get("container") or ""
+        inits = [c.name for c in pod.spec.init_containers or ()]
+        names = [c.name for c in pod.spec.containers]
+        if not container:
+            if len(names) != 1:
+                raise errors.new_bad_request(f"a container name must be specified for pod {name}, "
+                                             f"choose one of: [{' '.join(inits + names)}]")
+            container = names[0]
+        elif container not in names and container not in inits:
+            raise errors.new_bad_request(f"container {container} is not valid for pod {name}")
+        node = pod.spec.node_name
+        if not node:
+            return ""  # no location yet: an empty stream (LocationStreamer with a nil URL)
+        kubelet = self.kubelet_client(node) if self.kubelet_client is not None else None
+        ip = getattr(getattr(kubelet, "machine", None), "internal_ip", lambda: node)()
+        url = f"https://{ip}:10250/containerLogs/{namespace}/{name}/{container}"
+        if kubelet is None or not kubelet.running:
+            raise _dial_error(url, ip, "connect: no route to host")
+        if kubelet.hung or not self.network.can_reach(self.host, node) or not self.network.can_reach(node, self.host):
+            raise _dial_error(url, ip, "i/o timeout")
+        return kubelet.container_logs(pod, container, dict(params, container=container))
 
     # -- reads ------------------------------------------------------------------------------
     def _cache(self, kind: type[KubeObject]) -> WatchCache:
@@ -1029,6 +1078,12 @@ class APIServer:
             raise self._conflict(req, req.name) from None
         new.metadata.resource_version = str(nrev)
         return new
+
+
+def _dial_error(url: str, ip: str, why: str) -> errors.StatusError:
+    # the proxy's transport error, through ErrorToAPIStatus: 500 with no reason ("Error from server: ...")
+    return errors.StatusError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                               "message": f'Get "{url}": dial tcp {ip}:10250: {why}', "code": 500})
 
 
 def _dry_run(req: Request) -> bool:

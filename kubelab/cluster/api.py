@@ -108,14 +108,15 @@ class ClusterAPI:
         return root._as[name]
 
     def _authorize_read(self, verb: str, cls: type[KubeObject], namespace: Optional[str], name: Optional[str],
-                        server: APIServer) -> None:
+                        server: APIServer, subresource: Optional[str] = None) -> None:
         """A read looks at the API server's cache without a round trip; as a user it is still
         authenticated and authorized as the real request would be (403 with upstream's words)."""
         from kubelab.apiserver import authz
         from kubelab.apiserver.server import Request
         from kubelab.apiserver.user import SYSTEM_PRIVILEGED_GROUP
 
-        req = Request(verb, cls, namespace if cls.NAMESPACED else None, name, user_agent="kubectl")
+        req = Request(verb, cls, namespace if cls.NAMESPACED else None, name, subresource=subresource,
+                      user_agent="kubectl")
         if self.user is None:
             req.user = ADMIN
             server.audit_read(req, "allow", server.authorizer.authorize(authz.attributes_for(req, ADMIN))[1])
@@ -276,6 +277,27 @@ class ClusterAPI:
                 e.involved_object.name == obj.metadata.name and e.involved_object.kind == obj.KIND
                 and (e.involved_object.namespace or None) == (obj.metadata.namespace or None))]
         return sorted(evs, key=lambda e: (e.last_timestamp or "", e.metadata.name))
+
+    def logs(self, name: str, namespace: Optional[str] = "default", container: Optional[str] = None,
+             previous: bool = False, tail_lines: Optional[int] = None, since_seconds: Optional[int] = None,
+             since_time: Optional[str] = None, timestamps: bool = False, limit_bytes: Optional[int] = None) -> str:
+        """A container's log, as ``GET pods/{name}/log`` answers it: the API server checks the
+        options and the container, then asks the pod's kubelet (``kubectl logs``). ``since_time``
+        is RFC 3339; ``previous`` reads the instance before the last restart."""
+        from kubelab.api.base import parse_time
+        from kubelab.api.core import Pod
+
+        _check_name(name)
+        server = self.server()
+        self._authorize_read("get", Pod, namespace or "default", name, server, subresource="log")
+        params: dict[str, Any] = {"container": container, "previous": previous, "tailLines": tail_lines,
+                                  "sinceSeconds": since_seconds, "timestamps": timestamps, "limitBytes": limit_bytes}
+        if since_time is not None:
+            try:
+                params["sinceTime"] = parse_time(since_time)
+            except ValueError:
+                raise errors.new_bad_request(f'parsing time "{since_time}" as "2006-01-02T15:04:05Z07:00": cannot parse') from None
+        return server.pod_log(namespace or "default", name, params)
 
     def metrics(self, kind: str, namespace: Optional[str] = None) -> dict[str, dict[str, str]]:
         """What metrics-server serves (metrics.k8s.io) from the kubelets' resource usage, for

@@ -283,6 +283,8 @@ class Cluster:
         # kubeadm's --advertise-address: the master machine's address
         server.advertise_address = next((m.machine.internal_ip() for m in self.masters if m.host == host), None)
         self._wire_component_statuses(server)
+        # the kubelet that runs on a node (a worker's, or a master's when it has one)
+        server.kubelet_client = lambda node: getattr(self.machines.get(node), "kubelet", None)
         return server
 
     def _wire_component_statuses(self, server: APIServer) -> None:

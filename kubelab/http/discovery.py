@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from kubelab.api.events import EventsV1Event
 from kubelab.api.meta import KubeObject
 from kubelab.api.scheme import KINDS
 
@@ -69,12 +70,14 @@ def _subresources(kind: str) -> list[Subresource]:
     if kind == "Pod":
         subs.append(Subresource("binding", ("create",), kind="Binding"))
         subs.append(Subresource("eviction", ("create",), "policy", "v1", "Eviction"))
+        subs.append(Subresource("log", ("get",)))
     if kind == "Namespace":
         subs.append(Subresource("finalize", ("update",)))
     return subs
 
 
-RESOURCES: list[Resource] = [Resource(k, _subresources(k.KIND)) for k in KINDS]
+# events.k8s.io/v1 serves the stored core/v1 Events in another shape (the front door converts)
+RESOURCES: list[Resource] = [Resource(k, _subresources(k.KIND)) for k in KINDS] + [Resource(EventsV1Event)]
 _BY_PATH: dict[tuple[str, str, str], Resource] = {(r.group, r.version, r.name): r for r in RESOURCES}
 
 

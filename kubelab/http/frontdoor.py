@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qs
@@ -24,6 +25,8 @@ from urllib.parse import parse_qs
 import yaml
 
 from kubelab.api import errors
+from kubelab.api import events as eventsv1
+from kubelab.api.events import EventsV1Event
 from kubelab.api.meta import KubeObject
 from kubelab.apiserver import healthz
 from kubelab.apiserver.server import Request
@@ -320,6 +323,8 @@ class FrontDoor:
         return Route(res, ns, name, sub)
 
     def _verb(self, req: HTTPRequest, r: Route) -> HTTPResponse:
+        if r.resource.kind is EventsV1Event:
+            return self._events_v1(req, r)
         m = req.method
         if r.subresource:
             verbs = r.resource.sub(r.subresource).verbs
@@ -657,6 +662,78 @@ class FrontDoor:
         return self._json({"kind": f"{kind.KIND}List", "apiVersion": kind.api_version_str(),
                            "metadata": {"resourceVersion": str(server.caches[kind.KIND].revision)}, "items": out})
 
+    # -- events.k8s.io/v1 ----------------------------------------------------------------------
+    def _events_v1(self, req: HTTPRequest, r: Route) -> HTTPResponse:
+        """events.k8s.io/v1: the stored core/v1 Events, converted on the way in and out
+        (pkg/apis/events/v1/conversion.go). Field selectors use the v1 names (``regarding.name``,
+        ``reportingController``...); Tables come from the same printer as core Events."""
+        core = Route(discovery.lookup("", "v1", "events"), r.namespace, r.name, r.subresource)
+        fs = req.param("fieldSelector")
+        if fs:
+            from kubelab.api.labels import parse_field_selector
+
+            try:
+                sel = parse_field_selector(fs)
+            except ValueError as exc:
+                raise errors.new_bad_request(str(exc)) from None
+            parts = []
+            for q in sel.requirements:
+                label = eventsv1.V1_FIELD_LABELS.get(q.field)
+                if label is None:
+                    raise errors.new_bad_request(f'field label not supported: {q.field}')
+                parts.append(f"{label}{'!=' if q.operator in ('!=',) else '='}{q.value}")
+            req = _with_query(req, "fieldSelector", ",".join(parts))
+        m = req.method
+        if m in ("POST", "PUT"):
+            data = self._body(req)
+            if not isinstance(data, dict):
+                raise errors.new_bad_request(f"couldn't get version/kind; json parse error: json: cannot unmarshal {_json_type(data)} into Go value of type struct")
+            if data.get("apiVersion") not in (None, "events.k8s.io/v1") or data.get("kind") not in (None, "Event"):
+                raise errors.new_bad_request(f"the API version in the data ({data.get('apiVersion')}) does not match the "
+                                             "expected API version (events.k8s.io/v1)")
+            et = data.get("eventTime")
+            if et is not None and not (isinstance(et, str) and _RFC3339_MICRO.fullmatch(et)):
+                # metav1.MicroTime.UnmarshalJSON parses RFC3339Micro only
+                raise errors.new_bad_request(f'Event in version "v1" cannot be handled as a Event: parsing time '
+                                             f'"{et}" as "2006-01-02T15:04:05.000000Z07:00": cannot parse "{et}" as '
+                                             '"2006-01-02T15:04:05.000000Z07:00"')
+            req = _with_body(req, eventsv1.from_v1(data))
+        elif m == "PATCH":
+            from kubelab.api.patch import apply_patch
+
+            pt = self._patch_type(req, r)
+            body = self._body(req)
+            kind = core.resource.kind
+            current = eventsv1.to_v1(self._server().read(kind, r.name, r.namespace).to_dict())
+            try:
+                patched = apply_patch(current, body, pt if pt not in ("apply", "strategic") else "merge")
+            except (ValueError, KeyError, IndexError, TypeError) as exc:
+                raise errors.new_bad_request(str(exc)) from None
+            data = eventsv1.from_v1(patched)
+            obj = self._send(req, Request("update", kind, r.namespace, r.name, data, None, {"dry_run": self._dry_run(req)}))
+            return self._json(eventsv1.to_v1(obj.to_dict()))
+        if m in ("GET", "HEAD") and _truthy(req.param("watch")):
+            resp = self._watch(req, core, name=r.name) if r.name else self._watch(req, core)
+            if not resp.stream.table:
+                resp.stream.convert = eventsv1.to_v1
+            return resp
+        resp = self._verb(req, core)
+        if resp.content_type != JSON or resp.status >= 300:
+            return resp
+        doc = json.loads(resp.body)
+        if doc.get("kind") == "Event":
+            doc = eventsv1.to_v1(doc)
+        elif doc.get("kind") == "EventList":
+            doc["apiVersion"] = "events.k8s.io/v1"
+            items = []
+            for it in doc.get("items") or ():
+                v1 = eventsv1.to_v1(it)
+                v1.pop("kind")
+                v1.pop("apiVersion")
+                items.append(v1)
+            doc["items"] = items
+        return HTTPResponse(resp.status, _dumps(doc), resp.content_type, resp.headers)
+
     # -- subresources -------------------------------------------------------------------------
     def _subresource(self, req: HTTPRequest, r: Route, verb: str) -> HTTPResponse:
         kind = r.resource.kind
@@ -676,6 +753,8 @@ class FrontDoor:
             return self._json(_success(201), 201)
         if sub == "eviction":
             return self._evict(req, r)
+        if sub == "log":
+            return self._log(req, r)
         if verb == "get":
             return self._get(req, Route(r.resource, r.namespace, r.name))
         if verb == "update":
@@ -683,6 +762,34 @@ class FrontDoor:
             obj = self._send(req, Request("update", kind, r.namespace, r.name, data, sub, {"dry_run": self._dry_run(req)}))
             return self._json(obj.to_dict(), headers=warnings)
         return self._patch(req, r, sub)
+
+    def _log(self, req: HTTPRequest, r: Route) -> HTTPResponse:
+        """``GET pods/{name}/log``: the API server checks RBAC on pods/log and the options, the
+        pod's kubelet answers (text/plain). ``follow=true`` streams (chunked) until the
+        container stops or the request's ``timeout`` runs out; new lines arrive as simulated
+        time passes (paused mode: ``handle.run``; live mode: by itself)."""
+        from kubelab.api.base import parse_time
+
+        server = self._server()
+        server.authorize(Request("get", r.resource.kind, r.namespace, r.name, subresource="log"), req.user)
+        params: dict[str, Any] = {"container": req.param("container")}
+        for k in ("tailLines", "sinceSeconds", "limitBytes"):
+            params[k] = _int_param(req, k)
+        for k in ("previous", "timestamps", "follow"):
+            params[k] = _bool_param(req, k)
+        st = req.param("sinceTime")
+        if st:
+            try:
+                params["sinceTime"] = parse_time(st)
+            except ValueError:
+                raise errors.new_bad_request(f'parsing time "{st}" as "2006-01-02T15:04:05Z07:00": cannot parse "{st}" as "2006"') from None
+        out = server.pod_log(r.namespace, r.name, params)
+        if isinstance(out, str):
+            return HTTPResponse(200, out.encode(), "text/plain")
+        timeout = _go_duration_param(req.param("timeout"))
+        if timeout is not None:
+            out.timeout = timeout
+        return HTTPResponse(200, b"", "text/plain", [], out)
 
     def _scale_of(self, obj: KubeObject) -> dict:
         from kubelab.kubectl.printers import format_label_selector
@@ -839,6 +946,46 @@ def _int_param(req: HTTPRequest, name: str) -> Optional[int]:
         return int(v)
     except ValueError:
         raise errors.new_bad_request(f'strconv.ParseInt: parsing "{v}": invalid syntax') from None
+
+
+_RFC3339_MICRO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)")
+
+
+def _with_query(req: HTTPRequest, name: str, value: str) -> HTTPRequest:
+    from urllib.parse import urlencode
+
+    q = {k: v for k, v in req.query.items() if k != name}
+    q[name] = [value]
+    return HTTPRequest(req.method, req.path + "?" + urlencode(q, doseq=True), req.headers, req.body, req.user)
+
+
+def _with_body(req: HTTPRequest, data: dict) -> HTTPRequest:
+    headers = dict(req.headers, **{"content-type": JSON})
+    return HTTPRequest(req.method, req.target, headers, json.dumps(data).encode(), req.user)
+
+
+def _bool_param(req: HTTPRequest, name: str) -> bool:
+    v = req.param(name)
+    if v is None or v == "":
+        return False
+    if v.lower() in ("1", "t", "true"):
+        return True
+    if v.lower() in ("0", "f", "false"):
+        return False
+    raise errors.new_bad_request(f'strconv.ParseBool: parsing "{v}": invalid syntax')
+
+
+def _go_duration_param(v: Optional[str]) -> Optional[float]:
+    """The ``timeout`` query parameter client-go sends for ``--request-timeout`` (``5s``, ``1m0s``)."""
+    if not v:
+        return None
+    total, pos = 0.0, 0
+    for m in re.finditer(r"(\d+(?:\.\d+)?)(ms|s|m|h)", v):
+        if m.start() != pos:
+            return None
+        total += float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[m.group(2)]
+        pos = m.end()
+    return total if pos == len(v) and total > 0 else None
 
 
 def _json_type(v: Any) -> str:

@@ -45,6 +45,7 @@ class WatchStream:
         self.closed = False
         self._headers_sent = False
         self.sent = 0
+        self.convert: Optional[Callable[[dict], dict]] = None  # another version's shape (events.k8s.io/v1)
 
     def validate(self) -> None:
         """Refuse a bad selector before the 200 goes out (a 400, as the handler does)."""
@@ -89,7 +90,7 @@ class WatchStream:
             self._headers_sent = True
             return tables.table(self.kind.KIND, [obj], self.door.sim.now, obj.metadata.resource_version,
                                 self.include, self.meta_version, headers=first)
-        return obj.to_dict()
+        return obj.to_dict() if self.convert is None else self.convert(obj.to_dict())
 
     def _on_events(self, events: list) -> None:
         for ev in events:

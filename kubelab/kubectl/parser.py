@@ -33,13 +33,17 @@ VALUE_FLAGS = {
     "request-timeout": None, "image": None, "port": None, "target-port": None, "type": None, "name": None,
     "labels": None, "restart": None, "from-literal": None, "patch": "p", "env": None, "protocol": None,
     "min": None, "max": None, "cpu-percent": None, "cpu": None, "memory": None,
-    "subresource": None, "raw": None,
+    "subresource": None, "raw": None, "tail": None, "since": None, "since-time": None, "limit-bytes": None,
+    "max-log-requests": None, "for": None, "types": None,
 }
 BOOL_FLAGS = {
     "all-namespaces": "A", "show-labels": None, "no-headers": None, "overwrite": None, "ignore-daemonsets": None,
     "force": None, "delete-emptydir-data": None, "watch": "w", "all": None, "wait": None, "recursive": "R",
     "show-kind": None, "watch-only": None, "client": None, "list": None,
+    "previous": None, "timestamps": None, "follow": None, "all-containers": None, "prefix": None, "ignore-errors": None,
 }
+# shorthands one command gives another meaning (logs: -p is --previous, -f is --follow)
+VERB_SHORT = {"logs": {"p": "previous", "f": "follow"}}
 # pflag NoOptDefVal: the value a flag takes when written without one
 OPTIONAL_FLAGS = {"dry-run": "unchanged", "cascade": "background"}
 # flags that may repeat and accumulate
@@ -113,7 +117,7 @@ def parse(tokens: list[str]) -> Args:
             j = 0
             while j < len(letters):
                 ch = letters[j]
-                name = _SHORT.get(ch)
+                name = VERB_SHORT.get(verb or "", {}).get(ch) or _SHORT.get(ch)
                 if name is None:
                     raise KubectlError(f"error: unknown shorthand flag: '{ch}' in {t}")
                 if name in VALUE_FLAGS:

@@ -43,6 +43,7 @@ from kubelab.api.resourcehelper import pod_requests, quantity_value
 from kubelab.client import APIClient, EventRecorder, SharedInformer
 from kubelab.sim import Simulator
 
+from . import logs as container_logs_mod
 from . import prober
 from .machines import KUBELET_VERSION, CloudInstance, Machine, hash_name
 from kubelab.sim import journaled
@@ -150,6 +151,8 @@ class Kubelet:
         self.registered = False
         self.started_at = sim.now  # prober_manager's start: probe workers jitter only just after
         self._served: dict[str, deque] = {}  # pod key -> (time, requests) the app answered recently
+        # pod uid -> container name -> its log files: the running instance and the last dead one
+        self.logs: dict[str, dict[str, list[container_logs_mod.ContainerLog]]] = {}
 
     def __repr__(self) -> str:
         state = "hung" if self.hung else ("running" if self.running else "stopped")
@@ -178,6 +181,7 @@ class Kubelet:
             rp.stop_probes()
             if rp.proc is not None:
                 rp.proc.kill()
+            self._stop_logs(rp.uid)
         self.pods.clear()
         self._pull_queue.clear()
         self._pulling = False
@@ -429,6 +433,8 @@ class Kubelet:
             rp.stop_probes()
             if rp.proc is not None:
                 rp.proc.kill()
+        self._stop_logs(pod.metadata.uid)
+        self.logs.pop(pod.metadata.uid, None)  # the pod's log directory goes with it
 
     def _next_ip_seq(self) -> int:
         self._ip_seq = self._ip_seq % 253 + 1
@@ -555,6 +561,7 @@ class Kubelet:
             cid = f"containerd://{self._rng.getrandbits(256):064x}"
             rp.containers[c.name] = {"id": cid, "started_at": self.sim.now, "image": norm, "running": True}
             self.recorder.event(ref, "Normal", "Started", f"Started container {c.name}", ref_path)
+            self._start_log(pod, c, cid)
         rp.started = True
         yield from self._run(pod, rp)
 
@@ -588,6 +595,7 @@ class Kubelet:
             why, exit_code = yield exit_ev
             for t in timers:
                 t.cancel()
+            self._stop_logs(rp.uid)
             ran = self.sim.now - began
             if policy == "Never" or (policy == "OnFailure" and exit_code == 0):
                 yield from self._update_status(pod.key(), lambda p: self._mark_terminated(p, rp, exit_code))
@@ -622,6 +630,7 @@ class Kubelet:
                                          "started_at": self.sim.now, "image": normalise_image(c.image or ""),
                                          "running": True}
                 self.recorder.event(pod, "Normal", "Started", f"Started container {c.name}", ref_path)
+                self._start_log(pod, c, rp.containers[c.name]["id"])
 
     @staticmethod
     def _exited(ev, why: str, code: int) -> None:
@@ -726,6 +735,7 @@ class Kubelet:
                                     f"spec.containers{{{c.name}}}")
         if rp.proc is not None:
             rp.proc.kill()
+        self._stop_logs(rp.uid)
         grace = pod.metadata.deletion_grace_period_seconds or 0
         # containers exit on SIGTERM quickly; the grace period is an upper bound
         yield self.sim.timeout(min(float(grace), 0.5 + self._rng.random()))
@@ -733,11 +743,117 @@ class Kubelet:
 
     def _finish_delete(self, pod: Pod, rp: Optional[_RunningPod]):
         self.pods.pop(pod.metadata.uid, None)
+        self._stop_logs(pod.metadata.uid)
+        self.logs.pop(pod.metadata.uid, None)
         try:
             yield self.client.delete(Pod, pod.metadata.name, pod.metadata.namespace, grace_period_seconds=0,
                                      preconditions={"uid": pod.metadata.uid})
         except Exception:  # noqa: BLE001 — already gone, or retried when the informer resyncs
             pass
+
+    # -- container logs (pkg/kubelet/kuberuntime/logs, server.go getContainerLogs) -----------
+    def _start_log(self, pod: Pod, c: Any, container_id: str) -> None:
+        """A container instance started: a new log file, and the process that prints into it.
+        The kubelet keeps one dead instance per container (MaxPerPodContainer=1)."""
+        files = self.logs.setdefault(pod.metadata.uid, {}).setdefault(c.name, [])
+        log = container_logs_mod.ContainerLog(container_id, c.name)
+        files.append(log)
+        del files[:-2]
+        cpus = max(1, parse_quantity(self.machine.capacity().get("cpu", "1")).value())
+        steps = container_logs_mod.program(pod, c, self.sim, self.machine.kernel_version(), cpus)
+        log.writer = self.sim.spawn(container_logs_mod.writer(self.sim, log, steps),
+                                    name=f"kubelet/{self.node_name}/log/{pod.metadata.name}/{c.name}")
+
+    def _log_probe_request(self, rp: _RunningPod, w: prober.ProbeWorker, result: str, output: str) -> None:
+        """nginx logs every request it answers, the kubelet's probes too (``kube-probe/1.34``),
+        from the node's address on the pod network (the bridge's, the podCIDR's first)."""
+        if container_logs_mod.image_base(w.container.image or "")[0] != "nginx":
+            return
+        files = self.logs.get(rp.uid, {}).get(w.container.name)
+        if not files or not files[-1].running:
+            return
+        if result == prober.SUCCESS:
+            status = 200
+        elif output.startswith("HTTP probe failed with statuscode: "):
+            status = int(output.rsplit(" ", 1)[1])
+        else:
+            return  # refused or timed out: nothing reached nginx's log
+        log = files[-1]
+        a = w.spec.action
+        path = a.get("path") or "/"
+        port = prober.resolve_port(w.container, a.get("port"))
+        client = self.machine.internal_ip()
+        if self.pod_cidr:
+            client = str(next(ipaddress.ip_network(self.pod_cidr, strict=False).hosts()))
+        now = self.sim.now
+        log.requests += 1  # each probe is a new connection
+        if status == 404:
+            log.write(now, container_logs_mod.nginx_not_found(now, client, path, f"{rp.ip}:{port}", log.requests))
+        log.write(now, container_logs_mod.nginx_access(now, client, "GET", path, status,
+                                                        f"kube-probe/{KUBELET_VERSION.lstrip('v').rsplit('.', 1)[0]}"))
+
+    def _stop_logs(self, uid: str) -> None:
+        for files in self.logs.get(uid, {}).values():
+            for log in files:
+                log.stop()
+
+    def container_logs(self, pod: Pod, container: str, params: dict[str, Any]) -> Any:
+        """``/containerLogs/{ns}/{pod}/{container}`` (server.go getContainerLogs): the text the
+        options select, or with ``follow`` a :class:`~kubelab.node.logs.LogFollower`."""
+        if pod.metadata.uid not in self.pods and pod.metadata.uid not in self.logs:
+            raise errors.StatusError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                                      "message": f'pod "{pod.metadata.name}" does not exist', "reason": "NotFound",
+                                      "code": 404})
+        log = self.container_log(pod, container, bool(params.get("previous")))
+        since = params.get("sinceTime")
+        if params.get("sinceSeconds") is not None:
+            since = self.sim.now - float(params["sinceSeconds"])
+        opts = container_logs_mod.LogOptions(params.get("tailLines"), since, bool(params.get("timestamps")),
+                                             params.get("limitBytes"), bool(params.get("follow")))
+        if log is None:
+            log = container_logs_mod.ContainerLog("", container)
+            log.running = False
+        if opts.follow:
+            return container_logs_mod.LogFollower(log, opts)
+        return container_logs_mod.read_log(log, opts)
+
+    def container_log(self, pod: Pod, container: str, previous: bool = False) -> Optional[container_logs_mod.ContainerLog]:
+        """The log file ``kubectl logs`` reads: the running (or last terminated) instance, or
+        with ``previous`` the one before it. Raises the kubelet's words as a 400 (they reach
+        the user through the API server: validateContainerLogStatus in kubelet_pods.go)."""
+        name = pod.metadata.name
+        cs = next((s for s in pod.status.container_statuses or () if s.name == container), None)
+        if cs is None:
+            raise errors.new_bad_request(f'container "{container}" in pod "{name}" is not available')
+        state = cs.state or ContainerState()
+        last = cs.last_state.terminated if cs.last_state is not None else None
+        if previous:
+            if last is None or not last.container_id:
+                raise errors.new_bad_request(f'previous terminated container "{container}" in pod "{name}" not found')
+            cid = last.container_id
+        elif state.running is not None:
+            cid = cs.container_id
+        elif state.terminated is not None:
+            cid = state.terminated.container_id or (last.container_id if last is not None else None)
+            if not cid:
+                raise errors.new_bad_request(f'container "{container}" in pod "{name}" is terminated')
+        elif last is not None:
+            if not last.container_id:
+                raise errors.new_bad_request(f'container "{container}" in pod "{name}" is terminated')
+            cid = last.container_id
+        elif state.waiting is not None:
+            reason = state.waiting.reason or ""
+            if reason == "ErrImagePull":
+                reason = "image can't be pulled"
+            elif reason == "ImagePullBackOff":
+                reason = "trying and failing to pull image"
+            raise errors.new_bad_request(f'container "{container}" in pod "{name}" is waiting to start: {reason}')
+        else:
+            raise errors.new_bad_request(f'container "{container}" in pod "{name}" is waiting to start - no logs yet')
+        for log in self.logs.get(pod.metadata.uid, {}).get(container, ()):
+            if log.container_id == cid:
+                return log
+        return None  # removed with its container: nothing to read
 
     # -- resource usage (what cAdvisor measures and /metrics/resource serves) ---------------
     CPU_USAGE = "sim.kubelab.io/cpu-usage"  # e.g. "350m": what the containers use, together
@@ -972,6 +1088,8 @@ class _ProbeHost:
         pod = (k.informer.get(rp.key) if k.informer is not None else None) or self.pod
         result, output = prober.answer(w.kind, w.spec, w.container, rp.ip, pod.metadata.annotations or {},
                                        k.sim.now - info.get("started_at", k.sim.now), k.sim.now >= rp.app_up_at)
+        if w.spec.handler == "httpGet":
+            k._log_probe_request(rp, w, result, output)
         if result == prober.FAILURE:
             # prober.go: every failed probe is an event (the recorder counts repeats)
             k.recorder.event(pod, "Warning", "Unhealthy", f"{prober.TYPE_NAME[w.kind]} probe failed: {output}",

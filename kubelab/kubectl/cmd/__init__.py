@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import (api_resources, apply, auth, autoscale, cordon, create, delete, describe, drain, expose, get, label, patch, rollout,
-               run, scale, set, taint, top, version)
+from . import (api_resources, apply, auth, autoscale, cordon, create, delete, describe, drain, events, expose, get, label, logs,
+               patch, rollout, run, scale, set, taint, top, version)
 
 COMMANDS: dict[str, Callable] = {
     "get": get.run,
@@ -31,6 +31,8 @@ COMMANDS: dict[str, Callable] = {
     "annotate": label.run_annotate,
     "rollout": rollout.run,
     "top": top.run,
+    "logs": logs.run,
+    "events": events.run,
     "version": version.run,
     "api-resources": api_resources.run,
     "auth": auth.run,
