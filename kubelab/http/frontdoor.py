@@ -261,10 +261,13 @@ class FrontDoor:
 
     def _openapi(self, rest: list[str], req: HTTPRequest) -> HTTPResponse:
         if rest == ["v2"]:
-            accept = parse_accept(req.headers.get("accept"))
-            if not _accepts_json(accept):
-                raise _not_acceptable("application/json, application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
-            return HTTPResponse(200, openapi.v2_document(), JSON)
+            # kube-openapi handler.go: the first of the client's accepted types it can serve
+            for m in parse_accept(req.headers.get("accept")):
+                if m.type in openapi.V2_PROTOBUF_TYPES:
+                    return HTTPResponse(200, openapi.v2_protobuf(), openapi.V2_PROTOBUF)
+                if _accepts_json([m]):
+                    return HTTPResponse(200, openapi.v2_document(), JSON)
+            raise _not_acceptable("application/json, application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
         if rest == ["v3"]:
             return HTTPResponse(200, openapi.v3_root(), JSON)
         if len(rest) >= 3 and rest[0] == "v3":
