@@ -456,7 +456,8 @@ class FrontDoor:
         stream = WatchStream(self, server, kind, r.namespace, rv, req.param("labelSelector") or None, fs,
                              table=shape == "table", meta_version=mv, include=req.param("includeObject", "Metadata"),
                              bookmarks=_truthy(req.param("allowWatchBookmarks")),
-                             timeout=float(timeout) if timeout else 1800.0)
+                             timeout=float(timeout) if timeout else 1800.0,
+                             initial_events=_truthy(req.param("sendInitialEvents")))
         stream.validate()
         return HTTPResponse(200, b"", JSON, [], stream)
 

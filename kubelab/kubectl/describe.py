@@ -356,12 +356,15 @@ def describe_events(w: PrefixWriter, events: list[Any], now: float) -> None:
         return
     w.flush()
 
-    def last(e: Any) -> str:
-        return e.last_timestamp or e.event_time or e.first_timestamp or ""
+    from .gosort import go_sort
 
+    # event.SortableEvents: LastTimestamp.Before (a second's precision; unset is the zero time),
+    # with Go's unstable sort.Sort over the list in the server's order (namespace, name): events
+    # of the same second come out as the real kubectl prints them
+    listed = sorted(events, key=lambda e: (e.metadata.namespace or "", e.metadata.name or ""))
     w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
     w.write(1, "----\t------\t----\t----\t-------\n")
-    for e in sorted(events, key=last):
+    for e in go_sort(listed, lambda a, b: (a.last_timestamp or "") < (b.last_timestamp or "")):
         first_since = translate_timestamp_since(e.event_time, now)
         if not e.event_time:
             first_since = translate_timestamp_since(e.first_timestamp, now)
@@ -550,8 +553,8 @@ def describe_deployment(d: Any, events: Optional[list[Any]], now: float, rss: Op
     for rs in sorted(rss or (), key=lambda r: (r.metadata.creation_timestamp or "", r.metadata.name or "")):
         if new_rs is None and _template_equal(rs.spec.template, sp.template):
             new_rs = rs
-        elif (rs.spec.replicas or 0) != 0:
-            old.append(rs)
+        else:  # every old ReplicaSet, those scaled to 0 too: "web-7f5b655567 (0/0 replicas created)",
+            old.append(rs)  # as kubectl 1.32 and 1.37 print it against a served cluster
 
     def body(w: PrefixWriter) -> None:
         w.write(0, f"Name:\t{d.metadata.name}\n")
