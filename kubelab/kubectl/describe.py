@@ -17,7 +17,7 @@ from kubelab.api.meta import KubeObject
 from kubelab.api.resourcehelper import as_quantity, pod_limits, pod_requests
 
 from .duration import human_duration, rfc1123z, translate_timestamp_since
-from .printers import find_node_roles, format_endpoints, format_label_selector, format_labels
+from .printers import find_node_roles, format_endpoint_slices, format_endpoints, format_label_selector, format_labels
 from .tabwriter import PrefixWriter, tabbed_string
 
 __all__ = ["describe", "describe_events", "pod_template_text", "age_of", "pod_requests_and_limits", "pod_qos"]
@@ -622,7 +622,9 @@ def describe_service(svc: Any, events: Optional[list[Any]], now: float, endpoint
             w.write(0, f"TargetPort:\t{tp}/{proto}\n")
             if p.node_port:
                 w.write(0, f"NodePort:\t{name}\t{p.node_port}/{proto}\n")
-            if endpoints is not None:
+            if isinstance(endpoints, list):  # EndpointSlices, as kubectl >= 1.32 reads them
+                w.write(0, f"Endpoints:\t{format_endpoint_slices(endpoints, {p.name or ''})}\n")
+            elif endpoints is not None:
                 w.write(0, f"Endpoints:\t{format_endpoints(endpoints, {p.name or ''})}\n")
             else:
                 # describe.go fetches Endpoints ignoring the error: a missing object prints <none>
@@ -1265,13 +1267,17 @@ def describe(obj: KubeObject, source: Any = None, *, show_events: bool = True, n
         pods = [p for p in pods if (ref := p.metadata.controller_ref()) is not None and ref.uid == obj.metadata.uid]
         return describe_replicaset(obj, events, now, pods)
     if kind == "Service":
-        ep = None
+        # describe.go (kubectl >= 1.32): the service's EndpointSlices, by the
+        # kubernetes.io/service-name label, in the list's order
+        slices = None
         if source is not None:
             try:
-                ep = source.get("Endpoints", obj.metadata.name, obj.metadata.namespace)
+                slices = sorted(source.list("EndpointSlice", obj.metadata.namespace,
+                                            f"kubernetes.io/service-name={obj.metadata.name}"),
+                                key=lambda e: e.metadata.name or "")
             except Exception:  # noqa: BLE001
-                ep = None
-        return describe_service(obj, events, now, ep)
+                slices = None
+        return describe_service(obj, events, now, slices)
     if kind in ("DaemonSet", "StatefulSet"):
         pods = _safe_list("Pod", obj.metadata.namespace) or []
         pods = [p for p in pods if (ref := p.metadata.controller_ref()) is not None and ref.uid == obj.metadata.uid]

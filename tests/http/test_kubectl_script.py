@@ -113,12 +113,6 @@ class Script:
             # version skew: kubectl 1.37 looks up no events when it describes several objects at
             # once (no events request is sent); 1.32 and 1.34 print each object's Events
             facade = re.sub(r"Events:\n(  .*\n)*|Events:\s+<none>\n", "", facade)
-        if args.startswith("describe svc") and self.version not in ("1.32", "path"):
-            # version skew: kubectl 1.37 lists a service's endpoints from its EndpointSlices, in the
-            # slice's order; 1.32 (and the facade) from the Endpoints object, whose addresses are
-            # sorted (endpoints.RepackSubsets). Same addresses, another order.
-            shown = re.sub(r"(?m)^(Endpoints: +)(\S+)$",
-                           lambda m: m.group(1) + ",".join(sorted(m.group(2).split(","))), shown)
         if args.startswith("describe ns"):
             # kubelab models no ResourceQuota or LimitRange: the served API has no such resources,
             # so the real kubectl skips those sections (describe.go: a NotFound list means "not
