@@ -450,12 +450,16 @@ def _examples():
     rows = list(csv.DictReader(open(EXAMPLES / "INDEX.tsv"), delimiter="\t"))
     docs, verdicts = {}, {}
     c = kl.Cluster(masters=1, seed=1)
+    namespaces = []
     for i, row in enumerate(rows):
         doc = yaml.safe_load(open(EXAMPLES / row["file"]))
         if isinstance(doc, dict) and doc.get("kind") != "Namespace" and isinstance(doc.get("metadata", {}), dict):
             doc.setdefault("metadata", {})["namespace"] = f"ex-{i}"
-            c.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": f"ex-{i}"}})
+            namespaces.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": f"ex-{i}"}})
         docs[row["file"]] = doc
+    c.apply(namespaces)
+    for row in rows:
+        doc = docs[row["file"]]
         try:
             c.apply(doc)
             verdicts[row["file"]] = None
