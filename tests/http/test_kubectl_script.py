@@ -397,6 +397,17 @@ def test_top(script):
     assert all(line.endswith("   ") for line in script.out("top nodes").splitlines())
 
 
+def test_events(script):
+    """`kubectl events`: LAST SEEN is computed from the client's wall clock, so only the other
+    columns are compared."""
+    out = script.out("events --for deployment/web")
+    lines = out.splitlines()
+    assert lines[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert any("Normal   ScalingReplicaSet   Deployment/web   Scaled up replica set web-" in line for line in lines)
+    r = script.k("events --for deployment/nope")
+    assert r.stdout + r.stderr == "No events found in default namespace.\n"
+
+
 def test_get_watch_until_the_request_timeout(script):
     s = script
     proc = subprocess.Popen([str(s.binary), "get", "deploy", "-w", "--request-timeout=3s"], env=s.env,
