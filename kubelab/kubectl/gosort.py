@@ -15,6 +15,10 @@ _UNKNOWN, _INCREASING, _DECREASING = 0, 1, 2
 _MASK = (1 << 64) - 1
 
 
+# breakPatterns' xorshift: <<13 >>7 <<17 in the Go that builds kubectl 1.37 (Go 1.23, which
+# built kubectl 1.32, shifted <<13 >>17 <<5); only long, tie-heavy inputs reach it
+
+
 def go_sort(items: Sequence[T], less: Callable[[T, T], bool]) -> list[T]:
     data = list(items)
     n = len(data)

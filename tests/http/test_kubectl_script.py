@@ -118,6 +118,12 @@ class Script:
             # so the real kubectl skips those sections (describe.go: a NotFound list means "not
             # supported"), while the facade prints what a real cluster without any would print
             facade = facade.replace("\n\nNo resource quota.\n\nNo LimitRange resource.\n", "\n")
+        if self.version == "1.32" and "--sort-by" in args and shown != facade:
+            # version skew: sort.Sort is unstable and its breakPatterns step draws from a xorshift
+            # whose shifts changed after Go 1.23 (kubectl 1.32's) from <<13 >>17 <<5 to <<13 >>7
+            # <<17 (kubectl 1.37's, and kubelab's): rows with equal keys may come out in another order
+            assert shown.splitlines()[0] == facade.splitlines()[0]
+            shown, facade = sorted(shown.splitlines()), sorted(facade.splitlines())
         assert shown == facade, f"kubectl {args}\n--- real kubectl {self.version} ---\n{shown}\n--- facade ---\n{facade}"
         return real.stdout
 
@@ -223,6 +229,16 @@ def test_create_dry_run_client_and_server(script):
     r = script.k("get deploy dry dry2", check=False)
     assert r.stderr == ('Error from server (NotFound): deployments.apps "dry" not found\n'
                         'Error from server (NotFound): deployments.apps "dry2" not found\n')
+
+
+def test_a_kind_the_server_does_not_serve(script):
+    """A kind the OpenAPI v3 documents do not list: kubectl falls back to client-side validation
+    against /openapi/v2 (gnostic protobuf), then finds no REST mapping, as against kube-apiserver."""
+    old = "apiVersion: extensions/v1beta1\nkind: DaemonSet\nmetadata: {name: old}\nspec: {}\n"
+    r = script.k("apply -f -", stdin=old, check=False)
+    assert r.returncode == 1 and r.stderr == (
+        'error: resource mapping not found for name: "old" namespace: "" from "STDIN": no matches for kind '
+        '"DaemonSet" in version "extensions/v1beta1"\nensure CRDs are installed first\n')
 
 
 def test_get_in_every_output_format(script):
