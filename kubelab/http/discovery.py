@@ -8,6 +8,8 @@ k8s.io/apiserver/pkg/endpoints/discovery/aggregated).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -86,6 +88,12 @@ def lookup(group: str, version: str, resource: str) -> Optional[Resource]:
 
 
 def group_versions() -> dict[str, list[str]]:
+    """Served group -> versions, in discovery's group order (every request routes through it)."""
+    return dict(_group_versions())
+
+
+@lru_cache(maxsize=None)
+def _group_versions() -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for r in RESOURCES:
         vs = out.setdefault(r.group, [])

@@ -185,6 +185,10 @@ class FrontDoor:
         self.write_limit = write_limit
         self._clients: dict[tuple, APIClient] = {}
         self.requests = 0
+        # the JSON of stored objects as reads return them, by (uid, resourceVersion, in a list):
+        # an object read back at the same resourceVersion is the same bytes (write responses,
+        # dry runs among them, are always encoded afresh)
+        self._encoded: dict[tuple, bytes] = {}
 
     # -- the crossing ----------------------------------------------------------------------
     def handle(self, req: HTTPRequest) -> HTTPResponse:
@@ -244,10 +248,13 @@ class FrontDoor:
 
     def _openapi(self, rest: list[str], req: HTTPRequest) -> HTTPResponse:
         if rest == ["v2"]:
-            accept = parse_accept(req.headers.get("accept"))
-            if not _accepts_json(accept):
-                raise _not_acceptable("application/json, application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
-            return HTTPResponse(200, openapi.v2_document(), JSON)
+            # kube-openapi handler.go: the first of the client's accepted types it can serve
+            for m in parse_accept(req.headers.get("accept")):
+                if m.type in openapi.V2_PROTOBUF_TYPES:
+                    return HTTPResponse(200, openapi.v2_protobuf(), openapi.V2_PROTOBUF)
+                if _accepts_json([m]):
+                    return HTTPResponse(200, openapi.v2_document(), JSON)
+            raise _not_acceptable("application/json, application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
         if rest == ["v3"]:
             return HTTPResponse(200, openapi.v3_root(), JSON)
         if len(rest) >= 3 and rest[0] == "v3":
@@ -379,7 +386,25 @@ class FrontDoor:
         obj = self._server().read(kind, r.name, r.namespace if kind.NAMESPACED else None)
         if shape == "table":
             return self._json(tables.table(kind.KIND, [obj], self.sim.now, None, req.param("includeObject", "Metadata"), mv))
-        return self._json(obj.to_dict())
+        return HTTPResponse(200, self._encode_stored(obj, False) + b"\n", JSON, [])
+
+    def _encode_stored(self, obj, in_list: bool) -> bytes:
+        """A stored object's JSON (without apiVersion and kind as a list item), cached by uid and
+        resourceVersion: re-reading an unchanged object costs neither a model dump nor an encode."""
+        m = obj.metadata
+        key = (m.uid, m.resource_version, in_list)
+        b = self._encoded.get(key) if m.uid and m.resource_version else None
+        if b is None:
+            d = obj.to_dict()
+            if in_list:
+                d.pop("apiVersion", None)
+                d.pop("kind", None)
+            b = json.dumps(d, separators=(",", ":")).encode()
+            if m.uid and m.resource_version:
+                if len(self._encoded) >= 50_000:
+                    self._encoded.clear()
+                self._encoded[key] = b
+        return b
 
     def _list(self, req: HTTPRequest, r: Route) -> HTTPResponse:
         kind = r.resource.kind
@@ -411,14 +436,12 @@ class FrontDoor:
         if cont:
             meta["continue"] = cont
             meta["remainingItemCount"] = remaining
-        out_items = []
-        for o in items:
-            d = o.to_dict()
-            d.pop("apiVersion", None)
-            d.pop("kind", None)
-            out_items.append(d)
-        return self._json({"kind": f"{kind.KIND}List", "apiVersion": kind.api_version_str(), "metadata": meta,
-                           "items": out_items})
+        # the bytes json.dumps would write for {"kind", "apiVersion", "metadata", "items"}, the
+        # items from the cache of stored objects' encodings
+        head = json.dumps({"kind": f"{kind.KIND}List", "apiVersion": kind.api_version_str(), "metadata": meta},
+                          separators=(",", ":")).encode()
+        body = b"".join((head[:-1], b',"items":[', b",".join(self._encode_stored(o, True) for o in items), b"]}\n"))
+        return HTTPResponse(200, body, JSON, [])
 
     def _watch(self, req: HTTPRequest, r: Route, name: Optional[str] = None) -> HTTPResponse:
         from .watch import WatchStream
@@ -438,7 +461,8 @@ class FrontDoor:
         stream = WatchStream(self, server, kind, r.namespace, rv, req.param("labelSelector") or None, fs,
                              table=shape == "table", meta_version=mv, include=req.param("includeObject", "Metadata"),
                              bookmarks=_truthy(req.param("allowWatchBookmarks")),
-                             timeout=float(timeout) if timeout else 1800.0)
+                             timeout=float(timeout) if timeout else 1800.0,
+                             initial_events=_truthy(req.param("sendInitialEvents")))
         stream.validate()
         return HTTPResponse(200, b"", JSON, [], stream)
 

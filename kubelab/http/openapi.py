@@ -246,3 +246,119 @@ def _unknown_in(ann: Any, value: Any, path: str) -> list[str]:
     if isinstance(ann, type) and issubclass(ann, BaseModel):
         return unknown_fields(ann, value, path)
     return []
+
+
+# -- /openapi/v2 in protobuf -----------------------------------------------------------------
+# kubectl asks for the v2 document only as gnostic's protobuf (client-go discovery's
+# OpenAPISchema: Accept application/com.github.proto-openapi.spec.v2@v1.0+protobuf) when it falls
+# back to client-side validation (a kind the v3 documents do not list, e.g. extensions/v1beta1).
+# Field numbers: github.com/google/gnostic-models/openapiv2/OpenAPIv2.proto. Vendor extensions are
+# NamedAny whose Any carries the value as YAML text (JSON is YAML), as gnostic writes them.
+# kube-openapi pkg/handler/handler.go: either subtype is accepted, the answer names the dotted one
+V2_PROTOBUF_TYPES = ("application/com.github.proto-openapi.spec.v2@v1.0+protobuf",
+                     "application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
+V2_PROTOBUF = V2_PROTOBUF_TYPES[1]
+
+
+def _pb_varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def _pb_bytes(num: int, payload: bytes) -> bytes:
+    return _pb_varint(num << 3 | 2) + _pb_varint(len(payload)) + payload
+
+
+def _pb_str(num: int, s: str) -> bytes:
+    return _pb_bytes(num, s.encode()) if s else b""
+
+
+def _pb_bool(num: int, v: bool) -> bytes:
+    return _pb_varint(num << 3) + b"\x01" if v else b""
+
+
+def _pb_any(num: int, value: Any) -> bytes:  # openapi.v2.Any{yaml = 2}
+    return _pb_bytes(num, _pb_str(2, json.dumps(value, separators=(",", ":"))))
+
+
+def _pb_named(num: int, name: str, value: bytes) -> bytes:
+    return _pb_bytes(num, _pb_str(1, name) + _pb_bytes(2, value))
+
+
+def _pb_extensions(num: int, obj: dict) -> bytes:  # repeated NamedAny{name = 1, value = 2}
+    return b"".join(_pb_bytes(num, _pb_str(1, k) + _pb_any(2, v)) for k, v in obj.items() if k.startswith("x-"))
+
+
+def _pb_schema(s: dict) -> bytes:
+    out = [_pb_str(1, s.get("$ref", "")), _pb_str(2, s.get("format", "")), _pb_str(4, s.get("description", ""))]
+    out += [_pb_str(19, r) for r in s.get("required", ())]
+    out += [_pb_any(20, e) for e in s.get("enum", ())]
+    ap = s.get("additionalProperties")
+    if isinstance(ap, dict):
+        out.append(_pb_bytes(21, _pb_bytes(1, _pb_schema(ap))))
+    elif isinstance(ap, bool):
+        out.append(_pb_bytes(21, _pb_varint(2 << 3) + (b"\x01" if ap else b"\x00")))
+    if "type" in s:
+        types_ = s["type"] if isinstance(s["type"], list) else [s["type"]]
+        out.append(_pb_bytes(22, b"".join(_pb_str(1, t) for t in types_)))
+    if "items" in s:
+        out.append(_pb_bytes(23, _pb_bytes(1, _pb_schema(s["items"]))))
+    if "properties" in s:
+        out.append(_pb_bytes(25, b"".join(_pb_named(1, k, _pb_schema(v)) for k, v in s["properties"].items())))
+    out.append(_pb_extensions(31, s))
+    return b"".join(out)
+
+
+def _pb_parameter(p: dict) -> bytes:
+    if p.get("in") == "body":
+        body = (_pb_str(2, p["name"]) + _pb_str(3, "body") + _pb_bool(4, p.get("required", False)) +
+                _pb_bytes(5, _pb_schema(p.get("schema", {}))))
+        return _pb_bytes(1, _pb_bytes(1, body))  # ParametersItem.parameter -> Parameter.body_parameter
+    if p.get("in") == "path":  # PathParameterSubSchema
+        sub = (_pb_bool(1, p.get("required", False)) + _pb_str(2, "path") + _pb_str(3, p.get("description", "")) +
+               _pb_str(4, p["name"]) + _pb_str(5, p.get("type", "")) + _pb_bool(19, p.get("uniqueItems", False)))
+        which = 4
+    else:  # QueryParameterSubSchema
+        sub = (_pb_bool(1, p.get("required", False)) + _pb_str(2, "query") + _pb_str(3, p.get("description", "")) +
+               _pb_str(4, p["name"]) + _pb_str(6, p.get("type", "")) + _pb_bool(20, p.get("uniqueItems", False)))
+        which = 3
+    return _pb_bytes(1, _pb_bytes(2, _pb_bytes(which, sub)))  # Parameter.non_body_parameter
+
+
+def _pb_operation(o: dict) -> bytes:
+    out = [_pb_str(3, o.get("description", "")), _pb_str(5, o.get("operationId", ""))]
+    out += [_pb_bytes(8, _pb_parameter(p)) for p in o.get("parameters", ())]
+    codes = b""
+    for code, resp in o.get("responses", {}).items():
+        r = _pb_str(1, resp.get("description", ""))
+        if "schema" in resp:
+            r += _pb_bytes(2, _pb_bytes(1, _pb_schema(resp["schema"])))  # SchemaItem.schema
+        codes += _pb_named(1, code, _pb_bytes(1, r))  # NamedResponseValue -> ResponseValue.response
+    out.append(_pb_bytes(9, codes))
+    out.append(_pb_extensions(13, o))
+    return b"".join(out)
+
+
+_PATH_ITEM_FIELDS = {"get": 2, "put": 3, "post": 4, "delete": 5, "options": 6, "head": 7, "patch": 8}
+
+
+@lru_cache(maxsize=None)
+def v2_protobuf() -> bytes:
+    """The v2 document as gnostic's ``openapi.v2.Document`` message."""
+    doc = json.loads(v2_document())
+    info = _pb_str(1, doc["info"]["title"]) + _pb_str(2, doc["info"]["version"])
+    paths = b""
+    for path, item in doc["paths"].items():
+        body = b"".join(_pb_bytes(_PATH_ITEM_FIELDS[verb], _pb_operation(op)) for verb, op in item.items()
+                        if verb in _PATH_ITEM_FIELDS)
+        body += b"".join(_pb_bytes(9, _pb_parameter(p)) for p in item.get("parameters", ()))
+        paths += _pb_named(2, path, body)
+    defs = b"".join(_pb_named(1, name, _pb_schema(s)) for name, s in doc["definitions"].items())
+    return _pb_str(1, doc["swagger"]) + _pb_bytes(2, info) + _pb_bytes(8, paths) + _pb_bytes(9, defs)

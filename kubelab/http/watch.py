@@ -8,6 +8,11 @@ the cacher answers it: 200, then one ERROR event carrying a 410 Expired Status. 
 simulated minute; every simulated two seconds it checks that its API server is still up and
 reachable (client-go's HTTP/2 ping) and ends the response when it is not, as a dead master
 ends real watches. ``timeoutSeconds`` ends it after that many wall-clock seconds.
+
+``sendInitialEvents=true`` (the watch-list of KEP-3157, which client-go 1.35+ informers and so
+kubectl 1.37's ``rollout status`` and ``wait`` use): the stream first sends every current object
+as ADDED, then a BOOKMARK annotated ``k8s.io/initial-events-end: "true"`` at the list's
+resourceVersion, then the changes after it (staging/src/k8s.io/apiserver/pkg/storage/cacher).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ HEALTH_PERIOD = 2.0
 
 class WatchStream:
     def __init__(self, door, server, kind, namespace, rv: int, label_selector, field_selector, *, table: bool,
-                 meta_version: str, include: str, bookmarks: bool, timeout: float):
+                 meta_version: str, include: str, bookmarks: bool, timeout: float, initial_events: bool = False):
         self.door = door
         self.server = server
         self.kind = kind
@@ -38,6 +43,7 @@ class WatchStream:
         self.include = include
         self.bookmarks = bookmarks
         self.timeout = timeout
+        self.initial_events = initial_events
         self._write: Optional[Callable[[bytes], None]] = None
         self._close: Optional[Callable[[], None]] = None
         self._watcher = None
@@ -67,6 +73,10 @@ class WatchStream:
         """Called by the HTTP server once the response headers are out."""
         self._write, self._close = write, close
         sim = self.door.sim
+        initial = None
+        if self.initial_events:
+            res = self.server.read_list(self.kind, self.namespace, self.ls, self.fs)
+            initial, self.rv = res.items, int(res.resource_version)
         try:
             self._watcher = self.server.watch(self.kind, self.namespace, self.rv, self._on_events, self.ls, self.fs)
         except errors.StatusError as exc:
@@ -74,6 +84,10 @@ class WatchStream:
             self._emit({"type": "ERROR", "object": st})
             self.stop()
             return
+        if initial is not None:
+            for obj in initial:
+                self._emit({"type": "ADDED", "object": self._object(obj)})
+            self._bookmark(str(self.rv), {"k8s.io/initial-events-end": "true"})
         self._timers.append(sim.every(HEALTH_PERIOD, self._check))
         if self.bookmarks:
             self._timers.append(sim.every(BOOKMARK_PERIOD, self._bookmark))
@@ -96,10 +110,12 @@ class WatchStream:
         for ev in events:
             self._emit({"type": ev.type, "object": self._object(ev.object)})
 
-    def _bookmark(self) -> None:
-        rv = str(self.server.caches[self.kind.KIND].revision)
+    def _bookmark(self, rv: Optional[str] = None, annotations: Optional[dict] = None) -> None:
+        meta: dict = {"resourceVersion": rv or str(self.server.caches[self.kind.KIND].revision), "creationTimestamp": None}
+        if annotations:
+            meta["annotations"] = annotations
         self._emit({"type": "BOOKMARK", "object": {"kind": self.kind.KIND, "apiVersion": self.kind.api_version_str(),
-                                                   "metadata": {"resourceVersion": rv, "creationTimestamp": None}}})
+                                                   "metadata": meta}})
 
     def _check(self) -> None:
         s = self.server

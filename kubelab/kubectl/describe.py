@@ -17,7 +17,7 @@ from kubelab.api.meta import KubeObject
 from kubelab.api.resourcehelper import as_quantity, pod_limits, pod_requests
 
 from .duration import human_duration, rfc1123z, translate_timestamp_since
-from .printers import find_node_roles, format_endpoints, format_label_selector, format_labels
+from .printers import find_node_roles, format_endpoint_slices, format_endpoints, format_label_selector, format_labels
 from .tabwriter import PrefixWriter, tabbed_string
 
 __all__ = ["describe", "describe_events", "pod_template_text", "age_of", "pod_requests_and_limits", "pod_qos"]
@@ -364,12 +364,15 @@ def describe_events(w: PrefixWriter, events: list[Any], now: float) -> None:
         return
     w.flush()
 
-    def last(e: Any) -> str:
-        return e.last_timestamp or e.event_time or e.first_timestamp or ""
+    from .gosort import go_sort
 
+    # event.SortableEvents: LastTimestamp.Before (a second's precision; unset is the zero time),
+    # with Go's unstable sort.Sort over the list in the server's order (namespace, name): events
+    # of the same second come out as the real kubectl prints them
+    listed = sorted(events, key=lambda e: (e.metadata.namespace or "", e.metadata.name or ""))
     w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
     w.write(1, "----\t------\t----\t----\t-------\n")
-    for e in sorted(events, key=last):
+    for e in go_sort(listed, lambda a, b: (a.last_timestamp or "") < (b.last_timestamp or "")):
         first_since = translate_timestamp_since(e.event_time, now)
         if not e.event_time:
             first_since = translate_timestamp_since(e.first_timestamp, now)
@@ -558,8 +561,8 @@ def describe_deployment(d: Any, events: Optional[list[Any]], now: float, rss: Op
     for rs in sorted(rss or (), key=lambda r: (r.metadata.creation_timestamp or "", r.metadata.name or "")):
         if new_rs is None and _template_equal(rs.spec.template, sp.template):
             new_rs = rs
-        elif (rs.spec.replicas or 0) != 0:
-            old.append(rs)
+        else:  # every old ReplicaSet, those scaled to 0 too: "web-7f5b655567 (0/0 replicas created)",
+            old.append(rs)  # as kubectl 1.32 and 1.37 print it against a served cluster
 
     def body(w: PrefixWriter) -> None:
         w.write(0, f"Name:\t{d.metadata.name}\n")
@@ -627,7 +630,9 @@ def describe_service(svc: Any, events: Optional[list[Any]], now: float, endpoint
             w.write(0, f"TargetPort:\t{tp}/{proto}\n")
             if p.node_port:
                 w.write(0, f"NodePort:\t{name}\t{p.node_port}/{proto}\n")
-            if endpoints is not None:
+            if isinstance(endpoints, list):  # EndpointSlices, as kubectl >= 1.32 reads them
+                w.write(0, f"Endpoints:\t{format_endpoint_slices(endpoints, {p.name or ''})}\n")
+            elif endpoints is not None:
                 w.write(0, f"Endpoints:\t{format_endpoints(endpoints, {p.name or ''})}\n")
             else:
                 # describe.go fetches Endpoints ignoring the error: a missing object prints <none>
@@ -1377,13 +1382,17 @@ def describe(obj: KubeObject, source: Any = None, *, show_events: bool = True, n
         pods = [p for p in pods if (ref := p.metadata.controller_ref()) is not None and ref.uid == obj.metadata.uid]
         return describe_replicaset(obj, events, now, pods)
     if kind == "Service":
-        ep = None
+        # describe.go (kubectl >= 1.32): the service's EndpointSlices, by the
+        # kubernetes.io/service-name label, in the list's order
+        slices = None
         if source is not None:
             try:
-                ep = source.get("Endpoints", obj.metadata.name, obj.metadata.namespace)
+                slices = sorted(source.list("EndpointSlice", obj.metadata.namespace,
+                                            f"kubernetes.io/service-name={obj.metadata.name}"),
+                                key=lambda e: e.metadata.name or "")
             except Exception:  # noqa: BLE001
-                ep = None
-        return describe_service(obj, events, now, ep)
+                slices = None
+        return describe_service(obj, events, now, slices)
     if kind in ("DaemonSet", "StatefulSet"):
         pods = _safe_list("Pod", obj.metadata.namespace) or []
         pods = [p for p in pods if (ref := p.metadata.controller_ref()) is not None and ref.uid == obj.metadata.uid]

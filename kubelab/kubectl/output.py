@@ -80,7 +80,8 @@ def _sort_key(v: Any) -> tuple:
 
 def sort_objects(objs: Sequence[KubeObject], field: str) -> list[KubeObject]:
     """``--sort-by=.lastTimestamp`` / ``{.metadata.name}`` (kubectl/pkg/cmd/get/sorter.go);
-    stable, objects without the field first."""
+    objects without the field first; Go's unstable ``sort.Sort``, as kubectl, so rows with equal
+    keys come out in the real kubectl's order."""
     from .jsonpath import _steps, _walk
 
     expr = field.strip()
@@ -92,4 +93,7 @@ def sort_objects(objs: Sequence[KubeObject], field: str) -> list[KubeObject]:
         vals = _walk([o.to_dict()], steps)
         return _sort_key(vals[0] if vals else None)
 
-    return sorted(objs, key=key)
+    from .gosort import go_sort
+
+    keys = {id(o): key(o) for o in objs}
+    return go_sort(objs, lambda x, y: keys[id(x)] < keys[id(y)])

@@ -503,6 +503,45 @@ def format_endpoints(ep: Any, ports: Optional[set[str]] = None) -> str:
     return ret
 
 
+def format_endpoint_slices(slices: list[Any], ports: Optional[set[str]] = None) -> str:
+    """formatEndpointSlices (kubectl describe service, 1.32 and later): up to 3 ready endpoints'
+    ``ip:port`` in the slices' own order, then `` + N more...``; ``<none>`` without slices."""
+    if not slices:
+        return "<none>"
+    lst: list[str] = []
+    mx, more, count = 3, False, 0
+
+    def ready(e: Any) -> bool:
+        return e.conditions is None or e.conditions.ready is None or bool(e.conditions.ready)
+
+    for sl in slices:
+        if not sl.ports:  # a headless service without ports
+            for e in sl.endpoints:
+                if len(lst) == mx:
+                    more = True
+                if not ready(e):
+                    continue
+                if not more:
+                    lst.append(e.addresses[0])
+                count += 1
+            continue
+        for port in sl.ports:
+            if ports is None or (port.name or "") in ports:
+                for e in sl.endpoints:
+                    if len(lst) == mx:
+                        more = True
+                    if not ready(e):
+                        continue
+                    if not more:
+                        a = e.addresses[0]
+                        lst.append(f"{f'[{a}]' if ':' in a else a}:{port.port}")  # net.JoinHostPort
+                    count += 1
+    ret = ",".join(lst)
+    if more:
+        return f"{ret} + {count - mx} more..."
+    return ret
+
+
 def print_endpoints(ep: Any, now: float, wide: bool) -> list[str]:
     return [ep.metadata.name, format_endpoints(ep), _age(ep, now)]
 

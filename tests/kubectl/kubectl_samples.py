@@ -151,6 +151,13 @@ def make_cluster():
         decode({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web", "namespace": "default",
                 "creationTimestamp": rfc3339(100)}, "subsets": [{"addresses": [{"ip": "10.244.1.5"}, {"ip": "10.244.0.7"}],
                 "ports": [{"port": 8080, "protocol": "TCP"}]}]}),
+        # what kubectl describe service reads (1.32+): the slice, endpoints in the slice's order
+        decode({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                "metadata": {"name": "web-x7k2p", "namespace": "default", "creationTimestamp": rfc3339(100),
+                             "labels": {"kubernetes.io/service-name": "web"}},
+                "addressType": "IPv4", "ports": [{"name": "", "port": 8080, "protocol": "TCP"}],
+                "endpoints": [{"addresses": ["10.244.1.5"], "conditions": {"ready": True}},
+                              {"addresses": ["10.244.0.7"], "conditions": {"ready": True}}]}),
     ]
     events = [
         event("web-7d4b9c8f5-abcde.1", "Pod", "web-7d4b9c8f5-abcde", "Scheduled",

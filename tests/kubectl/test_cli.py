@@ -232,14 +232,15 @@ def test_rollout_status_messages():
 def test_top(kubectl, cluster):
     assert kubectl("top nodes") == "error: Metrics API not available\n"
     cluster.set_metrics("Node", {"vm-1": {"cpu": "250m", "memory": "2Gi"}, "metal-1": {"cpu": "3", "memory": "64Gi"}})
-    assert kubectl("top nodes") == (
-        "NAME      CPU(cores)   CPU(%)      MEMORY(bytes)   MEMORY(%)\n"
-        "metal-1   3000m        9%          65536Mi         50%\n"
-        "vm-1      250m         6%          2048Mi          12%\n"
-        "cloud-1   <unknown>    <unknown>   <unknown>       <unknown>\n"
+    assert kubectl("top nodes") == (  # every cell padded, the last too (metrics_printer.go's printValue)
+        "NAME      CPU(cores)   CPU(%)      MEMORY(bytes)   MEMORY(%)   \n"
+        "metal-1   3000m        9%          65536Mi         50%         \n"
+        "vm-1      250m         6%          2048Mi          12%         \n"
+        "cloud-1   <unknown>    <unknown>   <unknown>       <unknown>   \n"
     )
     cluster.set_metrics("Pod", {"default/web-7d4b9c8f5-abcde": {"cpu": "12m", "memory": "30Mi"}})
-    assert kubectl("top pods") == "NAME                  CPU(cores)   MEMORY(bytes)\nweb-7d4b9c8f5-abcde   12m          30Mi\n"
+    assert kubectl("top pods") == ("NAME                  CPU(cores)   MEMORY(bytes)   \n"
+                                   "web-7d4b9c8f5-abcde   12m          30Mi            \n")
 
 
 def test_output_shows_unquoted_in_a_notebook(kubectl):

@@ -77,4 +77,6 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
             if names:
                 raise KubectlError(f'error: Metrics not available for pod {ns}/{names[0]}, age: {describers.age_of(pods[0], k.now) if pods else "<unknown>"}')
             raise KubectlError(f"error: Metrics not available for pods in namespace {ns}" if not all_ns else "error: metrics not available yet")
-    return tabulate(rows, **GET_SETTINGS)
+    # metrics_printer.go's printValue writes every cell as "%v\t", the last one too: the last
+    # column is padded like the others (trailing spaces on every line, as the real kubectl prints)
+    return tabulate([row + [""] for row in rows], **GET_SETTINGS)
