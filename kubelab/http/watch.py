@@ -7,7 +7,9 @@ the cacher answers it: 200, then one ERROR event carrying a 410 Expired Status. 
 ``allowWatchBookmarks`` the stream sends a BOOKMARK (the current resourceVersion) every
 simulated minute; every simulated two seconds it checks that its API server is still up and
 reachable (client-go's HTTP/2 ping) and ends the response when it is not, as a dead master
-ends real watches. ``timeoutSeconds`` ends it after that many wall-clock seconds.
+ends real watches. ``timeoutSeconds`` ends it after that many wall-clock seconds. With ``sendInitialEvents=true``
+(the WatchList protocol) the stream opens with an ADDED event per object and, when bookmarks
+are allowed, a BOOKMARK annotated ``k8s.io/initial-events-end: "true"``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ HEALTH_PERIOD = 2.0
 
 class WatchStream:
     def __init__(self, door, server, kind, namespace, rv: int, label_selector, field_selector, *, table: bool,
-                 meta_version: str, include: str, bookmarks: bool, timeout: float):
+                 meta_version: str, include: str, bookmarks: bool, timeout: float, initial_events_end: bool = False):
         self.door = door
         self.server = server
         self.kind = kind
@@ -38,6 +40,7 @@ class WatchStream:
         self.include = include
         self.bookmarks = bookmarks
         self.timeout = timeout
+        self.initial_events_end = initial_events_end  # WatchList: a bookmark after the initial events
         self._write: Optional[Callable[[bytes], None]] = None
         self._close: Optional[Callable[[], None]] = None
         self._watcher = None
@@ -73,6 +76,11 @@ class WatchStream:
             self._emit({"type": "ERROR", "object": st})
             self.stop()
             return
+        if self.initial_events_end:
+            # the initial ADDED events went out synchronously with the registration; the
+            # bookmark that ends them carries the annotation client-go's watchlist waits for
+            # (metav1.InitialEventsAnnotationKey; the list-blueprint annotation is gone in 1.34)
+            self._bookmark({"k8s.io/initial-events-end": "true"})
         self._timers.append(sim.every(HEALTH_PERIOD, self._check))
         if self.bookmarks:
             self._timers.append(sim.every(BOOKMARK_PERIOD, self._bookmark))
@@ -95,10 +103,13 @@ class WatchStream:
         for ev in events:
             self._emit({"type": ev.type, "object": self._object(ev.object)})
 
-    def _bookmark(self) -> None:
+    def _bookmark(self, annotations: Optional[dict] = None) -> None:
         rv = str(self.server.caches[self.kind.KIND].revision)
+        meta: dict = {"resourceVersion": rv, "creationTimestamp": None}
+        if annotations:
+            meta["annotations"] = annotations
         self._emit({"type": "BOOKMARK", "object": {"kind": self.kind.KIND, "apiVersion": self.kind.api_version_str(),
-                                                   "metadata": {"resourceVersion": rv, "creationTimestamp": None}}})
+                                                   "metadata": meta}})
 
     def _check(self) -> None:
         s = self.server

@@ -86,12 +86,10 @@ LIST_PAGE = 500  # kubectl's --chunk-size default
 
 
 def _client():
-    try:
-        import kubernetes  # noqa: F401
-    except ImportError as exc:  # pragma: no cover - exercised by tests/live/test_connect.py with a fake import
+    try:  # an optional extra (kubelab[live]): a bare `pip install kubelab` imports without it
+        from kubernetes import client, config
+    except ImportError as exc:
         raise ImportError(INSTALL_HINT) from exc
-    from kubernetes import client, config
-
     return client, config
 
 
