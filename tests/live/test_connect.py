@@ -133,6 +133,10 @@ def test_the_views_draw_what_the_in_process_views_draw(served, live):
     # the same rows; ages differ only by the Date header's whole seconds
     strip = lambda t: [line.split(" [")[0] for line in t.splitlines()[1:]]  # noqa: E731
     assert strip(theirs) == strip(ours)
+    # the events timeline: the same events in the same order (ages aside)
+    events = lambda t: [line[7:] for line in t.splitlines()[1:]]  # noqa: E731
+    assert events(live.views.events().text) == events(handle.call(lambda: cluster.views.events().text))
+    assert len(events(live.views.events(namespace="default", limit=5).text)) == 5
 
 
 def test_a_change_made_through_cluster_apply_shows_up_after_refresh(served, live):
