@@ -83,6 +83,7 @@ CONTROL_PLANE_COMPONENTS = ("kube-apiserver", "kube-scheduler", "kube-controller
 
 WATCH_TIMEOUT_SECONDS = 1  # the server ends each watch after this long (metav1.ListOptions.TimeoutSeconds)
 LIST_PAGE = 500  # kubectl's --chunk-size default
+LOOP_CONNECT_TIMEOUT = 3.0  # a blocking refresh from a thread that runs an event loop (a notebook cell)
 
 
 def _client():
@@ -203,9 +204,18 @@ class LiveCluster:
     def refresh(self) -> dict[str, int]:
         """Advance every watch (listing first where there is nothing to resume from, or the
         server answered 410 Expired); returns the number of changes applied per kind."""
+        # Blocking here while this thread's event loop serves the cluster (cluster.serve() in
+        # a notebook) would wait for an answer that cannot come: connect quickly, and say so.
+        in_loop = _loop_running()
+        connect = min(self.request_timeout, LOOP_CONNECT_TIMEOUT) if in_loop else self.request_timeout
         jobs = [(kind, api, method, ns) for kind, api, method, ns in WATCHED]
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="kubelab-live") as pool:
-            results = list(pool.map(lambda j: self._fetch(*j, rv=self.resource_versions[j[0]]), jobs))
+            results = list(pool.map(lambda j: self._fetch(*j, rv=self.resource_versions[j[0]], connect=connect), jobs))
+        if in_loop and all(r.error and "timed out" in r.error.lower() for r in results):
+            raise TimeoutError(f"the API server at {self.url} did not answer within {connect:g} s. If this kernel "
+                               "serves the cluster (cluster.serve() in a notebook), it answers only between cells "
+                               "and while a cell awaits: use `await live.arefresh()`, and "
+                               "kl.connect(..., refresh_on_view=False)")
         changed: dict[str, int] = {}
         for r in results:  # applied here, on the caller's thread, in WATCHED's order
             changed[r.kind] = self._apply(r)
@@ -238,25 +248,27 @@ class LiveCluster:
         args = (namespace,) if namespace is not None else ()
         return fn(*args, _preload_content=False, **kw)
 
-    def _fetch(self, kind: str, api: str, method: str, namespace: Optional[str], rv: Optional[str]) -> _Result:
+    def _fetch(self, kind: str, api: str, method: str, namespace: Optional[str], rv: Optional[str],
+               connect: float) -> _Result:
         ApiException = self._client_module.ApiException
+        timeout = (connect, self.request_timeout)  # urllib3's (connect, read)
         try:
             if rv is not None:
-                r = self._watch(kind, api, method, namespace, rv)
+                r = self._watch(kind, api, method, namespace, rv, timeout)
                 if not r.expired:
                     return r
-            return self._list(kind, api, method, namespace)
+            return self._list(kind, api, method, namespace, timeout)
         except ApiException as exc:
             return _Result(kind, error=f"{exc.status} {exc.reason}: {_status_message(exc.body)}")
         except Exception as exc:  # noqa: BLE001 - a connection refused, a timeout: say so, keep the cache
             return _Result(kind, error=f"{type(exc).__name__}: {exc}")
 
-    def _list(self, kind: str, api: str, method: str, namespace: Optional[str]) -> _Result:
+    def _list(self, kind: str, api: str, method: str, namespace: Optional[str], timeout: tuple) -> _Result:
         items: list[dict] = []
         cont: Optional[str] = None
         date = None
         while True:
-            kw: dict[str, Any] = {"limit": LIST_PAGE, "_request_timeout": (self.request_timeout, self.request_timeout)}
+            kw: dict[str, Any] = {"limit": LIST_PAGE, "_request_timeout": timeout}
             if cont:
                 kw["_continue"] = cont
             resp = self._call(api, method, namespace, **kw)
@@ -268,10 +280,10 @@ class LiveCluster:
             if not cont:
                 return _Result(kind, relist=items, rv=meta.get("resourceVersion"), date=date)
 
-    def _watch(self, kind: str, api: str, method: str, namespace: Optional[str], rv: str) -> _Result:
+    def _watch(self, kind: str, api: str, method: str, namespace: Optional[str], rv: str, timeout: tuple) -> _Result:
         resp = self._call(api, method, namespace, watch=True, resource_version=rv, allow_watch_bookmarks=True,
                           timeout_seconds=WATCH_TIMEOUT_SECONDS,
-                          _request_timeout=(self.request_timeout, self.request_timeout))
+                          _request_timeout=timeout)
         out = _Result(kind, rv=rv, date=_date(resp.headers))
         try:
             buf = b""
@@ -367,6 +379,14 @@ def parse_object(kind: Union[str, type[KubeObject]], data: dict) -> KubeObject:
     data.setdefault("kind", cls.KIND)
     unknown_fields(cls, data)
     return cls.model_validate(data)
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _key(obj: KubeObject) -> tuple[str, str]:

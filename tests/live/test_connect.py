@@ -226,3 +226,28 @@ def test_without_the_client_kubelab_imports_and_connect_says_what_to_install():
                        cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == kl.live.INSTALL_HINT
+
+
+def test_in_a_kernel_that_serves_the_cluster_await_arefresh():
+    """What a notebook does: the cluster is served on the running event loop (the kernel's),
+    so it answers while a cell awaits; a blocking refresh there could never be answered, and
+    says so instead of hanging."""
+    import asyncio
+
+    async def cell():
+        cluster = kl.Cluster(seed=1)
+        cluster.add_node(kl.VM("vm-1", cpu="2", memory="4Gi"))
+        cluster.run(5)
+        handle = cluster.serve()  # on this running loop, as in a notebook
+        try:
+            live = kl.connect(kubeconfig=handle.kubeconfig)
+            with pytest.raises(TimeoutError, match="await live.arefresh"):
+                live.views.topology()
+            assert (await live.arefresh())["Node"] == 1
+            live.refresh_on_view = False
+            assert "vm-1 Ready 2 cpu, 4Gi" in live.views.topology().text
+            live.close()
+        finally:
+            handle.stop()
+
+    asyncio.run(cell())
