@@ -89,7 +89,7 @@ check-wheel:
 	$(CHECK_DIR)/wheel/venv/bin/python -m pip install --quiet $(CHECK_DIR)/wheel/dist/kubelab-*.whl
 	cd $(CHECK_DIR)/wheel && venv/bin/python $(CURDIR)/tests/readme_tour.py $(CURDIR)/README.md
 
-# What Binder gets: binder/requirements.txt (kubelab itself, no extras) in a fresh venv, plus
+# What Binder gets: binder/requirements.txt (kubelab with the live extra) in a fresh venv, plus
 # the notebook runner standing in for the Jupyter that Binder's base image provides
 # (nbval runs each notebook top to bottom in a kernel of this venv, as `make notebooks`).
 check-binder:

@@ -1,5 +1,6 @@
 """The house keeps the shape it was drawn in (DESIGN.md): imports point downward,
-sim <- api <- etcd <- apiserver <- client <- scheduler / controllers / node / kubectl <- http <- cluster <- viz,
+sim <- api <- etcd <- apiserver <- client <- scheduler / controllers / node / kubectl <- http <- cluster / serve / live
+<- viz,
 and nothing below the view layer imports it, not even lazily (the view layer registers
 itself). (kubectl sits below the cluster because it speaks only to a small Source
 protocol, which the Cluster implements.) Two more rules over the whole import graph:
@@ -27,7 +28,7 @@ PKG = Path(__file__).resolve().parents[1] / "kubelab"
 LAYER = {
     "sim": 0, "api": 1, "etcd": 2, "apiserver": 3, "client": 4,
     "scheduler": 5, "controllers": 5, "node": 5, "kubectl": 5, "http": 6,
-    "cluster": 7, "serve": 7, "viz": 8, "exercises": 8, "__init__": 9,
+    "cluster": 7, "serve": 7, "live": 7, "viz": 8, "exercises": 8, "__init__": 9,
 }
 # parts of the same layer that must not import each other (they talk through the API)
 SIBLINGS = {"scheduler", "controllers", "node"}

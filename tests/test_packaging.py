@@ -1,6 +1,6 @@
 """Every runtime import of kubelab is a declared dependency.
 
-A bare ``pip install kubelab`` (what binder/requirements.txt does) installs only
+A bare ``pip install kubelab`` (no extras) installs only
 ``[project] dependencies``; a module imported at run time that is not among them works on a
 developer's machine, where the test extra brought it, and fails for everyone else. So: walk
 every module of the package (function-level imports included), keep the imports that are

@@ -97,6 +97,13 @@ class Topology:
     workers: list[WorkerInfo] = field(default_factory=list)
     cuts: list[tuple[str, str]] = field(default_factory=list)  # directed (from host, to host) links that drop
     user: str = "kubectl"  # the user's host (where kubectl runs)
+    # the API endpoint as a client addresses it (``host:port``), when it is not the load
+    # balancer's :6443 inside the simulation (a cluster seen through its kubeconfig: kl.connect)
+    endpoint: Optional[str] = None
+
+    @property
+    def endpoint_label(self) -> str:
+        return self.endpoint or f"{self.load_balancer}:6443"
 
     @property
     def etcd_members(self) -> list[EtcdMemberInfo]:

@@ -451,13 +451,21 @@ class FrontDoor:
         fs = req.param("fieldSelector") or None
         if name is not None:
             fs = f"metadata.name={name}" + (f",{fs}" if fs else "")
+        initial = _watch_list_options(req)
         rv_s = req.param("resourceVersion") or "0"
         try:
             rv = int(rv_s)
         except ValueError:
             raise errors.new_bad_request(f'invalid resource version: strconv.ParseUint: parsing "{rv_s}": invalid syntax') from None
         server = self._server()
+        if initial is True:
+            # the state "not older than" the resourceVersion asked for: the cache's, which is
+            # at least as new as any version a client has seen from it (cacher.go, Watch)
+            rv = 0
+        elif initial is False and not req.param("resourceVersion"):
+            rv = server.caches[kind.KIND].revision  # from now on, no initial events
         timeout = _int_param(req, "timeoutSeconds")
+        bookmarks = _truthy(req.param("allowWatchBookmarks"))
         stream = WatchStream(self, server, kind, r.namespace, rv, req.param("labelSelector") or None, fs,
                              table=shape == "table", meta_version=mv, include=req.param("includeObject", "Metadata"),
                              bookmarks=_truthy(req.param("allowWatchBookmarks")),
@@ -956,6 +964,29 @@ def _kind(name: str):
 def _key(o: KubeObject) -> str:
     ns = o.metadata.namespace
     return f"{ns}/{o.metadata.name}" if ns else o.metadata.name
+
+
+def _watch_list_options(req: HTTPRequest) -> Optional[bool]:
+    """``sendInitialEvents`` of a watch (the WatchList protocol kubectl 1.35+ uses for
+    ``rollout status`` and ``wait``), None when not given; refused as validateWatchOptions
+    refuses it (k8s.io/apimachinery/pkg/apis/meta/internalversion/validation/validation.go)."""
+    from kubelab.api import field as fielderr
+
+    sie = req.param("sendInitialEvents")
+    match = req.param("resourceVersionMatch") or ""
+    errs = []
+    if sie is not None and match != "NotOlderThan":
+        errs.append(fielderr.forbidden(fielderr.new_path("resourceVersionMatch"),
+                                       "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"))
+    if match:
+        if sie is None:
+            errs.append(fielderr.forbidden(fielderr.new_path("resourceVersionMatch"),
+                                           "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"))
+        if match != "NotOlderThan":
+            errs.append(fielderr.not_supported(fielderr.new_path("resourceVersionMatch"), match, ["NotOlderThan"]))
+    if errs:
+        raise errors.new_invalid("ListOptions.meta.k8s.io", "", errs)
+    return None if sie is None else _truthy(sie)
 
 
 def _truthy(v: Optional[str]) -> bool:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import datetime
+import email.utils
 import shlex
 import socket
 import ssl
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from kubelab.api import errors
+from kubelab.api.base import SIM_EPOCH
 
 from .frontdoor import MAX_REQUEST_BODY_BYTES, FrontDoor, HTTPRequest, HTTPResponse, status_response
 from .pki import ClusterPKI, user_from_certificate
@@ -266,7 +269,8 @@ class HTTPSServer:
                     break
                 req.user = user
                 if isinstance(req, HTTPResponse):  # refused before reading the body (413)
-                    writer.write(_head(req.status, req.content_type, len(req.body), [("Connection", "close")]) + req.body)
+                    writer.write(_head(req.status, req.content_type, len(req.body), [("Connection", "close")],
+                                       self.sim.now) + req.body)
                     await writer.drain()
                     break
                 resp = self.door.handle(req)
@@ -277,7 +281,7 @@ class HTTPSServer:
                 body = b"" if req.method == "HEAD" else resp.body
                 close = req.headers.get("connection", "").lower() == "close"
                 extra = list(resp.headers) + ([("Connection", "close")] if close else [])
-                writer.write(_head(resp.status, resp.content_type, len(resp.body), extra) + body)
+                writer.write(_head(resp.status, resp.content_type, len(resp.body), extra, self.sim.now) + body)
                 await writer.drain()
                 if close:
                     break
@@ -351,7 +355,8 @@ class HTTPSServer:
 
     async def _stream(self, resp: HTTPResponse, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         done = asyncio.get_running_loop().create_future()
-        writer.write(_head(200, resp.content_type, None, [("Transfer-Encoding", "chunked"), *resp.headers]))
+        writer.write(_head(200, resp.content_type, None, [("Transfer-Encoding", "chunked"), *resp.headers],
+                           self.sim.now))
 
         def write(data: bytes) -> None:
             if not writer.is_closing():
@@ -384,9 +389,18 @@ def _too_large(method: str, target: str, headers: dict) -> HTTPResponse:
     return resp
 
 
-def _head(status: int, content_type: str, length: Optional[int], extra: list) -> bytes:
+def http_date(sim_seconds: float) -> str:
+    """The ``Date`` header for a simulated instant: Go's net/http stamps every response with
+    the server's clock (server.go, ``appendTime``: RFC 1123 in GMT, whole seconds); this
+    server's clock is the simulated one (timestamps in objects count from the same epoch)."""
+    return email.utils.format_datetime(SIM_EPOCH + datetime.timedelta(seconds=int(sim_seconds)), usegmt=True)
+
+
+def _head(status: int, content_type: str, length: Optional[int], extra: list, now: Optional[float] = None) -> bytes:
     lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}", f"Content-Type: {content_type}",
              "Audit-Id: kubelab", "Cache-Control: no-cache, private", "X-Content-Type-Options: nosniff"]
+    if now is not None:
+        lines.append(f"Date: {http_date(now)}")
     if length is not None:
         lines.append(f"Content-Length: {length}")
     for k, v in extra:

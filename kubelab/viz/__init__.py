@@ -13,7 +13,7 @@ from typing import Any, Iterable, Optional
 
 from .errors import show_internal_frames
 
-__all__ = ["install", "ownership", "show_internal_frames", "topology"]
+__all__ = ["events", "install", "ownership", "show_internal_frames", "topology"]
 
 
 def topology(cluster: Any, max_pods: int = 10):
@@ -39,6 +39,29 @@ def ownership(source: Any, namespace: Optional[str] = "default", max_pods: int =
     else:
         objs = list(source)  # type: ignore[arg-type]
     return graphs.GraphView(graphs.ownership_graph(objs, max_pods), graphs.ownership_text(objs, max_pods))
+
+
+def events(source: Any, namespace: Optional[str] = None, limit: int = 30):
+    """The events as a timeline, oldest first (the newest ``limit``), from a cluster or a
+    connected one (``source.state.list("Event")``), ages on the source's clock."""
+    from .controlplane import View
+    from .html import events_html
+    from kubelab.kubectl.duration import translate_timestamp_since
+
+    def when(e: Any) -> str:
+        return e.last_timestamp or e.event_time or e.first_timestamp or ""
+
+    evs = sorted(source.state.list("Event", namespace), key=lambda e: (when(e), e.metadata.name or ""))[-limit:]
+    now = float(source.now)
+    where = namespace or "all namespaces"
+    lines = [f"Events in {where} (t={now:.1f}s), oldest first:"]
+    for e in evs:
+        io = e.involved_object
+        lines.append(f"  {translate_timestamp_since(when(e), now):>5} {e.type or '':<7} {e.reason or '':<20} "
+                     f"{(io.kind or '').lower()}/{io.name}: {(e.message or '').strip()}")
+    if not evs:
+        lines.append("  no events")
+    return View(events_html(evs, now, title=f"Events in {where}"), "\n".join(lines))
 
 
 def load_plot(cluster: Any, load_generator: Any = None, autoscaler: Any = None):
@@ -72,7 +95,14 @@ def install(ipython: Any = None) -> None:
 
     from . import audit, controlplane, etcd, html, scheduler
 
-    for name, fn in (("dashboard", dashboard), ("topology", topology), ("ownership", ownership),
+    from kubelab.live import register_view as register_live_view
+
+    # a connected cluster (kl.connect) offers the views that need only API data
+    for name, fn in (("topology", topology), ("ownership", ownership), ("events", events),
+                     ("reconciliation", controlplane.reconciliation),
+                     ("reconciliation_graph", controlplane.reconciliation_graph), ("rollout", controlplane.rollout)):
+        register_live_view(name, fn)
+    for name, fn in (("dashboard", dashboard), ("topology", topology), ("ownership", ownership), ("events", events),
                      ("control_plane", controlplane.control_plane), ("leases", controlplane.leases),
                      ("load_balancer", controlplane.load_balancer),
                      ("reconciliation", controlplane.reconciliation),

@@ -48,7 +48,8 @@ __all__ = [
 # (kubelab.cluster.topology, reached as ``cluster.state.topology()``).
 from kubelab.cluster.topology import Component, EtcdMemberInfo, MasterInfo, PodInfo, Topology, WorkerInfo  # noqa: E402
 
-KIND_TITLES = {"BareMetal": "Bare metal", "VM": "Virtual machines", "CloudInstance": "Cloud instances"}
+KIND_TITLES = {"BareMetal": "Bare metal", "VM": "Virtual machines", "CloudInstance": "Cloud instances",
+               "Node": "Nodes"}  # Node: a cluster's node whose labels name no machine kind (kl.connect)
 KIND_ORDER = ("BareMetal", "VM", "CloudInstance")
 
 # Colours chosen to read on light and dark notebook backgrounds: filled boxes with dark
@@ -115,7 +116,8 @@ def topology_graph(topo: Topology, max_pods: int = 10, compact_after: int = 40,
     hosts[topo.user] = "user"
     if topo.load_balancer:
         # ordering=out: the edges to the API servers leave in the masters' order (master-1 left)
-        g.node("lb", f"load balancer\\n{topo.load_balancer}:6443", fillcolor=_FILL["lb"], ordering="out")
+        g.node("lb", f"{'API endpoint' if topo.endpoint else 'load balancer'}\\n{topo.endpoint_label}",
+               fillcolor=_FILL["lb"], ordering="out")
         g.edge("user", "lb")
         hosts[topo.load_balancer] = "lb"
 
@@ -215,7 +217,7 @@ def topology_graph(topo: Topology, max_pods: int = 10, compact_after: int = 40,
     if topo.workers and topo.load_balancer:
         # the kubelets talk to the API servers through the load balancer: said once, under
         # the picture, rather than drawn (edges back up to the lb would cross everything)
-        g.attr(label=f"kubelets reach the API servers through {topo.load_balancer}:6443"
+        g.attr(label=f"kubelets reach the API servers through {topo.endpoint_label}"
                      + ("; red dashed: cut links" if topo.cuts else ""), labelloc="b", fontsize="10",
                fontcolor="#57606a")
 
@@ -341,7 +343,8 @@ def topology_text(topo: Topology, max_pods: int = 10, max_workers: int = 60) -> 
     lines = [f"Cluster {topo.name} (t={topo.time:.1f}s)"]
     if topo.load_balancer:
         apis = [m.name for m in topo.masters if m.running and any(c.name == "kube-apiserver" and c.serving and c.running for c in m.components)]
-        lines.append(f"load balancer {topo.load_balancer} -> kube-apiserver on {', '.join(apis) or 'none'}")
+        where = f"API endpoint {topo.endpoint}" if topo.endpoint else f"load balancer {topo.load_balancer}"
+        lines.append(f"{where} -> kube-apiserver on {', '.join(apis) or 'none'}")
     for m in topo.masters:
         lines.append(f"master {m.name}{'' if m.running else ' (stopped)'}")
         comps = ", ".join(c.name + (" (leader)" if c.leader else "") + ("" if c.running else " (stopped)") for c in m.components)
