@@ -101,14 +101,13 @@ def test_the_scale_down_stabilization_window_keeps_the_highest_recent_recommenda
 
 
 def test_behavior_policies_limit_the_rate_of_scaling():
-    r = Recommender()
     up = HPAScalingRules(stabilization_window_seconds=0, select_policy="Max",
                          policies=[HPAScalingPolicy(type="Pods", value=4, period_seconds=15),
                                    HPAScalingPolicy(type="Percent", value=100, period_seconds=15)])
     # from 3 pods: +4 pods or +100 % (6), whichever is more -> 7
-    assert scale_up_limit(3, [], [], up, r, 0.0) == 7
+    assert scale_up_limit(3, [], [], up, 0.0) == 7
     # after scaling 3 -> 7 in this period, the period started at 3: still 7 at most
-    assert scale_up_limit(7, [(4, 0.0)], [], up, r, 10.0) == 7
+    assert scale_up_limit(7, [[4, 0.0, False]], [], up, 10.0) == 7
     down = HPAScalingRules(select_policy="Max", policies=[HPAScalingPolicy(type="Percent", value=50, period_seconds=60)])
-    assert scale_down_limit(10, [], [], down, r, 0.0) == 5
-    assert scale_down_limit(5, [], [(5, 0.0)], down, r, 30.0) == 5  # already halved in this minute
+    assert scale_down_limit(10, [], [], down, 0.0) == 5
+    assert scale_down_limit(5, [], [[5, 0.0, False]], down, 30.0) == 5  # already halved in this minute
