@@ -65,6 +65,26 @@ CASES = [
      pods(["1"] * 7, readiness=["True"] * 5 + ["False"] * 2, deleting=[False] * 5 + [True] * 2),
      levels(100, 300, 500, 250, 250), 50, 3, 28, 280),
     ("TestReplicaCalcTolerance", 3, pods(["900m", "1", "1100m"]), levels(1010, 1030, 1020), 100, 3, 102, 1020),
+    # missing metrics: assumed at 100 % of request on the way down, 0 on the way up; no
+    # change when that would flip the direction (upstream's pods have two containers, so its
+    # raw values are twice these)
+    ("TestReplicaCalcMissingMetricsNoChangeEq", 2, pods(["1", "1"]), levels(1000), 100, 2, 100, 1000),
+    ("TestReplicaCalcMissingMetricsNoChangeGt", 2, pods(["1", "1"]), levels(1900), 100, 2, 190, 1900),
+    ("TestReplicaCalcMissingMetricsNoChangeLt", 2, pods(["1", "1"]), levels(600), 100, 2, 60, 600),
+    ("TestReplicaCalcMissingMetricsUnreadyChange", 3, pods(["1"] * 3, readiness=["False", "True", "True"]),
+     levels(100, 450), 50, 3, 45, 450),
+    ("TestReplicaCalcMissingMetricsHotCpuNoChange", 3, pods(["1"] * 3, starts=[HOT, COOL, COOL]),
+     levels(100, 450), 50, 3, 45, 450),
+    ("TestReplicaCalcMissingMetricsUnreadyScaleUp", 3, pods(["1"] * 3, readiness=["False", "True", "True"]),
+     levels(100, 2000), 50, 4, 200, 2000),
+    ("TestReplicaCalcMissingMetricsHotCpuScaleUp", 3, pods(["1"] * 3, readiness=["False", "True", "True"],
+                                                            starts=[HOT, COOL, COOL]),
+     levels(100, 2000), 50, 4, 200, 2000),
+    ("TestReplicaCalcMissingMetricsUnreadyScaleDown", 4, pods(["1"] * 4, readiness=["False", "True", "True", "True"]),
+     levels(100, 100, 100), 50, 3, 10, 100),
+    ("TestReplicaCalcDuringRollingUpdateWithMaxSurge", 2, pods(["1"] * 3), levels(100, 100), 50, 2, 10, 100),
+    ("TestReplicaCalcSuperfluousMetrics", 4, pods(["1"] * 4), levels(4000, 9500, 3000, 7000, 3200, 2000), 100, 24, 587,
+     5875),
 ]
 
 
@@ -111,3 +131,43 @@ def test_behavior_policies_limit_the_rate_of_scaling():
     down = HPAScalingRules(select_policy="Max", policies=[HPAScalingPolicy(type="Percent", value=50, period_seconds=60)])
     assert scale_down_limit(10, [], [], down, 0.0) == 5
     assert scale_down_limit(5, [], [[5, 0.0, False]], down, 30.0) == 5  # already halved in this minute
+
+
+def one_pod(name, start_ago=None, ready=None, ready_ago=None):
+    cond = [] if ready is None else [PodCondition(type="Ready", status=ready, last_transition_time=rfc3339(NOW - ready_ago))]
+    return Pod(metadata=ObjectMeta(name=name, namespace="default"),
+               spec=PodSpec(containers=[Container(name="c", image="app")]),
+               status=PodStatus(phase="Succeeded", start_time=rfc3339(NOW - start_ago) if start_ago is not None else None,
+                                conditions=cond))
+
+
+# TestGroupPods (upstream's testing periods: CPU initialisation 2 min, initial readiness delay 10 s):
+# (name, pod, metric (timestamp ago, window) or None, resource, ready count, unready/ignored, missing)
+GROUP_PODS = [
+    ("count in a ready pod - memory", one_pod("bentham"), (0, 60), "memory", 1, set(), set()),
+    ("ignore a pod without ready condition - CPU", one_pod("lucretius", start_ago=0), (0, 60), "cpu", 0,
+     {"lucretius"}, set()),
+    ("count in a ready pod with fresh metrics during initialization period - CPU",
+     one_pod("bentham", start_ago=60, ready="True", ready_ago=30), (0, 30), "cpu", 1, set(), set()),
+    ("ignore a ready pod without fresh metrics during initialization period - CPU",
+     one_pod("bentham", start_ago=60, ready="True", ready_ago=30), (0, 60), "cpu", 0, {"bentham"}, set()),
+    ("ignore an unready pod during initialization period - CPU",
+     one_pod("lucretius", start_ago=600, ready="False", ready_ago=594), (0, 60), "cpu", 0, {"lucretius"}, set()),
+    ("count in a ready pod without fresh metrics after initialization period - CPU",
+     one_pod("bentham", start_ago=180, ready="True", ready_ago=180), (120, 60), "cpu", 1, set(), set()),
+    ("count in an unready pod that was ready after initialization period - CPU",
+     one_pod("lucretius", start_ago=600, ready="False", ready_ago=540), (0, 60), "cpu", 1, set(), set()),
+    ("ignore pod that has never been ready after initialization period - CPU",
+     one_pod("lucretius", start_ago=600, ready="False", ready_ago=590), (0, 60), "cpu", 1, set(), set()),
+    ("a missing pod", one_pod("epicurus", start_ago=180), None, "cpu", 0, set(), {"epicurus"}),
+]
+
+
+@pytest.mark.parametrize("name,pod,metric,resource,ready,unready,missing", GROUP_PODS, ids=[g[0] for g in GROUP_PODS])
+def test_group_pods(name, pod, metric, resource, ready, unready, missing):
+    from kubelab.controllers.podautoscaler import group_pods
+
+    metrics = {} if metric is None else {pod.metadata.name: PodMetric(1, NOW - metric[0], float(metric[1]))}
+    got_ready, got_unready, got_missing, _ = group_pods([pod], metrics, resource, NOW, cpu_initialization_period=120.0,
+                                                        delay_of_initial_readiness_status=10.0)
+    assert (got_ready, got_unready, got_missing) == (ready, unready, missing)
