@@ -351,7 +351,11 @@ class HorizontalPodAutoscalerController(Controller):
         self.recorder = ctx.recorder("horizontal-pod-autoscaler")
         self.hpa_informer = ctx.informers.informer(HorizontalPodAutoscaler)
         self.pod_informer = ctx.informers.informer(Pod)
-        self.hpa_informer.add_event_handler(self.enqueue, lambda o, n: self.enqueue(n), None)
+        # enqueueHPA: queue.AddRateLimited with the HPA rate limiter, a fixed interval of the
+        # sync period (rate_limiters.go) -- an added or updated HPA (its own status writes
+        # included) is looked at on the next period, not at once
+        self.hpa_informer.add_event_handler(lambda o: self.enqueue_after(o, SYNC_PERIOD),
+                                            lambda o, n: self.enqueue_after(n, SYNC_PERIOD), None)
         self.recommender = Recommender()
 
     def sync(self, key: str):
@@ -395,7 +399,7 @@ class HorizontalPodAutoscalerController(Controller):
                        "the HPA controller was able to get the target's current scale", now)
         current = target.spec.replicas if target.spec.replicas is not None else 1
         self.recommender.record_initial(key, current, now)
-        st.current_replicas = (target.status.replicas or 0) if target.status else 0
+        st.current_replicas = current  # setStatus: the scale's spec.replicas, as read this sync
         min_r = hpa.spec.min_replicas if hpa.spec.min_replicas is not None else 1
         max_r = hpa.spec.max_replicas
         rescale_reason = ""

@@ -332,6 +332,16 @@ def test_a_rescale_is_announced_with_upstreams_event():
                     "ScalingLimited": "the desired count is within the acceptable range"}
 
 
+def test_current_replicas_is_the_targets_spec_as_read_this_sync():
+    # setStatus(hpa, currentReplicas, ...): scale.spec.replicas, not the pods that exist
+    # (TestMoreReplicasThanSpecNoScale: a rollout's surge pod is not counted)
+    h = Harness(min_replicas=1, max_replicas=8, spec_replicas=4, status_replicas=5, cpu_target=50, levels=(500,) * 5,
+                requests=["1"] * 5).reconcile()
+    assert (h.hpa.status.current_replicas, h.hpa.status.desired_replicas) == (4, 4)
+    h = Harness(cpu_target=30, levels=(300, 500, 700), requests=R1).reconcile()
+    assert (h.hpa.status.current_replicas, h.hpa.status.desired_replicas) == (3, 5)
+
+
 def test_no_event_when_the_size_is_right():
     # TestEventNotCreated
     h = Harness(min_replicas=1, max_replicas=5, spec_replicas=2, cpu_target=50, levels=(200, 200),
