@@ -171,6 +171,51 @@ def resource_replicas(current: int, target_utilization: int, resource: str, pods
     return new, utilization, raw
 
 
+def plain_metric_replicas(current: int, target_usage: int, resource: str, pods: list[Pod],
+                          metrics: dict[str, PodMetric], now: float, tolerance: float = TOLERANCE,
+                          cpu_initialization_period: float = CPU_INITIALIZATION_PERIOD,
+                          delay_of_initial_readiness_status: float = DELAY_OF_INITIAL_READINESS_STATUS):
+    """calcPlainMetricReplicas (an AverageValue target, and upstream's Pods metrics):
+    (replicas, average usage in milli-units). Missing pods count as using exactly the
+    target on a scale-down, nothing on a scale-up."""
+    if not pods:
+        raise MetricsError("no pods returned by selector while calculating replica count")
+    metrics = dict(metrics)
+    ready, unready, missing, ignored = group_pods(pods, metrics, resource, now, cpu_initialization_period,
+                                                  delay_of_initial_readiness_status)
+    for name in ignored | unready:
+        metrics.pop(name, None)
+    if not metrics:
+        raise MetricsError("did not receive metrics for targeted pods (pods might be unready)")
+
+    def ratio_of(ms):  # GetMetricUsageRatio
+        usage = sum(m.value for m in ms.values()) // len(ms)
+        return usage / target_usage, usage
+
+    ratio, usage = ratio_of(metrics)
+    scale_up_with_unready = bool(unready) and ratio > 1.0
+    if not scale_up_with_unready and not missing:
+        if abs(1.0 - ratio) <= tolerance:
+            return current, usage
+        return math.ceil(ratio * ready), usage
+    if missing:
+        for name in missing:
+            if ratio < 1.0:
+                metrics[name] = PodMetric(target_usage, 0, 0)
+            elif ratio > 1.0:
+                metrics[name] = PodMetric(0, 0, 0)
+    if scale_up_with_unready:
+        for name in unready:
+            metrics[name] = PodMetric(0, 0, 0)
+    new_ratio, _ = ratio_of(metrics)
+    if abs(1.0 - new_ratio) <= tolerance or (ratio < 1.0 and new_ratio > 1.0) or (ratio > 1.0 and new_ratio < 1.0):
+        return current, usage
+    new = math.ceil(new_ratio * len(metrics))
+    if (new_ratio < 1.0 and new > current) or (new_ratio > 1.0 and new < current):
+        return current, usage
+    return new, usage
+
+
 # -- horizontal.go: stabilisation and rate limits ---------------------------------------------
 
 class Recommender:
@@ -469,15 +514,13 @@ class HorizontalPodAutoscalerController(Controller):
                     replicas, util, raw = resource_replicas(current, t.average_utilization or 80, res, pods, metrics, now)
                     statuses.append(MetricStatus(type="Resource", resource=ResourceMetricStatus(
                         name=res, current=MetricValueStatus(average_utilization=util, average_value=_format(raw, res)))))
-                else:
-                    target_value = _milli(t.average_value if t.type == "AverageValue" else t.value)
-                    ready_metrics = {k: v for k, v in metrics.items()}
-                    total = sum(m.value for m in ready_metrics.values())
-                    n = len(ready_metrics) or 1
-                    ratio = (total / n) / target_value if t.type == "AverageValue" else total / target_value
-                    replicas = current if abs(1 - ratio) <= TOLERANCE else math.ceil(ratio * (n if t.type == "AverageValue" else current))
+                elif t.average_value is not None:  # GetRawResourceReplicas
+                    replicas, usage = plain_metric_replicas(current, _milli(t.average_value), res, pods, metrics, now)
                     statuses.append(MetricStatus(type="Resource", resource=ResourceMetricStatus(
-                        name=res, current=MetricValueStatus(average_value=_format(total // n, res)))))
+                        name=res, current=MetricValueStatus(average_value=_format(usage, res)))))
+                else:
+                    raise MetricsError("invalid resource metric source: neither a utilization target nor a value "
+                                       "target was set")
             except MetricsError as exc:
                 invalid += 1
                 msg = f"failed to get {res} utilization: {exc}"

@@ -171,3 +171,36 @@ def test_group_pods(name, pod, metric, resource, ready, unready, missing):
     got_ready, got_unready, got_missing, _ = group_pods([pod], metrics, resource, NOW, cpu_initialization_period=120.0,
                                                         delay_of_initial_readiness_status=10.0)
     assert (got_ready, got_unready, got_missing) == (ready, unready, missing)
+
+
+# calcPlainMetricReplicas: an AverageValue target (and upstream's Pods metrics, whose tests
+# these are, with a metric that is not CPU: no readiness or initialisation rules)
+# (upstream test, current, pods, levels, target average, expected replicas, average usage)
+PLAIN_CASES = [
+    ("TestReplicaCalcScaleUpCM", 3, pods(["1"] * 3), levels(20000, 10000, 30000), 15000, 4, 20000),
+    ("TestReplicaCalcScaleUpCMUnreadyHotCpuNoLessScale", 3,
+     pods(["1"] * 3, readiness=["True", "True", "False"], starts=[COOL, COOL, HOT]),
+     levels(50000, 10000, 30000), 15000, 6, 30000),
+    ("TestReplicaCalcScaleUpCMUnreadyHotCpuScaleWouldScaleDown", 3,
+     pods(["1"] * 3, readiness=["False", "True", "False"], starts=[HOT, COOL, HOT]),
+     levels(50000, 15000, 30000), 15000, 7, 31666),
+    ("TestReplicaCalcScaleUpCMExternalNoLabels", 1, pods(["1"]), levels(8600), 4400, 2, 8600),
+    ("TestReplicaCalcScaleDownCM", 5, pods(["1"] * 5), levels(*[12000] * 5), 20000, 3, 12000),
+    ("TestReplicaCalcToleranceCM", 3, pods(["1"] * 3), levels(20000, 21000, 21000), 20000, 3, 20666),
+]
+
+
+@pytest.mark.parametrize("case,current,pod_list,metrics,target,replicas,usage", PLAIN_CASES,
+                         ids=[c[0] for c in PLAIN_CASES])
+def test_plain_metric_replica_calculation_matches_upstream(case, current, pod_list, metrics, target, replicas, usage):
+    from kubelab.controllers.podautoscaler import plain_metric_replicas
+
+    assert plain_metric_replicas(current, target, "qps", pod_list, metrics, NOW) == (replicas, usage)
+
+
+def test_an_average_value_cpu_target_ignores_unready_pods_as_upstream():
+    # GetRawResourceReplicas goes through groupPods: the unready pod's sample is left out
+    from kubelab.controllers.podautoscaler import plain_metric_replicas
+
+    p = pods(["1"] * 3, readiness=["False", "True", "True"])
+    assert plain_metric_replicas(3, 300, "cpu", p, levels(900, 300, 300), NOW) == (3, 300)

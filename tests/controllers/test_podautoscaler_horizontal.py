@@ -613,3 +613,14 @@ def test_a_missing_target_cannot_be_scaled():
     assert h.events == [("Warning", "FailedGetScale", 'deployments.apps "test-dep" not found')]
     assert h.hpa.status.conditions[0].message == ("the HPA controller was unable to get the target's current scale: "
                                                   'deployments.apps "test-dep" not found')
+
+
+def test_an_average_value_target_scales_on_raw_usage():
+    # computeStatusForResourceMetric with target.averageValue: GetRawResourceReplicas, the
+    # metric named "cpu resource", the status carries averageValue only
+    avg = {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "AverageValue", "averageValue": "300m"}}}
+    h = Harness(metrics=[avg], levels=(600, 600, 600), requests=R1).reconcile()
+    assert h.desired == 6
+    assert h.events == [("Normal", "SuccessfulRescale", "New size: 6; reason: cpu resource above target")]
+    current = h.hpa.status.current_metrics[0].resource.current
+    assert (current.average_value, current.average_utilization) == ("600m", None)
