@@ -288,11 +288,14 @@ class Recommender:
         than the longest policy period is marked outdated and the newest replaces one."""
         if behavior is None:
             return
+        # (the API server defaults a direction left out of spec.behavior)
         if new > previous:
-            rules, events, change = behavior.scale_up, self.scale_up_events.setdefault(key, []), new - previous
+            rules, events, change = hpa_scale_up_rules(behavior.scale_up), self.scale_up_events.setdefault(key, []), \
+                new - previous
         else:
-            rules, events, change = behavior.scale_down, self.scale_down_events.setdefault(key, []), previous - new
-        longest = max((p.period_seconds for p in (rules.policies if rules is not None else None) or ()), default=0)
+            rules, events, change = hpa_scale_down_rules(behavior.scale_down), \
+                self.scale_down_events.setdefault(key, []), previous - new
+        longest = max((p.period_seconds for p in rules.policies or ()), default=0)  # getLongestPolicyPeriod
         old = None
         for i, e in enumerate(events):  # markScaleEventsOutdated
             if e[1] < now - longest:

@@ -624,3 +624,20 @@ def test_an_average_value_target_scales_on_raw_usage():
     assert h.events == [("Normal", "SuccessfulRescale", "New size: 6; reason: cpu resource above target")]
     current = h.hpa.status.current_metrics[0].resource.current
     assert (current.average_value, current.average_utilization) == ("600m", None)
+
+
+def test_scale_events_are_remembered_across_syncs_and_rate_limit_the_next_one():
+    # storeScaleEvent + calculateScaleUpLimitWithScalingRules over two syncs: at most 2 pods
+    # per 60 s, so after 3 -> 5 the next sync (15 s later) may not add more
+    h = Harness(max_replicas=20, cpu_target=30, levels=(900, 900, 900), requests=R1,
+                scale_up=rules(2, 60, 0, 0, 0)).reconcile()
+    assert h.desired == 5 and h.conditions == status_ok(ScalingLimited=("True", "ScaleUpLimit"))
+    assert h.controller.recommender.scale_up_events[KEY] == [[2, NOW, False]]
+    h.target.spec.replicas, h.spec_replicas, h.scaled_to = 5, 5, None
+    h.controller.sim.now = NOW + 15
+    h.reconcile()
+    assert h.desired == 5 and h.scaled_to is None
+    assert h.conditions == status_ok(AbleToScale=("True", "ReadyForNewScale"), ScalingLimited=("True", "ScaleUpLimit"))
+    h.controller.sim.now = NOW + 61  # the event has left the 60 s period: 2 more
+    h.reconcile()
+    assert h.scaled_to == 7
