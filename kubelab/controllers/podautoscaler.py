@@ -40,6 +40,9 @@ TOLERANCE = 0.1  # --horizontal-pod-autoscaler-tolerance
 CPU_INITIALIZATION_PERIOD = 300.0  # --horizontal-pod-autoscaler-cpu-initialization-period
 DELAY_OF_INITIAL_READINESS_STATUS = 30.0  # --horizontal-pod-autoscaler-initial-readiness-delay
 DOWNSCALE_STABILIZATION = 300.0  # --horizontal-pod-autoscaler-downscale-stabilization
+# horizontal.go: the scale-up limit of an HPA without spec.behavior, max(2 × current, 4)
+SCALE_UP_LIMIT_FACTOR = 2.0
+SCALE_UP_LIMIT_MINIMUM = 4.0
 SCALABLE = {"Deployment": Deployment, "ReplicaSet": ReplicaSet, "StatefulSet": StatefulSet}
 
 
@@ -168,25 +171,84 @@ def resource_replicas(current: int, target_utilization: int, resource: str, pods
     return new, utilization, raw
 
 
+def plain_metric_replicas(current: int, target_usage: int, resource: str, pods: list[Pod],
+                          metrics: dict[str, PodMetric], now: float, tolerance: float = TOLERANCE,
+                          cpu_initialization_period: float = CPU_INITIALIZATION_PERIOD,
+                          delay_of_initial_readiness_status: float = DELAY_OF_INITIAL_READINESS_STATUS):
+    """calcPlainMetricReplicas (an AverageValue target, and upstream's Pods metrics):
+    (replicas, average usage in milli-units). Missing pods count as using exactly the
+    target on a scale-down, nothing on a scale-up."""
+    if not pods:
+        raise MetricsError("no pods returned by selector while calculating replica count")
+    metrics = dict(metrics)
+    ready, unready, missing, ignored = group_pods(pods, metrics, resource, now, cpu_initialization_period,
+                                                  delay_of_initial_readiness_status)
+    for name in ignored | unready:
+        metrics.pop(name, None)
+    if not metrics:
+        raise MetricsError("did not receive metrics for targeted pods (pods might be unready)")
+
+    def ratio_of(ms):  # GetMetricUsageRatio
+        usage = sum(m.value for m in ms.values()) // len(ms)
+        return usage / target_usage, usage
+
+    ratio, usage = ratio_of(metrics)
+    scale_up_with_unready = bool(unready) and ratio > 1.0
+    if not scale_up_with_unready and not missing:
+        if abs(1.0 - ratio) <= tolerance:
+            return current, usage
+        return math.ceil(ratio * ready), usage
+    if missing:
+        for name in missing:
+            if ratio < 1.0:
+                metrics[name] = PodMetric(target_usage, 0, 0)
+            elif ratio > 1.0:
+                metrics[name] = PodMetric(0, 0, 0)
+    if scale_up_with_unready:
+        for name in unready:
+            metrics[name] = PodMetric(0, 0, 0)
+    new_ratio, _ = ratio_of(metrics)
+    if abs(1.0 - new_ratio) <= tolerance or (ratio < 1.0 and new_ratio > 1.0) or (ratio > 1.0 and new_ratio < 1.0):
+        return current, usage
+    new = math.ceil(new_ratio * len(metrics))
+    if (new_ratio < 1.0 and new > current) or (new_ratio > 1.0 and new < current):
+        return current, usage
+    return new, usage
+
+
 # -- horizontal.go: stabilisation and rate limits ---------------------------------------------
 
 class Recommender:
-    """The controller's memory per HPA: recent recommendations and scale events."""
+    """The controller's memory per HPA (HorizontalController's recommendations,
+    scaleUpEvents, scaleDownEvents): recent recommendations ``[replicas, time]`` and scale
+    events ``[change, time, outdated]``."""
 
     def __init__(self):
-        self.recommendations: dict[str, list[list]] = {}  # key -> [[replicas, time], ...]
-        self.scale_up_events: dict[str, list[tuple[int, float]]] = {}
-        self.scale_down_events: dict[str, list[tuple[int, float]]] = {}
+        self.recommendations: dict[str, list[list]] = {}
+        self.scale_up_events: dict[str, list[list]] = {}
+        self.scale_down_events: dict[str, list[list]] = {}
+
+    def forget(self, key: str) -> None:
+        """reconcileKey on a deleted HPA."""
+        for d in (self.recommendations, self.scale_up_events, self.scale_down_events):
+            d.pop(key, None)
+
+    def record_initial(self, key: str, current: int, now: float) -> None:
+        """recordInitialRecommendation: the first sync remembers the current size, so a
+        freshly created (or restarted-controller) HPA does not scale down at once."""
+        if key not in self.recommendations:
+            self.recommendations[key] = [[current, now]]
 
     def stabilize(self, key: str, desired: int, now: float, window: float = DOWNSCALE_STABILIZATION) -> int:
-        """stabilizeRecommendation (no behavior): the highest recommendation in the window."""
+        """stabilizeRecommendation (no behavior): the highest recommendation in the window;
+        the newest recommendation replaces an old one."""
         recs = self.recommendations.setdefault(key, [])
         best, old = desired, None
         for i, (r, t) in enumerate(recs):
-            if t > now - window:
-                best = max(best, r)
-            else:
+            if t < now - window:
                 old = i
+            elif r > best:
+                best = r
         if old is not None:
             recs[old] = [desired, now]
         else:
@@ -194,7 +256,7 @@ class Recommender:
         return best
 
     def stabilize_with_behaviors(self, key: str, current: int, desired: int, up_window: float, down_window: float,
-                                 now: float) -> int:
+                                 now: float) -> tuple[int, str, str]:
         """stabilizeRecommendationWithBehaviors: up to the lowest recommendation of the
         scale-up window, down to the highest of the scale-down window."""
         recs = self.recommendations.setdefault(key, [])
@@ -215,46 +277,115 @@ class Recommender:
             recs[old] = [desired, now]
         else:
             recs.append([desired, now])
-        return rec
+        if desired >= current:
+            return rec, "ScaleUpStabilized", ("recent recommendations were lower than current one, applying the "
+                                              "lowest recent recommendation")
+        return rec, "ScaleDownStabilized", ("recent recommendations were higher than current one, applying the "
+                                            "highest recent recommendation")
 
-    def changes_in_period(self, events: list[tuple[int, float]], period: float, now: float) -> int:
-        return sum(change for change, t in events if t > now - period)
-
-    def record_scale(self, key: str, previous: int, new: int, now: float) -> None:
+    def store_scale_event(self, behavior, key: str, previous: int, new: int, now: float) -> None:
+        """storeScaleEvent: only an HPA with spec.behavior keeps scale events; an event older
+        than the longest policy period is marked outdated and the newest replaces one."""
+        if behavior is None:
+            return
+        # (the API server defaults a direction left out of spec.behavior)
         if new > previous:
-            self.scale_up_events.setdefault(key, []).append((new - previous, now))
-        elif new < previous:
-            self.scale_down_events.setdefault(key, []).append((previous - new, now))
+            rules, events, change = hpa_scale_up_rules(behavior.scale_up), self.scale_up_events.setdefault(key, []), \
+                new - previous
+        else:
+            rules, events, change = hpa_scale_down_rules(behavior.scale_down), \
+                self.scale_down_events.setdefault(key, []), previous - new
+        longest = max((p.period_seconds for p in rules.policies or ()), default=0)  # getLongestPolicyPeriod
+        old = None
+        for i, e in enumerate(events):  # markScaleEventsOutdated
+            if e[1] < now - longest:
+                e[2] = True
+            if e[2]:
+                old = i
+        if old is not None:
+            events[old] = [change, now, False]
+        else:
+            events.append([change, now, False])
 
 
-def scale_up_limit(current: int, up_events, down_events, rules, recommender: Recommender, now: float) -> int:
-    """calculateScaleUpLimitWithScalingRules."""
+def replicas_change_per_period(period: float, events, now: float) -> int:
+    """getReplicasChangePerPeriod: the changes of the events newer than ``period`` seconds."""
+    return sum(e[0] for e in events if e[1] > now - period)
+
+
+def scale_up_limit(current: int, up_events, down_events, rules, now: float) -> int:
+    """calculateScaleUpLimitWithScalingRules: what each policy allows from the replica
+    count at the start of its period; Max (default) picks the largest, Min the smallest."""
     if rules.select_policy == "Disabled":
         return current
     pick = min if rules.select_policy == "Min" else max
     result = None
     for p in rules.policies or ():
-        added = recommender.changes_in_period(up_events, p.period_seconds, now)
-        deleted = recommender.changes_in_period(down_events, p.period_seconds, now)
+        added = replicas_change_per_period(p.period_seconds, up_events, now)
+        deleted = replicas_change_per_period(p.period_seconds, down_events, now)
         start = current - added + deleted
+        # the percentage is rounded up, or a small target would never grow
         proposed = start + p.value if p.type == "Pods" else math.ceil(start * (1 + p.value / 100))
         result = proposed if result is None else pick(result, proposed)
     return current if result is None else result
 
 
-def scale_down_limit(current: int, up_events, down_events, rules, recommender: Recommender, now: float) -> int:
+def scale_down_limit(current: int, up_events, down_events, rules, now: float) -> int:
     """calculateScaleDownLimitWithBehaviors."""
     if rules.select_policy == "Disabled":
         return current
     pick = max if rules.select_policy == "Min" else min
     result = None
     for p in rules.policies or ():
-        added = recommender.changes_in_period(up_events, p.period_seconds, now)
-        deleted = recommender.changes_in_period(down_events, p.period_seconds, now)
+        added = replicas_change_per_period(p.period_seconds, up_events, now)
+        deleted = replicas_change_per_period(p.period_seconds, down_events, now)
         start = current - added + deleted
         proposed = start - p.value if p.type == "Pods" else int(start * (1 - p.value / 100))
         result = proposed if result is None else pick(result, proposed)
     return current if result is None else result
+
+
+def convert_desired_replicas_with_rules(current: int, desired: int, min_r: int, max_r: int) -> tuple[int, str, str]:
+    """convertDesiredReplicasWithRules (an HPA without spec.behavior): between minReplicas
+    and the smaller of maxReplicas and max(2 × current, 4)."""
+    up_limit = int(max(SCALE_UP_LIMIT_FACTOR * current, SCALE_UP_LIMIT_MINIMUM))
+    if max_r > up_limit:
+        allowed_max, reason, msg = up_limit, "ScaleUpLimit", \
+            "the desired replica count is increasing faster than the maximum scale rate"
+    else:
+        allowed_max, reason, msg = max_r, "TooManyReplicas", \
+            "the desired replica count is more than the maximum replica count"
+    if desired < min_r:
+        return min_r, "TooFewReplicas", "the desired replica count is less than the minimum replica count"
+    if desired > allowed_max:
+        return allowed_max, reason, msg
+    return desired, "DesiredWithinRange", "the desired count is within the acceptable range"
+
+
+def convert_desired_replicas_with_behavior_rate(current: int, desired: int, min_r: int, max_r: int, up_rules,
+                                                down_rules, up_events, down_events, now: float) -> tuple[int, str, str]:
+    """convertDesiredReplicasWithBehaviorRate: the policies' rate limits, then min/max."""
+    if desired > current:
+        limit = max(scale_up_limit(current, up_events, down_events, up_rules, now), current)
+        if max_r > limit:
+            allowed, reason, msg = limit, "ScaleUpLimit", \
+                "the desired replica count is increasing faster than the maximum scale rate"
+        else:
+            allowed, reason, msg = max_r, "TooManyReplicas", \
+                "the desired replica count is more than the maximum replica count"
+        if desired > allowed:
+            return allowed, reason, msg
+    elif desired < current:
+        limit = min(scale_down_limit(current, up_events, down_events, down_rules, now), current)
+        if min_r < limit:
+            allowed, reason, msg = limit, "ScaleDownLimit", \
+                "the desired replica count is decreasing faster than the maximum scale rate"
+        else:
+            allowed, reason, msg = min_r, "TooFewReplicas", \
+                "the desired replica count is less than the minimum replica count"
+        if desired < allowed:
+            return allowed, reason, msg
+    return desired, "DesiredWithinRange", "the desired count is within the acceptable range"
 
 
 # -- the controller -----------------------------------------------------------------------------
@@ -268,13 +399,17 @@ class HorizontalPodAutoscalerController(Controller):
         self.recorder = ctx.recorder("horizontal-pod-autoscaler")
         self.hpa_informer = ctx.informers.informer(HorizontalPodAutoscaler)
         self.pod_informer = ctx.informers.informer(Pod)
-        self.hpa_informer.add_event_handler(self.enqueue, lambda o, n: self.enqueue(n), None)
+        # enqueueHPA: queue.AddRateLimited with the HPA rate limiter, a fixed interval of the
+        # sync period (rate_limiters.go) -- an added or updated HPA (its own status writes
+        # included) is looked at on the next period, not at once
+        self.hpa_informer.add_event_handler(lambda o: self.enqueue_after(o, SYNC_PERIOD),
+                                            lambda o, n: self.enqueue_after(n, SYNC_PERIOD), None)
         self.recommender = Recommender()
 
     def sync(self, key: str):
         hpa = self.hpa_informer.get(key)
         if hpa is None:
-            self.recommender.recommendations.pop(key, None)
+            self.recommender.forget(key)
             return
         try:
             yield from self.reconcile(hpa.copy_deep(), key)
@@ -312,8 +447,9 @@ class HorizontalPodAutoscalerController(Controller):
         _set_condition(st, "AbleToScale", "True", "SucceededGetScale",
                        "the HPA controller was able to get the target's current scale", now)
         current = target.spec.replicas if target.spec.replicas is not None else 1
-        st.current_replicas = (target.status.replicas or 0) if target.status else 0
-        min_r = hpa.spec.min_replicas or 1
+        self.recommender.record_initial(key, current, now)
+        st.current_replicas = current  # setStatus: the scale's spec.replicas, as read this sync
+        min_r = hpa.spec.min_replicas if hpa.spec.min_replicas is not None else 1
         max_r = hpa.spec.max_replicas
         rescale_reason = ""
         desired = 0
@@ -338,7 +474,6 @@ class HorizontalPodAutoscalerController(Controller):
                 rescale_reason = f"{metric_name} above target"
             elif desired < current:
                 rescale_reason = "All metrics below target"
-        st.desired_replicas = desired
         if desired != current:
             try:
                 # scaleNamespacer.Update: PUT <target>/scale with the new spec.replicas
@@ -352,25 +487,34 @@ class HorizontalPodAutoscalerController(Controller):
                 self.recorder.event(hpa, "Warning", "FailedRescale", f"New size: {desired}; reason: {rescale_reason}; error: {exc}")
                 _set_condition(st, "AbleToScale", "False", "FailedUpdateScale",
                                f"the HPA controller was unable to update the target scale: {exc}", now)
-                yield from self._write_status(hpa, old_status)
+                yield from self._write_status(hpa, old_status)  # desiredReplicas keeps its old value
                 return
             _set_condition(st, "AbleToScale", "True", "SucceededRescale",
                            f"the HPA controller was able to update the target scale to {desired}", now)
             self.recorder.event(hpa, "Normal", "SuccessfulRescale", f"New size: {desired}; reason: {rescale_reason}")
-            self.recommender.record_scale(key, current, desired, now)
+            self.recommender.store_scale_event(hpa.spec.behavior, key, current, desired, now)
             st.last_scale_time = rfc3339(now)
             self.sim.trace.record(self.name, "SuccessfulRescale", f"{reference}: {current} -> {desired}")
+        st.desired_replicas = desired
         yield from self._write_status(hpa, old_status)
 
     def _compute_replicas(self, hpa, current: int, pods: list[Pod], selector: Selector, now: float):
         """computeReplicasForMetrics: the largest recommendation over the metrics."""
         st = hpa.status
-        best, best_name, statuses, invalid, first_err = 0, "", [], 0, None
+        best, best_name, statuses, invalid, first_err, first_cond = 0, "", [], 0, None, None
         metrics_list = hpa.spec.metrics or []
         for spec in metrics_list:
             if spec.type != "Resource" or spec.resource is None:
                 invalid += 1
-                first_err = first_err or f"invalid metric source type {spec.type!r} (kubelab simulates Resource metrics)"
+                if spec.type in _UNSIMULATED_SOURCES:
+                    # a valid source kubelab serves no API for: no custom/external metrics adapter
+                    reason, err = _UNSIMULATED_SOURCES[spec.type]
+                else:  # computeReplicasForMetric's default case
+                    reason, err = "InvalidMetricSourceType", f"unknown metric source type {spec.type!r}".replace("'", '"')
+                self.recorder.event(hpa, "Warning", reason, err)  # getUnableComputeReplicaCountCondition
+                first_err = first_err or err
+                first_cond = first_cond or (reason, f"the HPA was unable to compute the replica count: {err}")
+                statuses.append(MetricStatus(type=""))
                 continue
             res = spec.resource.name
             t = spec.resource.target
@@ -380,28 +524,29 @@ class HorizontalPodAutoscalerController(Controller):
                     replicas, util, raw = resource_replicas(current, t.average_utilization or 80, res, pods, metrics, now)
                     statuses.append(MetricStatus(type="Resource", resource=ResourceMetricStatus(
                         name=res, current=MetricValueStatus(average_utilization=util, average_value=_format(raw, res)))))
-                else:
-                    target_value = _milli(t.average_value if t.type == "AverageValue" else t.value)
-                    ready_metrics = {k: v for k, v in metrics.items()}
-                    total = sum(m.value for m in ready_metrics.values())
-                    n = len(ready_metrics) or 1
-                    ratio = (total / n) / target_value if t.type == "AverageValue" else total / target_value
-                    replicas = current if abs(1 - ratio) <= TOLERANCE else math.ceil(ratio * (n if t.type == "AverageValue" else current))
+                elif t.average_value is not None:  # GetRawResourceReplicas
+                    replicas, usage = plain_metric_replicas(current, _milli(t.average_value), res, pods, metrics, now)
                     statuses.append(MetricStatus(type="Resource", resource=ResourceMetricStatus(
-                        name=res, current=MetricValueStatus(average_value=_format(total // n, res)))))
+                        name=res, current=MetricValueStatus(average_value=_format(usage, res)))))
+                else:
+                    raise MetricsError("invalid resource metric source: neither a utilization target nor a value "
+                                       "target was set")
             except MetricsError as exc:
                 invalid += 1
                 msg = f"failed to get {res} utilization: {exc}"
-                first_err = first_err or f"failed to get {res} resource metric value: {msg}"
-                self.recorder.event(hpa, "Warning", "FailedGetResourceMetric", msg)
-                _set_condition(st, "ScalingActive", "False", "FailedGetResourceMetric",
-                               f"the HPA was unable to compute the replica count: {msg}", now)
+                first_err = first_err or msg
+                self.recorder.event(hpa, "Warning", "FailedGetResourceMetric", str(exc))
+                first_cond = first_cond or ("FailedGetResourceMetric",
+                                            f"the HPA was unable to compute the replica count: {exc}")
                 statuses.append(MetricStatus(type=""))
                 continue
-            if replicas > best:
+            if best_name == "" or replicas > best:
                 best, best_name = replicas, f"{res} resource utilization (percentage of request)" \
                     if t.type == "Utilization" else f"{res} resource"
         if invalid == len(metrics_list) or (invalid > 0 and best < current):
+            # a working metric may scale up, never down, while another is broken
+            if first_cond is not None:
+                _set_condition(st, "ScalingActive", "False", first_cond[0], first_cond[1], now)
             msg = f"invalid metrics ({invalid} invalid out of {len(metrics_list)}), first error is: {first_err}"
             self.recorder.event(hpa, "Warning", "FailedComputeMetricsReplicas", msg)
             st.current_metrics = [s for s in statuses if s.type] or None
@@ -446,58 +591,22 @@ class HorizontalPodAutoscalerController(Controller):
                                "recommendation", now)
             else:
                 _set_condition(st, "AbleToScale", "True", "ReadyForNewScale", "recommended size matches current size", now)
-            # convertDesiredReplicasWithRules
-            up_limit = max(2 * current, 4)
-            if stabilized < min_r:
-                allowed_min, allowed_max, reason, msg = min_r, max_r, "TooFewReplicas", \
-                    "the desired replica count is less than the minimum replica count"
-            elif max_r > up_limit:
-                allowed_min, allowed_max, reason, msg = min_r, up_limit, "ScaleUpLimit", \
-                    "the desired replica count is increasing faster than the maximum scale rate"
-            else:
-                allowed_min, allowed_max, reason, msg = min_r, max_r, "TooManyReplicas", \
-                    "the desired replica count is more than the maximum replica count"
-            if stabilized < allowed_min:
-                out = allowed_min
-            elif stabilized > allowed_max:
-                out = allowed_max
-            else:
-                out, reason, msg = stabilized, "DesiredWithinRange", "the desired count is within the acceptable range"
-            _set_condition(st, "ScalingLimited", "False" if out == stabilized else "True", reason, msg, now)
-            return out
-        # normalizeDesiredReplicasWithBehaviors
-        up = b.scale_up or hpa_scale_up_rules()
-        down = b.scale_down or hpa_scale_down_rules()
-        stabilized = self.recommender.stabilize_with_behaviors(
-            key, current, desired, float(up.stabilization_window_seconds or 0),
-            float(down.stabilization_window_seconds if down.stabilization_window_seconds is not None else 300), now)
-        if stabilized != desired:
-            _set_condition(st, "AbleToScale", "True", "ScaleDownStabilized",
-                           "recent recommendations were higher than current one, applying the highest recent "
-                           "recommendation", now)
+            out, reason, msg = convert_desired_replicas_with_rules(current, stabilized, min_r, max_r)
         else:
-            _set_condition(st, "AbleToScale", "True", "ReadyForNewScale", "recommended size matches current size", now)
-        ups = self.recommender.scale_up_events.get(key, [])
-        downs = self.recommender.scale_down_events.get(key, [])
-        out, reason, msg = stabilized, "DesiredWithinRange", "the desired count is within the acceptable range"
-        if stabilized > current:
-            limit = max(scale_up_limit(current, ups, downs, up, self.recommender, now), current)
-            allowed = max_r
-            if allowed > limit:
-                allowed, reason2, msg2 = limit, "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate"
+            # normalizeDesiredReplicasWithBehaviors (maybeInitScaleDownStabilizationWindow: the
+            # controller's --horizontal-pod-autoscaler-downscale-stabilization fills a nil window)
+            up = hpa_scale_up_rules(b.scale_up)
+            down = hpa_scale_down_rules(b.scale_down)
+            stabilized, reason, msg = self.recommender.stabilize_with_behaviors(
+                key, current, desired, float(up.stabilization_window_seconds),
+                float(down.stabilization_window_seconds), now)
+            if stabilized != desired:
+                _set_condition(st, "AbleToScale", "True", reason, msg, now)
             else:
-                reason2, msg2 = "TooManyReplicas", "the desired replica count is more than the maximum replica count"
-            if stabilized > allowed:
-                out, reason, msg = allowed, reason2, msg2
-        elif stabilized < current:
-            limit = min(scale_down_limit(current, ups, downs, down, self.recommender, now), current)
-            allowed = min_r
-            if allowed < limit:
-                allowed, reason2, msg2 = limit, "ScaleDownLimit", "the desired replica count is decreasing faster than the maximum scale rate"
-            else:
-                reason2, msg2 = "TooFewReplicas", "the desired replica count is less than the minimum replica count"
-            if stabilized < allowed:
-                out, reason, msg = allowed, reason2, msg2
+                _set_condition(st, "AbleToScale", "True", "ReadyForNewScale", "recommended size matches current size", now)
+            out, reason, msg = convert_desired_replicas_with_behavior_rate(
+                current, stabilized, min_r, max_r, up, down, self.recommender.scale_up_events.get(key, []),
+                self.recommender.scale_down_events.get(key, []), now)
         _set_condition(st, "ScalingLimited", "False" if out == stabilized else "True", reason, msg, now)
         return out
 
@@ -509,6 +618,19 @@ class HorizontalPodAutoscalerController(Controller):
             yield self.client.update_status(hpa)
         except Exception:  # noqa: BLE001 — the next period writes it again
             pass
+
+
+# metric sources that are valid but need an adapter kubelab does not run (horizontal.go
+# computeStatusFor{Pods,Object,External,ContainerResource}Metric fail with these reasons)
+_UNSIMULATED_SOURCES = {
+    "Pods": ("FailedGetPodsMetric", "unable to fetch metrics from custom metrics API: no custom metrics API "
+             "(custom.metrics.k8s.io) registered"),
+    "Object": ("FailedGetObjectMetric", "unable to fetch metrics from custom metrics API: no custom metrics API "
+               "(custom.metrics.k8s.io) registered"),
+    "External": ("FailedGetExternalMetric", "unable to fetch metrics from external metrics API: no external metrics "
+                 "API (external.metrics.k8s.io) registered"),
+    "ContainerResource": ("FailedGetContainerResourceMetric", "ContainerResource metrics are not simulated by kubelab"),
+}
 
 
 def _format(milli: int, resource: str) -> str:

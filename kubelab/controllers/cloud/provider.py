@@ -15,7 +15,11 @@ from typing import Optional, Protocol
 
 @dataclass
 class Instance:
-    """InstanceMetadata: what the cloud knows about the machine behind a node."""
+    """InstanceMetadata: what the cloud knows about the machine behind a node.
+
+    ``state`` follows the EC2 instance lifecycle (docs.aws.amazon.com/AWSEC2/latest/
+    UserGuide/ec2-instance-lifecycle.html): ``pending`` from RunInstances until the
+    hypervisor has started it, then ``running``; ``stopped`` when shut down."""
 
     node_name: str
     provider_id: str
@@ -23,7 +27,13 @@ class Instance:
     zone: str
     region: str
     addresses: list[tuple[str, str]] = field(default_factory=list)  # (type, address)
-    running: bool = True  # False: shut down (InstanceShutdown)
+    state: str = "running"  # pending | running | stopped
+    launch_time: Optional[float] = None  # simulated seconds of RunInstances
+
+    @property
+    def running(self) -> bool:
+        """False while pending, or shut down (the InstanceShutdown taint's question)."""
+        return self.state == "running"
 
 
 class CloudProvider(Protocol):
@@ -71,21 +81,34 @@ class SimulatedCloud:
 
     # -- what the cluster (or a user breaking things) does ---------------------------------
     def add_instance(self, node_name: str, instance_type: str, zone: str, internal_ip: str,
-                     external_ip: Optional[str] = None) -> Instance:
+                     external_ip: Optional[str] = None, state: str = "running",
+                     launch_time: Optional[float] = None) -> Instance:
+        """Register an instance; one already launched (``state="pending"``) keeps its state
+        and launch time and gets the addresses its machine has when it joins."""
         addrs = [("InternalIP", internal_ip)]
         if external_ip:
             addrs.append(("ExternalIP", external_ip))
         addrs.append(("Hostname", node_name))
-        inst = Instance(node_name, f"{self.name}://{zone}/{node_name}", instance_type, zone, self.region, addrs)
+        old = self.instances.get(node_name)
+        if old is not None:
+            old.addresses = addrs
+            return old
+        inst = Instance(node_name, f"{self.name}://{zone}/{node_name}", instance_type, zone, self.region, addrs,
+                        state=state, launch_time=launch_time)
         self.instances[node_name] = inst
         return inst
+
+    def set_state(self, node_name: str, state: str) -> None:
+        """The hypervisor moved an instance on (``pending`` -> ``running``)."""
+        if node_name in self.instances:
+            self.instances[node_name].state = state
 
     def terminate_instance(self, node_name: str) -> None:
         self.instances.pop(node_name, None)
 
     def shutdown_instance(self, node_name: str, running: bool = False) -> None:
         if node_name in self.instances:
-            self.instances[node_name].running = running
+            self.instances[node_name].state = "running" if running else "stopped"
 
     # -- the provider interface ------------------------------------------------------------
     def instance(self, node_name: str) -> Optional[Instance]:
