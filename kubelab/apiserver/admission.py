@@ -30,6 +30,30 @@ _PROTECTION_FINALIZERS = {"PersistentVolumeClaim": "kubernetes.io/pvc-protection
                           "PersistentVolume": "kubernetes.io/pv-protection"}
 
 
+def mutating_plugins(obj: KubeObject, create: bool) -> list[str]:
+    """The mutating admission plugins this server runs for ``obj`` (what admit_create and
+    admit_update do, in their order; the request_path view names them)."""
+    if not create:
+        return ["(none for an update)"]
+    names = ["NamespaceLifecycle"] if obj.NAMESPACED else []
+    if obj.KIND == "Pod":
+        names += ["Priority", "DefaultTolerationSeconds"]
+    elif obj.KIND == "PersistentVolumeClaim":
+        names.append("DefaultStorageClass")
+    if obj.KIND in _PROTECTION_FINALIZERS:
+        names.append("StorageObjectInUseProtection")
+    return names or ["(none for this kind)"]
+
+
+def validating_plugins(obj: KubeObject) -> list[str]:
+    """The validating admission plugins this server runs for ``obj``."""
+    if obj.KIND == "Pod":
+        return ["PodSecurity"]
+    if obj.KIND == "PriorityClass":
+        return ["Priority"]
+    return ["(none for this kind)"]
+
+
 class AdmissionChain:
     def __init__(self, server: "APIServer"):
         self.server = server

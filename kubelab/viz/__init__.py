@@ -70,15 +70,17 @@ def install(ipython: Any = None) -> None:
     from kubelab.scheduler.explain import Decision
     from kubelab.scheduler.scheduler import Scheduler
 
-    from . import controlplane, etcd, html, scheduler
+    from . import controlplane, etcd, html, raftview, requestpath, scheduler
 
     for name, fn in (("dashboard", dashboard), ("topology", topology), ("ownership", ownership),
                      ("control_plane", controlplane.control_plane), ("leases", controlplane.leases),
                      ("load_balancer", controlplane.load_balancer),
                      ("reconciliation", controlplane.reconciliation),
                      ("reconciliation_graph", controlplane.reconciliation_graph),
-                     ("rollout", controlplane.rollout), ("load_plot", load_plot)):
+                     ("rollout", controlplane.rollout), ("load_plot", load_plot),
+                     ("request_path", requestpath.request_path)):
         register_view(name, fn)
+    register_view("raft_timeline", raftview.raft_timeline, on=("cluster", "etcd"))
     if ipython is None:
         try:
             from IPython import get_ipython
