@@ -41,7 +41,8 @@ API_STEPS = (
 # colours that read on a light and a dark notebook: filled boxes carry dark text, what sits
 # on the (transparent) background is a mid grey
 _TEXT = "#1f2328"
-_MID = "#8c959f"
+_MID = "#8c959f"  # lines
+_LABEL = "#6e7781"  # text on the background: contrast above 4:1 on white and on a dark theme
 _FILL = {"api": "#e8eefc", "etcd": "#fff4e0", "leader": "#ffe2b8", "watch": "#eef6ee", "informer": "#f3ecfa",
          "user": "#f4f4f4", "bad": "#ffe0e0"}
 
@@ -94,6 +95,15 @@ class RequestPath(GraphView):
         """The etcd revision the write made (None when it was refused before etcd)."""
         s = self.first("Stored")
         return int(s.field("revision")) if s is not None else None
+
+    @property
+    def refused_at(self) -> Optional[str]:
+        """The step of the handler chain that refused the request ("validation"), or None."""
+        done = self.first("ResponseSent")
+        if done is None or done.detail.startswith(("200", "201")):
+            return None
+        have = {s.reason for s in self.steps}
+        return next((title for reason, title in API_STEPS[1:-1] if reason not in have), "etcd")
 
     def relevant(self) -> list[Step]:
         """The steps of the stored revision (etcd and watch steps of a later change to the
@@ -151,10 +161,10 @@ def request_path(cluster: Any, name: Optional[str] = None, kind: Optional[str] =
 def _graph(p: RequestPath) -> graphviz.Digraph:
     g = graphviz.Digraph("request_path")
     g.attr(rankdir="TB", bgcolor="transparent", fontname="Helvetica", fontsize="11", nodesep="0.3",
-           ranksep="0.4", fontcolor=_MID, labelloc="t", label=f"{p.span}: {p.what}")
+           ranksep="0.4", fontcolor=_LABEL, labelloc="t", label=f"{p.span}: {p.what}")
     g.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10", color="#57606a",
            fontcolor=_TEXT, fillcolor="#ffffff")
-    g.attr("edge", color=_MID, arrowsize="0.6", fontname="Helvetica", fontsize="9", fontcolor=_MID)
+    g.attr("edge", color=_MID, arrowsize="0.6", fontname="Helvetica", fontsize="9", fontcolor=_LABEL)
     steps = p.relevant()
     g.node("user", "kubectl (kubernetes-admin)", shape="oval", fillcolor=_FILL["user"])
 
@@ -173,6 +183,9 @@ def _graph(p: RequestPath) -> graphviz.Digraph:
             detail = detail[:61] + "…"
         bad = reason == "ResponseSent" and not detail.startswith(("200", "201"))
         colour = ' BGCOLOR="#ffe0e0"' if bad else ""
+        if bad:
+            rows.append(f'<TR><TD ALIGN="LEFT"{colour}><B>{_e(p.refused_at)}</B></TD><TD{colour}></TD>'
+                        f'<TD ALIGN="LEFT"{colour}>refused here: nothing was written</TD></TR>')
         rows.append(f'<TR><TD ALIGN="LEFT"{colour}><B>{_e(title)}</B></TD><TD ALIGN="RIGHT"{colour}>{_e(p.ms(s))}</TD>'
                     f'<TD ALIGN="LEFT"{colour}>{_e(detail)}</TD></TR>')
     table = (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" BGCOLOR="{_FILL["api"]}">'
@@ -185,7 +198,7 @@ def _graph(p: RequestPath) -> graphviz.Digraph:
     applied = [s for s in steps if s.reason == "RaftApplied"]
     if proposed or applied:
         with g.subgraph(name="cluster_etcd") as e:
-            e.attr(label="etcd (Raft)", style="rounded", color=_MID, fontcolor=_MID)
+            e.attr(label="etcd (Raft)", style="rounded", color=_MID, fontcolor=_LABEL)
             last = "api"
             for s in proposed:
                 nid = _id("prop", s.source)
@@ -216,7 +229,7 @@ def _graph(p: RequestPath) -> graphviz.Digraph:
     informers = [s for s in steps if s.reason == "InformerNotified"]
     if caches:
         with g.subgraph(name="cluster_watch") as w:
-            w.attr(label="watch caches (one per API server)", style="rounded", color=_MID, fontcolor=_MID)
+            w.attr(label="watch caches (one per API server)", style="rounded", color=_MID, fontcolor=_LABEL)
             for s in caches:
                 w.node(_id("cache", s.source), f"{s.source}\\n{s.detail.split()[0]} · {p.ms(s)}",
                        fillcolor=_FILL["watch"])
@@ -225,7 +238,7 @@ def _graph(p: RequestPath) -> graphviz.Digraph:
             g.edge(src, _id("cache", s.source), label=" watch")
     if informers:
         with g.subgraph(name="cluster_informers") as inf:
-            inf.attr(label="informers that saw it", style="rounded", color=_MID, fontcolor=_MID)
+            inf.attr(label="informers that saw it", style="rounded", color=_MID, fontcolor=_LABEL)
             seen: dict[str, Step] = {}
             for s in informers:
                 seen.setdefault(s.source, s)
@@ -252,4 +265,7 @@ def _text(p: RequestPath) -> str:
     lines = [f"{p.span}: {p.what}"]
     for s in p.relevant():
         lines.append(f"  {p.ms(s):>11}  {s.source:<28} {s.reason:<20} {s.detail}")
+    if p.refused_at is not None:
+        lines.append(f"  refused at {p.refused_at}: it never reached etcd" if p.refused_at != "etcd"
+                     else "  etcd did not store it")
     return "\n".join(lines)

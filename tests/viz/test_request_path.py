@@ -74,6 +74,8 @@ def test_a_refused_write_stops_where_it_was_refused():
     assert "EtcdTxn" not in reasons and "RaftApplied" not in reasons
     assert path.first("ResponseSent").detail.startswith("422 Invalid")
     assert path.revision is None
+    assert path.refused_at == "validation"
+    assert "refused at validation: it never reached etcd" in path.text
 
 
 def test_reads_and_components_writes_are_not_followed(cluster):
