@@ -110,6 +110,8 @@ def lab(request, tmp_path_factory):
     # the theme, as the Settings menu would keep it
     (apputils / "themes.jupyterlab-settings").write_text(json.dumps({"theme": THEMES[theme]}))
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(base / "ws"))
+    # the kernels import kubelab from this checkout (not whichever one is installed)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p])
     if os.environ.get("KUBELAB_BROWSER_DISABLE_WIDGETS"):
         conf = base / "config"
         (conf / "labconfig").mkdir(parents=True)
@@ -193,6 +195,8 @@ GRAPH_WIDTHS = """() => {
 
 THEME_IS_LIGHT = "() => document.body.dataset.jpThemeLight"
 
+ERRORED = "document.querySelector(\".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']\") !== null"
+
 PROMPTS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
   .map(p => p.textContent.trim())"""
 
@@ -215,10 +219,13 @@ def _run_all(page) -> None:
         except sync_api.TimeoutError:
             page.keyboard.press("Escape")  # close the menu if it is still open
     try:
-        page.wait_for_function(ALL_DONE, polling=500, timeout=300_000)
+        page.wait_for_function(f"() => ({ALL_DONE})() || {ERRORED}", polling=500, timeout=300_000)
     except sync_api.TimeoutError:
         log = LAB_LOG[0].read_text()[-3000:] if LAB_LOG else ""
         raise AssertionError(f"not every cell ran; prompts: {page.evaluate(PROMPTS)}\nlab log:\n{log}") from None
+    # run-all stops at a cell that raised: say which, with its traceback
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")
+    assert errors.count() == 0, errors.first.inner_text()[:2000]
 
 
 def _topology_text(dash) -> str:
