@@ -338,11 +338,12 @@ class APIServer:
         answers which authorizer allowed it."""
         user = user or LOOPBACK
         if SYSTEM_PRIVILEGED_GROUP in user.groups:
-            return f"allowed: {user.name} is in {SYSTEM_PRIVILEGED_GROUP}"
+            return f"allow ({user.name} is in {SYSTEM_PRIVILEGED_GROUP})"
         attrs = authz.attributes_for(req, user)
         decision, reason = self.authorizer.authorize(attrs)
         if decision == authz.ALLOW:
-            return f"allowed: {reason}" if reason else "allowed"
+            # the audit annotations authorization.k8s.io/decision and /reason
+            return f"allow ({reason})" if reason else "allow"
         self.denials += 1
         self.sim.trace.record(self.name, "Forbidden", f"{user.name}: {req.describe()}")
         raise errors.new_forbidden(req.kind.group_resource(), attrs.name, authz.forbidden_message(attrs))

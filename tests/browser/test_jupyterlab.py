@@ -201,6 +201,15 @@ PROMPTS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-
   .map(p => p.textContent.trim())"""
 
 
+def _accept_kernel_dialog(page) -> None:
+    """On a loaded machine Lab may ask which kernel to start (its kernel specs came late):
+    answer with the one it proposes (the notebook's own, Python 3)."""
+    dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+    if dialog.count():
+        dialog.locator("button.jp-mod-accept").click()
+        dialog.wait_for(state="detached", timeout=30_000)
+
+
 def _run_all(page) -> None:
     """Run every cell and wait until each has its execution count.
 
@@ -211,6 +220,7 @@ def _run_all(page) -> None:
     started = "() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]" \
               ".some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"
     for attempt in range(3):
+        _accept_kernel_dialog(page)
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
         try:
@@ -306,6 +316,8 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
         # the theme asked for is the one Lab shows
         assert page.evaluate(THEME_IS_LIGHT) == ("true" if theme == "light" else "false")
         # the kernel must be up before run-all (it reports idle slightly before it is ready)
+        page.wait_for_timeout(2000)
+        _accept_kernel_dialog(page)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
         page.wait_for_timeout(1000)
         _run_all(page)
