@@ -335,7 +335,8 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
             "() => [...document.querySelectorAll('.jp-Notebook img')].every(i => i.complete)",
             polling=250, timeout=30_000)
         images = page.evaluate(IMAGES)
-        assert images, "no SVG graph found in the notebook"
+        # 03's pictures are HTML (the etcd card, the Raft timeline as inline SVG); the others draw Graphviz
+        assert images or name.startswith("03-"), "no SVG graph found in the notebook"
         assert all(i["w"] > 0 and i["h"] > 0 for i in images), images
         if name in WITH_DASHBOARD:
             assert any(i["cls"] == "kl-topology" for i in images), "the dashboard's topology picture is missing"
@@ -358,7 +359,7 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
             timeline.scroll_into_view_if_needed()
             box = timeline.bounding_box()
             assert box and box["width"] > 600 and box["height"] > 150, box
-            assert "elected at" in timeline.inner_text() or "elected at" in timeline.text_content()
+            assert "elected at" in timeline.text_content()  # an SVG element has text, not innerText
             timeline.screenshot(path=str(ARTIFACTS / f"{stem}-{theme}-raft-timeline.png"))
 
         # readable: no graph squeezed below 70 % of its natural width at this window size
