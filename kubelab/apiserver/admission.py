@@ -63,6 +63,35 @@ _PROTECTION_FINALIZERS = {"PersistentVolumeClaim": "kubernetes.io/pvc-protection
                           "PersistentVolume": "kubernetes.io/pv-protection"}
 
 
+def mutating_plugins(obj: KubeObject, create: bool) -> list[str]:
+    """The mutating admission plugins this server runs for ``obj`` (what admit_create and
+    admit_update do, in their order; the request_path view names them)."""
+    if not create:
+        return ["NodeRestriction"]
+    names = ["NamespaceLifecycle"] if obj.NAMESPACED else []
+    if obj.KIND == "Pod":
+        names += ["LimitRanger", "ServiceAccount", "NodeRestriction", "Priority", "DefaultTolerationSeconds"]
+    elif obj.KIND == "PersistentVolumeClaim":
+        names.append("DefaultStorageClass")
+    if obj.KIND in _PROTECTION_FINALIZERS:
+        names.append("StorageObjectInUseProtection")
+    return names or ["(none for this kind)"]
+
+
+def validating_plugins(obj: KubeObject) -> list[str]:
+    """The validating admission plugins this server runs for ``obj``, ResourceQuota last."""
+    names = []
+    if obj.KIND in ("Pod", "PersistentVolumeClaim"):
+        names.append("LimitRanger")
+    if obj.KIND == "PriorityClass":
+        names.append("Priority")
+    if obj.KIND == "Pod":
+        names.append("PodSecurity")
+    if obj.NAMESPACED and obj.KIND != "Event":
+        names.append("ResourceQuota")
+    return names or ["(none for this kind)"]
+
+
 class AdmissionChain:
     def __init__(self, server: "APIServer"):
         self.server = server

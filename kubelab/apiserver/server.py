@@ -57,6 +57,7 @@ class Request:
     user_agent: str = "kubectl"
     user: Optional[UserInfo] = None  # who sent it (set by the client or the HTTPS front door)
     credentials: Any = None  # an authn.Credentials to authenticate (certificate, token, --as)
+    span: str = ""  # set when the request is followed on the trace (a user's write: request_path)
 
     def describe(self) -> str:
         sub = f"/{self.subresource}" if self.subresource else ""
@@ -253,7 +254,12 @@ class APIServer:
         if not self.running:
             return
         cache = self.caches[kind.KIND]
+        tr = self.sim.trace
         for e in events:
+            if tr.followed:
+                span = tr.followed_span(e.key, e.revision)
+                if span is not None:
+                    tr.record(self.name, "WatchCacheUpdated", f"{span} {e.type} revision={e.revision}")
             if e.type == "DELETED":
                 obj = storage.decode(kind, e.prev_value, e.revision) if e.prev_value else None
                 if obj is None:
@@ -310,9 +316,20 @@ class APIServer:
 
         started = self.sim.now
         decision = {"decision": "", "reason": ""}
+        # a user's write is followed through the layers (the request_path view draws it)
+        if mutating and req.user_agent.startswith("kubectl") and req.kind.KIND in self.caches:
+            req.span = self.sim.trace.new_span()
+            self._step(req, "RequestReceived", f"{req.describe()} ({req.user_agent})")
 
         def finish(ev: Event) -> None:
             self._audit(req, started, decision, None if ev.ok else ev.exception)
+            if req.span:
+                if ev.ok:
+                    code = "201 Created" if req.verb == "create" else "200 OK"
+                else:
+                    exc = ev.exception
+                    code = f"{getattr(exc, 'code', 500)} {getattr(exc, 'reason', '') or type(exc).__name__}"
+                self._step(req, "ResponseSent", f"{code} after {self.sim.now - started:.6f}s")
             lat = self.latencies
             lat.append((self.sim.now, self.sim.now - started))
             if len(lat) > self._latency_window:
@@ -332,8 +349,14 @@ class APIServer:
                 # the authentication filter, then impersonation (endpoints/filters)
                 user = self.authenticator.authenticate(self, req.credentials)
                 req.user = self.authenticator.impersonate(self, user, req.credentials)
+            if req.span:
+                who = req.user or LOOPBACK
+                self._step(req, "Authenticated", f"user={who.name} groups={','.join(who.groups)}")
             decision["decision"], decision["reason"] = "forbid", ""
             decision["decision"], decision["reason"] = self.authorize(req, req.user)
+            if req.span:
+                reason = decision["reason"]
+                self._step(req, "Authorized", f"allow ({reason})" if reason else "allow")
         except errors.StatusError as exc:
             if exc.code == 403:
                 decision["reason"] = getattr(exc, "authz_reason", "")
@@ -354,9 +377,10 @@ class APIServer:
         proc.add_callback(finish)
         return out
 
-    def authorize(self, req: Request, user: Optional[UserInfo]) -> None:
+    def authorize(self, req: Request, user: Optional[UserInfo]) -> str:
         """The authorization filter (endpoints/filters/authorization.go): the privileged-group
-        authorizer (system:masters may do anything), then Node, then RBAC. Raises 403."""
+        authorizer (system:masters may do anything), then Node, then RBAC. Raises 403;
+        answers which authorizer allowed it."""
         user = user or LOOPBACK
         if SYSTEM_PRIVILEGED_GROUP in user.groups:
             return "allow", ""  # authorizerfactory.NewPrivilegedGroups: no reason given
@@ -395,6 +419,16 @@ class APIServer:
             namespace=(req.namespace or "") if kind.NAMESPACED else "", name=req.name or "", subresource=sub,
             request_uri=_request_uri(req, sub), code=int(code), decision=decision["decision"] or
             ("allow" if code != 401 else ""), reason=decision["reason"], message=message))
+
+    def _step(self, req: Request, reason: str, detail: str = "") -> None:
+        """One step of a followed request on the trace: ``<span> <detail>``."""
+        self.sim.trace.record(self.name, reason, f"{req.span} {detail}".rstrip())
+
+    def _follow(self, req: Request, key: str, obj: KubeObject, revision: int = 0) -> None:
+        """Ask etcd, the watch caches and the informers to record what concerns this write."""
+        tr = self.sim.trace
+        for k in (key.encode(), key, f"{obj.KIND} {obj.key()}"):
+            tr.follow(k, req.span, revision)
 
     def service_time(self, req: Request) -> float:
         """CPU seconds the request costs this replica, stretched when more requests are in
@@ -628,11 +662,17 @@ class APIServer:
         meta.deletion_grace_period_seconds = None
         meta.self_link = None
         yield from self.admission.admit_create(obj, req)
+        if req.span:
+            self._step(req, "MutatingAdmission", ", ".join(admission.mutating_plugins(obj, create=True)))
         if req.kind.KIND == "Service":
             self._allocate_service(obj)
         registry.prepare_for_create(obj, self.sim.now)
         registry.validate_create(obj)
+        if req.span:
+            self._step(req, "Validated", f"{obj.KIND} {obj.key()}")
         yield from self.admission.validate(obj, None, req)  # validating admission
+        if req.span:
+            self._step(req, "ValidatingAdmission", ", ".join(admission.validating_plugins(obj)))
         key = storage.object_key(req.kind, meta.namespace, meta.name)
         if _dry_run(req):
             # dryRun=All (handlers/create.go): validated and admitted, the answer is what
@@ -640,11 +680,17 @@ class APIServer:
             if (yield self.storage.get(key)) is not None:
                 raise errors.new_already_exists(req.kind.group_resource(), meta.name)
             return obj
+        if req.span:
+            self._follow(req, key, obj)
+            self._step(req, "EtcdTxn", f"create {key}")
         try:
             rev = yield self.storage.create(key, storage.encode(obj))
         except storage.KeyExists:
             raise errors.new_already_exists(req.kind.group_resource(), meta.name) from None
         meta.resource_version = str(rev)
+        if req.span:
+            self._follow(req, key, obj, rev)
+            self._step(req, "Stored", f"revision={rev}")
         return obj
 
     def _access_review(self, req: Request):
@@ -858,11 +904,17 @@ class APIServer:
             m.generate_name = om.generate_name
         registry.prepare_for_update(new, old, req.subresource)
         yield from self.admission.admit_update(new, old, req)
+        if req.span:
+            self._step(req, "MutatingAdmission", ", ".join(admission.mutating_plugins(new, create=False)))
         if new.KIND == "Service" and not req.subresource:
             self._allocate_service(new, old)  # the service REST's beginUpdate (storage.go)
         registry.validate_update(new, old, req.subresource)
+        if req.span:
+            self._step(req, "Validated", f"{new.KIND} {new.key()}")
         if not req.subresource:
             yield from self.admission.validate(new, old, req)  # validating admission
+            if req.span:
+                self._step(req, "ValidatingAdmission", ", ".join(admission.validating_plugins(new)))
         m.resource_version = None
         if _same_without_rv(new, old):
             return old  # a no-op update writes nothing (etcd3 store.go GuaranteedUpdate)
@@ -876,11 +928,17 @@ class APIServer:
             drev, _ = yield self.storage.delete(key, rev)  # a lost race is retried by the caller
             m.resource_version = str(drev)
             return new
+        if req.span:
+            self._follow(req, key, new)
+            self._step(req, "EtcdTxn", f"update {key} if mod_revision={rev}")
         try:
             nrev = yield self.storage.update(key, storage.encode(new), rev)
         except storage.KeyNotFound:
             raise errors.new_not_found(req.kind.group_resource(), m.name) from None
         m.resource_version = str(nrev)
+        if req.span:
+            self._follow(req, key, new, nrev)
+            self._step(req, "Stored", f"revision={nrev}")
         return new
 
     def _patch(self, req: Request):

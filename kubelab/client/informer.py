@@ -169,12 +169,18 @@ class SharedInformer:
         self._retry()
 
     def _on_watch_events(self, events: list) -> None:
+        tr = self.sim.trace
         for ev in events:
             obj = ev.object
             rv = int(obj.metadata.resource_version or 0)
             if rv > self.resource_version:
                 self.resource_version = rv
             key = obj.key()
+            if tr.followed:
+                span = tr.followed_span(f"{obj.KIND} {key}", rv)
+                if span is not None:  # a followed request's object reached this informer
+                    tr.record(self.client.user_agent, "InformerNotified",
+                              f"{span} {ev.type} {self.kind.RESOURCE} revision={rv} ({len(self._handlers)} handlers)")
             if ev.type == "DELETED":
                 old = self._delete(key)
                 if old is not None:

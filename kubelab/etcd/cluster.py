@@ -21,6 +21,7 @@ from .member import Member
 from .raft import ConfChange
 
 from kubelab.sim import Network, Simulator, journaled
+from kubelab.sim.views import Views
 
 
 class EtcdCluster:
@@ -70,6 +71,8 @@ class EtcdCluster:
         self.members: list[Member] = [Member(self, h, h, ids, **kw) for h in hosts]
         self._by_id = {m.id: m for m in self.members}
         self.removed_members: list[Member] = []
+        # the views kubelab.viz registers for etcd (etcd.views.raft_timeline())
+        self.views = Views(self, "etcd")
         for m in self.members:
             m.start()
 

@@ -220,8 +220,7 @@ class Member:
     def role(self) -> str:
         if not self.running:
             return "stopped"
-        return {"StateLeader": "leader", "StateFollower": "follower", "StateCandidate": "candidate",
-                "StatePreCandidate": "pre-candidate"}[self.raft.role]
+        return _ROLE_NAMES[self.raft.role]
 
     @property
     def is_leader(self) -> bool:
@@ -303,6 +302,8 @@ class Member:
             props, self._props = self._props, []
             try:
                 r.step(Message("MsgProp", frm=self.id, entries=props))
+                if self.sim.trace.followed:
+                    self._trace_proposed(props)
             except ProposalDropped:
                 for e in props:
                     rid = e.data[0] if e.data is not None else None
@@ -372,6 +373,8 @@ class Member:
             return
         try:
             self.raft.step(m)
+            if m.type == "MsgProp" and self.sim.trace.followed and self.raft.role == StateLeader:
+                self._trace_proposed(list(m.entries))  # a follower forwarded it here
         except ProposalDropped:
             pass
         self._schedule_ready()
@@ -379,6 +382,9 @@ class Member:
     def _on_soft_state(self, rd: Ready) -> None:
         ss = rd.soft_state
         r = self.raft
+        # every role change, with its term (the raft_timeline view draws them)
+        self.sim.trace.record(f"etcd/{self.name}", "RoleChanged",
+                              f"{_ROLE_NAMES.get(ss.role, ss.role)} term={r.term} leader={ss.lead:x} commit={r.log.committed}")
         if ss.role == StateLeader:
             # raft.node logs "elected leader <id> at term <n>"
             self.sim.trace.record(f"etcd/{self.name}", "ElectedLeader",
@@ -422,12 +428,37 @@ class Member:
         for cb, resp, err in answers:
             cb(resp, err)
 
+    def _trace_proposed(self, props: list[Entry]) -> None:
+        """A followed request's entry entered Raft here (request_path): on the leader it is
+        appended at the end of the log; a follower forwards it to the leader."""
+        tr = self.sim.trace
+        r = self.raft
+        last = r.log.last_index()
+        for i, e in enumerate(props):
+            got = tr.followed.get(_entry_key(e))
+            if got is None or got[1]:
+                continue  # not followed, or its write is already stored (a later change)
+            span = got[0]
+            if r.role == StateLeader:
+                tr.record(f"etcd/{self.name}", "RaftProposed",
+                          f"{span} index={last - len(props) + 1 + i} term={r.term} leader")
+            else:
+                tr.record(f"etcd/{self.name}", "RaftProposed", f"{span} forwarded to leader {r.lead:x} term={r.term}")
+
     def _apply_now(self, ents: list[Entry], answers: list) -> None:
         kv = self.kv
         waits = self._waits
         now = self.sim.now
         kv.raft_term = self.raft.term
+        tr = self.sim.trace
         for e in ents:
+            if tr.followed and e.data is not None and e.type != EntryConfChange:
+                span = tr.followed_span(_entry_key(e), kv.rev + 1)
+                if span is not None:
+                    # the revision this entry makes if it writes (a txn that fails makes none)
+                    tr.record(f"etcd/{self.name}", "RaftApplied",
+                              f"{span} index={e.index} term={e.term} revision={kv.rev + 1} "
+                              f"{'leader' if self.raft.role == StateLeader else 'follower'}")
             data = e.data
             if data is None:
                 continue
@@ -664,3 +695,24 @@ def _entry_bytes(e: Entry) -> int:
         put = data[2]
         return ENTRY_OVERHEAD_BYTES + len(put[0]) + len(put[1])
     return ENTRY_OVERHEAD_BYTES
+
+
+_ROLE_NAMES = {"StateLeader": "leader", "StateFollower": "follower", "StateCandidate": "candidate",
+               "StatePreCandidate": "pre-candidate"}
+
+
+def _entry_key(e: Entry) -> bytes | None:
+    """The key a normal entry writes (its txn's first compare or op), for the trace."""
+    data = e.data
+    if data is None:
+        return None
+    if len(data) == 3:  # a put carried as plain values: (rid, "put", (key, value, ...))
+        return data[2][0]
+    req = data[1]
+    cmp = getattr(req, "compare", None)
+    if cmp:
+        return cmp[0].key
+    ops = getattr(req, "success", None)
+    if ops:
+        return getattr(ops[0], "key", None)
+    return getattr(req, "key", None)

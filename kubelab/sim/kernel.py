@@ -222,6 +222,36 @@ class Trace:
         self.records: list[TraceRecord] = []
         self.limit = limit
         self.dropped = 0
+        # The objects of followed requests (a user's writes): key -> [span, revision]. The
+        # layers a request crosses (API server, etcd, informers) record their step when it
+        # concerns a followed key, so one request's path can be drawn from the trace.
+        # Keys are an etcd key (bytes) and "Kind namespace/name"; revision is 0 until the
+        # write is stored, then only the events of that revision are recorded.
+        self.followed: dict = {}
+        self._spans = 0
+
+    FOLLOW_LIMIT = 96  # the newest followed keys are kept (three per request)
+
+    def new_span(self) -> str:
+        """A new request id ("req-1", "req-2", ...), in order."""
+        self._spans += 1
+        return f"req-{self._spans}"
+
+    def follow(self, key, span: str, revision: int = 0) -> None:
+        """Record the steps that concern ``key`` (an etcd key as bytes, or "Kind ns/name")
+        under ``span``; with ``revision``, only the steps of that revision."""
+        f = self.followed
+        f.pop(key, None)
+        f[key] = [span, revision]
+        while len(f) > self.FOLLOW_LIMIT:
+            del f[next(iter(f))]
+
+    def followed_span(self, key, revision: int) -> str | None:
+        """The span following ``key`` at ``revision``, or None."""
+        got = self.followed.get(key)
+        if got is None or (got[1] and revision and got[1] != revision):
+            return None
+        return got[0]
 
     def record(self, source: str, reason: str, message: str = "") -> None:
         if len(self.records) >= self.limit:

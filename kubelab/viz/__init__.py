@@ -93,7 +93,7 @@ def install(ipython: Any = None) -> None:
     from kubelab.scheduler.explain import Decision
     from kubelab.scheduler.scheduler import Scheduler
 
-    from . import audit, controlplane, etcd, html, scheduler
+    from . import audit, controlplane, etcd, html, raftview, requestpath, scheduler
 
     from kubelab.live import register_view as register_live_view
 
@@ -107,8 +107,10 @@ def install(ipython: Any = None) -> None:
                      ("load_balancer", controlplane.load_balancer),
                      ("reconciliation", controlplane.reconciliation),
                      ("reconciliation_graph", controlplane.reconciliation_graph),
-                     ("rollout", controlplane.rollout), ("load_plot", load_plot), ("audit", audit.audit)):
+                     ("rollout", controlplane.rollout), ("load_plot", load_plot), ("audit", audit.audit),
+                     ("request_path", requestpath.request_path)):
         register_view(name, fn)
+    register_view("raft_timeline", raftview.raft_timeline, on=("cluster", "etcd"))
     if ipython is None:
         try:
             from IPython import get_ipython

@@ -626,7 +626,7 @@ def reconciliation_graph(cluster: Any, namespace: Optional[str] = None):
     g.attr(rankdir="LR", bgcolor="transparent", fontname="Helvetica", fontsize="11", nodesep="0.2", ranksep="0.7")
     g.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10", color="#57606a",
            fontcolor="#1f2328", fillcolor="#ffffff")
-    g.attr("edge", color=_EDGE, arrowsize="0.6", fontname="Helvetica", fontsize="9", fontcolor="#57606a")
+    g.attr("edge", color=_EDGE, arrowsize="0.6", fontname="Helvetica", fontsize="9", fontcolor="#6e7781")
     used = [c for c in dict.fromkeys(CONTROLLERS[k] for k in WORKLOAD_KINDS) if any(r.controller == c for r in rows)]
     with g.subgraph(name="cluster_kcm") as cm:
         cm.attr(label=f"kube-controller-manager on {leader}" if leader else "kube-controller-manager (no leader)",

@@ -109,7 +109,7 @@ def topology_graph(topo: Topology, max_pods: int = 10, compact_after: int = 40,
            nodesep="0.25", ranksep="0.45", newrank="true")
     g.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10", color="#57606a",
            fontcolor="#1f2328", fillcolor="#ffffff")
-    g.attr("edge", color=_EDGE, arrowsize="0.6", fontname="Helvetica", fontsize="9", fontcolor="#57606a")
+    g.attr("edge", color=_EDGE, arrowsize="0.6", fontname="Helvetica", fontsize="9", fontcolor="#6e7781")
 
     hosts: dict[str, str] = {}  # network host -> graph node (for cut links)
     g.node("user", topo.user, shape="oval", fillcolor=_FILL["user"])
@@ -219,7 +219,7 @@ def topology_graph(topo: Topology, max_pods: int = 10, compact_after: int = 40,
         # the picture, rather than drawn (edges back up to the lb would cross everything)
         g.attr(label=f"kubelets reach the API servers through {topo.endpoint_label}"
                      + ("; red dashed: cut links" if topo.cuts else ""), labelloc="b", fontsize="10",
-               fontcolor="#57606a")
+               fontcolor="#6e7781")
 
     # cut links: a message between these hosts is dropped
     drawn: set[tuple[str, str]] = set()
@@ -408,7 +408,7 @@ def ownership_graph(objs: Iterable[Any], max_pods: int = 10) -> graphviz.Digraph
     g.attr(rankdir="LR", bgcolor="transparent", fontname="Helvetica", fontsize="11", nodesep="0.15", ranksep="0.6")
     g.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10", color="#57606a",
            fontcolor="#1f2328", fillcolor="#ffffff")
-    g.attr("edge", color=_EDGE, arrowsize="0.6", fontname="Helvetica", fontsize="9", fontcolor="#57606a")
+    g.attr("edge", color=_EDGE, arrowsize="0.6", fontname="Helvetica", fontsize="9", fontcolor="#6e7781")
     by_uid = {o.metadata.uid: o for o in objs if o.metadata.uid}
     fills = {"Deployment": "#e8eefc", "ReplicaSet": "#eaf4fb", "StatefulSet": "#e8eefc", "DaemonSet": "#e8eefc",
              "Job": "#e8eefc", "Service": "#eef6ee", "Endpoints": "#f4f4f4", "Pod": "#ffffff"}

@@ -39,7 +39,10 @@ _TABLE = ('<table style="border-collapse:collapse;font-size:12px;font-family:var
           'color:inherit">')
 _TH = '<th style="text-align:left;padding:2px 10px 2px 0;border-bottom:1px solid rgba(128,128,128,.5)">'
 _TD = '<td style="text-align:left;padding:1px 10px 1px 0;border-bottom:1px solid rgba(128,128,128,.15)">'
-_TONE = {"ok": "#1a7f37", "warn": "#9a6700", "bad": "#cf222e", "none": "inherit"}
+# the theme's own status colours (JupyterLab's light and dark themes each define them), with
+# fallbacks for front ends without them
+_TONE = {"ok": "var(--jp-success-color1,#1a7f37)", "warn": "var(--jp-warn-color1,#9a6700)",
+         "bad": "var(--jp-error-color1,#cf222e)", "none": "inherit"}
 
 
 def _tone(text: str) -> str:
@@ -353,7 +356,7 @@ class Dashboard(W.VBox):
 
     def _say(self, text: str, error: bool = False) -> None:
         self.said = text
-        colour = "#cf222e" if error else "inherit"
+        colour = _TONE["bad"] if error else "inherit"
         self.message.value = f'<span style="color:{colour}">{_e(text)}</span>'
 
     said = ""  # the last message shown (what a test reads)
@@ -399,7 +402,7 @@ class Dashboard(W.VBox):
         title = f"<b>{_e(self.title)}</b> · " if self.title else ""
         if live:
             return f"{title}<b>t = {t:.1f} s</b> · live"
-        return f"{title}<b>t = {at:.1f} s</b> · <span style='color:#9a6700'>rewound</span> (now {t:.1f} s)"
+        return f"{title}<b>t = {at:.1f} s</b> · <span style='color:{_TONE['warn']}'>rewound</span> (now {t:.1f} s)"
 
     def refresh(self) -> None:
         """Redraw from the snapshot for ``view_time`` (the present when live)."""

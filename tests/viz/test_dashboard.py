@@ -58,7 +58,7 @@ def test_stop_says_what_happened_and_what_comes_next_and_the_picture_changes():
     assert "stopped worker vm-1" in dash.message.value
     assert dash.topology.value != before and "powered off" in dash.topology.value  # redrawn at once
     assert dash.shown.topology.workers[0].state == "Ready"  # the API does not know yet
-    assert "<td style=\"text-align:left;padding:1px 10px 1px 0;border-bottom:1px solid rgba(128,128,128,.15)\"><span style=\"color:#cf222e;font-weight:600\">stopped</span>" in dash.nodes_view.value
+    assert "<td style=\"text-align:left;padding:1px 10px 1px 0;border-bottom:1px solid rgba(128,128,128,.15)\"><span style=\"color:var(--jp-error-color1,#cf222e);font-weight:600\">stopped</span>" in dash.nodes_view.value
     dash.run(60)
     on_vm1 = len(cluster.list("Pod", None, field_selector="spec.nodeName=vm-1"))  # web's and kube-system's
     assert ("vm-1", "VM", "NotReady", on_vm1) in dash.shown.nodes
