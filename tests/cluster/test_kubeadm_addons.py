@@ -245,6 +245,12 @@ def test_a_fresh_three_master_cluster_with_mixed_workers_prints_what_kubeadm_pri
         ["NAMESPACE", "NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
         ["default", "kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP", "<age>"],
         ["kube-system", "kube-dns", "ClusterIP", "10.96.0.10", "<none>", "53/UDP,53/TCP,9153/TCP", "<age>"]]
+    # the service account controller and the root CA publisher (kube-controller-manager)
+    assert rows(cluster.kubectl("get sa,cm -n default")) == [
+        ["NAME", "SECRETS", "AGE"],
+        ["serviceaccount/default", "0", "<age>"],
+        ["NAME", "DATA", "AGE"],
+        ["configmap/kube-root-ca.crt", "1", "<age>"]]
     assert rows(cluster.kubectl("get priorityclasses")) == [
         ["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE"],
         ["system-cluster-critical", "2000000000", "false", "<age>"],
