@@ -177,7 +177,10 @@ def build_topology(state: "readmodel.ClusterState", name: Optional[str] = None) 
                 PodInfo(p.metadata.name or "", p.metadata.namespace or "", pod_status_reason(p)[0]))
     nodes = {n.metadata.name: n for n in state.list("Node")}
     machines = cluster.nodes
-    for wname in list(machines) + sorted(n for n in nodes if n not in machines):
+    # a master is a Node too (kubeadm's control-plane node): it is drawn as a master
+    master_nodes = {m.name for m in cluster.masters} | {
+        n for n, node in nodes.items() if "node-role.kubernetes.io/control-plane" in (node.metadata.labels or {})}
+    for wname in list(machines) + sorted(n for n in nodes if n not in machines and n not in master_nodes):
         mach = machines.get(wname)
         node = nodes.get(wname)
         kind = getattr(mach, "KIND", None) or type(mach).__name__ if mach is not None else \

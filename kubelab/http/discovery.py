@@ -13,6 +13,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Optional
 
+from kubelab.api.core import ComponentStatus
 from kubelab.api.events import EventsV1Event
 from kubelab.api.meta import KubeObject
 from kubelab.api.scheme import KINDS
@@ -38,6 +39,7 @@ class Subresource:
 class Resource:
     kind: type[KubeObject]
     subresources: list[Subresource] = field(default_factory=list)
+    verbs: list[str] = field(default_factory=lambda: list(VERBS))
 
     @property
     def name(self) -> str:
@@ -79,7 +81,10 @@ def _subresources(kind: str) -> list[Subresource]:
 
 
 # events.k8s.io/v1 serves the stored core/v1 Events in another shape (the front door converts)
-RESOURCES: list[Resource] = [Resource(k, _subresources(k.KIND)) for k in KINDS] + [Resource(EventsV1Event)]
+# componentstatuses is computed on each read, never stored: get and list only
+# (pkg/registry/core/componentstatus/rest.go)
+RESOURCES: list[Resource] = [Resource(k, _subresources(k.KIND)) for k in KINDS] + [
+    Resource(EventsV1Event), Resource(ComponentStatus, verbs=["get", "list"])]
 _BY_PATH: dict[tuple[str, str, str], Resource] = {(r.group, r.version, r.name): r for r in RESOURCES}
 
 
@@ -134,7 +139,7 @@ def api_resource_list(group: str, version: str) -> dict:
     out = []
     for r in _resource_entries(group, version):
         entry = {"name": r.name, "singularName": r.kind.KIND.lower(), "namespaced": r.kind.NAMESPACED,
-                 "kind": r.kind.KIND, "verbs": VERBS}
+                 "kind": r.kind.KIND, "verbs": r.verbs}
         if r.kind.SHORT_NAMES:
             entry["shortNames"] = list(r.kind.SHORT_NAMES)
         if r.kind.KIND in CATEGORY_ALL:
@@ -158,7 +163,7 @@ def _discovery_version(group: str, version: str) -> dict:
     for r in _resource_entries(group, version):
         d = {"resource": r.name, "responseKind": {"group": group, "version": version, "kind": r.kind.KIND},
              "scope": "Namespaced" if r.kind.NAMESPACED else "Cluster", "singularResource": r.kind.KIND.lower(),
-             "verbs": VERBS}
+             "verbs": r.verbs}
         if r.kind.SHORT_NAMES:
             d["shortNames"] = list(r.kind.SHORT_NAMES)
         if r.kind.KIND in CATEGORY_ALL:

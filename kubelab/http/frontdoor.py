@@ -26,6 +26,7 @@ import yaml
 
 from kubelab.api import errors
 from kubelab.api import events as eventsv1
+from kubelab.api.core import ComponentStatus
 from kubelab.api.events import EventsV1Event
 from kubelab.api.meta import KubeObject
 from kubelab.apiserver import healthz
@@ -332,6 +333,8 @@ class FrontDoor:
     def _verb(self, req: HTTPRequest, r: Route) -> HTTPResponse:
         if r.resource.kind is EventsV1Event:
             return self._events_v1(req, r)
+        if r.resource.kind is ComponentStatus:
+            return self._component_statuses(req, r)
         m = req.method
         if r.subresource:
             verbs = r.resource.sub(r.subresource).verbs
@@ -379,6 +382,28 @@ class FrontDoor:
         if any(mt.type == "application/vnd.kubernetes.protobuf" for mt in accept):
             raise _not_acceptable("application/json, application/yaml, application/vnd.kubernetes.protobuf")
         raise _not_acceptable("application/json, application/yaml, application/vnd.kubernetes.protobuf")
+
+    def _component_statuses(self, req: HTTPRequest, r: Route) -> HTTPResponse:
+        """componentstatuses: probed by the answering API server on each read (its REST has
+        get and list only), with the deprecation warning (rest.go WarningsOnCreate/List)."""
+        if req.method not in ("GET", "HEAD") or _truthy(req.param("watch")):
+            raise method_not_allowed()
+        server = self._server()
+        warn = [("Warning", '299 - "v1 ComponentStatus is deprecated in v1.19+"')]
+        if r.name is not None:
+            items = [server.component_statuses.get(ComponentStatus, r.name)]
+            if items[0] is None:
+                raise errors.new_not_found(ComponentStatus.group_resource(), r.name)
+        else:
+            items = server.component_statuses.list(ComponentStatus)
+        shape, mv = self._shape(req)
+        if shape == "table":
+            return self._json(tables.table("ComponentStatus", items, self.sim.now, None,
+                                           req.param("includeObject", "Metadata"), mv), headers=warn)
+        if r.name is not None:
+            return self._json(items[0].to_dict(), headers=warn)
+        return self._json({"kind": "ComponentStatusList", "apiVersion": "v1", "metadata": {},
+                           "items": [o.to_dict() for o in items]}, headers=warn)
 
     def _get(self, req: HTTPRequest, r: Route) -> HTTPResponse:
         kind = r.resource.kind

@@ -87,7 +87,10 @@ class WatchStream:
         if initial is not None:
             for obj in initial:
                 self._emit({"type": "ADDED", "object": self._object(obj)})
-            self._bookmark(str(self.rv), {"k8s.io/initial-events-end": "true"})
+            if self.bookmarks:
+                # the cacher sends the end-of-initial-events bookmark only to a watcher that
+                # allows bookmarks (cacher.go, watch_cache_interval / cache_watcher.go)
+                self._bookmark(str(self.rv), {"k8s.io/initial-events-end": "true"})
         self._timers.append(sim.every(HEALTH_PERIOD, self._check))
         if self.bookmarks:
             self._timers.append(sim.every(BOOKMARK_PERIOD, self._bookmark))

@@ -261,12 +261,6 @@ def _describe_containers(w: PrefixWriter, label: str, containers: Any, statuses:
             w.write(3, f"{m.get('mountPath')} from {m.get('name')} ({','.join(flags)})\n")
 
 
-def _go_bool_ptr(v: Any) -> str:
-    """printProjectedVolumeSource prints the *bool itself: ``<nil>`` when unset (a set one
-    prints as a pointer address in Go; kubelab prints its value)."""
-    return "<nil>" if v is None else ("true" if v else "false")
-
-
 def _describe_volumes(w: PrefixWriter, volumes: Any, space: str) -> None:
     """describeVolumes (the common sources; others print <unknown>)."""
     if not volumes:
@@ -303,14 +297,16 @@ def _describe_volumes(w: PrefixWriter, volumes: Any, space: str) -> None:
             for src in (v["projected"] or {}).get("sources") or ():
                 if "serviceAccountToken" in src:
                     w.write(2, f"TokenExpirationSeconds:\t{src['serviceAccountToken'].get('expirationSeconds', 3607)}\n")
+                # kubectl 1.33+ prints Optional as a bool (kubernetes PR #129457; 1.32 printed
+                # the pointer: ConfigMapOptional / SecretOptionalName)
                 elif "configMap" in src:
                     w.write(2, f"ConfigMapName:\t{src['configMap'].get('name', '')}\n"
-                               f"    ConfigMapOptional:\t{_go_bool_ptr(src['configMap'].get('optional'))}\n")
+                               f"    Optional:\t{'true' if src['configMap'].get('optional') else 'false'}\n")
                 elif "downwardAPI" in src:
                     w.write(2, "DownwardAPI:\ttrue\n")
                 elif "secret" in src:
                     w.write(2, f"SecretName:\t{src['secret'].get('name', '')}\n"
-                               f"    SecretOptionalName:\t{_go_bool_ptr(src['secret'].get('optional'))}\n")
+                               f"    Optional:\t{'true' if src['secret'].get('optional') else 'false'}\n")
         else:
             w.write(1, "<unknown>\n")
 

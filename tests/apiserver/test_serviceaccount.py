@@ -24,16 +24,19 @@ TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
 def cluster():
     c = kl.Cluster(masters=1, seed=11)
     c.add_node(kl.VM("vm-1", cpu="4", memory="8Gi"))
+    c.run(10)  # the controller manager has synced
     return c
 
 
 def test_every_namespace_has_a_default_service_account_and_the_root_ca(cluster):
     assert cluster.kubectl("get sa -A") == (
-        "NAMESPACE         NAME      SECRETS   AGE\n"
-        "default           default   0         0s\n"
-        "kube-node-lease   default   0         0s\n"
-        "kube-public       default   0         0s\n"
-        "kube-system       default   0         0s\n")
+        "NAMESPACE         NAME         SECRETS   AGE\n"
+        "default           default      0         9s\n"
+        "kube-node-lease   default      0         9s\n"
+        "kube-public       default      0         9s\n"
+        "kube-system       coredns      0         10s\n"  # kubeadm's addons bring their own
+        "kube-system       default      0         9s\n"
+        "kube-system       kube-proxy   0         10s\n")
     cm = cluster.api.get("ConfigMap", "kube-root-ca.crt", "kube-system")
     assert cm.data == {"ca.crt": cluster.ca.certificate.pem}
     assert cm.data["ca.crt"].startswith("-----BEGIN CERTIFICATE-----\nMII")
@@ -89,7 +92,7 @@ spec:
             "    Type:                    Projected (a volume that contains injected data from multiple sources)\n"
             "    TokenExpirationSeconds:  3607\n"
             "    ConfigMapName:           kube-root-ca.crt\n"
-            "    ConfigMapOptional:       <nil>\n"
+            "    Optional:                false\n"
             "    DownwardAPI:             true\n") in out
 
 

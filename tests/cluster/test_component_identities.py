@@ -39,7 +39,7 @@ def test_each_component_writes_as_its_own_identity(cluster):
     assert ("system:kube-scheduler", "pods") in {(u, r) for u, r in writers if r == "pods"} or \
         any(e.subresource == "binding" for e in cluster.audit(user="system:kube-scheduler", verb="create"))
     assert {e.user for e in cluster.audit(resource="leases", namespace="kube-node-lease", verb="update")} == {
-        "system:node:vm-1"}
+        "system:node:master-1", "system:node:vm-1"}  # the master's kubelet too
     lease_holders = {e.user for e in cluster.audit(resource="leases", namespace="kube-system", verb="update")}
     assert lease_holders == {"system:kube-controller-manager", "system:kube-scheduler"}
     reasons = {e.reason for e in cluster.audit(user=RS_ACCOUNT, verb="create", resource="pods")}

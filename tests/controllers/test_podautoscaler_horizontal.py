@@ -116,7 +116,8 @@ class Harness:
         self.controller = c
 
     # -- the fake clients: each call returns an operation the driver answers ----------------
-    def get(self, kind, name, ns):
+    def get(self, kind, name, ns, subresource=None):
+        assert subresource == "scale"  # the scale client: GET <target>/scale
         return ("get", kind, name)
 
     def list(self, kind_or_ns, ns=None, label_selector=None):
@@ -124,8 +125,9 @@ class Harness:
             return ("metrics",)
         return [p for p in self.pods]  # the pod informer's list(ns, selector)
 
-    def patch(self, kind, name, ns, body, patch_type=None):
-        return ("scale", body["spec"]["replicas"])
+    def update(self, obj, subresource=None):
+        assert subresource == "scale"  # the scale client: PUT <target>/scale
+        return ("scale", obj.spec.replicas)
 
     def update_status(self, hpa):
         return ("status",)

@@ -113,11 +113,10 @@ class Script:
             # version skew: kubectl 1.37 looks up no events when it describes several objects at
             # once (no events request is sent); 1.32 and 1.34 print each object's Events
             facade = re.sub(r"Events:\n(  .*\n)*|Events:\s+<none>\n", "", facade)
-        if args.startswith("describe ns"):
-            # kubelab models no ResourceQuota or LimitRange: the served API has no such resources,
-            # so the real kubectl skips those sections (describe.go: a NotFound list means "not
-            # supported"), while the facade prints what a real cluster without any would print
-            facade = facade.replace("\n\nNo resource quota.\n\nNo LimitRange resource.\n", "\n")
+        if self.version == "1.32" and args.startswith("describe"):
+            # version skew: kubectl 1.32 printed a projected volume's optional flag as the Go
+            # pointer (ConfigMapOptional: <nil>); 1.33+ print Optional: false (PR #129457)
+            shown = shown.replace("    ConfigMapOptional:       <nil>\n", "    Optional:                false\n")
         if self.version == "1.32" and "--sort-by" in args and shown != facade:
             # version skew: sort.Sort is unstable and its breakPatterns step draws from a xorshift
             # whose shifts changed after Go 1.23 (kubectl 1.32's) from <<13 >>17 <<5 to <<13 >>7
@@ -182,7 +181,9 @@ def test_version(script):
 
 def test_cluster_info(script):
     assert script.out("cluster-info") == (  # no colours: stdout is not a terminal
-        f"Kubernetes control plane is running at {script.handle.url}\n\n"
+        f"Kubernetes control plane is running at {script.handle.url}\n"
+        # kube-dns carries kubernetes.io/cluster-service=true, as on a kubeadm cluster
+        f"CoreDNS is running at {script.handle.url}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\n"
         "To further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n")
 
 

@@ -78,7 +78,7 @@ def test_a_context_that_does_not_exist_is_refused(served):
 def test_the_first_refresh_lists_every_watched_kind(live):
     assert {k for k, st in live.stats.items() if st.lists == 0} == set()
     assert {k for k, st in live.stats.items() if st.error} == set()
-    assert [n.metadata.name for n in live.list("Node")] == ["cloud-1", "metal-1", "vm-1"]
+    assert [n.metadata.name for n in live.list("Node")] == ["cloud-1", "master-1", "metal-1", "vm-1"]  # the master is a Node
     assert live.get("Deployment", "web").status.ready_replicas == 2
     assert len(live.list("Pod", "default", label_selector="app=web")) == 2
     assert live.state.leader("kube-controller-manager") == "master-1"  # the Lease's holder
@@ -106,10 +106,10 @@ def test_the_topology_groups_nodes_by_kind_from_their_labels(served, live):
     text = live.views.topology().text
     assert text.splitlines()[:3] == [
         f"Cluster kubernetes-admin@kubernetes (t={live.now:.1f}s)",
-        f"API endpoint {live.url.removeprefix('https://')} -> kube-apiserver on none",
+        f"API endpoint {live.url.removeprefix('https://')} -> kube-apiserver on master-1",  # its static pod
         "master master-1",  # named by the leader-election Leases' holderIdentity
     ]
-    assert "  kube-scheduler (leader), kube-controller-manager (leader), cloud-controller-manager (leader)" in text
+    assert "  kube-apiserver, kube-scheduler (leader), kube-controller-manager (leader), cloud-controller-manager (leader)" in text
     workers = text[text.index("workers"):].splitlines()
     assert [w for w in workers if not w.startswith("    ")] == ["workers", "  Bare metal", "  Virtual machines",
                                                                    "  Cloud instances"]
@@ -199,7 +199,7 @@ def test_a_server_that_is_gone_is_said_and_the_cache_kept(tmp_path):
     live.refresh()
     handle.stop()
     assert live.refresh() == {}
-    assert live.stats["Node"].error and [n.metadata.name for n in live.list("Node")] == ["vm-1"]
+    assert live.stats["Node"].error and [n.metadata.name for n in live.list("Node")] == ["master-1", "vm-1"]
     assert "vm-1" in live.views.topology().text  # what was seen, drawn
     live.close()
 
@@ -243,7 +243,7 @@ def test_in_a_kernel_that_serves_the_cluster_await_arefresh():
             live = kl.connect(kubeconfig=handle.kubeconfig)
             with pytest.raises(TimeoutError, match="await live.arefresh"):
                 live.views.topology()
-            assert (await live.arefresh())["Node"] == 1
+            assert (await live.arefresh())["Node"] == 2  # master-1 and vm-1
             live.refresh_on_view = False
             assert "vm-1 Ready 2 cpu, 4Gi" in live.views.topology().text
             live.close()
