@@ -264,6 +264,9 @@ def _go_sharp_v(v: Any, top: bool = True) -> str:
     """fmt %#v, approximately, for Python values."""
     if v is None:
         return "interface {}(nil)" if top else "nil"
+    go = getattr(v, "__go_repr__", None)  # a value that knows its Go type (a named slice, a struct)
+    if callable(go):
+        return go()
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int):
@@ -278,9 +281,6 @@ def _go_sharp_v(v: Any, top: bool = True) -> str:
         items = sorted(v.items(), key=lambda kv: str(kv[0]))  # fmt sorts map keys
         return _go_type_name(v) + "{" + ", ".join(
             f"{_go_sharp_v(k, False)}:{_go_sharp_v(x, False)}" for k, x in items) + "}"
-    go = getattr(v, "__go_repr__", None)
-    if callable(go):
-        return go()
     # pydantic models and other objects: a Go struct literal of their set fields
     fields = None
     if hasattr(v, "model_dump"):

@@ -9,6 +9,8 @@ whether a pod is ready, since when, whether it is available and whether it is ov
 - ``is_pod_terminal``: phase ``Succeeded`` or ``Failed`` (IsPodTerminal)
 - ``update_pod_condition``: set a condition, moving lastTransitionTime only when the
   status changes (UpdatePodCondition)
+- ``get_pod_qos``: the pod's QoS class (pkg/apis/core/v1/helper/qos GetPodQOS), which the API
+  server stamps on create, kubectl describes and quota scopes select by
 """
 
 from __future__ import annotations
@@ -109,3 +111,41 @@ def update_pod_condition(pod: Any, condition_type: str, status: str, now: float,
                             last_probe_time=None, last_transition_time=ltt)
     pod.status.conditions = conds
     return True
+
+
+def get_pod_qos(pod: Any) -> str:
+    """qos.GetPodQOS (pkg/apis/core/v1/helper/qos/qos.go): the cpu and memory requests and
+    limits of every container and init container summed, zero values ignored; BestEffort when
+    none is set, Guaranteed when every container limits both and the sums of requests equal
+    the sums of limits, Burstable otherwise."""
+    from .quantity import parse_quantity
+
+    supported = ("cpu", "memory")
+    requests: dict[str, Any] = {}
+    limits: dict[str, Any] = {}
+    is_guaranteed = True
+    for c in list(pod.spec.containers or ()) + list(pod.spec.init_containers or ()):
+        r = (c.resources.requests if c.resources else None) or {}
+        lm = (c.resources.limits if c.resources else None) or {}
+        for k, v in r.items():
+            q = parse_quantity(v)
+            if k in supported and not q.is_zero():
+                requests[k] = requests[k] + q if k in requests else q
+        found = set()
+        for k, v in lm.items():
+            q = parse_quantity(v)
+            if k in supported and not q.is_zero():
+                found.add(k)
+                limits[k] = limits[k] + q if k in limits else q
+        if not found.issuperset(supported):
+            is_guaranteed = False
+    if not requests and not limits:
+        return "BestEffort"
+    if is_guaranteed:
+        for k, v in requests.items():
+            if k not in limits or limits[k].cmp(v) != 0:
+                is_guaranteed = False
+                break
+    if is_guaranteed and len(requests) == len(limits):
+        return "Guaranteed"
+    return "Burstable"

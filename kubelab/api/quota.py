@@ -14,8 +14,13 @@ resource quota controller (recalculating ``status.used``) share, as upstream sha
 - the legacy object counts (``configmaps``, ``secrets``, ``resourcequotas``,
   ``replicationcontrollers``) (generic/registry.go, evaluator/core/registry.go).
 
+- scopes and ``scopeSelector`` (``podMatchesScopeFunc``): a scoped quota counts only the pods
+  its scopes select (Terminating / NotTerminating by activeDeadlineSeconds, BestEffort /
+  NotBestEffort by QoS class, PriorityClass by the pod's priorityClassName,
+  CrossNamespacePodAffinity); other kinds have no scopes (generic ``MatchesNoScopeFunc``), so
+  a scoped quota never counts them.
+
 Values are :class:`~kubelab.api.quantity.Quantity`; a resource list is ``{name: Quantity}``.
-Not simulated: quota scopes and scopeSelector (every quota matches every object).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from __future__ import annotations
 from typing import Any, Iterable, Optional
 
 from .base import parse_time
+from .labels import Requirement
+from .podutil import get_pod_qos
 from .quantity import Quantity, parse_quantity
 from .resourcehelper import pod_limits, pod_requests
 
@@ -220,9 +227,106 @@ def pod_constraints(pod: Any, required: Iterable[str]) -> Optional[str]:
     return "must specify " + "; ".join(f"{r} for: {','.join(sorted(missing[r]))}" for r in sorted(missing))
 
 
-def calculate_usage(hard_names: Iterable[str], objects_by_kind: dict[type, Iterable[Any]], now: float) -> ResourceList:
+# ----------------------------------------------------------------------------- scopes
+
+def scope_selectors(rq: Any) -> list[dict]:
+    """getScopeSelectorsFromQuota: each of ``spec.scopes`` as ``{scopeName, operator: Exists}``,
+    then the ``scopeSelector``'s matchExpressions."""
+    out = [{"scopeName": s, "operator": "Exists"} for s in rq.spec.scopes or ()]
+    sel = rq.spec.scope_selector or {}
+    out.extend(dict(e) for e in (sel.get("matchExpressions") or ()))
+    return out
+
+
+def _is_terminating(pod: Any) -> bool:
+    ads = pod.spec.active_deadline_seconds
+    return ads is not None and ads >= 0
+
+
+def _cross_namespace_terms(terms: Any) -> bool:
+    for t in terms or ():
+        t = getattr(t, "pod_affinity_term", None) or t  # WeightedPodAffinityTerm or PodAffinityTerm
+        if getattr(t, "namespaces", None) or getattr(t, "namespace_selector", None) is not None:
+            return True
+    return False
+
+
+def _uses_cross_namespace_pod_affinity(pod: Any) -> bool:
+    aff = pod.spec.affinity
+    if aff is None:
+        return False
+    for a in (aff.pod_affinity, aff.pod_anti_affinity):
+        if a is not None and (_cross_namespace_terms(a.required_during_scheduling_ignored_during_execution)
+                              or _cross_namespace_terms(a.preferred_during_scheduling_ignored_during_execution)):
+            return True
+    return False
+
+
+_SCOPE_OPS = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!"}
+
+
+def pod_matches_scope(selector: dict, pod: Any) -> bool:
+    """podMatchesScopeFunc (pkg/quota/v1/evaluator/core/pods.go)."""
+    scope = selector.get("scopeName")
+    if scope == "Terminating":
+        return _is_terminating(pod)
+    if scope == "NotTerminating":
+        return not _is_terminating(pod)
+    if scope == "BestEffort":
+        return get_pod_qos(pod) == "BestEffort"
+    if scope == "NotBestEffort":
+        return get_pod_qos(pod) != "BestEffort"
+    if scope == "PriorityClass":
+        name = pod.spec.priority_class_name or ""
+        op = selector.get("operator")
+        if op == "Exists":
+            return bool(name)
+        # podMatchesSelector: a selector on the label "PriorityClass" over {PriorityClass: name}
+        req = Requirement("PriorityClass", _SCOPE_OPS.get(op, "in"), tuple(selector.get("values") or ()))
+        return req.matches({"PriorityClass": name} if name else {})
+    if scope == "CrossNamespacePodAffinity":
+        return _uses_cross_namespace_pod_affinity(pod)
+    return False
+
+
+def pvc_matches_scope(selector: dict, pvc: Any) -> bool:
+    """persistent_volume_claims.go pvcMatchesScopeFunc: only VolumeAttributesClass, over the
+    claim's requested and current class names."""
+    if selector.get("scopeName") != "VolumeAttributesClass":
+        return False
+    names = {n for n in (pvc.spec.volume_attributes_class_name,
+                         getattr(pvc.status, "current_volume_attributes_class_name", None)) if n}
+    op, values = selector.get("operator"), set(selector.get("values") or ())
+    if op == "Exists":
+        return bool(names)
+    if op == "DoesNotExist":
+        return not names
+    if op == "In":
+        return bool(names & values)
+    if op == "NotIn":
+        return not (names & values)
+    return False
+
+
+def matches_scopes(rq: Any, obj: Any) -> bool:
+    """generic.Matches' scope half: every scope selector of the quota matches the object
+    (no scopes match everything). Pods have their scopes and claims VolumeAttributesClass;
+    for every other kind a scoped quota does not match (MatchesNoScopeFunc)."""
+    selectors = scope_selectors(rq)
+    if not selectors:
+        return True
+    kind = getattr(obj, "KIND", "")
+    if kind == "Pod":
+        return all(pod_matches_scope(s, obj) for s in selectors)
+    if kind == "PersistentVolumeClaim":
+        return all(pvc_matches_scope(s, obj) for s in selectors)
+    return False
+
+
+def calculate_usage(hard_names: Iterable[str], objects_by_kind: dict[type, Iterable[Any]], now: float,
+                    rq: Any = None) -> ResourceList:
     """CalculateUsage: the namespace's usage of every resource the quota limits (zero for the
-    ones nothing uses)."""
+    ones nothing uses), counting only the objects the quota's scopes select (CalculateUsageStats)."""
     hard_names = list(hard_names)
     used: ResourceList = {}
     for kind, objects in objects_by_kind.items():
@@ -231,6 +335,8 @@ def calculate_usage(hard_names: Iterable[str], objects_by_kind: dict[type, Itera
             continue
         total: ResourceList = {n: Quantity.new(0) for n in names}
         for obj in objects:
+            if rq is not None and not matches_scopes(rq, obj):
+                continue
             total = add(total, mask(usage(obj, now), names))
         used.update(total)
     for n in hard_names:

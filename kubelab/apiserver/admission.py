@@ -255,7 +255,9 @@ class AdmissionChain:
             for attempt in range(5):
                 hard = quota.resource_list(rq.status.hard)
                 tracked = quota.matching_resources(kind, hard)
-                if not tracked:
+                # evaluator.Matches: the quota limits something this kind uses, and its scopes
+                # select this object
+                if not tracked or not quota.matches_scopes(rq, obj):
                     break
                 if obj.KIND == "Pod":
                     msg = quota.pod_constraints(obj, tracked)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Optional
 
 from kubelab.api import errors
-from kubelab.api.core import Pod
 from kubelab.api.meta import KubeObject
+from kubelab.api.podutil import get_pod_qos
 
 # Kinds whose status is written only through /status (the main resource keeps the old one).
 STATUS_SUBRESOURCE = {"HorizontalPodAutoscaler", "Pod", "Node", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
@@ -19,29 +19,6 @@ _EMPTY_STATUS_ON_CREATE = {"HorizontalPodAutoscaler", "Deployment", "ReplicaSet"
                            "PodDisruptionBudget", "Service", "ResourceQuota"}
 
 
-def pod_qos_class(pod: Pod) -> str:
-    """pkg/apis/core/helper/qos GetPodQOS: Guaranteed when every container sets equal cpu and
-    memory requests and limits; BestEffort when none sets any; Burstable otherwise."""
-    from kubelab.api.quantity import parse_quantity
-
-    any_set = False
-    guaranteed = True
-    for c in (pod.spec.init_containers or []) + pod.spec.containers:
-        r = (c.resources.requests if c.resources else None) or {}
-        lim = (c.resources.limits if c.resources else None) or {}
-        for name in ("cpu", "memory"):
-            if name in r and parse_quantity(r[name]).milli_value() != 0:
-                any_set = True
-            if name in lim and parse_quantity(lim[name]).milli_value() != 0:
-                any_set = True
-        for name in ("cpu", "memory"):
-            if name not in lim or name not in r or parse_quantity(r[name]) != parse_quantity(lim[name]):
-                guaranteed = False
-    if not any_set:
-        return "BestEffort"
-    return "Guaranteed" if guaranteed else "Burstable"
-
-
 def prepare_for_create(obj: KubeObject, now: float) -> None:
     kind = obj.KIND
     if kind in GENERATION:
@@ -50,7 +27,7 @@ def prepare_for_create(obj: KubeObject, now: float) -> None:
         obj.status = type(obj.status)()
     if kind == "Pod":
         # podStrategy.PrepareForCreate: status starts as Pending with the QoS class
-        obj.status = type(obj.status)(phase="Pending", qos_class=pod_qos_class(obj))
+        obj.status = type(obj.status)(phase="Pending", qos_class=get_pod_qos(obj))
     if kind == "Namespace":
         # namespaceStrategy.PrepareForCreate: Active, and the "kubernetes" finalizer that
         # makes deletion wait for the namespace controller

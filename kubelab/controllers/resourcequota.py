@@ -79,7 +79,7 @@ class ResourceQuotaController(Controller):
         hard = dict(rq.spec.hard or {})
         ns = rq.metadata.namespace
         objects = {kind: [o for o in inf.list(ns)] for kind, inf in self.informers.items()}
-        used = quota.calculate_usage(hard, objects, self.sim.now)
+        used = quota.calculate_usage(hard, objects, self.sim.now, rq)
         new_used = quota.to_raw(quota.mask(used, hard))
         if rq.status.hard == hard and rq.status.used == new_used:
             return

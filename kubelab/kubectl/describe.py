@@ -14,6 +14,7 @@ import re
 from typing import Any, Callable, Optional
 
 from kubelab.api.meta import KubeObject
+from kubelab.api.podutil import get_pod_qos
 from kubelab.api.resourcehelper import as_quantity, pod_limits, pod_requests
 
 from .duration import human_duration, rfc1123z, translate_timestamp_since
@@ -320,35 +321,7 @@ def pod_requests_and_limits(pod: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def pod_qos(pod: Any) -> str:
     """qos.GetPodQOS (status.qosClass wins when the kubelet set it)."""
-    if pod.status.qos_class:
-        return pod.status.qos_class
-    requests: dict[str, Any] = {}
-    limits: dict[str, Any] = {}
-    supported = ("cpu", "memory")
-    is_guaranteed = True
-    for c in list(pod.spec.containers or ()) + list(pod.spec.init_containers or ()):
-        r = (c.resources.requests if c.resources else None) or {}
-        lm = (c.resources.limits if c.resources else None) or {}
-        for k, v in r.items():
-            if k in supported and not _q(v).is_zero():
-                requests[k] = requests.get(k, _q(0)) + _q(v)
-        seen = set()
-        for k, v in lm.items():
-            if k in supported and not _q(v).is_zero():
-                seen.add(k)
-                limits[k] = limits.get(k, _q(0)) + _q(v)
-        if set(supported) - seen:
-            is_guaranteed = False
-    if not requests and not limits:
-        return "BestEffort"
-    if is_guaranteed:
-        for k, v in requests.items():
-            if k not in limits or limits[k] != v:
-                is_guaranteed = False
-                break
-    if is_guaranteed and len(requests) == len(limits):
-        return "Guaranteed"
-    return "Burstable"
+    return pod.status.qos_class or get_pod_qos(pod)
 
 
 # ----------------------------------------------------------------------------- events
@@ -1020,13 +993,30 @@ def describe_service_account(sa: Any, events: Optional[list[Any]], now: float,
     return tabbed_string(body)
 
 
+# helpTextForResourceQuotaScope
+_QUOTA_SCOPE_HELP = {
+    "Terminating": "Matches all pods that have an active deadline. These pods have a limited lifespan on a node "
+                   "before being actively terminated by the system.",
+    "NotTerminating": "Matches all pods that do not have an active deadline. These pods usually include long running "
+                      "pods whose container command is not expected to terminate.",
+    "BestEffort": "Matches all pods that do not have resource requirements set. These pods have a best effort quality "
+                  "of service.",
+    "NotBestEffort": "Matches all pods that have at least one resource requirement set. These pods have a burstable or "
+                     "guaranteed quality of service.",
+}
+
+
 def describe_resource_quota(rq: Any, events: Optional[list[Any]], now: float) -> str:
     """describeQuota."""
     def body(w: PrefixWriter) -> None:
         w.write(0, f"Name:\t{rq.metadata.name}\n")
         w.write(0, f"Namespace:\t{rq.metadata.namespace}\n")
         if rq.spec.scopes:
-            w.write(0, f"Scopes:\t{', '.join(sorted(rq.spec.scopes))}\n")
+            scopes = sorted(rq.spec.scopes)
+            w.write(0, f"Scopes:\t{', '.join(scopes)}\n")
+            for scope in scopes:
+                if scope in _QUOTA_SCOPE_HELP:
+                    w.write(0, f" * {_QUOTA_SCOPE_HELP[scope]}\n")
         w.write(0, "Resource\tUsed\tHard\n")
         w.write(0, "--------\t----\t----\n")
         for name, used, hard in _quota_rows(rq):

@@ -55,6 +55,7 @@ from .core import (
     validate_pod_template_spec,
     validate_pod_update,
     validate_resource_quota,
+    validate_resource_quota_update,
     validate_secret,
     validate_secret_update,
     validate_service,
@@ -99,6 +100,7 @@ _UPDATE: dict[str, Callable[[Any, Any], ErrorList]] = {
     "PersistentVolume": validate_persistent_volume_update,
     "PersistentVolumeClaim": validate_persistent_volume_claim_update,
     "StorageClass": validate_storage_class_update,
+    "ResourceQuota": validate_resource_quota_update,
 }
 
 

@@ -27,6 +27,7 @@ from ..field import (
     Path,
     duplicate,
     forbidden,
+    go_quote,
     invalid,
     new_path,
     not_found,
@@ -1196,16 +1197,126 @@ def _validate_quota_resource_name(name: str, fld_path: Path) -> ErrorList:
     return errs
 
 
+# helper.IsResourceQuotaScopeValidForResource: what each scope may limit
+_POD_OBJECT_COUNT = {"pods"}
+_POD_COMPUTE = {"cpu", "memory", "limits.cpu", "limits.memory", "requests.cpu", "requests.memory"}
+_PVC_RESOURCES = {"persistentvolumeclaims", "requests.storage"}
+
+
+def _scope_valid_for_resource(scope: str, resource: str) -> bool:
+    if scope in ("Terminating", "NotTerminating", "NotBestEffort", "PriorityClass", "CrossNamespacePodAffinity"):
+        return resource in _POD_OBJECT_COUNT or resource in _POD_COMPUTE
+    if scope == "BestEffort":
+        return resource in _POD_OBJECT_COUNT
+    if scope == "VolumeAttributesClass":
+        return resource in _PVC_RESOURCES
+    return True
+
+
+class _GoScopes(list):
+    """spec.scopes as field.Invalid prints it: %#v of a []core.ResourceQuotaScope."""
+
+    def __go_repr__(self) -> str:
+        if not self:
+            return "[]core.ResourceQuotaScope(nil)"
+        return "[]core.ResourceQuotaScope{" + ", ".join(go_quote(x) for x in self) + "}"
+
+
+class _GoScopeSelector(dict):
+    """spec.scopeSelector as field.Invalid prints it: the core.ScopeSelector the pointer holds."""
+
+    def __go_repr__(self) -> str:
+        reqs = []
+        for e in self.get("matchExpressions") or ():
+            vals = e.get("values")
+            v = "[]string(nil)" if vals is None else "[]string{" + ", ".join(go_quote(x) for x in vals) + "}"
+            reqs.append(f"core.ScopedResourceSelectorRequirement{{ScopeName:{go_quote(e.get('scopeName', ''))}, "
+                        f"Operator:{go_quote(e.get('operator', ''))}, Values:{v}}}")
+        inner = "[]core.ScopedResourceSelectorRequirement{" + ", ".join(reqs) + "}" if reqs else \
+            "[]core.ScopedResourceSelectorRequirement(nil)"
+        return f"core.ScopeSelector{{MatchExpressions:{inner}}}"
+
+
+_INVALID_SCOPE_PAIRS = (("BestEffort", "NotBestEffort"), ("NotTerminating", "Terminating"))
+_EXISTS_ONLY_SCOPES = ("BestEffort", "NotBestEffort", "Terminating", "NotTerminating", "CrossNamespacePodAffinity")
+
+
+def _validate_resource_quota_scopes(spec: Any) -> ErrorList:
+    """validateResourceQuotaScopes: known scopes, each valid for every hard resource, no
+    conflicting pair (the value printed is the whole scopes list, as upstream does)."""
+    errs = ErrorList()
+    if not spec.scopes:
+        return errs
+    fld = new_path("spec", "scopes")
+    scopes = _GoScopes(spec.scopes)
+    for scope in spec.scopes:
+        if scope not in QUOTA_SCOPES:
+            errs.append(invalid(fld, scopes, "unsupported scope"))
+        for k in sorted(spec.hard or {}):
+            if k in STANDARD_QUOTA_RESOURCES and not _scope_valid_for_resource(scope, k):
+                errs.append(invalid(fld, scopes, "unsupported scope applied to resource"))
+    for pair in _INVALID_SCOPE_PAIRS:
+        if set(pair) <= set(spec.scopes):
+            errs.append(invalid(fld, scopes, "conflicting scopes"))
+    return errs
+
+
+def _validate_scope_selector(spec: Any) -> ErrorList:
+    """validateScopedResourceSelectorRequirement: each matchExpression's scope known and valid
+    for the hard resources, Exists for the boolean scopes, values as the operator needs."""
+    errs = ErrorList()
+    if spec.scope_selector is None:
+        return errs
+    fld = new_path("spec", "scopeSelector", "matchExpressions")
+    selector = _GoScopeSelector(spec.scope_selector)
+    seen = set()
+    for req in spec.scope_selector.get("matchExpressions") or ():
+        name, op, values = req.get("scopeName", ""), req.get("operator", ""), req.get("values")
+        if name not in QUOTA_SCOPES:
+            errs.append(invalid(fld.child("scopeName"), name, "unsupported scope"))
+        for k in sorted(spec.hard or {}):
+            if k in STANDARD_QUOTA_RESOURCES and not _scope_valid_for_resource(name, k):
+                errs.append(invalid(fld, selector, "unsupported scope applied to resource"))
+        if name in _EXISTS_ONLY_SCOPES and op != "Exists":
+            errs.append(invalid(fld.child("operator"), op,
+                                "must be 'Exist' when scope is any of ResourceQuotaScopeTerminating, "
+                                "ResourceQuotaScopeNotTerminating, ResourceQuotaScopeBestEffort, "
+                                "ResourceQuotaScopeNotBestEffort or ResourceQuotaScopeCrossNamespacePodAffinity"))
+        if op in ("In", "NotIn"):
+            if not values:
+                errs.append(required(fld.child("values"),
+                                     "must be at least one value when `operator` is 'In' or 'NotIn' for scope selector"))
+        elif op in ("Exists", "DoesNotExist"):
+            if values:
+                errs.append(invalid(fld.child("values"), list(values),
+                                    "must be no value when `operator` is 'Exist' or 'DoesNotExist' for scope selector"))
+        else:
+            errs.append(invalid(fld.child("operator"), op, "not a valid selector operator"))
+        seen.add(name)
+    for pair in _INVALID_SCOPE_PAIRS:
+        if set(pair) <= seen:
+            errs.append(invalid(fld, _GoScopes(spec.scopes or ()), "conflicting scopes"))
+    return errs
+
+
 def validate_resource_quota(rq: Any) -> ErrorList:
     """ValidateResourceQuota: quota resource names, non-negative (whole where counted)
-    values, known scopes."""
+    values, scopes and the scope selector (ValidateResourceQuotaSpec)."""
     errs = validate_object_meta(rq.metadata, True, name_is_dns_subdomain, new_path("metadata"))
     hard = new_path("spec", "hard")
     for k, v in (rq.spec.hard or {}).items():
         p = hard.key(k)
         errs.extend(_validate_quota_resource_name(k, p))
         errs.extend(_validate_resource_quantity_value(k, _q(v), p))
-    for i, scope in enumerate(rq.spec.scopes or ()):
-        if scope not in QUOTA_SCOPES:
-            errs.append(invalid(new_path("spec", "scopes").index(i), scope, "unsupported scope"))
+    errs.extend(_validate_resource_quota_scopes(rq.spec))
+    errs.extend(_validate_scope_selector(rq.spec))
+    return errs
+
+
+def validate_resource_quota_update(new: Any, old: Any) -> ErrorList:
+    """ValidateResourceQuotaUpdate: the spec as on create, and the scopes may not change."""
+    errs = ErrorList(validate_object_meta_update(new.metadata, old.metadata, new_path("metadata")))
+    errs.extend(e for e in validate_resource_quota(new) if not e.field.startswith("metadata"))
+    if set(new.spec.scopes or ()) != set(old.spec.scopes or ()):
+        errs.append(invalid(new_path("spec", "scopes"), _GoScopes(new.spec.scopes or ()), FIELD_IMMUTABLE_ERROR_MSG))
     return errs
