@@ -11,6 +11,9 @@ Ready=False, and it is tainted ``node.kubernetes.io/unreachable`` (NoExecute and
 NoSchedule); a node reporting Ready=False gets ``node.kubernetes.io/not-ready``. The
 taint eviction controller then deletes pods on NoExecute-tainted nodes once their
 tolerationSeconds have passed (300 s from the DefaultTolerationSeconds admission).
+Its NoSchedule pass (doNoScheduleTaintingPass, TaintNodesByCondition) also maps the pressure
+conditions to their taints and a cordoned node (spec.unschedulable) to
+``node.kubernetes.io/unschedulable:NoSchedule``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,17 @@ NODE_MONITOR_GRACE_PERIOD = 50.0
 NODE_STARTUP_GRACE_PERIOD = 60.0
 UNREACHABLE = "node.kubernetes.io/unreachable"
 NOT_READY = "node.kubernetes.io/not-ready"
+UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
+# nodeConditionToTaintKeyStatusMap: the NoSchedule taint each condition status maps to
+CONDITION_TAINTS = {
+    ("Ready", "False"): NOT_READY, ("Ready", "Unknown"): UNREACHABLE,
+    ("MemoryPressure", "True"): "node.kubernetes.io/memory-pressure",
+    ("DiskPressure", "True"): "node.kubernetes.io/disk-pressure",
+    ("NetworkUnavailable", "True"): "node.kubernetes.io/network-unavailable",
+    ("PIDPressure", "True"): "node.kubernetes.io/pid-pressure",
+}
+# the taints this controller owns (taintKeyToNodeConditionMap plus the unschedulable one)
+MANAGED_KEYS = frozenset(CONDITION_TAINTS.values()) | {UNSCHEDULABLE}
 _CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
 POD_GC_QUARANTINE = 40.0  # podgc quarantineTime
 
@@ -108,16 +122,25 @@ class NodeLifecycleController(Controller):
 
     @staticmethod
     def _desired_taints(node: Node) -> set[tuple[str, str]]:
+        """doNoScheduleTaintingPass (conditions and cordon -> NoSchedule taints) and
+        doNoExecuteTaintingPass (Ready False / Unknown -> NoExecute)."""
+        want = set()
+        for c in node.status.conditions or ():
+            key = CONDITION_TAINTS.get((c.type, c.status))
+            if key is not None:
+                want.add((key, "NoSchedule"))
+        if node.spec.unschedulable:
+            want.add((UNSCHEDULABLE, "NoSchedule"))
         ready = node.status.condition("Ready")
         status = ready.status if ready else "Unknown"
-        if status == "True":
-            return set()
-        key = NOT_READY if status == "False" else UNREACHABLE
-        return {(key, "NoExecute"), (key, "NoSchedule")}
+        if status != "True":
+            want.add((NOT_READY if status == "False" else UNREACHABLE, "NoExecute"))
+        return want
 
     @staticmethod
     def _current_taints(node: Node) -> set[tuple[str, str]]:
-        return {(t.key, t.effect) for t in node.spec.taints or () if t.key in (NOT_READY, UNREACHABLE)}
+        return {(t.key, t.effect) for t in node.spec.taints or () if t.key in MANAGED_KEYS
+                and (t.effect == "NoSchedule" or t.key in (NOT_READY, UNREACHABLE))}
 
     def sync(self, name: str):
         node = self.node_informer.get(name)
@@ -175,7 +198,8 @@ class NodeLifecycleController(Controller):
     def _swap_taints(self, node: Node, want: set):
         """controller.SwapNodeControllerTaint / RemoveTaintOffNode."""
         fresh = (yield self.client.get(Node, node.name, None)).copy_deep()  # responses share the server's cache: copy
-        keep = [t for t in fresh.spec.taints or [] if t.key not in (NOT_READY, UNREACHABLE)
+        want = self._desired_taints(fresh)  # of the node as it is now (a cordon may have raced us)
+        keep = [t for t in fresh.spec.taints or [] if (t.key, t.effect) not in self._current_taints(fresh)
                 or (t.key, t.effect) in want]
         have = {(t.key, t.effect) for t in keep}
         now = rfc3339(self.sim.now)
