@@ -14,11 +14,13 @@ import re
 from typing import Any
 
 from ..cron import CronError, load_location, parse_standard
-from ..field import ErrorList, Path, forbidden, invalid, new_path, not_supported, required
+from ..field import OMIT_VALUE, ErrorList, Path, duplicate, forbidden, invalid, new_path, not_supported, required, too_many
 from .apps import _immutable_selector, _labels_value, _selector_matches
 from .core import validate_pod_template_spec
 from .names import (
     FIELD_IMMUTABLE_ERROR_MSG,
+    is_dns1123_label,
+    is_qualified_name,
     name_is_dns_subdomain,
     validate_label_selector,
     validate_nonnegative_field,
@@ -29,7 +31,94 @@ from .names import (
 __all__ = ["validate_cron_job", "validate_cron_job_update", "validate_job", "validate_job_spec", "validate_job_update"]
 
 MAX_PARALLELISM_FOR_INDEXED_JOB = 100000
-MAX_COMPLETIONS_FOR_INDEXED_JOB = 100000
+MAX_FAILED_INDEXES_FOR_INDEXED_JOB = 100000
+COMPLETIONS_SOFT_LIMIT = 100000
+PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS = 10000
+MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS = 10000
+MAX_POD_FAILURE_POLICY_RULES = 20
+MAX_POD_FAILURE_POLICY_ON_EXIT_CODES_VALUES = 255
+MAX_POD_FAILURE_POLICY_ON_POD_CONDITIONS_PATTERNS = 20
+_ACTIONS = ["Count", "FailIndex", "FailJob", "Ignore"]  # sets.List: sorted
+
+
+def _validate_pod_failure_policy(spec: Any, fld: Path) -> ErrorList:
+    """validatePodFailurePolicy / validatePodFailurePolicyRule (validation.go)."""
+    errs = ErrorList()
+    pfp = spec.pod_failure_policy or {}
+    rules = pfp.get("rules") or []
+    rules_path = fld.child("rules")
+    if len(rules) > MAX_POD_FAILURE_POLICY_RULES:
+        errs.append(too_many(rules_path, len(rules), MAX_POD_FAILURE_POLICY_RULES))
+    names = {c.name for c in spec.template.spec.containers or ()} | {c.name for c in spec.template.spec.init_containers or ()}
+    for i, rule in enumerate(rules):
+        rp = rules_path.index(i)
+        action = rule.get("action") or ""
+        ap = rp.child("action")
+        if action == "":
+            errs.append(required(ap, "valid values: " + "[" + " ".join(f'"{a}"' for a in _ACTIONS) + "]"))
+        elif action == "FailIndex":
+            if spec.backoff_limit_per_index is None:
+                errs.append(invalid(ap, action, "requires the backoffLimitPerIndex to be set"))
+        elif action not in _ACTIONS:
+            errs.append(not_supported(ap, action, _ACTIONS))
+        on_exit = rule.get("onExitCodes")
+        on_conds = rule.get("onPodConditions") or []
+        if on_exit is not None:
+            ep = rp.child("onExitCodes")
+            op = on_exit.get("operator") or ""
+            if op == "":
+                errs.append(required(ep.child("operator"), 'valid values: ["In" "NotIn"]'))
+            elif op not in ("In", "NotIn"):
+                errs.append(not_supported(ep.child("operator"), op, ["In", "NotIn"]))
+            cn = on_exit.get("containerName")
+            if cn is not None and cn not in names:
+                errs.append(invalid(ep.child("containerName"), cn,
+                                    "must be one of the container or initContainer names in the pod template"))
+            values = on_exit.get("values") or []
+            vp = ep.child("values")
+            if not values:
+                errs.append(invalid(vp, _Int32s(values), "at least one value is required"))
+            elif len(values) > MAX_POD_FAILURE_POLICY_ON_EXIT_CODES_VALUES:
+                errs.append(too_many(vp, len(values), MAX_POD_FAILURE_POLICY_ON_EXIT_CODES_VALUES))
+            seen: set = set()
+            ordered = True
+            for j, v in enumerate(values):
+                if op == "In" and v == 0:
+                    errs.append(invalid(vp.index(j), v, "must not be 0 for the In operator"))
+                if v in seen:
+                    errs.append(duplicate(vp.index(j), v))
+                seen.add(v)
+                if j > 0 and values[j - 1] > v:
+                    ordered = False
+            if not ordered:
+                errs.append(invalid(vp, _Int32s(values), "must be ordered"))
+        if on_conds:
+            cp = rp.child("onPodConditions")
+            if len(on_conds) > MAX_POD_FAILURE_POLICY_ON_POD_CONDITIONS_PATTERNS:
+                errs.append(too_many(cp, len(on_conds), MAX_POD_FAILURE_POLICY_ON_POD_CONDITIONS_PATTERNS))
+            for j, pat in enumerate(on_conds):
+                pp = cp.index(j)
+                errs.extend(invalid(pp.child("type"), pat.get("type") or "", m) for m in is_qualified_name(pat.get("type") or ""))
+                stv = pat.get("status") or ""
+                if stv == "":
+                    errs.append(required(pp.child("status"), 'valid values: ["False" "True" "Unknown"]'))
+                elif stv not in ("False", "True", "Unknown"):
+                    errs.append(not_supported(pp.child("status"), stv, ["False", "True", "Unknown"]))
+        if on_exit is not None and on_conds:
+            errs.append(invalid(rp, OMIT_VALUE, "specifying both OnExitCodes and OnPodConditions is not supported"))
+        if on_exit is None and not on_conds:
+            errs.append(invalid(rp, OMIT_VALUE, "specifying one of OnExitCodes and OnPodConditions is required"))
+    return errs
+
+
+class _Int32s:
+    """A []int32 as field.Error prints it (%#v)."""
+
+    def __init__(self, values):
+        self.values = list(values)
+
+    def __go_repr__(self) -> str:
+        return "[]int32{" + ", ".join(str(v) for v in self.values) + "}"
 
 
 def validate_job_spec(spec: Any, fld_path: Path) -> ErrorList:
@@ -46,6 +135,12 @@ def validate_job_spec(spec: Any, fld_path: Path) -> ErrorList:
     if spec.ttl_seconds_after_finished is not None:
         errs.extend(validate_nonnegative_field(spec.ttl_seconds_after_finished,
                                                fld_path.child("ttlSecondsAfterFinished")))
+    if spec.backoff_limit_per_index is not None:
+        errs.extend(validate_nonnegative_field(spec.backoff_limit_per_index, fld_path.child("backoffLimitPerIndex")))
+    if spec.max_failed_indexes is not None:
+        errs.extend(validate_nonnegative_field(spec.max_failed_indexes, fld_path.child("maxFailedIndexes")))
+        if spec.backoff_limit_per_index is None:
+            errs.append(required(fld_path.child("backoffLimitPerIndex"), "when maxFailedIndexes is specified"))
     if spec.completion_mode is not None:
         cm = spec.completion_mode
         if cm not in ("NonIndexed", "Indexed"):
@@ -53,22 +148,45 @@ def validate_job_spec(spec: Any, fld_path: Path) -> ErrorList:
         if cm == "Indexed":
             if spec.completions is None:
                 errs.append(required(fld_path.child("completions"), "when completion mode is Indexed"))
-            elif spec.completions > MAX_COMPLETIONS_FOR_INDEXED_JOB:
-                errs.append(invalid(fld_path.child("completions"), spec.completions,
-                                    f"must be less than or equal to {MAX_COMPLETIONS_FOR_INDEXED_JOB} "
-                                    "when completion mode is Indexed"))
             if spec.parallelism is not None and spec.parallelism > MAX_PARALLELISM_FOR_INDEXED_JOB:
                 errs.append(invalid(fld_path.child("parallelism"), spec.parallelism,
                                     f"must be less than or equal to {MAX_PARALLELISM_FOR_INDEXED_JOB} "
                                     "when completion mode is Indexed"))
-    if spec.backoff_limit_per_index is not None:
-        if spec.completion_mode != "Indexed":
-            errs.append(forbidden(fld_path.child("backoffLimitPerIndex"),
-                                  "requires indexed completion mode"))
-        errs.extend(validate_nonnegative_field(spec.backoff_limit_per_index, fld_path.child("backoffLimitPerIndex")))
-    if spec.pod_replacement_policy is not None and spec.pod_replacement_policy not in ("TerminatingOrFailed", "Failed"):
-        errs.append(not_supported(fld_path.child("podReplacementPolicy"), spec.pod_replacement_policy,
-                                  ["Failed", "TerminatingOrFailed"]))
+            mfi = spec.max_failed_indexes
+            if spec.completions is not None and mfi is not None and mfi > spec.completions:
+                errs.append(invalid(fld_path.child("maxFailedIndexes"), mfi, "must be less than or equal to completions"))
+            if mfi is not None and mfi > MAX_FAILED_INDEXES_FOR_INDEXED_JOB:
+                errs.append(invalid(fld_path.child("maxFailedIndexes"), mfi,
+                                    f"must be less than or equal to {MAX_FAILED_INDEXES_FOR_INDEXED_JOB}"))
+            if spec.completions is not None and spec.completions > COMPLETIONS_SOFT_LIMIT \
+                    and spec.backoff_limit_per_index is not None:
+                if mfi is None:
+                    errs.append(required(fld_path.child("maxFailedIndexes"),
+                                         f"must be specified when completions is above {COMPLETIONS_SOFT_LIMIT}"))
+                if spec.parallelism is not None and spec.parallelism > PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS:
+                    errs.append(invalid(fld_path.child("parallelism"), spec.parallelism,
+                                        f"must be less than or equal to {PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS} when "
+                                        f"completions are above {COMPLETIONS_SOFT_LIMIT} and used with backoff limit per index"))
+                if mfi is not None and mfi > MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS:
+                    errs.append(invalid(fld_path.child("maxFailedIndexes"), mfi,
+                                        f"must be less than or equal to {MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS} when "
+                                        f"completions are above {COMPLETIONS_SOFT_LIMIT} and used with backoff limit per index"))
+    if (spec.completion_mode or "NonIndexed") == "NonIndexed":
+        if spec.backoff_limit_per_index is not None:
+            errs.append(invalid(fld_path.child("backoffLimitPerIndex"), spec.backoff_limit_per_index,
+                                "requires indexed completion mode"))
+        if spec.max_failed_indexes is not None:
+            errs.append(invalid(fld_path.child("maxFailedIndexes"), spec.max_failed_indexes,
+                                "requires indexed completion mode"))
+    if spec.pod_failure_policy is not None:
+        errs.extend(_validate_pod_failure_policy(spec, fld_path.child("podFailurePolicy")))
+    if spec.pod_replacement_policy is not None:
+        if spec.pod_failure_policy is not None:
+            if spec.pod_replacement_policy != "Failed":
+                errs.append(not_supported(fld_path.child("podReplacementPolicy"), spec.pod_replacement_policy, ["Failed"]))
+        elif spec.pod_replacement_policy not in ("TerminatingOrFailed", "Failed"):
+            errs.append(not_supported(fld_path.child("podReplacementPolicy"), spec.pod_replacement_policy,
+                                      ["Failed", "TerminatingOrFailed"]))
     # selector
     if spec.selector is None:
         if spec.manual_selector:
@@ -94,6 +212,13 @@ def validate_job(job: Any) -> ErrorList:
     """ValidateJob."""
     errs = validate_object_meta(job.metadata, True, name_is_dns_subdomain, new_path("metadata"))
     errs.extend(validate_job_spec(job.spec, new_path("spec")))
+    sp = job.spec
+    if sp.completion_mode == "Indexed" and sp.completions is not None and sp.completions > 0:
+        # the controller names pod hostnames <job>-<index>: the largest must be a DNS label
+        hostname = f"{job.metadata.name}-{sp.completions - 1}"
+        if is_dns1123_label(hostname):
+            errs.append(invalid(new_path("metadata", "name"), job.metadata.name,
+                                f"will not able to create pod with invalid DNS label: {hostname}"))
     return errs
 
 
