@@ -219,8 +219,9 @@ class JobController(Controller):
                         # resumed Jobs reset startTime: activeDeadlineSeconds counts continuous activity
                         st.start_time = rfc3339(now)
         # trackJobStatusAndRemoveFinalizers
-        st.active, st.ready, st.terminating = n_active, ready, terminating
-        st.succeeded, st.failed = succeeded, failed
+        # active / succeeded / failed are omitempty int32s; ready and terminating are pointers
+        st.active, st.ready, st.terminating = n_active or None, ready, terminating
+        st.succeeded, st.failed = succeeded or None, failed or None
         if indexed:
             st.completed_indexes = intervals_string(succeeded_ix)
             st.failed_indexes = intervals_string(failed_ix) if failed_ix is not None else None

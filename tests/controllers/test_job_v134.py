@@ -151,8 +151,8 @@ def test_suspending_a_running_job_deletes_its_pods_without_counting_them_failed(
     _update(w, "r", suspend=True)
     w.run(5)
     job = w.get("Job", "r")
-    assert w.list(Pod) == [] and job.status.active == 0
-    assert job.status.failed in (None, 0)
+    assert w.list(Pod) == [] and not job.status.active  # omitempty: 0 is left out
+    assert job.status.failed is None
     assert _conds(job)["Suspended"].status == "True"
     assert len(w.events("SuccessfulDelete")) == 2
 
@@ -173,3 +173,149 @@ def test_active_deadline_restarts_when_a_suspended_job_resumes():
     w.run(15)
     failed = _conds(w.get("Job", "d"))["Failed"]
     assert (failed.reason, failed.message) == ("DeadlineExceeded", "Job was active longer than specified deadline")
+
+
+# ----------------------------------------------------------------------------- podFailurePolicy
+def cluster():
+    c = kl.Cluster(masters=1, seed=1)
+    c.add_node(kl.VM("vm-1", cpu="4", memory="16Gi"))
+    c.run(5)
+    return c
+
+
+def _exiting_job(name, exit_code, policy, **spec):
+    """A Job whose container ``main`` exits after 2 s with ``exit_code`` (the simulated
+    kubelet's sim.kubelab.io/exit-code)."""
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name},
+            "spec": dict({"podFailurePolicy": policy, "template": {
+                "metadata": {"annotations": {"sim.kubelab.io/run-seconds": "2",
+                                             "sim.kubelab.io/exit-code": str(exit_code)}},
+                "spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox"}]}}}, **spec)}
+
+
+def test_a_fail_job_rule_fails_the_job_through_failure_target_with_upstreams_message():
+    """upstream: pod_failure_policy.go matchPodFailurePolicy (the FailJob message) and
+    job_controller.go syncJob / trackJobStatusAndRemoveFinalizers: the interim FailureTarget
+    condition first, then Failed with the same reason and message."""
+    c = cluster()
+    c.apply(_exiting_job("x", 42, {"rules": [
+        {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}]},
+        {"action": "FailJob", "onExitCodes": {"containerName": "main", "operator": "In", "values": [42]}}]}))
+    c.run(30)
+    job = c.get("Job", "x")
+    assert job.spec.pod_replacement_policy == "Failed"  # defaults.go, with a podFailurePolicy
+    assert job.spec.pod_failure_policy["rules"][0]["onPodConditions"][0]["status"] == "True"
+    pod = c.list("Pod")[0]
+    message = f"Container main for pod default/{pod.metadata.name} failed with exit code 42 matching FailJob rule at index 1"
+    conds = _conds(job)
+    assert [x.type for x in job.status.conditions] == ["FailureTarget", "Failed"]
+    assert (conds["FailureTarget"].reason, conds["FailureTarget"].message) == ("PodFailurePolicy", message)
+    assert (conds["Failed"].reason, conds["Failed"].message) == ("PodFailurePolicy", message)
+    assert job.status.failed == 1 and len(c.list("Pod")) == 1  # no replacement
+    assert [e.message for e in c.api.events(job) if e.reason == "PodFailurePolicy"] == [message]
+
+
+def test_not_in_matches_every_other_non_zero_exit_code():
+    """upstream: pod_failure_policy.go isOnExitCodesOperatorMatching (NotIn)."""
+    c = cluster()
+    c.apply(_exiting_job("y", 3, {"rules": [
+        {"action": "FailJob", "onExitCodes": {"operator": "NotIn", "values": [1, 2]}}]}))
+    c.run(30)
+    failed = _conds(c.get("Job", "y"))["Failed"]
+    assert failed.reason == "PodFailurePolicy" and "failed with exit code 3 matching FailJob rule at index 0" in failed.message
+
+
+def test_ignored_failures_do_not_count_toward_the_backoff_limit():
+    """upstream: job_controller.go nonIgnoredFailedPodsCount: an Ignore rule's failures are
+    not counted, so backoffLimit 0 does not fail the Job; Count rules count."""
+    c = cluster()
+    c.apply(_exiting_job("ign", 1, {"rules": [{"action": "Ignore", "onExitCodes": {"operator": "In", "values": [1]}}]},
+                         backoffLimit=0))
+    c.apply(_exiting_job("cnt", 1, {"rules": [{"action": "Count", "onExitCodes": {"operator": "In", "values": [1]}}]},
+                         backoffLimit=0))
+    c.run(60)
+    ign, cnt = c.get("Job", "ign"), c.get("Job", "cnt")
+    assert "Failed" not in _conds(ign) and not ign.status.failed
+    assert len([p for p in c.list("Pod") if p.metadata.name.startswith("ign-")]) >= 3  # replaced after each failure
+    assert _conds(cnt)["Failed"].reason == "BackoffLimitExceeded" and cnt.status.failed == 1
+
+
+def _fail_with_condition(w, pod, ctype):
+    from kubelab.api.core import PodCondition
+
+    p = w.get(Pod, pod.metadata.name).copy_deep()
+    p.status.phase = "Failed"
+    p.status.conditions = [PodCondition(type=ctype, status="True", reason="PreemptionByScheduler")]
+    w.call(w.client.update_status(p))
+
+
+def test_on_pod_conditions_rules_match_a_disruption_target():
+    """upstream: pod_failure_policy.go matchOnPodConditions: a pod that failed with
+    DisruptionTarget=True is ignored by one Job and fails the other."""
+    w = World()
+    w.start(JobController)
+    w.create(_job("ign", backoffLimit=0, podFailurePolicy={"rules": [
+        {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}]}]}))
+    w.create(_job("fj", backoffLimit=6, podFailurePolicy={"rules": [
+        {"action": "FailJob", "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}]}]}))
+    w.run(5)
+    victims = {p.metadata.name.split("-")[0]: p for p in w.list(Pod)}
+    for p in victims.values():
+        _fail_with_condition(w, p, "DisruptionTarget")
+    w.run(30)
+    ign, fj = w.get("Job", "ign"), w.get("Job", "fj")
+    assert "Failed" not in _conds(ign) and not ign.status.failed and ign.status.active == 1
+    failed = _conds(fj)["Failed"]
+    assert failed.message == f"Pod default/{victims['fj'].metadata.name} has condition DisruptionTarget matching FailJob rule at index 0"
+
+
+# ----------------------------------------------------------------------------- validation
+def _apply(c, obj):
+    return str(c.kubectl("apply -f -", stdin=json.dumps(obj))).strip()
+
+
+def test_validation_of_indexed_jobs_and_pod_failure_policies():
+    """upstream: pkg/apis/batch/validation/validation.go validateJobSpec,
+    validatePodFailurePolicyRule(OnExitCodes), ValidateJob (the indexed hostname)."""
+    c = kl.Cluster(masters=1, seed=1)
+    bad = {
+        "spec.completions: Required value: when completion mode is Indexed":
+            _job("a", completionMode="Indexed", parallelism=2),
+        'spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" is supported when '
+        "podFailurePolicy is specified":
+            _job("b", podFailurePolicy={"rules": [{"action": "Ignore", "onExitCodes": {"operator": "In", "values": [1]}}]},
+                 template={"spec": {"restartPolicy": "OnFailure", "containers": [{"name": "main", "image": "a"}]}}),
+        "spec.podFailurePolicy.rules[0].onExitCodes.values[0]: Invalid value: 0: must not be 0 for the In operator":
+            _job("c", podFailurePolicy={"rules": [{"action": "FailJob", "onExitCodes": {"operator": "In", "values": [0]}}]}),
+        'spec.podFailurePolicy.rules[0].onExitCodes.containerName: Invalid value: "other": must be one of the '
+        "container or initContainer names in the pod template":
+            _job("d", podFailurePolicy={"rules": [{"action": "FailJob", "onExitCodes": {
+                "containerName": "other", "operator": "In", "values": [1]}}]}),
+        'spec.podFailurePolicy.rules[0].action: Invalid value: "FailIndex": requires the backoffLimitPerIndex to be set':
+            _job("e", podFailurePolicy={"rules": [{"action": "FailIndex", "onExitCodes": {"operator": "In", "values": [1]}}]}),
+        "spec.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode":
+            _job("f", backoffLimitPerIndex=1),
+        "spec.maxFailedIndexes: Invalid value: 5: must be less than or equal to completions":
+            _job("g", completionMode="Indexed", completions=3, backoffLimitPerIndex=1, maxFailedIndexes=5),
+        "metadata.name: Invalid value: \"" + "n" * 60 + "\": will not able to create pod with invalid DNS label: "
+        + "n" * 60 + "-999":
+            _job("n" * 60, completionMode="Indexed", completions=1000),
+    }
+    for message, obj in bad.items():
+        out = _apply(c, obj)
+        assert out.endswith(f'Job.batch "{obj["metadata"]["name"]}" is invalid: {message}'), out
+    assert c.kubectl("get jobs -o name").strip() == ""
+
+
+def test_kubectl_describe_shows_completed_indexes_and_suspend():
+    """upstream: kubectl describe.go describeJob (Completion Mode, Suspend, Completed
+    Indexes through capIndexesListOrNone)."""
+    c = cluster()
+    c.apply(_job("idx", completions=3, parallelism=3, completionMode="Indexed",
+                 template={"metadata": {"annotations": {"sim.kubelab.io/run-seconds": "2"}},
+                           "spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox"}]}}))
+    c.run(30)
+    lines = dict(line.split(":", 1) for line in str(c.kubectl("describe job idx")).splitlines()[:16] if ":" in line)
+    assert lines["Completion Mode"].strip() == "Indexed" and lines["Suspend"].strip() == "false"
+    assert lines["Completed Indexes"] == "  0-2"  # the longest key sets the column
+    assert str(c.kubectl("get job idx")).splitlines()[1].split()[1:3] == ["Complete", "3/3"]
