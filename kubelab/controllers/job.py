@@ -23,6 +23,7 @@ from kubelab.api import errors
 from kubelab.api.base import SIM_EPOCH, parse_time, rfc3339
 from kubelab.api.batch import CronJob, Job, JobCondition
 from kubelab.api.cron import CronError, CronSchedule, load_location, parse_standard
+from kubelab.api.field import go_quote as _go_quote
 from kubelab.api.core import Pod
 from kubelab.api.meta import ObjectMeta
 from kubelab.api.podutil import is_pod_ready
@@ -240,7 +241,7 @@ class JobController(Controller):
                     st.completion_time = ts
                 done = (final, reason, message)
         if st != cached.status or suspend_changed:
-            yield from update_status_with_retry(self.client, cached, st)
+            yield from update_status_with_retry(self.client, cached, st, retries=0)  # UpdateStatus, no retry: a conflict requeues
         self._counted[job.uid] = {"uids": counted, "succeeded": 0 if indexed else succeeded, "failed": failed}
         if done is not None:  # recordJobFinished
             final, reason, message = done
@@ -483,7 +484,7 @@ class CronJobController(Controller):
         if cj.metadata.deletion_timestamp is None:
             yield from self._maybe_start(key, cj, now)
         if st != cached.status:
-            yield from update_status_with_retry(self.client, cached, st)
+            yield from update_status_with_retry(self.client, cached, st, retries=0)  # UpdateStatus, no retry: a conflict requeues
 
     def _maybe_start(self, key: str, cj: CronJob, now: float):
         st = cj.status
@@ -492,17 +493,15 @@ class CronJobController(Controller):
             try:
                 loc = load_location(cj.spec.time_zone)
             except CronError as exc:
-                self.recorder.event(cj, "Warning", "UnknownTimeZone", f"invalid timeZone: \"{cj.spec.time_zone}\": {exc}")
+                self.recorder.event(cj, "Warning", "UnknownTimeZone", f"invalid timeZone: {_go_quote(cj.spec.time_zone)}: {exc}")
                 return
         if cj.spec.suspend:
             return
-        schedule = cj.spec.schedule
-        if cj.spec.time_zone is not None:
-            schedule = f"TZ={cj.spec.time_zone} {schedule}"  # formatSchedule
+        schedule = self._format_schedule(cj)
         try:
-            sched = parse_standard(schedule, loc)
+            sched = parse_standard(schedule)
         except CronError as exc:
-            self.recorder.event(cj, "Warning", "UnparseableSchedule", f"unparseable schedule: \"{cj.spec.schedule}\" : {exc}")
+            self.recorder.event(cj, "Warning", "UnparseableSchedule", f"unparseable schedule: {_go_quote(cj.spec.schedule)} : {exc}")
             return
         earliest = parse_time(st.last_schedule_time) if st.last_schedule_time else (parse_time(cj.metadata.creation_timestamp) or 0.0)
         due, missed = _most_recent_schedule_time(earliest, now, sched)
@@ -559,6 +558,22 @@ class CronJobController(Controller):
             "apiVersion": "batch/v1", "resourceVersion": created.metadata.resource_version}]
         st.last_schedule_time = rfc3339(due)
         self._requeue_at_next(key, cj, sched, now)
+
+    def _format_schedule(self, cj: CronJob) -> str:
+        """formatSchedule (cronjob_controllerv2.go): a legacy TZ= / CRON_TZ= in the schedule
+        wins (with a warning); otherwise spec.timeZone becomes a TZ= prefix."""
+        if "TZ" in cj.spec.schedule:
+            self.recorder.event(cj, "Warning", "UnsupportedSchedule",
+                                f"CRON_TZ or TZ used in schedule {_go_quote(cj.spec.schedule)} is not officially supported, "
+                                "see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details")
+            return cj.spec.schedule
+        if cj.spec.time_zone is not None:
+            try:
+                load_location(cj.spec.time_zone)
+            except CronError:
+                return cj.spec.schedule
+            return f"TZ={cj.spec.time_zone} {cj.spec.schedule}"
+        return cj.spec.schedule
 
     def _clean_up_finished_jobs(self, cj: CronJob, jobs):
         """cleanupFinishedJobs: keep successfulJobsHistoryLimit / failedJobsHistoryLimit."""

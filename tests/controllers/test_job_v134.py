@@ -319,3 +319,66 @@ def test_kubectl_describe_shows_completed_indexes_and_suspend():
     assert lines["Completion Mode"].strip() == "Indexed" and lines["Suspend"].strip() == "false"
     assert lines["Completed Indexes"] == "  0-2"  # the longest key sets the column
     assert str(c.kubectl("get job idx")).splitlines()[1].split()[1:3] == ["Complete", "3/3"]
+
+
+# ----------------------------------------------------------------------------- CronJob time zones
+def _cronjob(name, schedule, time_zone=None):
+    spec = {"schedule": schedule, "jobTemplate": {"spec": {"template": {"spec": {
+        "restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox"}]}}}}}
+    if time_zone is not None:
+        spec["timeZone"] = time_zone
+    return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": name}, "spec": spec}
+
+
+def test_nine_in_tokyo_is_midnight_utc():
+    """upstream: cronjob_controllerv2.go formatSchedule (timeZone becomes a TZ= prefix) and
+    getJobFromTemplate2 (the scheduled-timestamp annotation in the CronJob's zone)."""
+    from kubelab.controllers.job import CronJobController
+
+    w = World(kubelet=False)
+    w.start(CronJobController)
+    w.create(_cronjob("tokyo", "0 9 * * *", "Asia/Tokyo"))
+    w.run(86399)  # the clock starts at 2025-01-01T00:00:00Z: 09:00 in Tokyo has just passed
+    assert w.list("Job") == []
+    w.run(2)
+    [job] = w.list("Job")
+    assert job.metadata.name == f"tokyo-{(1735689600 + 86400) // 60}"  # 2025-01-02T00:00:00Z in unix minutes
+    assert job.metadata.annotations["batch.kubernetes.io/cronjob-scheduled-timestamp"] == "2025-01-02T09:00:00+09:00"
+    assert w.get("CronJob", "tokyo").status.last_schedule_time == "2025-01-02T00:00:00Z"
+
+
+def test_a_legacy_tz_in_the_schedule_wins_with_a_warning():
+    """upstream: cronjob_controllerv2.go formatSchedule (UnsupportedSchedule)."""
+    from kubelab.api import decode
+    from kubelab.controllers.job import CronJobController
+
+    w = World(kubelet=False)
+    [ctl] = w.start(CronJobController)
+    cj = decode(_cronjob("old", "CRON_TZ=Europe/Paris 0 9 * * *", "Asia/Tokyo"))
+    cj.metadata.namespace = "default"
+    assert ctl._format_schedule(cj) == "CRON_TZ=Europe/Paris 0 9 * * *"
+    ok = decode(_cronjob("new", "0 9 * * *", "Asia/Tokyo"))
+    assert ctl._format_schedule(ok) == "TZ=Asia/Tokyo 0 9 * * *"
+    w.run(1)
+    assert [e.message for e in w.events("UnsupportedSchedule")] == [
+        'CRON_TZ or TZ used in schedule "CRON_TZ=Europe/Paris 0 9 * * *" is not officially supported, '
+        "see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details"]
+
+
+def test_cronjob_validation_of_time_zones_and_names():
+    """upstream: pkg/apis/batch/validation/validation.go validateScheduleFormat (a TZ in a new
+    schedule is refused even with timeZone set), validateTimeZone, ValidateCronJobCreate (52
+    characters), ValidateJobTemplateSpec."""
+    c = kl.Cluster(masters=1, seed=1)
+    cases = {
+        'spec.schedule: Invalid value: "TZ=UTC 0 * * * *": cannot use TZ or CRON_TZ in schedule, use timeZone field instead':
+            _cronjob("a", "TZ=UTC 0 * * * *", "UTC"),
+        'spec.timeZone: Invalid value: "Asia/Nowhere": unknown time zone Asia/Nowhere':
+            _cronjob("b", "0 9 * * *", "Asia/Nowhere"),
+        'metadata.name: Invalid value: "' + "c" * 53 + '": must be no more than 52 characters':
+            _cronjob("c" * 53, "0 9 * * *"),
+    }
+    for message, obj in cases.items():
+        out = _apply(c, obj)
+        assert out.endswith(f'CronJob.batch "{obj["metadata"]["name"]}" is invalid: {message}'), out
+    assert _apply(c, _cronjob("c" * 52, "0 9 * * *")) == f"cronjob.batch/{'c' * 52} created"

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..cron import CronError, load_location, parse_standard
 from ..field import OMIT_VALUE, ErrorList, Path, duplicate, forbidden, invalid, new_path, not_supported, required, too_many
-from .apps import _immutable_selector, _labels_value, _selector_matches
+from .apps import _immutable_selector, _labels_value, _selector_matches, label_selector_go
 from .core import validate_pod_template_spec
 from .names import (
     FIELD_IMMUTABLE_ERROR_MSG,
@@ -121,8 +121,9 @@ class _Int32s:
         return "[]int32{" + ", ".join(str(v) for v in self.values) + "}"
 
 
-def validate_job_spec(spec: Any, fld_path: Path) -> ErrorList:
-    """validateJobSpec + the job pod template checks."""
+def validate_job_spec(spec: Any, fld_path: Path, job_template: bool = False) -> ErrorList:
+    """validateJobSpec + the job pod template checks (and, for a Job rather than a CronJob's
+    job template, ValidateJobSpec's selector checks)."""
     errs = ErrorList()
     if spec.parallelism is not None:
         errs.extend(validate_nonnegative_field(spec.parallelism, fld_path.child("parallelism")))
@@ -188,7 +189,9 @@ def validate_job_spec(spec: Any, fld_path: Path) -> ErrorList:
             errs.append(not_supported(fld_path.child("podReplacementPolicy"), spec.pod_replacement_policy,
                                       ["Failed", "TerminatingOrFailed"]))
     # selector
-    if spec.selector is None:
+    if job_template:
+        pass
+    elif spec.selector is None:
         if spec.manual_selector:
             errs.append(required(fld_path.child("selector"), ""))
     else:
@@ -259,7 +262,7 @@ def _validate_schedule_format(schedule: str, allow_tz: bool, time_zone: Any, fld
         parse_standard(schedule)
     except CronError as exc:
         errs.append(invalid(fld, schedule, str(exc)))
-    if time_zone is not None and "TZ" in schedule:
+    if allow_tz and "TZ" in schedule and time_zone is not None:
         errs.append(invalid(fld, schedule, "cannot use both timeZone field and TZ or CRON_TZ in schedule"))
     elif not allow_tz and "TZ" in schedule:
         errs.append(invalid(fld, schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"))
@@ -291,14 +294,15 @@ def validate_cron_job_update(new: Any, old: Any) -> ErrorList:
     """ValidateCronJobUpdate: metadata update rules, and the spec's rules (a schedule that
     already carried TZ= may keep it)."""
     errs = validate_object_meta_update(new.metadata, old.metadata, new_path("metadata"))
-    errs.extend(e for e in validate_cron_job(new, allow_tz="TZ" in (old.spec.schedule or ""))
+    errs.extend(e for e in validate_cron_job(new, allow_tz="TZ" in (old.spec.schedule or ""), old=old)
                 if e.field != "metadata.namespace" and not e.field.startswith("metadata."))
     return errs
 
 
-def validate_cron_job(cj: Any, allow_tz: bool = False) -> ErrorList:
+def validate_cron_job(cj: Any, allow_tz: bool = False, old: Any = None) -> ErrorList:
     """ValidateCronJobCreate (pkg/apis/batch/validation/validation.go validateCronJobSpec):
-    the schedule as robfig/cron parses it, the time zone, the job template and history limits."""
+    the schedule as robfig/cron parses it, the time zone (on update only when it changes),
+    the job template and history limits; on create a name of at most 52 characters."""
     errs = validate_object_meta(cj.metadata, True, name_is_dns_subdomain, new_path("metadata"))
     sp = new_path("spec")
     if not cj.spec.schedule:
@@ -317,7 +321,16 @@ def validate_cron_job(cj: Any, allow_tz: bool = False) -> ErrorList:
                                                sp.child("successfulJobsHistoryLimit")))
     if cj.spec.failed_jobs_history_limit is not None:
         errs.extend(validate_nonnegative_field(cj.spec.failed_jobs_history_limit, sp.child("failedJobsHistoryLimit")))
-    errs.extend(_validate_time_zone(cj.spec.time_zone, sp.child("timeZone")))
+    if old is None or old.spec.time_zone != cj.spec.time_zone:
+        errs.extend(_validate_time_zone(cj.spec.time_zone, sp.child("timeZone")))
     jt = sp.child("jobTemplate")
-    errs.extend(validate_job_spec(cj.spec.job_template.spec, jt.child("spec")))
+    tspec = cj.spec.job_template.spec
+    errs.extend(validate_job_spec(tspec, jt.child("spec"), job_template=True))  # ValidateJobTemplateSpec
+    if tspec.selector is not None:
+        errs.append(invalid(jt.child("spec", "selector"), label_selector_go(tspec.selector), "`selector` will be auto-generated"))
+    if tspec.manual_selector:
+        errs.append(not_supported(jt.child("spec", "manualSelector"), True, ["nil", "false"]))
+    if old is None and len(cj.metadata.name or "") > 63 - 11:
+        # the controller appends an 11-character -<unix minutes> to name its Jobs
+        errs.append(invalid(new_path("metadata", "name"), cj.metadata.name, "must be no more than 52 characters"))
     return errs
