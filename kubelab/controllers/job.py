@@ -178,6 +178,10 @@ class JobController(Controller):
                     elif intervals_total(failed_ix) > 0 and intervals_total(failed_ix) + intervals_total(succeeded_ix) >= completions:
                         finished = ("FailureTarget", "FailedIndexes", "Job has failed indexes")
                 delayed = pods_with_delayed_deletion_per_index(job, pods, active, succeeded_ix, failed_ix, valid)
+            if finished is None:
+                met = match_success_policy(spec.success_policy, completions, succeeded_ix)
+                if met is not None:
+                    finished = ("SuccessCriteriaMet", "SuccessPolicy", met)
         n_active = len(active)
         ready = sum(1 for p in active if is_pod_ready(p))
         suspend_changed = False
@@ -992,3 +996,26 @@ def get_fail_job_message(job, pods) -> Optional[str]:
             if msg is not None:
                 return msg
     return None
+
+
+# success_policy.go
+def match_success_policy(policy: Optional[dict], completions: int, succeeded_ix: Intervals) -> Optional[str]:
+    """matchSuccessPolicy: the message of the first rule the succeeded indexes satisfy."""
+    if policy is None or not succeeded_ix:
+        return None
+    for index, rule in enumerate(policy.get("rules") or ()):
+        count = rule.get("succeededCount")
+        if rule.get("succeededIndexes") is not None:
+            required = parse_indexes(rule["succeededIndexes"], completions)
+            if not required:
+                continue
+            if _match_succeeded_indexes_rule(required, succeeded_ix, count):
+                return f"Matched rules at index {index}"
+        elif count is not None and intervals_total(succeeded_ix) >= count:
+            return f"Matched rules at index {index}"
+    return None
+
+
+def _match_succeeded_indexes_rule(rule_ix: Intervals, succeeded_ix: Intervals, count: Optional[int]) -> bool:
+    contains = sum(max(0, min(r[1], s[1]) - max(r[0], s[0]) + 1) for r in rule_ix for s in succeeded_ix)
+    return contains == intervals_total(rule_ix) or (count is not None and contains >= count)

@@ -382,3 +382,47 @@ def test_cronjob_validation_of_time_zones_and_names():
         out = _apply(c, obj)
         assert out.endswith(f'CronJob.batch "{obj["metadata"]["name"]}" is invalid: {message}'), out
     assert _apply(c, _cronjob("c" * 52, "0 9 * * *")) == f"cronjob.batch/{'c' * 52} created"
+
+
+# ----------------------------------------------------------------------------- successPolicy, updates
+def test_a_success_policy_completes_the_job_early_and_stops_the_rest():
+    """upstream: success_policy.go matchSuccessPolicy, job_controller.go (SuccessCriteriaMet
+    reason SuccessPolicy, the remaining pods deleted, Complete once none is terminating)."""
+    w = World()
+    w.succeed_after["sp-0-"] = 3
+    w.start(JobController)
+    w.create(_job("sp", completions=3, parallelism=3, completionMode="Indexed",
+                  successPolicy={"rules": [{"succeededIndexes": "0"}]}))
+    w.run(5.5)  # index 0 has succeeded (at 5 s); the others are being deleted (the kubelet takes 1 s)
+    job = w.get("Job", "sp")
+    met = _conds(job)["SuccessCriteriaMet"]
+    assert (met.reason, met.message) == ("SuccessPolicy", "Matched rules at index 0")
+    assert "Complete" not in _conds(job) and job.status.terminating == 2
+    w.run(5)
+    job = w.get("Job", "sp")
+    assert (_conds(job)["Complete"].reason, _conds(job)["Complete"].message) == ("SuccessPolicy", "Matched rules at index 0")
+    assert job.status.completed_indexes == "0" and job.status.succeeded == 1 and not job.status.failed
+    assert job.status.terminating == 0 and w.list(Pod)[0].metadata.annotations[INDEX] == "0"
+
+
+def test_job_updates_keep_the_immutable_fields():
+    """upstream: validation.go ValidateJobSpecUpdate, validateCompletions (elastic Indexed
+    Jobs), validatePodTemplateUpdate (scheduling directives of a suspended, unstarted Job)."""
+    c = kl.Cluster(masters=1, seed=1)
+    _apply(c, _job("el", completionMode="Indexed", completions=2, parallelism=2, suspend=True))
+    out = _apply(c, _job("el", completionMode="Indexed", completions=3, parallelism=2, suspend=True))
+    assert out.endswith('Job.batch "el" is invalid: spec.completions: Invalid value: 3: '
+                        "can only be modified in tandem with spec.parallelism"), out
+    assert _apply(c, _job("el", completionMode="Indexed", completions=3, parallelism=3, suspend=True)) == "job.batch/el configured"
+    moved = _job("el", completionMode="Indexed", completions=3, parallelism=3, suspend=True)
+    moved["spec"]["template"]["spec"]["nodeSelector"] = {"disk": "ssd"}
+    assert _apply(c, moved) == "job.batch/el configured"  # suspended and never started
+    moved["spec"]["template"]["spec"]["containers"][0]["image"] = "busybox:2"
+    assert "spec.template: Invalid value: core.PodTemplateSpec{...}: field is immutable" in _apply(c, moved)
+    out = _apply(c, _job("el", completionMode="Indexed", completions=3, parallelism=3, suspend=True, backoffLimitPerIndex=1))
+    assert out.endswith('Job.batch "el" is invalid: spec.backoffLimitPerIndex: Invalid value: 1: field is immutable'), out
+    out = _apply(c, _job("sp", completionMode="NonIndexed", successPolicy={"rules": [{"succeededCount": 1}]}))
+    assert "spec.successPolicy: Invalid value: batch.SuccessPolicy{...}: requires indexed completion mode" in out, out
+    out = _apply(c, _job("sq", completionMode="Indexed", completions=3, successPolicy={"rules": [{"succeededIndexes": "2-1"}]}))
+    assert out.endswith('spec.successPolicy.rules[0].succeededIndexes: Invalid value: "2-1": error parsing succeededIndexes: '
+                        "non-increasing order, previous: 2, current: 1"), out

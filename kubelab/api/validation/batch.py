@@ -14,7 +14,8 @@ import re
 from typing import Any
 
 from ..cron import CronError, load_location, parse_standard
-from ..field import OMIT_VALUE, ErrorList, Path, duplicate, forbidden, invalid, new_path, not_supported, required, too_many
+from ..field import (OMIT_VALUE, ErrorList, Path, duplicate, forbidden, go_quote, invalid, new_path, not_supported,
+                     required, too_long, too_many)
 from .apps import _immutable_selector, _labels_value, _selector_matches, label_selector_go
 from .core import validate_pod_template_spec
 from .names import (
@@ -111,6 +112,76 @@ def _validate_pod_failure_policy(spec: Any, fld: Path) -> ErrorList:
     return errs
 
 
+MAX_SUCCESS_POLICY_RULES = 20  # maxSuccessPolicyRule
+MAX_SUCCEEDED_INDEXES_LENGTH = 64 * 1024  # maxJobSuccessPolicySucceededIndexesLimit
+
+
+def _validate_success_policy(spec: Any, fld: Path) -> ErrorList:
+    """validateSuccessPolicy / validateSuccessPolicyRule."""
+    errs = ErrorList()
+    rules = (spec.success_policy or {}).get("rules") or []
+    rp = fld.child("rules")
+    if not rules:
+        errs.append(required(rp, "at least one rules must be specified when the successPolicy is specified"))
+    if len(rules) > MAX_SUCCESS_POLICY_RULES:
+        errs.append(too_many(rp, len(rules), MAX_SUCCESS_POLICY_RULES))
+    completions = spec.completions or 0
+    for i, rule in enumerate(rules):
+        p = rp.index(i)
+        ix, count = rule.get("succeededIndexes"), rule.get("succeededCount")
+        if ix is None and count is None:
+            errs.append(required(p, "at least one of succeededCount or succeededIndexes must be specified"))
+        total = 0
+        if ix is not None:
+            if len(ix) > MAX_SUCCEEDED_INDEXES_LENGTH:
+                errs.append(too_long(p.child("succeededIndexes"), ix, MAX_SUCCEEDED_INDEXES_LENGTH))
+            try:
+                total = _validate_indexes_format(ix, completions)
+            except ValueError as exc:
+                errs.append(invalid(p.child("succeededIndexes"), ix, f"error parsing succeededIndexes: {exc}"))
+        if count is not None:
+            cp = p.child("succeededCount")
+            errs.extend(validate_nonnegative_field(count, cp))
+            if count > completions:
+                errs.append(invalid(cp, count, f"must be less than or equal to {completions} (the number of specified completions)"))
+            if ix is not None and count > total:
+                errs.append(invalid(cp, count, f"must be less than or equal to {total} (the number of indexes in the "
+                                               "specified succeededIndexes field)"))
+    return errs
+
+
+def _validate_indexes_format(s: str, completions: int) -> int:
+    """validateIndexesFormat / parseIndexInterval: the number of indexes, or ValueError."""
+    if not s:
+        return 0
+    last, total = None, 0
+    for part in s.split(","):
+        limits = part.split("-")
+        if len(limits) > 2:
+            raise ValueError(f"the fragment {go_quote(part)} violates the requirement that an index interval can "
+                             "have at most two parts separated by '-'")
+
+        def atoi(v: str) -> int:
+            if not re.fullmatch(r"[+-]?[0-9]+", v):
+                raise ValueError(f"cannot convert string to integer for index: {go_quote(v)}")
+            return int(v)
+        x = atoi(limits[0])
+        if x >= completions:
+            raise ValueError(f"too large index: {go_quote(limits[0])}")
+        y = x
+        if len(limits) > 1:
+            y = atoi(limits[1])
+            if y >= completions:
+                raise ValueError(f"too large index: {go_quote(limits[1])}")
+            if x >= y:
+                raise ValueError(f"non-increasing order, previous: {x}, current: {y}")
+        if last is not None and last >= x:
+            raise ValueError(f"non-increasing order, previous: {last}, current: {x}")
+        total += y - x + 1
+        last = y
+    return total
+
+
 class _Int32s:
     """A []int32 as field.Error prints it (%#v)."""
 
@@ -181,6 +252,12 @@ def validate_job_spec(spec: Any, fld_path: Path, job_template: bool = False) -> 
                                 "requires indexed completion mode"))
     if spec.pod_failure_policy is not None:
         errs.extend(_validate_pod_failure_policy(spec, fld_path.child("podFailurePolicy")))
+    if spec.success_policy is not None:
+        if (spec.completion_mode or "NonIndexed") != "Indexed":
+            errs.append(invalid(fld_path.child("successPolicy"), _Elided("batch.SuccessPolicy"),
+                                "requires indexed completion mode"))
+        else:
+            errs.extend(_validate_success_policy(spec, fld_path.child("successPolicy")))
     if spec.pod_replacement_policy is not None:
         if spec.pod_failure_policy is not None:
             if spec.pod_replacement_policy != "Failed":
@@ -226,20 +303,59 @@ def validate_job(job: Any) -> ErrorList:
 
 
 def validate_job_update(new: Any, old: Any) -> ErrorList:
-    """ValidateJobUpdate: selector, template (unless suspended) and completionMode are immutable."""
+    """ValidateJobUpdate / ValidateJobSpecUpdate: completions (an Indexed Job's only together
+    with parallelism), selector, template (a suspended Job that never started may change its
+    scheduling directives: validatePodTemplateUpdate), completionMode, podFailurePolicy,
+    backoffLimitPerIndex, managedBy and successPolicy are immutable."""
     errs = validate_object_meta_update(new.metadata, old.metadata, new_path("metadata"))
     sp = new_path("spec")
-    errs.extend(validate_job_spec(new.spec, sp))
-    errs.extend(_immutable_selector(new.spec.selector, old.spec.selector, sp.child("selector")))
-    if (new.spec.completion_mode or "NonIndexed") != (old.spec.completion_mode or "NonIndexed"):
-        errs.append(invalid(sp.child("completionMode"), new.spec.completion_mode or "", FIELD_IMMUTABLE_ERROR_MSG))
-    if not old.spec.suspend and new.spec.template.model_dump(exclude_none=True) != \
-            old.spec.template.model_dump(exclude_none=True):
+    ns, os_ = new.spec, old.spec
+    errs.extend(validate_job_spec(ns, sp))
+    # validateCompletions (ElasticIndexedJob)
+    if ns.completions != os_.completions:
+        if (ns.completion_mode or "NonIndexed") != "Indexed":
+            errs.append(invalid(sp.child("completions"), ns.completions, FIELD_IMMUTABLE_ERROR_MSG))
+        elif ns.completions is not None and ns.completions != ns.parallelism:
+            errs.append(invalid(sp.child("completions"), ns.completions,
+                                "can only be modified in tandem with spec.parallelism"))
+    errs.extend(_immutable_selector(ns.selector, os_.selector, sp.child("selector")))
+    new_t = ns.template.model_dump(exclude_none=True)
+    old_t = os_.template.model_dump(exclude_none=True)
+    if os_.suspend and old.status.start_time is None:  # AllowMutableSchedulingDirectives
+        for t in (new_t, old_t):
+            t.setdefault("metadata", {}).pop("labels", None)
+            t["metadata"].pop("annotations", None)
+            spec = t.setdefault("spec", {})
+            for k in ("nodeSelector", "node_selector", "tolerations", "schedulingGates", "scheduling_gates"):
+                spec.pop(k, None)
+            aff = spec.get("affinity")
+            if isinstance(aff, dict):
+                for k in ("nodeAffinity", "node_affinity"):
+                    aff.pop(k, None)
+                if not aff:
+                    spec.pop("affinity")
+    if new_t != old_t:
         errs.append(invalid(sp.child("template"), _template_go(), FIELD_IMMUTABLE_ERROR_MSG))
-    if old.spec.completions is not None and new.spec.completions != old.spec.completions \
-            and (new.spec.completion_mode or "NonIndexed") != "Indexed":
-        errs.append(invalid(sp.child("completions"), new.spec.completions, FIELD_IMMUTABLE_ERROR_MSG))
+    if (ns.completion_mode or "NonIndexed") != (os_.completion_mode or "NonIndexed"):
+        errs.append(invalid(sp.child("completionMode"), ns.completion_mode or "", FIELD_IMMUTABLE_ERROR_MSG))
+    for name, attr, go_type in (("podFailurePolicy", "pod_failure_policy", "batch.PodFailurePolicy"),
+                                ("backoffLimitPerIndex", "backoff_limit_per_index", None),
+                                ("managedBy", "managed_by", None),
+                                ("successPolicy", "success_policy", "batch.SuccessPolicy")):
+        nv, ov = getattr(ns, attr), getattr(os_, attr)
+        if nv != ov:
+            # a struct prints as %#v with pointer addresses: elided, as the template is
+            value = _Elided(go_type) if go_type and nv is not None else nv
+            errs.append(invalid(sp.child(name), value, FIELD_IMMUTABLE_ERROR_MSG))
     return errs
+
+
+class _Elided:
+    def __init__(self, go_type: str):
+        self.go_type = go_type
+
+    def __go_repr__(self) -> str:
+        return self.go_type + "{...}"
 
 
 class _TemplateValue:
