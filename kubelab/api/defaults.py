@@ -208,10 +208,10 @@ def default_job(job: Job) -> None:
         s.suspend = False
     if s.manual_selector is None:
         pass  # left nil, as upstream
-    for rule in (s.pod_failure_policy or {}).get("rules") or ():
-        for pattern in rule.get("onPodConditions") or ():
-            if not pattern.get("status"):
-                pattern["status"] = "True"
+    for rule in (s.pod_failure_policy.rules or ()) if s.pod_failure_policy else ():
+        for pattern in rule.on_pod_conditions or ():
+            if not pattern.status:
+                pattern.status = "True"
     if s.pod_replacement_policy is None:
         s.pod_replacement_policy = "Failed" if s.pod_failure_policy is not None else "TerminatingOrFailed"
     _template_spec(s.template.spec)

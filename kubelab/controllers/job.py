@@ -942,22 +942,22 @@ def _matching_container(statuses, req: dict):
         term = cs.state.terminated if cs.state else None
         if term is None:
             continue
-        if req.get("containerName") in (None, cs.name) and term.exit_code != 0:
-            values = req.get("values") or []
-            op = req.get("operator")
+        if req.container_name in (None, cs.name) and term.exit_code != 0:
+            values = req.values or []
+            op = req.operator
             if (op == "In" and term.exit_code in values) or (op == "NotIn" and term.exit_code not in values):
                 return cs
     return None
 
 
-def match_pod_failure_policy(policy: Optional[dict], pod) -> tuple[Optional[str], bool, Optional[str]]:
+def match_pod_failure_policy(policy, pod) -> tuple[Optional[str], bool, Optional[str]]:
     """matchPodFailurePolicy: (FailJob message, count the failure?, matched action)."""
     if policy is None:
         return None, True, None
-    for index, rule in enumerate(policy.get("rules") or ()):
-        action = rule.get("action")
-        if rule.get("onExitCodes") is not None:
-            req = rule["onExitCodes"]
+    for index, rule in enumerate(policy.rules or ()):
+        action = rule.action
+        if rule.on_exit_codes is not None:
+            req = rule.on_exit_codes
             cs = _matching_container(pod.status.container_statuses, req) or \
                 _matching_container(pod.status.init_container_statuses, req)
             if cs is not None:
@@ -970,9 +970,9 @@ def match_pod_failure_policy(policy: Optional[dict], pod) -> tuple[Optional[str]
                 if action == "FailJob":
                     return (f"Container {cs.name} for pod {pod.metadata.namespace}/{pod.name} failed with exit code "
                             f"{cs.state.terminated.exit_code} matching FailJob rule at index {index}"), True, "FailJob"
-        elif rule.get("onPodConditions") is not None:
-            cond = next((c for c in pod.status.conditions or () for pat in rule["onPodConditions"]
-                         if c.type == pat.get("type") and c.status == pat.get("status", "True")), None)
+        elif rule.on_pod_conditions is not None:
+            cond = next((c for c in pod.status.conditions or () for pat in rule.on_pod_conditions
+                         if c.type == pat.type and c.status == (pat.status or "True")), None)
             if cond is not None:
                 if action == "Ignore":
                     return None, False, "Ignore"
@@ -999,14 +999,14 @@ def get_fail_job_message(job, pods) -> Optional[str]:
 
 
 # success_policy.go
-def match_success_policy(policy: Optional[dict], completions: int, succeeded_ix: Intervals) -> Optional[str]:
+def match_success_policy(policy, completions: int, succeeded_ix: Intervals) -> Optional[str]:
     """matchSuccessPolicy: the message of the first rule the succeeded indexes satisfy."""
     if policy is None or not succeeded_ix:
         return None
-    for index, rule in enumerate(policy.get("rules") or ()):
-        count = rule.get("succeededCount")
-        if rule.get("succeededIndexes") is not None:
-            required = parse_indexes(rule["succeededIndexes"], completions)
+    for index, rule in enumerate(policy.rules or ()):
+        count = rule.succeeded_count
+        if rule.succeeded_indexes is not None:
+            required = parse_indexes(rule.succeeded_indexes, completions)
             if not required:
                 continue
             if _match_succeeded_indexes_rule(required, succeeded_ix, count):

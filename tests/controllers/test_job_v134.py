@@ -204,7 +204,7 @@ def test_a_fail_job_rule_fails_the_job_through_failure_target_with_upstreams_mes
     c.run(30)
     job = c.get("Job", "x")
     assert job.spec.pod_replacement_policy == "Failed"  # defaults.go, with a podFailurePolicy
-    assert job.spec.pod_failure_policy["rules"][0]["onPodConditions"][0]["status"] == "True"
+    assert job.spec.pod_failure_policy.rules[0].on_pod_conditions[0].status == "True"
     pod = c.list("Pod")[0]
     message = f"Container main for pod default/{pod.metadata.name} failed with exit code 42 matching FailJob rule at index 1"
     conds = _conds(job)

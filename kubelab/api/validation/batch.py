@@ -45,15 +45,14 @@ _ACTIONS = ["Count", "FailIndex", "FailJob", "Ignore"]  # sets.List: sorted
 def _validate_pod_failure_policy(spec: Any, fld: Path) -> ErrorList:
     """validatePodFailurePolicy / validatePodFailurePolicyRule (validation.go)."""
     errs = ErrorList()
-    pfp = spec.pod_failure_policy or {}
-    rules = pfp.get("rules") or []
+    rules = spec.pod_failure_policy.rules or []
     rules_path = fld.child("rules")
     if len(rules) > MAX_POD_FAILURE_POLICY_RULES:
         errs.append(too_many(rules_path, len(rules), MAX_POD_FAILURE_POLICY_RULES))
     names = {c.name for c in spec.template.spec.containers or ()} | {c.name for c in spec.template.spec.init_containers or ()}
     for i, rule in enumerate(rules):
         rp = rules_path.index(i)
-        action = rule.get("action") or ""
+        action = rule.action or ""
         ap = rp.child("action")
         if action == "":
             errs.append(required(ap, "valid values: " + "[" + " ".join(f'"{a}"' for a in _ACTIONS) + "]"))
@@ -62,20 +61,20 @@ def _validate_pod_failure_policy(spec: Any, fld: Path) -> ErrorList:
                 errs.append(invalid(ap, action, "requires the backoffLimitPerIndex to be set"))
         elif action not in _ACTIONS:
             errs.append(not_supported(ap, action, _ACTIONS))
-        on_exit = rule.get("onExitCodes")
-        on_conds = rule.get("onPodConditions") or []
+        on_exit = rule.on_exit_codes
+        on_conds = rule.on_pod_conditions or []
         if on_exit is not None:
             ep = rp.child("onExitCodes")
-            op = on_exit.get("operator") or ""
+            op = on_exit.operator or ""
             if op == "":
                 errs.append(required(ep.child("operator"), 'valid values: ["In" "NotIn"]'))
             elif op not in ("In", "NotIn"):
                 errs.append(not_supported(ep.child("operator"), op, ["In", "NotIn"]))
-            cn = on_exit.get("containerName")
+            cn = on_exit.container_name
             if cn is not None and cn not in names:
                 errs.append(invalid(ep.child("containerName"), cn,
                                     "must be one of the container or initContainer names in the pod template"))
-            values = on_exit.get("values") or []
+            values = on_exit.values or []
             vp = ep.child("values")
             if not values:
                 errs.append(invalid(vp, _Int32s(values), "at least one value is required"))
@@ -99,8 +98,8 @@ def _validate_pod_failure_policy(spec: Any, fld: Path) -> ErrorList:
                 errs.append(too_many(cp, len(on_conds), MAX_POD_FAILURE_POLICY_ON_POD_CONDITIONS_PATTERNS))
             for j, pat in enumerate(on_conds):
                 pp = cp.index(j)
-                errs.extend(invalid(pp.child("type"), pat.get("type") or "", m) for m in is_qualified_name(pat.get("type") or ""))
-                stv = pat.get("status") or ""
+                errs.extend(invalid(pp.child("type"), pat.type or "", m) for m in is_qualified_name(pat.type or ""))
+                stv = pat.status or ""
                 if stv == "":
                     errs.append(required(pp.child("status"), 'valid values: ["False" "True" "Unknown"]'))
                 elif stv not in ("False", "True", "Unknown"):
@@ -119,7 +118,7 @@ MAX_SUCCEEDED_INDEXES_LENGTH = 64 * 1024  # maxJobSuccessPolicySucceededIndexesL
 def _validate_success_policy(spec: Any, fld: Path) -> ErrorList:
     """validateSuccessPolicy / validateSuccessPolicyRule."""
     errs = ErrorList()
-    rules = (spec.success_policy or {}).get("rules") or []
+    rules = spec.success_policy.rules or []
     rp = fld.child("rules")
     if not rules:
         errs.append(required(rp, "at least one rules must be specified when the successPolicy is specified"))
@@ -128,7 +127,7 @@ def _validate_success_policy(spec: Any, fld: Path) -> ErrorList:
     completions = spec.completions or 0
     for i, rule in enumerate(rules):
         p = rp.index(i)
-        ix, count = rule.get("succeededIndexes"), rule.get("succeededCount")
+        ix, count = rule.succeeded_indexes, rule.succeeded_count
         if ix is None and count is None:
             errs.append(required(p, "at least one of succeededCount or succeededIndexes must be specified"))
         total = 0
