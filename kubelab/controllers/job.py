@@ -103,6 +103,8 @@ class JobController(Controller):
         job = cached.copy_deep()
         if job_finished(job):
             self._backoff.pop(key, None)
+            self._counted.pop(job.uid, None)
+            self._removed.pop(job.uid, None)
             return
         now = self.sim.now
         spec, st = job.spec, job.status
@@ -186,15 +188,17 @@ class JobController(Controller):
         ready = sum(1 for p in active if is_pod_ready(p))
         suspend_changed = False
         if finished is not None:
-            if finished[0] == "FailureTarget":
-                # when the Job fails, every pod not yet terminated counts as failed
-                doomed = [p for p in pods if p.uid not in counted and valid(p) and not _terminal(p)
-                          and p.uid not in {q.uid for q in new_failed}]
-                failed += len(doomed)
-                new_failed = new_failed + doomed
+            doomed = [p for p in pods if p.uid not in counted and valid(p) and not _terminal(p)
+                      and p.uid not in {q.uid for q in new_failed}]
             deleted, deleted_ready = yield from self._delete_pods(key, job, active, expect=False)
             if deleted != n_active or not satisfied:
                 finished = None  # pods may still show up in the cache
+            elif finished[0] == "FailureTarget":
+                # when the Job fails, every pod not yet terminated counts as failed
+                failed += len(doomed)
+                new_failed = new_failed + doomed
+            else:  # success: their tracking finalizers go, uncounted
+                removed.update(p.uid for p in doomed)
             n_active -= deleted
             terminating += deleted
             ready -= deleted_ready
@@ -247,6 +251,7 @@ class JobController(Controller):
         if st != cached.status or suspend_changed:
             yield from update_status_with_retry(self.client, cached, st, retries=0)  # UpdateStatus, no retry: a conflict requeues
         self._counted[job.uid] = {"uids": counted, "succeeded": 0 if indexed else succeeded, "failed": failed}
+        self._backoff[key] = backoff  # updateBackoffRecord, once the status is written
         if done is not None:  # recordJobFinished
             final, reason, message = done
             if final == "Complete":
@@ -268,12 +273,14 @@ class JobController(Controller):
         return self.sim.now - (parse_time(job.status.start_time) or 0.0) >= spec.active_deadline_seconds
 
     def _delete_pods(self, key: str, job: Job, pods: list, expect: bool = True):
-        """deleteJobPods / deleteActivePods: returns (deleted, deleted ready)."""
+        """deleteJobPods (``expect``: with expectations, and the tracking finalizer removed
+        first, so the pods are never counted) / deleteActivePods (a finishing Job: the pods
+        stay tracked and count as failed). Returns (deleted, deleted ready)."""
         if not pods:
             return 0, 0
         if expect:
             self.expectations.expect_deletions(key, len(pods))
-        self._removed.setdefault(job.uid, set()).update(p.uid for p in pods)
+            self._removed.setdefault(job.uid, set()).update(p.uid for p in pods)
         results = yield settle(self.sim, [self.client.delete(Pod, p.name, p.metadata.namespace) for p in pods])
         deleted = ready = 0
         for p, (ok, val) in zip(pods, results):
@@ -285,7 +292,7 @@ class JobController(Controller):
             else:
                 if expect:
                     self.expectations.deletion_observed(key)
-                self._removed[job.uid].discard(p.uid)
+                    self._removed[job.uid].discard(p.uid)
         return deleted, ready
 
     def _manage_job(self, key, job, active, terminating, ready, succeeded, succeeded_ix, failed_ix, delayed, backoff, pods):
@@ -394,7 +401,6 @@ class JobController(Controller):
                 if rec.last_failure_time is None:
                     rec.last_failure_time = t
                 rec.failures_after_last_success += 1
-        self._backoff[key] = rec
         return rec
 
 

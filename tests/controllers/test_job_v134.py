@@ -171,8 +171,12 @@ def test_active_deadline_restarts_when_a_suspended_job_resumes():
     w.run(20)
     assert "Failed" not in _conds(w.get("Job", "d"))
     w.run(15)
-    failed = _conds(w.get("Job", "d"))["Failed"]
+    job = w.get("Job", "d")
+    failed = _conds(job)["Failed"]
     assert (failed.reason, failed.message) == ("DeadlineExceeded", "Job was active longer than specified deadline")
+    # the running pod was deleted and counted failed (trackJobStatusAndRemoveFinalizers); the
+    # one deleted on suspend was not
+    assert job.status.failed == 1 and [x.type for x in job.status.conditions][-2:] == ["FailureTarget", "Failed"]
 
 
 # ----------------------------------------------------------------------------- podFailurePolicy
