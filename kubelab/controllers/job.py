@@ -3,10 +3,19 @@
 
 Job: keeps ``min(parallelism, completions - succeeded)`` pods active (``parallelism``
 until the first success when completions is unset), counts succeeded and failed pods,
-recreates failed ones after the pod failure backoff (10 s doubling, capped at 6 min),
-fails with ``BackoffLimitExceeded`` once failures exceed ``backoffLimit`` (6) or with
-``DeadlineExceeded`` after ``activeDeadlineSeconds``, and completes when ``completions``
-pods have succeeded (events ``Completed`` / ``BackoffLimitExceeded``).
+recreates failed ones after the pod failure backoff (10 s doubling, capped at 10 min:
+backoff_utils.go), fails with ``BackoffLimitExceeded`` once failures exceed
+``backoffLimit`` (6) or with ``DeadlineExceeded`` after ``activeDeadlineSeconds``, and
+completes when ``completions`` pods have succeeded (events ``Completed`` /
+``BackoffLimitExceeded``). As in v1.31+, the interim ``FailureTarget`` /
+``SuccessCriteriaMet`` condition comes first and ``Failed`` / ``Complete`` once no pod is
+terminating. Indexed Jobs (indexed_job_utils.go): one pod per index with the
+``batch.kubernetes.io/job-completion-index`` annotation and label, ``JOB_COMPLETION_INDEX``,
+hostname ``<job>-<index>``, ``completedIndexes`` / ``failedIndexes`` (backoffLimitPerIndex,
+maxFailedIndexes) and successPolicy (success_policy.go). podFailurePolicy
+(pod_failure_policy.go): FailJob / FailIndex / Ignore / Count on exit codes or pod
+conditions. Suspend deletes the active pods (not counted as failures); resuming restarts
+``startTime``.
 
 CronJob: creates a Job named ``<cronjob>-<scheduled time in unix minutes>`` at every
 schedule time of its five-field cron expression (simulated wall clock), honouring
