@@ -109,6 +109,8 @@ class JobController(Controller):
             self.expectations.delete(key)
             self._backoff.pop(key, None)
             return
+        if cached.spec.managed_by not in (None, "kubernetes.io/job-controller"):
+            return  # managedByExternalController: another controller syncs this Job
         job = cached.copy_deep()
         if job_finished(job):
             self._backoff.pop(key, None)

@@ -430,3 +430,14 @@ def test_job_updates_keep_the_immutable_fields():
     out = _apply(c, _job("sq", completionMode="Indexed", completions=3, successPolicy={"rules": [{"succeededIndexes": "2-1"}]}))
     assert out.endswith('spec.successPolicy.rules[0].succeededIndexes: Invalid value: "2-1": error parsing succeededIndexes: '
                         "non-increasing order, previous: 2, current: 1"), out
+
+
+def test_a_job_managed_by_another_controller_is_left_alone():
+    """upstream: job_controller.go syncJob (managedByExternalController)."""
+    w = World()
+    w.start(JobController)
+    w.create(_job("ext", managedBy="example.com/batch-operator"))
+    w.create(_job("own", managedBy="kubernetes.io/job-controller"))
+    w.run(5)
+    assert sorted(p.metadata.name.split("-")[0] for p in w.list(Pod)) == ["own"]
+    assert w.get("Job", "ext").status.start_time is None
