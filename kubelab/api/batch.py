@@ -13,12 +13,42 @@ from .meta import KubeObject, LabelSelector, ObjectMeta
 Json = dict[str, Any]
 
 
+class PodFailurePolicyOnExitCodesRequirement(K8sModel):
+    container_name: Optional[str] = None
+    operator: Optional[str] = None  # In NotIn
+    values: Optional[list[int]] = None
+
+
+class PodFailurePolicyOnPodConditionsPattern(K8sModel):
+    type: Optional[str] = None
+    status: Optional[str] = None  # defaulted to True
+
+
+class PodFailurePolicyRule(K8sModel):
+    action: Optional[str] = None  # FailJob FailIndex Ignore Count
+    on_exit_codes: Optional[PodFailurePolicyOnExitCodesRequirement] = None
+    on_pod_conditions: Optional[list[PodFailurePolicyOnPodConditionsPattern]] = None
+
+
+class PodFailurePolicy(K8sModel):
+    rules: Optional[list[PodFailurePolicyRule]] = None
+
+
+class SuccessPolicyRule(K8sModel):
+    succeeded_indexes: Optional[str] = None
+    succeeded_count: Optional[int] = None
+
+
+class SuccessPolicy(K8sModel):
+    rules: Optional[list[SuccessPolicyRule]] = None
+
+
 class JobSpec(K8sModel):
     parallelism: Optional[int] = None
     completions: Optional[int] = None
     active_deadline_seconds: Optional[int] = None
-    pod_failure_policy: Optional[Json] = None
-    success_policy: Optional[Json] = None
+    pod_failure_policy: Optional[PodFailurePolicy] = None
+    success_policy: Optional[SuccessPolicy] = None
     backoff_limit: Optional[int] = None
     backoff_limit_per_index: Optional[int] = None
     max_failed_indexes: Optional[int] = None

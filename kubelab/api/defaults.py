@@ -201,15 +201,19 @@ def default_job(job: Job) -> None:
     if s.parallelism is None:
         s.parallelism = 1
     if s.backoff_limit is None:
-        s.backoff_limit = 6
+        s.backoff_limit = 2147483647 if s.backoff_limit_per_index is not None else 6  # math.MaxInt32
     if not s.completion_mode:
         s.completion_mode = "NonIndexed"
     if s.suspend is None:
         s.suspend = False
     if s.manual_selector is None:
         pass  # left nil, as upstream
+    for rule in (s.pod_failure_policy.rules or ()) if s.pod_failure_policy else ():
+        for pattern in rule.on_pod_conditions or ():
+            if not pattern.status:
+                pattern.status = "True"
     if s.pod_replacement_policy is None:
-        s.pod_replacement_policy = "TerminatingOrFailed"
+        s.pod_replacement_policy = "Failed" if s.pod_failure_policy is not None else "TerminatingOrFailed"
     _template_spec(s.template.spec)
 
 

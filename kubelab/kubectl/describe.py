@@ -851,11 +851,23 @@ def describe_job(job: Any, events: Optional[list[Any]], now: float) -> str:
             w.write(0, f"Pods Statuses:\t{st.active or 0} Active / {st.succeeded or 0} Succeeded / {st.failed or 0} Failed\n")
         else:
             w.write(0, f"Pods Statuses:\t{st.active or 0} Active ({st.ready} Ready) / {st.succeeded or 0} Succeeded / {st.failed or 0} Failed\n")
+        if sp.completion_mode == "Indexed":
+            w.write(0, f"Completed Indexes:\t{_cap_indexes_list_or_none(st.completed_indexes or '', 50)}\n")
         _describe_pod_template(w, sp.template)
         if events is not None:
             describe_events(w, events, now)
 
     return tabbed_string(body)
+
+
+def _cap_indexes_list_or_none(indexes: str, soft_limit: int) -> str:
+    """capIndexesListOrNone (kubectl describe.go): cut after the interval that crosses the limit."""
+    if not indexes:
+        return "<none>"
+    ix = soft_limit
+    while ix < len(indexes) and indexes[ix] != ",":
+        ix += 1
+    return indexes if ix >= len(indexes) else indexes[: ix + 1] + "..."
 
 
 def describe_cronjob(cj: Any, events: Optional[list[Any]], now: float) -> str:

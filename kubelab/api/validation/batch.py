@@ -14,11 +14,14 @@ import re
 from typing import Any
 
 from ..cron import CronError, load_location, parse_standard
-from ..field import ErrorList, Path, forbidden, invalid, new_path, not_supported, required
-from .apps import _immutable_selector, _labels_value, _selector_matches
+from ..field import (OMIT_VALUE, ErrorList, Path, duplicate, forbidden, go_quote, invalid, new_path, not_supported,
+                     required, too_long, too_many)
+from .apps import _immutable_selector, _labels_value, _selector_matches, label_selector_go
 from .core import validate_pod_template_spec
 from .names import (
     FIELD_IMMUTABLE_ERROR_MSG,
+    is_dns1123_label,
+    is_qualified_name,
     name_is_dns_subdomain,
     validate_label_selector,
     validate_nonnegative_field,
@@ -29,11 +32,168 @@ from .names import (
 __all__ = ["validate_cron_job", "validate_cron_job_update", "validate_job", "validate_job_spec", "validate_job_update"]
 
 MAX_PARALLELISM_FOR_INDEXED_JOB = 100000
-MAX_COMPLETIONS_FOR_INDEXED_JOB = 100000
+MAX_FAILED_INDEXES_FOR_INDEXED_JOB = 100000
+COMPLETIONS_SOFT_LIMIT = 100000
+PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS = 10000
+MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS = 10000
+MAX_POD_FAILURE_POLICY_RULES = 20
+MAX_POD_FAILURE_POLICY_ON_EXIT_CODES_VALUES = 255
+MAX_POD_FAILURE_POLICY_ON_POD_CONDITIONS_PATTERNS = 20
+_ACTIONS = ["Count", "FailIndex", "FailJob", "Ignore"]  # sets.List: sorted
 
 
-def validate_job_spec(spec: Any, fld_path: Path) -> ErrorList:
-    """validateJobSpec + the job pod template checks."""
+def _validate_pod_failure_policy(spec: Any, fld: Path) -> ErrorList:
+    """validatePodFailurePolicy / validatePodFailurePolicyRule (validation.go)."""
+    errs = ErrorList()
+    rules = spec.pod_failure_policy.rules or []
+    rules_path = fld.child("rules")
+    if len(rules) > MAX_POD_FAILURE_POLICY_RULES:
+        errs.append(too_many(rules_path, len(rules), MAX_POD_FAILURE_POLICY_RULES))
+    names = {c.name for c in spec.template.spec.containers or ()} | {c.name for c in spec.template.spec.init_containers or ()}
+    for i, rule in enumerate(rules):
+        rp = rules_path.index(i)
+        action = rule.action or ""
+        ap = rp.child("action")
+        if action == "":
+            errs.append(required(ap, "valid values: " + "[" + " ".join(f'"{a}"' for a in _ACTIONS) + "]"))
+        elif action == "FailIndex":
+            if spec.backoff_limit_per_index is None:
+                errs.append(invalid(ap, action, "requires the backoffLimitPerIndex to be set"))
+        elif action not in _ACTIONS:
+            errs.append(not_supported(ap, action, _ACTIONS))
+        on_exit = rule.on_exit_codes
+        on_conds = rule.on_pod_conditions or []
+        if on_exit is not None:
+            ep = rp.child("onExitCodes")
+            op = on_exit.operator or ""
+            if op == "":
+                errs.append(required(ep.child("operator"), 'valid values: ["In" "NotIn"]'))
+            elif op not in ("In", "NotIn"):
+                errs.append(not_supported(ep.child("operator"), op, ["In", "NotIn"]))
+            cn = on_exit.container_name
+            if cn is not None and cn not in names:
+                errs.append(invalid(ep.child("containerName"), cn,
+                                    "must be one of the container or initContainer names in the pod template"))
+            values = on_exit.values or []
+            vp = ep.child("values")
+            if not values:
+                errs.append(invalid(vp, _Int32s(values), "at least one value is required"))
+            elif len(values) > MAX_POD_FAILURE_POLICY_ON_EXIT_CODES_VALUES:
+                errs.append(too_many(vp, len(values), MAX_POD_FAILURE_POLICY_ON_EXIT_CODES_VALUES))
+            seen: set = set()
+            ordered = True
+            for j, v in enumerate(values):
+                if op == "In" and v == 0:
+                    errs.append(invalid(vp.index(j), v, "must not be 0 for the In operator"))
+                if v in seen:
+                    errs.append(duplicate(vp.index(j), v))
+                seen.add(v)
+                if j > 0 and values[j - 1] > v:
+                    ordered = False
+            if not ordered:
+                errs.append(invalid(vp, _Int32s(values), "must be ordered"))
+        if on_conds:
+            cp = rp.child("onPodConditions")
+            if len(on_conds) > MAX_POD_FAILURE_POLICY_ON_POD_CONDITIONS_PATTERNS:
+                errs.append(too_many(cp, len(on_conds), MAX_POD_FAILURE_POLICY_ON_POD_CONDITIONS_PATTERNS))
+            for j, pat in enumerate(on_conds):
+                pp = cp.index(j)
+                errs.extend(invalid(pp.child("type"), pat.type or "", m) for m in is_qualified_name(pat.type or ""))
+                stv = pat.status or ""
+                if stv == "":
+                    errs.append(required(pp.child("status"), 'valid values: ["False" "True" "Unknown"]'))
+                elif stv not in ("False", "True", "Unknown"):
+                    errs.append(not_supported(pp.child("status"), stv, ["False", "True", "Unknown"]))
+        if on_exit is not None and on_conds:
+            errs.append(invalid(rp, OMIT_VALUE, "specifying both OnExitCodes and OnPodConditions is not supported"))
+        if on_exit is None and not on_conds:
+            errs.append(invalid(rp, OMIT_VALUE, "specifying one of OnExitCodes and OnPodConditions is required"))
+    return errs
+
+
+MAX_SUCCESS_POLICY_RULES = 20  # maxSuccessPolicyRule
+MAX_SUCCEEDED_INDEXES_LENGTH = 64 * 1024  # maxJobSuccessPolicySucceededIndexesLimit
+
+
+def _validate_success_policy(spec: Any, fld: Path) -> ErrorList:
+    """validateSuccessPolicy / validateSuccessPolicyRule."""
+    errs = ErrorList()
+    rules = spec.success_policy.rules or []
+    rp = fld.child("rules")
+    if not rules:
+        errs.append(required(rp, "at least one rules must be specified when the successPolicy is specified"))
+    if len(rules) > MAX_SUCCESS_POLICY_RULES:
+        errs.append(too_many(rp, len(rules), MAX_SUCCESS_POLICY_RULES))
+    completions = spec.completions or 0
+    for i, rule in enumerate(rules):
+        p = rp.index(i)
+        ix, count = rule.succeeded_indexes, rule.succeeded_count
+        if ix is None and count is None:
+            errs.append(required(p, "at least one of succeededCount or succeededIndexes must be specified"))
+        total = 0
+        if ix is not None:
+            if len(ix) > MAX_SUCCEEDED_INDEXES_LENGTH:
+                errs.append(too_long(p.child("succeededIndexes"), ix, MAX_SUCCEEDED_INDEXES_LENGTH))
+            try:
+                total = _validate_indexes_format(ix, completions)
+            except ValueError as exc:
+                errs.append(invalid(p.child("succeededIndexes"), ix, f"error parsing succeededIndexes: {exc}"))
+        if count is not None:
+            cp = p.child("succeededCount")
+            errs.extend(validate_nonnegative_field(count, cp))
+            if count > completions:
+                errs.append(invalid(cp, count, f"must be less than or equal to {completions} (the number of specified completions)"))
+            if ix is not None and count > total:
+                errs.append(invalid(cp, count, f"must be less than or equal to {total} (the number of indexes in the "
+                                               "specified succeededIndexes field)"))
+    return errs
+
+
+def _validate_indexes_format(s: str, completions: int) -> int:
+    """validateIndexesFormat / parseIndexInterval: the number of indexes, or ValueError."""
+    if not s:
+        return 0
+    last, total = None, 0
+    for part in s.split(","):
+        limits = part.split("-")
+        if len(limits) > 2:
+            raise ValueError(f"the fragment {go_quote(part)} violates the requirement that an index interval can "
+                             "have at most two parts separated by '-'")
+
+        def atoi(v: str) -> int:
+            if not re.fullmatch(r"[+-]?[0-9]+", v):
+                raise ValueError(f"cannot convert string to integer for index: {go_quote(v)}")
+            return int(v)
+        x = atoi(limits[0])
+        if x >= completions:
+            raise ValueError(f"too large index: {go_quote(limits[0])}")
+        y = x
+        if len(limits) > 1:
+            y = atoi(limits[1])
+            if y >= completions:
+                raise ValueError(f"too large index: {go_quote(limits[1])}")
+            if x >= y:
+                raise ValueError(f"non-increasing order, previous: {x}, current: {y}")
+        if last is not None and last >= x:
+            raise ValueError(f"non-increasing order, previous: {last}, current: {x}")
+        total += y - x + 1
+        last = y
+    return total
+
+
+class _Int32s:
+    """A []int32 as field.Error prints it (%#v)."""
+
+    def __init__(self, values):
+        self.values = list(values)
+
+    def __go_repr__(self) -> str:
+        return "[]int32{" + ", ".join(str(v) for v in self.values) + "}"
+
+
+def validate_job_spec(spec: Any, fld_path: Path, job_template: bool = False) -> ErrorList:
+    """validateJobSpec + the job pod template checks (and, for a Job rather than a CronJob's
+    job template, ValidateJobSpec's selector checks)."""
     errs = ErrorList()
     if spec.parallelism is not None:
         errs.extend(validate_nonnegative_field(spec.parallelism, fld_path.child("parallelism")))
@@ -46,6 +206,12 @@ def validate_job_spec(spec: Any, fld_path: Path) -> ErrorList:
     if spec.ttl_seconds_after_finished is not None:
         errs.extend(validate_nonnegative_field(spec.ttl_seconds_after_finished,
                                                fld_path.child("ttlSecondsAfterFinished")))
+    if spec.backoff_limit_per_index is not None:
+        errs.extend(validate_nonnegative_field(spec.backoff_limit_per_index, fld_path.child("backoffLimitPerIndex")))
+    if spec.max_failed_indexes is not None:
+        errs.extend(validate_nonnegative_field(spec.max_failed_indexes, fld_path.child("maxFailedIndexes")))
+        if spec.backoff_limit_per_index is None:
+            errs.append(required(fld_path.child("backoffLimitPerIndex"), "when maxFailedIndexes is specified"))
     if spec.completion_mode is not None:
         cm = spec.completion_mode
         if cm not in ("NonIndexed", "Indexed"):
@@ -53,24 +219,55 @@ def validate_job_spec(spec: Any, fld_path: Path) -> ErrorList:
         if cm == "Indexed":
             if spec.completions is None:
                 errs.append(required(fld_path.child("completions"), "when completion mode is Indexed"))
-            elif spec.completions > MAX_COMPLETIONS_FOR_INDEXED_JOB:
-                errs.append(invalid(fld_path.child("completions"), spec.completions,
-                                    f"must be less than or equal to {MAX_COMPLETIONS_FOR_INDEXED_JOB} "
-                                    "when completion mode is Indexed"))
             if spec.parallelism is not None and spec.parallelism > MAX_PARALLELISM_FOR_INDEXED_JOB:
                 errs.append(invalid(fld_path.child("parallelism"), spec.parallelism,
                                     f"must be less than or equal to {MAX_PARALLELISM_FOR_INDEXED_JOB} "
                                     "when completion mode is Indexed"))
-    if spec.backoff_limit_per_index is not None:
-        if spec.completion_mode != "Indexed":
-            errs.append(forbidden(fld_path.child("backoffLimitPerIndex"),
-                                  "requires indexed completion mode"))
-        errs.extend(validate_nonnegative_field(spec.backoff_limit_per_index, fld_path.child("backoffLimitPerIndex")))
-    if spec.pod_replacement_policy is not None and spec.pod_replacement_policy not in ("TerminatingOrFailed", "Failed"):
-        errs.append(not_supported(fld_path.child("podReplacementPolicy"), spec.pod_replacement_policy,
-                                  ["Failed", "TerminatingOrFailed"]))
+            mfi = spec.max_failed_indexes
+            if spec.completions is not None and mfi is not None and mfi > spec.completions:
+                errs.append(invalid(fld_path.child("maxFailedIndexes"), mfi, "must be less than or equal to completions"))
+            if mfi is not None and mfi > MAX_FAILED_INDEXES_FOR_INDEXED_JOB:
+                errs.append(invalid(fld_path.child("maxFailedIndexes"), mfi,
+                                    f"must be less than or equal to {MAX_FAILED_INDEXES_FOR_INDEXED_JOB}"))
+            if spec.completions is not None and spec.completions > COMPLETIONS_SOFT_LIMIT \
+                    and spec.backoff_limit_per_index is not None:
+                if mfi is None:
+                    errs.append(required(fld_path.child("maxFailedIndexes"),
+                                         f"must be specified when completions is above {COMPLETIONS_SOFT_LIMIT}"))
+                if spec.parallelism is not None and spec.parallelism > PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS:
+                    errs.append(invalid(fld_path.child("parallelism"), spec.parallelism,
+                                        f"must be less than or equal to {PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS} when "
+                                        f"completions are above {COMPLETIONS_SOFT_LIMIT} and used with backoff limit per index"))
+                if mfi is not None and mfi > MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS:
+                    errs.append(invalid(fld_path.child("maxFailedIndexes"), mfi,
+                                        f"must be less than or equal to {MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS} when "
+                                        f"completions are above {COMPLETIONS_SOFT_LIMIT} and used with backoff limit per index"))
+    if (spec.completion_mode or "NonIndexed") == "NonIndexed":
+        if spec.backoff_limit_per_index is not None:
+            errs.append(invalid(fld_path.child("backoffLimitPerIndex"), spec.backoff_limit_per_index,
+                                "requires indexed completion mode"))
+        if spec.max_failed_indexes is not None:
+            errs.append(invalid(fld_path.child("maxFailedIndexes"), spec.max_failed_indexes,
+                                "requires indexed completion mode"))
+    if spec.pod_failure_policy is not None:
+        errs.extend(_validate_pod_failure_policy(spec, fld_path.child("podFailurePolicy")))
+    if spec.success_policy is not None:
+        if (spec.completion_mode or "NonIndexed") != "Indexed":
+            errs.append(invalid(fld_path.child("successPolicy"), _Elided("batch.SuccessPolicy"),
+                                "requires indexed completion mode"))
+        else:
+            errs.extend(_validate_success_policy(spec, fld_path.child("successPolicy")))
+    if spec.pod_replacement_policy is not None:
+        if spec.pod_failure_policy is not None:
+            if spec.pod_replacement_policy != "Failed":
+                errs.append(not_supported(fld_path.child("podReplacementPolicy"), spec.pod_replacement_policy, ["Failed"]))
+        elif spec.pod_replacement_policy not in ("TerminatingOrFailed", "Failed"):
+            errs.append(not_supported(fld_path.child("podReplacementPolicy"), spec.pod_replacement_policy,
+                                      ["Failed", "TerminatingOrFailed"]))
     # selector
-    if spec.selector is None:
+    if job_template:
+        pass
+    elif spec.selector is None:
         if spec.manual_selector:
             errs.append(required(fld_path.child("selector"), ""))
     else:
@@ -94,24 +291,70 @@ def validate_job(job: Any) -> ErrorList:
     """ValidateJob."""
     errs = validate_object_meta(job.metadata, True, name_is_dns_subdomain, new_path("metadata"))
     errs.extend(validate_job_spec(job.spec, new_path("spec")))
+    sp = job.spec
+    if sp.completion_mode == "Indexed" and sp.completions is not None and sp.completions > 0:
+        # the controller names pod hostnames <job>-<index>: the largest must be a DNS label
+        hostname = f"{job.metadata.name}-{sp.completions - 1}"
+        if is_dns1123_label(hostname):
+            errs.append(invalid(new_path("metadata", "name"), job.metadata.name,
+                                f"will not able to create pod with invalid DNS label: {hostname}"))
     return errs
 
 
 def validate_job_update(new: Any, old: Any) -> ErrorList:
-    """ValidateJobUpdate: selector, template (unless suspended) and completionMode are immutable."""
+    """ValidateJobUpdate / ValidateJobSpecUpdate: completions (an Indexed Job's only together
+    with parallelism), selector, template (a suspended Job that never started may change its
+    scheduling directives: validatePodTemplateUpdate), completionMode, podFailurePolicy,
+    backoffLimitPerIndex, managedBy and successPolicy are immutable."""
     errs = validate_object_meta_update(new.metadata, old.metadata, new_path("metadata"))
     sp = new_path("spec")
-    errs.extend(validate_job_spec(new.spec, sp))
-    errs.extend(_immutable_selector(new.spec.selector, old.spec.selector, sp.child("selector")))
-    if (new.spec.completion_mode or "NonIndexed") != (old.spec.completion_mode or "NonIndexed"):
-        errs.append(invalid(sp.child("completionMode"), new.spec.completion_mode or "", FIELD_IMMUTABLE_ERROR_MSG))
-    if not old.spec.suspend and new.spec.template.model_dump(exclude_none=True) != \
-            old.spec.template.model_dump(exclude_none=True):
+    ns, os_ = new.spec, old.spec
+    errs.extend(validate_job_spec(ns, sp))
+    # validateCompletions (ElasticIndexedJob)
+    if ns.completions != os_.completions:
+        if (ns.completion_mode or "NonIndexed") != "Indexed":
+            errs.append(invalid(sp.child("completions"), ns.completions, FIELD_IMMUTABLE_ERROR_MSG))
+        elif ns.completions is not None and ns.completions != ns.parallelism:
+            errs.append(invalid(sp.child("completions"), ns.completions,
+                                "can only be modified in tandem with spec.parallelism"))
+    errs.extend(_immutable_selector(ns.selector, os_.selector, sp.child("selector")))
+    new_t = ns.template.model_dump(exclude_none=True)
+    old_t = os_.template.model_dump(exclude_none=True)
+    if os_.suspend and old.status.start_time is None:  # AllowMutableSchedulingDirectives
+        for t in (new_t, old_t):
+            t.setdefault("metadata", {}).pop("labels", None)
+            t["metadata"].pop("annotations", None)
+            spec = t.setdefault("spec", {})
+            for k in ("nodeSelector", "node_selector", "tolerations", "schedulingGates", "scheduling_gates"):
+                spec.pop(k, None)
+            aff = spec.get("affinity")
+            if isinstance(aff, dict):
+                for k in ("nodeAffinity", "node_affinity"):
+                    aff.pop(k, None)
+                if not aff:
+                    spec.pop("affinity")
+    if new_t != old_t:
         errs.append(invalid(sp.child("template"), _template_go(), FIELD_IMMUTABLE_ERROR_MSG))
-    if old.spec.completions is not None and new.spec.completions != old.spec.completions \
-            and (new.spec.completion_mode or "NonIndexed") != "Indexed":
-        errs.append(invalid(sp.child("completions"), new.spec.completions, FIELD_IMMUTABLE_ERROR_MSG))
+    if (ns.completion_mode or "NonIndexed") != (os_.completion_mode or "NonIndexed"):
+        errs.append(invalid(sp.child("completionMode"), ns.completion_mode or "", FIELD_IMMUTABLE_ERROR_MSG))
+    for name, attr, go_type in (("podFailurePolicy", "pod_failure_policy", "batch.PodFailurePolicy"),
+                                ("backoffLimitPerIndex", "backoff_limit_per_index", None),
+                                ("managedBy", "managed_by", None),
+                                ("successPolicy", "success_policy", "batch.SuccessPolicy")):
+        nv, ov = getattr(ns, attr), getattr(os_, attr)
+        if nv != ov:
+            # a struct prints as %#v with pointer addresses: elided, as the template is
+            value = _Elided(go_type) if go_type and nv is not None else nv
+            errs.append(invalid(sp.child(name), value, FIELD_IMMUTABLE_ERROR_MSG))
     return errs
+
+
+class _Elided:
+    def __init__(self, go_type: str):
+        self.go_type = go_type
+
+    def __go_repr__(self) -> str:
+        return self.go_type + "{...}"
 
 
 class _TemplateValue:
@@ -134,7 +377,7 @@ def _validate_schedule_format(schedule: str, allow_tz: bool, time_zone: Any, fld
         parse_standard(schedule)
     except CronError as exc:
         errs.append(invalid(fld, schedule, str(exc)))
-    if time_zone is not None and "TZ" in schedule:
+    if allow_tz and "TZ" in schedule and time_zone is not None:
         errs.append(invalid(fld, schedule, "cannot use both timeZone field and TZ or CRON_TZ in schedule"))
     elif not allow_tz and "TZ" in schedule:
         errs.append(invalid(fld, schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"))
@@ -166,14 +409,15 @@ def validate_cron_job_update(new: Any, old: Any) -> ErrorList:
     """ValidateCronJobUpdate: metadata update rules, and the spec's rules (a schedule that
     already carried TZ= may keep it)."""
     errs = validate_object_meta_update(new.metadata, old.metadata, new_path("metadata"))
-    errs.extend(e for e in validate_cron_job(new, allow_tz="TZ" in (old.spec.schedule or ""))
+    errs.extend(e for e in validate_cron_job(new, allow_tz="TZ" in (old.spec.schedule or ""), old=old)
                 if e.field != "metadata.namespace" and not e.field.startswith("metadata."))
     return errs
 
 
-def validate_cron_job(cj: Any, allow_tz: bool = False) -> ErrorList:
+def validate_cron_job(cj: Any, allow_tz: bool = False, old: Any = None) -> ErrorList:
     """ValidateCronJobCreate (pkg/apis/batch/validation/validation.go validateCronJobSpec):
-    the schedule as robfig/cron parses it, the time zone, the job template and history limits."""
+    the schedule as robfig/cron parses it, the time zone (on update only when it changes),
+    the job template and history limits; on create a name of at most 52 characters."""
     errs = validate_object_meta(cj.metadata, True, name_is_dns_subdomain, new_path("metadata"))
     sp = new_path("spec")
     if not cj.spec.schedule:
@@ -192,7 +436,16 @@ def validate_cron_job(cj: Any, allow_tz: bool = False) -> ErrorList:
                                                sp.child("successfulJobsHistoryLimit")))
     if cj.spec.failed_jobs_history_limit is not None:
         errs.extend(validate_nonnegative_field(cj.spec.failed_jobs_history_limit, sp.child("failedJobsHistoryLimit")))
-    errs.extend(_validate_time_zone(cj.spec.time_zone, sp.child("timeZone")))
+    if old is None or old.spec.time_zone != cj.spec.time_zone:
+        errs.extend(_validate_time_zone(cj.spec.time_zone, sp.child("timeZone")))
     jt = sp.child("jobTemplate")
-    errs.extend(validate_job_spec(cj.spec.job_template.spec, jt.child("spec")))
+    tspec = cj.spec.job_template.spec
+    errs.extend(validate_job_spec(tspec, jt.child("spec"), job_template=True))  # ValidateJobTemplateSpec
+    if tspec.selector is not None:
+        errs.append(invalid(jt.child("spec", "selector"), label_selector_go(tspec.selector), "`selector` will be auto-generated"))
+    if tspec.manual_selector:
+        errs.append(not_supported(jt.child("spec", "manualSelector"), True, ["nil", "false"]))
+    if old is None and len(cj.metadata.name or "") > 63 - 11:
+        # the controller appends an 11-character -<unix minutes> to name its Jobs
+        errs.append(invalid(new_path("metadata", "name"), cj.metadata.name, "must be no more than 52 characters"))
     return errs
