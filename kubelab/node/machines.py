@@ -1,12 +1,14 @@
 """Worker machines of mixed kinds: bare metal, virtual machines, cloud instances.
 
 A machine is hardware plus what the kubelet will report: capacity, allocatable
-(capacity minus ``--kube-reserved`` and ``--system-reserved`` and any
-``--eviction-hard`` memory threshold you give), labels, addresses and system info.
+(capacity minus ``--kube-reserved``, ``--system-reserved`` and the hard eviction thresholds,
+by default the kubelet's ``memory.available<100Mi`` and ``nodefs.available<10%``), labels,
+addresses and system info.
 """
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -42,6 +44,18 @@ def _sub(total: str, *parts: Optional[str]) -> str:
     return str(q)
 
 
+def _threshold(value: Optional[str], capacity: str) -> Optional[str]:
+    """evictionapi.GetThresholdQuantity: a quantity, or a percentage of the capacity in bytes,
+    int64(float64(capacity) * float64(percentage)) with the percentage a float32 as
+    pkg/kubelet/eviction/api parsePercentage keeps it (10% of 100Gi is 10737418400, not
+    10737418240: a real node's allocatable ephemeral-storage is such a raw byte count)."""
+    if not value or not value.endswith("%"):
+        return value
+    f32 = lambda x: struct.unpack("f", struct.pack("f", x))[0]  # noqa: E731
+    percentage = f32(f32(float(value[:-1])) / 100)
+    return str(int(parse_quantity(capacity).value() * percentage))
+
+
 @dataclass
 class Machine:
     """A worker node's hardware. Subclasses: :class:`BareMetal`, :class:`VM`, :class:`CloudInstance`."""
@@ -55,7 +69,10 @@ class Machine:
     taints: list[dict] = field(default_factory=list)
     kube_reserved: dict[str, str] = field(default_factory=dict)
     system_reserved: dict[str, str] = field(default_factory=dict)
-    eviction_hard_memory: Optional[str] = None  # kubelet's default is "100Mi"; None = no threshold
+    # --eviction-hard's memory.available and nodefs.available (pkg/kubelet/eviction/defaults_linux.go
+    # DefaultEvictionHard); None = no threshold. A percentage is of the capacity.
+    eviction_hard_memory: Optional[str] = "100Mi"
+    eviction_hard_nodefs: Optional[str] = "10%"
     images: dict[str, int] = field(default_factory=dict)  # image -> size in bytes, pre-pulled
     # link to the image registry, bytes per simulated second
     pull_bandwidth: float = 100e6
@@ -77,8 +94,9 @@ class Machine:
         capacity - kube-reserved - system-reserved - hard eviction threshold."""
         cap = self.capacity()
         out = dict(cap)
+        eviction = {"memory": self.eviction_hard_memory, "ephemeral-storage": self.eviction_hard_nodefs}
         for res in ("cpu", "memory", "ephemeral-storage"):
-            extra = self.eviction_hard_memory if res == "memory" else None
+            extra = _threshold(eviction.get(res), cap[res])
             out[res] = _sub(cap[res], self.kube_reserved.get(res), self.system_reserved.get(res), extra)
         return out
 

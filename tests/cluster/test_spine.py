@@ -84,8 +84,20 @@ def test_nodes_of_each_kind_carry_the_well_known_labels(running):
 def test_kube_reserved_lowers_allocatable():
     m = kl.VM("vm-r", cpu="4", memory="16Gi", kube_reserved={"cpu": "500m", "memory": "1Gi"},
               system_reserved={"cpu": "500m"})
-    assert m.allocatable()["cpu"] == "3" and m.allocatable()["memory"] == "15Gi"
+    # and the default hard eviction threshold memory.available<100Mi
+    assert m.allocatable()["cpu"] == "3" and m.allocatable()["memory"] == "15260Mi"
     assert m.capacity()["cpu"] == "4"
+
+
+def test_allocatable_is_capacity_minus_the_kubelets_default_hard_eviction_thresholds():
+    """pkg/kubelet/cm/node_container_manager_linux.go GetNodeAllocatableReservation with
+    pkg/kubelet/eviction/defaults_linux.go DefaultEvictionHard (memory.available<100Mi,
+    nodefs.available<10%, the percentage a float32 as eviction/api parsePercentage keeps it)."""
+    m = kl.VM("vm-a", cpu="4", memory="16Gi", ephemeral_storage="100Gi")
+    assert m.allocatable()["memory"] == "16284Mi"
+    assert m.allocatable()["ephemeral-storage"] == "96636764000"  # 100Gi - int64(107374182400 * float32(0.1))
+    none = kl.VM("vm-b", memory="16Gi", eviction_hard_memory=None, eviction_hard_nodefs=None)
+    assert none.allocatable()["memory"] == "16Gi" and none.allocatable()["ephemeral-storage"] == "100Gi"
 
 
 def test_a_pod_that_fits_nowhere_stays_pending_with_the_schedulers_words():
