@@ -674,6 +674,9 @@ class Kubelet:
         yield self.sim.timeout(0.05)
         r.id = f"containerd://{self._rng.getrandbits(256):064x}"
         r.started_at, r.image, r.running, r.waiting, r.term = self.sim.now, norm, True, None, None
+        for kind in (prober.STARTUP, prober.READINESS):  # results are per container ID: a new one has none
+            if (c.name, kind) in rp.results:
+                rp.results[(c.name, kind)] = prober.INITIAL[kind]
         r.exit = exit_ev = self.sim.event()
         self.recorder.event(pod, "Normal", "Started", f"Started container {c.name}", ref_path)
         log = self._start_log(pod, c, r.id)
@@ -753,8 +756,9 @@ class Kubelet:
     def _stop_sidecars(self, pod: Pod, rp: _RunningPod):
         """killContainersWithSyncResult: after the regular containers, the restartable init
         containers are stopped one at a time, in reverse order."""
-        for r in reversed(list(rp.inits.values())):
+        for r in rp.inits.values():
             r.stopping = True
+        for r in reversed(list(rp.inits.values())):
             if not r.restartable or not r.running:
                 continue
             self.recorder.event(pod, "Normal", "Killing", f"Stopping container {r.name}",
@@ -1312,8 +1316,12 @@ class Kubelet:
         st.pod_ips = [PodIP(ip=rp.ip)]
         statuses = []
         unready = []
+        prev = {cs.name: cs for cs in st.container_statuses or ()}
         for c in p.spec.containers:
             info = rp.containers.get(c.name)
+            if info is not None and not info.get("running", True) and c.name in prev:
+                statuses.append(prev[c.name])  # exited, waiting to restart: as last reported
+                continue
             started, ready = self._container_flags(c, rp)
             if info is None or not info.get("running", True):
                 ready = False

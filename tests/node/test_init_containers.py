@@ -10,6 +10,7 @@ import pytest
 
 import kubelab as kl
 from kubelab.api import errors
+from kubelab.api.base import parse_time
 
 
 def cluster():
@@ -141,3 +142,183 @@ def test_an_init_container_exit_code_can_be_set_by_annotation():
     c.run(2)
     cs = c.get("Pod", "shaped").status.init_container_statuses[0]
     assert cs.restart_count == 1 and cs.last_state.terminated.exit_code == 2
+
+
+# -- native sidecars (init containers with restartPolicy: Always) --------------------------------
+
+# The Deployment of the Kubernetes docs, "Sidecar containers" (concepts/workloads/pods/sidecar-containers,
+# application/deployment-sidecar.yaml): a logshipper sidecar beside the app.
+DEPLOYMENT_SIDECAR = {
+    "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "myapp", "labels": {"app": "myapp"}},
+    "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "myapp"}}, "template": {
+        "metadata": {"labels": {"app": "myapp"}},
+        "spec": {"containers": [{"name": "myapp", "image": "alpine:latest",
+                                 "command": ["sh", "-c", 'while true; do echo "logging" >> /opt/logs.txt; sleep 1; done'],
+                                 "volumeMounts": [{"name": "data", "mountPath": "/opt"}]}],
+                 "initContainers": [{"name": "logshipper", "image": "alpine:latest", "restartPolicy": "Always",
+                                     "command": ["sh", "-c", "tail -F /opt/logs.txt"],
+                                     "volumeMounts": [{"name": "data", "mountPath": "/opt"}]}],
+                 "volumes": [{"name": "data", "emptyDir": {}}]}}}}
+
+# application/job/job-sidecar.yaml of the same page: the Job completes although its sidecar never exits.
+JOB_SIDECAR = {
+    "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "myjob"},
+    "spec": {"template": {"spec": {
+        "containers": [{"name": "myjob", "image": "alpine:latest", "command": ["sh", "-c", 'echo "logging" > /opt/logs.txt'],
+                        "volumeMounts": [{"name": "data", "mountPath": "/opt"}]}],
+        "initContainers": [{"name": "logshipper", "image": "alpine:latest", "restartPolicy": "Always",
+                            "command": ["sh", "-c", "tail -F /opt/logs.txt"],
+                            "volumeMounts": [{"name": "data", "mountPath": "/opt"}]}],
+        "restartPolicy": "Never", "volumes": [{"name": "data", "emptyDir": {}}]}}}}
+
+
+def only_pod(c, prefix):
+    pods = [p for p in c.list("Pod", "default") if p.metadata.name.startswith(prefix)]
+    assert len(pods) == 1
+    return pods[0]
+
+
+def test_a_sidecar_keeps_running_beside_the_app_and_counts_in_ready():
+    """upstream: kuberuntime_manager.go computeInitContainerActions (a restartable init container
+    is left running and the next step starts once it has started), generate.go
+    GenerateContainersReadyCondition (restartable init containers count), printPod (READY
+    counts them: 2/2 for one app container and one sidecar)."""
+    c = cluster()
+    c.apply(DEPLOYMENT_SIDECAR)
+    c.run(15)
+    pod = only_pod(c, "myapp-")
+    assert row(c, pod.metadata.name)[1:4] == ["2/2", "Running", "0"]
+    side = pod.status.init_container_statuses[0]
+    assert side.name == "logshipper" and side.state.running is not None and side.started and side.ready
+    app = pod.status.container_statuses[0]
+    assert side.state.running.started_at <= app.state.running.started_at
+    assert [x[:2] for x in conditions(pod)] == [("PodReadyToStartContainers", "True"), ("Initialized", "True"),
+                                                ("Ready", "True"), ("ContainersReady", "True"),
+                                                ("PodScheduled", "True")]
+    assert c.get("Deployment", "myapp").status.ready_replicas == 1
+    described = c.kubectl(f"describe pod {pod.metadata.name}")
+    init = described.split("Init Containers:\n", 1)[1].split("Containers:\n", 1)[0]
+    assert init.startswith("  logshipper:\n    Container ID:  containerd://")
+    assert "    State:          Running\n" in init and "    Ready:          True\n" in init
+    assert described.index("Init Containers:") < described.index("\nContainers:")
+
+
+def test_a_job_with_a_sidecar_completes_when_its_app_container_does():
+    """upstream: kuberuntime_manager.go computePodActions (regular containers done and not to be
+    restarted: KillPod, sidecars included, InitContainersToStart cleared),
+    killContainersWithSyncResult (sidecars after the regular containers, in reverse order),
+    kubelet_pods.go getPhase (terminated restartable init containers do not count)."""
+    c = cluster()
+    c.apply(JOB_SIDECAR)
+    c.run(12)  # the app's few seconds of batch work are over; the sidecar is being stopped
+    pod = only_pod(c, "myjob-")
+    assert pod.status.phase == "Running"  # getPhase: the sidecar still runs
+    assert pod.status.container_statuses[0].state.terminated.reason == "Completed"
+    assert row(c, pod.metadata.name)[1:3] == ["1/2", "Completed"]
+    killing = [e for e in c.api.events(pod) if e.reason == "Killing"]
+    assert [(e.message, e.involved_object.field_path) for e in killing] == [
+        ("Stopping container logshipper", "spec.initContainers{logshipper}")]
+    c.run(40)  # `sh -c 'tail -F ...'` ignores SIGTERM: killed when the 30 s grace period ends
+    pod = only_pod(c, "myjob-")
+    assert pod.status.phase == "Succeeded"
+    side = pod.status.init_container_statuses[0]
+    assert side.state.terminated.exit_code == 137 and not side.ready
+    assert row(c, pod.metadata.name)[1:3] == ["0/2", "Completed"]
+    assert pod.status.condition("Initialized").reason == "PodCompleted"
+    assert pod.status.condition("ContainersReady").reason == "PodCompleted"
+    job = c.get("Job", "myjob")
+    assert job.status.succeeded == 1 and any(x.type == "Complete" for x in job.status.conditions)
+
+
+def proxied(annotations=None):
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "px", "annotations": annotations or {}},
+            "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}],
+                     "initContainers": [
+                         {"name": "proxy", "image": "nginx:1.27", "restartPolicy": "Always",
+                          "startupProbe": {"httpGet": {"path": "/", "port": 80},
+                                           "initialDelaySeconds": 5, "periodSeconds": 1}},
+                         {"name": "migrate", "image": "busybox:1.37", "command": ["sh", "-c", "sleep 2"]}]}}
+
+
+def test_the_next_init_container_waits_for_the_sidecar_startup_probe():
+    """upstream: kuberuntime_manager.go computeInitContainerActions (a restartable init container
+    that has not started yet holds back the next one), prober_manager.go UpdatePodStatus
+    (started from the startup probe), printPod (a sidecar not started yet is Init:0/2)."""
+    c = cluster()
+    c.apply(proxied())
+    c.run(6)
+    pod = c.get("Pod", "px")
+    proxy, migrate = pod.status.init_container_statuses
+    assert proxy.state.running is not None and not proxy.started and not proxy.ready
+    assert migrate.state.waiting.reason == "PodInitializing"
+    assert row(c, "px")[1:3] == ["0/2", "Init:0/2"]
+    c.run(10)
+    pod = c.get("Pod", "px")
+    proxy, migrate = pod.status.init_container_statuses
+    assert migrate.state.terminated.reason == "Completed"
+    assert parse_time(migrate.state.terminated.started_at) >= parse_time(proxy.state.running.started_at) + 5
+    assert row(c, "px")[1:3] == ["2/2", "Running"]
+
+
+def test_a_sidecar_that_exits_is_restarted_and_its_restarts_show_in_kubectl_get():
+    """upstream: kuberuntime_manager.go computeInitContainerActions (a restartable init container
+    that exited is restarted whatever the pod's restartPolicy, with the back-off), printPod
+    (RESTARTS counts restartable init containers' restarts with "(Ns ago)"; a sidecar in
+    back-off after initialisation shows Init:CrashLoopBackOff)."""
+    c = cluster()
+    c.apply(proxied({"sim.kubelab.io/run-seconds.proxy": "20"}))
+    c.run(30)
+    pod = c.get("Pod", "px")
+    proxy = pod.status.init_container_statuses[0]
+    assert proxy.restart_count == 1 and proxy.last_state.terminated.exit_code == 0
+    assert pod.status.container_statuses[0].restart_count == 0  # the app was not touched
+    assert pod.status.phase == "Running"
+    # it exited at 20 s after it started (00:00:30), 8 s ago
+    assert proxy.last_state.terminated.finished_at == "2025-01-01T00:00:30Z"
+    assert row(c, "px")[1:6] == ["2/2", "Running", "1", "(8s", "ago)"]
+    c.run(21)  # it exits again: now in back-off (10 s)
+    pod = c.get("Pod", "px")
+    proxy = pod.status.init_container_statuses[0]
+    assert proxy.state.waiting.reason == "CrashLoopBackOff"
+    assert row(c, "px")[1:3] == ["1/2", "Init:CrashLoopBackOff"]
+    assert pod.status.condition("Initialized").status == "True"  # the app has run: still initialised
+    assert pod.status.condition("Ready").message == "containers with unready status: [proxy]"
+
+
+def test_deleting_a_pod_stops_the_sidecars_after_the_app_containers():
+    """upstream: kuberuntime_container.go killContainersWithSyncResult (regular containers
+    first, then restartable init containers in reverse order)."""
+    c = cluster()
+    c.apply(proxied())
+    c.run(20)
+    c.kubectl("delete pod px --wait=false")
+    c.run(5)
+    msgs = [(e.message, e.involved_object.field_path) for e in c.list("Event", "default")
+            if e.reason == "Killing" and e.involved_object.name == "px"]
+    assert msgs == [("Stopping container app", "spec.containers{app}"),
+                    ("Stopping container proxy", "spec.initContainers{proxy}")]
+
+
+@pytest.mark.parametrize("where,container,message", [
+    ("containers", {"name": "app", "image": "nginx", "restartPolicy": "Always"},
+     'Pod "bad" is invalid: spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers'),
+    ("initContainers", {"name": "init", "image": "busybox", "restartPolicy": "Never"},
+     'Pod "bad" is invalid: spec.initContainers[0].restartPolicy: Unsupported value: "Never": '
+     'supported values: "Always"'),
+    ("initContainers", {"name": "init", "image": "busybox", "readinessProbe": {"tcpSocket": {"port": 80}}},
+     'Pod "bad" is invalid: spec.initContainers[0].readinessProbe: Forbidden: may not be set for init '
+     'containers without restartPolicy=Always'),
+])
+def test_container_restart_policy_validation(where, container, message):
+    """upstream: pkg/apis/core/validation/validation.go validateInitContainers /
+    validateContainers with the ContainerRestartRules gate off (its v1.34 default): only an
+    init container may say restartPolicy, and only Always."""
+    c = cluster()
+    spec = {"containers": [{"name": "main", "image": "nginx"}]}
+    spec.setdefault(where, []).insert(0, container)
+    if where == "containers":
+        spec["containers"] = [container]
+    with pytest.raises(errors.StatusError) as e:
+        c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bad"}, "spec": spec})
+    assert e.value.code == 422
+    assert str(e.value) == message
