@@ -322,3 +322,129 @@ def test_container_restart_policy_validation(where, container, message):
         c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bad"}, "spec": spec})
     assert e.value.code == 422
     assert str(e.value) == message
+
+
+# -- kubectl get / describe -----------------------------------------------------------------------
+
+def _pod(init, containers, status):
+    from kubelab.api import decode
+
+    return decode({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "test1", "namespace": "default"},
+                   "spec": {"initContainers": init, "containers": containers}, "status": status})
+
+
+SIDECARS = [{"name": "restartable-init-1", "image": "i", "restartPolicy": "Always"},
+            {"name": "restartable-init-2", "image": "i", "restartPolicy": "Always"}]
+NOW = 1000.0
+
+
+def _cs(name, state, started=None, ready=False, restarts=0, finished_ago=None):
+    d = {"name": name, "ready": ready, "restartCount": restarts, "image": "i", "imageID": "", "state": state}
+    if started is not None:
+        d["started"] = started
+    if finished_ago is not None:
+        from kubelab.api.base import rfc3339
+
+        d["lastState"] = {"terminated": {"exitCode": 0, "finishedAt": rfc3339(NOW - finished_ago)}}
+    return d
+
+
+@pytest.mark.parametrize("phase,init_statuses,app_status,initialized,want", [
+    # printers_test.go TestPrintPodWithRestartableInitContainer, its cases in order
+    ("Pending", [_cs("restartable-init-1", {"running": {}}, False, restarts=3, finished_ago=10),
+                 _cs("restartable-init-2", {"waiting": {}}, False)],
+     _cs("c", {"waiting": {}}), "False", ["0/3", "Init:0/2", "3 (10s ago)"]),
+    ("Pending", [_cs("restartable-init-1", {"running": {}}, True, restarts=3, finished_ago=10),
+                 _cs("restartable-init-2", {"running": {}}, False)],
+     _cs("c", {"waiting": {}}), "False", ["0/3", "Init:1/2", "3 (10s ago)"]),
+    ("Running", [_cs("restartable-init-1", {"running": {}}, True, restarts=3, finished_ago=10),
+                 _cs("restartable-init-2", {"running": {}}, True)],
+     _cs("c", {"running": {}}, ready=True, restarts=4, finished_ago=20), "True", ["1/3", "Running", "7 (10s ago)"]),
+    ("Succeeded", [_cs("restartable-init-1", {"terminated": {"reason": "Error", "exitCode": 137}}, False, restarts=3,
+                       finished_ago=10),
+                   _cs("restartable-init-2", {"terminated": {"reason": "Error", "exitCode": 137}}, False)],
+     _cs("c", {"terminated": {"reason": "Completed", "exitCode": 0}}, restarts=4, finished_ago=20), "True",
+     ["0/3", "Completed", "7 (10s ago)"]),
+])
+def test_printpod_counts_restartable_init_containers(phase, init_statuses, app_status, initialized, want):
+    """upstream: pkg/printers/internalversion/printers.go printPod (and printers_test.go
+    TestPrintPodWithRestartableInitContainer): READY counts started sidecars that are ready,
+    RESTARTS adds the sidecars' restarts (only theirs once the pod is initialised) with the
+    latest termination's age."""
+    from kubelab.kubectl.printers import print_pod
+
+    pod = _pod(SIDECARS, [{"name": "c", "image": "i"}],
+               {"phase": phase, "initContainerStatuses": init_statuses, "containerStatuses": [app_status],
+                "conditions": [{"type": "Initialized", "status": initialized}]})
+    assert print_pod(pod, NOW, False)[1:4] == want
+
+
+@pytest.mark.parametrize("state,want", [
+    ({"terminated": {"exitCode": 137, "signal": 9}}, "Init:Signal:9"),  # no reason: the signal...
+    ({"terminated": {"exitCode": 2}}, "Init:ExitCode:2"),  # ...or the exit code
+    ({"terminated": {"exitCode": 1, "reason": "Error"}}, "Init:Error"),
+    ({"waiting": {"reason": "CrashLoopBackOff"}}, "Init:CrashLoopBackOff"),
+    ({"waiting": {"reason": "PodInitializing"}}, "Init:0/1"),
+])
+def test_printpod_init_container_reasons(state, want):
+    """upstream: printers.go printPod, the init container switch."""
+    from kubelab.kubectl.printers import print_pod
+
+    pod = _pod([{"name": "init", "image": "i"}], [{"name": "c", "image": "i"}],
+               {"phase": "Pending", "initContainerStatuses": [_cs("init", state)],
+                "containerStatuses": [_cs("c", {"waiting": {"reason": "PodInitializing"}})]})
+    assert print_pod(pod, NOW, False)[2] == want
+
+
+def test_pod_initializing_while_the_app_image_is_pulled():
+    """upstream: kubelet_pods.go convertToAPIContainerStatuses (app containers wait with reason
+    PodInitializing in a pod with init containers), printPod (initialised: the app
+    containers' waiting reason, PodInitializing)."""
+    c = cluster()
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "slow"},
+             "spec": {"containers": [{"name": "app", "image": "python:3.13", "command": ["python", "-m", "http.server"]}],
+                      "initContainers": [{"name": "init", "image": "busybox:1.37", "command": ["true"]}]}})
+    c.run(4)  # python is 380 MB: its pull takes a while after the init container is done
+    pod = c.get("Pod", "slow")
+    assert pod.status.init_container_statuses[0].state.terminated.reason == "Completed"
+    assert pod.status.condition("Initialized").status == "True"
+    assert pod.status.container_statuses[0].state.waiting.reason == "PodInitializing"
+    assert row(c, "slow")[1:3] == ["0/1", "PodInitializing"]
+
+
+def test_kubectl_describe_lists_init_containers_first():
+    """upstream: staging/src/k8s.io/kubectl/pkg/describe/describe.go describePod
+    ("Init Containers:" before "Containers:", each as describeContainers prints it)."""
+    c = cluster()
+    c.apply(MYAPP)
+    c.run(20)
+    out = c.kubectl("describe pod myapp-pod")
+    init = out.split("Init Containers:\n", 1)[1].split("\nContainers:\n", 1)[0].splitlines()
+    pod = c.get("Pod", "myapp-pod")
+    first = pod.status.init_container_statuses[0]
+    assert init[:16] == [
+        "  init-myservice:",
+        f"    Container ID:  {first.container_id}",
+        "    Image:         busybox:1.28",
+        f"    Image ID:      {first.image_id}",
+        "    Port:          <none>",
+        "    Host Port:     <none>",
+        "    Command:",
+        "      sh",
+        "      -c",
+        "      echo waiting for myservice; sleep 4",
+        "    State:          Terminated",
+        "      Reason:       Completed",
+        "      Exit Code:    0",
+        f"      Started:      {_rfc1123z(first.state.terminated.started_at)}",
+        f"      Finished:     {_rfc1123z(first.state.terminated.finished_at)}",
+        "    Ready:          True",
+    ]
+    assert init[16] == "    Restart Count:  0"
+    assert "  init-mydb:" in init
+
+
+def _rfc1123z(ts):
+    import datetime as dt
+
+    return dt.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").strftime("%a, %d %b %Y %H:%M:%S +0000")
