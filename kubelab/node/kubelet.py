@@ -2,9 +2,10 @@
 
 It watches only its own pods (a field selector on ``spec.nodeName``), admits each one
 against what is left of the node's allocatable (``OutOfcpu`` like the real one), creates
-the sandbox, pulls images one at a time (``--serialize-image-pulls=true``), creates and
-starts containers, and reports phase, conditions and container statuses through the
-pods' ``/status``. A pod being deleted gracefully is stopped and then deleted for good.
+the sandbox, pulls images one at a time (``--serialize-image-pulls=true``), runs the init
+containers one at a time (native sidecars, ``restartPolicy: Always``, are left running beside
+the app and stopped after it), creates and starts containers, and reports phase, conditions
+and container statuses through the pods' ``/status``. A pod being deleted gracefully is stopped and then deleted for good.
 Events are worded as pkg/kubelet words them.
 """
 
@@ -55,6 +56,7 @@ DEFAULT_IMAGE_SIZE = 50_000_000
 # Annotations a workshop can put on a pod to shape the simulation.
 RUN_SECONDS = "sim.kubelab.io/run-seconds"  # containers exit after this many seconds
 EXIT_CODE = "sim.kubelab.io/exit-code"  # ... with this exit code (default 0)
+# RUN_SECONDS + ".<name>" and EXIT_CODE + ".<name>" shape one init container or sidecar
 START_SECONDS = "sim.kubelab.io/start-seconds"  # time from start to ready (default 0)
 
 NODE_LEASE_DURATION = 40  # kubelet nodeLeaseDurationSeconds default

@@ -20,7 +20,8 @@ What a simulated container prints comes from:
 - everything else (pause, redis...): nothing.
 
 Approximations: a script's end does not end its container (``sim.kubelab.io/run-seconds``
-does, as for every container); stdout and stderr are one stream; rotation is a sliding window
+does, as for every container), except a regular init container's, which exits with the
+script's status (:func:`writer` returns it); stdout and stderr are one stream; rotation is a sliding window
 of ``MAX_LOG_BYTES`` (the kubelet's ``containerLogMaxSize``, 10 MiB).
 """
 
