@@ -633,7 +633,7 @@ class Kubelet:
                 if r.restartable:
                     r.proc = self.sim.spawn(self._run_sidecar(pod, rp, r),
                                             name=f"kubelet/{self.node_name}/sidecar/{pod.metadata.name}/{c.name}")
-                    while not self._init_started(rp, r):
+                    while not self._sidecar_initialized(rp, r):
                         r.started_ev = self.sim.event()
                         yield r.started_ev
                     break
@@ -702,6 +702,15 @@ class Kubelet:
     def _init_started(self, rp: _RunningPod, r: _InitContainer) -> bool:
         """A sidecar counts as started once running with its startup probe passed (or none)."""
         return r.running and rp.results.get((r.name, prober.STARTUP), prober.SUCCESS) == prober.SUCCESS
+
+    def _sidecar_initialized(self, rp: _RunningPod, r: _InitContainer) -> bool:
+        """computeInitContainerActions: the next init container starts once the sidecar has
+        started and, when it has a liveness probe, that probe has a result for this container
+        (its worker has seen it: "If the liveness probe has not been run, wait for it")."""
+        if not self._init_started(rp, r):
+            return False
+        return all(w.container_id == r.id for w in rp.workers
+                   if w.kind == prober.LIVENESS and w.container.name == r.name)
 
     def _init_exited(self, pod: Pod, rp: _RunningPod, r: _InitContainer, code: int) -> None:
         self._stop_logs(rp.uid, {r.name})
@@ -885,8 +894,8 @@ class Kubelet:
         if r is not None:  # a sidecar: only it is restarted
             if r.stopping or r.exit is None or r.exit.triggered:
                 return
-            self.recorder.event(pod, "Normal", "Killing",
-                                f"Container {r.name} failed {w.kind} probe, will be restarted",
+            # computeInitContainerActions words it so (no ", will be restarted" for init containers)
+            self.recorder.event(pod, "Normal", "Killing", f"Init container {r.name} failed {w.kind} probe",
                                 f"spec.initContainers{{{r.name}}}")
             delay, code = self._kill_delay(pod, r.spec, w.spec.termination_grace)
             self.sim.call_later(delay, self._exited, r.exit, "killed", code)
@@ -1436,9 +1445,9 @@ class _ProbeHost:
             return
         if w.kind == prober.STARTUP and result == prober.SUCCESS:
             k._trigger_readiness(rp)
-            r = rp.inits.get(w.container.name)
-            if r is not None and r.started_ev is not None and not r.started_ev.triggered:
-                r.started_ev.succeed(None)  # the next init container may start
+        r = rp.inits.get(w.container.name)
+        if r is not None and r.started_ev is not None and not r.started_ev.triggered:
+            r.started_ev.succeed(None)  # a sidecar's probe moved: may the next init container start?
         if w.kind != prober.LIVENESS and not rp.started:  # a sidecar's probe while initialising
             k.sim.spawn(k._update_status(rp.key, lambda p: k._mark_inits(p, rp)),
                         name=f"kubelet/{k.node_name}/probe-status")

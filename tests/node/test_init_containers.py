@@ -260,6 +260,39 @@ def test_the_next_init_container_waits_for_the_sidecar_startup_probe():
     assert row(c, "px")[1:3] == ["2/2", "Running"]
 
 
+def test_a_sidecar_liveness_probe_must_have_run_before_the_next_init_container():
+    """upstream: kuberuntime_container.go computeInitContainerActions ("If the liveness probe
+    has not been run, wait for it": no result for the new container yet holds back the next
+    init container), prober/worker.go (a worker records its initial result when it first sees
+    the container, on its next tick)."""
+    c = cluster()
+    pod = proxied()
+    del pod["spec"]["initContainers"][0]["startupProbe"]
+    pod["spec"]["initContainers"][0]["livenessProbe"] = {"httpGet": {"path": "/", "port": 80}, "periodSeconds": 10}
+    c.apply(pod)
+    c.run(20)
+    proxy, migrate = c.get("Pod", "px").status.init_container_statuses
+    assert proxy.started  # no startup probe: started as soon as it runs...
+    waited = parse_time(migrate.state.terminated.started_at) - parse_time(proxy.state.running.started_at)
+    assert 3 <= waited <= 10  # ...but migrate waited for the liveness worker's next tick
+
+
+def test_a_sidecar_failing_its_startup_probe_is_killed_and_restarted():
+    """upstream: computeInitContainerActions (startup Failure: kill with "Init container %s failed
+    startup probe" and start it again), prober.go (Unhealthy events)."""
+    c = cluster()
+    c.apply(proxied({"sim.kubelab.io/failing-probes": "startup"}))
+    c.run(20)
+    pod = c.get("Pod", "px")
+    assert pod.status.init_container_statuses[0].restart_count == 1
+    assert row(c, "px")[1:3] == ["0/2", "Init:CrashLoopBackOff"]
+    events = [(e.reason, e.message, e.involved_object.field_path) for e in c.list("Event", "default")
+              if e.reason in ("Killing", "Unhealthy") and e.involved_object.name == "px"]
+    assert ("Killing", "Init container proxy failed startup probe", "spec.initContainers{proxy}") in events
+    assert ("Unhealthy", "Startup probe failed: HTTP probe failed with statuscode: 500",
+            "spec.initContainers{proxy}") in events
+
+
 def test_a_sidecar_that_exits_is_restarted_and_its_restarts_show_in_kubectl_get():
     """upstream: kuberuntime_manager.go computeInitContainerActions (a restartable init container
     that exited is restarted whatever the pod's restartPolicy, with the back-off), printPod
