@@ -614,7 +614,8 @@ class Kubelet:
         rp.started = True
         yield from self._run(pod, rp)
 
-    # -- init containers and sidecars (kuberuntime_manager.go computePodActions / computeInitContainerActions)
+    # -- init containers and sidecars (kuberuntime_manager.go computePodActions,
+    # kuberuntime_container.go computeInitContainerActions)
     def _run_init_containers(self, pod: Pod, rp: _RunningPod):
         """Init containers run one at a time, in order: a regular one must exit 0 before the
         next starts; a failed one is restarted with the crash-loop back-off, or, with the pod's

@@ -1,8 +1,8 @@
 """Init containers and native sidecars in the kubelet, as Kubernetes v1.34 runs them.
 
-Upstream: pkg/kubelet/kuberuntime/kuberuntime_manager.go (computePodActions,
-computeInitContainerActions), pkg/kubelet/kuberuntime/kuberuntime_container.go,
-pkg/kubelet/status/generate.go, pkg/kubelet/kubelet_pods.go (convertToAPIContainerStatuses,
+Upstream: pkg/kubelet/kuberuntime/kuberuntime_manager.go (computePodActions),
+pkg/kubelet/kuberuntime/kuberuntime_container.go (computeInitContainerActions,
+killContainersWithSyncResult), pkg/kubelet/status/generate.go, pkg/kubelet/kubelet_pods.go (convertToAPIContainerStatuses,
 getPhase), pkg/printers/internalversion/printers.go (printPod) and kubectl's describe.go.
 """
 
@@ -92,7 +92,7 @@ def init_pod(name, policy, exit_code=3):
 
 
 def test_a_failing_init_container_is_restarted_with_the_crash_loop_back_off():
-    """upstream: kuberuntime_manager.go computeInitContainerActions (a failed init container is
+    """upstream: kuberuntime_container.go computeInitContainerActions (a failed init container is
     restarted unless restartPolicy is Never), kuberuntime_container.go doBackOff; printPod
     shows Init:CrashLoopBackOff and counts the init container's restarts."""
     c = cluster()
@@ -179,7 +179,7 @@ def only_pod(c, prefix):
 
 
 def test_a_sidecar_keeps_running_beside_the_app_and_counts_in_ready():
-    """upstream: kuberuntime_manager.go computeInitContainerActions (a restartable init container
+    """upstream: kuberuntime_container.go computeInitContainerActions (a restartable init container
     is left running and the next step starts once it has started), generate.go
     GenerateContainersReadyCondition (restartable init containers count), printPod (READY
     counts them: 2/2 for one app container and one sidecar)."""
@@ -241,7 +241,7 @@ def proxied(annotations=None):
 
 
 def test_the_next_init_container_waits_for_the_sidecar_startup_probe():
-    """upstream: kuberuntime_manager.go computeInitContainerActions (a restartable init container
+    """upstream: kuberuntime_container.go computeInitContainerActions (a restartable init container
     that has not started yet holds back the next one), prober_manager.go UpdatePodStatus
     (started from the startup probe), printPod (a sidecar not started yet is Init:0/2)."""
     c = cluster()
@@ -294,7 +294,7 @@ def test_a_sidecar_failing_its_startup_probe_is_killed_and_restarted():
 
 
 def test_a_sidecar_that_exits_is_restarted_and_its_restarts_show_in_kubectl_get():
-    """upstream: kuberuntime_manager.go computeInitContainerActions (a restartable init container
+    """upstream: kuberuntime_container.go computeInitContainerActions (a restartable init container
     that exited is restarted whatever the pod's restartPolicy, with the back-off), printPod
     (RESTARTS counts restartable init containers' restarts with "(Ns ago)"; a sidecar in
     back-off after initialisation shows Init:CrashLoopBackOff)."""
