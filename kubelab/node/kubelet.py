@@ -820,6 +820,8 @@ class Kubelet:
                     # the pod is killed, sidecars included; they do not keep it from completing
                     yield from self._update_status(pod.key(), lambda p: self._mark_terminated(p, rp, exit_code, final=False))
                     yield from self._stop_sidecars(pod, rp)
+                for r in rp.inits.values():  # one waiting out a back-off is not started again
+                    r.stopping, r.waiting = True, None
                 yield from self._update_status(pod.key(), lambda p: self._mark_terminated(p, rp, exit_code))
                 rp.done = True
                 rp.stop_probes()
