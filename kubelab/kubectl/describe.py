@@ -638,6 +638,8 @@ def describe_service(svc: Any, events: Optional[list[Any]], now: float, endpoint
             w.write(0, f"External Traffic Policy:\t{sp.external_traffic_policy}\n")
         if sp.internal_traffic_policy:
             w.write(0, f"Internal Traffic Policy:\t{sp.internal_traffic_policy}\n")
+        if sp.traffic_distribution:  # kubectl 1.34 (PR #131491)
+            w.write(0, f"Traffic Distribution:\t{sp.traffic_distribution}\n")
         if sp.health_check_node_port:
             w.write(0, f"HealthCheck NodePort:\t{sp.health_check_node_port}\n")
         if sp.load_balancer_source_ranges:

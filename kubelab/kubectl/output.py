@@ -18,7 +18,7 @@ from kubelab.api.meta import KubeObject
 from .jsonpath import execute as jsonpath_execute
 from .printers import resource_name
 
-__all__ = ["to_yaml", "to_json", "to_name", "to_jsonpath", "as_list", "sort_objects"]
+__all__ = ["yaml_text", "to_yaml", "to_json", "to_name", "to_jsonpath", "as_list", "sort_objects"]
 
 
 def as_list(objs: Sequence[KubeObject]) -> dict[str, Any]:
@@ -49,8 +49,13 @@ def _str_presenter(dumper: yaml.SafeDumper, data: str):
 _Dumper.add_representer(str, _str_presenter)
 
 
+def yaml_text(doc: Any) -> str:
+    """Any JSON-shaped document as sigs.k8s.io/yaml prints it (keys sorted)."""
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=10**9)
+
+
 def to_yaml(objs: Sequence[KubeObject], single: bool = True) -> str:
-    return yaml.dump(_doc(objs, single), Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=10**9)
+    return yaml_text(_doc(objs, single))
 
 
 def to_json(objs: Sequence[KubeObject], single: bool = True) -> str:

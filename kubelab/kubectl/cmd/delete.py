@@ -1,7 +1,8 @@
 """kubectl delete (k8s.io/kubectl/pkg/cmd/delete/delete.go): by name, ``-l``, ``--all`` or
 ``-f``; ``--cascade=background|foreground|orphan`` (cmdutil.GetCascadingStrategy) sent as
 the propagationPolicy; ``--grace-period`` and ``--force``; ``--dry-run=client`` deletes
-nothing and ``--dry-run=server`` sends dryRun=All."""
+nothing and ``--dry-run=server`` sends dryRun=All. From kubectl 1.34 (PR #126619) the line of a
+namespaced object names its namespace: ``deployment.apps "web" deleted from default namespace``."""
 
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
         lines.append("Warning: Immediate deletion does not wait for confirmation that the running resource has been "
                      "terminated. The resource may continue to run on the cluster indefinitely.\n")
     operation = "force deleted" if grace == 0 else "deleted"
-    operation += {DRY_CLIENT: " (dry run)", DRY_SERVER: " (server dry run)"}.get(strategy, "")
+    dry_suffix = {DRY_CLIENT: " (dry run)", DRY_SERVER: " (server dry run)"}.get(strategy, "")
     deleted = 0
     for cls, name, vns in victims:
         try:
@@ -93,7 +94,9 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
         if a.get("output") == "name":
             lines.append(f"{kind}/{name}\n")
         else:
-            lines.append(f'{kind} "{name}" {operation}\n')
+            # delete.go PrintObj (kubectl 1.34): the namespace goes before the dry-run suffix
+            where = f" from {vns} namespace" if cls.NAMESPACED else ""
+            lines.append(f'{kind} "{name}" {operation}{where}{dry_suffix}\n')
     if not deleted:
         return "No resources found\n"
     return "".join(lines)
