@@ -1,0 +1,104 @@
+"""What kubectl prints changed between v1.32 and v1.34 (CHANGELOG-1.33.md, CHANGELOG-1.34.md,
+SIG CLI entries); the facade prints what kubectl v1.34 prints. Each test names the upstream
+file and pull request. The outputs were checked against the real kubectl 1.37 (same wording as
+1.34 here) run against ``cluster.serve()``; tests/http/test_kubectl_script.py keeps the 1.32
+vs 1.37 differences of the real binaries.
+"""
+
+import json
+
+import yaml
+
+from kubelab.api.scheme import decode
+from kubelab.kubectl import Kubectl, MemorySource
+
+
+def _source():
+    cm = decode({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "default"}})
+    other = decode({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "team"}})
+    ns = decode({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
+    return MemorySource([cm, other, ns])
+
+
+# -- staging/src/k8s.io/kubectl/pkg/cmd/delete/delete.go PrintObj (PR #126619, v1.34) ------------
+
+def test_delete_names_the_namespace_of_a_namespaced_object_since_v134():
+    k = Kubectl(_source())
+    assert k("delete cm cfg --dry-run=client") == 'configmap "cfg" deleted from default namespace (dry run)\n'
+    assert k("delete cm cfg --dry-run=server") == 'configmap "cfg" deleted from default namespace (server dry run)\n'
+    assert k("delete cm cfg -n team") == 'configmap "cfg" deleted from team namespace\n'
+    # -o name is unchanged
+    assert k("delete cm cfg -o name") == "configmap/cfg\n"
+
+
+def test_delete_of_a_cluster_scoped_object_names_no_namespace_and_force_keeps_its_word():
+    k = Kubectl(_source())
+    out = k("delete cm cfg --force --grace-period=0")
+    assert out.endswith('configmap "cfg" force deleted from default namespace\n')
+    assert k("delete ns team --dry-run=server") == 'namespace "team" deleted (server dry run)\n'
+    assert k("delete ns team") == 'namespace "team" deleted\n'
+
+
+# -- staging/src/k8s.io/kubectl/pkg/describe/describe.go describeService (PR #131491, v1.34) ------
+
+def test_describe_service_prints_traffic_distribution_after_the_traffic_policies():
+    svc = decode({
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "lb", "namespace": "default"},
+        "spec": {"type": "LoadBalancer", "selector": {"app": "web"}, "ports": [{"port": 80, "protocol": "TCP"}],
+                 "clusterIP": "10.96.0.20", "clusterIPs": ["10.96.0.20"], "externalTrafficPolicy": "Local",
+                 "internalTrafficPolicy": "Cluster", "healthCheckNodePort": 31000, "sessionAffinity": "None",
+                 "trafficDistribution": "PreferClose"}})
+    out = str(Kubectl(MemorySource([svc]))("describe svc lb"))
+    assert ("Session Affinity:         None\n"
+            "External Traffic Policy:  Local\n"
+            "Internal Traffic Policy:  Cluster\n"
+            "Traffic Distribution:     PreferClose\n"
+            "HealthCheck NodePort:     31000\n") in out
+    # unset: no line (kubectl 1.32 never printed one)
+    svc.spec.traffic_distribution = None
+    assert "Traffic Distribution" not in str(Kubectl(MemorySource([svc]))("describe svc lb"))
+
+
+# -- pkg/printers/internalversion/printers.go printJob (PR #132832, v1.34) ------------------------
+
+def test_get_job_shows_success_criteria_met_before_complete():
+    def job(conditions):
+        return decode({
+            "apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": "pi", "namespace": "default", "creationTimestamp": "2025-01-01T00:00:00Z"},
+            "spec": {"completions": 1, "template": {"spec": {"containers": [{"name": "c", "image": "busybox"}],
+                                                              "restartPolicy": "Never"}}},
+            "status": {"succeeded": 1, "conditions": [{"type": t, "status": "True"} for t in conditions]}})
+    # the job controller adds SuccessCriteriaMet (reason CompletionsReached) before Complete
+    interim = Kubectl(MemorySource([job(["SuccessCriteriaMet"])], now=1735689660.0))("get job pi")
+    assert interim.splitlines()[1].split()[:3] == ["pi", "SuccessCriteriaMet", "1/1"]
+    done = Kubectl(MemorySource([job(["SuccessCriteriaMet", "Complete"])], now=1735689660.0))("get job pi")
+    assert done.splitlines()[1].split()[:2] == ["pi", "Complete"]
+
+
+# -- staging/src/k8s.io/kubectl/pkg/cmd/apiresources/apiresources.go (-o json|yaml: PR #132604) --
+
+def test_api_resources_wide_name_json_and_yaml():
+    k = Kubectl(MemorySource())
+    wide = k("api-resources -o wide").splitlines()
+    assert wide[0].split() == ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND", "VERBS", "CATEGORIES"]
+    assert wide[1].split() == ["componentstatuses", "cs", "v1", "false", "ComponentStatus", "get,list"]
+    deploy = next(line.split() for line in wide if line.startswith("deployments "))
+    assert deploy == ["deployments", "deploy", "apps/v1", "true", "Deployment",
+                      "create,delete,deletecollection,get,list,patch,update,watch", "all"]
+    names = k("api-resources -o name").splitlines()
+    assert names[:2] == ["componentstatuses", "configmaps"] and "deployments.apps" in names
+    assert "events.events.k8s.io" in names and "events" in names
+    # one APIResourceList, its entries carrying their own group and version (struct order, 4 spaces)
+    text = k("api-resources -o json")
+    assert text.startswith('{\n    "kind": "APIResourceList",\n    "apiVersion": "v1",\n    "groupVersion": "",\n')
+    doc = json.loads(text)
+    by_name = {(r.get("group", ""), r["name"]): r for r in doc["resources"]}
+    assert list(by_name[("apps", "deployments")]) == ["name", "singularName", "namespaced", "group", "version",
+                                                      "kind", "verbs", "shortNames", "categories"]
+    assert list(by_name[("", "secrets")]) == ["name", "singularName", "namespaced", "version", "kind", "verbs"]
+    assert yaml.safe_load(k("api-resources -o yaml")) == doc
+    assert k("api-resources -o yaml").startswith('apiVersion: v1\ngroupVersion: ""\nkind: APIResourceList\n')
+    bad = k("api-resources -o table")
+    assert bad.exit_code == 1 and bad == ('error: unable to match a printer suitable for the output format "table", '
+                                          "allowed formats are: json,name,wide,yaml\n")
