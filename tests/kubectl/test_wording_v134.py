@@ -102,3 +102,39 @@ def test_api_resources_wide_name_json_and_yaml():
     bad = k("api-resources -o table")
     assert bad.exit_code == 1 and bad == ('error: unable to match a printer suitable for the output format "table", '
                                           "allowed formats are: json,name,wide,yaml\n")
+
+
+# -- staging/src/k8s.io/kubectl/pkg/cmd/version/version.go; apimachinery/pkg/version/types.go -----
+
+def test_version_prints_the_v1341_client_its_kustomize_and_the_server():
+    k = Kubectl(MemorySource())
+    # kubectl v1.34 vendors kustomize v5.7.1; client and server are one release: no skew warning
+    assert k("version") == "Client Version: v1.34.1\nKustomize Version: v5.7.1\nServer Version: v1.34.1\n"
+    assert k("version --client") == "Client Version: v1.34.1\nKustomize Version: v5.7.1\n"
+    assert k("version -o xml") == "error: --output must be 'yaml' or 'json'\n"
+
+
+def test_version_json_has_the_server_emulation_fields_and_the_client_none():
+    """Since v1.33 (PR #130019) /version adds emulationMajor/Minor and minCompatibilityMajor/Minor
+    (one minor lower); the client's Info omits them (omitempty). Two-space MarshalIndent, fields
+    in struct order: what the kubectl v1.34.1 release prints."""
+    text = Kubectl(MemorySource())("version -o json")
+    doc = json.loads(text)
+    assert list(doc) == ["clientVersion", "kustomizeVersion", "serverVersion"]
+    assert list(doc["serverVersion"]) == [
+        "major", "minor", "emulationMajor", "emulationMinor", "minCompatibilityMajor", "minCompatibilityMinor",
+        "gitVersion", "gitCommit", "gitTreeState", "buildDate", "goVersion", "compiler", "platform"]
+    assert doc["serverVersion"]["minCompatibilityMinor"] == "33" and doc["serverVersion"]["emulationMinor"] == "34"
+    assert doc["clientVersion"] == {
+        "major": "1", "minor": "34", "gitVersion": "v1.34.1", "gitCommit": "93248f9ae092f571eb870b7664c534bfc7d00f03",
+        "gitTreeState": "clean", "buildDate": "2025-09-09T19:44:50Z", "goVersion": "go1.24.6", "compiler": "gc",
+        "platform": "linux/amd64"}
+    assert text.startswith('{\n  "clientVersion": {\n    "major": "1",\n')
+
+
+def test_version_yaml_is_sorted_double_quoted_and_ends_with_a_blank_line():
+    text = Kubectl(MemorySource())("version -o yaml")
+    assert text.startswith('clientVersion:\n  buildDate: "2025-09-09T19:44:50Z"\n  compiler: gc\n')
+    assert '\nkustomizeVersion: v5.7.1\nserverVersion:\n  buildDate: "2025-09-09T19:37:20Z"\n' in text
+    assert '  major: "1"\n  minCompatibilityMajor: "1"\n  minCompatibilityMinor: "33"\n  minor: "34"\n' in text
+    assert text.endswith("  platform: linux/amd64\n\n")  # version.go prints with Fprintln
