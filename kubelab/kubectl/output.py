@@ -35,13 +35,17 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
+# go-yaml v2 (under sigs.k8s.io/yaml) also reads these as booleans (YAML 1.1), PyYAML does not
+_GO_YAML_BOOLS = frozenset({"y", "Y", "n", "N"})
+
+
 def _str_presenter(dumper: yaml.SafeDumper, data: str):
     """Strings as go-yaml (sigs.k8s.io/yaml) writes them: multi-line ones as literal blocks;
     ones that would read back as another type (``"99"``, ``"2025-01-01T00:00:00Z"``,
     ``""``, ``"true"``) double-quoted; the rest plain, or single-quoted when they must be."""
     if "\n" in data:
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    if dumper.resolve(yaml.ScalarNode, data, (True, False)) != "tag:yaml.org,2002:str":
+    if dumper.resolve(yaml.ScalarNode, data, (True, False)) != "tag:yaml.org,2002:str" or data in _GO_YAML_BOOLS:
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)
 

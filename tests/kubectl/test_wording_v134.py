@@ -138,3 +138,42 @@ def test_version_yaml_is_sorted_double_quoted_and_ends_with_a_blank_line():
     assert '\nkustomizeVersion: v5.7.1\nserverVersion:\n  buildDate: "2025-09-09T19:37:20Z"\n' in text
     assert '  major: "1"\n  minCompatibilityMajor: "1"\n  minCompatibilityMinor: "33"\n  minor: "34"\n' in text
     assert text.endswith("  platform: linux/amd64\n\n")  # version.go prints with Fprintln
+
+
+# -- staging/src/k8s.io/kubectl/pkg/cmd/top, metricsutil/metrics_printer.go (PR #129458, v1.34) ---
+
+def test_top_show_swap_adds_the_swap_columns():
+    import kubelab as kl
+    c = kl.Cluster(seed=3)
+    c.add_node(kl.VM("vm-1", cpu="4", memory="16Gi"))
+    c.apply("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n"
+            "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+            "    spec: {containers: [{name: nginx, image: 'nginx:1.27'}]}\n")
+    c.run(60)
+    nodes = str(c.kubectl("top nodes --show-swap")).splitlines()
+    assert nodes[0].split() == ["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)", "SWAP(bytes)", "SWAP(%)"]
+    # no swap reported by the simulated nodes: unknown, the last cell padded like the others
+    assert all(line.split()[-2:] == ["<unknown>", "<unknown>"] and line.endswith("   ") for line in nodes[1:])
+    pods = str(c.kubectl("top pods --show-swap")).splitlines()
+    assert pods[0].split() == ["NAME", "CPU(cores)", "MEMORY(bytes)", "SWAP(bytes)"]
+    assert pods[1].split()[-1] == "0Mi"  # the sum of the containers' (absent) swap usage
+    assert "SWAP" not in str(c.kubectl("top pods"))
+
+
+# -- staging/src/k8s.io/kubectl/pkg/cmd/create/*.go, expose/expose.go: client-side dry runs ------
+
+def test_client_dry_run_prints_no_namespace_unless_it_is_enforced_with_n():
+    k = Kubectl(_source())
+    out = k("create configmap empty --dry-run=client -o yaml")
+    # no namespace (EnforceNamespace is false), no empty data map (omitempty)
+    assert out == "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: empty\n"
+    assert "  namespace: team\n" in k("create configmap empty -n team --dry-run=client -o yaml")
+    secret = k("create secret generic s --from-literal=a=b --dry-run=client -o yaml")
+    assert secret == "apiVersion: v1\ndata:\n  a: Yg==\nkind: Secret\nmetadata:\n  name: s\n"  # no type: Opaque
+
+
+def test_yaml_double_quotes_the_one_letter_booleans_of_go_yaml():
+    """sigs.k8s.io/yaml (go-yaml v2, YAML 1.1) reads y/Y/n/N as booleans, so it quotes them."""
+    k = Kubectl(_source())
+    assert k("create configmap y --dry-run=client -o yaml").endswith('  name: "y"\n')
+    assert k("create configmap yy --dry-run=client -o yaml").endswith("  name: yy\n")

@@ -231,6 +231,12 @@ def create_object(k: "Kubectl", a: Args, obj: dict, wrap: Optional[str], verb: s
         raise KubectlError(f"error: {e.message}") from None
     if strategy == DRY_CLIENT:
         created: KubeObject = model
+        if out_fmt and a.get("namespace") is None and created.metadata.namespace:
+            # the generators name a namespace only when it is enforced (-n): create_deployment.go
+            # `if o.EnforceNamespace { namespace = o.Namespace }`, and so the others; the server
+            # fills it in from the URL, the client-side dry run prints the object without one
+            created = created.copy_deep()
+            created.metadata.namespace = None
     else:
         try:
             created = k.source.create(model, model.metadata.namespace, **({"dry_run": True} if strategy == DRY_SERVER else {}))
