@@ -40,6 +40,7 @@ BOOL_FLAGS = {
     "all-namespaces": "A", "show-labels": None, "no-headers": None, "overwrite": None, "ignore-daemonsets": None,
     "force": None, "delete-emptydir-data": None, "watch": "w", "all": None, "wait": None, "recursive": "R",
     "show-kind": None, "watch-only": None, "client": None, "list": None, "show-swap": None,
+    "interactive": "i",
     "previous": None, "timestamps": None, "follow": None, "all-containers": None, "prefix": None, "ignore-errors": None,
 }
 # shorthands one command gives another meaning (logs: -p is --previous, -f is --follow)

@@ -177,3 +177,18 @@ def test_yaml_double_quotes_the_one_letter_booleans_of_go_yaml():
     k = Kubectl(_source())
     assert k("create configmap y --dry-run=client -o yaml").endswith('  name: "y"\n')
     assert k("create configmap yy --dry-run=client -o yaml").endswith("  name: yy\n")
+
+
+# -- staging/src/k8s.io/kubectl/pkg/cmd/delete/delete.go --interactive (PR #132251, v1.34) --------
+
+def test_interactive_delete_asks_y_slash_capital_n_and_an_empty_line_cancels():
+    k = Kubectl(_source())
+    listing = "You are about to delete the following 1 resource(s):\nconfigmap/cfg\nDo you want to continue? (y/N): "
+    assert k("delete cm cfg -i", stdin="\n") == listing + "deletion is cancelled\n"
+    assert k("delete cm cfg --interactive", stdin="yes\n") == listing + "deletion is cancelled\n"  # only y
+    assert k("delete cm cfg -i") == listing + "deletion is cancelled\n"  # nothing typed
+    assert k("delete cm cfg -i", stdin="Y\n") == listing + 'configmap "cfg" deleted from default namespace\n'
+    missing = k("delete cm cfg -i", stdin="y\n")  # listed without a lookup, then NotFound
+    assert missing.exit_code == 1 and missing == (
+        listing + 'Error from server (NotFound): configmaps "cfg" not found\n')
+    assert k("delete cm -l app=none -i", stdin="y\n") == "No resources found\n"  # nothing to ask about
