@@ -192,3 +192,20 @@ def test_interactive_delete_asks_y_slash_capital_n_and_an_empty_line_cancels():
     assert missing.exit_code == 1 and missing == (
         listing + 'Error from server (NotFound): configmaps "cfg" not found\n')
     assert k("delete cm -l app=none -i", stdin="y\n") == "No resources found\n"  # nothing to ask about
+
+
+# -- staging/src/k8s.io/kubectl/pkg/cmd/scale/scale.go, label/label.go: --dry-run -------------------
+
+def test_scale_and_label_dry_runs_change_nothing_and_say_so():
+    """Checked against the real kubectl (the same wording in 1.32 and 1.37)."""
+    import kubelab as kl
+    c = kl.Cluster(seed=3)
+    c.kubectl("create deployment web --image=nginx:1.27 --replicas=2")
+    assert c.kubectl("scale deploy/web --replicas=3 --dry-run=client") == "deployment.apps/web scaled (dry run)\n"
+    assert c.kubectl("scale deploy/web --replicas=3 --dry-run=server") == "deployment.apps/web scaled (server dry run)\n"
+    assert c.kubectl("label deploy web a=b --dry-run=client") == "deployment.apps/web labeled (dry run)\n"
+    assert c.kubectl("label deploy web app- --dry-run=server") == "deployment.apps/web unlabeled (server dry run)\n"
+    assert c.kubectl("label deploy web app=web --dry-run") == "deployment.apps/web not labeled (dry run)\n"
+    assert c.kubectl("annotate deploy web x=y --dry-run=client") == "deployment.apps/web annotated (dry run)\n"
+    d = c.get("Deployment", "web")
+    assert d.spec.replicas == 2 and d.metadata.labels == {"app": "web"} and "x" not in (d.metadata.annotations or {})
