@@ -209,3 +209,26 @@ def test_scale_and_label_dry_runs_change_nothing_and_say_so():
     assert c.kubectl("annotate deploy web x=y --dry-run=client") == "deployment.apps/web annotated (dry run)\n"
     d = c.get("Deployment", "web")
     assert d.spec.replicas == 2 and d.metadata.labels == {"app": "web"} and "x" not in (d.metadata.annotations or {})
+
+
+def test_create_deployment_dry_run_yaml_is_what_kubectl_134_prints():
+    """The everyday `kubectl create deployment web --image=nginx --dry-run=client -o yaml > web.yaml`:
+    create_deployment.go builds a typed Deployment; encoding/json prints its empty structs as {}
+    (strategy, resources, status) and, since v1.34 (PR #130989), no `creationTimestamp: null`."""
+    out = Kubectl(MemorySource())("create deployment web --image=nginx --dry-run=client -o yaml")
+    assert out == (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n    app: web\n  name: web\n"
+        "spec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: web\n  strategy: {}\n"
+        "  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n"
+        "      - image: nginx\n        name: nginx\n        resources: {}\nstatus: {}\n")
+
+
+def test_run_expose_autoscale_dry_run_yaml_keep_the_typed_zero_values():
+    import kubelab as kl
+    c = kl.Cluster(seed=3)
+    c.kubectl("create deployment web --image=nginx:1.27")
+    assert "    resources: {}\n  dnsPolicy: ClusterFirst\n" in c.kubectl("run p --image=nginx --dry-run=client -o yaml")
+    svc = c.kubectl("expose deploy web --port=80 --dry-run=client -o yaml")
+    assert svc.endswith("  selector:\n    app: web\nstatus:\n  loadBalancer: {}\n") and "type:" not in svc
+    hpa = c.kubectl("autoscale deploy web --max=3 --cpu=50% --dry-run=client -o yaml")
+    assert hpa.endswith("status:\n  currentMetrics: null\n  desiredReplicas: 0\n")
