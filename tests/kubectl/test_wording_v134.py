@@ -232,3 +232,24 @@ def test_run_expose_autoscale_dry_run_yaml_keep_the_typed_zero_values():
     assert svc.endswith("  selector:\n    app: web\nstatus:\n  loadBalancer: {}\n") and "type:" not in svc
     hpa = c.kubectl("autoscale deploy web --max=3 --cpu=50% --dry-run=client -o yaml")
     assert hpa.endswith("status:\n  currentMetrics: null\n  desiredReplicas: 0\n")
+
+
+# -- staging/src/k8s.io/kubectl/pkg/cmd/rollout/rollout_history.go, rollout_undo.go;
+#    polymorphichelpers/history.go printTemplate (a bare PrefixWriter: tabs, no alignment) ---------
+
+def test_rollout_history_revision_and_undo_dry_run_print_the_template_unaligned():
+    import kubelab as kl
+    c = kl.Cluster(seed=3)
+    c.add_node(kl.VM("vm-1", cpu="4", memory="16Gi"))
+    c.kubectl("create deployment web --image=nginx:1.27")
+    c.run(30)
+    c.kubectl("set image deploy/web nginx=nginx:1.28")
+    c.run(60)
+    rev1 = c.kubectl("rollout history deploy/web --revision=1")
+    assert rev1.startswith("deployment.apps/web with revision #1\nPod Template:\n  Labels:\tapp=web\n\tpod-template-hash=")
+    assert "    Image:\tnginx:1.27\n" in rev1 and rev1.endswith("  Tolerations:\t<none>\n\n")
+    assert c.kubectl("rollout history deploy/web --revision=9") == "error: unable to find the specified revision\n"
+    undo = c.kubectl("rollout undo deploy/web --dry-run=client")
+    assert undo.startswith("deployment.apps/web Pod Template:\n  Labels:\tapp=web\n")
+    assert undo.endswith("  Tolerations:\t<none>\n (dry run)\n")  # no 1.36 last-applied warning
+    assert c.get("Deployment", "web").spec.template.spec.containers[0].image == "nginx:1.28"
