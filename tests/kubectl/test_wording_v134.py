@@ -253,3 +253,47 @@ def test_rollout_history_revision_and_undo_dry_run_print_the_template_unaligned(
     assert undo.startswith("deployment.apps/web Pod Template:\n  Labels:\tapp=web\n")
     assert undo.endswith("  Tolerations:\t<none>\n (dry run)\n")  # no 1.36 last-applied warning
     assert c.get("Deployment", "web").spec.template.spec.containers[0].image == "nginx:1.28"
+
+
+# -- staging/src/k8s.io/kubectl/pkg/describe/describe.go describeHorizontalPodAutoscalerV2 ---------
+
+def test_describe_hpa_prints_current_over_target_and_the_behavior():
+    """Byte for byte what the real kubectl prints for this HPA against cluster.serve()."""
+    import kubelab as kl
+    c = kl.Cluster(seed=3)
+    c.add_node(kl.VM("vm-1", cpu="4", memory="16Gi"))
+    c.apply("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n"
+            "  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: nginx, image: 'nginx:1.27', "
+            "resources: {requests: {cpu: 100m}}}]}\n")
+    c.apply("""apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: b}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 5
+  metrics:
+  - {type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}}
+  - {type: Resource, resource: {name: memory, target: {type: AverageValue, averageValue: 200Mi}}}
+  behavior:
+    scaleUp: {selectPolicy: Min, policies: [{type: Pods, value: 4, periodSeconds: 15}]}
+""")
+    out = str(c.kubectl("describe hpa b"))
+    assert ("Reference:                                             Deployment/web\n"
+            "Metrics:                                               ( current / target )\n"
+            "  resource cpu on pods  (as a percentage of request):  <unknown> / 60%\n"
+            "  resource memory on pods:                             <unknown> / 200Mi\n"
+            "Min replicas:                                          2\n"
+            "Max replicas:                                          5\n"
+            "Behavior:\n  Scale Up:\n    Stabilization Window: 0 seconds\n    Select Policy: Min\n    Policies:\n"
+            "      - Type: Pods  Value: 4  Period: 15 seconds\n") in out
+    c.run(120)
+    out = str(c.kubectl("describe hpa b"))
+    assert re_search(r"\n  resource cpu on pods  \(as a percentage of request\):  \d+% \(\d+m\) / 60%\n", out)
+    assert re_search(r"\n  resource memory on pods: +\d+Mi / 200Mi\n", out)  # the canonical quantity
+    assert "\nDeployment pods:       2 current / 2 desired\nConditions:\n  Type            Status  Reason" in out
+
+
+def re_search(pattern, text):
+    import re
+    return re.search(pattern, text) is not None
