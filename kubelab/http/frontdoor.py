@@ -29,6 +29,7 @@ from kubelab.api import events as eventsv1
 from kubelab.api.core import ComponentStatus
 from kubelab.api.events import EventsV1Event
 from kubelab.api.meta import KubeObject
+from kubelab.api.version import SERVER_INFO
 from kubelab.apiserver import healthz
 from kubelab.apiserver.server import Request
 from kubelab.apiserver.user import UserInfo
@@ -38,12 +39,7 @@ from . import discovery, openapi, protobuf
 from . import table as tables
 
 MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024  # k8s.io/apiserver/pkg/server/config.go MaxRequestBodyBytes
-SERVER_VERSION = {  # what `kubectl version` shows for the simulated server
-    "major": "1", "minor": "34", "emulationMajor": "1", "emulationMinor": "34",
-    "minCompatibilityMajor": "1", "minCompatibilityMinor": "33",
-    "gitVersion": "v1.34.0", "gitCommit": "f28b4c9efbca5c5c0af716d9f2d5702667ee8a45", "gitTreeState": "clean",
-    "buildDate": "2025-08-27T10:09:04Z", "goVersion": "go1.24.6", "compiler": "gc", "platform": "linux/amd64",
-}
+SERVER_VERSION = SERVER_INFO  # /version: what `kubectl version` shows for the simulated server
 JSON = "application/json"
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 

@@ -21,6 +21,7 @@ from typing import Any, Literal, Union
 from pydantic import BaseModel
 
 from kubelab.api.meta import KubeObject
+from kubelab.api.version import GIT_VERSION
 from kubelab.api.patch import MERGE_KEYS, SCALAR_MERGE
 
 from . import discovery
@@ -178,7 +179,7 @@ def v3_document(group: str, version: str) -> bytes:
             g.ref(r.kind)
             paths.update(_paths(r, "#/components/schemas/", True))
     _meta_defs(g)
-    doc = {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.34.0"}, "paths": paths,
+    doc = {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": GIT_VERSION}, "paths": paths,
            "components": {"schemas": dict(sorted(g.defs.items()))}}
     return json.dumps(doc, separators=(",", ":")).encode()
 
@@ -205,7 +206,7 @@ def v2_document() -> bytes:
         g.ref(r.kind)
         paths.update(_paths(r, "#/definitions/", False))
     _meta_defs(g)
-    doc = {"swagger": "2.0", "info": {"title": "Kubernetes", "version": "v1.34.0"}, "paths": paths,
+    doc = {"swagger": "2.0", "info": {"title": "Kubernetes", "version": GIT_VERSION}, "paths": paths,
            "definitions": dict(sorted(g.defs.items()))}
     return json.dumps(doc, separators=(",", ":")).encode()
 

@@ -459,8 +459,24 @@ def _describe_pod_template(w: PrefixWriter, template: Any) -> None:
     _print_tolerations_multiline(w, "  Tolerations", template.spec.tolerations)
 
 
+class _Unaligned:
+    """A writer that keeps the tabs: history.go printTemplate writes DescribePodTemplate through
+    a bare NewPrefixWriter(buf), no tabwriter (``rollout history --revision``, ``undo --dry-run``)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+
+    def flush(self) -> None:
+        pass
+
+
 def pod_template_text(template: Any) -> str:
-    return tabbed_string(lambda w: _describe_pod_template(w, template))
+    raw = _Unaligned()
+    _describe_pod_template(PrefixWriter(raw), template)  # type: ignore[arg-type]
+    return "".join(raw.parts)
 
 
 def _pod_status_counts(pods: list[Any]) -> tuple[int, int, int, int]:
@@ -611,6 +627,8 @@ def describe_service(svc: Any, events: Optional[list[Any]], now: float, endpoint
             w.write(0, f"External Traffic Policy:\t{sp.external_traffic_policy}\n")
         if sp.internal_traffic_policy:
             w.write(0, f"Internal Traffic Policy:\t{sp.internal_traffic_policy}\n")
+        if sp.traffic_distribution:  # kubectl 1.34 (PR #131491)
+            w.write(0, f"Traffic Distribution:\t{sp.traffic_distribution}\n")
         if sp.health_check_node_port:
             w.write(0, f"HealthCheck NodePort:\t{sp.health_check_node_port}\n")
         if sp.load_balancer_source_ranges:
@@ -1332,6 +1350,98 @@ def describe_storage_class(sc: Any, events: Optional[list[Any]], now: float) -> 
 
 # ----------------------------------------------------------------------------- dispatch
 
+def _quantity(q: Any) -> str:
+    """resource.Quantity.String(): the canonical form ("8192Ki" prints as "8Mi")."""
+    from kubelab.api.quantity import parse_quantity
+
+    try:
+        return parse_quantity(str(q)).canonical()
+    except (ValueError, TypeError):
+        return str(q)
+
+
+def _print_direction_behavior(w: PrefixWriter, direction: str, rules: Any) -> None:
+    """printDirectionBehavior."""
+    if rules is None:
+        return
+    w.write(1, f"{direction}:\n")
+    if rules.stabilization_window_seconds is not None:
+        w.write(2, f"Stabilization Window: {rules.stabilization_window_seconds} seconds\n")
+    if rules.policies:
+        w.write(2, f"Select Policy: {rules.select_policy or 'Max'}\n")
+        w.write(2, "Policies:\n")
+        for p in rules.policies:
+            w.write(3, f"- Type: {p.type}\tValue: {p.value}\tPeriod: {p.period_seconds} seconds\n")
+
+
+def describe_horizontal_pod_autoscaler(hpa: Any, events: Optional[list[Any]], now: float) -> str:
+    """describe.go describeHorizontalPodAutoscalerV2 (the describer reads autoscaling/v2): each
+    metric as ``current / target``, then the replica bounds, the optional behavior, the target's
+    pod counts and the conditions as a table."""
+    sp, st, md = hpa.spec, hpa.status, hpa.metadata
+    current_metrics = st.current_metrics or []
+
+    def current_of(i: int, field: str) -> Any:
+        if i < len(current_metrics):
+            m = getattr(current_metrics[i], field, None)
+            if m is not None:
+                return m.get("current") if isinstance(m, dict) else m.current
+        return None
+
+    def body(w: PrefixWriter) -> None:
+        w.write(0, f"Name:\t{md.name}\n")
+        w.write(0, f"Namespace:\t{md.namespace}\n")
+        _print_labels_multiline(w, "Labels", md.labels)
+        _print_annotations_multiline(w, "Annotations", md.annotations)
+        w.write(0, f"CreationTimestamp:\t{rfc1123z(md.creation_timestamp)}\n")
+        w.write(0, f"Reference:\t{sp.scale_target_ref.kind}/{sp.scale_target_ref.name}\n")
+        w.write(0, "Metrics:\t( current / target )\n")
+        for i, m in enumerate(sp.metrics or ()):
+            if m.type in ("Resource", "ContainerResource"):
+                src = m.resource if m.type == "Resource" else m.container_resource
+                name = src.name if m.type == "Resource" else (src or {}).get("name", "")
+                target = src.target if m.type == "Resource" else (src or {}).get("target", {})
+                get = (lambda o, k: getattr(o, {"averageValue": "average_value",
+                                                  "averageUtilization": "average_utilization"}[k], None)
+                       if not isinstance(o, dict) else o.get(k))
+                cur = current_of(i, "resource" if m.type == "Resource" else "container_resource")
+                if m.type == "Resource":
+                    w.write(1, f"resource {name} on pods")
+                else:
+                    w.write(1, f"resource {name} of container \"{(src or {}).get('container', '')}\" on pods")
+                if get(target, "averageValue") is not None:
+                    current = "<unknown>"
+                    if cur is not None and get(cur, "averageValue") is not None:
+                        current = _quantity(get(cur, "averageValue"))
+                    w.write(0, f":\t{current} / {_quantity(get(target, 'averageValue'))}\n")
+                else:
+                    current = "<unknown>"
+                    if cur is not None and get(cur, "averageUtilization") is not None:
+                        current = f"{get(cur, 'averageUtilization')}% ({_quantity(get(cur, 'averageValue') or '0')})"
+                    util = get(target, "averageUtilization")
+                    w.write(1, f"(as a percentage of request):\t{current} / {'<auto>' if util is None else f'{util}%'}\n")
+            else:
+                w.write(1, f"<unknown metric type {m.type!r}>\n".replace("'", '"'))
+        w.write(0, f"Min replicas:\t{'<unset>' if sp.min_replicas is None else sp.min_replicas}\n")
+        w.write(0, f"Max replicas:\t{sp.max_replicas}\n")
+        if sp.behavior is not None:
+            w.write(0, "Behavior:\n")
+            _print_direction_behavior(w, "Scale Up", sp.behavior.scale_up)
+            _print_direction_behavior(w, "Scale Down", sp.behavior.scale_down)
+        w.write(0, f"{sp.scale_target_ref.kind} pods:\t")
+        w.write(0, f"{st.current_replicas or 0} current / {st.desired_replicas or 0} desired\n")
+        if st.conditions:
+            w.write(0, "Conditions:\n")
+            w.write(1, "Type\tStatus\tReason\tMessage\n")
+            w.write(1, "----\t------\t------\t-------\n")
+            for c in st.conditions:
+                w.write(1, f"{c.type}\t{c.status}\t{c.reason or ''}\t{c.message or ''}\n")
+        if events is not None:
+            describe_events(w, events, now)
+
+    return tabbed_string(body)
+
+
 def describe(obj: KubeObject, source: Any = None, *, show_events: bool = True, now: Optional[float] = None) -> str:
     """The ``kubectl describe`` text for ``obj``; ``source`` (a Source) supplies events and
     related objects (a node's pods, a deployment's ReplicaSets, a service's endpoints)."""
@@ -1415,6 +1525,8 @@ def describe(obj: KubeObject, source: Any = None, *, show_events: bool = True, n
         return describe_secret(obj, events, now)
     if kind == "Endpoints":
         return describe_endpoints(obj, events, now)
+    if kind == "HorizontalPodAutoscaler":
+        return describe_horizontal_pod_autoscaler(obj, events, now)
     return describe_generic(obj, events, now)
 
 
@@ -1435,4 +1547,5 @@ DESCRIBERS: dict[str, Callable[..., str]] = {
     "ConfigMap": describe_configmap,
     "Secret": describe_secret,
     "Endpoints": describe_endpoints,
+    "HorizontalPodAutoscaler": describe_horizontal_pod_autoscaler,
 }

@@ -18,7 +18,7 @@ from kubelab.api.meta import KubeObject
 from .jsonpath import execute as jsonpath_execute
 from .printers import resource_name
 
-__all__ = ["to_yaml", "to_json", "to_name", "to_jsonpath", "as_list", "sort_objects"]
+__all__ = ["yaml_text", "to_yaml", "to_json", "to_name", "to_jsonpath", "as_list", "sort_objects"]
 
 
 def as_list(objs: Sequence[KubeObject]) -> dict[str, Any]:
@@ -35,13 +35,17 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
+# go-yaml v2 (under sigs.k8s.io/yaml) also reads these as booleans (YAML 1.1), PyYAML does not
+_GO_YAML_BOOLS = frozenset({"y", "Y", "n", "N"})
+
+
 def _str_presenter(dumper: yaml.SafeDumper, data: str):
     """Strings as go-yaml (sigs.k8s.io/yaml) writes them: multi-line ones as literal blocks;
     ones that would read back as another type (``"99"``, ``"2025-01-01T00:00:00Z"``,
     ``""``, ``"true"``) double-quoted; the rest plain, or single-quoted when they must be."""
     if "\n" in data:
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    if dumper.resolve(yaml.ScalarNode, data, (True, False)) != "tag:yaml.org,2002:str":
+    if dumper.resolve(yaml.ScalarNode, data, (True, False)) != "tag:yaml.org,2002:str" or data in _GO_YAML_BOOLS:
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)
 
@@ -49,8 +53,13 @@ def _str_presenter(dumper: yaml.SafeDumper, data: str):
 _Dumper.add_representer(str, _str_presenter)
 
 
+def yaml_text(doc: Any) -> str:
+    """Any JSON-shaped document as sigs.k8s.io/yaml prints it (keys sorted)."""
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=10**9)
+
+
 def to_yaml(objs: Sequence[KubeObject], single: bool = True) -> str:
-    return yaml.dump(_doc(objs, single), Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=10**9)
+    return yaml_text(_doc(objs, single))
 
 
 def to_json(objs: Sequence[KubeObject], single: bool = True) -> str:

@@ -29,7 +29,7 @@ class KubectlError(Exception):
 VALUE_FLAGS = {
     "namespace": "n", "output": "o", "selector": "l", "field-selector": None, "filename": "f",
     "replicas": None, "sort-by": None, "label-columns": "L", "to-revision": None, "timeout": None,
-    "grace-period": None, "container": "c", "current-replicas": None, "show-events": None,
+    "grace-period": None, "revision": None, "container": "c", "current-replicas": None, "show-events": None,
     "request-timeout": None, "image": None, "port": None, "target-port": None, "type": None, "name": None,
     "labels": None, "restart": None, "from-literal": None, "patch": "p", "env": None, "protocol": None,
     "min": None, "max": None, "cpu-percent": None, "cpu": None, "memory": None,
@@ -39,7 +39,8 @@ VALUE_FLAGS = {
 BOOL_FLAGS = {
     "all-namespaces": "A", "show-labels": None, "no-headers": None, "overwrite": None, "ignore-daemonsets": None,
     "force": None, "delete-emptydir-data": None, "watch": "w", "all": None, "wait": None, "recursive": "R",
-    "show-kind": None, "watch-only": None, "client": None, "list": None,
+    "show-kind": None, "watch-only": None, "client": None, "list": None, "show-swap": None,
+    "interactive": "i",
     "previous": None, "timestamps": None, "follow": None, "all-containers": None, "prefix": None, "ignore-errors": None,
 }
 # shorthands one command gives another meaning (logs: -p is --previous, -f is --follow)

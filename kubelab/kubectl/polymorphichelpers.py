@@ -164,7 +164,7 @@ def rollback(source: Any, d: KubeObject, to_revision: int = 0, dry_run: bool = F
     """rollback.go DeploymentRollbacker.Rollback through ``source`` (get/list/patch). Returns
     ``rolled back`` or ``skipped rollback (...)``; with ``dry_run`` (``--dry-run=client``)
     the template it would restore, as kubectl prints it. Raises :class:`RolloutError`."""
-    from . import describe as _describe
+    from .describe import pod_template_text  # the module: the package's `describe` is the function
 
     if d.KIND != "Deployment":
         raise RolloutError(f'no rollbacker has been implemented for "{d.KIND}"')
@@ -174,7 +174,7 @@ def rollback(source: Any, d: KubeObject, to_revision: int = 0, dry_run: bool = F
     deployment = source.get("Deployment", name, d.metadata.namespace)
     target = _revision_rs(deployment, owned_replicasets(source, deployment), to_revision)
     if dry_run:
-        return _describe.pod_template_text(target.spec.template)
+        return pod_template_text(target.spec.template)
     if deployment.spec.paused:
         raise RolloutError(f"you cannot rollback a paused deployment; resume it first with "
                            f"'kubectl rollout resume deployment/{name}' and try again")

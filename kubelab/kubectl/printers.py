@@ -385,6 +385,9 @@ def print_job(job: Any, now: float, wide: bool) -> list[str]:
         status = "Suspended"
     elif _has_job_condition(job, "FailureTarget"):
         status = "FailureTarget"
+    elif _has_job_condition(job, "SuccessCriteriaMet"):
+        # v1.34 (PR #132832); never True together with FailureTarget (batch validation refuses it)
+        status = "SuccessCriteriaMet"
     else:
         status = "Running"
     cells = [job.metadata.name, status, completions, dur, _age(job, now)]

@@ -100,7 +100,7 @@ def test_two_thousand_malformed_requests(served):
     # and the server still serves
     conn = http.client.HTTPSConnection(host, port, context=ctx, timeout=10)
     conn.request("GET", "/version")
-    assert json.loads(conn.getresponse().read())["gitVersion"] == "v1.34.0"
+    assert json.loads(conn.getresponse().read())["gitVersion"] == "v1.34.1"
 
 
 def test_no_client_certificate_is_401_unauthorized(served):

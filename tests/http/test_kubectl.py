@@ -11,7 +11,7 @@ from .conftest import WEB
 
 def test_version_reports_the_simulated_server(kubectl):
     out = kubectl("version -o json").stdout
-    assert json.loads(out)["serverVersion"]["gitVersion"] == "v1.34.0"
+    assert json.loads(out)["serverVersion"]["gitVersion"] == "v1.34.1"
 
 
 def test_api_resources_come_from_discovery(kubectl):

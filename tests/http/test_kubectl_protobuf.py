@@ -99,7 +99,7 @@ def kubectl_wheel(served):
 def test_the_wheels_kubectl_warns_about_version_skew_and_still_drives_the_cluster(kubectl_wheel):
     r = kubectl_wheel("version")
     client = r.stdout.splitlines()[0]
-    assert client.startswith("Client Version: v1.3") and "Server Version: v1.34.0" in r.stdout
+    assert client.startswith("Client Version: v1.3") and "Server Version: v1.34.1" in r.stdout
     minor = int(client.split(".")[1])
     if minor > 35:  # kubectl warns past +/-1 minor of skew (1.32 against 1.34 warns too: on stderr)
         assert f"version difference between client (1.{minor}) and server (1.34) exceeds" in r.stderr

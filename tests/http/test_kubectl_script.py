@@ -169,7 +169,7 @@ def script(request, tmp_path_factory):
 def test_version(script):
     r = script.k("version -o json")
     v = json.loads(r.stdout)
-    assert v["serverVersion"]["gitVersion"] == "v1.34.0" and v["serverVersion"]["platform"] == "linux/amd64"
+    assert v["serverVersion"]["gitVersion"] == "v1.34.1" and v["serverVersion"]["platform"] == "linux/amd64"
     assert v["clientVersion"]["gitVersion"].startswith("v" + script.version) or script.version == "path"
     # version skew: both clients are more than one minor version from the 1.34 server; 1.32 warns
     # as "WARNING: ...", 1.37 (kubectl >= 1.33) as "Warning: ..." (version.go)

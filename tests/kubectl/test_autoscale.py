@@ -19,8 +19,11 @@ def cluster():
 
 def test_autoscale_creates_an_hpa_that_get_hpa_lists():
     c = cluster()
-    assert c.kubectl("autoscale deployment web --cpu-percent=50 --min=2 --max=10") == \
-        "horizontalpodautoscaler.autoscaling/web autoscaled\n"
+    # kubectl 1.34 deprecates --cpu-percent for --cpu=50% (autoscale.go, PR #129373)
+    assert c.kubectl("autoscale deployment web --cpu-percent=50 --min=2 --max=10") == (
+        "Flag --cpu-percent has been deprecated, Use --cpu with percentage or resource quantity format "
+        "(e.g., '70%' for utilization or '500m' for milliCPU).\n"
+        "horizontalpodautoscaler.autoscaling/web autoscaled\n")
     hpa = c.get("HorizontalPodAutoscaler", "web")
     assert (hpa.spec.min_replicas, hpa.spec.max_replicas) == (2, 10)
     ref = hpa.spec.scale_target_ref
@@ -52,8 +55,8 @@ def test_autoscale_refuses_bad_flags_and_unscalable_kinds_and_changes_nothing():
         "error: --max=MAXPODS is required and must be at least 1, max: 0\n"
     assert str(c.kubectl("autoscale deployment web --min=5 --max=3")) == \
         "error: --max=MAXPODS must be larger or equal to --min=MINPODS, max: 3, min: 5\n"
-    assert str(c.kubectl("autoscale deployment web --max=3 --cpu-percent=50 --cpu=50%")) == \
-        "error: --cpu-percent and --cpu are mutually exclusive\n"
+    assert str(c.kubectl("autoscale deployment web --max=3 --cpu-percent=50 --cpu=50%")).endswith(
+        "(e.g., '70%' for utilization or '500m' for milliCPU).\nerror: --cpu-percent and --cpu are mutually exclusive\n")
     pod = c.list("Pod", "default")[0].metadata.name
     assert str(c.kubectl(f"autoscale pod {pod} --max=3")) == \
         "error: cannot autoscale a Pod: could not find scale subresource for /v1, Resource=pods in discovery information\n"

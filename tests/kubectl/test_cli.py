@@ -116,7 +116,7 @@ def test_apply_create_and_delete():
     assert k("create -f -", stdin=WEB) == (
         'Error from server (AlreadyExists): error when creating "STDIN": deployments.apps "api" already exists\n'
         'Error from server (AlreadyExists): error when creating "STDIN": services "api" already exists\n')
-    assert k("delete svc api") == 'service "api" deleted\n'
+    assert k("delete svc api") == 'service "api" deleted from default namespace\n'
     assert k("delete svc api") == 'Error from server (NotFound): services "api" not found\n'
     assert k("delete deploy") == "error: resource(s) were provided, but no name was specified\n"
     assert k("apply -f /no/such/file.yaml") == 'error: the path "/no/such/file.yaml" does not exist\n'
@@ -133,7 +133,8 @@ def test_apply_from_a_file(tmp_path):
     p.write_text(WEB)
     k = Kubectl(MemorySource())
     assert k(f"apply -f {p}") == "deployment.apps/api created\nservice/api created\n"
-    assert k(f"delete -f {p}") == 'deployment.apps "api" deleted\nservice "api" deleted\n'
+    assert k(f"delete -f {p}") == ('deployment.apps "api" deleted from default namespace\n'
+                                  'service "api" deleted from default namespace\n')
 
 
 def test_scale(kubectl, cluster):

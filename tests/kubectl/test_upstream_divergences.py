@@ -66,8 +66,10 @@ def test_server_dry_runs_are_validated_and_not_stored(cluster):
     assert cluster.api.get("Deployment", "web").spec.replicas == 1
     assert cluster.kubectl("apply -f - --dry-run=client", stdin=WEB.replace("name: web", "name: other")) == (
         "deployment.apps/other created (dry run)\n")
-    assert cluster.kubectl("delete deployment web --dry-run=server") == 'deployment.apps "web" deleted (server dry run)\n'
-    assert cluster.kubectl("delete deployment web --dry-run=client") == 'deployment.apps "web" deleted (dry run)\n'
+    assert cluster.kubectl("delete deployment web --dry-run=server") == (
+        'deployment.apps "web" deleted from default namespace (server dry run)\n')
+    assert cluster.kubectl("delete deployment web --dry-run=client") == (
+        'deployment.apps "web" deleted from default namespace (dry run)\n')
     assert cluster.api.get("Deployment", "web").metadata.deletion_timestamp is None
     assert cluster.kubectl("delete deployment web --dry-run=maybe") == (
         'error: Invalid dry-run value (maybe). Must be "none", "server", or "client".\n')
@@ -90,12 +92,14 @@ def test_delete_cascade(cluster):
     cluster.apply(WEB.replace("name: web", "name: keep").replace("app: web", "app: keep"))
     cluster.run(20)
     rs = [r.metadata.name for r in cluster.api.list("ReplicaSet", "default") if r.metadata.name.startswith("keep-")]
-    assert cluster.kubectl("delete deployment keep --cascade=orphan") == 'deployment.apps "keep" deleted\n'
+    assert cluster.kubectl("delete deployment keep --cascade=orphan") == (
+        'deployment.apps "keep" deleted from default namespace\n')
     cluster.run(10)
     # orphaned: the ReplicaSet stays, without its owner
     left = cluster.api.get("ReplicaSet", rs[0])
     assert not left.metadata.owner_references
-    assert cluster.kubectl(f"delete rs {rs[0]} --cascade=foreground") == f'replicaset.apps "{rs[0]}" deleted\n'
+    assert cluster.kubectl(f"delete rs {rs[0]} --cascade=foreground") == (
+        f'replicaset.apps "{rs[0]}" deleted from default namespace\n')
 
 
 # -- rollout_pause.go ------------------------------------------------------------------------

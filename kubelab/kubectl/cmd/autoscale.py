@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from ..cli import Kubectl
 
 _SCALABLE = ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController")
+CPU_PERCENT_DEPRECATED = ("Flag --cpu-percent has been deprecated, Use --cpu with percentage or resource quantity "
+                          "format (e.g., '70%' for utilization or '500m' for milliCPU).\n")
 
 
 def _target(text: str, resource: str) -> dict[str, Any]:
@@ -47,6 +49,17 @@ def _target(text: str, resource: str) -> dict[str, Any]:
 
 
 def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
+    if a.get("cpu-percent") is None:
+        return _run(k, a)
+    # kubectl 1.34 (PR #129373) marks --cpu-percent deprecated: cobra warns as soon as the flag is
+    # parsed, before the command validates or runs
+    try:
+        return CPU_PERCENT_DEPRECATED + _run(k, a)
+    except KubectlError as e:
+        raise KubectlError(e.message, partial=CPU_PERCENT_DEPRECATED + (e.partial or "")) from None
+
+
+def _run(k: "Kubectl", a: Args) -> str:
     if a.get("max") is None:
         raise KubectlError('error: required flag(s) "max" not set')
     mx = int_flag(a, "max", -1)

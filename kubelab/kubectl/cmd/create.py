@@ -30,13 +30,20 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
         return create_object(k, a, obj, wrap=None)
     if sub in ("configmap", "cm"):
         _one_name(rest)
-        obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": rest[0], "namespace": ns}, "data": literals(a)}
+        obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": rest[0], "namespace": ns}}
+        if literals(a):  # create_configmap.go: an empty Data map is omitted (omitempty)
+            obj["data"] = literals(a)
         return create_object(k, a, obj, wrap="failed to create configmap")
     if sub == "secret":
         if not rest or rest[0] != "generic" or len(rest) != 2:
             raise KubectlError("error: only `kubectl create secret generic NAME --from-literal=...` is simulated")
         data = {key: base64.b64encode(v.encode("utf-8", "surrogatepass")).decode() for key, v in literals(a).items()}
-        obj = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": rest[1], "namespace": ns}, "type": "Opaque", "data": data}
+        # create_secret.go sets Type only from --type (the server defaults it to Opaque)
+        obj = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": rest[1], "namespace": ns}}
+        if a.get("type"):
+            obj["type"] = a.get("type")
+        if data:
+            obj["data"] = data
         return create_object(k, a, obj, wrap="failed to create secret")
     raise KubectlError(f'error: unknown command "{sub}" for "kubectl create"')
 

@@ -1,7 +1,9 @@
 """kubectl delete (k8s.io/kubectl/pkg/cmd/delete/delete.go): by name, ``-l``, ``--all`` or
 ``-f``; ``--cascade=background|foreground|orphan`` (cmdutil.GetCascadingStrategy) sent as
 the propagationPolicy; ``--grace-period`` and ``--force``; ``--dry-run=client`` deletes
-nothing and ``--dry-run=server`` sends dryRun=All."""
+nothing and ``--dry-run=server`` sends dryRun=All; ``-i``/``--interactive`` asks first (the
+answer is read from stdin). From kubectl 1.34 (PR #126619) the line of a namespaced object
+names its namespace: ``deployment.apps "web" deleted from default namespace``."""
 
 from __future__ import annotations
 
@@ -73,8 +75,18 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
     if force and grace == 0:
         lines.append("Warning: Immediate deletion does not wait for confirmation that the running resource has been "
                      "terminated. The resource may continue to run on the cluster indefinitely.\n")
+    if a.get("interactive") and victims:
+        # delete.go confirmation: list what would go, ask on stdout, read one line of stdin;
+        # only "y" (any case) goes on. Since kubectl 1.34 (PR #132251) the prompt shows the
+        # default, N, which an empty line also picks
+        lines.append(f"You are about to delete the following {len(victims)} resource(s):\n")
+        lines += [f'{cls.KIND.lower()}{"." + cls.GROUP if cls.GROUP else ""}/{name}\n' for cls, name, _ in victims]
+        lines.append("Do you want to continue? (y/N): ")
+        answer = "" if stdin is None or "-" in a.all("filename") else (stdin.splitlines() or [""])[0]
+        if answer.lower() != "y":
+            return "".join(lines) + "deletion is cancelled\n"
     operation = "force deleted" if grace == 0 else "deleted"
-    operation += {DRY_CLIENT: " (dry run)", DRY_SERVER: " (server dry run)"}.get(strategy, "")
+    dry_suffix = {DRY_CLIENT: " (dry run)", DRY_SERVER: " (server dry run)"}.get(strategy, "")
     deleted = 0
     for cls, name, vns in victims:
         try:
@@ -93,7 +105,9 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
         if a.get("output") == "name":
             lines.append(f"{kind}/{name}\n")
         else:
-            lines.append(f'{kind} "{name}" {operation}\n')
+            # delete.go PrintObj (kubectl 1.34): the namespace goes before the dry-run suffix
+            where = f" from {vns} namespace" if cls.NAMESPACED else ""
+            lines.append(f'{kind} "{name}" {operation}{where}{dry_suffix}\n')
     if not deleted:
         return "No resources found\n"
     return "".join(lines)

@@ -56,12 +56,14 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
         if len(ports) > 1:
             sp["name"] = f"port-{i + 1}"
         svc_ports.append(sp)
-    svc_type = a.get("type") or "ClusterIP"
-    if svc_type not in ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"):
+    svc_type = a.get("type") or ""  # expose.go sets Type only from --type (the server defaults ClusterIP)
+    if svc_type and svc_type not in ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"):
         raise KubectlError(f'error: invalid service type "{svc_type}"')
     name = a.get("name") or names[0]
     svc: dict[str, Any] = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns},
-                           "spec": {"selector": selector, "ports": svc_ports, "type": svc_type}}
+                           "spec": {"selector": selector, "ports": svc_ports}}
+    if svc_type:
+        svc["spec"]["type"] = svc_type
     if obj.metadata.labels:
         svc["metadata"]["labels"] = dict(obj.metadata.labels)
     return create_object(k, a, svc, wrap=None, verb="exposed")

@@ -1,5 +1,7 @@
 """kubectl label / annotate (k8s.io/kubectl/pkg/cmd/label/label.go, annotate/annotate.go):
-``KEY=VALUE`` sets, ``KEY-`` removes; an existing different value needs --overwrite."""
+``KEY=VALUE`` sets, ``KEY-`` removes; an existing different value needs --overwrite.
+``--dry-run=client`` sends nothing, ``--dry-run=server`` patches with dryRun=All; either way the
+line ends in ``(dry run)`` / ``(server dry run)`` (PrintFlags.Complete)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Optional
 from kubelab.api.meta import KubeObject
 
 from ..printers import resource_name
-from .util import Args, KubectlError, format_error, get_object, list_objects, targets
+from .util import (DRY_CLIENT, DRY_SERVER, Args, KubectlError, dry_run_strategy, dry_run_suffix, format_error, get_object,
+                   list_objects, targets)
 
 if TYPE_CHECKING:
     from ..cli import Kubectl
@@ -37,6 +40,8 @@ def label_like(k: "Kubectl", a: Args, field_name: str, did: str, undid: str) -> 
             key, _, v = u.partition("=")
             sets[key] = v
     ns = k.ns(a)
+    strategy = dry_run_strategy(a)
+    suffix = dry_run_suffix(strategy)
     groups = targets(a.sub(resources), allow_all=False)
     if not groups:
         raise KubectlError("error: one or more resources must be specified as <resource> <name> or <resource>/<name>")
@@ -59,12 +64,14 @@ def label_like(k: "Kubectl", a: Args, field_name: str, did: str, undid: str) -> 
             if key in current:
                 patch[key] = None
         if not patch:
-            lines.append(f"{resource_name(o)} not {did}\n")
+            lines.append(f"{resource_name(o)} not {did}{suffix}\n")
             continue
         try:
-            k.source.patch(o.KIND, o.metadata.name or "", {"metadata": {field_name: patch}}, o.metadata.namespace, patch_type="merge")
+            if strategy != DRY_CLIENT:
+                k.source.patch(o.KIND, o.metadata.name or "", {"metadata": {field_name: patch}}, o.metadata.namespace,
+                               patch_type="merge", **({"dry_run": True} if strategy == DRY_SERVER else {}))
         except Exception as e:  # noqa: BLE001
             raise KubectlError(format_error(e), partial="".join(lines)) from None
         only_removed = all(v is None for v in patch.values())
-        lines.append(f"{resource_name(o)} {undid if only_removed else did}\n")
+        lines.append(f"{resource_name(o)} {undid if only_removed else did}{suffix}\n")
     return "".join(lines)

@@ -63,11 +63,12 @@ def history(k: "Kubectl", d: Any, a: Args) -> str:
     by_rev = {}
     for rs in helpers.owned_replicasets(k.source, d):
         by_rev[helpers.revision_of(rs) or 0] = rs
-    want = int_flag(a, "to-revision")
+    want = int_flag(a, "revision")  # rollout_history.go --revision (undo's is --to-revision)
     if want:
         if want not in by_rev:
             raise KubectlError("error: unable to find the specified revision")
-        return f"{resource_name(d)} with revision #{want}\n" + describers.pod_template_text(by_rev[want].spec.template)
+        # rollout_history.go prints the template with Fprintln: a blank line ends it
+        return f"{resource_name(d)} with revision #{want}\n" + describers.pod_template_text(by_rev[want].spec.template) + "\n"
     if not by_rev:
         return f"{resource_name(d)} \nNo rollout history found.\n"
 
@@ -90,7 +91,8 @@ def undo(k: "Kubectl", d: Any, a: Args) -> str:
     except Exception as e:  # noqa: BLE001
         raise KubectlError(format_error(e)) from None
     if dry_run_strategy(a) == DRY_CLIENT:
-        return f"{resource_name(d)} (dry run)\n{result}"
+        # rollout_undo.go prints the template as the printer's operation: "<name> <template> (dry run)"
+        return f"{resource_name(d)} {result} (dry run)\n"
     return f"{resource_name(d)} {result}\n"
 
 

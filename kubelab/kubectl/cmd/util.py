@@ -231,6 +231,12 @@ def create_object(k: "Kubectl", a: Args, obj: dict, wrap: Optional[str], verb: s
         raise KubectlError(f"error: {e.message}") from None
     if strategy == DRY_CLIENT:
         created: KubeObject = model
+        if out_fmt and a.get("namespace") is None and created.metadata.namespace:
+            # the generators name a namespace only when it is enforced (-n): create_deployment.go
+            # `if o.EnforceNamespace { namespace = o.Namespace }`, and so the others; the server
+            # fills it in from the URL, the client-side dry run prints the object without one
+            created = created.copy_deep()
+            created.metadata.namespace = None
     else:
         try:
             created = k.source.create(model, model.metadata.namespace, **({"dry_run": True} if strategy == DRY_SERVER else {}))
@@ -238,9 +244,46 @@ def create_object(k: "Kubectl", a: Args, obj: dict, wrap: Optional[str], verb: s
             if wrap is not None and status_of(e) is not None:
                 raise KubectlError(f"error: {wrap}: {status_of(e).message}") from None
             raise KubectlError(format_error(e)) from None
+    if out_fmt == "yaml" and strategy == DRY_CLIENT:
+        from ..output import yaml_text
+
+        return yaml_text(go_typed_zero_values(created.to_dict()))
     if out_fmt:
         return print_object(created, out_fmt)
     return f"{resource_name(created)} {verb}{dry_run_suffix(strategy)}\n"
+
+
+def go_typed_zero_values(doc: dict) -> dict:
+    """What encoding/json adds when the client prints a typed object it built itself (a
+    client-side dry run): ``omitempty`` never drops a struct, so empty structs print as ``{}``
+    (DeploymentSpec.Strategy, Container.Resources, ServiceStatus.LoadBalancer, a Status), and
+    a nil slice without ``omitempty`` prints as null (autoscaling/v2 status.currentMetrics).
+    Objects read from the server keep what the server sent. (-o json prints typed objects in
+    struct field order, not sorted: not simulated.)"""
+    kind = doc.get("kind")
+
+    def containers(pod_spec: Any) -> None:
+        for c in (pod_spec or {}).get("containers") or ():
+            c.setdefault("resources", {})
+
+    if kind == "Deployment":
+        spec = doc.setdefault("spec", {})
+        spec.setdefault("strategy", {})
+        template = spec.setdefault("template", {})
+        template.setdefault("metadata", {})
+        containers(template.get("spec"))
+        doc.setdefault("status", {})
+    elif kind == "Pod":
+        containers(doc.get("spec"))
+        doc.setdefault("status", {})
+    elif kind == "Service":
+        doc.setdefault("spec", {})
+        doc.setdefault("status", {}).setdefault("loadBalancer", {})
+    elif kind == "HorizontalPodAutoscaler":
+        status = doc.setdefault("status", {})
+        status.setdefault("currentMetrics", None)
+        status.setdefault("desiredReplicas", 0)
+    return doc
 
 
 def replace_patch(current: Any, target: Any) -> Any:

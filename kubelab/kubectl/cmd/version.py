@@ -1,30 +1,25 @@
-"""kubectl version (k8s.io/kubectl/pkg/cmd/version/version.go): the client's gitVersion, the
-kustomize it embeds, and the server's gitVersion from /version. kubelab simulates a
-v1.34.1 cluster (the kubelets report the same version) and a kubectl of the same release,
-which embeds kustomize v5.7.1."""
+"""kubectl version (k8s.io/kubectl/pkg/cmd/version/version.go): the client's version.Info, the
+kustomize it embeds and the server's /version. kubelab simulates a v1.34.1 cluster and a
+kubectl of the same release (kubelab/api/version.py), so no version-skew warning is printed.
+``-o json`` is ``json.MarshalIndent`` with two spaces (fields in struct order, the client's
+emulation fields omitted); ``-o yaml`` is sigs.k8s.io/yaml (sorted keys) printed with
+``Fprintln``, hence the blank line at the end."""
 
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Optional
 
-import yaml
+from kubelab.api.version import CLIENT_INFO, KUSTOMIZE_VERSION, SERVER_INFO
 
+from ..output import yaml_text
 from .util import Args, KubectlError
 
 if TYPE_CHECKING:
     from ..cli import Kubectl
 
-CLIENT_VERSION = "v1.34.1"
-SERVER_VERSION = "v1.34.1"
-KUSTOMIZE_VERSION = "v5.7.1"
-
-
-def _info(git_version: str) -> dict:
-    """apimachinery version.Info as /version serves it (gitCommit and buildDate are not simulated)."""
-    major, minor = git_version.lstrip("v").split(".")[:2]
-    return {"major": major, "minor": minor, "gitVersion": git_version, "goVersion": "go1.24.6",
-            "compiler": "gc", "platform": "linux/amd64"}
+CLIENT_VERSION = CLIENT_INFO["gitVersion"]
+SERVER_VERSION = SERVER_INFO["gitVersion"]
 
 
 def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
@@ -32,13 +27,13 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
     if out_fmt not in ("", "yaml", "json"):
         raise KubectlError("error: --output must be 'yaml' or 'json'")
     client_only = bool(a.get("client"))
-    doc: dict = {"clientVersion": _info(CLIENT_VERSION), "kustomizeVersion": KUSTOMIZE_VERSION}
+    doc: dict = {"clientVersion": dict(CLIENT_INFO), "kustomizeVersion": KUSTOMIZE_VERSION}
     if not client_only:
-        doc["serverVersion"] = _info(SERVER_VERSION)
+        doc["serverVersion"] = dict(SERVER_INFO)
     if out_fmt == "json":
         return json.dumps(doc, indent=2) + "\n"
     if out_fmt == "yaml":
-        return yaml.safe_dump(doc, sort_keys=True, default_flow_style=False) + "\n"
+        return yaml_text(doc) + "\n"
     text = f"Client Version: {CLIENT_VERSION}\nKustomize Version: {KUSTOMIZE_VERSION}\n"
     if not client_only:
         text += f"Server Version: {SERVER_VERSION}\n"
