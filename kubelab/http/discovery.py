@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from kubelab.api.core import ComponentStatus
+from kubelab.api.rbac import SelfSubjectAccessReview, SelfSubjectReview, SelfSubjectRulesReview, SubjectAccessReview
 from kubelab.api.events import EventsV1Event
 from kubelab.api.meta import KubeObject
 from kubelab.api.scheme import KINDS
@@ -22,7 +23,7 @@ VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update
 # kubectl's "all" category (the `categories` of each resource's storage)
 CATEGORY_ALL = {"Pod", "Service", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob"}
 # the order kube-apiserver lists groups in (its group priorities, pkg/controlplane)
-GROUP_ORDER = ["", "apps", "events.k8s.io", "autoscaling", "batch", "policy", "scheduling.k8s.io",
+GROUP_ORDER = ["", "apps", "events.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch", "policy", "scheduling.k8s.io",
                "coordination.k8s.io", "discovery.k8s.io", "metrics.k8s.io"]
 
 
@@ -83,8 +84,13 @@ def _subresources(kind: str) -> list[Subresource]:
 # events.k8s.io/v1 serves the stored core/v1 Events in another shape (the front door converts)
 # componentstatuses is computed on each read, never stored: get and list only
 # (pkg/registry/core/componentstatus/rest.go)
+# The review APIs are create-only and store nothing: the API server answers in the status
+# (pkg/registry/authorization/*, pkg/registry/authentication/selfsubjectreview); kubectl auth
+# can-i and whoami post them.
+REVIEWS = (SelfSubjectAccessReview, SelfSubjectRulesReview, SubjectAccessReview, SelfSubjectReview)
 RESOURCES: list[Resource] = [Resource(k, _subresources(k.KIND)) for k in KINDS] + [
-    Resource(EventsV1Event), Resource(ComponentStatus, verbs=["get", "list"])]
+    Resource(EventsV1Event), Resource(ComponentStatus, verbs=["get", "list"])] + [
+    Resource(k, verbs=["create"]) for k in REVIEWS]
 _BY_PATH: dict[tuple[str, str, str], Resource] = {(r.group, r.version, r.name): r for r in RESOURCES}
 
 

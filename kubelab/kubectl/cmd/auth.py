@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Optional
 from kubelab.api.rbac import (NonResourceAttributes, ResourceAttributes, SelfSubjectAccessReview,
                               SelfSubjectAccessReviewSpec, SelfSubjectReview, SelfSubjectRulesReview,
                               SelfSubjectRulesReviewSpec)
+from kubelab.api.scheme import KINDS
 
 from ..tabwriter import tabulate
 
@@ -24,6 +25,11 @@ if TYPE_CHECKING:
     from ..cli import Kubectl
 
 USAGE = "error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples"
+
+
+# cani.go resourceVerbs: the verbs it knows (another one is asked about, with a warning)
+RESOURCE_VERBS = ("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "use", "bind",
+                  "impersonate", "*", "approve", "sign", "escalate", "attest")
 
 
 def _resource(text: str) -> tuple[str, str]:
@@ -48,6 +54,7 @@ def can_i(k: "Kubectl", a: Args) -> str:
     if len(pos) > 3:
         raise KubectlError(USAGE)
     verb, target = pos[0], pos[1]
+    warnings = ""
     if target.startswith("/"):
         # a non-resource URL (cani.go: "NonResourceURL" when the argument starts with "/")
         spec = SelfSubjectAccessReviewSpec(non_resource_attributes=NonResourceAttributes(path=target, verb=verb))
@@ -60,15 +67,23 @@ def can_i(k: "Kubectl", a: Args) -> str:
         spec = SelfSubjectAccessReviewSpec(resource_attributes=ResourceAttributes(
             namespace=namespace, verb=verb, group=group, resource=resource,
             subresource=a.get("subresource") or "", name=name))
+        # cani.go validate: warnings on stderr before the answer (the WarningPrinter adds
+        # "Warning: " and a newline to a message that ends in one)
+        cls = next((c for c in KINDS if c.RESOURCE == resource and c.GROUP == group), None)
+        if namespace and cls is not None and not cls.NAMESPACED:
+            where = f" in group '{group}'" if group else ""
+            warnings += f"Warning: resource '{resource}' is not namespace scoped{where}\n\n"
+        if verb not in RESOURCE_VERBS:
+            warnings += f"Warning: verb '{verb}' is not a known verb\n\n"
     review = SelfSubjectAccessReview(spec=spec)
     try:
         answer = k.source.create(review)
     except Exception as e:  # noqa: BLE001
-        raise KubectlError(format_error(e)) from None
+        raise KubectlError(warnings + format_error(e)) from None
     st = answer.status
     if st is not None and st.allowed:
-        return "yes\n"
-    text = "no"
+        return warnings + "yes\n"
+    text = warnings + "no"
     if st is not None and st.reason:
         text += f" - {st.reason}"
     if st is not None and st.evaluation_error:
