@@ -149,6 +149,11 @@ def new_endpoint_slice(svc: Service, ports: list, address_type: str) -> Endpoint
                          address_type=address_type, endpoints=[], ports=ports or None)
 
 
+class StaleInformerCache(Exception):
+    """endpointslice.NewStaleInformerCache: the informer has not caught up with this controller's
+    own writes; the Service is retried (rate limited) rather than acted on."""
+
+
 class TriggerTimeTracker:
     """util/trigger_time_tracker.go: the time of the oldest change (a pod's Ready transition,
     the Service's creation) not yet seen by a sync; a new Service's creationTimestamp."""
@@ -239,10 +244,10 @@ class EndpointSliceController(_ServicePodController):
                            if self._managed(s) == key and s.metadata.deletion_timestamp is None),
                           key=lambda s: s.name)
         if self._stale(key, existing):
-            raise RuntimeError("EndpointSlice informer cache is out of date")  # NewStaleInformerCache
+            raise StaleInformerCache("EndpointSlice informer cache is out of date")
         trigger = self.triggers.compute(key, svc, pods)
         try:
-            yield from self._reconcile(svc, pods, existing, trigger)
+            yield from self._reconcile(svc, pods, existing, trigger)  # errors: recorded, then requeued
         except Exception as exc:  # noqa: BLE001 — recorded, then requeued by the worker
             self.recorder.event(svc, "Warning", "FailedToUpdateEndpointSlices",
                                 f"Error updating Endpoint Slices for Service {ns}/{name}: {exc}")
