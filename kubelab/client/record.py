@@ -281,3 +281,122 @@ class EventRecorder:
             return  # "retry limit exceeded"
         delay = SLEEP_DURATION * (self._rng.random() if tries == 1 else 1.0)
         self.client.sim.call_later(delay, self._record, ev, patch, tries)
+
+
+# ----------------------------------------------------------------------------- tools/events
+
+FINISH_TIME = 6 * 60.0  # tools/events/event_broadcaster.go finishTime
+REFRESH_TIME = 30 * 60.0  # refreshTime
+
+
+def _ref_key(ref: Optional[ObjectReference]) -> tuple:
+    if ref is None:
+        return ()
+    return (ref.kind, ref.namespace, ref.name, ref.uid, ref.api_version, ref.resource_version, ref.field_path)
+
+
+class EventsRecorder:
+    """k8s.io/client-go/tools/events: the events.k8s.io/v1 recorder (kube-scheduler's). An event
+    has ``eventTime``, ``reportingController``, ``reportingInstance`` (``<controller>-<hostname>``,
+    NewRecorder), ``action``, ``regarding``/``related`` and a ``note``; no source, count or
+    first/last timestamps. The API server stores it as the core/v1 Event it converts to.
+
+    An isomorphic event (same action, reason, reportingController, regarding, related, note)
+    seen again becomes a series: the second occurrence patches ``series: {count: 2,
+    lastObservedTime}``; later ones only count in the recorder's cache, written every 30 min
+    (refreshExistingEventSeries) and once more when the series has been quiet for 6 min
+    (finishSeries), which also forgets singletons older than 6 min."""
+
+    def __init__(self, client: APIClient, reporting_controller: str, hostname: Optional[str] = None):
+        self.client = client
+        self.reporting_controller = reporting_controller
+        self.reporting_instance = f"{reporting_controller}-{hostname or ''}"
+        sim = client.sim
+        self._rng = sim.rng(f"events/{self.reporting_instance}")
+        self._cache: dict[tuple, Event] = {}
+        self.recorded = 0
+        self._timers = [sim.every(REFRESH_TIME, self._refresh_existing_event_series),
+                        sim.every(FINISH_TIME, self._finish_series)]
+
+    def stop(self) -> None:
+        for t in self._timers:
+            t.cancel()
+        self._timers = []
+
+    def eventf(self, regarding: KubeObject, related: Optional[KubeObject], type_: str, reason: str, action: str,
+               note: str) -> None:
+        """recorder.go Eventf / makeEvent."""
+        from kubelab.api.base import rfc3339_micro
+
+        self.recorded += 1
+        now = self.client.sim.now
+        ref = object_reference(regarding)
+        rel = object_reference(related) if related is not None else None
+        nanos = int(now * 1e9) + self.recorded
+        ev = Event(metadata=ObjectMeta(name=f"{ref.name}.{(nanos + _EPOCH_NANOS):x}", namespace=ref.namespace or "default"),
+                   event_time=rfc3339_micro(now), reporting_component=self.reporting_controller,
+                   reporting_instance=self.reporting_instance, action=action, reason=reason, involved_object=ref,
+                   related=rel, message=note, type=type_, source=EventSource())
+        # event_broadcaster.go recordToSink
+        key = (action, reason, self.reporting_controller, _ref_key(ref), note, _ref_key(rel))
+        cached = self._cache.get(key)
+        if cached is not None:
+            if cached.series is not None:
+                cached.series = {"count": int(cached.series["count"]) + 1, "lastObservedTime": rfc3339_micro(now)}
+                return
+            cached.series = {"count": 2, "lastObservedTime": rfc3339_micro(now)}
+            self._attempt(cached.copy_deep(), 0)
+            return
+        self._cache[key] = ev
+        self._attempt(ev.copy_deep(), 0)
+
+    # -- recordEvent / attemptRecording ------------------------------------------------------------
+    def _attempt(self, ev: Event, tries: int) -> None:
+        if ev.series is not None:
+            # createPatchBytesForSeries: only the series differs from the event without one
+            req = self.client.patch("events", ev.metadata.name, ev.metadata.namespace, {"series": dict(ev.series)},
+                                    patch_type="strategic")
+            req.add_callback(lambda e: self._answered(e, ev, tries, True))
+        else:
+            self._create(ev, tries)
+
+    def _create(self, ev: Event, tries: int) -> None:
+        new = ev.copy_deep()
+        new.metadata.resource_version = None  # "Making sure that ResourceVersion is empty on creation"
+        self.client.create(new, new.metadata.namespace).add_callback(lambda e: self._answered(e, ev, tries, False))
+
+    def _answered(self, e, ev: Event, tries: int, patched: bool) -> None:
+        e.defused = True
+        if e.ok:
+            return
+        exc = e.exception
+        if isinstance(exc, errors.StatusError):
+            if patched and errors.is_not_found(exc):
+                self._create(ev, tries)  # the event was removed: create it again
+            return  # the server answered: no retry
+        tries += 1
+        if tries >= MAX_TRIES_PER_EVENT:
+            return
+        delay = SLEEP_DURATION * (self._rng.random() if tries == 1 else 1.0)
+        self.client.sim.call_later(delay, self._attempt, ev, tries)
+
+    def _refresh_existing_event_series(self) -> None:
+        """Every 30 min: write the current count of every series."""
+        for key, ev in list(self._cache.items()):
+            if ev.series is not None:
+                self._attempt(ev.copy_deep(), MAX_TRIES_PER_EVENT - 1)  # one attempt each time
+
+    def _finish_series(self) -> None:
+        """Every 6 min: a series quiet for 6 min is written a last time and forgotten; so is a
+        singleton older than 6 min."""
+        from kubelab.api.base import parse_time
+
+        now = self.client.sim.now
+        for key, ev in list(self._cache.items()):
+            if ev.series is not None:
+                last = parse_time(ev.series.get("lastObservedTime"))
+                if last is not None and last < now - FINISH_TIME:
+                    self._cache.pop(key, None)
+                    self._attempt(ev.copy_deep(), MAX_TRIES_PER_EVENT - 1)
+            elif (parse_time(ev.event_time) or 0.0) < now - FINISH_TIME:
+                self._cache.pop(key, None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from kubelab.api.base import parse_time
 from kubelab.api.events import to_v1
-from kubelab.client.record import EventCorrelator, EventRecorder, TokenBucket
+from kubelab.client.record import EventCorrelator, EventRecorder, EventsRecorder, TokenBucket
 
 from .world import World
 
@@ -150,3 +150,47 @@ def test_correlator_defaults():
     c = EventCorrelator(lambda: 0.0)
     assert (c.aggregator.max_events, c.aggregator.max_interval) == (10, 600)
     assert (c.spam_filter.burst, c.spam_filter.qps) == (25, 1 / 300)
+
+
+def test_events_v1_recorder_series_patch_then_counts_then_finishes():
+    """upstream: staging/src/k8s.io/client-go/tools/events/event_broadcaster.go (recordToSink:
+    an isomorphic event makes a series, count 2 patched, later ones only cached;
+    finishSeries every 6 min writes the final count) and recorder.go makeEvent."""
+    w = World()
+    obj = cm(w)
+    rec = EventsRecorder(w.client, "default-scheduler", "master-1")
+    rec.eventf(obj, None, "Warning", "FailedScheduling", "Scheduling", "0/3 nodes are available")
+    w.run(1)
+    [ev] = w.events("FailedScheduling")
+    assert (ev.reporting_component, ev.reporting_instance, ev.action) == (
+        "default-scheduler", "default-scheduler-master-1", "Scheduling")
+    assert ev.event_time and ev.first_timestamp is None and ev.count is None and ev.series is None
+    assert not (ev.source.component or ev.source.host)
+    v1 = to_v1(ev.model_dump(by_alias=True, exclude_none=True))
+    assert v1["note"] == "0/3 nodes are available" and v1["regarding"]["name"] == "cfg"
+    for _ in range(3):
+        rec.eventf(obj, None, "Warning", "FailedScheduling", "Scheduling", "0/3 nodes are available")
+        w.run(10)
+    [ev] = w.events("FailedScheduling")
+    assert ev.series["count"] == 2  # the 3rd and 4th only counted in the recorder
+    w.run(12 * 60)  # quiet for 6 min, then the next finishSeries pass writes the final count
+    [ev] = w.events("FailedScheduling")
+    assert ev.series["count"] == 4
+    assert round(parse_time(ev.series["lastObservedTime"]) - parse_time(ev.event_time)) == 21  # the 4th, 1 + 10 + 10 s on
+
+
+def test_the_scheduler_writes_events_k8s_io_events():
+    """upstream: pkg/scheduler/schedule_one.go (FailedScheduling with action Scheduling) through
+    tools/events NewRecorder (reportingInstance ``default-scheduler-<hostname>``)."""
+    import kubelab as kl
+
+    c = kl.Cluster(masters=1, seed=4)
+    c.add_node(kl.VM("vm-1", cpu="4", memory="16Gi"))
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "big"},
+             "spec": {"containers": [{"name": "c", "image": "nginx:1.27", "resources": {"requests": {"cpu": "64"}}}]}})
+    c.run(seconds=30)
+    [ev] = [e for e in c.api.events() if e.reason == "FailedScheduling"]
+    assert (ev.action, ev.reporting_component) == ("Scheduling", "default-scheduler")
+    assert ev.reporting_instance.startswith("default-scheduler-") and ev.event_time and ev.count is None
+    out = str(c.kubectl("describe pod big"))
+    assert "Warning  FailedScheduling  " in out and "  default-scheduler  0/2 nodes are available" in out
