@@ -121,3 +121,25 @@ def test_update_conditions_moves_transition_time_only_when_status_flips():
     conds3, changed = update_conditions(conds2, [], 40)
     c = next(c for c in conds3 if c["type"] == "NamespaceContentRemaining")
     assert changed and (c["status"], c["reason"]) == ("False", "ContentRemoved") and c["lastTransitionTime"] != "t0"
+
+
+def test_creating_in_a_terminating_namespace_is_forbidden_with_the_namespace_terminating_cause():
+    """upstream: plugin/pkg/admission/namespace/lifecycle/admission.go (the NamespaceTerminating
+    cause that the EndpointSlice controller and the event recorder look for)."""
+    import pytest
+
+    from kubelab.api import decode, errors
+
+    w = team_world(stop_delay=20)
+    w.create(pod("a"))
+    w.run(5)
+    w.call(w.client.delete("Namespace", "team", None))
+    w.run(1)
+    with pytest.raises(errors.StatusError) as e:
+        w.call(w.client.create(decode({"apiVersion": "v1", "kind": "ConfigMap",
+                                       "metadata": {"name": "late", "namespace": "team"}})))
+    assert e.value.code == 403
+    assert str(e.value) == ('configmaps "late" is forbidden: unable to create new content in namespace team '
+                            'because it is being terminated')
+    assert e.value.status["details"]["causes"] == [{"type": "NamespaceTerminating", "field": "metadata.namespace",
+                                                    "message": "namespace team is being terminated"}]
