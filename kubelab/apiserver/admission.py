@@ -319,11 +319,16 @@ class AdmissionChain:
             raise errors.new_not_found("namespaces", ns_name)
         if ns.status.phase == "Terminating" and obj.KIND != "Event":
             # plugin/pkg/admission/namespace/lifecycle/admission.go
-            raise errors.new_forbidden(
+            err = errors.new_forbidden(
                 type(obj).group_resource(),
                 obj.metadata.name or "",
                 f"unable to create new content in namespace {ns_name} because it is being terminated",
             )
+            # ...with the cause v1.NamespaceTerminatingCause, which controllers look for
+            err.status.setdefault("details", {}).setdefault("causes", []).append(
+                {"type": "NamespaceTerminating", "message": f"namespace {ns_name} is being terminated",
+                 "field": "metadata.namespace"})
+            raise err
 
     def _pod_security(self, pod: KubeObject) -> None:
         """PodSecurity (validating, after the mutating plugins): enforce the namespace's level."""

@@ -115,7 +115,7 @@ class LeaseEndpointReconciler:
         for field in ("subsets", "endpoints", "ports", "address_type"):
             if hasattr(obj, field):
                 setattr(new, field, getattr(obj, field))
-        new.metadata.labels = dict(cur.metadata.labels or {}, **(obj.metadata.labels or {}))
+        new.metadata.labels = dict(obj.metadata.labels or {})  # "Ensure correct labels": exactly these
         if storage.encode(new) == have:
             return
         new.metadata.resource_version = None

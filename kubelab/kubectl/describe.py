@@ -938,6 +938,14 @@ def describe_namespace(ns: Any, events: Optional[list[Any]], now: float,
         _print_labels_multiline(w, "Labels", ns.metadata.labels)
         _print_annotations_multiline(w, "Annotations", ns.metadata.annotations)
         w.write(0, f"Status:\t{ns.status.phase or ''}\n")
+        if ns.status.conditions:  # the namespace controller's deletion conditions
+            w.write(0, "Conditions:\n")
+            w.write(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n")
+            w.write(1, "----\t------\t------------------\t------\t-------\n")
+            for c in ns.status.conditions:
+                c = c if isinstance(c, dict) else c.model_dump(by_alias=True)
+                ltt = rfc1123z(c.get("lastTransitionTime")) if c.get("lastTransitionTime") else "Mon, 01 Jan 0001 00:00:00 +0000"
+                w.write(1, f"{c.get('type', '')}\t{c.get('status', '')}\t{ltt}\t{c.get('reason', '')}\t{c.get('message', '')}\n")
         w.write(0, "\n")
         if not quotas:
             w.write(0, "No resource quota.\n")

@@ -9,7 +9,7 @@ kubectl prints objects through their unstructured (JSON) form, so keys come out 
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 import yaml
 
@@ -98,11 +98,22 @@ def sort_objects(objs: Sequence[KubeObject], field: str) -> list[KubeObject]:
         expr = expr[1:-1]
     steps = _steps(expr)
 
-    def key(o: KubeObject) -> tuple:
+    def key(o: KubeObject) -> Optional[tuple]:
         vals = _walk([o.to_dict()], steps)
-        return _sort_key(vals[0] if vals else None)
+        return None if not vals or vals[0] is None else _sort_key(vals[0])
 
     from .gosort import go_sort
 
     keys = {id(o): key(o) for o in objs}
-    return go_sort(objs, lambda x, y: keys[id(x)] < keys[id(y)])
+
+    def less(x: KubeObject, y: KubeObject) -> bool:
+        # RuntimeSort/TableSorter.Less: "i" without the field is less, whatever "j" is (then
+        # "j" without it is not): an asymmetric rule Go's sort.Sort applies as it goes
+        kx, ky = keys[id(x)], keys[id(y)]
+        if kx is None:
+            return True
+        if ky is None:
+            return False
+        return kx < ky
+
+    return go_sort(objs, less)

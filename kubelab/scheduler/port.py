@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, runtime_checkable
 
 from kubelab.api.base import rfc3339
-from kubelab.client import APIClient, EventRecorder, LeaderElector, SharedInformerFactory
+from kubelab.client import APIClient, EventsRecorder, LeaderElector, SharedInformerFactory
 
 from .framework import interface as ep
 
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from .scheduler import Scheduler
 
 COMPONENT = "default-scheduler"  # the reportingController / source of its events
+# the action each event's Eventf names (schedule_one.go: Scheduled/"Binding",
+# FailedScheduling/"Scheduling"; defaultpreemption: Preempted/"Preempting")
+EVENT_ACTIONS = {"Scheduled": "Binding", "FailedScheduling": "Scheduling", "Preempted": "Preempting"}
 LEASE_NAME = "kube-scheduler"
 # the kinds the scheduler's informers watch (pkg/scheduler/eventhandlers.go addAllEventHandlers,
 # plus the listers the default plugins read)
@@ -171,7 +174,7 @@ class APIServerPort:
         self._sched: Optional["Scheduler"] = None
         self._factory: Optional[SharedInformerFactory] = None
         self._informers: dict[str, Any] = {}
-        self._recorder: Optional[EventRecorder] = None
+        self._recorder: Optional[EventsRecorder] = None
 
     @property
     def sim(self):
@@ -202,11 +205,16 @@ class APIServerPort:
         else:
             for inf in self._informers.values():
                 inf.start()
-        self._recorder = EventRecorder(self.client, COMPONENT, self.host)
+        if self._recorder is not None:
+            self._recorder.stop()
+        # events.k8s.io/v1 (tools/events): reportingInstance "default-scheduler-<hostname>"
+        self._recorder = EventsRecorder(self.client, COMPONENT, self.host)
 
     def stop(self) -> None:
         if self._factory is not None:
             self._factory.stop()
+        if self._recorder is not None:
+            self._recorder.stop()
 
     def wait_for_sync(self) -> Optional["Event"]:
         return None if self._factory.has_synced() else self._factory.wait_for_sync()
@@ -248,7 +256,7 @@ class APIServerPort:
 
     def event(self, obj, type_, reason, message) -> None:
         if self._recorder is not None:
-            self._recorder.event(obj, type_, reason, message)
+            self._recorder.eventf(obj, None, type_, reason, EVENT_ACTIONS.get(reason, ""), message)
 
     def annotate(self, obj, key: str, value: str) -> None:
         self.client.patch(obj.RESOURCE, obj.metadata.name, obj.metadata.namespace,

@@ -271,5 +271,7 @@ def test_all_default_controllers_together_reconcile_a_small_app():
     w.run(30)
     assert w.list(Pod) == [] and w.list("ReplicaSet") == []
     no_sync_crashes(w)
-    errors_ = [r for r in w.sim.trace.records if r.reason == "SyncError" and "has been modified" not in r.message]
+    # conflicts and the EndpointSlice controller's stale-cache requeues (metric label "stale") are routine
+    errors_ = [r for r in w.sim.trace.records if r.reason == "SyncError" and "has been modified" not in r.message
+               and "informer cache is out of date" not in r.message]
     assert errors_ == []
