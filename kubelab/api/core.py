@@ -711,6 +711,20 @@ class Event(KubeObject):
     reporting_component: Optional[str] = None
     reporting_instance: Optional[str] = None
 
+    def last_seen(self) -> str:
+        """When it was last seen, as kubectl's printEvent reads it: the series' lastObservedTime,
+        else lastTimestamp, else eventTime (an events.k8s.io recorder writes no lastTimestamp)."""
+        if isinstance(self.series, dict) and self.series.get("lastObservedTime"):
+            return self.series["lastObservedTime"]
+        return self.last_timestamp or self.event_time or ""
+
+    def last_seen_key(self) -> tuple:
+        """A sort key, oldest first (a MicroTime and a Time of the same second compare as times)."""
+        from .base import parse_time
+
+        seen = self.last_seen()
+        return (parse_time(seen) if seen else float("-inf"), self.metadata.name or "")
+
 
 # ----------------------------------------------------------------------------- storage
 # PersistentVolume and PersistentVolumeClaim (k8s.io/api/core/v1/types.go). The volume

@@ -276,7 +276,7 @@ class ClusterAPI:
             evs = [e for e in evs if e.involved_object.uid == obj.metadata.uid or (
                 e.involved_object.name == obj.metadata.name and e.involved_object.kind == obj.KIND
                 and (e.involved_object.namespace or None) == (obj.metadata.namespace or None))]
-        return sorted(evs, key=lambda e: (e.last_timestamp or "", e.metadata.name))
+        return sorted(evs, key=lambda e: e.last_seen_key())
 
     def logs(self, name: str, namespace: Optional[str] = "default", container: Optional[str] = None,
              previous: bool = False, tail_lines: Optional[int] = None, since_seconds: Optional[int] = None,

@@ -48,16 +48,13 @@ def events(source: Any, namespace: Optional[str] = None, limit: int = 30):
     from .html import events_html
     from kubelab.kubectl.duration import translate_timestamp_since
 
-    def when(e: Any) -> str:
-        return e.last_timestamp or e.event_time or e.first_timestamp or ""
-
-    evs = sorted(source.state.list("Event", namespace), key=lambda e: (when(e), e.metadata.name or ""))[-limit:]
+    evs = sorted(source.state.list("Event", namespace), key=lambda e: e.last_seen_key())[-limit:]
     now = float(source.now)
     where = namespace or "all namespaces"
     lines = [f"Events in {where} (t={now:.1f}s), oldest first:"]
     for e in evs:
         io = e.involved_object
-        lines.append(f"  {translate_timestamp_since(when(e), now):>5} {e.type or '':<7} {e.reason or '':<20} "
+        lines.append(f"  {translate_timestamp_since(e.last_seen() or e.first_timestamp, now):>5} {e.type or '':<7} {e.reason or '':<20} "
                      f"{(io.kind or '').lower()}/{io.name}: {(e.message or '').strip()}")
     if not evs:
         lines.append("  no events")

@@ -160,12 +160,14 @@ def _events_table(events: Sequence[Any], now: Optional[float]) -> str:
     if not events:
         return '<div class="kl-muted">Events: &lt;none&gt;</div>'
     rows = []
-    for e in sorted(events, key=lambda e: e.last_timestamp or e.event_time or e.first_timestamp or ""):
+    for e in sorted(events, key=lambda e: e.last_seen_key()):
         if now is None:
-            age = esc(e.last_timestamp or e.first_timestamp or "")
+            age = esc(e.last_seen() or e.first_timestamp or "")
         else:
-            first = translate_timestamp_since(e.first_timestamp or e.event_time, now)
-            age = esc(f"{translate_timestamp_since(e.last_timestamp, now)} (x{e.count} over {first})" if (e.count or 0) > 1 else first)
+            # describe.go DescribeEvents: a series (events.k8s.io) or a count over the first time
+            first = translate_timestamp_since(e.event_time or e.first_timestamp, now)
+            count = (e.series or {}).get("count") if isinstance(e.series, dict) else e.count
+            age = esc(f"{translate_timestamp_since(e.last_seen(), now)} (x{count} over {first})" if (count or 0) > 1 else first)
         src = (e.source.component if e.source else None) or e.reporting_component or ""
         io = e.involved_object
         obj = f"{(io.kind or '').lower()}/{io.name}" if io.name else ""

@@ -174,10 +174,10 @@ def take_snapshot(cluster) -> Snapshot:
             nodes.append((w.name, w.kind, w.state, per_node.get(w.name, 0)))
     leases = tuple(sorted((name, (lease.spec.holder_identity if lease.spec else None) or "")
                           for name, lease in state.leases().items()))
-    events = sorted(state.list("Event"), key=lambda e: (e.last_timestamp or "", e.metadata.name))[-8:]
+    events = sorted(state.list("Event"), key=lambda e: e.last_seen_key())[-8:]
     for e in events:
         io = e.involved_object
-        evs.append((e.last_timestamp or "", e.type or "", e.reason or "",
+        evs.append((e.last_seen(), e.type or "", e.reason or "",
                     f"{(io.kind or '').lower()}/{io.name}", e.message or ""))
     etcd = tuple((m.name, m.host, m.role, m.term, m.commit_index) for m in cluster.etcd.members)
     masters = tuple((m.name, bool(m.running)) for m in cluster.masters)
