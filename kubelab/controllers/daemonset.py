@@ -190,7 +190,7 @@ class DaemonSetController(Controller):
         self.expectations = ControllerExpectations(ctx.sim)
         self.recorder = ctx.recorder(self.name)
         self.ds_informer.add_event_handler(self.enqueue, lambda o, n: self.enqueue(n), self.enqueue)
-        self.pod_informer.add_event_handler(self._pod_add, lambda o, n: self._pod_event(n), self._pod_del)
+        self.pod_informer.add_event_handler(self._pod_add, self._pod_update, self._pod_del)
         self.node_informer.add_event_handler(self._all, lambda o, n: self._all(n), self._all)
         # addHistory / updateHistory / deleteHistory: a revision wakes its DaemonSet
         self.history_informer = ctx.informers.informer(ControllerRevision)
@@ -227,6 +227,14 @@ class DaemonSetController(Controller):
         ds = self._owner(pod)
         if ds is not None:
             self.enqueue(ds)
+
+    def _pod_update(self, old, pod) -> None:
+        """updatePod: a pod that turns ready brings its set back after minReadySeconds (+1 s
+        against skew), when it has become available."""
+        self._pod_event(pod)
+        ds = self._owner(pod)
+        if ds is not None and (ds.spec.min_ready_seconds or 0) > 0 and not is_pod_ready(old) and is_pod_ready(pod):
+            self.enqueue_after(ds, ds.spec.min_ready_seconds + 1)
 
     def _pod_del(self, pod) -> None:
         pod = getattr(pod, "obj", pod)
