@@ -11,10 +11,10 @@ those bytes; :func:`raw` gives the same bytes here, and the hash of a StatefulSe
 
 from __future__ import annotations
 
-import json
-from typing import Any, Optional
+from typing import Optional
 
 from kubelab.api.apps import ControllerRevision
+from kubelab.api.revisionpatch import get_patch, go_json, raw, template_of  # noqa: F401 (one copy, kubectl's too)
 from kubelab.api.meta import KubeObject, ObjectMeta
 
 from .base import owner_ref
@@ -25,46 +25,6 @@ CONTROLLER_REVISION_HASH_LABEL = "controller.kubernetes.io/hash"
 # apps.ControllerRevisionHashLabelKey (= DefaultDaemonSetUniqueLabelKey = StatefulSetRevisionLabel):
 # on DaemonSet pods and revisions, and on StatefulSet pods
 REVISION_HASH_LABEL_KEY = "controller-revision-hash"
-
-
-def go_json(value: Any) -> bytes:
-    """Go's ``json.Marshal`` of decoded JSON (maps): keys sorted, no spaces, ``<``, ``>`` and
-    ``&`` escaped as ``\\u003c`` ``\\u003e`` ``\\u0026`` (encoding/json's HTML-safe default)."""
-    s = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    for a, b in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        s = s.replace(a, b)
-    return s.encode()
-
-
-def raw(revision: ControllerRevision) -> bytes:
-    """``revision.Data.Raw``: the stored patch as Go would have written it."""
-    return go_json(revision.data) if revision.data is not None else b""
-
-
-def get_patch(owner: KubeObject) -> dict:
-    """getPatch (daemon/update.go, statefulset/stateful_set_utils.go): the owner's
-    ``spec.template`` with ``$patch: replace``, alone under ``spec``. Go writes the template's
-    zero ``creationTimestamp`` as ``null``, so the patch carries it too."""
-    template = owner.spec.template.to_dict()
-    meta = dict(template.get("metadata") or {})
-    meta.setdefault("creationTimestamp", None)
-    template["metadata"] = meta
-    template["$patch"] = "replace"
-    return {"spec": {"template": template}}
-
-
-def template_of(revision: ControllerRevision):
-    """The pod template a revision restores (what applying its patch to the owner gives:
-    kubectl's applyDaemonSetHistory / applyRevision, stateful_set_utils.go ApplyRevision)."""
-    from kubelab.api.core import PodTemplateSpec
-
-    t = dict(((revision.data or {}).get("spec") or {}).get("template") or {})
-    t.pop("$patch", None)
-    meta = dict(t.get("metadata") or {})
-    if meta.get("creationTimestamp") is None:
-        meta.pop("creationTimestamp", None)
-    t["metadata"] = meta
-    return PodTemplateSpec.model_validate(t)
 
 
 def fnv32(data: bytes) -> int:
