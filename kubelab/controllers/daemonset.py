@@ -16,6 +16,8 @@ is available; OnDelete replaces a pod only once someone deletes it.
 
 from __future__ import annotations
 
+from typing import Optional
+
 from kubelab.api import errors
 from kubelab.api.apps import ControllerRevision, DaemonSet
 from kubelab.api.core import (Affinity, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
@@ -84,7 +86,7 @@ def _node_matches_term(node: Node, term: NodeSelectorTerm) -> bool:
     return True
 
 
-def node_should_run_daemon_pod(node: Node, spec) -> tuple[bool, bool]:
+def node_should_run_daemon_pod(node: Node, spec, tolerations: Optional[list] = None) -> tuple[bool, bool]:
     """daemon_controller.go NodeShouldRunDaemonPod: (shouldRun, shouldContinueRunning).
     Predicates: spec.nodeName, node selector, required node affinity, taints with the daemon
     tolerations; a pod already there keeps running past an untolerated NoSchedule taint,
@@ -97,7 +99,7 @@ def node_should_run_daemon_pod(node: Node, spec) -> tuple[bool, bool]:
     req = na.required_during_scheduling_ignored_during_execution if na else None
     if req is not None and req.node_selector_terms and not any(_node_matches_term(node, t) for t in req.node_selector_terms):
         return False, False
-    tols = daemon_tolerations(spec)
+    tols = daemon_tolerations(spec) if tolerations is None else tolerations
     untolerated = [t for t in node.spec.taints or ()
                    if t.effect in ("NoSchedule", "NoExecute") and not any(x.tolerates(t) for x in tols)]
     if untolerated:
@@ -280,9 +282,8 @@ class DaemonSetController(Controller):
         else the node the affinity pins); a deleted pod that has finished is left out unless
         asked for."""
         out: dict[str, list[Pod]] = {}
-        for p in self.pod_informer.list(ds.metadata.namespace):
-            ref = p.metadata.controller_ref()
-            if ref is None or ref.uid != ds.uid:
+        for p in sorted(self.pod_informer.by_index("controller-uid", ds.uid), key=lambda p: p.name):
+            if p.metadata.namespace != ds.metadata.namespace:
                 continue
             if not include_deleted_terminal and p.status.phase in ("Failed", "Succeeded") \
                     and p.metadata.deletion_timestamp is not None:
@@ -302,23 +303,26 @@ class DaemonSetController(Controller):
         if ds.metadata.deletion_timestamp is not None:
             return
         nodes = sorted(self.node_informer.list(), key=lambda n: n.name)
+        # NodeShouldRunDaemonPod once per node and sync (the node list is this sync's, as upstream)
+        tols = daemon_tolerations(ds.spec.template.spec)
+        runs = {n.name: node_should_run_daemon_pod(n, ds.spec.template.spec, tols) for n in nodes}
         # constructHistory: the current revision's hash names the pods' revision
         cur, old = yield from self._construct_history(ds)
         hash_ = (cur.metadata.labels or {}).get(REVISION_LABEL, "")
         if not self.expectations.satisfied(key):
             # only the status; observedGeneration stays: this generation was not processed
-            yield from self._status(ds, nodes, hash_, False)
+            yield from self._status(ds, nodes, hash_, False, runs)
             return
         # updateDaemonSet: manage, then the update strategy, then the history limit
-        yield from self._manage(ds, key, nodes, hash_)
+        yield from self._manage(ds, key, nodes, hash_, runs)
         if self.expectations.satisfied(key):
             strat = ds.spec.update_strategy
             if strat is not None and strat.type == "RollingUpdate":
-                yield from self._rolling_update(ds, key, nodes, hash_)
+                yield from self._rolling_update(ds, key, nodes, hash_, runs)
         yield from self._cleanup_history(ds, old)
-        yield from self._status(ds, nodes, hash_, True)
+        yield from self._status(ds, nodes, hash_, True, runs)
 
-    def _manage(self, ds, key, nodes, hash_):
+    def _manage(self, ds, key, nodes, hash_, runs):
         """manage + podsShouldBeOnNode: create a pod on every node that should run one and has
         none; delete failed and succeeded pods, the extra pods on a node, and pods on nodes
         that should not keep them (or that are gone)."""
@@ -326,7 +330,7 @@ class DaemonSetController(Controller):
         surge = allows_surge(ds)
         to_create, to_delete = [], []
         for node in nodes:
-            should_run, should_continue = node_should_run_daemon_pod(node, ds.spec.template.spec)
+            should_run, should_continue = runs[node.name]
             pods = by_node.get(node.name)
             if should_run and pods is None:
                 to_create.append(node.name)
@@ -378,17 +382,16 @@ class DaemonSetController(Controller):
                 to_delete += [p for p in ps if p.metadata.deletion_timestamp is None]
         yield from self._apply(ds, key, to_create, to_delete, hash_)
 
-    def _rolling_update(self, ds, key, nodes, hash_):
+    def _rolling_update(self, ds, key, nodes, hash_, runs):
         """update.go rollingUpdate. Without surge, old pods are deleted so that no more than
         maxUnavailable nodes lack an available pod (manage creates the new ones); with
         maxSurge, a new pod starts beside the old one, at most maxSurge nodes at a time, and
         the old one goes once the new one is available (minReadySeconds)."""
         by_node = self._nodes_to_daemon_pods(ds)
-        max_surge, max_unavailable, desired = self._updated_desired_node_counts(ds, nodes, by_node)
+        max_surge, max_unavailable, desired = self._updated_desired_node_counts(nodes, by_node, ds, runs)
         mrs = ds.spec.min_ready_seconds or 0
         now = self.sim.now
         gen = template_generation(ds)
-        node_by_name = {n.name: n for n in nodes}
         if max_surge == 0:
             num_unavailable = 0
             allowed, candidates = [], []
@@ -425,9 +428,8 @@ class DaemonSetController(Controller):
                 num_available += is_pod_available(new_pod, mrs, now)
             if old_pod is None:
                 continue
-            node = node_by_name.get(node_name)
             if new_pod is None:
-                run = node is not None and node_should_run_daemon_pod(node, ds.spec.template.spec)[0]
+                run = runs.get(node_name, (False, False))[0]
                 if not is_pod_available(old_pod, mrs, now):
                     if not run:
                         old_to_delete.append(old_pod)
@@ -454,12 +456,12 @@ class DaemonSetController(Controller):
         remaining = min(max(remaining, 0), len(candidate_nodes))
         yield from self._apply(ds, key, allowed_nodes + candidate_nodes[:remaining], old_to_delete, hash_)
 
-    def _updated_desired_node_counts(self, ds, nodes, by_node):
+    def _updated_desired_node_counts(self, nodes, by_node, ds, runs):
         """updatedDesiredNodeCounts: (maxSurge, maxUnavailable, desiredNumberScheduled); every
         node that should run a pod gets an entry in ``by_node``."""
         desired = 0
         for node in nodes:
-            if not node_should_run_daemon_pod(node, ds.spec.template.spec)[0]:
+            if not runs[node.name][0]:
                 continue
             desired += 1
             by_node.setdefault(node.name, [])
@@ -604,7 +606,7 @@ class DaemonSetController(Controller):
                 else:
                     self.expectations.deletion_observed(key)
 
-    def _status(self, ds, nodes, hash_, update_observed_gen: bool):
+    def _status(self, ds, nodes, hash_, update_observed_gen: bool, runs):
         """updateDaemonSetStatus: per node that should run a pod, the oldest of its pods counts
         as scheduled, ready, available (ready for minReadySeconds) and updated (its hash, or
         its pod-template-generation, is the set's); pods on other nodes are misscheduled."""
@@ -614,7 +616,7 @@ class DaemonSetController(Controller):
         gen = template_generation(ds)
         desired = current = misscheduled = ready = available = updated = 0
         for node in nodes:
-            should_run, _ = node_should_run_daemon_pod(node, ds.spec.template.spec)
+            should_run = runs[node.name][0]
             scheduled = bool(by_node.get(node.name))
             if should_run:
                 desired += 1

@@ -14,11 +14,16 @@ from __future__ import annotations
 from typing import Optional
 
 from kubelab.api.apps import ControllerRevision
-from kubelab.api.revisionpatch import get_patch, go_json, raw, template_of  # noqa: F401 (one copy, kubectl's too)
+from kubelab.api.revisionpatch import get_patch, go_json, raw, template_of  # one copy, kubectl's too
 from kubelab.api.meta import KubeObject, ObjectMeta
 
 from .base import owner_ref
 from .deployment import safe_encode_string
+
+__all__ = ["CONTROLLER_REVISION_HASH_LABEL", "REVISION_HASH_LABEL_KEY", "go_json", "raw", "get_patch", "template_of",
+           "fnv32", "hash_controller_revision", "controller_revision_name", "new_controller_revision",
+           "sort_controller_revisions", "equal_revision", "find_equal_revisions", "next_revision", "max_revision",
+           "safe_encode_string"]
 
 # history.ControllerRevisionHashLabel: the label a StatefulSet's revisions carry their hash in
 CONTROLLER_REVISION_HASH_LABEL = "controller.kubernetes.io/hash"
