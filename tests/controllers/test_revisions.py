@@ -331,3 +331,23 @@ def test_statefulset_rollback_reuses_the_old_revision_and_truncates_history():
     revs = _revisions(w)
     assert [r.revision for r in revs] == [4, 5]
     assert w.get("StatefulSet", "db").status.current_revision == revs[1].name
+
+
+def test_daemonset_pod_outlives_a_noschedule_taint_but_not_a_noexecute_one():
+    """upstream: daemon/daemon_controller.go NodeShouldRunDaemonPod (shouldRun,
+    shouldContinueRunning) and podsShouldBeOnNode: a pod already on a node keeps running past an
+    untolerated NoSchedule taint (the node counts as misscheduled), not past a NoExecute one."""
+    from kubelab.api.core import Taint
+
+    w = World()
+    w.start(DaemonSetController)
+    w.create(_ds())
+    w.run(20)
+    for node, effect in (("n3", "NoSchedule"), ("n2", "NoExecute")):
+        n = w.get("Node", node, None).copy_deep()
+        n.spec.taints = [Taint(key="dedicated", value="gpu", effect=effect)]
+        w.call(w.client.update(n))
+    w.run(20)
+    assert sorted(p.spec.node_name for p in active(w.list(Pod))) == ["n1", "n3"]
+    st = w.get("DaemonSet", "agent").status
+    assert (st.desired_number_scheduled, st.current_number_scheduled, st.number_misscheduled) == (1, 1, 1)
