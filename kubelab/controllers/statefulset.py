@@ -113,8 +113,8 @@ class StatefulSetController(Controller):
         self.recorder = ctx.recorder("statefulset-controller")
         self.set_informer.add_event_handler(self.enqueue, lambda o, n: self.enqueue(n), self.enqueue)
         self.pod_informer.add_event_handler(self._pod, lambda o, n: self._pod(n), self._pod)
+        # a lister only: upstream's StatefulSet controller has no revision event handlers
         self.history_informer = ctx.informers.informer(ControllerRevision)
-        self.history_informer.add_event_handler(self._pod, lambda o, n: self._pod(n), self._pod)
 
     def _pod(self, pod) -> None:
         pod = getattr(pod, "obj", pod)
