@@ -174,6 +174,31 @@ def match(ds: DaemonSet, revision: ControllerRevision) -> bool:
     return history.go_json(history.get_patch(ds)) == history.raw(revision)
 
 
+class Backoff:
+    """client-go util/flowcontrol Backoff (no jitter): per-id delays that double from
+    ``initial`` up to ``max``, forgotten after 2 x max without an update."""
+
+    def __init__(self, initial: float, maximum: float) -> None:
+        self.initial, self.max = initial, maximum
+        self.entries: dict[str, tuple[float, float]] = {}  # id -> (backoff, lastUpdate)
+
+    def get(self, id_: str) -> float:
+        return self.entries.get(id_, (0.0, 0.0))[0]
+
+    def next(self, id_: str, now: float) -> None:
+        entry = self.entries.get(id_)
+        if entry is None or now - entry[1] > 2 * self.max:
+            self.entries[id_] = (self.initial, now)
+        else:
+            self.entries[id_] = (min(entry[0] * 2, self.max), now)
+
+    def is_in_backoff_since_update(self, id_: str, event_time: float) -> bool:
+        entry = self.entries.get(id_)
+        if entry is None or event_time - entry[1] > 2 * self.max:
+            return False
+        return event_time - entry[1] < entry[0]
+
+
 def _creation_and_phase(pod: Pod):
     """podByCreationTimestampAndPhase: scheduled pods first, then the oldest, then by name."""
     return (not pod.spec.node_name, pod.metadata.creation_timestamp or "", pod.name)
@@ -190,6 +215,8 @@ class DaemonSetController(Controller):
         self.node_informer = ctx.informers.informer(Node)
         ensure_index(self.pod_informer, "controller-uid", controller_uid_index)
         self.expectations = ControllerExpectations(ctx.sim)
+        # failedPodsBackoff: flowcontrol.NewBackOff(1*time.Second, 15*time.Minute)
+        self.failed_pods_backoff = Backoff(1.0, 15 * 60.0)
         self.recorder = ctx.recorder(self.name)
         self.ds_informer.add_event_handler(self.enqueue, lambda o, n: self.enqueue(n), self.enqueue)
         self.pod_informer.add_event_handler(self._pod_add, self._pod_update, self._pod_del)
@@ -340,6 +367,13 @@ class DaemonSetController(Controller):
                     if p.metadata.deletion_timestamp is not None:
                         continue
                     if p.status.phase == "Failed":
+                        # the kubelet may keep rejecting the pod: deleting it again waits for a
+                        # backoff per set, generation and node (failedPodsBackoffKey)
+                        bkey = f"{ds.uid}/{ds.status.observed_generation or 0}/{node.name}"
+                        if self.failed_pods_backoff.is_in_backoff_since_update(bkey, self.sim.now):
+                            self.enqueue_after(ds, self.failed_pods_backoff.get(bkey))
+                            continue
+                        self.failed_pods_backoff.next(bkey, self.sim.now)
                         self.recorder.event(ds, "Warning", "FailedDaemonPod",
                                             f"Found failed daemon pod {p.metadata.namespace}/{p.name} on node "
                                             f"{node.name}, will try to kill it")

@@ -351,3 +351,19 @@ def test_daemonset_pod_outlives_a_noschedule_taint_but_not_a_noexecute_one():
     assert sorted(p.spec.node_name for p in active(w.list(Pod))) == ["n1", "n3"]
     st = w.get("DaemonSet", "agent").status
     assert (st.desired_number_scheduled, st.current_number_scheduled, st.number_misscheduled) == (1, 1, 1)
+
+
+def test_daemonset_deletes_a_failing_pod_again_only_after_a_growing_backoff():
+    """upstream: daemon_controller.go podsShouldBeOnNode (failedPodsBackoff, 1 s doubling to
+    15 min, keyed by set, observed generation and node) and its FailedDaemonPod event."""
+    w = World(nodes=("n1",))
+    w.fail_pods.add("agent-")  # the fake kubelet fails every daemon pod a second after it starts
+    w.start(DaemonSetController)
+    w.create(_ds())
+    w.run(200)
+    times = [parse_time(e.first_timestamp) for e in w.events("FailedDaemonPod")]
+    assert all(e.type == "Warning" and re.fullmatch(r"Found failed daemon pod default/agent-\w+ on node n1, will try "
+                                                    r"to kill it", e.message) for e in w.events("FailedDaemonPod"))
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert 5 <= len(times) <= 9
+    assert all(gap >= 2 ** i for i, gap in enumerate(gaps)), gaps
