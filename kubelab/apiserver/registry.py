@@ -38,6 +38,8 @@ def prepare_for_create(obj: KubeObject, now: float) -> None:
         obj.spec.finalizers = finalizers
     if kind == "Job":
         _generate_job_selector(obj)
+    if kind == "DaemonSet":
+        _set_template_generation(obj, None)
 
 
 def _generate_job_selector(job) -> None:
@@ -98,6 +100,32 @@ def prepare_for_update(new: KubeObject, old: KubeObject, subresource: Optional[s
         if _spec_of(new) is not None and new.spec != old.spec:
             gen += 1
         new.metadata.generation = gen
+    if kind == "DaemonSet":
+        _set_template_generation(new, old)
+
+
+# apps/v1 DeprecatedTemplateGeneration: the internal spec.templateGeneration, carried in
+# apps/v1 as this annotation (pkg/apis/apps/v1/conversion.go)
+TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation"
+
+
+def _template_generation(obj: KubeObject) -> int:
+    try:
+        return int((obj.metadata.annotations or {}).get(TEMPLATE_GENERATION_ANNOTATION, "0"))
+    except ValueError:
+        return 0
+
+
+def _set_template_generation(new: KubeObject, old: Optional[KubeObject]) -> None:
+    """daemonSetStrategy (pkg/registry/apps/daemonset/strategy.go): templateGeneration starts
+    at 1 and counts template changes; an update cannot set it."""
+    if old is None:
+        gen = max(_template_generation(new), 1)
+    else:
+        gen = _template_generation(old) or 1
+        if new.spec.template != old.spec.template:
+            gen += 1
+    new.metadata.annotations = dict(new.metadata.annotations or {}, **{TEMPLATE_GENERATION_ANNOTATION: str(gen)})
 
 
 def _keep_metadata(new: KubeObject, old: KubeObject) -> None:

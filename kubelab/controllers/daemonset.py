@@ -4,25 +4,37 @@ One pod per eligible node: a node is eligible when it matches the pod's nodeSele
 and required node affinity and the pod tolerates its NoSchedule / NoExecute taints
 (with the tolerations the controller adds to every daemon pod, util.AddOrUpdateDaemonPodTolerations).
 Pods are pinned with a required node affinity on ``metadata.name``
-(ReplaceDaemonSetPodNodeNameNodeAffinity) and placed by the scheduler. Rolling update
-deletes old-revision pods at most ``maxUnavailable`` nodes at a time.
+(ReplaceDaemonSetPodNodeNameNodeAffinity) and placed by the scheduler.
+
+Every template the set has had is a ControllerRevision ``<set>-<hash>`` (update.go
+constructHistory); the pods carry its hash (``controller-revision-hash``) and the set's
+template generation (``pod-template-generation``). RollingUpdate (update.go rollingUpdate)
+replaces pods with at most ``maxUnavailable`` nodes short of an available pod, or, with
+``maxSurge``, starts the new pod beside the old one and deletes the old one once the new one
+is available; OnDelete replaces a pod only once someone deletes it.
 """
 
 from __future__ import annotations
 
-from kubelab.api.apps import DaemonSet
+from typing import Optional
+
+from kubelab.api import errors
+from kubelab.api.apps import ControllerRevision, DaemonSet
 from kubelab.api.core import (Affinity, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
                               Pod, Toleration)
 from kubelab.api.labels import Selector
+from kubelab.api.meta import ObjectMeta
 from kubelab.api.podutil import is_pod_available, is_pod_ready
 
-from .base import (Controller, ControllerContext, ControllerExpectations, pod_from_template,
+from . import history
+from .base import (Controller, ControllerContext, ControllerExpectations, owner_ref, pod_from_template,
                    settle, slow_start_batch, resolve_int_or_percent)
 from .deployment import compute_hash
 from .replicaset import claim_objects, controller_uid_index, ensure_index, update_status_with_retry
 
-REVISION_LABEL = "controller-revision-hash"
-TEMPLATE_GENERATION = "pod-template-generation"
+REVISION_LABEL = "controller-revision-hash"  # apps.DefaultDaemonSetUniqueLabelKey
+TEMPLATE_GENERATION = "pod-template-generation"  # extensions.DaemonSetTemplateGenerationKey
+TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation"  # apps/v1 DeprecatedTemplateGeneration
 
 # util.AddOrUpdateDaemonPodTolerations
 _DAEMON_TOLERATIONS = [
@@ -74,22 +86,122 @@ def _node_matches_term(node: Node, term: NodeSelectorTerm) -> bool:
     return True
 
 
-def node_should_run(node: Node, spec) -> bool:
-    """daemon_controller.go NodeShouldRunDaemonPod (predicates: node selector, required
-    node affinity, taints with the daemon tolerations)."""
+def node_should_run_daemon_pod(node: Node, spec, tolerations: Optional[list] = None) -> tuple[bool, bool]:
+    """daemon_controller.go NodeShouldRunDaemonPod: (shouldRun, shouldContinueRunning).
+    Predicates: spec.nodeName, node selector, required node affinity, taints with the daemon
+    tolerations; a pod already there keeps running past an untolerated NoSchedule taint,
+    not past a NoExecute one."""
+    if spec.node_name and spec.node_name != node.name:
+        return False, False
     if spec.node_selector and not Selector.from_set(spec.node_selector).matches(node.metadata.labels):
-        return False
+        return False, False
     na = spec.affinity.node_affinity if spec.affinity else None
     req = na.required_during_scheduling_ignored_during_execution if na else None
     if req is not None and req.node_selector_terms and not any(_node_matches_term(node, t) for t in req.node_selector_terms):
-        return False
-    tols = daemon_tolerations(spec)
-    for taint in node.spec.taints or ():
-        if taint.effect not in ("NoSchedule", "NoExecute"):
+        return False, False
+    tols = daemon_tolerations(spec) if tolerations is None else tolerations
+    untolerated = [t for t in node.spec.taints or ()
+                   if t.effect in ("NoSchedule", "NoExecute") and not any(x.tolerates(t) for x in tols)]
+    if untolerated:
+        return False, not any(t.effect == "NoExecute" for t in untolerated)
+    return True, True
+
+
+def node_should_run(node: Node, spec) -> bool:
+    """NodeShouldRunDaemonPod's shouldRun."""
+    return node_should_run_daemon_pod(node, spec)[0]
+
+
+def template_generation(ds: DaemonSet):
+    """util.GetTemplateGeneration: the ``deprecated.daemonset.template.generation``
+    annotation (None when absent or not a number)."""
+    v = (ds.metadata.annotations or {}).get(TEMPLATE_GENERATION_ANNOTATION)
+    try:
+        return int(v) if v is not None else None
+    except ValueError:
+        return None
+
+
+def is_pod_updated(pod: Pod, hash_: str, generation) -> bool:
+    """util.IsPodUpdated: the pod's pod-template-generation is the set's, or its hash is."""
+    labels = pod.metadata.labels or {}
+    template_matches = generation is not None and labels.get(TEMPLATE_GENERATION) == str(generation)
+    hash_matches = bool(hash_) and labels.get(REVISION_LABEL) == hash_
+    return hash_matches or template_matches
+
+
+def surge_count(ds: DaemonSet, number_to_schedule: int) -> int:
+    """util.SurgeCount: maxSurge scaled (rounding up); 0 unless RollingUpdate."""
+    s = ds.spec.update_strategy
+    if s is None or s.type != "RollingUpdate" or s.rolling_update is None or s.rolling_update.max_surge is None:
+        return 0
+    return resolve_int_or_percent(s.rolling_update.max_surge, number_to_schedule, True)
+
+
+def unavailable_count(ds: DaemonSet, number_to_schedule: int) -> int:
+    """util.UnavailableCount: maxUnavailable scaled (rounding up); 0 unless RollingUpdate."""
+    s = ds.spec.update_strategy
+    if s is None or s.type != "RollingUpdate" or s.rolling_update is None:
+        return 0
+    return resolve_int_or_percent(s.rolling_update.max_unavailable, number_to_schedule, True)
+
+
+def allows_surge(ds: DaemonSet) -> bool:
+    """util.AllowsSurge."""
+    return surge_count(ds, 1) > 0
+
+
+def find_updated_pods_on_node(pods, hash_: str, generation):
+    """findUpdatedPodsOnNode: (newPod, oldPod) among a node's live pods, or None when there
+    are two of either (manage prunes them first)."""
+    new_pod = old_pod = None
+    for p in pods:
+        if p.metadata.deletion_timestamp is not None:
             continue
-        if not any(t.tolerates(taint) for t in tols):
+        if is_pod_updated(p, hash_, generation):
+            if new_pod is not None:
+                return None
+            new_pod = p
+        else:
+            if old_pod is not None:
+                return None
+            old_pod = p
+    return new_pod, old_pod
+
+
+def match(ds: DaemonSet, revision: ControllerRevision) -> bool:
+    """update.go Match: the revision's patch is the set's current one, byte for byte."""
+    return history.go_json(history.get_patch(ds)) == history.raw(revision)
+
+
+class Backoff:
+    """client-go util/flowcontrol Backoff (no jitter): per-id delays that double from
+    ``initial`` up to ``max``, forgotten after 2 x max without an update."""
+
+    def __init__(self, initial: float, maximum: float) -> None:
+        self.initial, self.max = initial, maximum
+        self.entries: dict[str, tuple[float, float]] = {}  # id -> (backoff, lastUpdate)
+
+    def get(self, id_: str) -> float:
+        return self.entries.get(id_, (0.0, 0.0))[0]
+
+    def next(self, id_: str, now: float) -> None:
+        entry = self.entries.get(id_)
+        if entry is None or now - entry[1] > 2 * self.max:
+            self.entries[id_] = (self.initial, now)
+        else:
+            self.entries[id_] = (min(entry[0] * 2, self.max), now)
+
+    def is_in_backoff_since_update(self, id_: str, event_time: float) -> bool:
+        entry = self.entries.get(id_)
+        if entry is None or event_time - entry[1] > 2 * self.max:
             return False
-    return True
+        return event_time - entry[1] < entry[0]
+
+
+def _creation_and_phase(pod: Pod):
+    """podByCreationTimestampAndPhase: scheduled pods first, then the oldest, then by name."""
+    return (not pod.spec.node_name, pod.metadata.creation_timestamp or "", pod.name)
 
 
 class DaemonSetController(Controller):
@@ -103,10 +215,25 @@ class DaemonSetController(Controller):
         self.node_informer = ctx.informers.informer(Node)
         ensure_index(self.pod_informer, "controller-uid", controller_uid_index)
         self.expectations = ControllerExpectations(ctx.sim)
+        # failedPodsBackoff: flowcontrol.NewBackOff(1*time.Second, 15*time.Minute)
+        self.failed_pods_backoff = Backoff(1.0, 15 * 60.0)
         self.recorder = ctx.recorder(self.name)
         self.ds_informer.add_event_handler(self.enqueue, lambda o, n: self.enqueue(n), self.enqueue)
-        self.pod_informer.add_event_handler(self._pod_add, lambda o, n: self._pod_event(n), self._pod_del)
+        self.pod_informer.add_event_handler(self._pod_add, self._pod_update, self._pod_del)
         self.node_informer.add_event_handler(self._all, lambda o, n: self._all(n), self._all)
+        # addHistory / updateHistory / deleteHistory: a revision wakes its DaemonSet
+        self.history_informer = ctx.informers.informer(ControllerRevision)
+        self.history_informer.add_event_handler(self._history, lambda o, n: self._history(n), self._history)
+
+    def _history(self, cr) -> None:
+        cr = getattr(cr, "obj", cr)
+        ref = cr.metadata.controller_ref()
+        if ref is not None and ref.kind == "DaemonSet":
+            self.queue.add(f"{cr.metadata.namespace}/{ref.name}")
+        elif ref is None:
+            for ds in self.ds_informer.list(cr.metadata.namespace):
+                if Selector.from_label_selector(ds.spec.selector).matches(cr.metadata.labels):
+                    self.enqueue(ds)
 
     def _all(self, _obj=None) -> None:
         for ds in self.ds_informer.list():
@@ -130,6 +257,14 @@ class DaemonSetController(Controller):
         if ds is not None:
             self.enqueue(ds)
 
+    def _pod_update(self, old, pod) -> None:
+        """updatePod: a pod that turns ready brings its set back after minReadySeconds (+1 s
+        against skew), when it has become available."""
+        self._pod_event(pod)
+        ds = self._owner(pod)
+        if ds is not None and (ds.spec.min_ready_seconds or 0) > 0 and not is_pod_ready(old) and is_pod_ready(pod):
+            self.enqueue_after(ds, ds.spec.min_ready_seconds + 1)
+
     def _pod_del(self, pod) -> None:
         pod = getattr(pod, "obj", pod)
         ds = self._owner(pod)
@@ -138,9 +273,16 @@ class DaemonSetController(Controller):
             self.enqueue(ds)
 
     def _template_for(self, ds: DaemonSet, node_name: str, hash_: str):
+        """util.CreatePodTemplate (the generation and hash labels, the daemon tolerations)
+        pinned to the node (ReplaceDaemonSetPodNodeNameNodeAffinity)."""
         t = ds.spec.template.copy_deep()
-        t.metadata.labels = dict(t.metadata.labels or {}, **{REVISION_LABEL: hash_,
-                                                                TEMPLATE_GENERATION: str(ds.metadata.generation or 1)})
+        labels = dict(t.metadata.labels or {})
+        gen = template_generation(ds)
+        if gen is not None:
+            labels[TEMPLATE_GENERATION] = str(gen)
+        if hash_:
+            labels[REVISION_LABEL] = hash_
+        t.metadata.labels = labels
         t.spec.tolerations = daemon_tolerations(t.spec)
         term = NodeSelectorTerm(match_fields=[NodeSelectorRequirement(key="metadata.name", operator="In", values=[node_name])])
         aff = t.spec.affinity or Affinity()
@@ -161,61 +303,306 @@ class DaemonSetController(Controller):
                     return f.values[0]
         return ""
 
+    # -- pods by node -------------------------------------------------------------------
+    def _nodes_to_daemon_pods(self, ds, include_deleted_terminal: bool = False) -> dict[str, list[Pod]]:
+        """getNodesToDaemonPods: the pods the set controls, by target node (spec.nodeName,
+        else the node the affinity pins); a deleted pod that has finished is left out unless
+        asked for."""
+        out: dict[str, list[Pod]] = {}
+        for p in sorted(self.pod_informer.by_index("controller-uid", ds.uid), key=lambda p: p.name):
+            if p.metadata.namespace != ds.metadata.namespace:
+                continue
+            if not include_deleted_terminal and p.status.phase in ("Failed", "Succeeded") \
+                    and p.metadata.deletion_timestamp is not None:
+                continue
+            out.setdefault(self._pod_node(p), []).append(p)
+        return out
+
     def sync(self, key: str):
+        """syncDaemonSet."""
         ds = self.ds_informer.get(key)
         if ds is None:
             self.expectations.delete(key)
             return
         selector = Selector.from_label_selector(ds.spec.selector)
         candidates = sorted(self.pod_informer.list(ds.metadata.namespace), key=lambda p: p.name)
-        pods = yield from claim_objects(self, ds, selector, candidates, None)
-        hash_ = compute_hash(ds.spec.template, ds.status.collision_count)
-        by_node: dict[str, list[Pod]] = {}
-        for p in pods:
-            by_node.setdefault(self._pod_node(p), []).append(p)
+        yield from claim_objects(self, ds, selector, candidates, None)
+        if ds.metadata.deletion_timestamp is not None:
+            return
         nodes = sorted(self.node_informer.list(), key=lambda n: n.name)
-        to_create, to_delete = [], []
-        eligible = set()
-        for node in nodes:
-            run = node_should_run(node, ds.spec.template.spec)
-            mine = [p for p in by_node.get(node.name, []) if p.metadata.deletion_timestamp is None]
-            if run:
-                eligible.add(node.name)
-                failed = [p for p in mine if p.status.phase == "Failed"]
-                to_delete += failed
-                alive = sorted([p for p in mine if p.status.phase != "Failed"],
-                               key=lambda p: (p.metadata.creation_timestamp or "", p.name))
-                if not alive and not failed and not any(p.metadata.deletion_timestamp for p in by_node.get(node.name, [])):
-                    to_create.append(node.name)
-                to_delete += alive[1:]  # more than one daemon pod on a node: keep the oldest
-            else:
-                to_delete += mine
-        for n, ps in by_node.items():
-            if n not in {x.name for x in nodes}:
-                to_delete += [p for p in ps if p.metadata.deletion_timestamp is None]
-        if ds.metadata.deletion_timestamp is None and self.expectations.satisfied(key):
-            # rolling update (update.go rollingUpdate): old pods go, maxUnavailable at a time
+        # NodeShouldRunDaemonPod once per node and sync (the node list is this sync's, as upstream)
+        tols = daemon_tolerations(ds.spec.template.spec)
+        runs = {n.name: node_should_run_daemon_pod(n, ds.spec.template.spec, tols) for n in nodes}
+        # constructHistory: the current revision's hash names the pods' revision
+        cur, old = yield from self._construct_history(ds)
+        hash_ = (cur.metadata.labels or {}).get(REVISION_LABEL, "")
+        if not self.expectations.satisfied(key):
+            # only the status; observedGeneration stays: this generation was not processed
+            yield from self._status(ds, nodes, hash_, False, runs)
+            return
+        # updateDaemonSet: manage, then the update strategy, then the history limit
+        yield from self._manage(ds, key, nodes, hash_, runs)
+        if self.expectations.satisfied(key):
             strat = ds.spec.update_strategy
-            if strat is not None and strat.type == "RollingUpdate" and not to_create:
-                mu = resolve_int_or_percent(strat.rolling_update.max_unavailable if strat.rolling_update else 1,
-                                            len(eligible), True) or 1
-                mrs = ds.spec.min_ready_seconds or 0
-                unavailable = 0
-                old_pods = []
-                for n in sorted(eligible):
-                    ps = [p for p in by_node.get(n, []) if p.metadata.deletion_timestamp is None]
-                    if not ps or not any(is_pod_available(p, mrs, self.sim.now) for p in ps):
-                        unavailable += 1
-                    old_pods += [p for p in ps if (p.metadata.labels or {}).get(REVISION_LABEL) != hash_]
-                old_pods.sort(key=lambda p: is_pod_available(p, mrs, self.sim.now))  # unavailable old pods first
-                for p in old_pods:
-                    if not is_pod_available(p, mrs, self.sim.now):
+            if strat is not None and strat.type == "RollingUpdate":
+                yield from self._rolling_update(ds, key, nodes, hash_, runs)
+        yield from self._cleanup_history(ds, old)
+        yield from self._status(ds, nodes, hash_, True, runs)
+
+    def _manage(self, ds, key, nodes, hash_, runs):
+        """manage + podsShouldBeOnNode: create a pod on every node that should run one and has
+        none; delete failed and succeeded pods, the extra pods on a node, and pods on nodes
+        that should not keep them (or that are gone)."""
+        by_node = self._nodes_to_daemon_pods(ds)
+        surge = allows_surge(ds)
+        to_create, to_delete = [], []
+        for node in nodes:
+            should_run, should_continue = runs[node.name]
+            pods = by_node.get(node.name)
+            if should_run and pods is None:
+                to_create.append(node.name)
+            elif should_continue:
+                running = []
+                for p in pods or ():
+                    if p.metadata.deletion_timestamp is not None:
+                        continue
+                    if p.status.phase == "Failed":
+                        # the kubelet may keep rejecting the pod: deleting it again waits for a
+                        # backoff per set, generation and node (failedPodsBackoffKey)
+                        bkey = f"{ds.uid}/{ds.status.observed_generation or 0}/{node.name}"
+                        if self.failed_pods_backoff.is_in_backoff_since_update(bkey, self.sim.now):
+                            self.enqueue_after(ds, self.failed_pods_backoff.get(bkey))
+                            continue
+                        self.failed_pods_backoff.next(bkey, self.sim.now)
+                        self.recorder.event(ds, "Warning", "FailedDaemonPod",
+                                            f"Found failed daemon pod {p.metadata.namespace}/{p.name} on node "
+                                            f"{node.name}, will try to kill it")
                         to_delete.append(p)
-                    elif unavailable < mu:
+                    elif p.status.phase == "Succeeded":
                         to_delete.append(p)
-                        unavailable += 1
-            yield from self._apply(ds, key, to_create, to_delete, hash_)
-        yield from self._status(ds, pods, eligible, hash_)
+                    else:
+                        running.append(p)
+                running.sort(key=_creation_and_phase)
+                if not surge:
+                    to_delete += running[1:]  # more than one: all but the oldest go
+                    continue
+                if len(running) <= 1:
+                    if not running and should_run:
+                        to_create.append(node.name)  # surging: at least one live pod per node
+                    continue
+                # surging: an old and a new pod may share a node while the new one is not yet
+                # available and the old one still ready; every other pod goes
+                oldest_new = oldest_old = None
+                for p in running:
+                    if (p.metadata.labels or {}).get(REVISION_LABEL) == hash_:
+                        if oldest_new is None:
+                            oldest_new = p
+                            continue
+                    elif oldest_old is None:
+                        oldest_old = p
+                        continue
+                    to_delete.append(p)
+                if oldest_new is not None and oldest_old is not None:
+                    if not is_pod_ready(oldest_old):
+                        to_delete.append(oldest_old)
+                    elif is_pod_available(oldest_new, ds.spec.min_ready_seconds or 0, self.sim.now):
+                        to_delete.append(oldest_old)
+            elif pods is not None:
+                to_delete += [p for p in pods if p.metadata.deletion_timestamp is None]
+        # getUnscheduledPodsWithoutNode: pods whose node is gone
+        names = {n.name for n in nodes}
+        for n, ps in sorted(by_node.items()):
+            if n not in names:
+                to_delete += [p for p in ps if p.metadata.deletion_timestamp is None]
+        yield from self._apply(ds, key, to_create, to_delete, hash_)
+
+    def _rolling_update(self, ds, key, nodes, hash_, runs):
+        """update.go rollingUpdate. Without surge, old pods are deleted so that no more than
+        maxUnavailable nodes lack an available pod (manage creates the new ones); with
+        maxSurge, a new pod starts beside the old one, at most maxSurge nodes at a time, and
+        the old one goes once the new one is available (minReadySeconds)."""
+        by_node = self._nodes_to_daemon_pods(ds)
+        max_surge, max_unavailable, desired = self._updated_desired_node_counts(nodes, by_node, ds, runs)
+        mrs = ds.spec.min_ready_seconds or 0
+        now = self.sim.now
+        gen = template_generation(ds)
+        if max_surge == 0:
+            num_unavailable = 0
+            allowed, candidates = [], []
+            for node_name in sorted(by_node):
+                found = find_updated_pods_on_node(by_node[node_name], hash_, gen)
+                if found is None:  # excess pods: manage cleans up; count the node unavailable
+                    num_unavailable += 1
+                    continue
+                new_pod, old_pod = found
+                if (old_pod is None) == (new_pod is None):
+                    num_unavailable += 1
+                elif new_pod is not None:
+                    if not is_pod_available(new_pod, mrs, now):
+                        num_unavailable += 1
+                elif not is_pod_available(old_pod, mrs, now):
+                    allowed.append(old_pod)  # an unavailable old pod is replaced at once
+                    num_unavailable += 1
+                elif num_unavailable < max_unavailable:
+                    candidates.append(old_pod)
+            remaining = min(max(max_unavailable - num_unavailable, 0), len(candidates))
+            yield from self._apply(ds, key, [], allowed + candidates[:remaining], hash_)
+            return
+        old_to_delete, should_not_run, candidate_nodes, allowed_nodes = [], [], [], []
+        num_surge = num_available = 0
+        for node_name in sorted(by_node):
+            found = find_updated_pods_on_node(by_node[node_name], hash_, gen)
+            if found is None:  # excess pods: manage cleans up; count the node as surging
+                num_surge += 1
+                continue
+            new_pod, old_pod = found
+            if old_pod is not None:
+                num_available += is_pod_available(old_pod, mrs, now)
+            elif new_pod is not None:
+                num_available += is_pod_available(new_pod, mrs, now)
+            if old_pod is None:
+                continue
+            if new_pod is None:
+                run = runs.get(node_name, (False, False))[0]
+                if not is_pod_available(old_pod, mrs, now):
+                    if not run:
+                        old_to_delete.append(old_pod)
+                        continue
+                    allowed_nodes.append(node_name)  # an unavailable old pod: replace it now
+                    continue
+                if not run:
+                    should_not_run.append(old_pod)
+                    continue
+                if num_surge >= max_surge:
+                    continue
+                candidate_nodes.append(node_name)
+                continue
+            if not is_pod_available(new_pod, mrs, now):
+                num_surge += 1  # waiting for the new pod to become available
+                continue
+            old_to_delete.append(old_pod)  # the new pod is available: the old one goes
+        remaining = max_surge - num_surge
+        # with maxSurge the owner expects full availability: a pod on a node the set no
+        # longer wants goes only once enough pods are available elsewhere
+        deletable = min(num_available - desired, len(should_not_run))
+        if deletable > 0:
+            old_to_delete += should_not_run[:deletable]
+        remaining = min(max(remaining, 0), len(candidate_nodes))
+        yield from self._apply(ds, key, allowed_nodes + candidate_nodes[:remaining], old_to_delete, hash_)
+
+    def _updated_desired_node_counts(self, nodes, by_node, ds, runs):
+        """updatedDesiredNodeCounts: (maxSurge, maxUnavailable, desiredNumberScheduled); every
+        node that should run a pod gets an entry in ``by_node``."""
+        desired = 0
+        for node in nodes:
+            if not runs[node.name][0]:
+                continue
+            desired += 1
+            by_node.setdefault(node.name, [])
+        max_unavailable = unavailable_count(ds, desired)
+        max_surge = surge_count(ds, desired)
+        # an impossible configuration (both 0) falls back to accepting one unavailable
+        if desired > 0 and max_unavailable == 0 and max_surge == 0:
+            max_unavailable = 1
+        return max_surge, max_unavailable, desired
+
+    # -- history (update.go constructHistory, snapshot, dedupCurHistories, cleanupHistory) --
+    def _controlled_histories(self, ds):
+        """controlledHistories: the revisions the set controls, adopting orphans that match
+        its selector and releasing owned ones that no longer do."""
+        selector = Selector.from_label_selector(ds.spec.selector)
+        candidates = sorted(self.history_informer.list(ds.metadata.namespace), key=lambda r: r.name)
+        return (yield from claim_objects(self, ds, selector, candidates, None))
+
+    def _construct_history(self, ds):
+        histories = yield from self._controlled_histories(ds)
+        current, old = [], []
+        for h in histories:
+            if REVISION_LABEL not in (h.metadata.labels or {}):
+                # the unique label from the name, not a hash: no collision to worry about
+                upd = h.copy_deep()
+                upd.metadata.labels = dict(upd.metadata.labels or {}, **{REVISION_LABEL: upd.name})
+                h = yield self.client.update(upd)
+            (current if match(ds, h) else old).append(h)
+        curr_revision = history.max_revision(old) + 1
+        if not current:
+            cur = yield from self._snapshot(ds, curr_revision)
+        else:
+            cur = yield from self._dedup_cur_histories(ds, current)
+            if cur.revision < curr_revision:
+                upd = cur.copy_deep()
+                upd.revision = curr_revision
+                cur = yield self.client.update(upd)
+        return cur, old
+
+    def _snapshot(self, ds, revision: int):
+        """snapshot: a revision named ``<set>-<ComputeHash(template, collisionCount)>``."""
+        hash_ = compute_hash(ds.spec.template, ds.status.collision_count)
+        name = f"{ds.name}-{hash_}"
+        cr = ControllerRevision(
+            metadata=ObjectMeta(name=name, namespace=ds.metadata.namespace,
+                                labels=dict(ds.spec.template.metadata.labels or {}, **{REVISION_LABEL: hash_}),
+                                annotations=dict(ds.metadata.annotations) if ds.metadata.annotations else None,
+                                owner_references=[owner_ref(ds)]),
+            data=history.get_patch(ds), revision=revision)
+        try:
+            return (yield self.client.create(cr))
+        except errors.StatusError as exc:
+            if not errors.is_already_exists(exc):
+                raise
+            existing = yield self.client.get(ControllerRevision, name, ds.metadata.namespace)
+            if match(ds, existing):
+                return existing
+            # a hash collision between different templates: bump collisionCount and retry
+            curr = (yield self.client.get(DaemonSet, ds.name, ds.metadata.namespace)).copy_deep()
+            if curr.status.collision_count != ds.status.collision_count:
+                raise RuntimeError(f"found a stale collision count ({ds.status.collision_count}, expected "
+                                   f"{curr.status.collision_count}) of DaemonSet {ds.name!r} while processing; "
+                                   "will retry until it is updated") from None
+            curr.status.collision_count = (curr.status.collision_count or 0) + 1
+            yield self.client.update_status(curr)
+            raise
+
+    def _dedup_cur_histories(self, ds, current):
+        if len(current) == 1:
+            return current[0]
+        keep = None
+        for c in current:
+            if keep is None or c.revision >= keep.revision:
+                keep = c
+        keep_hash = (keep.metadata.labels or {}).get(REVISION_LABEL)
+        for c in current:
+            if c.name == keep.name:
+                continue
+            for pods in self._nodes_to_daemon_pods(ds, True).values():
+                for p in pods:
+                    if (p.metadata.labels or {}).get(REVISION_LABEL) != keep_hash:
+                        upd = p.copy_deep()
+                        upd.metadata.labels = dict(upd.metadata.labels or {}, **{REVISION_LABEL: keep_hash})
+                        yield self.client.update(upd)
+            yield self.client.delete(ControllerRevision, c.name, c.metadata.namespace)
+        return keep
+
+    def _cleanup_history(self, ds, old):
+        """cleanupHistory: beyond revisionHistoryLimit, delete the oldest revisions no pod
+        (deleted finished pods included) still carries."""
+        limit = ds.spec.revision_history_limit if ds.spec.revision_history_limit is not None else 10
+        to_kill = len(old) - limit
+        if to_kill <= 0:
+            return
+        live = {(p.metadata.labels or {}).get(REVISION_LABEL)
+                for pods in self._nodes_to_daemon_pods(ds, True).values() for p in pods}
+        for h in history.sort_controller_revisions(old):
+            if to_kill <= 0:
+                break
+            if (h.metadata.labels or {}).get(REVISION_LABEL) in live:
+                continue
+            try:
+                yield self.client.delete(ControllerRevision, h.name, h.metadata.namespace)
+            except errors.StatusError as exc:
+                if not errors.is_not_found(exc):
+                    raise
+            to_kill -= 1
 
     def _apply(self, ds, key, to_create, to_delete, hash_):
         seen = set()
@@ -253,20 +640,40 @@ class DaemonSetController(Controller):
                 else:
                     self.expectations.deletion_observed(key)
 
-    def _status(self, ds, pods, eligible, hash_):
+    def _status(self, ds, nodes, hash_, update_observed_gen: bool, runs):
+        """updateDaemonSetStatus: per node that should run a pod, the oldest of its pods counts
+        as scheduled, ready, available (ready for minReadySeconds) and updated (its hash, or
+        its pod-template-generation, is the set's); pods on other nodes are misscheduled."""
         mrs = ds.spec.min_ready_seconds or 0
         now = self.sim.now
+        by_node = self._nodes_to_daemon_pods(ds)
+        gen = template_generation(ds)
+        desired = current = misscheduled = ready = available = updated = 0
+        for node in nodes:
+            should_run = runs[node.name][0]
+            scheduled = bool(by_node.get(node.name))
+            if should_run:
+                desired += 1
+                if not scheduled:
+                    continue
+                current += 1
+                pod = sorted(by_node[node.name], key=_creation_and_phase)[0]
+                if is_pod_ready(pod):
+                    ready += 1
+                    if is_pod_available(pod, mrs, now):
+                        available += 1
+                if is_pod_updated(pod, hash_, gen):
+                    updated += 1
+            elif scheduled:
+                misscheduled += 1
         st = ds.status.copy_deep()
-        live = [p for p in pods if p.metadata.deletion_timestamp is None]
-        scheduled = {self._pod_node(p) for p in live if p.spec.node_name}
-        st.desired_number_scheduled = len(eligible)
-        st.current_number_scheduled = len(scheduled & eligible)
-        st.number_misscheduled = len(scheduled - eligible)
-        on_eligible = [p for p in live if self._pod_node(p) in eligible]
-        st.number_ready = sum(1 for p in on_eligible if is_pod_ready(p))
-        st.number_available = sum(1 for p in on_eligible if is_pod_available(p, mrs, now))
-        st.number_unavailable = max(0, len(eligible) - st.number_available)
-        st.updated_number_scheduled = sum(1 for p in on_eligible if p.spec.node_name and (p.metadata.labels or {}).get(REVISION_LABEL) == hash_)
-        st.observed_generation = ds.metadata.generation
+        st.desired_number_scheduled, st.current_number_scheduled = desired, current
+        st.number_misscheduled, st.number_ready = misscheduled, ready
+        st.updated_number_scheduled, st.number_available = updated, available
+        st.number_unavailable = desired - available
+        if update_observed_gen:
+            st.observed_generation = ds.metadata.generation
         if st != ds.status:
             yield from update_status_with_retry(self.client, ds, st)
+        if mrs > 0 and ready != available:
+            self.enqueue_after(ds, mrs)

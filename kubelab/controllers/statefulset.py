@@ -9,6 +9,11 @@ a time; Parallel creates and deletes them all at once. A failed pod is deleted a
 recreated with the same name. RollingUpdate replaces pods from the highest ordinal down
 to ``partition``, one at a time, each once the others are ready.
 
+Revisions (stateful_set_control.go getStatefulSetRevisions, truncateHistory): each template
+is a ControllerRevision ``<set>-<HashControllerRevision>``; pods carry the revision's name in
+``controller-revision-hash``; status.currentRevision / updateRevision name the revisions the
+set rolls from and to, and a pod below the partition is (re)made at the current revision.
+
 Storage (stateful_set_utils.go getPersistentVolumeClaims / updateStorage,
 stateful_pod_control.go createPersistentVolumeClaims): each ``volumeClaimTemplates`` entry
 gives every pod a claim named ``<template>-<set>-<ordinal>``, created before the pod and
@@ -21,21 +26,39 @@ whenScaled Delete makes a condemned pod its claims' owner (they go with the pod)
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from kubelab.api import errors
-from kubelab.api.apps import StatefulSet
+from kubelab.api.apps import ControllerRevision, StatefulSet
 from kubelab.api.core import PersistentVolumeClaim, Pod
 from kubelab.api.meta import OwnerReference
 from kubelab.api.labels import Selector
 from kubelab.api.podutil import is_pod_available, is_pod_ready
 
+from . import history
 from .base import Controller, ControllerContext, pod_from_template
-from .deployment import compute_hash
 from .replicaset import claim_objects, controller_uid_index, ensure_index, update_status_with_retry
 
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
 POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
-REVISION_LABEL = "controller-revision-hash"
+REVISION_LABEL = "controller-revision-hash"  # apps.StatefulSetRevisionLabel: the revision's name
+
+
+def new_revision(s: StatefulSet, revision: int, collision_count: Optional[int]) -> ControllerRevision:
+    """stateful_set_utils.go newRevision: the template as a patch (getPatch), named
+    ``<set>-<HashControllerRevision>``, with the template's labels and the set's annotations."""
+    cr = history.new_controller_revision(s, s.spec.template.metadata.labels, history.get_patch(s), revision,
+                                         collision_count)
+    if s.metadata.annotations:
+        cr.metadata.annotations = dict(s.metadata.annotations)
+    return cr
+
+
+def apply_revision(s: StatefulSet, revision: ControllerRevision) -> StatefulSet:
+    """ApplyRevision: the set with the revision's template restored."""
+    out = s.copy_deep()
+    out.spec.template = history.template_of(revision)
+    return out
 
 
 def ordinal_of(set_name: str, pod_name: str) -> int:
@@ -90,12 +113,27 @@ class StatefulSetController(Controller):
         self.recorder = ctx.recorder("statefulset-controller")
         self.set_informer.add_event_handler(self.enqueue, lambda o, n: self.enqueue(n), self.enqueue)
         self.pod_informer.add_event_handler(self._pod, lambda o, n: self._pod(n), self._pod)
+        # a lister only: upstream's StatefulSet controller has no revision event handlers
+        self.history_informer = ctx.informers.informer(ControllerRevision)
 
     def _pod(self, pod) -> None:
         pod = getattr(pod, "obj", pod)
         ref = pod.metadata.controller_ref()
         if ref is not None and ref.kind == "StatefulSet":
             self.queue.add(f"{pod.metadata.namespace}/{ref.name}")
+
+    def _new_versioned_pod(self, current_set: StatefulSet, update_set: StatefulSet, current: str, update: str,
+                           ordinal: int) -> Pod:
+        """newVersionedStatefulSetPod: below the partition a pod is made at the current
+        revision, else at the update revision."""
+        strat = current_set.spec.update_strategy
+        start = int((current_set.spec.ordinals or {}).get("start", 0) or 0)
+        if strat is not None and strat.type == "RollingUpdate" and (
+                (strat.rolling_update is None and ordinal < start + (current_set.status.current_replicas or 0))
+                or (strat.rolling_update is not None
+                    and ordinal < start + (strat.rolling_update.partition or 0))):
+            return self._new_pod(current_set, ordinal, current)
+        return self._new_pod(update_set, ordinal, update)
 
     def _new_pod(self, s: StatefulSet, ordinal: int, revision: str) -> Pod:
         name = f"{s.name}-{ordinal}"
@@ -168,7 +206,11 @@ class StatefulSetController(Controller):
         selector = Selector.from_label_selector(s.spec.selector)
         candidates = sorted(self.pod_informer.list(s.metadata.namespace), key=lambda p: p.name)
         pods = yield from claim_objects(self, s, selector, candidates, None)
-        revision = f"{s.name}-{compute_hash(s.spec.template, s.status.collision_count)}"
+        # adoptOrphanRevisions + ListRevisions, sorted (history.SortControllerRevisions)
+        revs = sorted(self.history_informer.list(s.metadata.namespace), key=lambda r: r.name)
+        revisions = history.sort_controller_revisions((yield from claim_objects(self, s, selector, revs, None)))
+        current, update, collision_count = yield from self._revisions(s, revisions)
+        current_set, update_set = apply_revision(s, current), apply_revision(s, update)
         replicas = s.spec.replicas if s.spec.replicas is not None else 1
         start = int((s.spec.ordinals or {}).get("start", 0) or 0)
         parallel = s.spec.pod_management_policy == "Parallel"
@@ -184,12 +226,64 @@ class StatefulSetController(Controller):
         if s.metadata.deletion_timestamp is None and s.spec.volume_claim_templates:
             yield from self._claim_owners(s, [p for p in pods if p.metadata.deletion_timestamp is None],
                                           start, replicas)
-        if s.metadata.deletion_timestamp is None:
-            yield from self._reconcile(s, by_ord, condemned, start, replicas, parallel, revision)
-        status_pods = [p for p in pods if p.metadata.deletion_timestamp is None]
-        yield from self._status(s, status_pods, revision)
 
-    def _reconcile(self, s, by_ord, condemned, start, replicas, parallel, revision):
+        def new_pod(o):
+            return self._new_versioned_pod(current_set, update_set, current.name, update.name, o)
+
+        if s.metadata.deletion_timestamp is None:
+            yield from self._reconcile(s, by_ord, condemned, start, replicas, parallel, update.name, new_pod)
+        yield from self._status(s, pods, current, update, collision_count)
+        yield from self._truncate_history(s, pods, revisions, current, update)
+
+    def _revisions(self, s: StatefulSet, revisions: list):
+        """getStatefulSetRevisions: the update revision is the set's template (an equal older
+        revision is reused and renumbered, as a rollback); the current one is the revision
+        named by status.currentRevision, else the update revision."""
+        collision_count = s.status.collision_count or 0
+        update = new_revision(s, history.next_revision(revisions), collision_count)
+        equal = history.find_equal_revisions(revisions, update)
+        if equal and history.equal_revision(revisions[-1], equal[-1]):
+            update = revisions[-1]  # the revision immediately prior: nothing changed
+        elif equal:
+            upd = equal[-1].copy_deep()  # UpdateControllerRevision: a rollback gets a new number
+            upd.revision = update.revision
+            update = yield self.client.update(upd)
+        else:
+            update, collision_count = yield from self._create_revision(s, update, collision_count)
+        current = next((r for r in revisions if r.name == s.status.current_revision), None) or update
+        return current, update, collision_count
+
+    def _create_revision(self, s: StatefulSet, revision: ControllerRevision, collision_count: int):
+        """realHistory.CreateControllerRevision: on a name taken by different data, bump the
+        collision count and try the next name."""
+        while True:
+            clone = revision.copy_deep()
+            clone.metadata.name = history.controller_revision_name(
+                s.name, history.hash_controller_revision(revision, collision_count))
+            try:
+                return (yield self.client.create(clone)), collision_count
+            except errors.StatusError as exc:
+                if not errors.is_already_exists(exc):
+                    raise
+                exists = yield self.client.get(ControllerRevision, clone.name, s.metadata.namespace)
+                if history.raw(exists) == history.raw(clone):
+                    return exists, collision_count
+                collision_count += 1
+
+    def _truncate_history(self, s: StatefulSet, pods, revisions, current, update):
+        """truncateHistory: beyond revisionHistoryLimit, delete the oldest revisions that are
+        neither current, nor update, nor any pod's."""
+        live = {current.name, update.name} | {(p.metadata.labels or {}).get(REVISION_LABEL) for p in pods}
+        old = [r for r in revisions if r.name not in live]
+        limit = s.spec.revision_history_limit if s.spec.revision_history_limit is not None else 10
+        for r in old[:max(0, len(old) - limit)]:
+            try:
+                yield self.client.delete(ControllerRevision, r.name, r.metadata.namespace)
+            except errors.StatusError as exc:
+                if not errors.is_not_found(exc):
+                    raise
+
+    def _reconcile(self, s, by_ord, condemned, start, replicas, parallel, revision, new_pod):
         for o in range(start, start + replicas):
             pod = by_ord.get(o)
             if pod is not None and pod.status.phase == "Failed" and pod.metadata.deletion_timestamp is None:
@@ -200,7 +294,7 @@ class StatefulSetController(Controller):
             if pod is None:
                 yield from self._create_claims(s, f"{s.name}-{o}")
                 try:
-                    created = yield self.client.create(self._new_pod(s, o, revision))
+                    created = yield self.client.create(new_pod(o))
                     self.recorder.event(s, "Normal", "SuccessfulCreate",
                                         f"create Pod {created.name} in StatefulSet {s.name} successful")
                 except errors.StatusError as exc:
@@ -250,18 +344,35 @@ class StatefulSetController(Controller):
             if not (errors.is_not_found(exc) or errors.is_conflict(exc)):
                 raise
 
-    def _status(self, s, pods, revision):
-        st = s.status.copy_deep()
+    def _status(self, s, pods, current, update, collision_count):
+        """updateStatefulSet's status (computeReplicaStatus) and completeRollingUpdate: pods
+        counted by phase, readiness and revision label; once every replica is updated and
+        ready, the update revision becomes the current one."""
         mrs = s.spec.min_ready_seconds or 0
-        st.replicas = len(pods)
-        st.ready_replicas = sum(1 for p in pods if is_pod_ready(p))
-        st.available_replicas = sum(1 for p in pods if is_pod_available(p, mrs, self.sim.now))
-        st.updated_replicas = sum(1 for p in pods if (p.metadata.labels or {}).get(REVISION_LABEL) == revision)
-        st.update_revision = revision
-        if st.updated_replicas == st.replicas and st.replicas == (s.spec.replicas or 0):
-            st.current_revision = revision
-        st.current_revision = st.current_revision or revision
-        st.current_replicas = sum(1 for p in pods if (p.metadata.labels or {}).get(REVISION_LABEL) == st.current_revision)
+        st = s.status.copy_deep()
         st.observed_generation = s.metadata.generation
+        st.current_revision, st.update_revision = current.name, update.name
+        st.collision_count = collision_count
+        st.replicas = st.ready_replicas = st.available_replicas = st.current_replicas = st.updated_replicas = 0
+        for p in pods:
+            created = bool(p.status.phase)
+            if created:
+                st.replicas += 1
+            if _running_ready(p):
+                st.ready_replicas += 1
+                if is_pod_available(p, mrs, self.sim.now):
+                    st.available_replicas += 1
+            if created and p.metadata.deletion_timestamp is None:
+                rev = (p.metadata.labels or {}).get(REVISION_LABEL)
+                st.current_replicas += rev == current.name
+                st.updated_replicas += rev == update.name
+        want = s.spec.replicas if s.spec.replicas is not None else 1
+        strat = s.spec.update_strategy
+        if (strat is None or strat.type == "RollingUpdate") and \
+                st.updated_replicas == want and st.ready_replicas == want and st.replicas == want:
+            st.current_replicas = st.updated_replicas
+            st.current_revision = st.update_revision
         if st != s.status:
             yield from update_status_with_retry(self.client, s, st)
+        if mrs > 0 and st.ready_replicas != st.available_replicas:
+            self.enqueue_after(s, mrs)

@@ -479,6 +479,30 @@ def pod_template_text(template: Any) -> str:
     return "".join(raw.parts)
 
 
+class _RawWriter:
+    """A bytes.Buffer under describe.NewPrefixWriter: the tabs stay tabs."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> str:
+        return "".join(self.parts)
+
+
+def print_template(template: Any) -> str:
+    """polymorphichelpers history.go printTemplate: DescribePodTemplate straight into a buffer,
+    without describe's tabwriter (``Image:\tnginx``), as ``rollout history --revision`` prints it."""
+    buf = _RawWriter()
+    _describe_pod_template(PrefixWriter(buf), template)  # type: ignore[arg-type]
+    return buf.getvalue()
+
+
 def _pod_status_counts(pods: list[Any]) -> tuple[int, int, int, int]:
     running = waiting = succeeded = failed = 0
     for p in pods:

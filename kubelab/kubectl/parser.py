@@ -28,8 +28,8 @@ class KubectlError(Exception):
 # flag name -> one-letter shorthand (or None)
 VALUE_FLAGS = {
     "namespace": "n", "output": "o", "selector": "l", "field-selector": None, "filename": "f",
-    "replicas": None, "sort-by": None, "label-columns": "L", "to-revision": None, "timeout": None,
-    "grace-period": None, "revision": None, "container": "c", "current-replicas": None, "show-events": None,
+    "replicas": None, "sort-by": None, "label-columns": "L", "to-revision": None, "revision": None, "timeout": None,
+    "grace-period": None, "container": "c", "current-replicas": None, "show-events": None,
     "request-timeout": None, "image": None, "port": None, "target-port": None, "type": None, "name": None,
     "labels": None, "restart": None, "from-literal": None, "patch": "p", "env": None, "protocol": None,
     "min": None, "max": None, "cpu-percent": None, "cpu": None, "memory": None,

@@ -51,38 +51,55 @@ def run(k: "Kubectl", a: Args, stdin: Optional[str]) -> str:
 def status(k: "Kubectl", obj: Any, a: Args) -> str:
     """rollout_status.go: one look through the status viewer."""
     try:
-        return helpers.rollout_status(obj)[0]
+        return helpers.rollout_status(obj, int_flag(a, "revision", 0) or 0)[0]
     except helpers.RolloutError as e:
         raise KubectlError(f"error: {e}") from None
 
 
 def history(k: "Kubectl", d: Any, a: Args) -> str:
-    """rollout_history.go + history.go DeploymentHistoryViewer."""
-    if d.KIND != "Deployment":
+    """rollout_history.go over history.go's DeploymentHistoryViewer, DaemonSetHistoryViewer and
+    StatefulSetHistoryViewer; the name printer's operation is ``<with revision #N>\n<view>``."""
+    want = int_flag(a, "revision", 0) or 0
+    if want < 0:
+        raise KubectlError(f"error: revision must be a positive integer: {want}")
+    if d.KIND in ("DaemonSet", "StatefulSet"):
+        try:
+            view = helpers.view_history(k.source, d, want)
+        except helpers.RolloutError as e:
+            raise KubectlError(f"error: {e}") from None
+    elif d.KIND == "Deployment":
+        view = _deployment_history(k, d, want)
+    else:
         raise KubectlError(f'error: no history viewer has been implemented for "{d.KIND}"')
+    with_revision = f"with revision #{want}" if want > 0 else ""
+    return f"{resource_name(d)} {with_revision}\n{view}\n"
+
+
+def _deployment_history(k: "Kubectl", d: Any, want: int) -> str:
+    """history.go DeploymentHistoryViewer.ViewHistory."""
     by_rev = {}
     for rs in helpers.owned_replicasets(k.source, d):
         by_rev[helpers.revision_of(rs) or 0] = rs
-    want = int_flag(a, "revision")  # rollout_history.go --revision (undo's is --to-revision)
+    if not by_rev:
+        return "No rollout history found."
     if want:
         if want not in by_rev:
             raise KubectlError("error: unable to find the specified revision")
-        # rollout_history.go prints the template with Fprintln: a blank line ends it
-        return f"{resource_name(d)} with revision #{want}\n" + describers.pod_template_text(by_rev[want].spec.template) + "\n"
-    if not by_rev:
-        return f"{resource_name(d)} \nNo rollout history found.\n"
+        return describers.print_template(by_rev[want].spec.template)
 
     def body(w):
         w.write(0, "REVISION\tCHANGE-CAUSE\n")
         for rev in sorted(by_rev):
-            cause = (by_rev[rev].metadata.annotations or {}).get("kubernetes.io/change-cause") or "<none>"
+            cause = (by_rev[rev].metadata.annotations or {}).get(helpers.CHANGE_CAUSE) or "<none>"
             w.write(0, f"{rev}\t{cause}\n")
 
-    return f"{resource_name(d)} \n{tabbed_string(body)}\n"
+    return tabbed_string(body)
 
 
 def undo(k: "Kubectl", d: Any, a: Args) -> str:
-    """rollout_undo.go over rollback.go's DeploymentRollbacker."""
+    """rollout_undo.go over rollback.go's DeploymentRollbacker, DaemonSetRollbacker and
+    StatefulSetRollbacker: the name printer with the rollbacker's result as the operation
+    (PrintFlagsWithDryRunStrategy appends `` (dry run)``)."""
     to = int_flag(a, "to-revision", 0) or 0
     try:
         result = helpers.rollback(k.source, d, to, dry_run=dry_run_strategy(a) == DRY_CLIENT)
@@ -91,7 +108,6 @@ def undo(k: "Kubectl", d: Any, a: Args) -> str:
     except Exception as e:  # noqa: BLE001
         raise KubectlError(format_error(e)) from None
     if dry_run_strategy(a) == DRY_CLIENT:
-        # rollout_undo.go prints the template as the printer's operation: "<name> <template> (dry run)"
         return f"{resource_name(d)} {result} (dry run)\n"
     return f"{resource_name(d)} {result}\n"
 
