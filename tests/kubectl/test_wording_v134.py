@@ -291,7 +291,8 @@ spec:
     out = str(c.kubectl("describe hpa b"))
     assert re_search(r"\n  resource cpu on pods  \(as a percentage of request\):  \d+% \(\d+m\) / 60%\n", out)
     assert re_search(r"\n  resource memory on pods: +\d+Mi / 200Mi\n", out)  # the canonical quantity
-    assert "\nDeployment pods:       2 current / 2 desired\nConditions:\n  Type            Status  Reason" in out
+    # the replica count depends on the simulated usage (near the 60 % target): the layout is the point
+    assert re_search(r"\nDeployment pods:       \d current / \d desired\nConditions:\n  Type            Status  Reason", out)
 
 
 def re_search(pattern, text):
