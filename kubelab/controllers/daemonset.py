@@ -10,6 +10,8 @@ deletes old-revision pods at most ``maxUnavailable`` nodes at a time.
 
 from __future__ import annotations
 
+from typing import Optional
+
 from kubelab.api.apps import DaemonSet
 from kubelab.api.core import (Affinity, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
                               Pod, Toleration)
@@ -74,7 +76,26 @@ def _node_matches_term(node: Node, term: NodeSelectorTerm) -> bool:
     return True
 
 
-def node_should_run(node: Node, spec) -> bool:
+def node_in_same_condition(old: list, cur: list) -> bool:
+    """daemon_controller.go nodeInSameCondition: the same condition types are True."""
+    true_old = {c.type for c in old or () if c.status == "True"}
+    true_cur = {c.type for c in cur or () if c.status == "True"}
+    return true_old == true_cur
+
+
+def should_ignore_node_update(old: Node, cur: Node) -> bool:
+    """daemon_controller.go shouldIgnoreNodeUpdate: equal but for resourceVersion and the
+    status conditions (whose True set is the same)."""
+    if not node_in_same_condition(old.status.conditions, cur.status.conditions):
+        return False
+    a, b = old.to_dict(), cur.to_dict()
+    for d in (a, b):
+        d.get("metadata", {}).pop("resourceVersion", None)
+        d.get("status", {}).pop("conditions", None)
+    return a == b
+
+
+def node_should_run(node: Node, spec, tolerations: Optional[list] = None) -> bool:
     """daemon_controller.go NodeShouldRunDaemonPod (predicates: node selector, required
     node affinity, taints with the daemon tolerations)."""
     if spec.node_selector and not Selector.from_set(spec.node_selector).matches(node.metadata.labels):
@@ -83,7 +104,7 @@ def node_should_run(node: Node, spec) -> bool:
     req = na.required_during_scheduling_ignored_during_execution if na else None
     if req is not None and req.node_selector_terms and not any(_node_matches_term(node, t) for t in req.node_selector_terms):
         return False
-    tols = daemon_tolerations(spec)
+    tols = daemon_tolerations(spec) if tolerations is None else tolerations
     for taint in node.spec.taints or ():
         if taint.effect not in ("NoSchedule", "NoExecute"):
             continue
@@ -106,11 +127,21 @@ class DaemonSetController(Controller):
         self.recorder = ctx.recorder(self.name)
         self.ds_informer.add_event_handler(self.enqueue, lambda o, n: self.enqueue(n), self.enqueue)
         self.pod_informer.add_event_handler(self._pod_add, lambda o, n: self._pod_event(n), self._pod_del)
-        self.node_informer.add_event_handler(self._all, lambda o, n: self._all(n), self._all)
+        self.node_informer.add_event_handler(self._all, self._node_update, self._all)
 
     def _all(self, _obj=None) -> None:
         for ds in self.ds_informer.list():
             self.enqueue(ds)
+
+    def _node_update(self, old, cur) -> None:
+        """daemon_controller.go updateNode: a heartbeat (only the conditions' times changed)
+        is ignored; otherwise a daemon set is synced only if the node's fit for it changed."""
+        if old is not None and should_ignore_node_update(old, cur):
+            return
+        for ds in self.ds_informer.list():
+            spec = ds.spec.template.spec
+            if old is None or node_should_run(old, spec) != node_should_run(cur, spec):
+                self.enqueue(ds)
 
     def _owner(self, pod):
         ref = pod.metadata.controller_ref()
@@ -176,8 +207,9 @@ class DaemonSetController(Controller):
         nodes = sorted(self.node_informer.list(), key=lambda n: n.name)
         to_create, to_delete = [], []
         eligible = set()
+        tols = daemon_tolerations(ds.spec.template.spec)
         for node in nodes:
-            run = node_should_run(node, ds.spec.template.spec)
+            run = node_should_run(node, ds.spec.template.spec, tols)
             mine = [p for p in by_node.get(node.name, []) if p.metadata.deletion_timestamp is None]
             if run:
                 eligible.add(node.name)
@@ -190,8 +222,9 @@ class DaemonSetController(Controller):
                 to_delete += alive[1:]  # more than one daemon pod on a node: keep the oldest
             else:
                 to_delete += mine
+        node_names = {x.name for x in nodes}
         for n, ps in by_node.items():
-            if n not in {x.name for x in nodes}:
+            if n not in node_names:
                 to_delete += [p for p in ps if p.metadata.deletion_timestamp is None]
         if ds.metadata.deletion_timestamp is None and self.expectations.satisfied(key):
             # rolling update (update.go rollingUpdate): old pods go, maxUnavailable at a time
