@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy as _copy
 import datetime as _dt
+import functools
 from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict
@@ -66,8 +67,13 @@ SIM_EPOCH = _dt.datetime(2025, 1, 1, tzinfo=_dt.timezone.utc)
 
 def rfc3339(sim_seconds: float) -> str:
     """metav1.Time: RFC 3339, second precision (as the API serialises it)."""
-    t = SIM_EPOCH + _dt.timedelta(seconds=int(sim_seconds))
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _rfc3339_second(int(sim_seconds))
+
+
+@functools.lru_cache(maxsize=4096)
+def _rfc3339_second(seconds: int) -> str:
+    # every status write, event and condition stamps the same few seconds: format each once
+    return (SIM_EPOCH + _dt.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def rfc3339_micro(sim_seconds: float) -> str:

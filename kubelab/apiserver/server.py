@@ -271,6 +271,7 @@ class APIServer:
     @journaled
     def stop(self) -> None:
         self.running = False
+        self.network.notify_break()  # its clients' watches notice at their next health check
         if self._endpoint_reconciler is not None:
             self._endpoint_reconciler.stop()
             self._endpoint_reconciler = None

@@ -247,7 +247,15 @@ class ClientWatch:
             client.sim.call_soon(self._fail, ClientError("The connection to the server was refused"))
             return
         net.send(client.host, self.server.host, self._open, namespace, rv, ls, fs)
-        self._health = client.sim.every(health_period, self._check)
+        # The health check runs on a fixed beat (every health_period from now), but only at the
+        # first beat after something broke a path (a host stopped, a link cut, a server
+        # stopped): an idle cluster's hundreds of watches cost no events.
+        self._period = health_period
+        self._next_beat = client.sim.now + health_period
+        self._health = None
+        net.on_break(self, self._on_break)
+        if not self._healthy():
+            self._on_break()  # already broken one way (or the server stopping): the first beat sees it
 
     def _open(self, namespace, rv, ls, fs) -> None:
         if self.stopped:
@@ -266,12 +274,31 @@ class ClientWatch:
         if not self.stopped:
             self.handler(events)
 
+    def _on_break(self) -> None:
+        if self.stopped or self._health is not None:
+            return
+        sim = self.client.sim
+        beat = self._next_beat
+        while beat < sim.now:
+            beat += self._period  # as a ticker adds its period at each beat
+        self._next_beat = beat
+        self._health = sim.call_at(beat, self._beat)
+
+    def _beat(self) -> None:
+        self._health = None
+        self._next_beat = self.client.sim.now + self._period
+        self._check()
+
+    def _healthy(self) -> bool:
+        s = self.server
+        net = self.client.network
+        return s.running and net.can_reach(self.client.host, s.host) and net.can_reach(s.host, self.client.host)
+
     def _check(self) -> None:
         if self.stopped:
             return
         s = self.server
-        if not s.running or not self.client.network.can_reach(self.client.host, s.host) or not \
-                self.client.network.can_reach(s.host, self.client.host):
+        if not self._healthy():
             self._fail(ClientError(f"watch of {self.kind.RESOURCE} closed: connection to {s.name} lost"))
 
     def _fail(self, exc: Exception) -> None:
@@ -284,6 +311,7 @@ class ClientWatch:
         if self.stopped:
             return
         self.stopped = True
+        self.client.network.off_break(self)
         if self._health is not None:
             self._health.cancel()
         if self._server_watch is not None:

@@ -86,6 +86,25 @@ def _node_matches_term(node: Node, term: NodeSelectorTerm) -> bool:
     return True
 
 
+def node_in_same_condition(old: list, cur: list) -> bool:
+    """daemon_controller.go nodeInSameCondition: the same condition types are True."""
+    true_old = {c.type for c in old or () if c.status == "True"}
+    true_cur = {c.type for c in cur or () if c.status == "True"}
+    return true_old == true_cur
+
+
+def should_ignore_node_update(old: Node, cur: Node) -> bool:
+    """daemon_controller.go shouldIgnoreNodeUpdate: equal but for resourceVersion and the
+    status conditions (whose True set is the same)."""
+    if not node_in_same_condition(old.status.conditions, cur.status.conditions):
+        return False
+    a, b = old.to_dict(), cur.to_dict()
+    for d in (a, b):
+        d.get("metadata", {}).pop("resourceVersion", None)
+        d.get("status", {}).pop("conditions", None)
+    return a == b
+
+
 def node_should_run_daemon_pod(node: Node, spec, tolerations: Optional[list] = None) -> tuple[bool, bool]:
     """daemon_controller.go NodeShouldRunDaemonPod: (shouldRun, shouldContinueRunning).
     Predicates: spec.nodeName, node selector, required node affinity, taints with the daemon
@@ -220,7 +239,7 @@ class DaemonSetController(Controller):
         self.recorder = ctx.recorder(self.name)
         self.ds_informer.add_event_handler(self.enqueue, lambda o, n: self.enqueue(n), self.enqueue)
         self.pod_informer.add_event_handler(self._pod_add, self._pod_update, self._pod_del)
-        self.node_informer.add_event_handler(self._all, lambda o, n: self._all(n), self._all)
+        self.node_informer.add_event_handler(self._all, self._node_update, self._all)
         # addHistory / updateHistory / deleteHistory: a revision wakes its DaemonSet
         self.history_informer = ctx.informers.informer(ControllerRevision)
         self.history_informer.add_event_handler(self._history, lambda o, n: self._history(n), self._history)
@@ -238,6 +257,17 @@ class DaemonSetController(Controller):
     def _all(self, _obj=None) -> None:
         for ds in self.ds_informer.list():
             self.enqueue(ds)
+
+    def _node_update(self, old, cur) -> None:
+        """daemon_controller.go updateNode: a heartbeat (only the conditions' times changed)
+        is ignored; otherwise a daemon set is synced only if the node's fit for it changed."""
+        if old is not None and should_ignore_node_update(old, cur):
+            return
+        for ds in self.ds_informer.list():
+            spec = ds.spec.template.spec
+            # shouldRun or shouldContinueRunning changed
+            if old is None or node_should_run_daemon_pod(old, spec) != node_should_run_daemon_pod(cur, spec):
+                self.enqueue(ds)
 
     def _owner(self, pod):
         ref = pod.metadata.controller_ref()

@@ -193,6 +193,7 @@ class Kubelet:
         self.registered = False
         self.started_at = sim.now  # prober_manager's start: probe workers jitter only just after
         self._served: dict[str, deque] = {}  # pod key -> (time, requests) the app answered recently
+        self._usage_base: dict[str, tuple] = {}  # pod uid -> (pod version, cpu, memory) for pod_usage
         # pod uid -> container name -> its log files: the running instance and the last dead one
         self.logs: dict[str, dict[str, list[container_logs_mod.ContainerLog]]] = {}
 
@@ -1133,10 +1134,21 @@ class Kubelet:
             if pod is None or not rp.started or rp.done or pod.status.phase != "Running":
                 continue
             ann = pod.metadata.annotations or {}
-            req = pod_requests(pod)
-            share = 0.2 + 0.7 * (hash_name(rp.uid + "/usage") % 1000) / 1000
-            cpu = _milli(ann[self.CPU_USAGE]) if self.CPU_USAGE in ann else (
-                int(req.get("cpu", 0) * share) or 2 * len(pod.spec.containers))
+            base = self._usage_base.get(rp.uid)
+            if base is None or base[0] is not pod:
+                # the pod's own figures change only with the pod (informer objects are replaced,
+                # never edited): computed once per version, not at every scrape
+                req = pod_requests(pod)
+                share = 0.2 + 0.7 * (hash_name(rp.uid + "/usage") % 1000) / 1000
+                cpu = _milli(ann[self.CPU_USAGE]) if self.CPU_USAGE in ann else (
+                    int(req.get("cpu", 0) * share) or 2 * len(pod.spec.containers))
+                mem = _milli(ann[self.MEMORY_USAGE]) // 1000 if self.MEMORY_USAGE in ann else (
+                    int(req.get("memory", 0) * share) or 8 * 1024 * 1024 * len(pod.spec.containers))
+                if len(self._usage_base) > 2 * len(self.pods) + 16:
+                    live = {r.uid for r in self.pods.values()}
+                    self._usage_base = {u: b for u, b in self._usage_base.items() if u in live}
+                base = self._usage_base[rp.uid] = (pod, cpu, mem)
+            _, cpu, mem = base
             rate = self.request_rate(rp.key)
             if rate:
                 per = float(self.DEFAULT_CPU_PER_REQUEST)  # millicores; a malformed annotation keeps it
@@ -1146,13 +1158,14 @@ class Kubelet:
                     except (ValueError, TypeError):
                         pass
                 cpu += int(rate * per)
-            mem = _milli(ann[self.MEMORY_USAGE]) // 1000 if self.MEMORY_USAGE in ann else (
-                int(req.get("memory", 0) * share) or 8 * 1024 * 1024 * len(pod.spec.containers))
             out[rp.key] = {"cpu": cpu, "memory": mem}
         return out
 
-    def node_usage(self) -> dict[str, int]:
-        pods = self.pod_usage()
+    def node_usage(self, pods: Optional[dict[str, dict[str, int]]] = None) -> dict[str, int]:
+        """The node's usage: the system's share plus its pods' (``pods`` is a :meth:`pod_usage`
+        the caller already has)."""
+        if pods is None:
+            pods = self.pod_usage()
         return {"cpu": self.SYSTEM_USAGE["cpu"] + sum(u["cpu"] for u in pods.values()),
                 "memory": self.SYSTEM_USAGE["memory"] + sum(u["memory"] for u in pods.values())}
 

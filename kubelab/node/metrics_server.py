@@ -24,8 +24,9 @@ class MetricsServer:
         self.kubelets = kubelets
         self.resolution = resolution
         self.available = True
-        self.pods: dict[str, PodMetrics] = {}
-        self.nodes: dict[str, NodeMetrics] = {}
+        self._raw = ("", "", {}, {})
+        self._pods: Optional[dict] = {}
+        self._nodes: Optional[dict] = {}
         self._timer = None
 
     def __repr__(self) -> str:
@@ -42,22 +43,36 @@ class MetricsServer:
 
     def scrape(self) -> None:
         """One scrape of every kubelet (a stopped or hung one answers nothing: its pods and
-        its node drop out of the API, as they do when a scrape fails)."""
+        its node drop out of the API, as they do when a scrape fails). The samples are kept
+        raw; the PodMetrics and NodeMetrics objects are built when the API is first read
+        after a scrape (a cluster nobody asks for metrics pays for no objects)."""
         now = rfc3339(self.sim.now)
         window = f"{self.resolution:g}s"
-        pods: dict[str, PodMetrics] = {}
-        nodes: dict[str, NodeMetrics] = {}
+        pods: dict = {}
+        nodes: dict = {}
         for name, kubelet in sorted(self.kubelets().items()):
             if not kubelet.running or kubelet.hung or kubelet.informer is None:
                 continue
-            u = kubelet.node_usage()
-            nodes[name] = NodeMetrics(metadata=ObjectMeta(name=name), timestamp=now, window=window,
-                                      usage={"cpu": f"{u['cpu']}m", "memory": f"{u['memory'] // 1024}Ki"})
-            for key, usage in kubelet.pod_usage().items():
+            usage_by_pod = kubelet.pod_usage()
+            nodes[name] = kubelet.node_usage(usage_by_pod)
+            for key, usage in usage_by_pod.items():
                 pod = kubelet.informer.get(key)
                 if pod is None:
                     continue
-                names = [c.name for c in pod.spec.containers] or [""]
+                pods[key] = (usage, [c.name for c in pod.spec.containers] or [""], dict(pod.metadata.labels or {}))
+        self._raw = (now, window, pods, nodes)
+        self._pods = self._nodes = None
+
+    _raw: tuple = ("", "", {}, {})
+    _pods: Optional[dict] = None
+    _nodes: Optional[dict] = None
+
+    @property
+    def pods(self) -> dict[str, PodMetrics]:
+        if self._pods is None:
+            now, window, raw, _ = self._raw
+            pods: dict[str, PodMetrics] = {}
+            for key, (usage, names, labels) in raw.items():
                 n = len(names)
                 containers = []
                 for i, cname in enumerate(names):  # the pod's usage, shared by its containers
@@ -65,9 +80,27 @@ class MetricsServer:
                     mem = usage["memory"] // n + (usage["memory"] % n if i == 0 else 0)
                     containers.append(ContainerMetrics(name=cname, usage={"cpu": f"{cpu}m", "memory": f"{mem // 1024}Ki"}))
                 ns, pname = key.split("/", 1)
-                pods[key] = PodMetrics(metadata=ObjectMeta(name=pname, namespace=ns, labels=dict(pod.metadata.labels or {})),
+                pods[key] = PodMetrics(metadata=ObjectMeta(name=pname, namespace=ns, labels=labels),
                                        timestamp=now, window=window, containers=containers)
-        self.pods, self.nodes = pods, nodes
+            self._pods = pods
+        return self._pods
+
+    @pods.setter
+    def pods(self, value: dict) -> None:
+        self._pods = value
+
+    @property
+    def nodes(self) -> dict[str, NodeMetrics]:
+        if self._nodes is None:
+            now, window, _, raw = self._raw
+            self._nodes = {name: NodeMetrics(metadata=ObjectMeta(name=name), timestamp=now, window=window,
+                                             usage={"cpu": f"{u['cpu']}m", "memory": f"{u['memory'] // 1024}Ki"})
+                           for name, u in raw.items()}
+        return self._nodes
+
+    @nodes.setter
+    def nodes(self, value: dict) -> None:
+        self._nodes = value
 
     # -- the API it serves -------------------------------------------------------------------
     def get(self, kind: type, name: str, namespace: Optional[str]) -> Optional[Any]:

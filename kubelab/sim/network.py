@@ -22,10 +22,26 @@ class Network:
         self._host_latency: dict[str, float] = {}  # extra latency on every link of a host
         self.sent = 0
         self.dropped = 0
+        # called when something may have broken a path (a host stopped, a link cut, a server
+        # stopped): the connections that used to poll their health every tick wait for this
+        self._break_listeners: dict[Any, Callable[[], None]] = {}
+
+    def on_break(self, key: Any, fn: Callable[[], None]) -> None:
+        """Call ``fn()`` whenever a host stops or a link is cut (until :meth:`off_break`)."""
+        self._break_listeners[key] = fn
+
+    def off_break(self, key: Any) -> None:
+        self._break_listeners.pop(key, None)
+
+    def notify_break(self) -> None:
+        """Tell the listeners that a path may be broken (a server stopped serving)."""
+        for fn in list(self._break_listeners.values()):
+            fn()
 
     # -- hosts -----------------------------------------------------------------------------
     def stop(self, host: str) -> None:
         self._down.add(host)
+        self.notify_break()
 
     def start(self, host: str) -> None:
         self._down.discard(host)
@@ -39,6 +55,7 @@ class Network:
         self._cut.add((a, b))
         if not oneway:
             self._cut.add((b, a))
+        self.notify_break()
 
     def heal(self, a: str | None = None, b: str | None = None) -> None:
         """Heal a→b and b→a, every link of ``a``, or (no arguments) every link."""
