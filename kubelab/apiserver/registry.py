@@ -38,6 +38,11 @@ def prepare_for_create(obj: KubeObject, now: float) -> None:
         obj.spec.finalizers = finalizers
     if kind == "Job":
         _generate_job_selector(obj)
+        # pkg/apis/batch/v1/defaults.go SetDefaults_Job: a Job without labels takes its template's.
+        # Upstream stores it without and defaults on every read (the selector's labels exist by
+        # then); kubelab stores the defaulted object, which every reader sees the same.
+        if not obj.metadata.labels and obj.spec.template.metadata.labels:
+            obj.metadata.labels = dict(obj.spec.template.metadata.labels)
     if kind == "DaemonSet":
         _set_template_generation(obj, None)
 

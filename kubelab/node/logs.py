@@ -465,13 +465,43 @@ def argv_of(container: Any) -> list[str]:
     return command + args if command else args
 
 
-def container_env(container: Any, pod_name: str) -> dict[str, str]:
-    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME": pod_name, "HOME": "/root"}
+_FIELD_REF = re.compile(r"^metadata\.(labels|annotations)\['(.*)'\]$")
+
+
+def _field_ref(pod: Any, path: str) -> Optional[str]:
+    """The downward API's fieldRef values (pkg/kubelet/kubelet_pods.go podFieldSelectorRuntimeValue
+    and fieldpath.ExtractFieldPathAsString)."""
+    m = _FIELD_REF.match(path)
+    if m:
+        return ((getattr(pod.metadata, m.group(1)) or {}).get(m.group(2)) or "")
+    meta, spec, st = pod.metadata, pod.spec, pod.status
+    values = {"metadata.name": meta.name, "metadata.namespace": meta.namespace, "metadata.uid": meta.uid,
+              "spec.nodeName": spec.node_name, "spec.serviceAccountName": spec.service_account_name,
+              "status.hostIP": st.host_ip if st else None, "status.podIP": st.pod_ip if st else None}
+    if path in values:
+        return values[path] or ""
+    return None
+
+
+def container_env(container: Any, pod: Any) -> dict[str, str]:
+    """The process's environment: the image's few defaults, HOSTNAME (the pod's hostname), then
+    ``env`` in order, ``value`` with ``$(VAR)`` references to earlier variables expanded and
+    ``valueFrom.fieldRef`` from the pod (Secrets and ConfigMaps are not read here)."""
+    pod_name = pod if isinstance(pod, str) else pod.metadata.name
+    hostname = pod_name if isinstance(pod, str) else (pod.spec.hostname or pod_name)
+    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME": hostname, "HOME": "/root"}
     for e in container.env or ():
-        name = getattr(e, "name", None) or (e.get("name") if isinstance(e, dict) else None)
-        value = getattr(e, "value", None) if not isinstance(e, dict) else e.get("value")
+        e = e if isinstance(e, dict) else e.to_dict()
+        name, value = e.get("name"), e.get("value")
+        ref = ((e.get("valueFrom") or {}).get("fieldRef") or {}).get("fieldPath")
         if name and value is not None:
-            env[name] = str(value)
+            # expansion.MappingFuncFor: $(VAR) of a variable defined before, $$ for a literal $
+            env[name] = re.sub(r"\$\$|\$\((\w+)\)", lambda m: "$" if m.group(0) == "$$" else
+                               env.get(m.group(1), m.group(0)), str(value))
+        elif name and ref and not isinstance(pod, str):
+            got = _field_ref(pod, ref)
+            if got is not None:
+                env[name] = got
     return env
 
 
@@ -498,7 +528,7 @@ def program(pod: Any, container: Any, sim: Any, kernel: str, cpus: int) -> Itera
     if base in SHELL_IMAGES or (argv and argv[0].rsplit("/", 1)[-1] in ("sh", "bash", "echo", "date")):
         if not argv and base in SHELL_IMAGES:
             return 0  # an interactive shell with no terminal: prints nothing and exits
-        return (yield from Shell(container_env(container, pod.metadata.name), lambda: sim.now).run(argv))
+        return (yield from Shell(container_env(container, pod), lambda: sim.now).run(argv))
     return 0
 
 

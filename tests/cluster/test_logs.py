@@ -195,3 +195,31 @@ spec:
     assert client == node.spec.pod_cidr.rsplit(".", 1)[0] + ".1"  # the bridge's address on the pod network
     assert any('[error] 29#29: *' in l and 'open() "/usr/share/nginx/html/healthz" failed (2: No such file or directory)' in l
                for l in lines)
+
+
+def test_the_environment_holds_the_downward_api_and_expands_earlier_variables():
+    """kubelet_pods.go makeEnvironmentVariables: ``value`` with ``$(VAR)`` of a variable defined
+    before (third_party/forked/golang/expansion), ``valueFrom.fieldRef`` from the pod
+    (podFieldSelectorRuntimeValue); an Indexed Job's pods read JOB_COMPLETION_INDEX that way."""
+    c = kl.Cluster(seed=12)
+    c.add_node(kl.VM("vm-1"))
+    c.run(5)  # the service account controller creates "default" first
+    c.apply("""
+apiVersion: v1
+kind: Pod
+metadata: {name: envy, namespace: default, labels: {tier: front}}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: [sh, -c, 'echo "$POD_NAME/$POD_NS $TIER $GREETING $UNSET"']
+    env:
+    - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    - {name: POD_NS, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}
+    - {name: TIER, valueFrom: {fieldRef: {fieldPath: "metadata.labels['tier']"}}}
+    - {name: GREETING, value: "hello from $(POD_NAME) $(LATER) $$(POD_NAME)"}
+    - {name: LATER, value: "x"}
+""")
+    c.run(20)
+    assert c.kubectl("logs envy") == "envy/default front hello from envy $(LATER) $(POD_NAME) \n"

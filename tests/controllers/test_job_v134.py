@@ -319,7 +319,10 @@ def test_kubectl_describe_shows_completed_indexes_and_suspend():
                  template={"metadata": {"annotations": {"sim.kubelab.io/run-seconds": "2"}},
                            "spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox"}]}}))
     c.run(30)
-    lines = dict(line.split(":", 1) for line in str(c.kubectl("describe job idx")).splitlines()[:16] if ":" in line)
+    lines = {}
+    for line in str(c.kubectl("describe job idx")).splitlines():
+        if ":" in line and not line.startswith(" "):
+            lines.setdefault(*line.split(":", 1))
     assert lines["Completion Mode"].strip() == "Indexed" and lines["Suspend"].strip() == "false"
     assert lines["Completed Indexes"] == "  0-2"  # the longest key sets the column
     assert str(c.kubectl("get job idx")).splitlines()[1].split()[1:3] == ["Complete", "3/3"]
