@@ -54,6 +54,7 @@ class Cache:
         self.generation = 0
         self._names: Optional[tuple[str, ...]] = None
         self._all: Optional[np.ndarray] = None
+        self._rot: Optional[np.ndarray] = None
         self.snapshot = Snapshot(self)
 
     # -- resources -----------------------------------------------------------------------
@@ -286,6 +287,13 @@ class Cache:
         a = self._all
         if a is None or a.size != self.n:
             a = self._all = np.arange(self.n, dtype=np.int64)
+        return a
+
+    def rotation(self) -> np.ndarray:
+        """0..n-1 twice over: ``rotation()[s:s + k]`` is k nodes walked from s, wrapping."""
+        a = self._rot
+        if a is None or a.size != 2 * self.n:
+            a = self._rot = np.concatenate((np.arange(self.n, dtype=np.int64),) * 2)
         return a
 
     def rows(self, arr, idx: np.ndarray):

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import interface as ep
 from .cycle_state import CycleState
-from .status import Code, Status, as_status
+from .status import _SUCCESS, Code, Status, as_status
 from .types import MAX_NODE_SCORE, MIN_NODE_SCORE, NodeInfo, PodInfo
 
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -100,7 +100,7 @@ class Framework:
                 if not st.is_rejected():
                     raise FrameworkError(Status(Code.Error, f'running PreFilter plugin "{pl.name}": {st.message()}', plugin=pl.name))
                 return st
-        return Status(Code.Success)
+        return _SUCCESS
 
     def active_filters(self, state: CycleState) -> list[Any]:
         return [pl for pl in self.points[ep.FILTER] if pl.name not in state.skip_filter_plugins]

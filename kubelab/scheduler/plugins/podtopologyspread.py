@@ -111,7 +111,7 @@ class PodTopologySpread:
                 continue
             if Selector.from_set(svc.spec.selector).matches(pod.labels):
                 label_set.update(svc.spec.selector)
-        reqs = list(Selector.from_set(label_set).requirements)
+        reqs = list(Selector.from_set(label_set).requirements) if label_set else []
         owner = pod.pod.metadata.controller_ref()
         if owner is not None:
             kinds = {"ReplicaSet": "ReplicaSet", "StatefulSet": "StatefulSet", "ReplicationController": "ReplicationController"}
