@@ -215,17 +215,19 @@ class Framework:
                         vals.append(int(v))
                     s = np.asarray(vals, dtype=np.int64)
                 raw[k] = s
-                out = s.copy()
                 nf = getattr(pl, "normalize_score", None)
                 if nf is not None:
+                    out = s.copy()
                     r = nf(state, pod, out, idx)
                     if r is not None:
                         out = np.asarray(r, dtype=np.int64)
+                else:
+                    out = s  # copied into norm below; raw keeps its own copy
             except FrameworkError:
                 raise
             except Exception as e:
                 raise FrameworkError(Status(Code.Error, f'running Score plugin "{pl.name}": {type(e).__name__}: {e}', plugin=pl.name, error=e)) from e
-            if n and (out.max() > MAX_NODE_SCORE or out.min() < MIN_NODE_SCORE):
+            if n and (int(out.max()) > MAX_NODE_SCORE or int(out.min()) < MIN_NODE_SCORE):
                 bad = int(out.max() if out.max() > MAX_NODE_SCORE else out.min())
                 raise FrameworkError(Status(
                     Code.Error,

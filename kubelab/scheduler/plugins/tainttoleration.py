@@ -71,7 +71,7 @@ class TaintToleration:
     def score_nodes(self, state, pod, snapshot, idx):
         cache = snapshot.cache
         tols = state.read(_PRESCORE_KEY)
-        tids = cache.taint_id[idx]
+        tids = cache.rows(cache.taint_id, idx)
         if not tids.any():
             return np.zeros(idx.size, dtype=np.int64)
         lut = np.zeros(len(cache.taint_sets), dtype=np.int64)
