@@ -195,8 +195,8 @@ class Framework:
         (plugin names, raw scores, normalised scores, weights, totals)."""
         plugins = [pl for pl in self.points[ep.SCORE] if pl.name not in state.skip_score_plugins]
         n = idx.size
-        raw = np.zeros((len(plugins), n), dtype=np.int64)
-        norm = np.zeros((len(plugins), n), dtype=np.int64)
+        raw = np.empty((len(plugins), n), dtype=np.int64)  # every row is written below
+        norm = np.empty((len(plugins), n), dtype=np.int64)
         nodes = snapshot.cache.node_list
         for k, pl in enumerate(plugins):
             try:
@@ -227,13 +227,17 @@ class Framework:
                 raise
             except Exception as e:
                 raise FrameworkError(Status(Code.Error, f'running Score plugin "{pl.name}": {type(e).__name__}: {e}', plugin=pl.name, error=e)) from e
-            if n and (int(out.max()) > MAX_NODE_SCORE or int(out.min()) < MIN_NODE_SCORE):
-                bad = int(out.max() if out.max() > MAX_NODE_SCORE else out.min())
-                raise FrameworkError(Status(
-                    Code.Error,
-                    f'plugin "{pl.name}" returns an invalid score {bad}, it should in the range of [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing',
-                    plugin=pl.name))
             norm[k] = out
+        if n and plugins and (int(norm.max()) > MAX_NODE_SCORE or int(norm.min()) < MIN_NODE_SCORE):
+            # the first plugin out of range (one check over the matrix, then find it)
+            for k, pl in enumerate(plugins):
+                out = norm[k]
+                if out.max() > MAX_NODE_SCORE or out.min() < MIN_NODE_SCORE:
+                    bad = int(out.max() if out.max() > MAX_NODE_SCORE else out.min())
+                    raise FrameworkError(Status(
+                        Code.Error,
+                        f'plugin "{pl.name}" returns an invalid score {bad}, it should in the range of [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing',
+                        plugin=pl.name))
         weights = np.asarray([self.weights.get(pl.name, 1) for pl in plugins], dtype=np.int64)
         total = weights @ norm if plugins else np.zeros(n, dtype=np.int64)
         return tuple(pl.name for pl in plugins), raw, norm, weights, total
