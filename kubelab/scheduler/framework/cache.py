@@ -305,12 +305,12 @@ class Cache:
         changed since the last call are computed again (one node per pod assumed), so a
         cycle costs a gather, not arithmetic over every node."""
         changed = self._changed
-        if len(changed) > 4 * self._cap + 4096:  # bound the change log
+        if len(changed) > 16 * self._cap + 65536:  # bound the change log
             self._epoch += 1
             changed.clear()
         m = self._memos.get(key)
         if m is None or m[0] != self._epoch or m[1].shape[0] != self.n:
-            if len(self._memos) >= 64:
+            if len(self._memos) >= 256:
                 self._memos.clear()
             vals = np.asarray(fn(self.all_idx()))
             self._memos[key] = [self._epoch, vals, len(changed)]
