@@ -316,12 +316,17 @@ class Cache:
             self._memos[key] = [self._epoch, vals, len(changed)]
             return vals
         pos = m[2]
-        if pos < len(changed):
-            dirty = np.unique(np.asarray(changed[pos:], dtype=np.int64))
-            dirty = dirty[dirty < self.n]
+        end = len(changed)
+        if pos < end:
+            n = self.n
+            if end - pos == 1:  # the usual case: the node the last pod went to
+                i = changed[pos]
+                dirty = np.asarray([i] if i < n else [], dtype=np.int64)
+            else:
+                dirty = np.asarray(sorted({i for i in changed[pos:] if i < n}), dtype=np.int64)
             if dirty.size:
                 m[1][dirty] = fn(dirty)
-            m[2] = len(changed)
+            m[2] = end
         return m[1]
 
     def rotation(self) -> np.ndarray:
