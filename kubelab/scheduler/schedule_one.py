@@ -280,4 +280,5 @@ def schedule_pod(sched, fwk: Framework, state: CycleState, pinfo: PodInfo, d: De
     d.record_scores(feasible, plugins, raw, norm, weights, total)
     j = select_host(total, sched.rng)
     d._sel_idx = int(feasible[j])
+    d._sel_pos = j
     return names[int(feasible[j])]

@@ -286,7 +286,7 @@ class NodeResourcesFit:
         key = (id(self), tuple((col, v) for _, col, v in vec))
         mask = cache.rows(cache.memo_rows(key, lambda ix: self._mask_rows(cache, vec, ix)), idx)
         if not mask.any():
-            return mask, ()
+            return None, ()  # every node passes
         uniq, inv = np.unique(mask, return_inverse=True)
         statuses = []
         codes_for = np.zeros(uniq.size, dtype=np.int64)

@@ -40,7 +40,7 @@ class TaintToleration:
         cache = snapshot.cache
         tids = cache.rows(cache.taint_id, idx)
         if not tids.any():
-            return np.zeros(idx.size, dtype=np.int64), ()
+            return None, ()  # no taints: every node passes
         statuses: list[Status] = []
         lut = np.zeros(len(cache.taint_sets), dtype=np.int64)
         seen: dict[str, int] = {}
