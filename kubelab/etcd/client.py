@@ -54,6 +54,39 @@ RETRY_BACKOFF = 0.05  # clientv3's retry interceptor backs off ~25-50 ms between
 _IDEMPOTENT = frozenset({"range", "lease_keepalive", "lease_time_to_live"})
 
 
+class _Frame:
+    """Messages one host sends another at one instant, carried together: one gRPC
+    connection writes the requests (or answers) of an instant in one go, and the
+    simulation delivers them with one event instead of one each (in order, at the same
+    time as separate sends would arrive)."""
+
+    __slots__ = ("calls", "delivered")
+
+    def __init__(self, first: tuple):
+        self.calls = [first]
+        self.delivered = False
+
+    def deliver(self) -> None:
+        self.delivered = True
+        for fn, args in self.calls:
+            fn(*args)
+
+
+def _send_coalesced(net, src: str, dst: str, slot: list, key: tuple, fn, args: tuple) -> None:
+    """``net.send(src, dst, fn, *args)``, joined to ``slot``'s frame when the frame is for
+    the same destination and instant and still in flight."""
+    f = slot[1]
+    if f is not None and slot[0] == key and not f.delivered and net.can_reach(src, dst):
+        net.sent += 1
+        f.calls.append((fn, args))
+        return
+    f = _Frame((fn, args))
+    if net.send(src, dst, f.deliver):
+        slot[0], slot[1] = key, f
+    else:
+        slot[1] = None
+
+
 class _Reply:
     """How a member answers one attempt of a call: back across the network to the client."""
 
@@ -64,7 +97,9 @@ class _Reply:
 
     def __call__(self, resp: Any, err: Exception | None) -> None:
         c = self.client
-        c.network.send(self.member.host, c.host, c._answer, self.call, self.attempt, self.member, resp, err)
+        m = self.member
+        _send_coalesced(c.network, m.host, c.host, c._reply_slot, (m, m.epoch, c.sim.now), c._answer,
+                        (self.call, self.attempt, m, resp, err))
 
 
 class _Call:
@@ -93,6 +128,8 @@ class Client:
         self.timeout = timeout
         self._pinned: Member | None = None
         self._pending: deque[_Call] = deque()  # in deadline order (one timeout for all)
+        self._send_slot: list = [None, None]  # the frame of requests in flight to a member (_Frame)
+        self._reply_slot: list = [None, None]  # the frame of answers in flight from a member
         self._sweeper = None
         self._pin()
 
@@ -178,8 +215,8 @@ class Client:
                 return
         call.attempt += 1
         call.member, call.epoch = m, m.epoch
-        self.network.send(self.host, m.host, m.handle, call.kind, call.req, _Reply(self, call, m), self.cert,
-                          self.host)
+        _send_coalesced(self.network, self.host, m.host, self._send_slot, (m, m.epoch, self.sim.now), m.handle,
+                        (call.kind, call.req, _Reply(self, call, m), self.cert, self.host))
 
     def _answer(self, call: _Call, attempt: int, m: "Member", resp: Any, err: Exception | None) -> None:
         ev = call.event

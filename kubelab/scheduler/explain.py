@@ -86,6 +86,7 @@ class Decision:
         self._total = np.zeros(0, dtype=np.int64)
         self._cache: dict[str, Any] = {}
         self._sel_idx = -1
+        self._sel_pos = -1
 
     # -- recording (the cycle calls these) ------------------------------------------------
     def record_filter(self, names, status_table, fail_idx, fail_ids) -> None:
@@ -105,7 +106,13 @@ class Decision:
         if self.compacted:
             return
         self.compacted = True
-        if self.selected_node is not None and self._score_idx.size:
+        if self.selected_node is not None and 0 <= self._sel_pos < self._score_idx.size:
+            j = self._sel_pos  # where the chosen node is among the scored ones
+            # copies, so the full matrices are freed (bounded memory is the point)
+            self._score_idx = self._score_idx[j:j + 1].copy()
+            self._raw, self._norm = self._raw[:, j:j + 1].copy(), self._norm[:, j:j + 1].copy()
+            self._total = self._total[j:j + 1].copy()
+        elif self.selected_node is not None and self._score_idx.size:
             try:
                 sel = self._names.index(self.selected_node) if self._sel_idx < 0 else self._sel_idx
             except ValueError:

@@ -133,17 +133,20 @@ def find_nodes_that_fit(sched, fwk: Framework, state: CycleState, pinfo: PodInfo
 
     to_find = num_feasible_nodes_to_find(fwk.percentage_of_nodes_to_score, n)
     start = sched.next_start_node_index % n if n else 0
-    order = (np.arange(n, dtype=np.int64) + start) % n
+    order = snap.cache.rotation()  # 0..n-1 twice: order[start:start + k] is the walk, a view
     vector = all(hasattr(f, "filter_nodes") for f in filters)
-    if vector:
+    if vector and to_find >= n:
         return _find_vector(sched, fwk, state, pinfo, d, snap, filters, names, n, start, to_find)
+    # walk from ``start`` in chunks and stop once ``to_find`` nodes fit (upstream checks
+    # nodes in parallel chunks and cancels the rest); vector filters see only the chunk,
+    # so a cycle over 5,000 nodes filters the ~500 it needs, not all of them
     chunk = max(to_find, 1)
     feas, fail_i, fail_s = [], [], []
     found = 0
     processed = n
     pos = 0
     while pos < n:
-        sl = order[pos:pos + chunk]
+        sl = order[start + pos:start + min(pos + chunk, n)]
         ok, fi, fs = fwk.run_filter_nodes(state, pinfo, snap, sl, filters)
         ok, fi, fs = _with_nominated_pods(sched, fwk, state, pinfo, snap, ok, fi, fs)
         if found + ok.size >= to_find:
@@ -163,6 +166,8 @@ def find_nodes_that_fit(sched, fwk: Framework, state: CycleState, pinfo: PodInfo
         fail_s.append(fs)
         found += ok.size
         pos += chunk
+        if vector:
+            chunk *= 2  # mostly-full clusters: fewer, larger vector passes
     sched.next_start_node_index = (start + processed) % n if n else 0
     feasible = np.concatenate(feas) if feas else _EMPTY
     fail_idx = np.concatenate(fail_i) if fail_i else _EMPTY
@@ -275,4 +280,5 @@ def schedule_pod(sched, fwk: Framework, state: CycleState, pinfo: PodInfo, d: De
     d.record_scores(feasible, plugins, raw, norm, weights, total)
     j = select_host(total, sched.rng)
     d._sel_idx = int(feasible[j])
+    d._sel_pos = j
     return names[int(feasible[j])]

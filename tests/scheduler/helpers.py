@@ -116,6 +116,8 @@ def run_filter(plugin: str, pod: Pod, nodes, existing=(), args: Optional[dict] =
     if hasattr(pl, "filter_nodes"):
         idx = np.arange(s.cache.n, dtype=np.int64)
         codes, statuses = pl.filter_nodes(state, pinfo, snap, idx)
+        if codes is None:  # the shorthand for "every node passes"
+            codes = np.zeros(idx.size, dtype=np.int64)
         vec = {}
         for ni, c in zip(snap.node_infos(), codes.tolist()):
             vec[ni.name] = None if c == 0 else (statuses[c - 1].code.name, statuses[c - 1].reasons)

@@ -156,3 +156,45 @@ def test_filter_min_domains():
         {"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": HARD, "labelSelector": FOO, "minDomains": 3}])
     got = run_filter("PodTopologySpread", p, nodes, existing)
     assert got["node-a"] is not None and got["node-x"] is not None
+
+
+@pytest.mark.parametrize("explicit", [False, True])
+def test_pre_score_arrays_match_the_per_node_loop(explicit):
+    """upstream: podtopologyspread/scoring.go initPreScoreState. kubelab keeps per-node
+    match counts and topology values as arrays between cycles (Cache.memo_rows); its
+    counts, weights and ignored nodes must equal the per-node loop's, here over nodes
+    with and without a zone, pods spread unevenly, and a pod added between two cycles."""
+    import numpy as np
+    from helpers import scheduler_with
+
+    from kubelab.scheduler.framework.cycle_state import CycleState
+    from kubelab.scheduler.framework.types import PodInfo
+    from kubelab.scheduler.plugins import podtopologyspread as pts
+    from kubelab.scheduler.schedule_one import NodeSeq
+
+    zones = {"n0": "a", "n1": "a", "n2": "b", "n3": None, "n4": "c", "n5": "b"}
+    nodes = [make_node(n, labels={HOST: n, **({"topology.kubernetes.io/zone": z} if z else {})}) for n, z in zones.items()]
+    existing = [ex(f"e{i}", f"n{i % 5}") for i in range(9)] + [ex("other", "n2", labels=("bar",))]
+    svc = Service.model_validate({"metadata": {"name": "s", "namespace": "default"}, "spec": {"selector": {"foo": ""}}})
+    s = scheduler_with(nodes, existing, objects=[svc])
+    pl = s.framework.plugin("PodTopologySpread")
+    cons = (((2, "topology.kubernetes.io/zone", "ScheduleAnyway", FOO), (1, HOST, "ScheduleAnyway", FOO))
+            if explicit else ())
+    incoming = PodInfo(pod(constraints=cons))
+    snap = s.cache.snapshot
+    for step in range(2):
+        feasible = NodeSeq(snap, np.asarray([0, 2, 3, 4, 5], dtype=np.int64))
+        vec_state, loop_state = CycleState(), CycleState()
+        assert pl.pre_score(vec_state, incoming, feasible) is None
+        orig = pl._pre_score_vector
+        pl._pre_score_vector = lambda *a: False
+        try:
+            assert pl.pre_score(loop_state, incoming, feasible) is None
+        finally:
+            pl._pre_score_vector = orig
+        v, lo = vec_state.read(pts._PRESCORE_KEY), loop_state.read(pts._PRESCORE_KEY)
+        assert v[1:] == lo[1:] and any(sum(c.values()) for c in v[1])
+        got = pl.score_nodes(vec_state, incoming, snap, feasible.idx).tolist()
+        want = [pl.score(loop_state, incoming, ni) for ni in feasible]
+        assert got == want
+        s.add_pod(ex(f"late{step}", "n4"))  # one more pod: its node's count is redone

@@ -54,6 +54,12 @@ class Cache:
         self.generation = 0
         self._names: Optional[tuple[str, ...]] = None
         self._all: Optional[np.ndarray] = None
+        self._rot: Optional[np.ndarray] = None
+        # per-node memos (see memo_rows): the rows changed since, and an epoch that
+        # invalidates every memo when rows move (node removed) or columns are added
+        self._changed: list[int] = []
+        self._epoch = 0
+        self._memos: dict = {}
         self.snapshot = Snapshot(self)
 
     # -- resources -----------------------------------------------------------------------
@@ -65,6 +71,7 @@ class Cache:
             pad = ((0, 0), (0, 1))
             self.alloc = np.pad(self.alloc, pad)
             self.req = np.pad(self.req, pad)
+            self._epoch += 1
         return i
 
     def _grow(self) -> None:
@@ -91,6 +98,7 @@ class Cache:
     # -- nodes ---------------------------------------------------------------------------
     def _write_node_row(self, ni: NodeInfo) -> None:
         node, i = ni.node, ni.idx
+        self._changed.append(i)
         alloc = node.status.allocatable or node.status.capacity or {}
         self.alloc[i, :] = 0
         max_pods = 0
@@ -171,12 +179,14 @@ class Cache:
             self.node_list[i] = moved
         self.node_list.pop()
         self.n -= 1
+        self._epoch += 1
         self._names = None
         self.generation += 1
 
     # -- pods ----------------------------------------------------------------------------
     def _account(self, ni: NodeInfo, pinfo: PodInfo, sign: int) -> None:
         i = ni.idx
+        self._changed.append(i)
         for k, v in pinfo.requests.items():
             if k == PODS:
                 continue
@@ -288,10 +298,53 @@ class Cache:
             a = self._all = np.arange(self.n, dtype=np.int64)
         return a
 
+    def memo_rows(self, key, fn) -> np.ndarray:
+        """A per-node value for every node, kept between cycles: ``fn(idx)`` must be a pure
+        function of each node's rows (allocatable, requested...) and ``key`` must name
+        everything else it depends on (the plugin, the pod's requests). Only the rows
+        changed since the last call are computed again (one node per pod assumed), so a
+        cycle costs a gather, not arithmetic over every node."""
+        changed = self._changed
+        if len(changed) > 16 * self._cap + 65536:  # bound the change log
+            self._epoch += 1
+            changed.clear()
+        m = self._memos.get(key)
+        if m is None or m[0] != self._epoch or m[1].shape[0] != self.n:
+            if len(self._memos) >= 256:
+                self._memos.clear()
+            vals = np.asarray(fn(self.all_idx()))
+            self._memos[key] = [self._epoch, vals, len(changed)]
+            return vals
+        pos = m[2]
+        end = len(changed)
+        if pos < end:
+            n = self.n
+            if end - pos == 1:  # the usual case: the node the last pod went to
+                i = changed[pos]
+                dirty = np.asarray([i] if i < n else [], dtype=np.int64)
+            else:
+                dirty = np.asarray(sorted({i for i in changed[pos:] if i < n}), dtype=np.int64)
+            if dirty.size:
+                m[1][dirty] = fn(dirty)
+            m[2] = end
+        return m[1]
+
+    def rotation(self) -> np.ndarray:
+        """0..n-1 twice over: ``rotation()[s:s + k]`` is k nodes walked from s, wrapping."""
+        a = self._rot
+        if a is None or a.size != 2 * self.n:
+            a = self._rot = np.concatenate((np.arange(self.n, dtype=np.int64),) * 2)
+        return a
+
     def rows(self, arr, idx: np.ndarray):
         """``arr[idx]`` — a view when ``idx`` is all nodes in order."""
         if idx is self._all:
             return arr[: self.n]
+        if idx.base is self._rot and self._rot is not None and idx.size and idx.strides[0] == 8:
+            # a run of the rotation (the nodes walked from the start index, none dropped)
+            lo = int(idx[0])
+            if int(idx[-1]) - lo == idx.size - 1:
+                return arr[lo:lo + idx.size]
         return arr[idx]
 
     def update_snapshot(self) -> "Snapshot":

@@ -4,7 +4,9 @@ A plugin is any object with a ``name`` and the methods of the points it implemen
 Two kubelab additions, both optional, are vector fast paths the runner prefers when a
 plugin has them: ``filter_nodes`` and ``score_nodes`` take an array of node indices and
 answer for all of them at once (same verdicts and numbers as the per-node methods,
-which remain the reference and are what the tests compare against).
+which remain the reference and are what the tests compare against). ``filter_nodes``
+returns ``(codes, statuses)``: 0 passes, k > 0 is ``statuses[k - 1]``; ``(None, ())``
+says every node passes.
 """
 
 from __future__ import annotations

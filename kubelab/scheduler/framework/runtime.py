@@ -13,7 +13,7 @@ import numpy as np
 
 from . import interface as ep
 from .cycle_state import CycleState
-from .status import Code, Status, as_status
+from .status import _SUCCESS, Code, Status, as_status
 from .types import MAX_NODE_SCORE, MIN_NODE_SCORE, NodeInfo, PodInfo
 
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -100,7 +100,7 @@ class Framework:
                 if not st.is_rejected():
                     raise FrameworkError(Status(Code.Error, f'running PreFilter plugin "{pl.name}": {st.message()}', plugin=pl.name))
                 return st
-        return Status(Code.Success)
+        return _SUCCESS
 
     def active_filters(self, state: CycleState) -> list[Any]:
         return [pl for pl in self.points[ep.FILTER] if pl.name not in state.skip_filter_plugins]
@@ -118,6 +118,8 @@ class Framework:
             try:
                 if fn is not None:
                     codes, statuses = fn(state, pod, snapshot, idx)
+                    if codes is None:  # the plugin's shorthand for "every node passes"
+                        continue
                     bad = codes != 0
                     if not bad.any():
                         continue
@@ -195,8 +197,8 @@ class Framework:
         (plugin names, raw scores, normalised scores, weights, totals)."""
         plugins = [pl for pl in self.points[ep.SCORE] if pl.name not in state.skip_score_plugins]
         n = idx.size
-        raw = np.zeros((len(plugins), n), dtype=np.int64)
-        norm = np.zeros((len(plugins), n), dtype=np.int64)
+        raw = np.empty((len(plugins), n), dtype=np.int64)  # every row is written below
+        norm = np.empty((len(plugins), n), dtype=np.int64)
         nodes = snapshot.cache.node_list
         for k, pl in enumerate(plugins):
             try:
@@ -215,23 +217,29 @@ class Framework:
                         vals.append(int(v))
                     s = np.asarray(vals, dtype=np.int64)
                 raw[k] = s
-                out = s.copy()
                 nf = getattr(pl, "normalize_score", None)
                 if nf is not None:
+                    out = s.copy()
                     r = nf(state, pod, out, idx)
                     if r is not None:
                         out = np.asarray(r, dtype=np.int64)
+                else:
+                    out = s  # copied into norm below; raw keeps its own copy
             except FrameworkError:
                 raise
             except Exception as e:
                 raise FrameworkError(Status(Code.Error, f'running Score plugin "{pl.name}": {type(e).__name__}: {e}', plugin=pl.name, error=e)) from e
-            if n and (out.max() > MAX_NODE_SCORE or out.min() < MIN_NODE_SCORE):
-                bad = int(out.max() if out.max() > MAX_NODE_SCORE else out.min())
-                raise FrameworkError(Status(
-                    Code.Error,
-                    f'plugin "{pl.name}" returns an invalid score {bad}, it should in the range of [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing',
-                    plugin=pl.name))
             norm[k] = out
+        if n and plugins and (int(norm.max()) > MAX_NODE_SCORE or int(norm.min()) < MIN_NODE_SCORE):
+            # the first plugin out of range (one check over the matrix, then find it)
+            for k, pl in enumerate(plugins):
+                out = norm[k]
+                if out.max() > MAX_NODE_SCORE or out.min() < MIN_NODE_SCORE:
+                    bad = int(out.max() if out.max() > MAX_NODE_SCORE else out.min())
+                    raise FrameworkError(Status(
+                        Code.Error,
+                        f'plugin "{pl.name}" returns an invalid score {bad}, it should in the range of [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing',
+                        plugin=pl.name))
         weights = np.asarray([self.weights.get(pl.name, 1) for pl in plugins], dtype=np.int64)
         total = weights @ norm if plugins else np.zeros(n, dtype=np.int64)
         return tuple(pl.name for pl in plugins), raw, norm, weights, total

@@ -36,11 +36,11 @@ class Status:
     # constructors --------------------------------------------------------------------
     @classmethod
     def success(cls) -> "Status":
-        return cls(Code.Success)
+        return _SUCCESS if cls is Status else cls(Code.Success)
 
     @classmethod
     def skip(cls) -> "Status":
-        return cls(Code.Skip)
+        return _SKIP if cls is Status else cls(Code.Skip)  # shared: a Status is never mutated
 
     @classmethod
     def unschedulable(cls, *reasons: str) -> "Status":
@@ -106,3 +106,4 @@ def as_status(result) -> Status:
 
 
 _SUCCESS = Status(Code.Success)
+_SKIP = Status(Code.Skip)

@@ -54,5 +54,7 @@ class ImageLocality:
                 ni = cache.nodes.get(name)
                 if ni is not None:
                     full[ni.idx] += scaled_image_score(size, k, total)
-        sums = full[idx] if full is not None else np.zeros(idx.size, dtype=np.int64)
+        if full is None:  # no node has any of the images: every node scores 0
+            return np.zeros(idx.size, dtype=np.int64)
+        sums = full[idx]
         return calculate_priority(sums, max(1, pod.num_containers))

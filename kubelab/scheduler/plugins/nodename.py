@@ -23,7 +23,7 @@ class NodeName:
 
     def filter_nodes(self, state, pod, snapshot, idx):
         if not pod.node_name:
-            return np.zeros(idx.size, dtype=np.int64), ()
+            return None, ()  # every node passes
         nodes = snapshot.cache.node_list
         codes = np.fromiter((nodes[i].name != pod.node_name for i in idx.tolist()), dtype=np.int64, count=idx.size)
         return codes, (_STATUS,)

@@ -103,8 +103,28 @@ class _Scorer:
         return req, alloc
 
     def score_nodes(self, cache, idx, pod_req):
+        # a node's score depends on its own rows and the pod's requests only: kept per
+        # node between cycles (Cache.memo_rows), recomputed for the nodes that changed
+        full = cache.memo_rows((id(self), tuple(pod_req)), lambda ix: self._score_rows(cache, ix, pod_req))
+        return cache.rows(full, idx)
+
+    def _score_rows(self, cache, idx, pod_req):
+        fast = getattr(self.scorer, "fast_cpu_memory", None)
+        if fast is not None and self._cpu_memory and pod_req[0] and pod_req[1]:
+            # the default resources (cpu, memory), both requested: one gather per array,
+            # the same integer arithmetic as the general matrices below
+            rows = cache.rows
+            used = rows(cache.req, idx)[:, :2] if self.use_requested else rows(cache.nz, idx)
+            a = rows(cache.alloc, idx)[:, :2]
+            out = fast(used, a, pod_req)
+            if out is not None:
+                return out
         req, alloc = self.matrices(cache, idx, pod_req)
         return self.scorer(req, alloc)
+
+    @property
+    def _cpu_memory(self) -> bool:
+        return len(self.resources) == 2 and self.resources[0][0] == CPU and self.resources[1][0] == MEMORY
 
 
 def least_resource_scorer(weights: list[int]):
@@ -118,6 +138,17 @@ def least_resource_scorer(weights: list[int]):
         ws = (w * present).sum(axis=0)
         return np.where(ws == 0, 0, node // np.where(ws == 0, 1, ws))
 
+    w0, w1 = int(weights[0]), int(weights[-1])
+
+    def fast_cpu_memory(used, alloc, pod_req):
+        """(nodes x 2) used and allocatable; None unless every node has both resources."""
+        if len(weights) != 2 or not (alloc > 0).all():
+            return None
+        req = used + np.asarray(pod_req, dtype=np.int64)
+        s = np.where(req > alloc, 0, ((alloc - req) * MAX_NODE_SCORE) // alloc)
+        return (s[:, 0] * w0 + s[:, 1] * w1) // (w0 + w1)
+
+    f.fast_cpu_memory = fast_cpu_memory
     return f
 
 
@@ -170,6 +201,18 @@ def balanced_resource_scorer(req, alloc):
                 a, b = frac[present[:, j], j]
                 std[j] = abs((a - b) / 2)
     return np.trunc((1 - std) * float(MAX_NODE_SCORE)).astype(np.int64)
+
+
+def _balanced_fast_cpu_memory(used, alloc, pod_req):
+    """balanced_resource_scorer for two resources present on every node (else None)."""
+    if not (alloc > 0).all():
+        return None
+    frac = np.minimum((used + np.asarray(pod_req, dtype=np.int64)) / alloc, 1.0)
+    std = np.abs((frac[:, 0] - frac[:, 1]) / 2)
+    return np.trunc((1 - std) * float(MAX_NODE_SCORE)).astype(np.int64)
+
+
+balanced_resource_scorer.fast_cpu_memory = _balanced_fast_cpu_memory
 
 
 class NodeResourcesFit:
@@ -238,14 +281,12 @@ class NodeResourcesFit:
         vec = state.get(_PREFILTER_KEY)
         if vec is None:
             vec = self._pod_vector(pod, cache)
-        rows = cache.rows
-        mask = (rows(cache.npods, idx) + 1 > rows(cache.max_pods, idx)).astype(np.int64)
-        if vec:
-            alloc, req = rows(cache.alloc, idx), rows(cache.req, idx)
-            for bit, (name, col, v) in enumerate(vec, start=1):
-                mask |= (v > alloc[:, col] - req[:, col]).astype(np.int64) << bit
+        # the verdict bits of a node depend on its rows and the pod's requests only: kept
+        # per node between cycles (Cache.memo_rows)
+        key = (id(self), tuple((col, v) for _, col, v in vec))
+        mask = cache.rows(cache.memo_rows(key, lambda ix: self._mask_rows(cache, vec, ix)), idx)
         if not mask.any():
-            return mask, ()
+            return None, ()  # every node passes
         uniq, inv = np.unique(mask, return_inverse=True)
         statuses = []
         codes_for = np.zeros(uniq.size, dtype=np.int64)
@@ -261,6 +302,17 @@ class NodeResourcesFit:
             statuses.append(Status.unschedulable(*reasons))
             codes_for[k] = len(statuses)
         return codes_for[inv.reshape(-1)], statuses
+
+    @staticmethod
+    def _mask_rows(cache, vec, idx):
+        """Bit 0: Too many pods; bit k: the k-th requested resource is insufficient."""
+        rows = cache.rows
+        mask = (rows(cache.npods, idx) + 1 > rows(cache.max_pods, idx)).astype(np.int64)
+        if vec:
+            alloc, req = rows(cache.alloc, idx), rows(cache.req, idx)
+            for bit, (name, col, v) in enumerate(vec, start=1):
+                mask |= (v > alloc[:, col] - req[:, col]).astype(np.int64) << bit
+        return mask
 
     # -- score -----------------------------------------------------------------------------
     def score(self, state, pod, node):

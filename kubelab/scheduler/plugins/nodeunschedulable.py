@@ -32,5 +32,5 @@ class NodeUnschedulable:
     def filter_nodes(self, state, pod, snapshot, idx):
         bad = snapshot.cache.rows(snapshot.cache.unsched, idx)
         if not bad.any() or self._tolerates(pod):
-            return np.zeros(idx.size, dtype=np.int64), ()
+            return None, ()  # every node passes
         return bad.astype(np.int64), (_STATUS,)

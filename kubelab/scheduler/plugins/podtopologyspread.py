@@ -35,6 +35,7 @@ SYSTEM_DEFAULT_CONSTRAINTS = [
 ]
 _PREFILTER_KEY = "PreFilter" + NAME
 _PRESCORE_KEY = "PreScore" + NAME
+_PRESCORE_VEC_KEY = "PreScore" + NAME + "/vector"
 _MAX_INT32 = (1 << 31) - 1
 
 
@@ -85,6 +86,7 @@ class PodTopologySpread:
         self.system_defaulted = self.defaulting_type == "System"
         self.default_constraints = SYSTEM_DEFAULT_CONSTRAINTS if self.system_defaulted else (args.get("defaultConstraints") or [])
         self.handle = handle
+        self._values: dict[str, tuple[dict, list]] = {}  # topology key -> (value -> id, id -> value)
 
     # -- constraints -----------------------------------------------------------------------
     def _filter_constraints(self, pod, action: str) -> list[Constraint]:
@@ -111,7 +113,7 @@ class PodTopologySpread:
                 continue
             if Selector.from_set(svc.spec.selector).matches(pod.labels):
                 label_set.update(svc.spec.selector)
-        reqs = list(Selector.from_set(label_set).requirements)
+        reqs = list(Selector.from_set(label_set).requirements) if label_set else []
         owner = pod.pod.metadata.controller_ref()
         if owner is not None:
             kinds = {"ReplicaSet": "ReplicaSet", "StatefulSet": "StatefulSet", "ReplicationController": "ReplicationController"}
@@ -183,6 +185,90 @@ class PodTopologySpread:
                 return Status.unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH)
         return None
 
+    # -- per-node arrays kept between cycles (Cache.memo_rows) ---------------------------------
+    def _match_counts(self, cache, selector, ns) -> np.ndarray:
+        """countPodsMatchSelector for every node: recounted only on nodes whose pods changed."""
+        def fn(idx):
+            nl = cache.node_list
+            return np.fromiter((count_pods_match_selector(nl[i].pods.values(), selector, ns) for i in idx.tolist()),
+                               dtype=np.int64, count=idx.size)
+        return cache.memo_rows(("PodTopologySpread/count", selector, ns), fn)
+
+    def _value_ids(self, cache, key: str):
+        """The node's value of topology ``key`` as a small int (-1: no such label), and the
+        value table (id -> value)."""
+        table = self._values.setdefault(key, ({}, []))
+        ids, names = table
+
+        def fn(idx):
+            nl = cache.node_list
+            out = np.empty(idx.size, dtype=np.int64)
+            for j, i in enumerate(idx.tolist()):
+                v = nl[i].labels.get(key)
+                if v is None:
+                    out[j] = -1
+                    continue
+                k = ids.get(v)
+                if k is None:
+                    k = ids[v] = len(names)
+                    names.append(v)
+                out[j] = k
+            return out
+        return cache.memo_rows(("PodTopologySpread/values", id(self), key), fn), table
+
+    def _value_id(self, table, v: str) -> int:
+        ids, names = table
+        k = ids.get(v)
+        if k is None:
+            k = ids[v] = len(names)
+            names.append(v)
+        return k
+
+    def _pre_score_vector(self, state, pod, nodes, snap, constraints, require_all) -> bool:
+        """initPreScoreState with arrays, for the common case: every node passes the
+        inclusion policies (no required node affinity honoured, taints ignored). Gives the
+        same counts, weights and ignored nodes as the loop below."""
+        if not hasattr(nodes, "idx") or any(c.node_taints_policy == "Honor" for c in constraints):
+            return False
+        if any(c.node_affinity_policy == "Honor" for c in constraints) and not RequiredNodeAffinity.of(pod.pod).empty:
+            return False
+        cache = snap.cache
+        n = cache.n
+        feas = nodes.idx
+        vals = [self._value_ids(cache, c.topology_key) for c in constraints]
+        if require_all:
+            has_all = np.ones(n, dtype=bool)
+            for t, _ in vals:
+                has_all &= t >= 0
+        else:
+            has_all = None
+        ign_f = ~has_all[feas] if has_all is not None else np.zeros(feas.size, dtype=bool)
+        names = snap.names()
+        ignored = {names[i] for i in feas[ign_f].tolist()} if ign_f.any() else set()
+        live_f = feas[~ign_f]
+        counts: list[dict[str, int]] = []
+        weights = []
+        cnts = []
+        for (t, table), c in zip(vals, constraints):
+            cnt = self._match_counts(cache, c.selector, pod.namespace)
+            cnts.append(cnt)
+            if c.topology_key == LABEL_HOSTNAME:
+                counts.append({})
+                weights.append(math.log(live_f.size + 2))
+                continue
+            empty = self._value_id(table, "")  # labels.get(key, ""): no label is the "" domain
+            t2 = np.where(t < 0, empty, t)
+            domains = np.unique(t2[live_f]).tolist()
+            weights.append(math.log(len(domains) + 2))
+            use = t2 if has_all is None else t2[has_all]
+            w = cnt if has_all is None else cnt[has_all]
+            sums = np.bincount(use, weights=w, minlength=len(table[1])) if use.size else np.zeros(len(table[1]))
+            tn = table[1]
+            counts.append({tn[k]: int(sums[k]) for k in domains})
+        state.write(_PRESCORE_KEY, (constraints, counts, weights, ignored))
+        state.write(_PRESCORE_VEC_KEY, ([v[0] for v in vals], [v[1] for v in vals], cnts, has_all))
+        return True
+
     # -- PreScore / Score ------------------------------------------------------------------
     def pre_score(self, state, pod, nodes):
         snap = self.handle.snapshot if self.handle is not None else None
@@ -192,6 +278,8 @@ class PodTopologySpread:
         if not constraints:
             return Status.skip()
         require_all = bool(pod.pod.spec.topology_spread_constraints) or not self.system_defaulted
+        if self._pre_score_vector(state, pod, nodes, snap, constraints, require_all):
+            return None
         ignored: set[str] = set()
         counts: list[dict[str, int]] = [dict() for _ in constraints]
         topo_size = [0] * len(constraints)
@@ -244,6 +332,34 @@ class PodTopologySpread:
                 cnt = counts[i][v]
             score += cnt * weights[i] + (c.max_skew - 1)  # scoreForCount
         return int(_go_round(score))
+
+    def score_nodes(self, state, pod, snapshot, idx):
+        """score() for many nodes: the same float sums, in the same order, as arrays."""
+        s = state.get(_PRESCORE_KEY)
+        if s is None:
+            return np.zeros(idx.size, dtype=np.int64)
+        vec = state.get(_PRESCORE_VEC_KEY)
+        if vec is None:
+            nl = snapshot.cache.node_list
+            return np.asarray([self.score(state, pod, nl[i]) for i in idx.tolist()], dtype=np.int64)
+        constraints, counts, weights, _ = s
+        tids, tables, cnts, has_all = vec
+        out = np.zeros(idx.size, dtype=np.float64)
+        for i, c in enumerate(constraints):
+            t = tids[i][idx]
+            present = t >= 0
+            if c.topology_key == LABEL_HOSTNAME:
+                cv = cnts[i][idx]
+            else:
+                lut = np.zeros(len(tables[i][1]) + 1, dtype=np.int64)
+                ids = tables[i][0]
+                for v, k in counts[i].items():
+                    lut[ids[v]] = k
+                cv = lut[t]  # t = -1 reads the spare last slot (0); masked out below anyway
+            out += np.where(present, cv * weights[i] + (c.max_skew - 1), 0.0)
+        if has_all is not None:
+            out[~has_all[idx]] = 0.0  # ignored nodes score 0
+        return np.floor(out + 0.5).astype(np.int64)  # math.Round (every sum is >= 0)
 
     def normalize_score(self, state, pod, scores, idx):
         s = state.get(_PRESCORE_KEY)

@@ -40,7 +40,7 @@ class TaintToleration:
         cache = snapshot.cache
         tids = cache.rows(cache.taint_id, idx)
         if not tids.any():
-            return np.zeros(idx.size, dtype=np.int64), ()
+            return None, ()  # no taints: every node passes
         statuses: list[Status] = []
         lut = np.zeros(len(cache.taint_sets), dtype=np.int64)
         seen: dict[str, int] = {}
@@ -71,7 +71,7 @@ class TaintToleration:
     def score_nodes(self, state, pod, snapshot, idx):
         cache = snapshot.cache
         tols = state.read(_PRESCORE_KEY)
-        tids = cache.taint_id[idx]
+        tids = cache.rows(cache.taint_id, idx)
         if not tids.any():
             return np.zeros(idx.size, dtype=np.int64)
         lut = np.zeros(len(cache.taint_sets), dtype=np.int64)
