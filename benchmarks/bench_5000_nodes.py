@@ -104,8 +104,8 @@ def main(argv=None) -> int:
         pstats.Stats(pr, stream=sys.stdout).sort_stats("tottime").print_stats(40)
     else:
         r = run(a.nodes, a.deployments, a.replicas, a.step, a.limit)
-    print(f"{r['nodes']} nodes, {r['pods']} pods: build {r['build_s']:.1f} s; all Nodes Ready after "
-          f"{r['nodes_ready_wall_s']:.1f} s wall; apply -> {r['running']}/{r['pods']} Running "
+    print(f"{r['nodes']} nodes, {r['pods']} pods: build {r['build_s']:.1f} s; {r['nodes_ready']}/{r['nodes'] + 1} "
+          f"Nodes Ready after {r['nodes_ready_wall_s']:.1f} s wall; apply -> {r['running']}/{r['pods']} Running "
           f"{r['apply_to_ready_wall_s']:.1f} s wall ({r['apply_to_ready_sim_s']:.0f} s simulated); "
           f"peak RSS {r['peak_rss_mib']:.0f} MiB; {r['events']} simulation events")
     return 0
