@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Optional
 
 from kubelab.api.core import ComponentStatus
 from kubelab.api.events import EventsV1Event
+from kubelab.api.rbac import SelfSubjectAccessReview, SelfSubjectReview, SelfSubjectRulesReview, SubjectAccessReview
 from kubelab.api.scheme import KINDS
 
 from ..output import yaml_text
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 # what discovery lists for every stored kind (kubelab/http/discovery.py VERBS, CATEGORY_ALL)
 VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 READ_ONLY = ["get", "list"]  # componentstatuses (computed) and metrics-server's resources
+CREATE_ONLY = ["create"]  # the review APIs kubectl auth posts: answered, never stored
+REVIEWS = (SelfSubjectReview, SelfSubjectAccessReview, SelfSubjectRulesReview, SubjectAccessReview)
 CATEGORY_ALL = {"Pod", "Service", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob"}
 
 
@@ -29,11 +32,11 @@ def _entries(k: "Kubectl") -> list[dict]:
     """metav1.APIResource of every served resource, with its group and version, sorted by group
     then name as apiresources.go sorts them (sortableResource)."""
     out = []
-    for cls in KINDS + (EventsV1Event, ComponentStatus):
+    for cls in KINDS + (EventsV1Event, ComponentStatus) + REVIEWS:
         version = cls.api_version_str().rsplit("/", 1)[-1]
         e = {"name": cls.RESOURCE, "singularName": cls.KIND.lower(), "namespaced": cls.NAMESPACED,
              "group": cls.GROUP, "version": version, "kind": cls.KIND,
-             "verbs": READ_ONLY if cls is ComponentStatus else VERBS,
+             "verbs": READ_ONLY if cls is ComponentStatus else CREATE_ONLY if cls in REVIEWS else VERBS,
              "shortNames": list(cls.SHORT_NAMES), "categories": ["all"] if cls.KIND in CATEGORY_ALL else []}
         out.append(e)
     if getattr(k.source, "metrics", None) is not None:  # metrics-server's aggregated API
