@@ -354,7 +354,14 @@ class Watcher:
         self._server = None  # the store-side watcher
         self._stream = 0
         self._open(start_revision)
-        self._timer = client.sim.call_later(self.KEEPALIVE, self._check)
+        # The stream is checked on a fixed beat (every KEEPALIVE from now), but only at the first
+        # beat after something may have broken it (a member stopped, a host stopped, a link cut):
+        # an idle cluster's watches cost no events, and a broken stream is found when it was.
+        self._next_beat = client.sim.now + self.KEEPALIVE
+        self._timer = None
+        client.network.on_break(self, self._on_break)
+        if not self._healthy():
+            self._on_break()
 
     def _open(self, start_revision: int) -> None:
         c = self.client
@@ -376,26 +383,46 @@ class Watcher:
 
         c.network.send(c.host, m.host, create)
 
+    def _healthy(self) -> bool:
+        c, m = self.client, self._member
+        return m is not None and m.running and m.epoch == self._epoch and c.network.can_reach(c.host, m.host)
+
+    def _on_break(self) -> None:
+        if self.canceled or self._timer is not None:
+            return
+        sim = self.client.sim
+        beat = self._next_beat
+        while beat < sim.now:
+            beat += self.KEEPALIVE  # the beats a ticker would have had meanwhile
+        self._next_beat = beat
+        self._timer = sim.call_at(beat, self._beat)
+
+    def _beat(self) -> None:
+        self._timer = None
+        self._next_beat = self.client.sim.now + self.KEEPALIVE
+        self._check()
+        if not self.canceled and not self._healthy():
+            self._on_break()  # still no stream (no member reachable): look again at the next beat
+
     def _check(self) -> None:
         if self.canceled:
             return
         c = self.client
         m = self._member
-        broken = m is None or not m.running or m.epoch != self._epoch or not c.network.can_reach(c.host, m.host)
-        if broken:
+        if not self._healthy():
             if self._server is not None and m is not None and m.running and m.epoch == self._epoch:
                 self._server.cancel()
             self._server = None
             c._pin(avoid=m)
             # resume after the last revision seen (clientv3 watchGrpcStream.resume)
             self._open(self.revision + 1 if self.revision else self.start_revision)
-        self._timer = c.sim.call_later(self.KEEPALIVE, self._check)
 
     def _deliver(self, stream: int, resp: WatchResponse | None, err: Exception | None) -> None:
         if self.canceled or stream != self._stream:
             return
         if err is not None:
             self.canceled = True
+            self.client.network.off_break(self)
             self.error = err
             return
         if resp.created:
@@ -405,6 +432,7 @@ class Watcher:
             self.watch_id = resp.watch_id
         if resp.canceled:
             self.canceled = True
+            self.client.network.off_break(self)
             self.compact_revision = resp.compact_revision
         self.responses += 1
         if not resp.canceled and (not resp.created or self._opened_at == 0):
@@ -421,7 +449,9 @@ class Watcher:
         if self.canceled:
             return
         self.canceled = True
-        self._timer.cancel()
+        self.client.network.off_break(self)
+        if self._timer is not None:
+            self._timer.cancel()
         if self._server is not None:
             self._server.cancel()
 

@@ -202,6 +202,8 @@ class Member:
         self._ticker.cancel()
         if self.cluster.owns_hosts:
             self.network.stop(self.host)
+        else:
+            self.network.notify_break()  # its clients' streams break though the machine runs on
         # answer nobody: the process is gone (clients see their deadline pass)
         self._waits.clear()
         self.sim.trace.record(f"etcd/{self.name}", "MemberStopped", f"{self.id:x} stopped")
