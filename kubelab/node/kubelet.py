@@ -2,9 +2,10 @@
 
 It watches only its own pods (a field selector on ``spec.nodeName``), admits each one
 against what is left of the node's allocatable (``OutOfcpu`` like the real one), creates
-the sandbox, pulls images one at a time (``--serialize-image-pulls=true``), creates and
-starts containers, and reports phase, conditions and container statuses through the
-pods' ``/status``. A pod being deleted gracefully is stopped and then deleted for good.
+the sandbox, pulls images one at a time (``--serialize-image-pulls=true``), runs the init
+containers one at a time (native sidecars, ``restartPolicy: Always``, are left running beside
+the app and stopped after it), creates and starts containers, and reports phase, conditions
+and container statuses through the pods' ``/status``. A pod being deleted gracefully is stopped and then deleted for good.
 Events are worded as pkg/kubelet words them.
 """
 
@@ -55,6 +56,7 @@ DEFAULT_IMAGE_SIZE = 50_000_000
 # Annotations a workshop can put on a pod to shape the simulation.
 RUN_SECONDS = "sim.kubelab.io/run-seconds"  # containers exit after this many seconds
 EXIT_CODE = "sim.kubelab.io/exit-code"  # ... with this exit code (default 0)
+# RUN_SECONDS + ".<name>" and EXIT_CODE + ".<name>" shape one init container or sidecar
 START_SECONDS = "sim.kubelab.io/start-seconds"  # time from start to ready (default 0)
 
 NODE_LEASE_DURATION = 40  # kubelet nodeLeaseDurationSeconds default
@@ -90,11 +92,37 @@ def _milli(q: Any) -> int:
     return parse_quantity(q).milli_value()
 
 
+class _InitContainer:
+    """What the runtime holds for one init container (a sidecar when ``restartPolicy: Always``)."""
+
+    __slots__ = ("spec", "name", "restartable", "id", "started_at", "image", "running", "term", "last", "restarts",
+                 "waiting", "exit", "started_ev", "proc", "stopping")
+
+    def __init__(self, spec: Any):
+        self.spec, self.name = spec, spec.name
+        self.restartable = spec.restart_policy == "Always"  # podutil.IsRestartableInitContainer
+        self.id: Optional[str] = None  # no container created yet
+        self.started_at = 0.0
+        self.image = ""
+        self.running = False
+        self.term: Optional[ContainerStateTerminated] = None  # state.terminated of the last instance
+        self.last: Optional[ContainerStateTerminated] = None  # lastState.terminated
+        self.restarts = 0
+        self.waiting: Optional[tuple[str, str]] = None  # (reason, message), e.g. CrashLoopBackOff
+        self.exit = None  # fires with (why, exit code) when the running instance exits
+        self.started_ev = None  # fires when a sidecar's startup probe succeeds
+        self.proc = None  # a sidecar's supervising process
+        self.stopping = False  # the kubelet is killing it for good
+
+    def as_info(self) -> dict:
+        return {"id": self.id, "started_at": self.started_at, "image": self.image, "running": self.running}
+
+
 class _RunningPod:
     """What the container runtime holds for one pod."""
 
     __slots__ = ("uid", "key", "ip", "started", "containers", "done", "stopping", "proc", "restarts", "last_state",
-                 "workers", "results", "exit", "app_up_at", "killing")
+                 "workers", "results", "exit", "app_up_at", "killing", "inits")
 
     def __init__(self, uid: str, key: str, ip: str):
         self.uid, self.key, self.ip = uid, key, ip
@@ -110,11 +138,25 @@ class _RunningPod:
         self.exit = None  # fires with (why, exit code) when the running containers exit
         self.app_up_at = 0.0  # when the app has finished starting (sim.kubelab.io/start-seconds)
         self.killing = False
+        self.inits: dict[str, _InitContainer] = {}  # spec.initContainers, in order
 
     def stop_probes(self) -> None:
         for w in self.workers:
             w.stop()
         self.workers = []
+
+    def kill_sidecars(self) -> None:
+        for r in self.inits.values():
+            if r.proc is not None:
+                r.proc.kill()
+                r.proc = None
+
+    def info(self, name: str) -> Optional[dict]:
+        """The runtime's record of container ``name`` (a regular or an init container)."""
+        if name in self.containers:
+            return self.containers[name]
+        r = self.inits.get(name)
+        return r.as_info() if r is not None and r.id is not None else None
 
 
 class Kubelet:
@@ -179,6 +221,7 @@ class Kubelet:
                 t.cancel()
         for rp in self.pods.values():
             rp.stop_probes()
+            rp.kill_sidecars()
             if rp.proc is not None:
                 rp.proc.kill()
             self._stop_logs(rp.uid)
@@ -417,6 +460,7 @@ class Kubelet:
                 self.sim.call_later(1.0, self._on_pod_latest, pod.key())
                 return
             rp = _RunningPod(pod.metadata.uid, pod.key(), self._next_ip_seq())
+            rp.inits = {c.name: _InitContainer(c) for c in pod.spec.init_containers or ()}
             self.pods[pod.metadata.uid] = rp
             rp.proc = self.sim.spawn(self._sync_pod(pod, rp), name=f"kubelet/{self.node_name}/pod/{pod.metadata.name}")
 
@@ -431,6 +475,7 @@ class Kubelet:
         rp = self.pods.pop(pod.metadata.uid, None)
         if rp is not None:
             rp.stop_probes()
+            rp.kill_sidecars()
             if rp.proc is not None:
                 rp.proc.kill()
         self._stop_logs(pod.metadata.uid)
@@ -542,7 +587,11 @@ class Kubelet:
         yield from self._update_status(pod.key(), lambda p: self._mark_initializing(p, start_time, rp))
         yield from self._wait_for_volumes(pod, rp)
         yield self.sim.timeout(0.5 + 0.5 * self._rng.random())
-        yield from self._update_status(pod.key(), lambda p: update_pod_condition(p, "PodReadyToStartContainers", "True", self.sim.now))
+        yield from self._update_status(pod.key(), lambda p: self._ready_to_start(p))
+        if pod.spec.init_containers:
+            ok = yield from self._run_init_containers(pod, rp)
+            if not ok:
+                return
         containers = list(pod.spec.containers)
         for c in containers:
             ref_path = f"spec.containers{{{c.name}}}"
@@ -564,6 +613,174 @@ class Kubelet:
             self._start_log(pod, c, cid)
         rp.started = True
         yield from self._run(pod, rp)
+
+    # -- init containers and sidecars (kuberuntime_manager.go computePodActions,
+    # kuberuntime_container.go computeInitContainerActions)
+    def _run_init_containers(self, pod: Pod, rp: _RunningPod):
+        """Init containers run one at a time, in order: a regular one must exit 0 before the
+        next starts; a failed one is restarted with the crash-loop back-off, or, with the pod's
+        restartPolicy Never, fails the pod. A restartable one (a native sidecar) is left
+        running: the next starts once it has *started* (its startup probe succeeded, or it
+        has none). False when the pod will not get to its app containers."""
+        key = pod.key()
+        policy = pod.spec.restart_policy or "Always"
+        for c in pod.spec.init_containers or ():
+            r = rp.inits[c.name]
+            backoff = 0.0
+            while True:
+                if not (yield from self._start_init(pod, rp, r)):
+                    rp.done = True
+                    return False
+                if r.restartable:
+                    r.proc = self.sim.spawn(self._run_sidecar(pod, rp, r),
+                                            name=f"kubelet/{self.node_name}/sidecar/{pod.metadata.name}/{c.name}")
+                    while not self._sidecar_initialized(rp, r):
+                        r.started_ev = self.sim.event()
+                        yield r.started_ev
+                    break
+                began = self.sim.now
+                _why, code = yield r.exit
+                self._init_exited(pod, rp, r, code)
+                if code == 0:
+                    yield from self._update_status(key, lambda p: self._mark_inits(p, rp))
+                    break
+                if policy == "Never":
+                    # getPhase: a failed init container under restartPolicy Never fails the pod;
+                    # computePodActions kills what still runs (the sidecars started before it)
+                    yield from self._stop_sidecars(pod, rp)
+                    yield from self._update_status(key, lambda p: self._mark_inits(p, rp, phase="Failed"))
+                    rp.done = True
+                    rp.stop_probes()
+                    return False
+                yield from self._update_status(key, lambda p: self._mark_inits(p, rp))  # Init:Error
+                if self.sim.now - began >= 600:
+                    backoff = 0.0
+                yield from self._back_off(pod, rp, r, backoff)
+                backoff = 10.0 if backoff == 0 else min(backoff * 2, 300.0)
+                r.restarts += 1
+        return True
+
+    def _start_init(self, pod: Pod, rp: _RunningPod, r: _InitContainer):
+        """startContainer for an init container: image, Created, Started, its exit armed."""
+        c = r.spec
+        ref_path = f"spec.initContainers{{{c.name}}}"
+        image = c.image or ""
+        norm = normalise_image(image)
+        if (c.image_pull_policy or "IfNotPresent") == "Never" and norm not in self.images:
+            msg = f'Container image "{image}" is not present with pull policy of Never'
+            self.recorder.event(pod, "Warning", "ErrImageNeverPull", msg, ref_path)
+            r.waiting = ("ErrImageNeverPull", msg)
+            yield from self._update_status(pod.key(), lambda p: self._mark_inits(p, rp))
+            return False
+        yield from self._ensure_image_exists(pod, c, ref_path)
+        self.recorder.event(pod, "Normal", "Created", f"Created container: {c.name}", ref_path)
+        yield self.sim.timeout(0.05)
+        r.id = f"containerd://{self._rng.getrandbits(256):064x}"
+        r.started_at, r.image, r.running, r.waiting, r.term = self.sim.now, norm, True, None, None
+        for kind in (prober.STARTUP, prober.READINESS):  # results are per container ID: a new one has none
+            if (c.name, kind) in rp.results:
+                rp.results[(c.name, kind)] = prober.INITIAL[kind]
+        r.exit = exit_ev = self.sim.event()
+        self.recorder.event(pod, "Normal", "Started", f"Started container {c.name}", ref_path)
+        log = self._start_log(pod, c, r.id)
+        ann = pod.metadata.annotations or {}
+        code = ann.get(f"{EXIT_CODE}.{c.name}")
+        run_for = ann.get(f"{RUN_SECONDS}.{c.name}")
+        if run_for is not None:
+            self.sim.call_later(float(run_for), self._exited, exit_ev, "exited", int(code or 0))
+        elif not r.restartable:
+            # a regular init container exits when its program ends, with its status
+            def ended(ev, exit_ev=exit_ev):
+                status = ev._value if ev.ok else None
+                if status is not None and not exit_ev.triggered:
+                    exit_ev.succeed(("exited", int(code) if code is not None else int(status)))
+            log.writer.add_callback(ended)
+        mutate = (lambda p: self._mark_running(p, rp)) if rp.started else (lambda p: self._mark_inits(p, rp))
+        yield from self._update_status(pod.key(), mutate)
+        self._trigger_readiness(rp)
+        return True
+
+    def _init_started(self, rp: _RunningPod, r: _InitContainer) -> bool:
+        """A sidecar counts as started once running with its startup probe passed (or none)."""
+        return r.running and rp.results.get((r.name, prober.STARTUP), prober.SUCCESS) == prober.SUCCESS
+
+    def _sidecar_initialized(self, rp: _RunningPod, r: _InitContainer) -> bool:
+        """computeInitContainerActions: the next init container starts once the sidecar has
+        started and, when it has a liveness probe, that probe has a result for this container
+        (its worker has seen it: "If the liveness probe has not been run, wait for it")."""
+        if not self._init_started(rp, r):
+            return False
+        return all(w.container_id == r.id for w in rp.workers
+                   if w.kind == prober.LIVENESS and w.container.name == r.name)
+
+    def _init_exited(self, pod: Pod, rp: _RunningPod, r: _InitContainer, code: int) -> None:
+        self._stop_logs(rp.uid, {r.name})
+        r.running = False
+        r.term = ContainerStateTerminated(exit_code=code, reason="Completed" if code == 0 else "Error",
+                                          container_id=r.id, started_at=rfc3339(r.started_at),
+                                          finished_at=rfc3339(self.sim.now))
+
+    def _back_off(self, pod: Pod, rp: _RunningPod, r: _InitContainer, backoff: float):
+        """Before restarting an init container: CrashLoopBackOff while the back-off runs."""
+        r.last = r.term
+        if backoff <= 0:
+            return
+        who = f"{pod.metadata.name}_{pod.metadata.namespace}({pod.metadata.uid})"  # format.Pod
+        r.waiting = ("CrashLoopBackOff",
+                     f"back-off {_go_duration_long(backoff)} restarting failed container={r.name} pod={who}")
+        self.recorder.event(pod, "Warning", "BackOff", f"Back-off restarting failed container {r.name} in pod {who}",
+                            f"spec.initContainers{{{r.name}}}")
+        mutate = (lambda p: self._mark_running(p, rp)) if rp.started else (lambda p: self._mark_inits(p, rp))
+        yield from self._update_status(pod.key(), mutate)
+        yield self.sim.timeout(backoff)
+
+    def _run_sidecar(self, pod: Pod, rp: _RunningPod, r: _InitContainer):
+        """A restartable init container runs beside the app: whenever it exits it is started
+        again, whatever the pod's restartPolicy, with the same back-off as any container."""
+        backoff = 0.0
+        while True:
+            began = r.started_at
+            _why, code = yield r.exit
+            self._init_exited(pod, rp, r, code)
+            if r.stopping or rp.done or not self.running:
+                return
+            mutate = (lambda p: self._mark_running(p, rp)) if rp.started else (lambda p: self._mark_inits(p, rp))
+            yield from self._update_status(pod.key(), mutate)
+            if self.sim.now - began >= 600:
+                backoff = 0.0
+            yield from self._back_off(pod, rp, r, backoff)
+            backoff = 10.0 if backoff == 0 else min(backoff * 2, 300.0)
+            if r.stopping or rp.done:
+                return
+            r.restarts += 1
+            if not (yield from self._start_init(pod, rp, r)):
+                return
+
+    def _kill_delay(self, pod: Pod, c: Any, grace: Optional[int] = None) -> tuple[float, int]:
+        """How long a container takes to die on SIGTERM, and its exit code: servers exit at
+        once (0); a shell as PID 1 ignores it and is killed when the grace period ends (137)."""
+        if prober.image_base(c.image or "") in prober.WELL_KNOWN:
+            return 0.2 + 0.3 * self._rng.random(), 0
+        if grace is None:
+            grace = pod.spec.termination_grace_period_seconds
+        return float(30 if grace is None else grace), 137
+
+    def _stop_sidecars(self, pod: Pod, rp: _RunningPod):
+        """killContainersWithSyncResult: after the regular containers, the restartable init
+        containers are stopped one at a time, in reverse order."""
+        for r in rp.inits.values():
+            r.stopping = True
+        for r in reversed(list(rp.inits.values())):
+            if not r.restartable or not r.running:
+                continue
+            self.recorder.event(pod, "Normal", "Killing", f"Stopping container {r.name}",
+                                f"spec.initContainers{{{r.name}}}")
+            delay, code = self._kill_delay(pod, r.spec)
+            if r.exit is not None and not r.exit.triggered:
+                self.sim.call_later(delay, self._exited, r.exit, "killed", code)
+                yield r.exit
+            if r.running:  # its supervising process was not there to record it
+                self._init_exited(pod, rp, r, code)
 
     def _run(self, pod: Pod, rp: _RunningPod):
         """The containers run until they exit (``sim.kubelab.io/run-seconds``) or a liveness
@@ -595,9 +812,16 @@ class Kubelet:
             why, exit_code = yield exit_ev
             for t in timers:
                 t.cancel()
-            self._stop_logs(rp.uid)
+            self._stop_logs(rp.uid, {c.name for c in pod.spec.containers})
             ran = self.sim.now - began
             if policy == "Never" or (policy == "OnFailure" and exit_code == 0):
+                if any(r.running for r in rp.inits.values()):
+                    # computePodActions: the regular containers are done and will not restart, so
+                    # the pod is killed, sidecars included; they do not keep it from completing
+                    yield from self._update_status(pod.key(), lambda p: self._mark_terminated(p, rp, exit_code, final=False))
+                    yield from self._stop_sidecars(pod, rp)
+                for r in rp.inits.values():  # one waiting out a back-off is not started again
+                    r.stopping, r.waiting = True, None
                 yield from self._update_status(pod.key(), lambda p: self._mark_terminated(p, rp, exit_code))
                 rp.done = True
                 rp.stop_probes()
@@ -641,7 +865,8 @@ class Kubelet:
     def _start_probe_workers(self, pod: Pod, rp: _RunningPod) -> None:
         """prober_manager.go AddPod: a worker per container and probe kind."""
         rp.stop_probes()
-        for c in pod.spec.containers:
+        sidecars = [c for c in pod.spec.init_containers or () if c.restart_policy == "Always"]
+        for c in sidecars + list(pod.spec.containers):
             for kind in (prober.STARTUP, prober.READINESS, prober.LIVENESS):
                 spec = getattr(c, prober.FIELD[kind])
                 if not spec:
@@ -668,20 +893,23 @@ class Kubelet:
     def _probe_failed(self, pod: Pod, rp: _RunningPod, w: prober.ProbeWorker) -> None:
         """A liveness or startup failure: kill the container so that it is restarted
         (kuberuntime_manager.go computePodActions, killContainer)."""
+        r = rp.inits.get(w.container.name)
+        if r is not None:  # a sidecar: only it is restarted
+            if r.stopping or r.exit is None or r.exit.triggered:
+                return
+            # computeInitContainerActions words it so (no ", will be restarted" for init containers)
+            self.recorder.event(pod, "Normal", "Killing", f"Init container {r.name} failed {w.kind} probe",
+                                f"spec.initContainers{{{r.name}}}")
+            delay, code = self._kill_delay(pod, r.spec, w.spec.termination_grace)
+            self.sim.call_later(delay, self._exited, r.exit, "killed", code)
+            return
         if rp.killing or rp.exit is None or rp.exit.triggered:
             return
         rp.killing = True
         name = w.container.name
         self.recorder.event(pod, "Normal", "Killing",
                             f"Container {name} failed {w.kind} probe, will be restarted", f"spec.containers{{{name}}}")
-        # servers exit at once on SIGTERM (exit code 0); a shell as PID 1 ignores it and is
-        # killed when the grace period runs out (137)
-        base = prober.image_base(w.container.image or "")
-        if base in prober.WELL_KNOWN:
-            delay, code = 0.2 + 0.3 * self._rng.random(), 0
-        else:
-            grace = w.spec.termination_grace if w.spec.termination_grace is not None else pod.spec.termination_grace_period_seconds
-            delay, code = float(30 if grace is None else grace), 137
+        delay, code = self._kill_delay(pod, w.container, w.spec.termination_grace)
         self.sim.call_later(delay, self._exited, rp.exit, "killed", code)
 
     def _ensure_image_exists(self, ref, c, ref_path: str):
@@ -733,6 +961,11 @@ class Kubelet:
             if c.name in rp.containers:
                 self.recorder.event(pod, "Normal", "Killing", f"Stopping container {c.name}",
                                     f"spec.containers{{{c.name}}}")
+        for r in reversed(list(rp.inits.values())):  # then the sidecars, in reverse order
+            if r.running:
+                self.recorder.event(pod, "Normal", "Killing", f"Stopping container {r.name}",
+                                    f"spec.initContainers{{{r.name}}}")
+        rp.kill_sidecars()
         if rp.proc is not None:
             rp.proc.kill()
         self._stop_logs(rp.uid)
@@ -752,7 +985,7 @@ class Kubelet:
             pass
 
     # -- container logs (pkg/kubelet/kuberuntime/logs, server.go getContainerLogs) -----------
-    def _start_log(self, pod: Pod, c: Any, container_id: str) -> None:
+    def _start_log(self, pod: Pod, c: Any, container_id: str) -> container_logs_mod.ContainerLog:
         """A container instance started: a new log file, and the process that prints into it.
         The kubelet keeps one dead instance per container (MaxPerPodContainer=1)."""
         files = self.logs.setdefault(pod.metadata.uid, {}).setdefault(c.name, [])
@@ -763,6 +996,7 @@ class Kubelet:
         steps = container_logs_mod.program(pod, c, self.sim, self.machine.kernel_version(), cpus)
         log.writer = self.sim.spawn(container_logs_mod.writer(self.sim, log, steps),
                                     name=f"kubelet/{self.node_name}/log/{pod.metadata.name}/{c.name}")
+        return log
 
     def _log_probe_request(self, rp: _RunningPod, w: prober.ProbeWorker, result: str, output: str) -> None:
         """nginx logs every request it answers, the kubelet's probes too (``kube-probe/1.34``),
@@ -792,8 +1026,10 @@ class Kubelet:
         log.write(now, container_logs_mod.nginx_access(now, client, "GET", path, status,
                                                         f"kube-probe/{KUBELET_VERSION.lstrip('v').rsplit('.', 1)[0]}"))
 
-    def _stop_logs(self, uid: str) -> None:
-        for files in self.logs.get(uid, {}).values():
+    def _stop_logs(self, uid: str, only: Optional[set[str]] = None) -> None:
+        for name, files in self.logs.get(uid, {}).items():
+            if only is not None and name not in only:
+                continue
             for log in files:
                 log.stop()
 
@@ -822,7 +1058,8 @@ class Kubelet:
         with ``previous`` the one before it. Raises the kubelet's words as a 400 (they reach
         the user through the API server: validateContainerLogStatus in kubelet_pods.go)."""
         name = pod.metadata.name
-        cs = next((s for s in pod.status.container_statuses or () if s.name == container), None)
+        cs = next((s for s in list(pod.status.container_statuses or ()) + list(pod.status.init_container_statuses or ())
+                   if s.name == container), None)
         if cs is None:
             raise errors.new_bad_request(f'container "{container}" in pod "{name}" is not available')
         state = cs.state or ContainerState()
@@ -958,16 +1195,118 @@ class Kubelet:
         st.host_ip = self.machine.internal_ip()
         st.host_ips = [PodIP(ip=st.host_ip)]
         update_pod_condition(p, "PodReadyToStartContainers", "False", self.sim.now)
-        update_pod_condition(p, "Initialized", "True", self.sim.now)
-        update_pod_condition(p, "Ready", "False", self.sim.now, "ContainersNotReady",
-                          f"containers with unready status: [{' '.join(c.name for c in p.spec.containers)}]")
-        update_pod_condition(p, "ContainersReady", "False", self.sim.now, "ContainersNotReady",
-                          f"containers with unready status: [{' '.join(c.name for c in p.spec.containers)}]")
+        # convertToAPIContainerStatuses: the default waiting state is PodInitializing when the
+        # pod has init containers (for them too), ContainerCreating otherwise
+        waiting = "PodInitializing" if p.spec.init_containers else "ContainerCreating"
         st.container_statuses = [
             ContainerStatus(name=c.name, image=c.image or "", image_id="", ready=False, restart_count=0, started=False,
-                            state=ContainerState(waiting=ContainerStateWaiting(reason="ContainerCreating")))
+                            state=ContainerState(waiting=ContainerStateWaiting(reason=waiting)))
             for c in p.spec.containers
         ]
+        self._set_init_statuses(p, rp)
+        self._generate_conditions(p)
+
+    def _ready_to_start(self, p: Pod):
+        """The sandbox and its network are up: PodReadyToStartContainers True."""
+        update_pod_condition(p, "PodReadyToStartContainers", "True", self.sim.now)
+        self._generate_conditions(p)
+
+    def _set_init_statuses(self, p: Pod, rp: _RunningPod) -> None:
+        """initContainerStatuses (convertToAPIContainerStatuses, prober_manager UpdatePodStatus):
+        started = running with its startup probe passed; a regular init container is ready once
+        it exited 0, a sidecar once started and its readiness probe passes (or it has none)."""
+        if not p.spec.init_containers:
+            return
+        out = []
+        for c in p.spec.init_containers:
+            r = rp.inits.get(c.name) or _InitContainer(c)
+            if r.id is None:
+                reason = r.waiting[0] if r.waiting else "PodInitializing"
+                out.append(ContainerStatus(name=c.name, image=c.image or "", image_id="", ready=False,
+                                           restart_count=0, started=False,
+                                           state=ContainerState(waiting=ContainerStateWaiting(
+                                               reason=reason, message=r.waiting[1] if r.waiting else None))))
+                continue
+            started = self._init_started(rp, r)
+            if r.running:
+                state = ContainerState(running=ContainerStateRunning(started_at=rfc3339(r.started_at)))
+            elif r.waiting is not None:
+                state = ContainerState(waiting=ContainerStateWaiting(reason=r.waiting[0], message=r.waiting[1]))
+            else:
+                state = ContainerState(terminated=r.term)
+            if not r.restartable:
+                ready = r.term is not None and not r.running and r.waiting is None and r.term.exit_code == 0
+            elif not started:
+                ready = False
+            elif (c.name, prober.READINESS) in rp.results:
+                ready = rp.results[(c.name, prober.READINESS)] == prober.SUCCESS
+            else:
+                ready = True
+            out.append(ContainerStatus(
+                name=c.name, image=c.image or "", image_id=f"{r.image.rsplit(':', 1)[0]}@sha256:{hash_name(r.image):016x}",
+                container_id=r.id, ready=ready, restart_count=r.restarts, started=started, state=state,
+                last_state=ContainerState(terminated=r.last) if r.last is not None else None))
+        p.status.init_container_statuses = out
+
+    def _mark_inits(self, p: Pod, rp: _RunningPod, phase: Optional[str] = None):
+        """Status while the init containers run: the pod stays Pending (getPhase) unless one failed
+        under restartPolicy Never."""
+        self._set_init_statuses(p, rp)
+        if phase is not None:
+            p.status.phase = phase
+            if phase == "Failed":
+                update_pod_condition(p, "PodReadyToStartContainers", "False", self.sim.now)
+        self._generate_conditions(p)
+
+    _KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
+
+    def _generate_conditions(self, p: Pod) -> None:
+        """pkg/kubelet/status/generate.go: Initialized, Ready and ContainersReady from the
+        container statuses and the phase; then generateAPIPodStatus's order: conditions the
+        kubelet does not own first, then PodReadyToStartContainers, Initialized, Ready,
+        ContainersReady, PodScheduled."""
+        st, spec = p.status, p.spec
+        phase = st.phase or "Pending"
+        statuses = {cs.name: cs for cs in list(st.init_container_statuses or ()) + list(st.container_statuses or ())}
+        # GeneratePodInitializedCondition
+        unknown, incomplete = [], []
+        for c in spec.init_containers or ():
+            cs = statuses.get(c.name)
+            if cs is None:
+                unknown.append(c.name)
+            elif not (cs.started if c.restart_policy == "Always" else cs.ready):  # isInitContainerInitialized
+                incomplete.append(c.name)
+        regular_started = any(cs.name in {c.name for c in spec.containers} and cs.state is not None
+                              and (cs.state.running is not None or cs.state.terminated is not None)
+                              for cs in st.container_statuses or ())  # HasAnyRegularContainerStarted
+        if phase == "Succeeded" and not unknown:
+            update_pod_condition(p, "Initialized", "True", self.sim.now, "PodCompleted")
+        elif regular_started or not (unknown or incomplete):
+            update_pod_condition(p, "Initialized", "True", self.sim.now)
+        else:
+            msgs = [f"containers with unknown status: [{' '.join(unknown)}]"] if unknown else []
+            msgs += [f"containers with incomplete status: [{' '.join(incomplete)}]"] if incomplete else []
+            update_pod_condition(p, "Initialized", "False", self.sim.now, "ContainersNotInitialized", ", ".join(msgs))
+        # GenerateContainersReadyCondition (sidecars count) and GeneratePodReadyCondition
+        unknown, unready = [], []
+        for c in [c for c in spec.init_containers or () if c.restart_policy == "Always"] + list(spec.containers):
+            cs = statuses.get(c.name)
+            if cs is None:
+                unknown.append(c.name)
+            elif not cs.ready:
+                unready.append(c.name)
+        if (phase == "Succeeded" and not unknown) or phase == "Failed":
+            status, reason, msg = "False", "PodCompleted" if phase == "Succeeded" else "PodFailed", None
+        else:
+            msgs = [f"containers with unknown status: [{' '.join(unknown)}]"] if unknown else []
+            msgs += [f"containers with unready status: [{' '.join(unready)}]"] if unready else []
+            status, reason, msg = ("False", "ContainersNotReady", ", ".join(msgs)) if msgs else ("True", None, None)
+        update_pod_condition(p, "Ready", status, self.sim.now, reason, msg)
+        update_pod_condition(p, "ContainersReady", status, self.sim.now, reason, msg)
+        conds = list(st.conditions or ())
+        order = self._KUBELET_CONDITIONS
+        st.conditions = [c for c in conds if c.type not in order] + sorted(
+            (c for c in conds if c.type in order), key=lambda c: order.index(c.type))
 
     def _waiting(self, p: Pod, name: str, reason: str, msg: str):
         for cs in p.status.container_statuses or ():
@@ -991,8 +1330,12 @@ class Kubelet:
         st.pod_ips = [PodIP(ip=rp.ip)]
         statuses = []
         unready = []
+        prev = {cs.name: cs for cs in st.container_statuses or ()}
         for c in p.spec.containers:
             info = rp.containers.get(c.name)
+            if info is not None and not info.get("running", True) and c.name in prev:
+                statuses.append(prev[c.name])  # exited, waiting to restart: as last reported
+                continue
             started, ready = self._container_flags(c, rp)
             if info is None or not info.get("running", True):
                 ready = False
@@ -1005,17 +1348,13 @@ class Kubelet:
                 last_state=ContainerState(terminated=rp.last_state[c.name]) if c.name in rp.last_state else None,
             ))
         st.container_statuses = statuses
+        self._set_init_statuses(p, rp)
         # status_manager / generate.go: ContainersReady and Ready follow the containers
-        if not unready:
-            update_pod_condition(p, "ContainersReady", "True", self.sim.now)
-            update_pod_condition(p, "Ready", "True", self.sim.now)
-        else:
-            msg = f"containers with unready status: [{' '.join(unready)}]"
-            update_pod_condition(p, "ContainersReady", "False", self.sim.now, "ContainersNotReady", msg)
-            update_pod_condition(p, "Ready", "False", self.sim.now, "ContainersNotReady", msg)
+        self._generate_conditions(p)
 
     def _crash_looping(self, p: Pod, rp: _RunningPod, name: str, message: str):
         for cs in p.status.container_statuses or ():
+            cs.ready = False  # the app containers exited together
             if cs.name == name:
                 cs.ready = False
                 cs.started = False
@@ -1023,24 +1362,29 @@ class Kubelet:
                 cs.state = ContainerState(waiting=ContainerStateWaiting(reason="CrashLoopBackOff", message=message))
                 if name in rp.last_state:
                     cs.last_state = ContainerState(terminated=rp.last_state[name])
-        not_ready = f"containers with unready status: [{' '.join(c.name for c in p.spec.containers)}]"
-        update_pod_condition(p, "ContainersReady", "False", self.sim.now, "ContainersNotReady", not_ready)
-        update_pod_condition(p, "Ready", "False", self.sim.now, "ContainersNotReady", not_ready)
+        self._set_init_statuses(p, rp)
+        self._generate_conditions(p)
 
-    def _mark_terminated(self, p: Pod, rp: _RunningPod, code: int):
+    def _mark_terminated(self, p: Pod, rp: _RunningPod, code: int, final: bool = True):
+        """The app containers exited for good. Not ``final`` while sidecars still run: the pod
+        stays Running (getPhase counts them) until they are stopped."""
         st = p.status
-        st.phase = "Succeeded" if code == 0 else "Failed"
+        st.phase = ("Succeeded" if code == 0 else "Failed") if final else "Running"
         reason = "Completed" if code == 0 else "Error"
         for cs in st.container_statuses or ():
             info = rp.containers.get(cs.name)
             cs.ready = False
             cs.started = False
+            if cs.state is not None and cs.state.terminated is not None and info and \
+                    cs.state.terminated.container_id == info["id"]:
+                continue  # already recorded when the app exited, before the sidecars stopped
             cs.state = ContainerState(terminated=ContainerStateTerminated(
                 exit_code=code, reason=reason, container_id=info["id"] if info else None,
                 started_at=rfc3339(info["started_at"]) if info else None, finished_at=rfc3339(self.sim.now)))
-        update_pod_condition(p, "PodReadyToStartContainers", "False", self.sim.now)
-        update_pod_condition(p, "ContainersReady", "False", self.sim.now, "PodCompleted")
-        update_pod_condition(p, "Ready", "False", self.sim.now, "PodCompleted")
+        self._set_init_statuses(p, rp)
+        if final:
+            update_pod_condition(p, "PodReadyToStartContainers", "False", self.sim.now)
+        self._generate_conditions(p)
 
 
 def _go_duration_long(seconds: float) -> str:
@@ -1076,7 +1420,7 @@ class _ProbeHost:
         rp = self.rp
         if rp.done:
             return "terminated"
-        info = rp.containers.get(name)
+        info = rp.info(name)
         if info is None:
             return None
         started = rp.results.get((name, prober.STARTUP), prober.SUCCESS) == prober.SUCCESS
@@ -1084,7 +1428,7 @@ class _ProbeHost:
 
     def probe(self, w: prober.ProbeWorker):
         k, rp = self.kubelet, self.rp
-        info = rp.containers.get(w.container.name) or {}
+        info = rp.info(w.container.name) or {}
         pod = (k.informer.get(rp.key) if k.informer is not None else None) or self.pod
         result, output = prober.answer(w.kind, w.spec, w.container, rp.ip, pod.metadata.annotations or {},
                                        k.sim.now - info.get("started_at", k.sim.now), k.sim.now >= rp.app_up_at)
@@ -1092,8 +1436,9 @@ class _ProbeHost:
             k._log_probe_request(rp, w, result, output)
         if result == prober.FAILURE:
             # prober.go: every failed probe is an event (the recorder counts repeats)
+            field = "initContainers" if w.container.name in rp.inits else "containers"
             k.recorder.event(pod, "Warning", "Unhealthy", f"{prober.TYPE_NAME[w.kind]} probe failed: {output}",
-                             f"spec.containers{{{w.container.name}}}")
+                             f"spec.{field}{{{w.container.name}}}")
         return result
 
     def set_result(self, w: prober.ProbeWorker, result: str) -> None:
@@ -1103,7 +1448,13 @@ class _ProbeHost:
             return
         if w.kind == prober.STARTUP and result == prober.SUCCESS:
             k._trigger_readiness(rp)
-        if w.kind != prober.LIVENESS:  # readiness and startup results show in the pod's status
+        r = rp.inits.get(w.container.name)
+        if r is not None and r.started_ev is not None and not r.started_ev.triggered:
+            r.started_ev.succeed(None)  # a sidecar's probe moved: may the next init container start?
+        if w.kind != prober.LIVENESS and not rp.started:  # a sidecar's probe while initialising
+            k.sim.spawn(k._update_status(rp.key, lambda p: k._mark_inits(p, rp)),
+                        name=f"kubelet/{k.node_name}/probe-status")
+        elif w.kind != prober.LIVENESS:  # readiness and startup results show in the pod's status
             k.sim.spawn(k._update_status(rp.key, lambda p: k._mark_running(p, rp) if rp.exit is not None
                                          and not rp.exit.triggered else False),
                         name=f"kubelet/{k.node_name}/probe-status")

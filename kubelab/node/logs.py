@@ -20,7 +20,8 @@ What a simulated container prints comes from:
 - everything else (pause, redis...): nothing.
 
 Approximations: a script's end does not end its container (``sim.kubelab.io/run-seconds``
-does, as for every container); stdout and stderr are one stream; rotation is a sliding window
+does, as for every container), except a regular init container's, which exits with the
+script's status (:func:`writer` returns it); stdout and stderr are one stream; rotation is a sliding window
 of ``MAX_LOG_BYTES`` (the kubelet's ``containerLogMaxSize``, 10 MiB).
 """
 
@@ -248,6 +249,7 @@ class Shell:
         self.env = dict(env)
         self.clock = clock
         self.printed = 0
+        self.exit_code: Optional[int] = None  # what ``exit N`` asked for
 
     # parsing: tokens → a list of commands and compound statements
     @staticmethod
@@ -355,9 +357,9 @@ class Shell:
         prog = argv[0].rsplit("/", 1)[-1]
         if prog in ("sh", "bash", "ash") and len(argv) >= 3 and argv[1] in ("-c", "-ec", "-xc"):
             seq, _ = self.parse(self.tokens(argv[2]))
-            yield from self._run_seq(seq)
-            return
-        yield from self._command([argv[0], *argv[1:]], expand=False)
+            status = yield from self._run_seq(seq)
+            return self.exit_code if status is None else status
+        return (yield from self._command([argv[0], *argv[1:]], expand=False))
 
     def _run_seq(self, seq: list) -> Iterator[tuple[str, Any]]:
         status = 0
@@ -451,6 +453,7 @@ class Shell:
         if prog == "false":
             return 1
         if prog == "exit":
+            self.exit_code = int(args[0]) % 256 if args and args[0].isdigit() else 0
             return None
         return 0
 
@@ -473,13 +476,15 @@ def container_env(container: Any, pod_name: str) -> dict[str, str]:
 
 
 def program(pod: Any, container: Any, sim: Any, kernel: str, cpus: int) -> Iterator[tuple[str, Any]]:
-    """What ``container`` of ``pod`` prints, as steps for :func:`writer`."""
+    """What ``container`` of ``pod`` prints, as steps for :func:`writer`. The generator's
+    return value is the process's exit status when it ends by itself (a script's last status,
+    or ``exit N``), None when it runs on (a server, ``sleep infinity``, a loop)."""
     ann = pod.metadata.annotations or {}
     custom = ann.get(f"{LOG_LINES}.{container.name}", ann.get(LOG_LINES))
     if custom is not None:
         for line in custom.splitlines():
             yield ("out", line)
-        return
+        return 0
     base, tag = image_base(container.image or "")
     argv = argv_of(container)
     if base == "nginx" and not argv:
@@ -489,19 +494,25 @@ def program(pod: Any, container: Any, sim: Any, kernel: str, cpus: int) -> Itera
                 yield ("sleep", t - last)
                 last = t
             yield ("out", line)
-        return
+        return None  # a server runs until it is stopped
     if base in SHELL_IMAGES or (argv and argv[0].rsplit("/", 1)[-1] in ("sh", "bash", "echo", "date")):
         if not argv and base in SHELL_IMAGES:
-            return  # an interactive shell with no terminal: prints nothing
-        yield from Shell(container_env(container, pod.metadata.name), lambda: sim.now).run(argv)
+            return 0  # an interactive shell with no terminal: prints nothing and exits
+        return (yield from Shell(container_env(container, pod.metadata.name), lambda: sim.now).run(argv))
+    return 0
 
 
 def writer(sim: Any, log: ContainerLog, steps: Iterator[tuple[str, Any]]):
-    """The simulated process that prints a container's lines into its log."""
-    for kind, value in steps:
+    """The simulated process that prints a container's lines into its log. It returns the
+    program's exit status when the program ends by itself, None when it never would."""
+    while True:
+        try:
+            kind, value = next(steps)
+        except StopIteration as stop:
+            return stop.value
         if kind == "out":
             log.write(sim.now, value)
         elif kind == "sleep":
-            if float(value) > 1e9:  # `sleep infinity`: nothing more is printed
-                return
+            if float(value) > 1e9:  # `sleep infinity`: nothing more is printed, nor does it end
+                return None
             yield sim.timeout(float(value))
