@@ -28,9 +28,25 @@ SLOW_START_INITIAL_BATCH_SIZE = 1  # controller_utils.go SlowStartInitialBatchSi
 POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
 
 
+def orphan_index_key(namespace: Optional[str]) -> str:
+    """controller_utils.go OrphanPodIndexKeyForNamespace."""
+    return f"_ORPHAN_POD/{namespace or ''}"
+
+
 def controller_uid_index(obj) -> list[str]:
+    """controller_utils.go AddPodControllerUIDIndexer: an object under its controller's uid, an
+    orphan under its namespace's orphan key (what a controller may adopt)."""
     ref = obj.metadata.controller_ref()
-    return [ref.uid] if ref is not None else []
+    return [ref.uid] if ref is not None else [orphan_index_key(obj.metadata.namespace)]
+
+
+def filter_by_owner(informer, owner, include_orphans: bool = True) -> list:
+    """controller_utils.go FilterPodsByOwner: what the owner controls, and the orphans of its
+    namespace it could adopt, from the index rather than every pod of the namespace."""
+    out = list(informer.by_index("controller-uid", owner.uid))
+    if include_orphans:
+        out += informer.by_index("controller-uid", orphan_index_key(owner.metadata.namespace))
+    return out
 
 
 def ensure_index(informer, name: str, fn) -> None:
@@ -265,8 +281,8 @@ class ReplicaSetController(Controller):
             return
         needs_sync = self.expectations.satisfied(key)
         selector = Selector.from_label_selector(rs.spec.selector)
-        ns = rs.metadata.namespace
-        active = sorted((p for p in self.pod_informer.list(ns) if is_pod_active(p)), key=lambda p: p.name)
+        # getRSPods: the pods this ReplicaSet controls and the namespace's orphans (the index)
+        active = sorted((p for p in filter_by_owner(self.pod_informer, rs) if is_pod_active(p)), key=lambda p: p.name)
         filtered = yield from claim_objects(self, rs, selector, active, None)
         err = None
         if needs_sync and rs.metadata.deletion_timestamp is None:
