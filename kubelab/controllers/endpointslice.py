@@ -381,7 +381,6 @@ class EndpointSliceController(_ServicePodController):
         return to_create, [by_name[n] for n in to_update], [by_name[n] for n in to_delete]
 
     def _finalize(self, svc, to_create, to_update, to_delete, trigger):
-        ns = svc.metadata.namespace
         # creates that meet deletes become updates of the slices that would go
         i = 0
         while i < len(to_delete) and to_create:

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from ..cron import CronError, load_location, parse_standard
-from ..field import (OMIT_VALUE, ErrorList, Path, duplicate, forbidden, go_quote, invalid, new_path, not_supported,
+from ..field import (OMIT_VALUE, ErrorList, Path, duplicate, go_quote, invalid, new_path, not_supported,
                      required, too_long, too_many)
 from .apps import _immutable_selector, _labels_value, _selector_matches, label_selector_go
 from .core import validate_pod_template_spec
