@@ -91,6 +91,22 @@ class Controller:
             obj = obj.obj
         self.queue.add(obj.key())
 
+    def create_pod(self, owner: KubeObject, pod: KubeObject) -> Event:
+        """controller_utils.go RealPodControl.CreatePods: create ``pod`` for ``owner`` and record
+        SuccessfulCreate / FailedCreate on the owner; the event carries the created pod or the error."""
+        ev, out = self.client.create(pod), self.sim.event()
+
+        def done(e):
+            e.defused = True
+            if e.ok:
+                self.recorder.event(owner, "Normal", "SuccessfulCreate", f"Created pod: {e.value.name}")
+                out.succeed(e.value)
+            else:
+                self.recorder.event(owner, "Warning", "FailedCreate", f"Error creating: {e.exception}")
+                out.fail(e.exception)
+        ev.add_callback(done)
+        return out
+
     def enqueue_after(self, obj_or_key: Any, delay: float) -> None:
         key = obj_or_key if isinstance(obj_or_key, str) else obj_or_key.key()
         self.queue.add_after(key, delay)

@@ -643,19 +643,7 @@ class DaemonSetController(Controller):
 
             def create_one():
                 node = queue.pop(0)
-                pod = pod_from_template(self._template_for(ds, node, hash_), ds)
-                ev, out = self.client.create(pod), self.sim.event()
-
-                def done(e):
-                    e.defused = True
-                    if e.ok:
-                        self.recorder.event(ds, "Normal", "SuccessfulCreate", f"Created pod: {e.value.name}")
-                        out.succeed(e.value)
-                    else:
-                        self.recorder.event(ds, "Warning", "FailedCreate", f"Error creating: {e.exception}")
-                        out.fail(e.exception)
-                ev.add_callback(done)
-                return out
+                return self.create_pod(ds, pod_from_template(self._template_for(ds, node, hash_), ds))
 
             ok, err = yield from slow_start_batch(self.sim, len(to_create), 1, create_one)
             for _ in range(len(to_create) - ok):

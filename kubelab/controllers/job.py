@@ -375,18 +375,7 @@ class JobController(Controller):
             pod = pod_from_template(tmpl, job, {JOB_NAME_LABEL: job.name, CONTROLLER_UID_LABEL: job.uid,
                                                 "job-name": job.name, "controller-uid": job.uid},
                                     generate_name=generate_name)
-            ev, out = self.client.create(pod), self.sim.event()
-
-            def done(e):
-                e.defused = True
-                if e.ok:
-                    self.recorder.event(job, "Normal", "SuccessfulCreate", f"Created pod: {e.value.name}")
-                    out.succeed(e.value)
-                else:
-                    self.recorder.event(job, "Warning", "FailedCreate", f"Error creating: {e.exception}")
-                    out.fail(e.exception)
-            ev.add_callback(done)
-            return out
+            return self.create_pod(job, pod)
 
         ok, err = yield from slow_start_batch(self.sim, diff, 1, create_one)
         for _ in range(diff - ok):
@@ -973,33 +962,28 @@ def match_pod_failure_policy(policy, pod) -> tuple[Optional[str], bool, Optional
         return None, True, None
     for index, rule in enumerate(policy.rules or ()):
         action = rule.action
+        failjob = None  # the FailJob message, when this rule matches the pod
         if rule.on_exit_codes is not None:
             req = rule.on_exit_codes
             cs = _matching_container(pod.status.container_statuses, req) or \
                 _matching_container(pod.status.init_container_statuses, req)
             if cs is not None:
-                if action == "Ignore":
-                    return None, False, "Ignore"
-                if action == "FailIndex":
-                    return None, True, "FailIndex"
-                if action == "Count":
-                    return None, True, "Count"
-                if action == "FailJob":
-                    return (f"Container {cs.name} for pod {pod.metadata.namespace}/{pod.name} failed with exit code "
-                            f"{cs.state.terminated.exit_code} matching FailJob rule at index {index}"), True, "FailJob"
+                failjob = (f"Container {cs.name} for pod {pod.metadata.namespace}/{pod.name} failed with exit code "
+                           f"{cs.state.terminated.exit_code} matching FailJob rule at index {index}")
         elif rule.on_pod_conditions is not None:
             cond = next((c for c in pod.status.conditions or () for pat in rule.on_pod_conditions
                          if c.type == pat.type and c.status == (pat.status or "True")), None)
             if cond is not None:
-                if action == "Ignore":
-                    return None, False, "Ignore"
-                if action == "FailIndex":
-                    return None, True, "FailIndex"
-                if action == "Count":
-                    return None, True, "Count"
-                if action == "FailJob":
-                    return (f"Pod {pod.metadata.namespace}/{pod.name} has condition {cond.type} matching FailJob "
-                            f"rule at index {index}"), True, "FailJob"
+                failjob = (f"Pod {pod.metadata.namespace}/{pod.name} has condition {cond.type} matching FailJob "
+                           f"rule at index {index}")
+        if failjob is None:
+            continue
+        if action == "Ignore":
+            return None, False, "Ignore"
+        if action in ("FailIndex", "Count"):
+            return None, True, action
+        if action == "FailJob":
+            return failjob, True, "FailJob"
     return None, True, None
 
 

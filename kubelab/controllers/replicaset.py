@@ -316,21 +316,7 @@ class ReplicaSetController(Controller):
             self.expectations.expect_creations(key, diff)
 
             def create_one():
-                pod = pod_from_template(rs.spec.template, rs)
-                ev = self.client.create(pod)
-                out = self.sim.event()
-
-                def done(e):
-                    e.defused = True
-                    if e.ok:
-                        self.recorder.event(rs, "Normal", "SuccessfulCreate", f"Created pod: {e.value.name}")
-                        out.succeed(e.value)
-                    else:
-                        exc = e.exception
-                        self.recorder.event(rs, "Warning", "FailedCreate", f"Error creating: {exc}")
-                        out.fail(exc)
-                ev.add_callback(done)
-                return out
+                return self.create_pod(rs, pod_from_template(rs.spec.template, rs))
 
             successes, err = yield from slow_start_batch(self.sim, diff, SLOW_START_INITIAL_BATCH_SIZE, create_one)
             for _ in range(diff - successes):
