@@ -459,26 +459,6 @@ def _describe_pod_template(w: PrefixWriter, template: Any) -> None:
     _print_tolerations_multiline(w, "  Tolerations", template.spec.tolerations)
 
 
-class _Unaligned:
-    """A writer that keeps the tabs: history.go printTemplate writes DescribePodTemplate through
-    a bare NewPrefixWriter(buf), no tabwriter (``rollout history --revision``, ``undo --dry-run``)."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-
-    def write(self, text: str) -> None:
-        self.parts.append(text)
-
-    def flush(self) -> None:
-        pass
-
-
-def pod_template_text(template: Any) -> str:
-    raw = _Unaligned()
-    _describe_pod_template(PrefixWriter(raw), template)  # type: ignore[arg-type]
-    return "".join(raw.parts)
-
-
 class _RawWriter:
     """A bytes.Buffer under describe.NewPrefixWriter: the tabs stay tabs."""
 
@@ -501,6 +481,9 @@ def print_template(template: Any) -> str:
     buf = _RawWriter()
     _describe_pod_template(PrefixWriter(buf), template)  # type: ignore[arg-type]
     return buf.getvalue()
+
+
+pod_template_text = print_template  # the name this module exported first
 
 
 def _pod_status_counts(pods: list[Any]) -> tuple[int, int, int, int]:
