@@ -15,6 +15,7 @@ import time
 
 import kubelab as kl
 from kubelab.api import Pod, decode
+from kubelab.apiserver.user import ADMIN
 from kubelab.client import APIClient
 
 
@@ -33,7 +34,10 @@ def run(nodes: int, pods: int, inflight: int = 100) -> dict:
     build = time.perf_counter() - t0
     ready = sum(1 for n in cluster.list("Node"))
     sim = cluster.sim
-    client = APIClient(sim, cluster.network, "bench-client", lambda h: cluster.load_balancer.pick(h), "bench")
+    # kubeadm's admin identity (not system:masters): API Priority and Fairness queues its
+    # creates in global-default, as it would a real client's
+    client = APIClient(sim, cluster.network, "bench-client", lambda h: cluster.load_balancer.pick(h), "bench",
+                       user=ADMIN)
     cluster.network.start("bench-client")
     state = {"next": 0, "created": 0, "failed": 0}
 

@@ -29,7 +29,8 @@ from kubelab.api.scheme import KINDS, DecodeError, decode
 from kubelab.api.validation import check_decode
 from kubelab.sim import Event, Network, Simulator
 
-from . import admission, audit, authn, authz, bootstrappolicy, componentstatus, noderestriction, reconcilers, registry, storage
+from . import (admission, audit, authn, authz, bootstrappolicy, componentstatus, flowcontrol, noderestriction, reconcilers,
+               registry, storage)
 from .user import SYSTEM_PRIVILEGED_GROUP, UserInfo
 
 # the API server's own loopback identity (server/config.go: system:apiserver in system:masters);
@@ -112,6 +113,10 @@ class APIServer:
         self.inflight_mutating = 0
         self.max_requests_inflight = 400  # --max-requests-inflight default
         self.max_mutating_requests_inflight = 200  # --max-mutating-requests-inflight default
+        # --enable-priority-and-fairness (default true): requests queue fairly per priority
+        # level (flowcontrol.py) instead of meeting the max-inflight filter's 429
+        self.enable_priority_and_fairness = True
+        self.flowcontrol = flowcontrol.APFController(sim, self.max_requests_inflight + self.max_mutating_requests_inflight)
         # The capacity model: requests share `cores`; each costs a small CPU demand, so
         # latency stays flat until the replica is busy and then grows with its queue.
         self.cores = 4
@@ -294,28 +299,68 @@ class APIServer:
 
     # -- the entry point ------------------------------------------------------------------
     def handle(self, req: Request) -> Event:
-        """Serve one request; the event succeeds with the result or fails with StatusError."""
+        """Serve one request; the event succeeds with the result or fails with StatusError.
+
+        The filters in the real chain's order (server/config.go DefaultBuildHandlerChain):
+        authentication and impersonation, then flow control (API Priority and Fairness, or
+        max-inflight when it is turned off), then authorization and the handler."""
         self.requests_total += 1
         out = self.sim.event()
         if not self.running:
             out.fail(errors.new_service_unavailable("apiserver is shutting down"))
             return out
-        mutating = req.verb not in ("get", "list", "watch")
-        # APF's predecessor: the max-inflight filter (k8s.io/apiserver/pkg/server/filters/maxinflight.go)
-        if mutating and self.inflight_mutating >= self.max_mutating_requests_inflight or (
-            not mutating and self.inflight >= self.max_requests_inflight
-        ):
-            # tooManyRequests(): "Retry-After: 1" and a plain-text body, not a Status
-            err = errors.new_too_many_requests("Too many requests, please try again later.", 1)
-            err.text_body = "Too many requests, please try again later.\n"
-            out.fail(err)
+        started = self.sim.now
+        decision = {"decision": "", "reason": ""}
+        try:
+            if req.credentials is not None:
+                # the authentication filter, then impersonation (endpoints/filters)
+                user = self.authenticator.authenticate(self, req.credentials)
+                req.user = self.authenticator.impersonate(self, user, req.credentials)
+        except errors.StatusError as exc:
+            self._audit(req, started, decision, exc)
+            out.fail(exc)
             return out
+        mutating = req.verb not in ("get", "list", "watch")
+        if not self.enable_priority_and_fairness:
+            # the max-inflight filter (k8s.io/apiserver/pkg/server/filters/maxinflight.go)
+            if mutating and self.inflight_mutating >= self.max_mutating_requests_inflight or (
+                not mutating and self.inflight >= self.max_requests_inflight
+            ):
+                self._too_many_requests(req, out, started, 1)
+                return out
+            self._execute(req, out, mutating, started, None)
+            return out
+        # API Priority and Fairness (server/filters/priority-and-fairness.go): the server's
+        # concurrency limit is the sum of the two max-inflight flags
+        apf = self.flowcontrol
+        apf.configure(self.max_requests_inflight + self.max_mutating_requests_inflight)
+        kind = req.kind
+        resource = f"{kind.RESOURCE}/{req.subresource}" if req.subresource else kind.RESOURCE
+        if req.verb == "bind":
+            resource = f"{kind.RESOURCE}/binding"
+        c = apf.classify(authz._VERBS.get(req.verb, req.verb), kind.GROUP, resource,
+                         (req.namespace or "") if kind.NAMESPACED else "", req.user or LOOPBACK)
+        seats = 1
+        if req.verb == "list":  # list_work_estimator.go: one seat per 100 objects listed
+            seats = flowcontrol.list_seats(len(getattr(self.caches.get(kind.KIND), "objects", ())))
+        apf.admit(c, seats, lambda ticket: self._execute(req, out, mutating, started, ticket),
+                  lambda reason, retry_after: self._too_many_requests(req, out, started, retry_after))
+        return out
+
+    def _too_many_requests(self, req: Request, out: Event, started: float, retry_after: int) -> None:
+        # tooManyRequests(): "Retry-After: N" and a plain-text body, not a Status
+        err = errors.new_too_many_requests("Too many requests, please try again later.", retry_after)
+        err.text_body = "Too many requests, please try again later.\n"
+        self._audit(req, started, {"decision": "", "reason": ""}, err)
+        out.fail(err)
+
+    def _execute(self, req: Request, out: Event, mutating: bool, started: float,
+                 ticket: Optional[flowcontrol.Ticket]) -> None:
+        """A request past flow control: it holds a seat (counted in flight) until it is answered."""
         if mutating:
             self.inflight_mutating += 1
         else:
             self.inflight += 1
-
-        started = self.sim.now
         decision = {"decision": "", "reason": ""}
         # a user's write is followed through the layers (the request_path view draws it)
         if mutating and req.user_agent.startswith("kubectl") and req.kind.KIND in self.caches:
@@ -339,6 +384,8 @@ class APIServer:
                 self.inflight_mutating -= 1
             else:
                 self.inflight -= 1
+            if ticket is not None:
+                self.flowcontrol.finish(ticket)
             if ev.ok:
                 out.succeed(ev.value)
             else:
@@ -346,10 +393,6 @@ class APIServer:
                 out.fail(ev.exception)
 
         try:
-            if req.credentials is not None:
-                # the authentication filter, then impersonation (endpoints/filters)
-                user = self.authenticator.authenticate(self, req.credentials)
-                req.user = self.authenticator.impersonate(self, user, req.credentials)
             if req.span:
                 who = req.user or LOOPBACK
                 self._step(req, "Authenticated", f"user={who.name} groups={','.join(who.groups)}")
@@ -362,21 +405,20 @@ class APIServer:
             if exc.code == 403:
                 decision["reason"] = getattr(exc, "authz_reason", "")
             finish(self.sim.event().fail(exc))
-            return out
+            return
         if req.kind.KIND in ("SubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview",
                              "SelfSubjectReview") and req.verb == "create":
             proc = self.sim.spawn(self._guard(self._access_review, req), name=f"{self.name}/review")
             proc.add_callback(finish)
-            return out
+            return
         handler = getattr(self, f"_{req.verb}", None)
         if req.kind.KIND not in self.caches:
             handler = self._proxy  # an aggregated API: no storage here
         if handler is None:
             finish(self.sim.event().fail(errors.new_method_not_supported(req.kind.group_resource(), req.verb)))
-            return out
+            return
         proc = self.sim.spawn(self._guard(handler, req), name=f"{self.name}/{req.verb}")
         proc.add_callback(finish)
-        return out
 
     def authorize(self, req: Request, user: Optional[UserInfo]) -> str:
         """The authorization filter (endpoints/filters/authorization.go): the privileged-group

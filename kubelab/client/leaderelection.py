@@ -37,6 +37,7 @@ class LeaderElector:
         self._observed_record: Optional[tuple] = None
         self._observed_time = 0.0
         self._last_renew = 0.0
+        self._lease: Optional[Lease] = None  # the lock's copy (resourcelock.LeaseLock.lease)
         self._proc = None
 
     def __repr__(self) -> str:
@@ -80,6 +81,21 @@ class LeaderElector:
 
     def _try_acquire_or_renew(self):
         now = self.sim.now
+        # 1. the fast path (leaderelection.go tryAcquireOrRenew, client-go v1.27+): the leader
+        # updates the lease it last saw, assuming nobody else wrote it: no GET per renewal
+        if self._lease is not None and self.observed_holder == self.identity and \
+                self._observed_time + self.lease_duration > now:
+            new = self._lease.copy_deep()
+            new.spec.renew_time = rfc3339_micro(now)
+            new.spec.lease_duration_seconds = int(self.lease_duration)
+            try:
+                updated = yield self.client.update(new)
+            except Exception:  # noqa: BLE001 — "falling back to slow path"
+                self._lease = None
+            else:
+                self._observe(updated, now)
+                return True
+        # 2. the slow path: get (or create) the lease, then acquire or renew it
         try:
             lease = yield self.client.get(Lease, self.lease_name, self.namespace)
         except errors.StatusError as exc:
@@ -91,10 +107,10 @@ class LeaderElector:
                                        acquire_time=rfc3339_micro(now), renew_time=rfc3339_micro(now),
                                        lease_transitions=0))
             try:
-                yield self.client.create(new)
+                created = yield self.client.create(new)
             except Exception:  # noqa: BLE001 — someone else created it first, or no server
                 return False
-            self._observe(new, now)
+            self._observe(created, now)
             return True
         except Exception:  # noqa: BLE001 — connection errors: cannot renew this round
             return False
@@ -120,6 +136,7 @@ class LeaderElector:
         return True
 
     def _observe(self, lease: Lease, now: float) -> None:
+        self._lease = lease
         spec = lease.spec
         self._observed_record = (spec.holder_identity, spec.renew_time, spec.lease_transitions)
         self._observed_time = now

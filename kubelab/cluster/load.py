@@ -24,10 +24,16 @@ from kubelab.api.core import ConfigMap
 from kubelab.client import APIClient
 
 from kubelab.apiserver.server import APIServer
+from kubelab.apiserver.user import ALL_AUTHENTICATED, UserInfo
 from kubelab.sim import journaled
 
 if TYPE_CHECKING:
     from kubelab.cluster import Cluster
+
+
+# the load tool runs with a kubeconfig of its own in kubeadm's admin group (RBAC lets it
+# read and patch ConfigMaps; it is not system:masters, so flow control does not exempt it)
+LOADGEN_USER = UserInfo("loadgen", groups=("kubeadm:cluster-admins", ALL_AUTHENTICATED))
 
 
 @dataclass
@@ -71,6 +77,9 @@ class LoadGenerator:
         self.namespace = namespace
         self.clients = [
             APIClient(self.sim, cluster.network, f"loadgen-{i}", lambda h: cluster.load_balancer.pick(h), "loadgen", timeout=10.0,
+                      # an ordinary authenticated user: API Priority and Fairness puts it in
+                      # global-default, beside (and fairly shared with) the user's kubectl
+                      user=LOADGEN_USER,
                       max_retries=0)  # a load tool counts every answer, 429s included (as hey or ab do)
             for i in range(clients)
         ]

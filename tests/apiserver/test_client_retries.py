@@ -11,8 +11,15 @@ def pod(name="web"):
                    "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}})
 
 
+def no_flow_control(world):
+    # the max-inflight filter answers 429 at once when full (API Priority and Fairness
+    # would queue the request instead: tests/apiserver/test_flowcontrol.py)
+    world.server.enable_priority_and_fairness = False
+
+
 def test_a_429_is_retried_after_retry_after_and_then_succeeds(world):
     # the server takes no writes at all for 3.5 s (max-inflight full), then frees up
+    no_flow_control(world)
     world.server.max_mutating_requests_inflight = 0
     world.sim.call_later(3.5, setattr, world.server, "max_mutating_requests_inflight", 200)
     created = world.do(world.client.create(pod()))
@@ -23,6 +30,7 @@ def test_a_429_is_retried_after_retry_after_and_then_succeeds(world):
 
 
 def test_retries_end_after_ten_with_kubectls_wording(world):
+    no_flow_control(world)
     world.server.max_mutating_requests_inflight = 0
     with pytest.raises(errors.StatusError) as exc:
         world.do(world.client.create(pod()))
@@ -41,6 +49,7 @@ def test_retries_end_after_ten_with_kubectls_wording(world):
 
 def test_a_read_names_the_object_in_the_message(world):
     world.do(world.client.create(pod()))
+    no_flow_control(world)
     world.server.max_requests_inflight = 0
     with pytest.raises(errors.StatusError) as exc:
         world.do(world.client.get("pods", "web"))

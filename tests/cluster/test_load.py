@@ -26,6 +26,7 @@ def test_replicas_scale_out_under_load_and_latency_falls_back():
 def test_beyond_max_requests_inflight_the_server_answers_429():
     cluster = kl.Cluster(masters=1, seed=1)
     server = cluster.apiservers[0]
+    server.enable_priority_and_fairness = False  # --enable-priority-and-fairness=false
     server.max_requests_inflight = 5
     events = [server.handle(Request("get", ConfigMap, "default", "nope")) for _ in range(8)]
     cluster.run(seconds=1)

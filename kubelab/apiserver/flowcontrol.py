@@ -1,0 +1,389 @@
+"""API Priority and Fairness (k8s.io/apiserver/pkg/util/flowcontrol): how kube-apiserver
+limits the requests it executes at once, on by default since v1.20 and GA in v1.29
+(``--enable-priority-and-fairness=true``; the older max-inflight filter only serves when
+it is turned off).
+
+* Every request is **classified** by the first FlowSchema that matches it (lowest
+  ``matchingPrecedence``, then name): its subjects (user, group, service account) and a
+  resource rule (verb, API group, resource, namespace). The FlowSchema names a priority
+  level and how to tell flows apart (ByUser, ByNamespace).
+* The server's concurrency limit, ``--max-requests-inflight`` + ``--max-mutating-requests-inflight``
+  (400 + 200), is split among the non-exempt priority levels in proportion to their
+  ``nominalConcurrencyShares``: NominalCL(i) = ceil(ServerCL * NCS(i) / sum NCS).
+* A request that finds no free seat **waits in a queue** of its priority level rather than
+  being refused: shuffle sharding deals the flow a hand of queues and it joins the
+  shortest (``shufflesharding.Dealer``, ``queueset.go`` chooseQueueIndexLocked); queues are
+  served fairly (the one whose next request has the smallest virtual start time, so flows
+  take turns). Only a full queue (``queueLengthLimit``) or a wait past a quarter of the
+  request timeout (60 s / 4 = 15 s, ``getRequestWaitContext``) gets **429** — with the
+  same plain text as max-inflight and a ``Retry-After`` that grows while the level keeps
+  dropping requests (``droppedRequestsTracker``: 1 s, doubling to at most 32).
+* ``system:masters`` is **exempt** (never queued). kubeadm's admin.conf is in
+  ``kubeadm:cluster-admins`` since v1.29, so the user's kubectl lands in ``global-default``;
+  kubelets in ``node-high`` (their Node and Lease) and ``system``; the scheduler and the
+  controller manager in ``workload-high``; leader election in ``leader-election``.
+
+The configuration is the bootstrap one (``apis/flowcontrol/bootstrap/default.go``).
+Not modelled: borrowing between levels (``lendablePercent``), the extra seats a write
+holds while its watchers are notified (``mutating_work_estimator.go``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from .user import ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, NODES_GROUP, SYSTEM_PRIVILEGED_GROUP, UserInfo
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kubelab.sim import Simulator
+
+# --request-timeout's default is 1m; a request may wait a quarter of it in a queue
+# (server/filters/priority-and-fairness.go getRequestWaitContext: min(timeout / 4, 1m))
+REQUEST_TIMEOUT = 60.0
+REQUEST_WAIT_LIMIT = REQUEST_TIMEOUT / 4
+MAX_RETRY_AFTER = 32  # util/flowcontrol/dropped_requests_tracker.go maxRetryAfter
+OBJECTS_PER_SEAT = 100  # request/config.go: a list costs one seat per 100 objects it reads
+MAXIMUM_SEATS = 10  # request/config.go maximumSeatsLimit
+
+
+@dataclass(frozen=True)
+class PriorityLevel:
+    """A PriorityLevelConfiguration: exempt, or limited with queues (or Reject, catch-all)."""
+
+    name: str
+    shares: int = 0  # nominalConcurrencyShares
+    exempt: bool = False
+    queues: int = 0  # 0: limitResponse Reject
+    hand_size: int = 0
+    queue_length_limit: int = 0
+
+
+@dataclass(frozen=True)
+class ResourceRule:
+    """flowcontrol/v1 ResourcePolicyRule."""
+
+    verbs: tuple[str, ...] = ("*",)
+    groups: tuple[str, ...] = ("*",)
+    resources: tuple[str, ...] = ("*",)
+    namespaces: tuple[str, ...] = ("*",)
+    cluster_scope: bool = True
+
+    def matches(self, verb: str, group: str, resource: str, namespace: str) -> bool:
+        if "*" not in self.verbs and verb not in self.verbs:
+            return False
+        if "*" not in self.groups and group not in self.groups:
+            return False
+        if "*" not in self.resources and resource not in self.resources:
+            return False
+        if not namespace:
+            return self.cluster_scope
+        return "*" in self.namespaces or namespace in self.namespaces
+
+
+@dataclass(frozen=True)
+class FlowSchema:
+    """A FlowSchema with one rule (PolicyRulesWithSubjects): ``subjects`` are
+    ("User", name), ("Group", name) or ("ServiceAccount", "namespace/name")."""
+
+    name: str
+    priority_level: str
+    precedence: int
+    distinguisher: Optional[str]  # "ByUser", "ByNamespace" or None
+    subjects: tuple[tuple[str, str], ...]
+    rules: tuple[ResourceRule, ...] = (ResourceRule(),)
+
+    def matches_subject(self, user: UserInfo) -> bool:
+        for kind, value in self.subjects:
+            if kind == "Group" and (value == "*" or value in user.groups):
+                return True
+            if kind == "User" and (value == "*" or value == user.name):
+                return True
+            if kind == "ServiceAccount":
+                ns, name = value.split("/", 1)
+                prefix = f"system:serviceaccount:{ns}:"
+                if user.name.startswith(prefix) and (name == "*" or user.name == prefix + name):
+                    return True
+        return False
+
+
+# -- the bootstrap configuration (apis/flowcontrol/bootstrap/default.go) ------------------------
+PRIORITY_LEVELS: tuple[PriorityLevel, ...] = (
+    PriorityLevel("exempt", exempt=True),
+    PriorityLevel("system", 30, queues=64, hand_size=6, queue_length_limit=50),
+    PriorityLevel("node-high", 40, queues=64, hand_size=6, queue_length_limit=50),
+    PriorityLevel("leader-election", 10, queues=16, hand_size=4, queue_length_limit=50),
+    PriorityLevel("workload-high", 40, queues=128, hand_size=6, queue_length_limit=50),
+    PriorityLevel("workload-low", 100, queues=128, hand_size=6, queue_length_limit=50),
+    PriorityLevel("global-default", 20, queues=128, hand_size=6, queue_length_limit=50),
+    PriorityLevel("catch-all", 5),  # limitResponse: Reject
+)
+
+_KUBE_SYSTEM_SAS = (("ServiceAccount", "kube-system/*"),)
+_LEADER_ELECTION_RULES = (
+    ResourceRule(("get", "create", "update"), ("",), ("endpoints", "configmaps"), ("kube-system",), False),
+    ResourceRule(("get", "create", "update"), ("coordination.k8s.io",), ("leases",), ("*",), False),
+)
+FLOW_SCHEMAS: tuple[FlowSchema, ...] = tuple(sorted((
+    FlowSchema("exempt", "exempt", 1, None, (("Group", SYSTEM_PRIVILEGED_GROUP),)),
+    FlowSchema("system-leader-election", "leader-election", 100, "ByUser",
+               (("User", "system:kube-controller-manager"), ("User", "system:kube-scheduler")) + _KUBE_SYSTEM_SAS,
+               _LEADER_ELECTION_RULES),
+    FlowSchema("endpoint-controller", "workload-high", 150, "ByUser",
+               (("User", "system:kube-controller-manager"), ("ServiceAccount", "kube-system/endpoint-controller")),
+               (ResourceRule(("get", "create", "update"), ("",), ("endpoints",), ("*",), False),)),
+    FlowSchema("workload-leader-election", "leader-election", 200, "ByUser", _KUBE_SYSTEM_SAS,
+               (ResourceRule(("get", "create", "update"), ("",), ("endpoints", "configmaps"), ("*",), False),
+                _LEADER_ELECTION_RULES[1])),
+    FlowSchema("system-node-high", "node-high", 400, "ByUser", (("Group", NODES_GROUP),),
+               (ResourceRule(("*",), ("",), ("nodes", "nodes/status"), ("*",), True),
+                ResourceRule(("*",), ("coordination.k8s.io",), ("leases",), ("*",), False))),
+    FlowSchema("system-nodes", "system", 500, "ByUser", (("Group", NODES_GROUP),)),
+    FlowSchema("kube-controller-manager", "workload-high", 800, "ByNamespace",
+               (("User", "system:kube-controller-manager"),)),
+    FlowSchema("kube-scheduler", "workload-high", 800, "ByNamespace", (("User", "system:kube-scheduler"),)),
+    FlowSchema("kube-system-service-accounts", "workload-high", 900, "ByNamespace", _KUBE_SYSTEM_SAS),
+    FlowSchema("service-accounts", "workload-low", 9000, "ByUser", (("Group", "system:serviceaccounts"),)),
+    FlowSchema("global-default", "global-default", 9900, "ByUser",
+               (("Group", ALL_UNAUTHENTICATED), ("Group", ALL_AUTHENTICATED))),
+    FlowSchema("catch-all", "catch-all", 10000, "ByUser",
+               (("Group", ALL_UNAUTHENTICATED), ("Group", ALL_AUTHENTICATED))),
+), key=lambda fs: (fs.precedence, fs.name)))
+
+
+def hash_flow_id(flow_schema: str, distinguisher: str) -> int:
+    """queueset.go hashFlowID: the first 8 bytes of sha256(fsName NUL distinguisher), little-endian."""
+    digest = hashlib.sha256(flow_schema.encode() + b"\x00" + distinguisher.encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def deal(hash_value: int, deck_size: int, hand_size: int) -> list[int]:
+    """shufflesharding.Dealer.Deal: ``hand_size`` distinct queue indices from the hash."""
+    remainders = []
+    for i in range(hand_size):
+        nxt = hash_value // (deck_size - i)
+        remainders.append(hash_value - (deck_size - i) * nxt)
+        hash_value = nxt
+    hand = []
+    for i in range(hand_size):
+        card = remainders[i]
+        for j in range(i, 0, -1):
+            if card >= remainders[j - 1]:
+                card += 1
+        hand.append(card)
+    return hand
+
+
+@dataclass
+class Ticket:
+    """A dispatched request's seats: handed to ``dispatch``, given back to :meth:`APFController.finish`."""
+
+    level: "PriorityLevelState"
+    queue: Optional["_Queue"]
+    seats: int
+
+
+@dataclass
+class _Waiting:
+    seats: int
+    dispatch: Callable[[Ticket], None]
+    reject: Callable[[str, int], None]
+    queue: "_Queue"
+    timer: Any = None
+
+
+@dataclass
+class _Queue:
+    waiting: deque = field(default_factory=deque)
+    seats_in_use: int = 0
+    next_r: float = 0.0  # virtual start time of its next request (fair queuing)
+
+
+class _DroppedRequests:
+    """dropped_requests_tracker.go: Retry-After for a level doubles (to 32 s) when it
+    dropped at least 3 x Retry-After requests in the last Retry-After seconds, and falls
+    back by one when it dropped fewer than Retry-After."""
+
+    def __init__(self) -> None:
+        self.retry_after = 1
+        self._history: list[tuple[int, int]] = []  # (unix second, dropped)
+        self._current = (0, 0)
+        self._updated = 0
+
+    def record(self, now: float) -> None:
+        sec = int(now)
+        cur_sec, count = self._current
+        if sec == cur_sec:
+            self._current = (sec, count + 1)
+            return
+        self._history.append(self._current)
+        keep = min(2 * self.retry_after, MAX_RETRY_AFTER)
+        self._history = [(s, c) for s, c in self._history if sec - s <= keep]
+        self._current = (sec, 1)
+        dropped = sum(c for s, c in self._history if sec - s <= self.retry_after and s < sec)
+        if sec - self._updated >= self.retry_after and dropped >= 3 * self.retry_after:
+            self.retry_after = min(self.retry_after * 2, MAX_RETRY_AFTER)
+            self._updated = sec
+        elif dropped < self.retry_after and self.retry_after > 1:
+            self.retry_after -= 1
+
+
+class PriorityLevelState:
+    """One priority level's seats and queues (queueset.go's queueSet)."""
+
+    def __init__(self, config: PriorityLevel, concurrency_limit: int) -> None:
+        self.config = config
+        self.concurrency_limit = concurrency_limit
+        self.seats_in_use = 0
+        self.queues = [_Queue() for _ in range(config.queues)]
+        self.waiting = 0
+        self.dispatched = 0
+        self.rejected: dict[str, int] = {"queue-full": 0, "time-out": 0, "concurrency-limit": 0}
+        self.dropped = _DroppedRequests()
+
+    def __repr__(self) -> str:
+        return (f"<PriorityLevel {self.config.name} seats {self.seats_in_use}/{self.concurrency_limit} "
+                f"waiting {self.waiting}>")
+
+
+@dataclass(frozen=True)
+class Classification:
+    flow_schema: str
+    priority_level: str
+    distinguisher: str
+
+
+class APFController:
+    """The API server's flow-control filter: classify, then execute, queue or reject."""
+
+    def __init__(self, sim: "Simulator", server_concurrency_limit: int = 600) -> None:
+        self.sim = sim
+        self.levels: dict[str, PriorityLevelState] = {}
+        self.server_concurrency_limit = 0
+        self.configure(server_concurrency_limit)
+
+    def configure(self, server_concurrency_limit: int) -> None:
+        """NominalCL(i) = ceil(ServerCL * NCS(i) / sum NCS) over the non-exempt levels."""
+        if server_concurrency_limit == self.server_concurrency_limit and self.levels:
+            return
+        self.server_concurrency_limit = server_concurrency_limit
+        total = sum(pl.shares for pl in PRIORITY_LEVELS if not pl.exempt)
+        for pl in PRIORITY_LEVELS:
+            limit = 0 if pl.exempt else math.ceil(server_concurrency_limit * pl.shares / total)
+            state = self.levels.get(pl.name)
+            if state is None:
+                self.levels[pl.name] = PriorityLevelState(pl, limit)
+            else:
+                state.concurrency_limit = limit
+
+    def classify(self, verb: str, group: str, resource: str, namespace: str, user: UserInfo) -> Classification:
+        for fs in FLOW_SCHEMAS:
+            if not fs.matches_subject(user):
+                continue
+            if not any(r.matches(verb, group, resource, namespace) for r in fs.rules):
+                continue
+            if fs.distinguisher == "ByUser":
+                dist = user.name
+            elif fs.distinguisher == "ByNamespace":
+                dist = namespace
+            else:
+                dist = ""
+            return Classification(fs.name, fs.priority_level, dist)
+        return Classification("catch-all", "catch-all", user.name)
+
+    def admit(self, c: Classification, seats: int, dispatch: Callable[[Ticket], None],
+              reject: Callable[[str, int], None]) -> None:
+        """Call ``dispatch(ticket)`` now or when a seat frees, or ``reject(reason, retry_after)``;
+        the caller gives the ticket back to :meth:`finish` when the request completes."""
+        level = self.levels[c.priority_level]
+        cfg = level.config
+        if cfg.exempt:
+            level.dispatched += 1
+            dispatch(Ticket(level, None, 0))
+            return
+        seats = max(1, min(seats, level.concurrency_limit or 1))
+        if not cfg.queues:  # Reject: no queues, a seat now or 429
+            if level.seats_in_use + seats <= level.concurrency_limit:
+                self._start(level, None, seats, dispatch)
+            else:
+                self._reject(level, "concurrency-limit", reject)
+            return
+        hand = deal(hash_flow_id(c.flow_schema, c.distinguisher), cfg.queues, cfg.hand_size)
+        # the shortest queue of the hand, counting seats waiting and executing (ties: first dealt)
+        queue = min((level.queues[i] for i in hand),
+                    key=lambda q: sum(w.seats for w in q.waiting) + q.seats_in_use)
+        if not level.waiting and level.seats_in_use + seats <= level.concurrency_limit:
+            self._start(level, queue, seats, dispatch)
+            return
+        if len(queue.waiting) >= cfg.queue_length_limit:
+            self._reject(level, "queue-full", reject)
+            return
+        if not queue.waiting:  # a queue that was idle starts at the level's virtual time
+            queue.next_r = max(queue.next_r, self._virtual_time(level))
+        w = _Waiting(seats, dispatch, reject, queue)
+        w.timer = self.sim.call_later(REQUEST_WAIT_LIMIT, self._time_out, level, w)
+        queue.waiting.append(w)
+        level.waiting += 1
+
+    def finish(self, ticket: Ticket) -> None:
+        """The request is done: its seats go to the next waiting requests."""
+        level = ticket.level
+        if level.config.exempt:
+            return
+        level.seats_in_use -= ticket.seats
+        if ticket.queue is not None:
+            ticket.queue.seats_in_use -= ticket.seats
+        self._dispatch_waiting(level)
+
+    # -- internals -----------------------------------------------------------------------------
+    def _start(self, level: PriorityLevelState, queue: Optional[_Queue], seats: int,
+               dispatch: Callable[[Ticket], None]) -> None:
+        level.seats_in_use += seats
+        level.dispatched += 1
+        if queue is not None:
+            queue.seats_in_use += seats
+            queue.next_r += seats
+        dispatch(Ticket(level, queue, seats))
+
+    def _virtual_time(self, level: PriorityLevelState) -> float:
+        busy = [q.next_r for q in level.queues if q.waiting]
+        return min(busy) if busy else max((q.next_r for q in level.queues), default=0.0)
+
+    def _dispatch_waiting(self, level: PriorityLevelState) -> None:
+        """queueset.go dispatchLocked: while seats are free, the queue with the smallest
+        virtual start time sends its oldest request."""
+        while level.waiting:
+            queue = min((q for q in level.queues if q.waiting), key=lambda q: q.next_r)
+            w = queue.waiting[0]
+            if level.seats_in_use + w.seats > level.concurrency_limit:
+                return
+            queue.waiting.popleft()
+            level.waiting -= 1
+            if w.timer is not None:
+                w.timer.cancel()
+            self._start(level, queue, w.seats, w.dispatch)
+
+    def _time_out(self, level: PriorityLevelState, w: _Waiting) -> None:
+        try:
+            w.queue.waiting.remove(w)
+        except ValueError:
+            return
+        level.waiting -= 1
+        self._reject(level, "time-out", w.reject)
+
+    def _reject(self, level: PriorityLevelState, reason: str, reject: Callable[[str, int], None]) -> None:
+        level.rejected[reason] += 1
+        level.dropped.record(self.sim.now)
+        reject(reason, level.dropped.retry_after)
+
+
+def list_seats(objects: int) -> int:
+    """list_work_estimator.go: a list costs ceil(objects / 100) seats, 1 to 10."""
+    return max(1, min(MAXIMUM_SEATS, math.ceil(objects / OBJECTS_PER_SEAT)))
+
+
+__all__ = ["APFController", "Classification", "FLOW_SCHEMAS", "FlowSchema", "PRIORITY_LEVELS", "PriorityLevel",
+           "PriorityLevelState", "REQUEST_WAIT_LIMIT", "ResourceRule", "Ticket", "deal", "hash_flow_id", "list_seats"]
