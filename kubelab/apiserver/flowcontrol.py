@@ -195,9 +195,10 @@ class _Waiting:
     timer: Any = None
 
 
-@dataclass
+@dataclass(eq=False)
 class _Queue:
     waiting: deque = field(default_factory=deque)
+    seats_waiting: int = 0
     seats_in_use: int = 0
     next_r: float = 0.0  # virtual start time of its next request (fair queuing)
 
@@ -239,6 +240,7 @@ class PriorityLevelState:
         self.concurrency_limit = concurrency_limit
         self.seats_in_use = 0
         self.queues = [_Queue() for _ in range(config.queues)]
+        self.nonempty: dict[int, _Queue] = {}  # id -> queue, the queues with requests waiting
         self.waiting = 0
         self.dispatched = 0
         self.rejected: dict[str, int] = {"queue-full": 0, "time-out": 0, "concurrency-limit": 0}
@@ -313,8 +315,7 @@ class APFController:
             return
         hand = deal(hash_flow_id(c.flow_schema, c.distinguisher), cfg.queues, cfg.hand_size)
         # the shortest queue of the hand, counting seats waiting and executing (ties: first dealt)
-        queue = min((level.queues[i] for i in hand),
-                    key=lambda q: sum(w.seats for w in q.waiting) + q.seats_in_use)
+        queue = min((level.queues[i] for i in hand), key=lambda q: q.seats_waiting + q.seats_in_use)
         if not level.waiting and level.seats_in_use + seats <= level.concurrency_limit:
             self._start(level, queue, seats, dispatch)
             return
@@ -326,6 +327,8 @@ class APFController:
         w = _Waiting(seats, dispatch, reject, queue)
         w.timer = self.sim.call_later(REQUEST_WAIT_LIMIT, self._time_out, level, w)
         queue.waiting.append(w)
+        queue.seats_waiting += seats
+        level.nonempty[id(queue)] = queue
         level.waiting += 1
 
     def finish(self, ticket: Ticket) -> None:
@@ -349,29 +352,36 @@ class APFController:
         dispatch(Ticket(level, queue, seats))
 
     def _virtual_time(self, level: PriorityLevelState) -> float:
-        busy = [q.next_r for q in level.queues if q.waiting]
-        return min(busy) if busy else max((q.next_r for q in level.queues), default=0.0)
+        if level.nonempty:
+            return min(q.next_r for q in level.nonempty.values())
+        return max((q.next_r for q in level.queues), default=0.0)
 
     def _dispatch_waiting(self, level: PriorityLevelState) -> None:
         """queueset.go dispatchLocked: while seats are free, the queue with the smallest
         virtual start time sends its oldest request."""
         while level.waiting:
-            queue = min((q for q in level.queues if q.waiting), key=lambda q: q.next_r)
+            queue = min(level.nonempty.values(), key=lambda q: q.next_r)
             w = queue.waiting[0]
             if level.seats_in_use + w.seats > level.concurrency_limit:
                 return
             queue.waiting.popleft()
-            level.waiting -= 1
+            self._dequeued(level, queue, w)
             if w.timer is not None:
                 w.timer.cancel()
             self._start(level, queue, w.seats, w.dispatch)
+
+    def _dequeued(self, level: PriorityLevelState, queue: _Queue, w: _Waiting) -> None:
+        queue.seats_waiting -= w.seats
+        if not queue.waiting:
+            del level.nonempty[id(queue)]
+        level.waiting -= 1
 
     def _time_out(self, level: PriorityLevelState, w: _Waiting) -> None:
         try:
             w.queue.waiting.remove(w)
         except ValueError:
             return
-        level.waiting -= 1
+        self._dequeued(level, w.queue, w)
         self._reject(level, "time-out", w.reject)
 
     def _reject(self, level: PriorityLevelState, reason: str, reject: Callable[[str, int], None]) -> None:

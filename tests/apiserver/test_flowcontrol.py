@@ -133,8 +133,9 @@ def test_queues_take_turns_so_a_flood_does_not_starve_another_user(world):
     apf.admit(user, 1, dispatched("user"), lambda *a: None)
     while tickets:  # each finished request lets the next queue in turn dispatch
         apf.finish(tickets.pop(0))
-    # the user's single request goes within the first few dispatches, not after the 40
-    assert order.index("user") <= 6
+    # the user's single request waits at most one turn of each of the flood's 6 queues
+    # (after the one that found a free seat), not behind all 40
+    assert order.index("user") <= 1 + 6
     assert order.count("flood") == 40
 
 
