@@ -241,6 +241,7 @@ class PriorityLevelState:
         self.seats_in_use = 0
         self.queues = [_Queue() for _ in range(config.queues)]
         self.nonempty: dict[int, _Queue] = {}  # id -> queue, the queues with requests waiting
+        self.virtual_time = 0.0  # the start tag of the last request dispatched from a queue
         self.waiting = 0
         self.dispatched = 0
         self.rejected: dict[str, int] = {"queue-full": 0, "time-out": 0, "concurrency-limit": 0}
@@ -322,8 +323,11 @@ class APFController:
         if len(queue.waiting) >= cfg.queue_length_limit:
             self._reject(level, "queue-full", reject)
             return
-        if not queue.waiting:  # a queue that was idle starts at the level's virtual time
-            queue.next_r = max(queue.next_r, self._virtual_time(level))
+        if not queue.waiting:
+            # queueset.go: a queue with nothing waiting or executing starts afresh at the
+            # level's virtual time (its past turns earn no penalty); a busy one keeps its place
+            vt = self._virtual_time(level)
+            queue.next_r = vt if not queue.seats_in_use else max(queue.next_r, vt)
         w = _Waiting(seats, dispatch, reject, queue)
         w.timer = self.sim.call_later(REQUEST_WAIT_LIMIT, self._time_out, level, w)
         queue.waiting.append(w)
@@ -354,7 +358,7 @@ class APFController:
     def _virtual_time(self, level: PriorityLevelState) -> float:
         if level.nonempty:
             return min(q.next_r for q in level.nonempty.values())
-        return max((q.next_r for q in level.queues), default=0.0)
+        return level.virtual_time
 
     def _dispatch_waiting(self, level: PriorityLevelState) -> None:
         """queueset.go dispatchLocked: while seats are free, the queue with the smallest
@@ -366,6 +370,7 @@ class APFController:
                 return
             queue.waiting.popleft()
             self._dequeued(level, queue, w)
+            level.virtual_time = queue.next_r
             if w.timer is not None:
                 w.timer.cancel()
             self._start(level, queue, w.seats, w.dispatch)

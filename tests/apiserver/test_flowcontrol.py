@@ -169,3 +169,24 @@ def test_turned_off_the_server_uses_max_inflight_instead(world):
     with pytest.raises(errors.StatusError) as exc:
         world.do(client.create(cm("x")))
     assert exc.value.code == 429 and world.sim.now < 0.1  # refused at once, not queued
+
+
+def test_a_flow_that_was_busy_earlier_is_not_penalised_once_its_queue_went_idle(world):
+    """queueset.go: a queue that is idle (nothing waiting, nothing executing) starts again at
+    the level's virtual time, so a user's earlier burst costs nothing later."""
+    few_seats(world, 1)
+    apf = world.server.flowcontrol
+    user = apf.classify("get", "", "configmaps", "default", ADMIN)
+    flood = apf.classify("get", "", "configmaps", "default",
+                         UserInfo("flood", groups=("kubeadm:cluster-admins", ALL_AUTHENTICATED)))
+    for _ in range(200):  # the user's earlier burst, each served at once
+        tickets = []
+        apf.admit(user, 1, tickets.append, lambda *a: None)
+        apf.finish(tickets[0])
+    order, tickets = [], []
+    for _ in range(30):
+        apf.admit(flood, 1, lambda t: (order.append("flood"), tickets.append(t)), lambda *a: None)
+    apf.admit(user, 1, lambda t: (order.append("user"), tickets.append(t)), lambda *a: None)
+    while tickets:
+        apf.finish(tickets.pop(0))
+    assert order.index("user") <= 1 + 6
