@@ -27,6 +27,7 @@ import copy
 from typing import Any, Optional, Union
 
 from kubelab.api.meta import KubeObject
+from kubelab.api.quantity import parse_quantity
 from kubelab.apiserver.audit import AuditTrail, check_filters, select
 from kubelab.apiserver.authn import Authenticator, Credentials
 from kubelab.apiserver.lb import LoadBalancer
@@ -280,8 +281,15 @@ class Cluster:
         server = APIServer(self.sim, self.network, host, self._etcd_client_for(host), name=name)
         server.authenticator = self.authenticator
         server.register_api_service(MetricsServer.group, self.metrics_server)
+        master = next((m for m in self.masters if m.host == host), None)
         # kubeadm's --advertise-address: the master machine's address
-        server.advertise_address = next((m.machine.internal_ip() for m in self.masters if m.host == host), None)
+        server.advertise_address = master.machine.internal_ip() if master is not None else None
+        if master is not None:
+            # the server's capacity is its machine's: Go runs on every CPU (GOMAXPROCS), so a
+            # kubeadm-minimum 2-CPU master serves half what a 4-CPU one does. SIG Scalability
+            # runs 5,000 nodes on one 64-core control-plane VM (community sig-scalability
+            # configs-and-limits/faq.md) and publishes no QPS figure per core.
+            server.cores = max(1, -(-parse_quantity(master.machine.cpu).milli_value() // 1000))
         self._wire_component_statuses(server)
         # the kubelet that runs on a node (a worker's, or a master's when it has one)
         server.kubelet_client = lambda node: getattr(self.machines.get(node), "kubelet", None)

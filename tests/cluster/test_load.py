@@ -44,7 +44,8 @@ def test_latency_grows_with_the_queue():
     req = Request("get", ConfigMap, "default", "x")
     server.inflight = server.inflight_mutating = 0  # idle (kubeadm's add-ons may still be writing)
     idle = server.service_time(req)
-    server.inflight = 40  # ten times the cores busy
+    assert server.cores == 2  # the default master: kubeadm's minimum, a 2-CPU VM
+    server.inflight = 10 * server.cores  # ten times the cores busy
     assert server.service_time(req) == idle * 10
 
 
@@ -69,3 +70,9 @@ def test_past_capacity_the_users_own_applies_never_fail_and_nothing_acknowledged
     started = cluster.sim.now
     cluster.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "after"}})
     assert cluster.sim.now - started < 0.1  # recovered: an idle server answers in milliseconds
+
+
+def test_an_api_servers_capacity_is_its_masters_cpus():
+    # Go schedules the server on every CPU of its machine: a bigger master serves more
+    cluster = kl.Cluster(masters=[kl.VM("master-1", cpu="8", memory="32Gi")], seed=1)
+    assert cluster.apiservers[0].cores == 8
