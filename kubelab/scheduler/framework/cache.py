@@ -55,6 +55,8 @@ class Cache:
         self._names: Optional[tuple[str, ...]] = None
         self._all: Optional[np.ndarray] = None
         self._rot: Optional[np.ndarray] = None
+        self._run_idx: Optional[np.ndarray] = None  # rows(): the last index array seen
+        self._run_sl: Optional[slice] = None
         # per-node memos (see memo_rows): the rows changed since, and an epoch that
         # invalidates every memo when rows move (node removed) or columns are added
         self._changed: list[int] = []
@@ -298,12 +300,14 @@ class Cache:
             a = self._all = np.arange(self.n, dtype=np.int64)
         return a
 
-    def memo_rows(self, key, fn) -> np.ndarray:
+    def memo_rows(self, key, fn, one=None) -> np.ndarray:
         """A per-node value for every node, kept between cycles: ``fn(idx)`` must be a pure
         function of each node's rows (allocatable, requested...) and ``key`` must name
         everything else it depends on (the plugin, the pod's requests). Only the rows
         changed since the last call are computed again (one node per pod assumed), so a
-        cycle costs a gather, not arithmetic over every node."""
+        cycle costs a gather, not arithmetic over every node. ``one(i)``, if given, is the
+        same value for the single row ``i`` in plain Python (or None: use ``fn``), for the
+        usual one-changed-row case where numpy's per-call cost is most of the work."""
         changed = self._changed
         if len(changed) > 16 * self._cap + 65536:  # bound the change log
             self._epoch += 1
@@ -321,6 +325,12 @@ class Cache:
             n = self.n
             if end - pos == 1:  # the usual case: the node the last pod went to
                 i = changed[pos]
+                if i < n and one is not None:
+                    v = one(i)
+                    if v is not None:
+                        m[1][i] = v
+                        m[2] = end
+                        return m[1]
                 dirty = np.asarray([i] if i < n else [], dtype=np.int64)
             else:
                 dirty = np.asarray(sorted({i for i in changed[pos:] if i < n}), dtype=np.int64)
@@ -337,15 +347,22 @@ class Cache:
         return a
 
     def rows(self, arr, idx: np.ndarray):
-        """``arr[idx]`` — a view when ``idx`` is all nodes in order."""
+        """``arr[idx]`` — a view when ``idx`` is all nodes in order, or a run of them."""
         if idx is self._all:
             return arr[: self.n]
+        if idx is self._run_idx:  # the same index array as the last call (every plugin of a cycle)
+            sl = self._run_sl
+            return arr[sl] if sl is not None else arr[idx]
+        sl = None
         if idx.base is self._rot and self._rot is not None and idx.size and idx.strides[0] == 8:
             # a run of the rotation (the nodes walked from the start index, none dropped)
             lo = int(idx[0])
             if int(idx[-1]) - lo == idx.size - 1:
-                return arr[lo:lo + idx.size]
-        return arr[idx]
+                sl = slice(lo, lo + idx.size)
+        # kept (with a reference, so the identity test stays sound): index arrays are
+        # never written in place
+        self._run_idx, self._run_sl = idx, sl
+        return arr[sl] if sl is not None else arr[idx]
 
     def update_snapshot(self) -> "Snapshot":
         return self.snapshot
