@@ -258,7 +258,7 @@ def select_host(totals: np.ndarray, rng) -> int:
     probability 1/k at the k-th tie); one draw among the k ties gives the same uniform
     choice at a fraction of the cost."""
     best = totals.max()
-    ties = np.flatnonzero(totals == best)
+    ties = (totals == best).nonzero()[0]
     if ties.size == 1:
         return int(ties[0])
     return int(ties[rng.randrange(ties.size)])

@@ -60,6 +60,9 @@ class Cache:
         # per-node memos (see memo_rows): the rows changed since, and an epoch that
         # invalidates every memo when rows move (node removed) or columns are added
         self._changed: list[int] = []
+        # any_unschedulable / any_tainted: recounted only after a node row was written
+        self._node_rows_version = 0
+        self._flags: tuple[int, bool, bool] = (-1, False, False)
         self._epoch = 0
         self._memos: dict = {}
         self.snapshot = Snapshot(self)
@@ -101,6 +104,7 @@ class Cache:
     def _write_node_row(self, ni: NodeInfo) -> None:
         node, i = ni.node, ni.idx
         self._changed.append(i)
+        self._node_rows_version += 1
         alloc = node.status.allocatable or node.status.capacity or {}
         self.alloc[i, :] = 0
         max_pods = 0
@@ -181,6 +185,7 @@ class Cache:
             self.node_list[i] = moved
         self.node_list.pop()
         self.n -= 1
+        self._node_rows_version += 1
         self._epoch += 1
         self._names = None
         self.generation += 1
@@ -338,6 +343,21 @@ class Cache:
                 m[1][dirty] = fn(dirty)
             m[2] = end
         return m[1]
+
+    def _node_flags(self) -> tuple[int, bool, bool]:
+        f = self._flags
+        if f[0] != self._node_rows_version:
+            n = self.n
+            f = self._flags = (self._node_rows_version, bool(self.unsched[:n].any()), bool(self.taint_id[:n].any()))
+        return f
+
+    def any_unschedulable(self) -> bool:
+        """Is any node's spec.unschedulable set? (If not, NodeUnschedulable passes every node.)"""
+        return self._node_flags()[1]
+
+    def any_tainted(self) -> bool:
+        """Has any node a taint? (If not, TaintToleration passes every node and scores 0.)"""
+        return self._node_flags()[2]
 
     def rotation(self) -> np.ndarray:
         """0..n-1 twice over: ``rotation()[s:s + k]`` is k nodes walked from s, wrapping."""
