@@ -17,6 +17,7 @@ from .status import _SUCCESS, Code, Status, as_status
 from .types import MAX_NODE_SCORE, MIN_NODE_SCORE, NodeInfo, PodInfo
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_SKIP_CODE, _SUCCESS_CODE = Code.Skip, Code.Success
 
 
 class FrameworkError(Exception):
@@ -89,13 +90,17 @@ class Framework:
         """RunPreFilterPlugins: the first rejection wins; Skip marks the plugin's Filter off."""
         for pl in self.points[ep.PRE_FILTER]:
             try:
-                st = as_status(pl.pre_filter(state, pod, snapshot))
+                r = pl.pre_filter(state, pod, snapshot)
+                if r is None:  # nil: Success
+                    continue
+                st = r if type(r) is Status else as_status(r)
             except Exception as e:  # a plugin bug is an Error status, not a crash
                 st = Status.as_status(e)
-            if st.is_skip():
+            code = st.code
+            if code == _SKIP_CODE:
                 state.skip_filter_plugins.add(pl.name)
                 continue
-            if not st.is_success():
+            if code != _SUCCESS_CODE:
                 st = st.with_plugin(pl.name)
                 if not st.is_rejected():
                     raise FrameworkError(Status(Code.Error, f'running PreFilter plugin "{pl.name}": {st.message()}', plugin=pl.name))
@@ -185,17 +190,22 @@ class Framework:
     # -- PreScore / Score ----------------------------------------------------------------
     def run_pre_score(self, state: CycleState, pod: PodInfo, nodes: list) -> None:
         for pl in self.points[ep.PRE_SCORE]:
-            st = as_status(pl.pre_score(state, pod, nodes))
-            if st.is_skip():
+            r = pl.pre_score(state, pod, nodes)
+            if r is None:
+                continue
+            st = r if type(r) is Status else as_status(r)
+            code = st.code
+            if code == _SKIP_CODE:
                 state.skip_score_plugins.add(pl.name)
                 continue
-            if not st.is_success():
+            if code != _SUCCESS_CODE:
                 raise FrameworkError(Status(Code.Error, f'running PreScore plugin "{pl.name}": {st.message()}', plugin=pl.name))
 
     def run_score(self, state: CycleState, pod: PodInfo, snapshot, idx: np.ndarray):
         """RunScorePlugins + NormalizeScore + weights. Returns
         (plugin names, raw scores, normalised scores, weights, totals)."""
-        plugins = [pl for pl in self.points[ep.SCORE] if pl.name not in state.skip_score_plugins]
+        skip = state.skip_score_plugins
+        plugins = [pl for pl in self.points[ep.SCORE] if pl.name not in skip]
         n = idx.size
         raw = np.empty((len(plugins), n), dtype=np.int64)  # every row is written below
         norm = np.empty((len(plugins), n), dtype=np.int64)
@@ -204,7 +214,9 @@ class Framework:
             try:
                 fn = getattr(pl, "score_nodes", None)
                 if fn is not None:
-                    s = np.asarray(fn(state, pod, snapshot, idx), dtype=np.int64)
+                    s = fn(state, pod, snapshot, idx)
+                    if type(s) is not np.ndarray or s.dtype != np.int64:
+                        s = np.asarray(s, dtype=np.int64)
                 else:
                     vals = []
                     for i in idx.tolist():
@@ -218,18 +230,21 @@ class Framework:
                     s = np.asarray(vals, dtype=np.int64)
                 raw[k] = s
                 nf = getattr(pl, "normalize_score", None)
+                out = None
                 if nf is not None:
-                    out = s.copy()
-                    r = nf(state, pod, out, idx)
-                    if r is not None:
+                    row = norm[k]
+                    row[:] = s  # NormalizeScore works in place on its own copy (raw keeps the scores)
+                    r = nf(state, pod, row, idx)
+                    if r is not None and r is not row:
                         out = np.asarray(r, dtype=np.int64)
                 else:
-                    out = s  # copied into norm below; raw keeps its own copy
+                    out = s
             except FrameworkError:
                 raise
             except Exception as e:
                 raise FrameworkError(Status(Code.Error, f'running Score plugin "{pl.name}": {type(e).__name__}: {e}', plugin=pl.name, error=e)) from e
-            norm[k] = out
+            if out is not None:
+                norm[k] = out
         if n and plugins and (int(norm.max()) > MAX_NODE_SCORE or int(norm.min()) < MIN_NODE_SCORE):
             # the first plugin out of range (one check over the matrix, then find it)
             for k, pl in enumerate(plugins):
