@@ -97,7 +97,8 @@ class Decision:
 
     def record_scores(self, idx, plugins, raw, norm, weights, total) -> None:
         self._score_idx, self._plugins = idx, plugins
-        self._raw = raw.astype(np.int32) if raw.size and np.abs(raw).max() < 2**31 else raw
+        fits = raw.size and np.minimum.reduce(raw, axis=None) > -2**31 and np.maximum.reduce(raw, axis=None) < 2**31
+        self._raw = raw.astype(np.int32) if fits else raw
         self._norm = norm.astype(np.int16)
         self._weights, self._total = weights, total
         self._cache.clear()

@@ -258,7 +258,7 @@ def select_host(totals: np.ndarray, rng) -> int:
     Upstream walks the tied nodes with reservoir sampling (replace the pick with
     probability 1/k at the k-th tie); one draw among the k ties gives the same uniform
     choice at a fraction of the cost."""
-    best = totals.max()
+    best = np.maximum.reduce(totals)
     ties = (totals == best).nonzero()[0]
     if ties.size == 1:
         return int(ties[0])

@@ -245,7 +245,9 @@ class Framework:
                 raise FrameworkError(Status(Code.Error, f'running Score plugin "{pl.name}": {type(e).__name__}: {e}', plugin=pl.name, error=e)) from e
             if out is not None:
                 norm[k] = out
-        if n and plugins and (int(norm.max()) > MAX_NODE_SCORE or int(norm.min()) < MIN_NODE_SCORE):
+        # read as unsigned, a negative score is huge: one reduction checks both bounds
+        # (MIN_NODE_SCORE is 0)
+        if n and plugins and int(np.maximum.reduce(norm.view(np.uint64), axis=None)) > MAX_NODE_SCORE:
             # the first plugin out of range (one check over the matrix, then find it)
             for k, pl in enumerate(plugins):
                 out = norm[k]
@@ -255,8 +257,15 @@ class Framework:
                         Code.Error,
                         f'plugin "{pl.name}" returns an invalid score {bad}, it should in the range of [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing',
                         plugin=pl.name))
-        weights = np.asarray([self.weights.get(pl.name, 1) for pl in plugins], dtype=np.int64)
-        total = weights @ norm if plugins else np.zeros(n, dtype=np.int64)
+        ws = [self.weights.get(pl.name, 1) for pl in plugins]
+        weights = np.asarray(ws, dtype=np.int64)
+        if plugins:
+            # sum of score * weight (numpy's integer matmul is a slow generic loop)
+            total = norm[0] * ws[0]
+            for k in range(1, len(ws)):
+                total += norm[k] * ws[k]
+        else:
+            total = np.zeros(n, dtype=np.int64)
         return tuple(pl.name for pl in plugins), raw, norm, weights, total
 
     # -- Reserve / Permit / PreBind / Bind / PostBind ----------------------------------
