@@ -166,7 +166,7 @@ class Framework:
             st = as_status(pl.filter(state, pod, node))
             if not st.is_success():
                 return st.with_plugin(pl.name)
-        return Status(Code.Success)
+        return _SUCCESS
 
     # -- PostFilter ----------------------------------------------------------------------
     def run_post_filter(self, state: CycleState, pod: PodInfo, node_statuses: dict):
@@ -274,7 +274,7 @@ class Framework:
             st = as_status(pl.reserve(state, pod, node_name))
             if not st.is_success():
                 return st.with_plugin(pl.name)
-        return Status(Code.Success)
+        return _SUCCESS
 
     def run_unreserve(self, state: CycleState, pod: PodInfo, node_name: str) -> None:
         for pl in reversed(self.points[ep.RESERVE]):  # reverse order, as upstream
@@ -296,14 +296,14 @@ class Framework:
                 return st.with_plugin(pl.name), 0.0
         if waiting:
             return Status(Code.Wait, *waiting), wait
-        return Status(Code.Success), 0.0
+        return _SUCCESS, 0.0
 
     def run_pre_bind(self, state: CycleState, pod: PodInfo, node_name: str) -> Status:
         for pl in self.points[ep.PRE_BIND]:
             st = as_status(pl.pre_bind(state, pod, node_name))
             if not st.is_success():
                 return st.with_plugin(pl.name)
-        return Status(Code.Success)
+        return _SUCCESS
 
     def run_post_bind(self, state: CycleState, pod: PodInfo, node_name: str) -> None:
         for pl in self.points[ep.POST_BIND]:

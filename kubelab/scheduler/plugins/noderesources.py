@@ -314,10 +314,10 @@ class NodeResourcesFit:
             vec = self._pod_vector(pod, cache)
         # the verdict bits of a node depend on its rows and the pod's requests only: kept
         # per node between cycles (Cache.memo_rows)
-        key = (id(self), tuple((col, v) for _, col, v in vec))
+        key = (id(self), tuple([(col, v) for _, col, v in vec]))
         mask = cache.rows(cache.memo_rows(key, lambda ix: self._mask_rows(cache, vec, ix),
                                           lambda i: self._mask_one(cache, vec, i)), idx)
-        if not mask.any():
+        if not np.count_nonzero(mask):
             return None, ()  # every node passes
         uniq, inv = np.unique(mask, return_inverse=True)
         statuses = []
