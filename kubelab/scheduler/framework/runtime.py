@@ -208,7 +208,6 @@ class Framework:
         plugins = [pl for pl in self.points[ep.SCORE] if pl.name not in skip]
         n = idx.size
         raw = np.empty((len(plugins), n), dtype=np.int64)  # every row is written below
-        norm = np.empty((len(plugins), n), dtype=np.int64)
         nodes = snapshot.cache.node_list
         for k, pl in enumerate(plugins):
             try:
@@ -229,16 +228,21 @@ class Framework:
                         vals.append(int(v))
                     s = np.asarray(vals, dtype=np.int64)
                 raw[k] = s
-                nf = getattr(pl, "normalize_score", None)
-                out = None
-                if nf is not None:
-                    row = norm[k]
-                    row[:] = s  # NormalizeScore works in place on its own copy (raw keeps the scores)
-                    r = nf(state, pod, row, idx)
-                    if r is not None and r is not row:
-                        out = np.asarray(r, dtype=np.int64)
-                else:
-                    out = s
+            except FrameworkError:
+                raise
+            except Exception as e:
+                raise FrameworkError(Status(Code.Error, f'running Score plugin "{pl.name}": {type(e).__name__}: {e}', plugin=pl.name, error=e)) from e
+        # then each plugin's NormalizeScore, as upstream (RunScorePlugins scores every
+        # plugin, then normalises), in place on its row of a copy (raw keeps the scores)
+        norm = raw.copy()
+        for k, pl in enumerate(plugins):
+            nf = getattr(pl, "normalize_score", None)
+            if nf is None:
+                continue
+            row = norm[k]
+            try:
+                r = nf(state, pod, row, idx)
+                out = np.asarray(r, dtype=np.int64) if r is not None and r is not row else None
             except FrameworkError:
                 raise
             except Exception as e:
@@ -263,7 +267,7 @@ class Framework:
             # sum of score * weight (numpy's integer matmul is a slow generic loop)
             total = norm[0] * ws[0]
             for k in range(1, len(ws)):
-                total += norm[k] * ws[k]
+                total += norm[k] if ws[k] == 1 else norm[k] * ws[k]
         else:
             total = np.zeros(n, dtype=np.int64)
         return tuple(pl.name for pl in plugins), raw, norm, weights, total
