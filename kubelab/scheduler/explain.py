@@ -15,6 +15,12 @@ import numpy as np
 
 NO_NODE_AVAILABLE_MSG = "0/{} nodes are available"  # framework.NoNodeAvailableMsg
 
+# a new Decision's empty records, shared (read-only: recording replaces them, never writes)
+_EMPTY = np.zeros(0, dtype=np.int64)
+_EMPTY.flags.writeable = False
+_EMPTY2 = np.zeros((0, 0), dtype=np.int64)
+_EMPTY2.flags.writeable = False
+
 
 def fit_error_message(num_all_nodes: int, reason_counts: dict[str, int], pre_filter_msg: str = "",
                       post_filter_msg: str = "") -> str:
@@ -76,14 +82,9 @@ class Decision:
         # compact storage (filled by the scheduling cycle)
         self._names: tuple[str, ...] = ()
         self._status_table: list = []
-        self._fail_idx = np.zeros(0, dtype=np.int64)
-        self._fail_ids = np.zeros(0, dtype=np.int64)
-        self._score_idx = np.zeros(0, dtype=np.int64)
+        self._fail_idx = self._fail_ids = self._score_idx = self._weights = self._total = _EMPTY
         self._plugins: tuple[str, ...] = ()
-        self._weights = np.zeros(0, dtype=np.int64)
-        self._raw = np.zeros((0, 0), dtype=np.int64)
-        self._norm = np.zeros((0, 0), dtype=np.int64)
-        self._total = np.zeros(0, dtype=np.int64)
+        self._raw = self._norm = _EMPTY2
         self._cache: dict[str, Any] = {}
         self._sel_idx = -1
         self._sel_pos = -1
@@ -96,7 +97,8 @@ class Decision:
 
     def record_scores(self, idx, plugins, raw, norm, weights, total) -> None:
         self._score_idx, self._plugins = idx, plugins
-        self._raw = raw.astype(np.int32) if raw.size and np.abs(raw).max() < 2**31 else raw
+        fits = raw.size and np.minimum.reduce(raw, axis=None) > -2**31 and np.maximum.reduce(raw, axis=None) < 2**31
+        self._raw = raw.astype(np.int32) if fits else raw
         self._norm = norm.astype(np.int16)
         self._weights, self._total = weights, total
         self._cache.clear()
@@ -120,8 +122,7 @@ class Decision:
             keep = np.flatnonzero(self._score_idx == sel)
             self._score_idx = self._score_idx[keep]
             self._raw, self._norm, self._total = self._raw[:, keep], self._norm[:, keep], self._total[keep]
-        self._fail_idx = self._fail_idx[:0]
-        self._fail_ids = self._fail_ids[:0]
+        self._fail_idx = self._fail_ids = _EMPTY  # (a [:0] view would keep the full arrays alive)
         self._cache.clear()
 
     # -- the plain-data face ---------------------------------------------------------------

@@ -169,9 +169,10 @@ def find_nodes_that_fit(sched, fwk: Framework, state: CycleState, pinfo: PodInfo
         if vector:
             chunk *= 2  # mostly-full clusters: fewer, larger vector passes
     sched.next_start_node_index = (start + processed) % n if n else 0
-    feasible = np.concatenate(feas) if feas else _EMPTY
-    fail_idx = np.concatenate(fail_i) if fail_i else _EMPTY
-    fail_ids = np.concatenate(fail_s) if fail_s else _EMPTY
+    # one chunk (the usual case) stays a view of the walk, so plugins read array slices
+    feasible = (feas[0] if len(feas) == 1 else np.concatenate(feas)) if feas else _EMPTY
+    fail_idx = (fail_i[0] if len(fail_i) == 1 else np.concatenate(fail_i)) if fail_i else _EMPTY
+    fail_ids = (fail_s[0] if len(fail_s) == 1 else np.concatenate(fail_s)) if fail_s else _EMPTY
     d.record_filter(names, fwk.status_table, fail_idx, fail_ids)
     d.evaluated_nodes = int(feasible.size + fail_idx.size)
     d.feasible_nodes = int(feasible.size)
@@ -257,8 +258,8 @@ def select_host(totals: np.ndarray, rng) -> int:
     Upstream walks the tied nodes with reservoir sampling (replace the pick with
     probability 1/k at the k-th tie); one draw among the k ties gives the same uniform
     choice at a fraction of the cost."""
-    best = totals.max()
-    ties = np.flatnonzero(totals == best)
+    best = np.maximum.reduce(totals)
+    ties = (totals == best).nonzero()[0]
     if ties.size == 1:
         return int(ties[0])
     return int(ties[rng.randrange(ties.size)])

@@ -32,7 +32,7 @@ from .framework import interface as ep
 from .framework.cache import Cache
 from .framework.cycle_state import CycleState
 from .framework.runtime import Framework, FrameworkError
-from .framework.status import Code, Status
+from .framework.status import _SUCCESS, Code, Status
 from .framework.types import PodInfo
 from .plugins.registry import build_plugins, implements
 from .port import SchedulerPort, port_for
@@ -444,7 +444,7 @@ class Scheduler:
                 except Exception as e:  # the API said no (conflict, pod gone, server down)
                     err = e
                     break
-            st = r if isinstance(r, Status) else Status(Code.Success)
+            st = r if isinstance(r, Status) else _SUCCESS
             if st.is_skip():
                 continue
             if not st.is_success():

@@ -55,9 +55,14 @@ class Cache:
         self._names: Optional[tuple[str, ...]] = None
         self._all: Optional[np.ndarray] = None
         self._rot: Optional[np.ndarray] = None
+        self._run_idx: Optional[np.ndarray] = None  # rows(): the last index array seen
+        self._run_sl: Optional[slice] = None
         # per-node memos (see memo_rows): the rows changed since, and an epoch that
         # invalidates every memo when rows move (node removed) or columns are added
         self._changed: list[int] = []
+        # any_unschedulable / any_tainted: recounted only after a node row was written
+        self._node_rows_version = 0
+        self._flags: tuple[int, bool, bool] = (-1, False, False)
         self._epoch = 0
         self._memos: dict = {}
         self.snapshot = Snapshot(self)
@@ -99,6 +104,7 @@ class Cache:
     def _write_node_row(self, ni: NodeInfo) -> None:
         node, i = ni.node, ni.idx
         self._changed.append(i)
+        self._node_rows_version += 1
         alloc = node.status.allocatable or node.status.capacity or {}
         self.alloc[i, :] = 0
         max_pods = 0
@@ -179,6 +185,7 @@ class Cache:
             self.node_list[i] = moved
         self.node_list.pop()
         self.n -= 1
+        self._node_rows_version += 1
         self._epoch += 1
         self._names = None
         self.generation += 1
@@ -298,12 +305,14 @@ class Cache:
             a = self._all = np.arange(self.n, dtype=np.int64)
         return a
 
-    def memo_rows(self, key, fn) -> np.ndarray:
+    def memo_rows(self, key, fn, one=None) -> np.ndarray:
         """A per-node value for every node, kept between cycles: ``fn(idx)`` must be a pure
         function of each node's rows (allocatable, requested...) and ``key`` must name
         everything else it depends on (the plugin, the pod's requests). Only the rows
         changed since the last call are computed again (one node per pod assumed), so a
-        cycle costs a gather, not arithmetic over every node."""
+        cycle costs a gather, not arithmetic over every node. ``one(i)``, if given, is the
+        same value for the single row ``i`` in plain Python (or None: use ``fn``), for the
+        usual one-changed-row case where numpy's per-call cost is most of the work."""
         changed = self._changed
         if len(changed) > 16 * self._cap + 65536:  # bound the change log
             self._epoch += 1
@@ -321,6 +330,12 @@ class Cache:
             n = self.n
             if end - pos == 1:  # the usual case: the node the last pod went to
                 i = changed[pos]
+                if i < n and one is not None:
+                    v = one(i)
+                    if v is not None:
+                        m[1][i] = v
+                        m[2] = end
+                        return m[1]
                 dirty = np.asarray([i] if i < n else [], dtype=np.int64)
             else:
                 dirty = np.asarray(sorted({i for i in changed[pos:] if i < n}), dtype=np.int64)
@@ -328,6 +343,21 @@ class Cache:
                 m[1][dirty] = fn(dirty)
             m[2] = end
         return m[1]
+
+    def _node_flags(self) -> tuple[int, bool, bool]:
+        f = self._flags
+        if f[0] != self._node_rows_version:
+            n = self.n
+            f = self._flags = (self._node_rows_version, bool(self.unsched[:n].any()), bool(self.taint_id[:n].any()))
+        return f
+
+    def any_unschedulable(self) -> bool:
+        """Is any node's spec.unschedulable set? (If not, NodeUnschedulable passes every node.)"""
+        return self._node_flags()[1]
+
+    def any_tainted(self) -> bool:
+        """Has any node a taint? (If not, TaintToleration passes every node and scores 0.)"""
+        return self._node_flags()[2]
 
     def rotation(self) -> np.ndarray:
         """0..n-1 twice over: ``rotation()[s:s + k]`` is k nodes walked from s, wrapping."""
@@ -337,15 +367,22 @@ class Cache:
         return a
 
     def rows(self, arr, idx: np.ndarray):
-        """``arr[idx]`` — a view when ``idx`` is all nodes in order."""
+        """``arr[idx]`` — a view when ``idx`` is all nodes in order, or a run of them."""
         if idx is self._all:
             return arr[: self.n]
+        if idx is self._run_idx:  # the same index array as the last call (every plugin of a cycle)
+            sl = self._run_sl
+            return arr[sl] if sl is not None else arr[idx]
+        sl = None
         if idx.base is self._rot and self._rot is not None and idx.size and idx.strides[0] == 8:
             # a run of the rotation (the nodes walked from the start index, none dropped)
             lo = int(idx[0])
             if int(idx[-1]) - lo == idx.size - 1:
-                return arr[lo:lo + idx.size]
-        return arr[idx]
+                sl = slice(lo, lo + idx.size)
+        # kept (with a reference, so the identity test stays sound): index arrays are
+        # never written in place
+        self._run_idx, self._run_sl = idx, sl
+        return arr[sl] if sl is not None else arr[idx]
 
     def update_snapshot(self) -> "Snapshot":
         return self.snapshot

@@ -17,6 +17,7 @@ from .status import _SUCCESS, Code, Status, as_status
 from .types import MAX_NODE_SCORE, MIN_NODE_SCORE, NodeInfo, PodInfo
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_SKIP_CODE, _SUCCESS_CODE = Code.Skip, Code.Success
 
 
 class FrameworkError(Exception):
@@ -89,13 +90,17 @@ class Framework:
         """RunPreFilterPlugins: the first rejection wins; Skip marks the plugin's Filter off."""
         for pl in self.points[ep.PRE_FILTER]:
             try:
-                st = as_status(pl.pre_filter(state, pod, snapshot))
+                r = pl.pre_filter(state, pod, snapshot)
+                if r is None:  # nil: Success
+                    continue
+                st = r if type(r) is Status else as_status(r)
             except Exception as e:  # a plugin bug is an Error status, not a crash
                 st = Status.as_status(e)
-            if st.is_skip():
+            code = st.code
+            if code == _SKIP_CODE:
                 state.skip_filter_plugins.add(pl.name)
                 continue
-            if not st.is_success():
+            if code != _SUCCESS_CODE:
                 st = st.with_plugin(pl.name)
                 if not st.is_rejected():
                     raise FrameworkError(Status(Code.Error, f'running PreFilter plugin "{pl.name}": {st.message()}', plugin=pl.name))
@@ -161,7 +166,7 @@ class Framework:
             st = as_status(pl.filter(state, pod, node))
             if not st.is_success():
                 return st.with_plugin(pl.name)
-        return Status(Code.Success)
+        return _SUCCESS
 
     # -- PostFilter ----------------------------------------------------------------------
     def run_post_filter(self, state: CycleState, pod: PodInfo, node_statuses: dict):
@@ -185,26 +190,32 @@ class Framework:
     # -- PreScore / Score ----------------------------------------------------------------
     def run_pre_score(self, state: CycleState, pod: PodInfo, nodes: list) -> None:
         for pl in self.points[ep.PRE_SCORE]:
-            st = as_status(pl.pre_score(state, pod, nodes))
-            if st.is_skip():
+            r = pl.pre_score(state, pod, nodes)
+            if r is None:
+                continue
+            st = r if type(r) is Status else as_status(r)
+            code = st.code
+            if code == _SKIP_CODE:
                 state.skip_score_plugins.add(pl.name)
                 continue
-            if not st.is_success():
+            if code != _SUCCESS_CODE:
                 raise FrameworkError(Status(Code.Error, f'running PreScore plugin "{pl.name}": {st.message()}', plugin=pl.name))
 
     def run_score(self, state: CycleState, pod: PodInfo, snapshot, idx: np.ndarray):
         """RunScorePlugins + NormalizeScore + weights. Returns
         (plugin names, raw scores, normalised scores, weights, totals)."""
-        plugins = [pl for pl in self.points[ep.SCORE] if pl.name not in state.skip_score_plugins]
+        skip = state.skip_score_plugins
+        plugins = [pl for pl in self.points[ep.SCORE] if pl.name not in skip]
         n = idx.size
         raw = np.empty((len(plugins), n), dtype=np.int64)  # every row is written below
-        norm = np.empty((len(plugins), n), dtype=np.int64)
         nodes = snapshot.cache.node_list
         for k, pl in enumerate(plugins):
             try:
                 fn = getattr(pl, "score_nodes", None)
                 if fn is not None:
-                    s = np.asarray(fn(state, pod, snapshot, idx), dtype=np.int64)
+                    s = fn(state, pod, snapshot, idx)
+                    if type(s) is not np.ndarray or s.dtype != np.int64:
+                        s = np.asarray(s, dtype=np.int64)
                 else:
                     vals = []
                     for i in idx.tolist():
@@ -217,20 +228,30 @@ class Framework:
                         vals.append(int(v))
                     s = np.asarray(vals, dtype=np.int64)
                 raw[k] = s
-                nf = getattr(pl, "normalize_score", None)
-                if nf is not None:
-                    out = s.copy()
-                    r = nf(state, pod, out, idx)
-                    if r is not None:
-                        out = np.asarray(r, dtype=np.int64)
-                else:
-                    out = s  # copied into norm below; raw keeps its own copy
             except FrameworkError:
                 raise
             except Exception as e:
                 raise FrameworkError(Status(Code.Error, f'running Score plugin "{pl.name}": {type(e).__name__}: {e}', plugin=pl.name, error=e)) from e
-            norm[k] = out
-        if n and plugins and (int(norm.max()) > MAX_NODE_SCORE or int(norm.min()) < MIN_NODE_SCORE):
+        # then each plugin's NormalizeScore, as upstream (RunScorePlugins scores every
+        # plugin, then normalises), in place on its row of a copy (raw keeps the scores)
+        norm = raw.copy()
+        for k, pl in enumerate(plugins):
+            nf = getattr(pl, "normalize_score", None)
+            if nf is None:
+                continue
+            row = norm[k]
+            try:
+                r = nf(state, pod, row, idx)
+                out = np.asarray(r, dtype=np.int64) if r is not None and r is not row else None
+            except FrameworkError:
+                raise
+            except Exception as e:
+                raise FrameworkError(Status(Code.Error, f'running Score plugin "{pl.name}": {type(e).__name__}: {e}', plugin=pl.name, error=e)) from e
+            if out is not None:
+                norm[k] = out
+        # read as unsigned, a negative score is huge: one reduction checks both bounds
+        # (MIN_NODE_SCORE is 0)
+        if n and plugins and int(np.maximum.reduce(norm.view(np.uint64), axis=None)) > MAX_NODE_SCORE:
             # the first plugin out of range (one check over the matrix, then find it)
             for k, pl in enumerate(plugins):
                 out = norm[k]
@@ -240,8 +261,15 @@ class Framework:
                         Code.Error,
                         f'plugin "{pl.name}" returns an invalid score {bad}, it should in the range of [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing',
                         plugin=pl.name))
-        weights = np.asarray([self.weights.get(pl.name, 1) for pl in plugins], dtype=np.int64)
-        total = weights @ norm if plugins else np.zeros(n, dtype=np.int64)
+        ws = [self.weights.get(pl.name, 1) for pl in plugins]
+        weights = np.asarray(ws, dtype=np.int64)
+        if plugins:
+            # sum of score * weight (numpy's integer matmul is a slow generic loop)
+            total = norm[0] * ws[0]
+            for k in range(1, len(ws)):
+                total += norm[k] if ws[k] == 1 else norm[k] * ws[k]
+        else:
+            total = np.zeros(n, dtype=np.int64)
         return tuple(pl.name for pl in plugins), raw, norm, weights, total
 
     # -- Reserve / Permit / PreBind / Bind / PostBind ----------------------------------
@@ -250,7 +278,7 @@ class Framework:
             st = as_status(pl.reserve(state, pod, node_name))
             if not st.is_success():
                 return st.with_plugin(pl.name)
-        return Status(Code.Success)
+        return _SUCCESS
 
     def run_unreserve(self, state: CycleState, pod: PodInfo, node_name: str) -> None:
         for pl in reversed(self.points[ep.RESERVE]):  # reverse order, as upstream
@@ -272,14 +300,14 @@ class Framework:
                 return st.with_plugin(pl.name), 0.0
         if waiting:
             return Status(Code.Wait, *waiting), wait
-        return Status(Code.Success), 0.0
+        return _SUCCESS, 0.0
 
     def run_pre_bind(self, state: CycleState, pod: PodInfo, node_name: str) -> Status:
         for pl in self.points[ep.PRE_BIND]:
             st = as_status(pl.pre_bind(state, pod, node_name))
             if not st.is_success():
                 return st.with_plugin(pl.name)
-        return Status(Code.Success)
+        return _SUCCESS
 
     def run_post_bind(self, state: CycleState, pod: PodInfo, node_name: str) -> None:
         for pl in self.points[ep.POST_BIND]:

@@ -17,7 +17,7 @@ def go_div(a: np.ndarray, b) -> np.ndarray:
 
 def default_normalize_score(max_priority: int, reverse: bool, scores: np.ndarray) -> np.ndarray:
     """helper.DefaultNormalizeScore (plugins/helper/normalize_score.go)."""
-    max_count = int(scores.max()) if scores.size else 0
+    max_count = int(np.maximum.reduce(scores)) if scores.size else 0
     if max_count <= 0:
         if reverse:
             scores[:] = max_priority

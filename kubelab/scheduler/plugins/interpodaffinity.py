@@ -199,6 +199,8 @@ class InterPodAffinity:
         snap = self.handle.snapshot if self.handle is not None else None
         if snap is None:
             return Status.skip()
+        if not has_constraints and not snap.cache.affinity_nodes:
+            return Status.skip()  # no pod with affinity anywhere: topologyScore stays empty, so Skip
         all_nodes = snap.node_infos() if has_constraints else snap.have_pods_with_affinity_list()
         ns_labels = self._ns_labels(pod.namespace)
         topology_score: dict[str, dict[str, int]] = {}

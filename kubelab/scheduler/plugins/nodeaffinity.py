@@ -108,6 +108,11 @@ class NodeAffinity:
 
     # -- filter ----------------------------------------------------------------------------
     def pre_filter(self, state, pod, snapshot):
+        spec = pod.pod.spec
+        if self.added_required is None and not spec.node_selector and not (
+                spec.affinity and spec.affinity.node_affinity
+                and spec.affinity.node_affinity.required_during_scheduling_ignored_during_execution is not None):
+            return Status.skip()  # node_affinity.go PreFilter: "NodeAffinity Filter has nothing to do with the Pod"
         ra = RequiredNodeAffinity.of(pod.pod)
         if ra.empty and self.added_required is None:
             return Status.skip()

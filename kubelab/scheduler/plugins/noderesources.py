@@ -105,8 +105,17 @@ class _Scorer:
     def score_nodes(self, cache, idx, pod_req):
         # a node's score depends on its own rows and the pod's requests only: kept per
         # node between cycles (Cache.memo_rows), recomputed for the nodes that changed
-        full = cache.memo_rows((id(self), tuple(pod_req)), lambda ix: self._score_rows(cache, ix, pod_req))
+        full = cache.memo_rows((id(self), tuple(pod_req)), lambda ix: self._score_rows(cache, ix, pod_req),
+                               lambda i: self._score_one(cache, i, pod_req))
         return cache.rows(full, idx)
+
+    def _score_one(self, cache, i, pod_req):
+        """_score_rows for the one node ``i``, in plain Python (None: use _score_rows)."""
+        one = getattr(self.scorer, "fast_one", None)
+        if one is None or not (self._cpu_memory and pod_req[0] and pod_req[1]):
+            return None
+        used = cache.req[i, :2].tolist() if self.use_requested else cache.nz[i].tolist()
+        return one(used, cache.alloc[i, :2].tolist(), pod_req)
 
     def _score_rows(self, cache, idx, pod_req):
         fast = getattr(self.scorer, "fast_cpu_memory", None)
@@ -148,7 +157,17 @@ def least_resource_scorer(weights: list[int]):
         s = np.where(req > alloc, 0, ((alloc - req) * MAX_NODE_SCORE) // alloc)
         return (s[:, 0] * w0 + s[:, 1] * w1) // (w0 + w1)
 
+    def fast_one(used, alloc, pod_req):
+        """fast_cpu_memory for one node, in Python ints (the same integer arithmetic)."""
+        if len(weights) != 2 or alloc[0] <= 0 or alloc[1] <= 0:
+            return None
+        r0, r1 = used[0] + pod_req[0], used[1] + pod_req[1]
+        s0 = 0 if r0 > alloc[0] else ((alloc[0] - r0) * MAX_NODE_SCORE) // alloc[0]
+        s1 = 0 if r1 > alloc[1] else ((alloc[1] - r1) * MAX_NODE_SCORE) // alloc[1]
+        return (s0 * w0 + s1 * w1) // (w0 + w1)
+
     f.fast_cpu_memory = fast_cpu_memory
+    f.fast_one = fast_one
     return f
 
 
@@ -212,7 +231,19 @@ def _balanced_fast_cpu_memory(used, alloc, pod_req):
     return np.trunc((1 - std) * float(MAX_NODE_SCORE)).astype(np.int64)
 
 
+def _balanced_fast_one(used, alloc, pod_req):
+    """_balanced_fast_cpu_memory for one node: float64 as numpy computes it (each int
+    converted to a double, then divided)."""
+    if alloc[0] <= 0 or alloc[1] <= 0:
+        return None
+    f0 = min(float(used[0] + pod_req[0]) / float(alloc[0]), 1.0)
+    f1 = min(float(used[1] + pod_req[1]) / float(alloc[1]), 1.0)
+    std = abs((f0 - f1) / 2)
+    return int((1 - std) * float(MAX_NODE_SCORE))  # np.trunc, then to int64
+
+
 balanced_resource_scorer.fast_cpu_memory = _balanced_fast_cpu_memory
+balanced_resource_scorer.fast_one = _balanced_fast_one
 
 
 class NodeResourcesFit:
@@ -283,9 +314,10 @@ class NodeResourcesFit:
             vec = self._pod_vector(pod, cache)
         # the verdict bits of a node depend on its rows and the pod's requests only: kept
         # per node between cycles (Cache.memo_rows)
-        key = (id(self), tuple((col, v) for _, col, v in vec))
-        mask = cache.rows(cache.memo_rows(key, lambda ix: self._mask_rows(cache, vec, ix)), idx)
-        if not mask.any():
+        key = (id(self), tuple([(col, v) for _, col, v in vec]))
+        mask = cache.rows(cache.memo_rows(key, lambda ix: self._mask_rows(cache, vec, ix),
+                                          lambda i: self._mask_one(cache, vec, i)), idx)
+        if not np.count_nonzero(mask):
             return None, ()  # every node passes
         uniq, inv = np.unique(mask, return_inverse=True)
         statuses = []
@@ -312,6 +344,17 @@ class NodeResourcesFit:
             alloc, req = rows(cache.alloc, idx), rows(cache.req, idx)
             for bit, (name, col, v) in enumerate(vec, start=1):
                 mask |= (v > alloc[:, col] - req[:, col]).astype(np.int64) << bit
+        return mask
+
+    @staticmethod
+    def _mask_one(cache, vec, i):
+        """_mask_rows for the one node ``i``, in Python ints."""
+        mask = 1 if int(cache.npods[i]) + 1 > int(cache.max_pods[i]) else 0
+        if vec:
+            alloc, req = cache.alloc[i].tolist(), cache.req[i].tolist()
+            for bit, (name, col, v) in enumerate(vec, start=1):
+                if v > alloc[col] - req[col]:
+                    mask |= 1 << bit
         return mask
 
     # -- score -----------------------------------------------------------------------------

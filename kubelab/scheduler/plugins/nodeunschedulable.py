@@ -30,6 +30,8 @@ class NodeUnschedulable:
         return _STATUS
 
     def filter_nodes(self, state, pod, snapshot, idx):
+        if not snapshot.cache.any_unschedulable():
+            return None, ()  # no node is cordoned: every node passes
         bad = snapshot.cache.rows(snapshot.cache.unsched, idx)
         if not bad.any() or self._tolerates(pod):
             return None, ()  # every node passes

@@ -38,6 +38,8 @@ class TaintToleration:
 
     def filter_nodes(self, state, pod, snapshot, idx):
         cache = snapshot.cache
+        if not cache.any_tainted():
+            return None, ()  # no node has a taint: every node passes
         tids = cache.rows(cache.taint_id, idx)
         if not tids.any():
             return None, ()  # no taints: every node passes
@@ -71,6 +73,8 @@ class TaintToleration:
     def score_nodes(self, state, pod, snapshot, idx):
         cache = snapshot.cache
         tols = state.read(_PRESCORE_KEY)
+        if not cache.any_tainted():
+            return np.zeros(idx.size, dtype=np.int64)
         tids = cache.rows(cache.taint_id, idx)
         if not tids.any():
             return np.zeros(idx.size, dtype=np.int64)
