@@ -80,6 +80,9 @@ class ProposalDropped(Exception):
         return "raft proposal dropped"
 
 
+_new_tuple = tuple.__new__  # builds an Entry without NamedTuple's keyword-handling __new__
+
+
 class Entry(NamedTuple):
     """raftpb.Entry (immutable: a log entry never changes once appended)."""
 
@@ -293,6 +296,8 @@ class RaftLog:
             self.stabled = after  # the persisted suffix is being overwritten
 
     def find_conflict(self, ents: list[Entry]) -> int:
+        if ents and ents[0].index > self.last_index():
+            return ents[0].index  # all new: the common case of a follower keeping up
         for e in ents:
             if not self.match_term(e.index, e.term):
                 return e.index
@@ -603,9 +608,10 @@ class Raft:
 
     # -- leader ---------------------------------------------------------------------------
     def _append_entries(self, ents: list[Entry]) -> None:
-        li = self.log.last_index()
+        li = self.log.last_index() + 1
         t = self.term
-        ents = [Entry(t, li + 1 + i, e.type, e.data) for i, e in enumerate(ents)]
+        new = _new_tuple
+        ents = [new(Entry, (t, li + i, e[2], e[3])) for i, e in enumerate(ents)]
         self.log.append(ents)
         # The leader's own copy counts towards the quorum once persisted (advance), not now:
         # then an acknowledged entry is on a majority of disks (thesis §10.2.1; etcd-io/raft
