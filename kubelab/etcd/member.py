@@ -479,7 +479,17 @@ class Member:
         tr = self.sim.trace
         followed = tr.followed
         put_quiet = kv.put_quiet
-        for e in ents:
+        quiet_run = kv.put_quiet_entries
+        i, n = 0, len(ents)
+        while i < n:
+            if not waits and not followed:
+                # nobody waits here and nothing is traced: a run of plain puts is applied in
+                # one call (the same updates, in the same order, as put_quiet one by one)
+                i = quiet_run(ents, i)
+                if i >= n:
+                    break
+            e = ents[i]
+            i += 1
             data = e[3]
             if data is None:
                 continue
