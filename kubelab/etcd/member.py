@@ -560,7 +560,7 @@ class Member:
             data = (rid, "put", tuple(req))
         else:
             data = (rid, req)
-        self._props.append(Entry(0, 0, EntryConfChange if conf else "EntryNormal", data))
+        self._props.append(_new_tuple(Entry, (0, 0, EntryConfChange if conf else "EntryNormal", data)))
         self._schedule_ready()
 
     def handle(self, kind: str, req: Any, answer: Callable[[Any, Exception | None], None], cert: Any = None,

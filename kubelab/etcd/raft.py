@@ -967,22 +967,21 @@ class Raft:
         """Everything the caller must do now. Call :meth:`advance` with it when done."""
         lg = self.log
         msgs, self.msgs = self.msgs, []
-        ents = lg.slice(lg.stabled + 1, lg.last_index() + 1) or []
-        hs = self.hard_state()
-        ss = self.soft_state()
+        last = lg.last_index()
+        # slices are new lists: the Ready owns them
+        ents = (lg.slice(lg.stabled + 1, last + 1) or []) if last > lg.stabled else []
+        phs, pss = self._prev_hs, self._prev_ss
+        hs = None  # HardState/SoftState are built only when they changed
+        if self.term != phs.term or self.vote != phs.vote or lg.committed != phs.commit:
+            hs = HardState(self.term, self.vote, lg.committed)
+        ss = None
+        if self.lead != pss.lead or self.role != pss.role:
+            ss = SoftState(self.lead, self.role)
         committed = []
         if lg.committed > lg.applied:
             committed = lg.slice(lg.applied + 1, lg.committed + 1) or []
         rs, self.read_states = self.read_states, []
-        return Ready(
-            messages=msgs,
-            entries=list(ents),
-            hard_state=None if hs == self._prev_hs else hs,
-            snapshot=self._pending_snapshot,
-            committed_entries=list(committed),
-            soft_state=None if ss == self._prev_ss else ss,
-            read_states=rs,
-        )
+        return Ready(msgs, ents, hs, self._pending_snapshot, committed, ss, rs)
 
     def advance(self, rd: Ready) -> None:
         """The caller persisted ``rd.entries``/``rd.hard_state``/``rd.snapshot`` and applied
