@@ -625,10 +625,16 @@ class Raft:
 
     def _send_append(self, to: int, send_if_empty: bool = True) -> bool:
         pr = self.prs[to]
-        if pr.is_paused():
+        state = pr.state
+        if state == StateReplicate:  # pr.is_paused(), inline: this runs for every MsgApp
+            if len(pr.inflights) >= pr.max_inflight:
+                return False
+        elif state != StateProbe or pr.probe_sent:
             return False
-        term = self.log.term(pr.next - 1)
-        ents = self.log.slice(pr.next, pr.next + self.max_msg_entries)
+        lg = self.log
+        nxt = pr.next
+        term = lg.term(nxt - 1)
+        ents = lg.slice(nxt, nxt + self.max_msg_entries)
         if term is None or ents is None:
             # the entries are compacted away: send the snapshot (§7)
             if not pr.recent_active or self.snapshot is None:
