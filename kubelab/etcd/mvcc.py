@@ -760,6 +760,10 @@ class KV:
                                       ignore_lease=ignore_lease))
 
     def do_put(self, p: PutRequest, respond: bool = True) -> PutResponse | None:
+        if not p.prev_kv and self.put_quiet(p):
+            # a plain put of an existing key, no lease, no watcher: the same write, with no
+            # event to collect; the response carries only the header
+            return PutResponse(self.header(self.rev), None) if respond else None
         self._check_put(p)
         self._begin()
         rev = self.rev + 1
