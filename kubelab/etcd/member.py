@@ -186,6 +186,9 @@ class Member:
         self._last_lead = NONE
         self._applied_since_snap = 0
         self._cpu_free = [0.0] * self.cores  # when each core is next free
+        # requests whose CPU is done at a later instant, in order (see handle): one timer
+        # for the queue's head instead of one per request
+        self._cpu_done: deque = deque()  # (done, answer, req)
         self._apply_free = 0.0  # when the apply loop is next free
         self._backend_pending = 0  # writes in bbolt's open batch transaction
         self._ticker = self.sim.every(TICK_SECONDS, self._tick)
@@ -322,9 +325,13 @@ class Member:
             self._send(rd.messages)  # the leader replicates while it writes its own disk
         if rd.entries or rd.hard_state is not None or rd.snapshot is not None:
             self._busy = True
-            nbytes = 0
-            for e in rd.entries:
-                nbytes += _entry_bytes(e)
+            ents = rd.entries
+            nbytes = ENTRY_OVERHEAD_BYTES * len(ents)  # _entry_bytes of each, summed inline
+            for e in ents:
+                data = e[3]
+                if data is not None and len(data) == 3:
+                    put = data[2]
+                    nbytes += len(put[0]) + len(put[1])
             write = self.fsync_latency + self.disk_extra + nbytes / self.disk_bandwidth
             self.sim.call_later(write, self._persisted, rd, leader, self.epoch)
         else:
@@ -360,25 +367,42 @@ class Member:
         net = self.network
         tls = self.cluster.tls
         stats = self.msg_stats
+        # One Ready's messages to a peer go out together, in order, on the one stream
+        # rafthttp keeps to it (etcdserver/api/rafthttp/stream.go streamWriter): the
+        # network carries them as one delivery, at the instant each would have arrived.
+        frames: dict = {}
         for m in msgs:
             peer = peers.get(m.to)
             if peer is None:
                 continue
             k = (m.type, peer.name)
             stats[k] = stats.get(k, 0) + 1
+            f = frames.get(peer)
+            if f is None:
+                f = frames[peer] = []
+            f.append(m)
+        for peer, f in frames.items():
             if tls is not None and tls.peer_client_cert_auth and not tls.check_peer(self.host, peer.host, self.sim.now):
                 continue  # the peer refuses our connection (--peer-client-cert-auth)
-            net.send(self.host, peer.host, peer._receive, m, peer.epoch)
+            if net.send(self.host, peer.host, peer._receive_all, f, peer.epoch):
+                net.sent += len(f) - 1
+            else:
+                net.sent += len(f) - 1
+                net.dropped += len(f) - 1
 
     def _receive(self, m: Message, epoch: int) -> None:
+        self._receive_all((m,), epoch)
+
+    def _receive_all(self, msgs, epoch: int) -> None:
         if not self.running or epoch != self.epoch:
             return
-        try:
-            self.raft.step(m)
-            if m.type == "MsgProp" and self.sim.trace.followed and self.raft.role == StateLeader:
-                self._trace_proposed(list(m.entries))  # a follower forwarded it here
-        except ProposalDropped:
-            pass
+        for m in msgs:
+            try:
+                self.raft.step(m)
+                if m.type == "MsgProp" and self.sim.trace.followed and self.raft.role == StateLeader:
+                    self._trace_proposed(list(m.entries))  # a follower forwarded it here
+            except ProposalDropped:
+                pass
         self._schedule_ready()
 
     def _on_soft_state(self, rd: Ready) -> None:
@@ -453,26 +477,37 @@ class Member:
         now = self.sim.now
         kv.raft_term = self.raft.term
         tr = self.sim.trace
-        for e in ents:
-            if tr.followed and e.data is not None and e.type != EntryConfChange:
+        followed = tr.followed
+        put_quiet = kv.put_quiet
+        quiet_run = kv.put_quiet_entries
+        i, n = 0, len(ents)
+        while i < n:
+            if not waits and not followed:
+                # nobody waits here and nothing is traced: a run of plain puts is applied in
+                # one call (the same updates, in the same order, as put_quiet one by one)
+                i = quiet_run(ents, i)
+                if i >= n:
+                    break
+            e = ents[i]
+            i += 1
+            data = e[3]
+            if data is None:
+                continue
+            if followed and e.type != EntryConfChange:
                 span = tr.followed_span(_entry_key(e), kv.rev + 1)
                 if span is not None:
                     # the revision this entry makes if it writes (a txn that fails makes none)
                     tr.record(f"etcd/{self.name}", "RaftApplied",
                               f"{span} index={e.index} term={e.term} revision={kv.rev + 1} "
                               f"{'leader' if self.raft.role == StateLeader else 'follower'}")
-            data = e.data
-            if data is None:
-                continue
-            if e.type == EntryConfChange:
+            if e[2] == EntryConfChange:
                 self._apply_conf_change(data, e.index)
                 continue
-            rid = data[0]
-            cb = waits.pop(rid, None) if waits else None
+            cb = waits.pop(data[0], None) if waits else None
             if len(data) == 3:  # a put, carried as plain values (see _propose_entry)
-                req = _new_tuple(PutRequest, data[2])
-                if cb is None and kv.put_quiet(req):
+                if cb is None and put_quiet(data[2]):
                     continue
+                req = _new_tuple(PutRequest, data[2])
             else:
                 req = data[1]
             try:
@@ -525,7 +560,7 @@ class Member:
             data = (rid, "put", tuple(req))
         else:
             data = (rid, req)
-        self._props.append(Entry(0, 0, EntryConfChange if conf else "EntryNormal", data))
+        self._props.append(_new_tuple(Entry, (0, 0, EntryConfChange if conf else "EntryNormal", data)))
         self._schedule_ready()
 
     def handle(self, kind: str, req: Any, answer: Callable[[Any, Exception | None], None], cert: Any = None,
@@ -586,13 +621,26 @@ class Member:
             i = free.index(min(free))
             done = free[i] = max(now, free[i]) + self.request_cpu
             if done > now:
-                self.sim.call_later(done - now, self._propose_later, answer, req, self.epoch)
+                # done never decreases from one request to the next (each takes the core
+                # that frees first), so the requests queue in the order they finish
+                q = self._cpu_done
+                if not q:
+                    self.sim.call_at(done, self._propose_later, self.epoch)
+                q.append((done, answer, req))
             else:
                 self._propose_entry(answer, req)
 
-    def _propose_later(self, answer: Callable, req: Any, epoch: int) -> None:
-        if self.running and epoch == self.epoch:
+    def _propose_later(self, epoch: int) -> None:
+        """Propose every request whose CPU is done by now; wake again for the next one."""
+        if not self.running or epoch != self.epoch:
+            return
+        q = self._cpu_done
+        now = self.sim.now
+        while q and q[0][0] <= now:
+            _, answer, req = q.popleft()
             self._propose_entry(answer, req)
+        if q:
+            self.sim.call_at(q[0][0], self._propose_later, epoch)
 
     def _forwarded(self, kind: str, req: Any, reply_host: str, answer: Callable) -> None:
         if not self.running:

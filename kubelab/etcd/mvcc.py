@@ -760,6 +760,10 @@ class KV:
                                       ignore_lease=ignore_lease))
 
     def do_put(self, p: PutRequest, respond: bool = True) -> PutResponse | None:
+        if not p.prev_kv and self.put_quiet(p):
+            # a plain put of an existing key, no lease, no watcher: the same write, with no
+            # event to collect; the response carries only the header
+            return PutResponse(self.header(self.rev), None) if respond else None
         self._check_put(p)
         self._begin()
         rev = self.rev + 1
@@ -789,6 +793,45 @@ class KV:
         h.kvs.append(kv)
         self.rev = rev
         return True
+
+    def put_quiet_entries(self, ents: list, i: int = 0) -> int:
+        """:meth:`put_quiet` over the Raft entries ``ents[i:]`` whose data is a put carried
+        as plain values (``(request id, "put", PutRequest fields)``, see Member._propose_entry),
+        in order; empty entries are skipped. Stops at the first entry it cannot apply so
+        (any other entry, or a put put_quiet refuses) and returns its position."""
+        if self._watchers:
+            return i
+        hist = self._hist
+        rev = self.rev
+        n = len(ents)
+        while i < n:
+            e = ents[i]
+            data = e[3]
+            if data is None:
+                i += 1
+                continue
+            if len(data) != 3 or e[2] != "EntryNormal":
+                break
+            p = data[2]
+            key = p[0]
+            if p[2] or p[4] or p[5] or not key:
+                break
+            h = hist.get(key)
+            if h is None:
+                break
+            prev = h.kvs[-1]
+            if prev is None:
+                kv = (key, rev + 1, rev + 1, 1, p[1], 0)
+            elif prev[_LEASE]:
+                break
+            else:
+                kv = (key, prev[_CREATE], rev + 1, prev[_VER] + 1, p[1], 0)
+            rev += 1
+            h.revs.append(rev)
+            h.kvs.append(kv)
+            i += 1
+        self.rev = rev
+        return i
 
     def delete_range(self, key, range_end=None, *, prefix=False, prev_kv=False) -> DeleteRangeResponse:
         """etcd's DeleteRange; the revision moves only if something was deleted."""

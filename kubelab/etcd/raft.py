@@ -80,6 +80,9 @@ class ProposalDropped(Exception):
         return "raft proposal dropped"
 
 
+_new_tuple = tuple.__new__  # builds an Entry without NamedTuple's keyword-handling __new__
+
+
 class Entry(NamedTuple):
     """raftpb.Entry (immutable: a log entry never changes once appended)."""
 
@@ -293,6 +296,8 @@ class RaftLog:
             self.stabled = after  # the persisted suffix is being overwritten
 
     def find_conflict(self, ents: list[Entry]) -> int:
+        if ents and ents[0].index > self.last_index():
+            return ents[0].index  # all new: the common case of a follower keeping up
         for e in ents:
             if not self.match_term(e.index, e.term):
                 return e.index
@@ -603,9 +608,10 @@ class Raft:
 
     # -- leader ---------------------------------------------------------------------------
     def _append_entries(self, ents: list[Entry]) -> None:
-        li = self.log.last_index()
+        li = self.log.last_index() + 1
         t = self.term
-        ents = [Entry(t, li + 1 + i, e.type, e.data) for i, e in enumerate(ents)]
+        new = _new_tuple
+        ents = [new(Entry, (t, li + i, e[2], e[3])) for i, e in enumerate(ents)]
         self.log.append(ents)
         # The leader's own copy counts towards the quorum once persisted (advance), not now:
         # then an acknowledged entry is on a majority of disks (thesis §10.2.1; etcd-io/raft
@@ -619,10 +625,16 @@ class Raft:
 
     def _send_append(self, to: int, send_if_empty: bool = True) -> bool:
         pr = self.prs[to]
-        if pr.is_paused():
+        state = pr.state
+        if state == StateReplicate:  # pr.is_paused(), inline: this runs for every MsgApp
+            if len(pr.inflights) >= pr.max_inflight:
+                return False
+        elif state != StateProbe or pr.probe_sent:
             return False
-        term = self.log.term(pr.next - 1)
-        ents = self.log.slice(pr.next, pr.next + self.max_msg_entries)
+        lg = self.log
+        nxt = pr.next
+        term = lg.term(nxt - 1)
+        ents = lg.slice(nxt, nxt + self.max_msg_entries)
         if term is None or ents is None:
             # the entries are compacted away: send the snapshot (§7)
             if not pr.recent_active or self.snapshot is None:
@@ -961,22 +973,21 @@ class Raft:
         """Everything the caller must do now. Call :meth:`advance` with it when done."""
         lg = self.log
         msgs, self.msgs = self.msgs, []
-        ents = lg.slice(lg.stabled + 1, lg.last_index() + 1) or []
-        hs = self.hard_state()
-        ss = self.soft_state()
+        last = lg.last_index()
+        # slices are new lists: the Ready owns them
+        ents = (lg.slice(lg.stabled + 1, last + 1) or []) if last > lg.stabled else []
+        phs, pss = self._prev_hs, self._prev_ss
+        hs = None  # HardState/SoftState are built only when they changed
+        if self.term != phs.term or self.vote != phs.vote or lg.committed != phs.commit:
+            hs = HardState(self.term, self.vote, lg.committed)
+        ss = None
+        if self.lead != pss.lead or self.role != pss.role:
+            ss = SoftState(self.lead, self.role)
         committed = []
         if lg.committed > lg.applied:
             committed = lg.slice(lg.applied + 1, lg.committed + 1) or []
         rs, self.read_states = self.read_states, []
-        return Ready(
-            messages=msgs,
-            entries=list(ents),
-            hard_state=None if hs == self._prev_hs else hs,
-            snapshot=self._pending_snapshot,
-            committed_entries=list(committed),
-            soft_state=None if ss == self._prev_ss else ss,
-            read_states=rs,
-        )
+        return Ready(msgs, ents, hs, self._pending_snapshot, committed, ss, rs)
 
     def advance(self, rd: Ready) -> None:
         """The caller persisted ``rd.entries``/``rd.hard_state``/``rd.snapshot`` and applied
