@@ -66,7 +66,8 @@ def flowcontrol_html(apf: Any) -> str:
     note = (f'<p class="kl-muted">nominal limit = ceil({apf.server_concurrency_limit} × shares / {total}): the '
             f'server\'s seats (--max-requests-inflight + --max-mutating-requests-inflight) split among the '
             f'non-exempt levels. A request with no free seat waits in its level\'s queues; it gets 429 only '
-            f'when its queue is full or it waited too long.</p>')
+            f'when its queue is full or it waited too long (a level without queues, as catch-all, refuses '
+            f'at once).</p>')
     return _card(title, _table(_HEADERS, [_row_html(lv) for lv in levels], raw=True) + note)
 
 
