@@ -28,7 +28,7 @@ import threading
 import time
 import urllib.request
 
-from kubelab.etcd import EtcdCluster
+from kubelab.etcd import EtcdCluster, latency_throughput
 
 
 def bench_kubelab(writes: int, window: int, members: int = 3, value: bytes = b"x" * 64) -> dict:
@@ -93,41 +93,10 @@ def bench_kubelab_latency(n: int = 200) -> dict:
 
 
 def kubelab_curve(steps=(1, 8, 32, 128, 512, 2048), seconds: float = 2.0) -> list[dict]:
-    """The latency-throughput curve in simulated time: ``c`` clients each keeping one put in
-    flight (closed loop), for ``seconds`` simulated seconds per step."""
-    rows = []
-    for c in steps:
-        etcd = EtcdCluster(members=3, seed=3)
-        cl = etcd.client()
-        cl.put("/warm", "up")
-        sim = etcd.sim
-        lat: list[float] = []
-        end = sim.now + seconds
-        value = b"x" * 64
-        n = [0]
-
-        def one():
-            n[0] += 1
-            t0 = sim.now
-            ev = cl.put_async(f"/bench/{n[0] % 10000:05d}", value)
-
-            def cb(ev, t0=t0):
-                ev.defused = True
-                if ev.ok:
-                    lat.append(sim.now - t0)
-                if sim.now < end:
-                    one()
-
-            ev.add_callback(cb)
-
-        t_start = sim.now
-        for _ in range(c):
-            one()
-        sim.run(until=end)
-        lat.sort()
-        rows.append({"clients": c, "writes_per_s": len(lat) / (sim.now - t_start),
-                     "p50_ms": 1000 * lat[len(lat) // 2], "p99_ms": 1000 * lat[int(len(lat) * 0.99)]})
-    return rows
+    """The latency-throughput curve in simulated time (kubelab.etcd.latency_throughput:
+    ``c`` closed-loop clients each keeping one put in flight, ``seconds`` per step), in ms."""
+    return [{"clients": r.clients, "writes_per_s": r.writes_per_second, "p50_ms": 1000 * r.p50, "p99_ms": 1000 * r.p99}
+            for r in latency_throughput(EtcdCluster(members=3, seed=3), clients=steps, seconds=seconds)]
 
 
 def real_curve(steps=(1, 8, 32, 128), writes_per_client: int = 300) -> list[dict]:

@@ -268,6 +268,9 @@ class APFController:
         self.server_concurrency_limit = 0
         self.configure(server_concurrency_limit)
 
+    def __repr__(self) -> str:
+        return f"<APFController {self.server_concurrency_limit} seats, {len(self.levels)} priority levels>"
+
     def configure(self, server_concurrency_limit: int) -> None:
         """NominalCL(i) = ceil(ServerCL * NCS(i) / sum NCS) over the non-exempt levels."""
         if server_concurrency_limit == self.server_concurrency_limit and self.levels:

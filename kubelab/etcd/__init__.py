@@ -33,6 +33,7 @@ Names, defaults and error strings follow etcd 3.4; the modules say where each co
 """
 
 from . import errors
+from .capacity import CurvePoint, latency_throughput
 from .client import Client, Watcher
 from .cluster import EtcdCluster
 from .errors import EtcdError
@@ -52,7 +53,7 @@ from .mvcc import (
 from .tls import Certificate, CertificateAuthority, EtcdTLS
 
 __all__ = [
-    "Certificate", "CertificateAuthority", "Client", "Compare", "DeleteRangeRequest", "EtcdCluster", "EtcdError",
+    "Certificate", "CertificateAuthority", "Client", "Compare", "CurvePoint", "DeleteRangeRequest", "EtcdCluster", "EtcdError",
     "EtcdTLS", "KV", "KeyValue", "Member", "PutRequest", "RangeRequest", "TxnRequest", "WatchEvent",
-    "WatchResponse", "Watcher", "errors", "prefix_end",
+    "WatchResponse", "Watcher", "errors", "latency_throughput", "prefix_end",
 ]

@@ -84,13 +84,14 @@ def install(ipython: Any = None) -> None:
     running shell when ``ipython`` is None; nothing when there is none)."""
     from kubelab.api.errors import StatusError
     from kubelab.api.meta import KubeObject
+    from kubelab.apiserver.flowcontrol import APFController, PriorityLevelState
     from kubelab.cluster import Cluster, Master, register_view
     from kubelab.etcd.cluster import EtcdCluster
     from kubelab.etcd.member import Member
     from kubelab.scheduler.explain import Decision
     from kubelab.scheduler.scheduler import Scheduler
 
-    from . import audit, controlplane, etcd, html, raftview, requestpath, scheduler
+    from . import audit, controlplane, etcd, flowcontrol, html, raftview, requestpath, scheduler
 
     from kubelab.live import register_view as register_live_view
 
@@ -127,8 +128,12 @@ def install(ipython: Any = None) -> None:
     for cls, render in ((KubeObject, html.object_html), (StatusError, html.error_html),
                         (Cluster, html.cluster_html), (Master, html.master_html),
                         (EtcdCluster, etcd.cluster_html), (Member, etcd.member_html),
-                        (Decision, scheduler.decision_html), (Scheduler, scheduler.scheduler_html)):
+                        (Decision, scheduler.decision_html), (Scheduler, scheduler.scheduler_html),
+                        (APFController, flowcontrol.flowcontrol_html),
+                        (PriorityLevelState, flowcontrol.priority_level_html)):
         fmt.for_type(cls, render)
+    ipython.display_formatter.formatters["text/plain"].for_type(
+        APFController, lambda apf, p, cycle: p.text(flowcontrol.flowcontrol_text(apf)))
 
 
 install()
