@@ -15,8 +15,11 @@ _UNKNOWN, _INCREASING, _DECREASING = 0, 1, 2
 _MASK = (1 << 64) - 1
 
 
-# breakPatterns' xorshift: <<13 >>7 <<17 in the Go that builds kubectl 1.37 (Go 1.23, which
-# built kubectl 1.32, shifted <<13 >>17 <<5); only long, tie-heavy inputs reach it
+# breakPatterns' xorshift: <<13 >>7 <<17 in the Go that builds kubectl 1.33+ (kubelab's, v1.34);
+# Go 1.23, which built kubectl 1.32, shifted <<13 >>17 <<5. Only long, tie-heavy inputs reach it.
+# Differential tests against an older kubectl set XORSHIFT to XORSHIFT_GO_1_23.
+XORSHIFT = (13, 7, 17)
+XORSHIFT_GO_1_23 = (13, 17, 5)
 
 
 def go_sort(items: Sequence[T], less: Callable[[T, T], bool]) -> list[T]:
@@ -176,10 +179,11 @@ class _Sorter:
         if length >= 8:
             r = length
             modulus = 1 << length.bit_length()
+            s1, s2, s3 = XORSHIFT
             for idx in range(a + (length // 4) * 2 - 1, a + (length // 4) * 2 + 2):
-                r ^= (r << 13) & _MASK
-                r ^= r >> 7
-                r ^= (r << 17) & _MASK
+                r ^= (r << s1) & _MASK
+                r ^= r >> s2
+                r ^= (r << s3) & _MASK
                 other = r & (modulus - 1)
                 if other >= length:
                     other -= length
