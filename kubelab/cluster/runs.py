@@ -11,6 +11,7 @@ the change. Both are read through ``cluster.state`` (looking changes nothing).
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -20,20 +21,23 @@ if TYPE_CHECKING:
 __all__ = ["RunSummary"]
 
 
+# watch cache -> {kind: (revision, size, tally)}; weak, so a cache that goes takes its tallies
+_TALLIES: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+
+
 def _tally(state: "ClusterState", kind: str, count: Any) -> dict:
     """``count(state.list(kind))``, read again only when the watch cache it reads from has
     changed: a run's closing tally is the next run's opening one (a cache at a revision
     holds one set of objects, which nobody mutates)."""
     server = state.server()
     cache = server.caches.get(kind) if server is not None else None
-    memo = state.__dict__.setdefault("_run_tallies", {})
+    memo = _TALLIES.setdefault(cache, {}) if cache is not None else {}
     hit = memo.get(kind)
-    if cache is not None and hit is not None and hit[0] is cache and hit[1] == cache.revision \
-            and hit[2] == len(cache.objects):
-        return dict(hit[3])
+    if hit is not None and hit[0] == cache.revision and hit[1] == len(cache.objects):
+        return dict(hit[2])
     out = count(state.list(kind))
     if cache is not None:
-        memo[kind] = (cache, cache.revision, len(cache.objects), out)
+        memo[kind] = (cache.revision, len(cache.objects), out)
     return dict(out)
 
 
