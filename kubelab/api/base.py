@@ -120,29 +120,40 @@ class Loose(K8sModel):
 
 
 _object_setattr = object.__setattr__
-_ATOMIC = frozenset({str, int, float, bool, type(None), bytes, _dt.datetime})
+_object_new = object.__new__
+_ATOMIC = frozenset({str, int, float, bool, type(None), bytes, _dt.datetime, _Quantity})
+_MODEL_TYPES: set = set()  # model classes seen (isinstance on pydantic's ABCMeta costs more than a set lookup)
 
 
 def _clone(v: Any) -> Any:
-    """A deep copy of an API-object tree (models, lists, dicts, immutable leaves)."""
+    """A deep copy of an API-object tree (models, lists, dicts, immutable leaves).
+
+    Containers and a model's ``__dict__`` are copied shallowly, then only their non-atomic
+    values are replaced by clones (most values are None or strings)."""
     t = type(v)
-    if t in _ATOMIC:
-        return v
     if t is list:
         return [x if type(x) in _ATOMIC else _clone(x) for x in v]
     if t is dict:
-        return {k: (x if type(x) in _ATOMIC else _clone(x)) for k, x in v.items()}
-    if isinstance(v, BaseModel):
-        m = t.__new__(t)
-        _object_setattr(m, "__dict__", {k: (x if type(x) in _ATOMIC else _clone(x)) for k, x in v.__dict__.items()})
+        d = v.copy()
+        for k, x in d.items():
+            if type(x) not in _ATOMIC:
+                d[k] = _clone(x)
+        return d
+    if t in _ATOMIC:  # Quantity is immutable (kubelab/api/quantity.py)
+        return v
+    if t in _MODEL_TYPES or isinstance(v, BaseModel) and not _MODEL_TYPES.add(t):
+        m = _object_new(t)
+        d = v.__dict__.copy()
+        for k, x in d.items():
+            if type(x) not in _ATOMIC:
+                d[k] = _clone(x)
+        _object_setattr(m, "__dict__", d)
         extra = v.__pydantic_extra__
         _object_setattr(m, "__pydantic_extra__", None if extra is None else _clone(extra))
-        _object_setattr(m, "__pydantic_fields_set__", set(v.__pydantic_fields_set__))
+        _object_setattr(m, "__pydantic_fields_set__", v.__pydantic_fields_set__.copy())
         private = getattr(v, "__pydantic_private__", None)
         _object_setattr(m, "__pydantic_private__", None if private is None else _copy.deepcopy(private))
         return m
     if t is tuple:
         return tuple(_clone(x) for x in v)
-    if t is _Quantity:  # immutable (kubelab/api/quantity.py)
-        return v
     return _copy.deepcopy(v)

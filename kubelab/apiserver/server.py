@@ -929,7 +929,9 @@ class APIServer:
             if want and want != str(rev):
                 raise self._conflict(req, name)
             try:
-                result = yield from self._write_update(req, key, old, body.copy_deep(), rev)
+                # a pinned resourceVersion is never retried (a lost race is a Conflict): that
+                # one attempt may change the body, which _decode_body already copied
+                result = yield from self._write_update(req, key, old, body if want else body.copy_deep(), rev)
                 return result
             except storage.RevisionMismatch:
                 if want:
@@ -959,7 +961,10 @@ class APIServer:
             if req.span:
                 self._step(req, "ValidatingAdmission", ", ".join(admission.validating_plugins(new)))
         m.resource_version = None
-        if _same_without_rv(new, old):
+        # serialised once: compared with the stored object, then written (store.go
+        # GuaranteedUpdate also encodes the new object once and compares the bytes)
+        new_dict = new.to_dict()
+        if _same_dict_without_rv(new_dict, old):
             return old  # a no-op update writes nothing (etcd3 store.go GuaranteedUpdate)
         if _dry_run(req):
             m.resource_version = str(rev)  # dryRun=All: the object as it would be, not stored
@@ -975,7 +980,7 @@ class APIServer:
             self._follow(req, key, new)
             self._step(req, "EtcdTxn", f"update {key} if mod_revision={rev}")
         try:
-            nrev = yield self.storage.update(key, storage.encode(new), rev)
+            nrev = yield self.storage.update(key, storage.encode_dict(new_dict), rev)
         except storage.KeyNotFound:
             raise errors.new_not_found(req.kind.group_resource(), m.name) from None
         m.resource_version = str(nrev)
@@ -1170,7 +1175,9 @@ class APIServer:
             raise errors.new_conflict("pods", req.name, "pod %s is being deleted, cannot be assigned to a host" % req.name)
         if pod.spec.node_name:
             raise errors.new_conflict("pods", req.name, f'pod {req.name} is already assigned to node "{pod.spec.node_name}"')
-        new = pod.copy_deep()
+        # ``pod`` was decoded from etcd for this request alone (nothing else holds it): it is
+        # changed in place, as assignPod's GuaranteedUpdate changes the object it decoded
+        new = pod
         new.spec.node_name = node
         podutil.update_pod_condition(new, "PodScheduled", "True", self.sim.now)
         try:
@@ -1221,7 +1228,13 @@ def _run_now(gen):
 
 
 def _same_without_rv(a: KubeObject, b: KubeObject) -> bool:
-    da, db = a.to_dict(), b.to_dict()
-    da["metadata"].pop("resourceVersion", None)
+    return _same_dict_without_rv(a.to_dict(), b)
+
+
+def _same_dict_without_rv(da: dict, b: KubeObject) -> bool:
+    """``_same_without_rv`` with the first object already serialised (``da`` is not changed)."""
+    db = b.to_dict()
     db["metadata"].pop("resourceVersion", None)
+    if "resourceVersion" in da["metadata"]:
+        da = {**da, "metadata": {k: v for k, v in da["metadata"].items() if k != "resourceVersion"}}
     return da == db

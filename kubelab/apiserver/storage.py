@@ -51,7 +51,12 @@ def namespace_prefix(cls: type[KubeObject], namespace: Optional[str]) -> str:
 
 
 def encode(obj: KubeObject) -> bytes:
-    d = obj.to_dict()
+    return encode_dict(obj.to_dict())
+
+
+def encode_dict(d: dict) -> bytes:
+    """``encode`` of an object already serialised with ``to_dict`` (the dict is changed:
+    its resourceVersion goes)."""
     d.get("metadata", {}).pop("resourceVersion", None)
     return json.dumps(d, separators=(",", ":"), sort_keys=True).encode()
 

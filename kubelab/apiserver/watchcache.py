@@ -8,6 +8,7 @@ watch costs work proportional to its own pods, not to the cluster's.
 
 from __future__ import annotations
 
+import operator
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -114,6 +115,9 @@ class CacheWatcher:
             self.cache._remove_watcher(self)
 
 
+_first = operator.itemgetter(0)
+
+
 class WatchCache:
     """Objects of one resource, as of revision ``self.revision``."""
 
@@ -194,20 +198,21 @@ class WatchCache:
         if self.kind.KIND == "Pod" and field_selector is not None:
             node = _exact(field_selector, "spec.nodeName")
             if node is not None:
-                source = self.by_node.get(node, {}).values()
+                source = self.by_node.get(node, {})
             else:
                 source = self._ns_source(namespace)
         else:
             source = self._ns_source(namespace)
         w = CacheWatcher(self, namespace, label_selector, field_selector, None)
-        out = [o for o in source if w.matches(o)]
-        out.sort(key=self._key)  # etcd returns keys in order; so does the cache
-        return out
+        # etcd returns keys in order; so does the cache (each index is keyed by _key(obj))
+        out = [kv for kv in source.items() if w.matches(kv[1])]
+        out.sort(key=_first)
+        return [o for _, o in out]
 
-    def _ns_source(self, namespace: Optional[str]):
+    def _ns_source(self, namespace: Optional[str]) -> dict[str, KubeObject]:
         if namespace and self.kind.NAMESPACED:
-            return self.by_namespace.get(namespace, {}).values()
-        return self.objects.values()
+            return self.by_namespace.get(namespace, {})
+        return self.objects
 
     # -- watching ---------------------------------------------------------------------
     def watch(self, namespace, label_selector, field_selector, resource_version: int,

@@ -11,6 +11,7 @@ the change. Both are read through ``cluster.state`` (looking changes nothing).
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -20,18 +21,42 @@ if TYPE_CHECKING:
 __all__ = ["RunSummary"]
 
 
-def _pod_statuses(state: "ClusterState") -> dict[str, int]:
+# watch cache -> {kind: (revision, size, tally)}; weak, so a cache that goes takes its tallies
+_TALLIES: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+
+
+def _tally(state: "ClusterState", kind: str, count: Any) -> dict:
+    """``count(state.list(kind))``, read again only when the watch cache it reads from has
+    changed: a run's closing tally is the next run's opening one (a cache at a revision
+    holds one set of objects, which nobody mutates)."""
+    server = state.server()
+    cache = server.caches.get(kind) if server is not None else None
+    memo = _TALLIES.setdefault(cache, {}) if cache is not None else {}
+    hit = memo.get(kind)
+    if hit is not None and hit[0] == cache.revision and hit[1] == len(cache.objects):
+        return dict(hit[2])
+    out = count(state.list(kind))
+    if cache is not None:
+        memo[kind] = (cache.revision, len(cache.objects), out)
+    return dict(out)
+
+
+def _count_pod_statuses(pods: list) -> dict[str, int]:
     from kubelab.kubectl.printers import pod_status_reason
 
     out: dict[str, int] = {}
-    for p in state.list("Pod"):
+    for p in pods:
         s = pod_status_reason(p)[0]
         out[s] = out.get(s, 0) + 1
     return out
 
 
+def _pod_statuses(state: "ClusterState") -> dict[str, int]:
+    return _tally(state, "Pod", _count_pod_statuses)
+
+
 def _event_counts(state: "ClusterState") -> dict[str, int]:
-    return {e.metadata.uid or e.metadata.name: int(e.count or 1) for e in state.list("Event")}
+    return _tally(state, "Event", lambda events: {e.metadata.uid or e.metadata.name: int(e.count or 1) for e in events})
 
 
 class RunSummary:

@@ -21,6 +21,8 @@ import base64
 import binascii
 from typing import Any, Iterable, Optional, Sequence
 
+from pydantic import BaseModel
+
 from .. import errors as apierrors
 from ..field import (
     ErrorList,
@@ -101,10 +103,36 @@ def _v(x: Any, default: Any = None) -> Any:
     return default if x is None else x
 
 
+# per model class: the names its instances answer from the class (attributes, methods,
+# properties) and its fields by wire name (the first field with that alias)
+_CLASS_NAMES: dict[type, tuple[frozenset, dict[str, str]]] = {}
+
+
+def _class_names(t: type) -> tuple[frozenset, dict[str, str]]:
+    aliases: dict[str, str] = {}
+    for name, f in t.model_fields.items():
+        if f.alias is not None:
+            aliases.setdefault(f.alias, name)
+    got = _CLASS_NAMES[t] = (frozenset(dir(t)), aliases)
+    return got
+
+
 def _dict_get(d: Any, key: str, default: Any = None) -> Any:
     """``key`` (the wire name) from a dict or a model (whose attribute may be snake_case)."""
     if isinstance(d, dict):
         return d.get(key, default)
+    t = type(d)
+    names = _CLASS_NAMES.get(t)
+    if names is None and isinstance(d, BaseModel):
+        names = _class_names(t)
+    if names is not None:
+        # what hasattr(d, key) answers, without pydantic's __getattr__ raising for a miss
+        # (a field, an extra field of a Loose model, or something of the class)
+        extra = d.__pydantic_extra__
+        if key in d.__dict__ or (extra is not None and key in extra) or (key in names[0] and hasattr(d, key)):
+            return getattr(d, key)
+        name = names[1].get(key)
+        return getattr(d, name) if name is not None else default
     if hasattr(d, key):
         return getattr(d, key)
     for name, f in getattr(type(d), "model_fields", {}).items():
