@@ -93,6 +93,21 @@ class NonResourceRule:
     verbs: tuple[str, ...] = ("*",)
     urls: tuple[str, ...] = ("*",)
 
+    def matches(self, verb: str, path: str) -> bool:
+        """rule.go matchesNonResourceRule: the verb, and matchPolicyRuleNonResourceURL (``*``,
+        the path itself, or a path that starts with the rule's, its trailing ``*`` and ``/`` cut)."""
+        if "*" not in self.verbs and verb not in self.verbs:
+            return False
+        for u in self.urls:
+            if u == "*" or u == path:
+                return True
+            prefix = u[:-1] if u.endswith("*") else u
+            if not u.endswith("/") and prefix.endswith("/"):
+                prefix = prefix[:-1]
+            if path.startswith(prefix):
+                return True
+        return False
+
 
 @dataclass(frozen=True)
 class FlowSchema:
@@ -481,6 +496,14 @@ class APFController:
             else:
                 dist = ""
             return Classification(fs.name, fs.priority_level, dist)
+        return Classification("catch-all", "catch-all", user.name)
+
+    def classify_non_resource(self, verb: str, path: str, user: UserInfo) -> Classification:
+        """A request for a path that is not a resource (/healthz, /version, discovery), by the
+        schemas' nonResourceRules (the HTTP front door's requests; its verb is the method)."""
+        for fs in self.flow_schemas:
+            if fs.matches_subject(user) and any(r.matches(verb, path) for r in fs.non_resource_rules):
+                return Classification(fs.name, fs.priority_level, user.name if fs.distinguisher == "ByUser" else "")
         return Classification("catch-all", "catch-all", user.name)
 
     def admit(self, c: Classification, seats: int, dispatch: Callable[[Ticket], None],

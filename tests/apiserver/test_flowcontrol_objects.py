@@ -279,3 +279,16 @@ def test_a_new_level_gets_v1_defaults(world):
     fs = world.do(world.client.create(flow_schema("mine", {"priorityLevelConfiguration": {"name": "mine"},
                                                            "rules": [RULE]})))
     assert fs.spec.matching_precedence == 1000 and fs.metadata.generation == 1
+
+
+@pytest.mark.parametrize("verb,path,flow_schema", [
+    ("get", "/healthz", "probes"),
+    ("get", "/readyz", "probes"),
+    ("get", "/livez/etcd", "probes"),  # rule.go matchPolicyRuleNonResourceURL: a path under the rule's
+    ("post", "/healthz", "global-default"),  # probes only take get
+    ("get", "/apis", "global-default"),
+])
+def test_non_resource_requests_are_classified_by_non_resource_rules(world, verb, path, flow_schema):
+    """upstream: util/flowcontrol/rule.go matchesNonResourceRule over bootstrap/default.go's
+    probes schema (exempt for get /healthz, /readyz, /livez) and the catch-all rules."""
+    assert world.server.flowcontrol.classify_non_resource(verb, path, ADMIN).flow_schema == flow_schema
