@@ -23,7 +23,13 @@ it is turned off).
   kubelets in ``node-high`` (their Node and Lease) and ``system``; the scheduler and the
   controller manager in ``workload-high``; leader election in ``leader-election``.
 
-The configuration is the bootstrap one (``apis/flowcontrol/bootstrap/default.go``).
+The configuration is API objects (flowcontrol.apiserver.k8s.io/v1 FlowSchema and
+PriorityLevelConfiguration, ``kubectl get flowschemas``): the API server creates the bootstrap
+ones (``apis/flowcontrol/bootstrap/default.go``, built from PRIORITY_LEVELS and FLOW_SCHEMAS
+below by :func:`bootstrap_objects`) and puts them back every minute unless their
+``apf.kubernetes.io/autoupdate-spec`` annotation says "false"; :meth:`APFController.load`
+reads them back from the watch cache whenever they change (a FlowSchema naming a missing level
+is Dangling and ignored; a missing exempt or catch-all is imagined from the bootstrap one).
 Not modelled: borrowing between levels (``lendablePercent``), the extra seats a write
 holds while its watchers are notified (``mutating_work_estimator.go``).
 """
