@@ -292,3 +292,31 @@ def test_non_resource_requests_are_classified_by_non_resource_rules(world, verb,
     """upstream: util/flowcontrol/rule.go matchesNonResourceRule over bootstrap/default.go's
     probes schema (exempt for get /healthz, /readyz, /livez) and the catch-all rules."""
     assert world.server.flowcontrol.classify_non_resource(verb, path, ADMIN).flow_schema == flow_schema
+
+
+def test_waiting_requests_survive_a_change_of_their_levels_queues(world):
+    """upstream: apf_controller.go applies a new configuration to a level in place (its requests
+    keep their seats and their place); a larger limit lets waiting requests in at once."""
+    apf = flowcontrol.APFController(world.sim, 245)  # limits equal to the bootstrap shares
+    started, refused = [], []
+    c = apf.classify("create", "", "configmaps", "default", ADMIN)
+    for _ in range(25):
+        apf.admit(c, 1, started.append, lambda reason, retry: refused.append(reason))
+    assert (len(started), apf.levels["global-default"].waiting) == (20, 5)
+
+    def objs(shares, queues):
+        pls = []
+        for o in flowcontrol.bootstrap_objects():
+            if o.KIND == "PriorityLevelConfiguration" and o.metadata.name == "global-default":
+                o.spec.limited.nominal_concurrency_shares = shares
+                o.spec.limited.limit_response.queuing.queues = queues
+            pls.append(o)
+        return [o for o in pls if o.KIND == "FlowSchema"], [o for o in pls if o.KIND != "FlowSchema"]
+
+    apf.load(*objs(20, 16))  # fewer queues, same limit: they keep waiting, now in the new queues
+    level = apf.levels["global-default"]
+    assert (len(started), level.waiting, len(level.queues)) == (20, 5, 16)
+    apf.finish(started[0])
+    assert (len(started), level.waiting) == (21, 4)
+    apf.load(*objs(40, 16))  # ceil(245 * 40 / 265) = 37 seats: the rest go in
+    assert (len(started), level.waiting, level.concurrency_limit, refused) == (25, 0, 37, [])
