@@ -209,6 +209,9 @@ def test_flow_control_objects(script):
     assert fs.splitlines()[1].split()[:4] == ["exempt", "exempt", "1", "<none>"]
     assert fs.splitlines()[1].split()[-1] == "False"
     script.same("get prioritylevelconfigurations")
+    # no describer of their own: kubectl's generic one, over the whole object
+    script.same("describe flowschema exempt")
+    script.same("describe prioritylevelconfiguration catch-all")
     # wildcards print single-quoted ('*'), as go-yaml does
     assert "  - '*'\n" in script.out("get flowschema global-default -o yaml")
 
