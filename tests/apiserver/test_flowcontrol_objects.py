@@ -320,3 +320,15 @@ def test_waiting_requests_survive_a_change_of_their_levels_queues(world):
     assert (len(started), level.waiting) == (21, 4)
     apf.load(*objs(40, 16))  # ceil(245 * 40 / 265) = 37 seats: the rest go in
     assert (len(started), level.waiting, level.concurrency_limit, refused) == (25, 0, 37, [])
+
+
+def test_the_ensurer_writes_nothing_while_the_objects_are_as_they_should_be(world):
+    """upstream: ensurer.go ReviseIfNeeded returns no revision when the annotation and the
+    (defaulted) spec already match: the minute passes leave every resourceVersion as it was."""
+    def versions():
+        return {(k, o.metadata.name): o.metadata.resource_version
+                for k in ("FlowSchema", "PriorityLevelConfiguration") for o in world.server.caches[k].list()}
+
+    before = versions()
+    world.sim.run_for(130)
+    assert versions() == before and len(before) == 21
