@@ -342,6 +342,12 @@ def default_storage_class(sc) -> None:
         sc.volume_binding_mode = "Immediate"
 
 
+def _flowcontrol_defaulters():
+    from .flowcontrol import default_flow_schema, default_priority_level_configuration
+
+    return {"FlowSchema": default_flow_schema, "PriorityLevelConfiguration": default_priority_level_configuration}
+
+
 _DEFAULTERS = {
     "PersistentVolume": default_persistent_volume,
     "PersistentVolumeClaim": default_persistent_volume_claim,
@@ -358,6 +364,7 @@ _DEFAULTERS = {
     "Namespace": default_namespace,
     "Secret": default_secret,
     "Node": default_node,
+    **_flowcontrol_defaulters(),
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from pydantic import ValidationError
 
-from . import apps, autoscaling, batch, coordination, core, rbac, storage
+from . import apps, autoscaling, batch, coordination, core, flowcontrol, rbac, storage
 from .meta import KubeObject
 
 KINDS: tuple[type[KubeObject], ...] = (
@@ -47,6 +47,8 @@ KINDS: tuple[type[KubeObject], ...] = (
     core.PersistentVolumeClaim,
     storage.StorageClass,
     storage.CSINode,
+    flowcontrol.FlowSchema,
+    flowcontrol.PriorityLevelConfiguration,
 )
 
 # kinds the server answers without storing them (access reviews, component statuses)

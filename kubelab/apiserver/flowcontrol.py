@@ -23,7 +23,13 @@ it is turned off).
   kubelets in ``node-high`` (their Node and Lease) and ``system``; the scheduler and the
   controller manager in ``workload-high``; leader election in ``leader-election``.
 
-The configuration is the bootstrap one (``apis/flowcontrol/bootstrap/default.go``).
+The configuration is API objects (flowcontrol.apiserver.k8s.io/v1 FlowSchema and
+PriorityLevelConfiguration, ``kubectl get flowschemas``): the API server creates the bootstrap
+ones (``apis/flowcontrol/bootstrap/default.go``, built from PRIORITY_LEVELS and FLOW_SCHEMAS
+below by :func:`bootstrap_objects`) and puts them back every minute unless their
+``apf.kubernetes.io/autoupdate-spec`` annotation says "false"; :meth:`APFController.load`
+reads them back from the watch cache whenever they change (a FlowSchema naming a missing level
+is Dangling and ignored; a missing exempt or catch-all is imagined from the bootstrap one).
 Not modelled: borrowing between levels (``lendablePercent``), the extra seats a write
 holds while its watchers are notified (``mutating_work_estimator.go``).
 """
@@ -60,6 +66,7 @@ class PriorityLevel:
     queues: int = 0  # 0: limitResponse Reject
     hand_size: int = 0
     queue_length_limit: int = 0
+    lendable_percent: int = 0  # kept on the object; borrowing is not modelled
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,30 @@ class ResourceRule:
 
 
 @dataclass(frozen=True)
+class NonResourceRule:
+    """flowcontrol/v1 NonResourcePolicyRule (/healthz and the like: kubelab's probes do not
+    pass through flow control, so these only travel to and from the API objects)."""
+
+    verbs: tuple[str, ...] = ("*",)
+    urls: tuple[str, ...] = ("*",)
+
+    def matches(self, verb: str, path: str) -> bool:
+        """rule.go matchesNonResourceRule: the verb, and matchPolicyRuleNonResourceURL (``*``,
+        the path itself, or a path that starts with the rule's, its trailing ``*`` and ``/`` cut)."""
+        if "*" not in self.verbs and verb not in self.verbs:
+            return False
+        for u in self.urls:
+            if u == "*" or u == path:
+                return True
+            prefix = u[:-1] if u.endswith("*") else u
+            if not u.endswith("/") and prefix.endswith("/"):
+                prefix = prefix[:-1]
+            if path.startswith(prefix):
+                return True
+        return False
+
+
+@dataclass(frozen=True)
 class FlowSchema:
     """A FlowSchema with one rule (PolicyRulesWithSubjects): ``subjects`` are
     ("User", name), ("Group", name) or ("ServiceAccount", "namespace/name")."""
@@ -95,6 +126,7 @@ class FlowSchema:
     distinguisher: Optional[str]  # "ByUser", "ByNamespace" or None
     subjects: tuple[tuple[str, str], ...]
     rules: tuple[ResourceRule, ...] = (ResourceRule(),)
+    non_resource_rules: tuple[NonResourceRule, ...] = (NonResourceRule(),)
 
     def matches_subject(self, user: UserInfo) -> bool:
         for kind, value in self.subjects:
@@ -110,48 +142,152 @@ class FlowSchema:
         return False
 
 
-# -- the bootstrap configuration (apis/flowcontrol/bootstrap/default.go) ------------------------
+# -- the bootstrap configuration (apis/flowcontrol/bootstrap/default.go, v1.34) ---------------------
+# The one source of truth: the API server's config producer creates the objects from these
+# (bootstrap_objects) and its config consumer reads the objects back (APFController.load).
 PRIORITY_LEVELS: tuple[PriorityLevel, ...] = (
-    PriorityLevel("exempt", exempt=True),
-    PriorityLevel("system", 30, queues=64, hand_size=6, queue_length_limit=50),
-    PriorityLevel("node-high", 40, queues=64, hand_size=6, queue_length_limit=50),
-    PriorityLevel("leader-election", 10, queues=16, hand_size=4, queue_length_limit=50),
-    PriorityLevel("workload-high", 40, queues=128, hand_size=6, queue_length_limit=50),
-    PriorityLevel("workload-low", 100, queues=128, hand_size=6, queue_length_limit=50),
-    PriorityLevel("global-default", 20, queues=128, hand_size=6, queue_length_limit=50),
-    PriorityLevel("catch-all", 5),  # limitResponse: Reject
+    PriorityLevel("exempt", 0, exempt=True),  # Exempt: nominalConcurrencyShares 0, lendablePercent 0
+    PriorityLevel("system", 30, queues=64, hand_size=6, queue_length_limit=50, lendable_percent=33),
+    PriorityLevel("node-high", 40, queues=64, hand_size=6, queue_length_limit=50, lendable_percent=25),
+    PriorityLevel("leader-election", 10, queues=16, hand_size=4, queue_length_limit=50, lendable_percent=0),
+    PriorityLevel("workload-high", 40, queues=128, hand_size=6, queue_length_limit=50, lendable_percent=50),
+    PriorityLevel("workload-low", 100, queues=128, hand_size=6, queue_length_limit=50, lendable_percent=90),
+    PriorityLevel("global-default", 20, queues=128, hand_size=6, queue_length_limit=50, lendable_percent=50),
+    PriorityLevel("catch-all", 5, lendable_percent=0),  # limitResponse: Reject
 )
+MANDATORY_PRIORITY_LEVELS = ("exempt", "catch-all")
+MANDATORY_FLOW_SCHEMAS = ("exempt", "catch-all")
 
 _KUBE_SYSTEM_SAS = (("ServiceAccount", "kube-system/*"),)
 _LEADER_ELECTION_RULES = (
     ResourceRule(("get", "create", "update"), ("",), ("endpoints", "configmaps"), ("kube-system",), False),
     ResourceRule(("get", "create", "update"), ("coordination.k8s.io",), ("leases",), ("*",), False),
 )
+_ALL_USERS = (("Group", ALL_UNAUTHENTICATED), ("Group", ALL_AUTHENTICATED))
 FLOW_SCHEMAS: tuple[FlowSchema, ...] = tuple(sorted((
     FlowSchema("exempt", "exempt", 1, None, (("Group", SYSTEM_PRIVILEGED_GROUP),)),
+    FlowSchema("probes", "exempt", 2, None, _ALL_USERS, (),
+               (NonResourceRule(("get",), ("/healthz", "/readyz", "/livez")),)),
     FlowSchema("system-leader-election", "leader-election", 100, "ByUser",
                (("User", "system:kube-controller-manager"), ("User", "system:kube-scheduler")) + _KUBE_SYSTEM_SAS,
-               _LEADER_ELECTION_RULES),
+               _LEADER_ELECTION_RULES, ()),
     FlowSchema("endpoint-controller", "workload-high", 150, "ByUser",
-               (("User", "system:kube-controller-manager"), ("ServiceAccount", "kube-system/endpoint-controller")),
-               (ResourceRule(("get", "create", "update"), ("",), ("endpoints",), ("*",), False),)),
+               (("User", "system:kube-controller-manager"), ("ServiceAccount", "kube-system/endpoint-controller"),
+                ("ServiceAccount", "kube-system/endpointslicemirroring-controller")),
+               (ResourceRule(("get", "create", "update"), ("",), ("endpoints",), ("*",), False),), ()),
     FlowSchema("workload-leader-election", "leader-election", 200, "ByUser", _KUBE_SYSTEM_SAS,
                (ResourceRule(("get", "create", "update"), ("",), ("endpoints", "configmaps"), ("*",), False),
-                _LEADER_ELECTION_RULES[1])),
+                _LEADER_ELECTION_RULES[1]), ()),
     FlowSchema("system-node-high", "node-high", 400, "ByUser", (("Group", NODES_GROUP),),
                (ResourceRule(("*",), ("",), ("nodes", "nodes/status"), ("*",), True),
-                ResourceRule(("*",), ("coordination.k8s.io",), ("leases",), ("*",), False))),
+                ResourceRule(("*",), ("coordination.k8s.io",), ("leases",), ("*",), False)), ()),
     FlowSchema("system-nodes", "system", 500, "ByUser", (("Group", NODES_GROUP),)),
     FlowSchema("kube-controller-manager", "workload-high", 800, "ByNamespace",
                (("User", "system:kube-controller-manager"),)),
     FlowSchema("kube-scheduler", "workload-high", 800, "ByNamespace", (("User", "system:kube-scheduler"),)),
     FlowSchema("kube-system-service-accounts", "workload-high", 900, "ByNamespace", _KUBE_SYSTEM_SAS),
     FlowSchema("service-accounts", "workload-low", 9000, "ByUser", (("Group", "system:serviceaccounts"),)),
-    FlowSchema("global-default", "global-default", 9900, "ByUser",
-               (("Group", ALL_UNAUTHENTICATED), ("Group", ALL_AUTHENTICATED))),
-    FlowSchema("catch-all", "catch-all", 10000, "ByUser",
-               (("Group", ALL_UNAUTHENTICATED), ("Group", ALL_AUTHENTICATED))),
+    FlowSchema("global-default", "global-default", 9900, "ByUser", _ALL_USERS),
+    FlowSchema("catch-all", "catch-all", 10000, "ByUser", _ALL_USERS),
 ), key=lambda fs: (fs.precedence, fs.name)))
+
+
+# -- to and from the API objects (flowcontrol.apiserver.k8s.io/v1) ----------------------------------
+def priority_level_object(pl: PriorityLevel):
+    """The PriorityLevelConfiguration default.go builds for ``pl`` (newPriorityLevelConfiguration:
+    the autoupdate-spec annotation "true")."""
+    from kubelab.api import flowcontrol as api
+    from kubelab.api.meta import ObjectMeta
+
+    if pl.exempt:
+        spec = api.PriorityLevelConfigurationSpec(type="Exempt", exempt=api.ExemptPriorityLevelConfiguration(
+            nominal_concurrency_shares=pl.shares, lendable_percent=pl.lendable_percent))
+    else:
+        queuing = api.QueuingConfiguration(queues=pl.queues, hand_size=pl.hand_size,
+                                           queue_length_limit=pl.queue_length_limit) if pl.queues else None
+        spec = api.PriorityLevelConfigurationSpec(type="Limited", limited=api.LimitedPriorityLevelConfiguration(
+            nominal_concurrency_shares=pl.shares, lendable_percent=pl.lendable_percent,
+            limit_response=api.LimitResponse(type="Queue" if pl.queues else "Reject", queuing=queuing)))
+    return api.PriorityLevelConfiguration(
+        metadata=ObjectMeta(name=pl.name, annotations={api.AUTO_UPDATE_ANNOTATION: "true"}), spec=spec)
+
+
+def _subject_object(kind: str, value: str):
+    from kubelab.api import flowcontrol as api
+
+    if kind == "ServiceAccount":
+        ns, name = value.split("/", 1)
+        return api.Subject(kind=kind, service_account=api.ServiceAccountSubject(namespace=ns, name=name))
+    if kind == "User":
+        return api.Subject(kind=kind, user=api.UserSubject(name=value))
+    return api.Subject(kind=kind, group=api.GroupSubject(name=value))
+
+
+def flow_schema_object(fs: FlowSchema):
+    """The FlowSchema default.go builds for ``fs`` (newFlowSchema)."""
+    from kubelab.api import flowcontrol as api
+    from kubelab.api.meta import ObjectMeta
+
+    rule = api.PolicyRulesWithSubjects(
+        subjects=[_subject_object(k, v) for k, v in fs.subjects],
+        resource_rules=[api.ResourcePolicyRule(verbs=list(r.verbs), api_groups=list(r.groups),
+                                               resources=list(r.resources), cluster_scope=r.cluster_scope or None,
+                                               namespaces=list(r.namespaces) or None) for r in fs.rules] or None,
+        non_resource_rules=[api.NonResourcePolicyRule(verbs=list(r.verbs), non_resource_urls=list(r.urls))
+                            for r in fs.non_resource_rules] or None)
+    return api.FlowSchema(
+        metadata=ObjectMeta(name=fs.name, annotations={api.AUTO_UPDATE_ANNOTATION: "true"}),
+        spec=api.FlowSchemaSpec(
+            priority_level_configuration=api.PriorityLevelConfigurationReference(name=fs.priority_level),
+            matching_precedence=fs.precedence,
+            distinguisher_method=api.FlowDistinguisherMethod(type=fs.distinguisher) if fs.distinguisher else None,
+            rules=[rule]))
+
+
+def bootstrap_objects() -> list:
+    """What the priority-and-fairness-config-producer post-start hook creates: every
+    PriorityLevelConfiguration, then every FlowSchema, defaulted as the server stores them."""
+    from kubelab.api.defaults import apply_defaults
+
+    return [apply_defaults(priority_level_object(pl)) for pl in PRIORITY_LEVELS] + \
+        [apply_defaults(flow_schema_object(fs)) for fs in FLOW_SCHEMAS]
+
+
+def priority_level_from_object(obj) -> PriorityLevel:
+    spec = obj.spec
+    if spec.type == "Exempt":
+        ex = spec.exempt
+        return PriorityLevel(obj.metadata.name, (ex.nominal_concurrency_shares or 0) if ex else 0, exempt=True,
+                             lendable_percent=(ex.lendable_percent or 0) if ex else 0)
+    lim = spec.limited
+    q = lim.limit_response.queuing if lim.limit_response.type == "Queue" else None
+    return PriorityLevel(obj.metadata.name, lim.nominal_concurrency_shares or 0,
+                         queues=q.queues if q else 0, hand_size=q.hand_size if q else 0,
+                         queue_length_limit=q.queue_length_limit if q else 0,
+                         lendable_percent=lim.lendable_percent or 0)
+
+
+def flow_schemas_from_object(obj) -> list[FlowSchema]:
+    """One internal FlowSchema per PolicyRulesWithSubjects (same name and precedence, so the
+    first that matches classifies as the whole object would)."""
+    spec = obj.spec
+    out = []
+    for rule in spec.rules or ():
+        subjects = []
+        for s in rule.subjects:
+            if s.kind == "ServiceAccount" and s.service_account is not None:
+                subjects.append(("ServiceAccount", f"{s.service_account.namespace}/{s.service_account.name}"))
+            elif s.kind == "User" and s.user is not None:
+                subjects.append(("User", s.user.name))
+            elif s.kind == "Group" and s.group is not None:
+                subjects.append(("Group", s.group.name))
+        out.append(FlowSchema(
+            obj.metadata.name, spec.priority_level_configuration.name, spec.matching_precedence,
+            spec.distinguisher_method.type if spec.distinguisher_method else None, tuple(subjects),
+            tuple(ResourceRule(tuple(r.verbs), tuple(r.api_groups), tuple(r.resources), tuple(r.namespaces or ()),
+                               bool(r.cluster_scope)) for r in rule.resource_rules or ()),
+            tuple(NonResourceRule(tuple(r.verbs), tuple(r.non_resource_urls)) for r in rule.non_resource_rules or ())))
+    return out
 
 
 def hash_flow_id(flow_schema: str, distinguisher: str) -> int:
@@ -266,27 +402,95 @@ class APFController:
         self.sim = sim
         self.levels: dict[str, PriorityLevelState] = {}
         self.server_concurrency_limit = 0
+        # the configuration in force: the bootstrap one until load() reads the API objects
+        self.priority_levels: tuple[PriorityLevel, ...] = PRIORITY_LEVELS
+        self.flow_schemas: tuple[FlowSchema, ...] = FLOW_SCHEMAS
+        self.dangling: dict[str, bool] = {}  # FlowSchema name -> its priority level is missing
         self.configure(server_concurrency_limit)
 
     def __repr__(self) -> str:
         return f"<APFController {self.server_concurrency_limit} seats, {len(self.levels)} priority levels>"
 
     def configure(self, server_concurrency_limit: int) -> None:
-        """NominalCL(i) = ceil(ServerCL * NCS(i) / sum NCS) over the non-exempt levels."""
+        """NominalCL(i) = ceil(ServerCL * NCS(i) / sum NCS), the sum over every level (the
+        exempt one's shares count too, 0 by default; apf_controller.go digestConfigObjects)."""
         if server_concurrency_limit == self.server_concurrency_limit and self.levels:
             return
         self.server_concurrency_limit = server_concurrency_limit
-        total = sum(pl.shares for pl in PRIORITY_LEVELS if not pl.exempt)
-        for pl in PRIORITY_LEVELS:
-            limit = 0 if pl.exempt else math.ceil(server_concurrency_limit * pl.shares / total)
+        self._apply_levels()
+
+    def _apply_levels(self) -> None:
+        total = sum(pl.shares for pl in self.priority_levels) or 1
+        wanted = {pl.name for pl in self.priority_levels}
+        for name in [n for n in self.levels if n not in wanted]:
+            # a removed level: requests holding its seats give them back to the old state
+            del self.levels[name]
+        for pl in self.priority_levels:
+            limit = 0 if pl.exempt else math.ceil(self.server_concurrency_limit * pl.shares / total)
             state = self.levels.get(pl.name)
             if state is None:
                 self.levels[pl.name] = PriorityLevelState(pl, limit)
-            else:
-                state.concurrency_limit = limit
+                continue
+            state.concurrency_limit = limit
+            if state.config != pl:
+                old_queues = state.queues
+                state.config = pl
+                if len(old_queues) != pl.queues:
+                    self._requeue(state, old_queues)
+            if not pl.exempt:
+                self._dispatch_waiting(state)
+
+    def _requeue(self, state: PriorityLevelState, old_queues: list) -> None:
+        """The level's queues changed in number: waiting requests move to the new queues
+        (the same index, modulo), in their order; a level that lost its queues (Reject)
+        lets them wait on in one queue until they are served or time out."""
+        state.queues = [_Queue() for _ in range(state.config.queues or 1)] if state.waiting else \
+            [_Queue() for _ in range(state.config.queues)]
+        state.nonempty.clear()
+        for i, old in enumerate(old_queues):
+            if not old.waiting:
+                continue
+            new = state.queues[i % len(state.queues)]
+            if not new.waiting:
+                new.next_r = max(new.next_r, old.next_r)
+            for w in old.waiting:
+                w.queue = new
+                new.waiting.append(w)
+                new.seats_waiting += w.seats
+            state.nonempty[id(new)] = new
+
+    def load(self, flow_schema_objects, priority_level_objects) -> dict[str, bool]:
+        """The config consumer (apf_controller.go digestConfigObjects): take the configuration
+        from the FlowSchema and PriorityLevelConfiguration objects. A missing mandatory level or
+        schema (exempt, catch-all) is imagined from the bootstrap one; a FlowSchema whose level
+        does not exist is dangling and ignored. Returns each object's dangling state."""
+        levels = {o.metadata.name: priority_level_from_object(o) for o in priority_level_objects
+                  if o.metadata.deletion_timestamp is None}
+        for pl in PRIORITY_LEVELS:
+            if pl.name in MANDATORY_PRIORITY_LEVELS and pl.name not in levels:
+                levels[pl.name] = pl  # imaginePL
+        dangling: dict[str, bool] = {}
+        schemas: list[FlowSchema] = []
+        names = set()
+        for o in flow_schema_objects:
+            if o.metadata.deletion_timestamp is not None:
+                continue
+            names.add(o.metadata.name)
+            ok = o.spec.priority_level_configuration.name in levels
+            dangling[o.metadata.name] = not ok
+            if ok:
+                schemas.extend(flow_schemas_from_object(o))
+        for fs in FLOW_SCHEMAS:
+            if fs.name in MANDATORY_FLOW_SCHEMAS and fs.name not in names:
+                schemas.append(fs)  # imagineFS
+        self.flow_schemas = tuple(sorted(schemas, key=lambda fs: (fs.precedence, fs.name)))
+        self.priority_levels = tuple(sorted(levels.values(), key=lambda pl: pl.name))
+        self.dangling = dangling
+        self._apply_levels()
+        return dangling
 
     def classify(self, verb: str, group: str, resource: str, namespace: str, user: UserInfo) -> Classification:
-        for fs in FLOW_SCHEMAS:
+        for fs in self.flow_schemas:
             if not fs.matches_subject(user):
                 continue
             if not any(r.matches(verb, group, resource, namespace) for r in fs.rules):
@@ -298,6 +502,14 @@ class APFController:
             else:
                 dist = ""
             return Classification(fs.name, fs.priority_level, dist)
+        return Classification("catch-all", "catch-all", user.name)
+
+    def classify_non_resource(self, verb: str, path: str, user: UserInfo) -> Classification:
+        """A request for a path that is not a resource (/healthz, /version, discovery), by the
+        schemas' nonResourceRules (the HTTP front door's requests; its verb is the method)."""
+        for fs in self.flow_schemas:
+            if fs.matches_subject(user) and any(r.matches(verb, path) for r in fs.non_resource_rules):
+                return Classification(fs.name, fs.priority_level, user.name if fs.distinguisher == "ByUser" else "")
         return Classification("catch-all", "catch-all", user.name)
 
     def admit(self, c: Classification, seats: int, dispatch: Callable[[Ticket], None],
@@ -403,5 +615,8 @@ def list_seats(objects: int) -> int:
     return max(1, min(MAXIMUM_SEATS, math.ceil(objects / OBJECTS_PER_SEAT)))
 
 
-__all__ = ["APFController", "Classification", "FLOW_SCHEMAS", "FlowSchema", "PRIORITY_LEVELS", "PriorityLevel",
-           "PriorityLevelState", "REQUEST_WAIT_LIMIT", "ResourceRule", "Ticket", "deal", "hash_flow_id", "list_seats"]
+__all__ = ["APFController", "Classification", "FLOW_SCHEMAS", "FlowSchema", "MANDATORY_FLOW_SCHEMAS",
+           "MANDATORY_PRIORITY_LEVELS", "NonResourceRule", "PRIORITY_LEVELS", "PriorityLevel", "PriorityLevelState",
+           "REQUEST_WAIT_LIMIT", "ResourceRule", "Ticket", "bootstrap_objects", "deal", "flow_schema_object",
+           "flow_schemas_from_object", "hash_flow_id", "list_seats", "priority_level_from_object",
+           "priority_level_object"]

@@ -11,12 +11,15 @@ from kubelab.api.podutil import get_pod_qos
 
 # Kinds whose status is written only through /status (the main resource keeps the old one).
 STATUS_SUBRESOURCE = {"HorizontalPodAutoscaler", "Pod", "Node", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job",
-                      "CronJob", "Service", "Namespace", "PodDisruptionBudget", "ResourceQuota"}
+                      "CronJob", "Service", "Namespace", "PodDisruptionBudget", "ResourceQuota",
+                      "FlowSchema", "PriorityLevelConfiguration"}
 # Kinds whose metadata.generation counts spec changes.
 GENERATION = {"HorizontalPodAutoscaler", "Pod", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
-              "PodDisruptionBudget", "Namespace", "Service", "Node", "PriorityClass"}
+              "PodDisruptionBudget", "Namespace", "Service", "Node", "PriorityClass",
+              "FlowSchema", "PriorityLevelConfiguration"}
 _EMPTY_STATUS_ON_CREATE = {"HorizontalPodAutoscaler", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
-                           "PodDisruptionBudget", "Service", "ResourceQuota"}
+                           "PodDisruptionBudget", "Service", "ResourceQuota", "FlowSchema",
+                           "PriorityLevelConfiguration"}
 
 
 def prepare_for_create(obj: KubeObject, now: float) -> None:

@@ -117,6 +117,7 @@ class APIServer:
         # level (flowcontrol.py) instead of meeting the max-inflight filter's 429
         self.enable_priority_and_fairness = True
         self.flowcontrol = flowcontrol.APFController(sim, self.max_requests_inflight + self.max_mutating_requests_inflight)
+        self._apf_status_pending: dict[str, tuple] = {}  # FlowSchema -> (resourceVersion, Dangling) being written
         # The capacity model: requests share `cores`; each costs a small CPU demand, so
         # latency stays flat until the replica is busy and then grows with its queue.
         self.cores = 4
@@ -151,9 +152,13 @@ class APIServer:
         self._started = started
 
         def synced(ev: Event) -> None:
-            # the rbac/bootstrap-roles post-start hook: /readyz waits for it
-            self.sim.spawn(self._bootstrap_policy(), name=f"{self.name}/rbac-bootstrap").add_callback(
-                lambda e: started.succeed(None) if not started.triggered else None)
+            # the rbac/bootstrap-roles and priority-and-fairness-config-producer post-start
+            # hooks: /readyz waits for both
+            self._apf_config_changed()
+            hooks = [self.sim.spawn(self._bootstrap_policy(), name=f"{self.name}/rbac-bootstrap"),
+                     self.sim.spawn(self._apf_ensure(), name=f"{self.name}/apf-config-producer")]
+            self.sim.all_of(hooks).add_callback(lambda e: started.succeed(None) if not started.triggered else None)
+            self._apf_ensurer = self.sim.every(self.APF_ENSURE_INTERVAL, self._apf_ensure_tick)
             if self.advertise_address and self.running:
                 # the bootstrap-controller post-start hook starts the endpoint reconciler
                 self._endpoint_reconciler = reconcilers.LeaseEndpointReconciler(self, self.advertise_address)
@@ -193,6 +198,91 @@ class APIServer:
                 yield ev
             except Exception:  # noqa: BLE001 - as above
                 pass
+
+    # -- API Priority and Fairness configuration ----------------------------------------------
+    # The config producer (pkg/registry/flowcontrol/rest/storage_flowcontrol.go and
+    # pkg/registry/flowcontrol/ensurer) creates the bootstrap FlowSchemas and
+    # PriorityLevelConfigurations at start and checks them every minute; the config consumer
+    # (util/flowcontrol/apf_controller.go) reads them back from the watch cache.
+    APF_ENSURE_INTERVAL = 60.0
+
+    def _apf_ensure_tick(self) -> None:
+        if self.running and self.ready:
+            self.sim.spawn(self._apf_ensure(), name=f"{self.name}/apf-config-producer")
+
+    def _apf_ensure(self):
+        """One pass of the ensurer: a missing bootstrap object is created; an existing one
+        whose spec may be auto-updated (a mandatory one always; a suggested one while its
+        ``apf.kubernetes.io/autoupdate-spec`` annotation says "true", or has none and
+        generation 1) gets the bootstrap spec back, and the annotation is set to match;
+        an object with that annotation "true" that is no longer a bootstrap one is deleted."""
+        from kubelab.api.flowcontrol import AUTO_UPDATE_ANNOTATION
+
+        rng = self.sim.rng(f"apiserver/{self.host}/apf-config")  # uids apart from the server's stream
+        writes = []
+        wanted: dict[str, set[str]] = {"FlowSchema": set(), "PriorityLevelConfiguration": set()}
+        for want in flowcontrol.bootstrap_objects():
+            kind, name = type(want), want.metadata.name
+            wanted[want.KIND].add(name)
+            mandatory = name in (flowcontrol.MANDATORY_FLOW_SCHEMAS if want.KIND == "FlowSchema"
+                                 else flowcontrol.MANDATORY_PRIORITY_LEVELS)
+            have = self.caches[want.KIND].get(None, name)
+            key = storage.object_key(kind, None, name)
+            if have is None:
+                want.metadata.uid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+                want.metadata.creation_timestamp = rfc3339(self.sim.now)
+                want.metadata.generation = 1
+                writes.append(self.storage.create(key, storage.encode(want)))
+                continue
+            revised = _apf_revise(have, want, mandatory, AUTO_UPDATE_ANNOTATION)
+            if revised is not None:
+                writes.append(self.storage.update(key, storage.encode(revised), int(have.metadata.resource_version)))
+        for kind_name, names in wanted.items():
+            for o in self.caches[kind_name].list():
+                if o.metadata.name not in names and \
+                        (o.metadata.annotations or {}).get(AUTO_UPDATE_ANNOTATION) == "true":
+                    writes.append(self.storage.delete(storage.object_key(type(o), None, o.metadata.name),
+                                                      int(o.metadata.resource_version)))
+        for ev in writes:
+            try:
+                yield ev
+            except Exception:  # noqa: BLE001 - another replica wrote first, or etcd is away: the next pass retries
+                pass
+
+    def _apf_config_changed(self) -> None:
+        """The config consumer: the flow-control objects in the watch cache changed. Reload the
+        configuration and write each FlowSchema's Dangling condition where it is not yet right."""
+        fs_cache = self.caches["FlowSchema"]
+        pl_cache = self.caches["PriorityLevelConfiguration"]
+        if not (fs_cache.synced and pl_cache.synced):
+            return
+        dangling = self.flowcontrol.load(fs_cache.list(), pl_cache.list())
+        for fs in fs_cache.list():
+            bad = dangling.get(fs.metadata.name)
+            if bad is None:
+                continue
+            want = "True" if bad else "False"
+            cond = fs.condition("Dangling")
+            pending = self._apf_status_pending.get(fs.metadata.name)
+            if (cond is not None and cond.status == want) or pending == (fs.metadata.resource_version, want):
+                continue
+            self._apf_status_pending[fs.metadata.name] = (fs.metadata.resource_version, want)
+            self._apf_write_dangling(fs, bad)
+
+    def _apf_write_dangling(self, fs: KubeObject, bad: bool) -> None:
+        from kubelab.api.flowcontrol import FlowSchemaCondition
+
+        pl = fs.spec.priority_level_configuration.name
+        new = fs.copy_deep()
+        cond = FlowSchemaCondition(
+            type="Dangling", status="True" if bad else "False", last_transition_time=rfc3339(self.sim.now),
+            reason="NotFound" if bad else "Found",
+            message=(f"This FlowSchema references the PriorityLevelConfiguration object named {fielderr.go_quote(pl)} "
+                     + ("but there is no such object" if bad else "and it exists")))
+        new.status.conditions = [c for c in new.status.conditions or () if c.type != "Dangling"] + [cond]
+        ev = self.storage.update(storage.object_key(type(fs), None, fs.metadata.name), storage.encode(new),
+                                 int(fs.metadata.resource_version))
+        ev.add_callback(lambda e: setattr(e, "defused", True))
 
     # -- compaction (k8s.io/apiserver/pkg/storage/etcd3/compact.go) -------------------------
     COMPACTION_INTERVAL = 300.0  # --etcd-compaction-interval default: 5 minutes
@@ -247,6 +337,8 @@ class APIServer:
                 return
             kvs, rev = ev.value
             cache.replace([storage.decode(kind, v, r) for _, v, r in kvs], rev)
+            if kind.KIND in _APF_KINDS:
+                self._apf_config_changed()
             w = self.storage.watch(prefix, rev + 1, lambda evs: self._on_etcd_events(kind, evs))
             self._etcd_watches.append(w)
             if not done.triggered:
@@ -272,6 +364,8 @@ class APIServer:
                 cache.apply("DELETED", obj, e.revision)
             else:
                 cache.apply(e.type, storage.decode(kind, e.value, e.revision), e.revision)
+        if kind.KIND in _APF_KINDS:
+            self._apf_config_changed()
 
     @journaled
     def stop(self) -> None:
@@ -282,6 +376,9 @@ class APIServer:
             self._endpoint_reconciler = None
         if getattr(self, "_compactor", None) is not None:
             self._compactor.cancel()
+        if getattr(self, "_apf_ensurer", None) is not None:
+            self._apf_ensurer.cancel()
+            self._apf_ensurer = None
         for w in self._etcd_watches:
             w.cancel()
         self._etcd_watches.clear()
@@ -1186,6 +1283,35 @@ class APIServer:
             raise self._conflict(req, req.name) from None
         new.metadata.resource_version = str(nrev)
         return new
+
+
+_APF_KINDS = ("FlowSchema", "PriorityLevelConfiguration")
+_GO_BOOLS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
+             "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}  # strconv.ParseBool
+
+
+def _apf_revise(have: KubeObject, want: KubeObject, mandatory: bool, annotation: str) -> Optional[KubeObject]:
+    """ensurer.go ReviseIfNeeded: the object to write back, or None when it is as it should be."""
+    parsed = _GO_BOOLS.get((have.metadata.annotations or {}).get(annotation, ""))
+    # shouldUpdateSpec: the annotation decides; without one, only an object never changed (generation 1)
+    auto = mandatory or (parsed if parsed is not None else (have.metadata.generation or 0) == 1)
+    update_annotation = parsed is None or parsed != auto
+    expected = want.spec
+    if want.KIND == "PriorityLevelConfiguration" and want.metadata.name == "exempt" and have.spec.exempt is not None:
+        # plcSpecEqualish: the exempt level's shares and lendablePercent are the administrator's
+        expected = want.spec.copy_deep()
+        expected.exempt.nominal_concurrency_shares = have.spec.exempt.nominal_concurrency_shares
+        expected.exempt.lendable_percent = have.spec.exempt.lendable_percent
+    spec_changed = auto and have.spec != expected
+    if not (update_annotation or spec_changed):
+        return None
+    new = have.copy_deep()
+    if spec_changed:
+        new.spec = expected.copy_deep()
+        new.metadata.generation = (have.metadata.generation or 1) + 1
+    if update_annotation:
+        new.metadata.annotations = dict(new.metadata.annotations or {}, **{annotation: "true" if auto else "false"})
+    return new
 
 
 def _dial_error(url: str, ip: str, why: str) -> errors.StatusError:

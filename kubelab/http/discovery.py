@@ -24,7 +24,8 @@ VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update
 CATEGORY_ALL = {"Pod", "Service", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob"}
 # the order kube-apiserver lists groups in (its group priorities, pkg/controlplane)
 GROUP_ORDER = ["", "apps", "events.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "batch", "policy", "scheduling.k8s.io",
-               "coordination.k8s.io", "discovery.k8s.io", "metrics.k8s.io"]
+               "coordination.k8s.io", "discovery.k8s.io",
+               "flowcontrol.apiserver.k8s.io", "metrics.k8s.io"]
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ _SCALE = Subresource("scale", ("get", "patch", "update"), "autoscaling", "v1", "
 def _subresources(kind: str) -> list[Subresource]:
     subs: list[Subresource] = []
     if kind in ("Pod", "Node", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob",
-                "Service", "Namespace", "PodDisruptionBudget", "ResourceQuota"):
+                "Service", "Namespace", "PodDisruptionBudget", "ResourceQuota", "FlowSchema",
+                "PriorityLevelConfiguration"):
         subs.append(_STATUS)
     if kind in ("Deployment", "ReplicaSet", "StatefulSet"):
         subs.append(_SCALE)

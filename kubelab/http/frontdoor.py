@@ -203,6 +203,51 @@ class FrontDoor:
     def _route(self, req: HTTPRequest) -> HTTPResponse:
         if req.user is None:
             return status_response(unauthorized())
+        pf = self._pf_headers(req)
+        if not pf:
+            return self._serve(req)
+        try:
+            resp = self._serve(req)
+        except errors.StatusError as exc:
+            resp = status_response(exc)
+        resp.headers = list(resp.headers) + pf
+        return resp
+
+    # server/filters/priority-and-fairness.go: every request the filter classifies is answered
+    # with the UIDs of the FlowSchema and the priority level it matched (net/http writes the
+    # names canonicalised: X-Kubernetes-Pf-Flowschema-Uid)
+    PF_FLOW_SCHEMA_UID = "X-Kubernetes-Pf-Flowschema-Uid"
+    PF_PRIORITY_LEVEL_UID = "X-Kubernetes-Pf-Prioritylevel-Uid"
+
+    def _pf_headers(self, req: HTTPRequest) -> list[tuple[str, str]]:
+        server = self.pick(self.client_host, False)
+        if server is None or not getattr(server, "enable_priority_and_fairness", False):
+            return []
+        apf = server.flowcontrol
+        parts = [p for p in req.path.split("/") if p]
+        # RequestInfo: /api/v1/<resource>... and /apis/<group>/<version>/<resource>... are resource requests
+        lead = 2 if parts[:1] == ["api"] else 3 if parts[:1] == ["apis"] else 0
+        rest = parts[lead:] if lead else []
+        if not rest:
+            c = apf.classify_non_resource("get" if req.method == "HEAD" else req.method.lower(), req.path, req.user)
+        else:
+            group = parts[1] if lead == 3 else ""
+            ns = ""
+            if rest[0] == "namespaces" and len(rest) >= 3 and not (len(rest) == 3 and rest[2] in ("status", "finalize")):
+                ns, rest = rest[1], rest[2:]
+            resource = rest[0] + (f"/{rest[2]}" if len(rest) >= 3 else "")
+            named = len(rest) >= 2
+            watch = _truthy(req.param("watch"))
+            verb = {"POST": "create", "PUT": "update", "PATCH": "patch"}.get(req.method) or (
+                ("delete" if named else "deletecollection") if req.method == "DELETE" else
+                "watch" if watch else "get" if named else "list")
+            c = apf.classify(verb, group, resource, ns, req.user)
+        fs = server.caches["FlowSchema"].get(None, c.flow_schema)
+        pl = server.caches["PriorityLevelConfiguration"].get(None, c.priority_level)
+        return [(self.PF_FLOW_SCHEMA_UID, fs.metadata.uid if fs is not None else ""),
+                (self.PF_PRIORITY_LEVEL_UID, pl.metadata.uid if pl is not None else "")]
+
+    def _serve(self, req: HTTPRequest) -> HTTPResponse:
         path = req.path
         parts = [p for p in path.split("/") if p]
         if req.method not in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"):

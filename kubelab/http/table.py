@@ -79,6 +79,9 @@ def table(kind: str, objs: Iterable[KubeObject], now: float, resource_version: O
     t = {"kind": "Table", "apiVersion": api_version, "metadata": meta}
     if headers:
         t["columnDefinitions"] = column_definitions(kind)
+    order = _printer(kind).order
+    if order is not None:  # e.g. printFlowSchemaList sorts its rows
+        objs = order(list(objs))
     t["rows"] = [row(o, now, include, api_version) for o in objs]
     return t
 

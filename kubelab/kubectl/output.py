@@ -45,7 +45,9 @@ def _str_presenter(dumper: yaml.SafeDumper, data: str):
     ``""``, ``"true"``) double-quoted; the rest plain, or single-quoted when they must be."""
     if "\n" in data:
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    if dumper.resolve(yaml.ScalarNode, data, (True, False)) != "tag:yaml.org,2002:str" or data in _GO_YAML_BOOLS:
+    tag = dumper.resolve(yaml.ScalarNode, data, (True, False))
+    # PyYAML's own "!", "&", "*" (tag:yaml.org,2002:yaml) are strings to go-yaml: single-quoted ('*')
+    if tag not in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:yaml") or data in _GO_YAML_BOOLS:
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)
 

@@ -610,6 +610,37 @@ def print_priority_class(pc: Any, now: float, wide: bool) -> list[str]:
     return cells
 
 
+def print_flow_schema(fs: Any, now: float, wide: bool) -> list[str]:
+    """printFlowSchema: MISSINGPL is the Dangling condition's status, ``?`` before the
+    config consumer has written one."""
+    sp = fs.spec
+    missing = "?"
+    for c in fs.status.conditions or ():
+        if c.type == "Dangling":
+            missing = c.status or ""
+            break
+    return [fs.metadata.name, sp.priority_level_configuration.name, str(sp.matching_precedence),
+            sp.distinguisher_method.type if sp.distinguisher_method is not None else "<none>", _age(fs, now), missing]
+
+
+def flow_schema_order(items: Sequence[Any]) -> list[Any]:
+    """printFlowSchemaList sorts by FlowSchemaSequence: matchingPrecedence, then name."""
+    return sorted(items, key=lambda fs: (fs.spec.matching_precedence, fs.metadata.name or ""))
+
+
+def print_priority_level_configuration(pl: Any, now: float, wide: bool) -> list[str]:
+    """printPriorityLevelConfiguration: ``<none>`` for what an Exempt level (no shares shown)
+    or a Reject one (no queues) lacks."""
+    ncs = queues = hand = qll = "<none>"
+    lim = pl.spec.limited
+    if lim is not None:
+        ncs = str(lim.nominal_concurrency_shares or 0)
+        q = lim.limit_response.queuing
+        if q is not None:
+            queues, hand, qll = str(q.queues), str(q.hand_size), str(q.queue_length_limit)
+    return [pl.metadata.name, pl.spec.type, ncs, queues, hand, qll, _age(pl, now)]
+
+
 def _storage_cap(qty_map) -> str:
     q = (qty_map or {}).get("storage")
     return "" if q is None else str(q)
@@ -782,6 +813,7 @@ class TablePrinter:
     columns: tuple[Column, ...]
     row: Callable[[Any, float, bool], list[str]]
     name_column: bool = True  # False for Event (its Name column is wide-only)
+    order: Optional[Callable[[Sequence[Any]], list[Any]]] = None  # a list printer's own row order
 
 
 TABLES: dict[str, TablePrinter] = {
@@ -811,6 +843,10 @@ TABLES: dict[str, TablePrinter] = {
     "PodDisruptionBudget": TablePrinter(_cols("Name", "Min Available", "Max Unavailable", "Allowed Disruptions", "Age"), print_pdb),
     "HorizontalPodAutoscaler": TablePrinter(_cols("Name", "Reference", "Targets", "MinPods", "MaxPods", "Replicas", "Age"), print_hpa),
     "ControllerRevision": TablePrinter(_cols("Name", "Controller", "Revision", "Age"), print_controller_revision),
+    "FlowSchema": TablePrinter(_cols("Name", "PriorityLevel", "MatchingPrecedence", "DistinguisherMethod", "Age",
+                                     "MissingPL"), print_flow_schema, order=flow_schema_order),
+    "PriorityLevelConfiguration": TablePrinter(_cols("Name", "Type", "NominalConcurrencyShares", "Queues", "HandSize",
+                                                     "QueueLengthLimit", "Age"), print_priority_level_configuration),
     # Event: LAST SEEN TYPE REASON OBJECT [SUBOBJECT SOURCE] MESSAGE [FIRST SEEN COUNT NAME]
     "Event": TablePrinter(
         (Column("Last Seen"), Column("Type"), Column("Reason"), Column("Object"), Column("Subobject", 1), Column("Source", 1),
@@ -860,6 +896,8 @@ def print_table(
         header.append("LABELS")
     if not no_headers:
         rows.append(header)
+    if printer.order is not None:
+        objs = printer.order(objs)
     for o in objs:
         cells = list(printer.row(o, now, wide))
         if with_kind and printer.name_column:

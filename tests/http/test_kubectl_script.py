@@ -201,6 +201,31 @@ def test_api_resources_and_versions(script):
     assert versions == sorted(versions) and {"v1", "apps/v1", "batch/v1", "policy/v1", "metrics.k8s.io/v1beta1"} <= set(versions)
 
 
+def test_flow_control_objects(script):
+    """The bootstrap API Priority and Fairness objects (apis/flowcontrol/bootstrap/default.go) as
+    kubectl lists them (printers.go printFlowSchemaList, printPriorityLevelConfiguration)."""
+    rows = [line.split() for line in script.out("api-resources --api-group=flowcontrol.apiserver.k8s.io").splitlines()]
+    assert rows == [["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"],
+                    ["flowschemas", "flowcontrol.apiserver.k8s.io/v1", "false", "FlowSchema"],
+                    ["prioritylevelconfigurations", "flowcontrol.apiserver.k8s.io/v1", "false",
+                     "PriorityLevelConfiguration"]]
+    fs = script.same("get flowschemas")
+    assert fs.splitlines()[1].split()[:4] == ["exempt", "exempt", "1", "<none>"]
+    assert fs.splitlines()[1].split()[-1] == "False"
+    script.same("get prioritylevelconfigurations")
+    # no describer of their own: kubectl's generic one, over the whole object
+    if script.version == "1.32":
+        script.same("describe flowschema exempt")
+    else:
+        # version skew: kubectl 1.37's smartLabelFor keeps "URLs" whole; 1.32 (and kubelab) split
+        # the camel case as "UR Ls" (describe.go, camelcase.Split)
+        assert script.out("describe flowschema exempt") == \
+            script.facade("describe flowschema exempt").replace("Non Resource UR Ls:", "Non Resource URLs:")
+    script.same("describe prioritylevelconfiguration catch-all")
+    # wildcards print single-quoted ('*'), as go-yaml does
+    assert "  - '*'\n" in script.out("get flowschema global-default -o yaml")
+
+
 def test_explain_reads_the_openapi_v3_document(script):
     out = script.out("explain deployment.spec.strategy")
     assert out.startswith("GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: strategy <DeploymentStrategy>\n")

@@ -20,6 +20,12 @@ from ..field import ErrorList
 from .names import *  # noqa: F401,F403
 from .names import __all__ as _names_all
 from . import apps as _apps
+from .flowcontrol import (
+    validate_flow_schema,
+    validate_flow_schema_update,
+    validate_priority_level_configuration,
+    validate_priority_level_configuration_update,
+)
 from .autoscaling import validate_horizontal_pod_autoscaler, validate_horizontal_pod_autoscaler_update
 from . import batch as _batch
 from . import core as _core
@@ -82,6 +88,8 @@ _CREATE: dict[str, Callable[[Any], ErrorList]] = {
     "StorageClass": validate_storage_class,
     "LimitRange": validate_limit_range,
     "ResourceQuota": validate_resource_quota,
+    "FlowSchema": validate_flow_schema,
+    "PriorityLevelConfiguration": validate_priority_level_configuration,
 }
 
 _UPDATE: dict[str, Callable[[Any, Any], ErrorList]] = {
@@ -101,6 +109,8 @@ _UPDATE: dict[str, Callable[[Any, Any], ErrorList]] = {
     "PersistentVolumeClaim": validate_persistent_volume_claim_update,
     "StorageClass": validate_storage_class_update,
     "ResourceQuota": validate_resource_quota_update,
+    "FlowSchema": validate_flow_schema_update,
+    "PriorityLevelConfiguration": validate_priority_level_configuration_update,
 }
 
 
