@@ -7,7 +7,7 @@ answered), for a while; then the committed writes per second and the latency
 percentiles. Repeated for more and more clients it draws the curve every loaded system
 has: throughput rises with the clients, then flattens at what the members can do
 (here the single apply loop and the disk, see :mod:`kubelab.etcd.member`), while latency
-keeps climbing with the queues.
+keeps climbing with the queues::
 
     etcd = EtcdCluster(members=3, seed=1)
     for row in latency_throughput(etcd, clients=(1, 8, 64, 512), seconds=0.5):
