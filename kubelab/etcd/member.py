@@ -430,7 +430,6 @@ class Member:
         self._apply_free = max(now, self._apply_free) + self.fsync_latency + self.disk_extra + n * self.backend_commit_cpu
 
     def _apply(self, ents: list[Entry]) -> None:
-        kv = self.kv
         now = self.sim.now
         # the apply loop takes the entries one by one; clients hear back when it is done
         n = len(ents)
