@@ -22,8 +22,10 @@ import sys
 import time
 
 import kubelab as kl
+from sizing import master_for  # benchmarks/sizing.py (the script's folder is on sys.path)
 
 CLUSTER_CIDR = "10.128.0.0/9"  # 32,768 /24 node ranges
+
 
 
 def deployment(i: int, replicas: int) -> dict:
@@ -44,7 +46,7 @@ def rss_mib() -> float:
 def run(nodes: int, deployments: int, replicas: int, step: float, limit_wall: float) -> dict:
     out: dict = {"nodes": nodes, "pods": deployments * replicas}
     t0 = time.perf_counter()
-    cluster = kl.Cluster(masters=1, seed=1, cluster_cidr=CLUSTER_CIDR, node_cidr_mask_size=24)
+    cluster = kl.Cluster(masters=[master_for(nodes)], seed=1, cluster_cidr=CLUSTER_CIDR, node_cidr_mask_size=24)
     for i in range(nodes):
         cluster.add_node(kl.VM(f"vm-{i}", cpu="8", memory="32Gi"))
     out["build_s"] = time.perf_counter() - t0

@@ -14,7 +14,9 @@ import argparse
 import time
 
 import kubelab as kl
+from sizing import master_for  # benchmarks/sizing.py (the script's folder is on sys.path)
 from kubelab.api import Pod
+
 
 
 def deployment(replicas: int) -> dict:
@@ -27,7 +29,7 @@ def deployment(replicas: int) -> dict:
 
 
 def build(nodes: int, pods: int):
-    cluster = kl.Cluster(masters=1, seed=1)
+    cluster = kl.Cluster(masters=[master_for(nodes)], seed=1)
     for i in range(nodes):
         cluster.add_node(kl.VM(f"node-{i:04d}", cpu="4", memory="32Gi"))
     cluster.run(seconds=30)
