@@ -444,8 +444,7 @@ class APFController:
         """The level's queues changed in number: waiting requests move to the new queues
         (the same index, modulo), in their order; a level that lost its queues (Reject)
         lets them wait on in one queue until they are served or time out."""
-        state.queues = [_Queue() for _ in range(state.config.queues or 1)] if state.waiting else \
-            [_Queue() for _ in range(state.config.queues)]
+        state.queues = [_Queue() for _ in range(state.config.queues or (1 if state.waiting else 0))]
         state.nonempty.clear()
         for i, old in enumerate(old_queues):
             if not old.waiting:

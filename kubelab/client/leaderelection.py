@@ -85,11 +85,8 @@ class LeaderElector:
         # updates the lease it last saw, assuming nobody else wrote it: no GET per renewal
         if self._lease is not None and self.observed_holder == self.identity and \
                 self._observed_time + self.lease_duration > now:
-            new = self._lease.copy_deep()
-            new.spec.renew_time = rfc3339_micro(now)
-            new.spec.lease_duration_seconds = int(self.lease_duration)
             try:
-                updated = yield self.client.update(new)
+                updated = yield self.client.update(self._renewal(self._lease, now))
             except Exception:  # noqa: BLE001 — "falling back to slow path"
                 self._lease = None
             else:
@@ -121,9 +118,7 @@ class LeaderElector:
         holder = spec.holder_identity
         if holder and holder != self.identity and self._observed_time + self.lease_duration > now:
             return False  # held by someone else, and not expired on our clock
-        new = lease.copy_deep()
-        new.spec.renew_time = rfc3339_micro(now)
-        new.spec.lease_duration_seconds = int(self.lease_duration)
+        new = self._renewal(lease, now)
         if holder != self.identity:
             new.spec.holder_identity = self.identity
             new.spec.acquire_time = rfc3339_micro(now)
@@ -134,6 +129,13 @@ class LeaderElector:
             return False
         self._observe(updated, now)
         return True
+
+    def _renewal(self, lease: Lease, now: float) -> Lease:
+        """A copy of ``lease`` renewed now (the LeaderElectionRecord's renewTime and duration)."""
+        new = lease.copy_deep()
+        new.spec.renew_time = rfc3339_micro(now)
+        new.spec.lease_duration_seconds = int(self.lease_duration)
+        return new
 
     def _observe(self, lease: Lease, now: float) -> None:
         self._lease = lease

@@ -406,20 +406,14 @@ class Kubelet:
         GET call and reduce load on etcd and kube-apiserver"); on failure, get or create it."""
         now = self.sim.now
         if self._latest_lease is not None:
-            new = self._latest_lease.copy_deep()
-            new.spec.renew_time = rfc3339_micro(now)
-            new.spec.holder_identity = self.node_name
             try:
-                self._latest_lease = yield self.client.update(new)
+                self._latest_lease = yield self.client.update(self._renewed_lease(self._latest_lease, now))
                 return
             except Exception:  # noqa: BLE001 — "failed to update lease using latest lease, fallback to ensure lease"
                 self._latest_lease = None
         try:
             lease = yield self.client.get(Lease, self.node_name, "kube-node-lease")
-            new = lease.copy_deep()
-            new.spec.renew_time = rfc3339_micro(now)
-            new.spec.holder_identity = self.node_name
-            self._latest_lease = yield self.client.update(new)
+            self._latest_lease = yield self.client.update(self._renewed_lease(lease, now))
         except errors.StatusError as exc:
             if errors.is_not_found(exc):
                 lease = Lease(metadata=ObjectMeta(name=self.node_name, namespace="kube-node-lease"),
@@ -432,6 +426,13 @@ class Kubelet:
                     pass
         except Exception:  # noqa: BLE001 — the API server is unreachable: try next period
             pass
+
+    def _renewed_lease(self, base: Lease, now: float) -> Lease:
+        """The lease controller's newLease(base): a copy held by this node, renewed now."""
+        new = base.copy_deep()
+        new.spec.renew_time = rfc3339_micro(now)
+        new.spec.holder_identity = self.node_name
+        return new
 
     def _maybe_post_status(self) -> None:
         if not self.running or self.hung:
