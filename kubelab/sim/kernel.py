@@ -53,7 +53,10 @@ class Timer:
         self.cancelled = False
 
     def cancel(self) -> None:
+        # the heap keeps the entry until its time comes: drop what it would keep alive
+        # (a request's timeout timer holds the request and its answer for 60 s otherwise)
         self.cancelled = True
+        self.args = ()
 
     def __repr__(self) -> str:
         state = "cancelled" if self.cancelled else "pending"
