@@ -55,12 +55,16 @@ class Requirement:
 class Selector:
     """A conjunction of requirements; the empty selector matches everything."""
 
-    __slots__ = ("requirements", "_nothing")
+    __slots__ = ("requirements", "_nothing", "_equals")
 
     def __init__(self, requirements: Iterable[Requirement] = (), nothing: bool = False):
         # labels.internalSelector sorts requirements by key for a stable String()
         self.requirements = tuple(sorted(requirements, key=lambda r: r.key))
         self._nothing = nothing
+        # a selector of key=value requirements only (every matchLabels) matches when its pairs
+        # are a subset of the labels: one set comparison instead of a call per requirement
+        eq = all(r.operator in ("=", "==", "in") and len(r.values) == 1 for r in self.requirements)
+        self._equals = frozenset((r.key, r.values[0]) for r in self.requirements) if eq else None
 
     @classmethod
     def everything(cls) -> "Selector":
@@ -94,6 +98,8 @@ class Selector:
         if self._nothing:
             return False
         labels = labels or {}
+        if self._equals is not None:
+            return self._equals <= labels.items()
         return all(r.matches(labels) for r in self.requirements)
 
     def empty(self) -> bool:

@@ -18,7 +18,7 @@ from kubelab.api.apps import ReplicaSet, ReplicaSetCondition
 from kubelab.api.base import parse_time, rfc3339
 from kubelab.api.core import Pod
 from kubelab.api.labels import Selector
-from kubelab.api.podutil import is_pod_available, is_pod_ready, pod_ready_since
+from kubelab.api.podutil import get_pod_ready_condition, is_pod_ready, pod_ready_since
 
 from .base import (Controller, ControllerContext, ControllerExpectations, is_pod_active, owner_ref,
                    pod_from_template, slow_start_batch, settle)
@@ -104,6 +104,10 @@ def pods_to_delete(filtered: list[Pod], related: list[Pod], diff: int, now: floa
             on_node[p.spec.node_name or ""] = on_node.get(p.spec.node_name or "", 0) + 1
     ranked = sorted(filtered, key=lambda p: pod_deletion_rank_key(p, on_node.get(p.spec.node_name or "", 0), now))
     return ranked[:diff]
+
+
+def _first(t: tuple):
+    return t[0]
 
 
 # ----------------------------------------------------------------------------- claiming
@@ -195,6 +199,8 @@ class ReplicaSetController(Controller):
         ensure_index(self.rs_informer, "controller-uid", controller_uid_index)
         self.expectations = ControllerExpectations(ctx.sim)
         self.recorder = ctx.recorder(self.name)
+        # id(pod) -> what a sync asks of that pod object (see _pod_facts)
+        self._facts: dict[int, tuple] = {}
         self.rs_informer.add_event_handler(self.enqueue, self._update_rs, self._delete_rs)
         self.pod_informer.add_event_handler(self._add_pod, self._update_pod, self._delete_pod)
 
@@ -239,6 +245,7 @@ class ReplicaSetController(Controller):
             self.enqueue(rs)
 
     def _update_pod(self, old: Pod, new: Pod) -> None:
+        self._facts.pop(id(old), None)
         if old.metadata.resource_version == new.metadata.resource_version:
             return
         labels_changed = old.metadata.labels != new.metadata.labels
@@ -267,6 +274,7 @@ class ReplicaSetController(Controller):
 
     def _delete_pod(self, pod) -> None:
         pod = getattr(pod, "obj", pod)
+        self._facts.pop(id(pod), None)
         ref = pod.metadata.controller_ref()
         rs = self._resolve(pod.metadata.namespace, ref)
         if rs is not None:
@@ -282,8 +290,13 @@ class ReplicaSetController(Controller):
         needs_sync = self.expectations.satisfied(key)
         selector = Selector.from_label_selector(rs.spec.selector)
         # getRSPods: the pods this ReplicaSet controls and the namespace's orphans (the index)
-        active = sorted((p for p in filter_by_owner(self.pod_informer, rs) if is_pod_active(p)), key=lambda p: p.name)
-        filtered = yield from claim_objects(self, rs, selector, active, None)
+        facts = sorted(map(self._pod_facts, filter_by_owner(self.pod_informer, rs)), key=_first)
+        active = [f[1] for f in facts if f[2]]
+        uid = rs.uid
+        if all(f[3] == uid and selector.matches(f[4]) for f in facts if f[2]):
+            filtered = active  # ClaimPods keeps every pod it owns that matches; nothing to adopt or release
+        else:
+            filtered = yield from claim_objects(self, rs, selector, active, None)
         err = None
         if needs_sync and rs.metadata.deletion_timestamp is None:
             err = yield from self.manage_replicas(filtered, rs)
@@ -295,6 +308,26 @@ class ReplicaSetController(Controller):
             self.enqueue_after(key, mrs)
         if err is not None:
             raise err
+
+    def _pod_facts(self, pod: Pod) -> tuple:
+        """(name, pod, active, controller uid, labels, ready, ready since) of one pod object.
+
+        A sync walks every pod of its ReplicaSet, and a ReplicaSet of thousands is synced on
+        nearly every pod update: the answers are kept per object, as informer objects never
+        change (client-go's rule) and a newer version is a new object."""
+        f = self._facts.get(id(pod))
+        if f is not None and f[1] is pod:
+            return f
+        if len(self._facts) > 2 * len(self.pod_informer.store) + 1000:
+            self._facts.clear()  # objects a relist replaced without an update
+        md = pod.metadata
+        ref = md.controller_ref()
+        c = get_pod_ready_condition(pod.status)
+        ready = c is not None and c.status == "True"
+        since = (parse_time(c.last_transition_time) if c.last_transition_time else None) if ready else None
+        f = (md.name, pod, is_pod_active(pod), ref.uid if ref is not None else None, md.labels or {}, ready, since)
+        self._facts[id(pod)] = f
+        return f
 
     def _related_pods(self, rs: ReplicaSet, filtered: list[Pod]) -> list[Pod]:
         """getIndirectlyRelatedPods: pods of every ReplicaSet with the same controller."""
@@ -347,9 +380,12 @@ class ReplicaSetController(Controller):
         mrs = rs.spec.min_ready_seconds or 0
         now = self.sim.now
         st.replicas = len(filtered)
-        st.fully_labeled_replicas = sum(1 for p in filtered if template_sel.matches(p.metadata.labels))
-        st.ready_replicas = sum(1 for p in filtered if is_pod_ready(p))
-        st.available_replicas = sum(1 for p in filtered if is_pod_available(p, mrs, now))
+        facts = [self._pod_facts(p) for p in filtered]
+        st.fully_labeled_replicas = sum(1 for f in facts if template_sel.matches(f[4]))
+        st.ready_replicas = sum(1 for f in facts if f[5])
+        # IsPodAvailable: ready, and for longer than minReadySeconds (a ready pod without a
+        # lastTransitionTime is available only when minReadySeconds is 0)
+        st.available_replicas = sum(1 for f in facts if f[5] and (not mrs or (f[6] is not None and f[6] + mrs < now)))
         st.observed_generation = rs.metadata.generation
         conds = [c for c in st.conditions or [] if c.type != "ReplicaFailure"]
         if err is not None:
