@@ -110,6 +110,10 @@ def _first(t: tuple):
     return t[0]
 
 
+def _name(pod) -> str:
+    return pod.metadata.name
+
+
 # ----------------------------------------------------------------------------- claiming
 def claim_objects(ctrl: Controller, owner, selector: Selector, candidates: list, kind_update):
     """controller_ref_manager.go ClaimObject, for pods or replica sets: returns what the
@@ -290,16 +294,19 @@ class ReplicaSetController(Controller):
         needs_sync = self.expectations.satisfied(key)
         selector = Selector.from_label_selector(rs.spec.selector)
         # getRSPods: the pods this ReplicaSet controls and the namespace's orphans (the index)
-        facts = sorted(map(self._pod_facts, filter_by_owner(self.pod_informer, rs)), key=_first)
-        active = [f[1] for f in facts if f[2]]
-        uid = rs.uid
-        if all(f[3] == uid and selector.matches(f[4]) for f in facts if f[2]):
+        facts = self._facts_of(filter_by_owner(self.pod_informer, rs))
+        active = [f for f in facts if f[2]]
+        uid, eq = rs.uid, selector._equals
+        if all(f[3] == uid for f in active) and (
+                all(eq <= f[5] for f in active) if eq is not None else all(selector.matches(f[4]) for f in active)):
             filtered = active  # ClaimPods keeps every pod it owns that matches; nothing to adopt or release
         else:
-            filtered = yield from claim_objects(self, rs, selector, active, None)
+            active.sort(key=_first)
+            claimed = yield from claim_objects(self, rs, selector, [f[1] for f in active], None)
+            filtered = self._facts_of(claimed)
         err = None
         if needs_sync and rs.metadata.deletion_timestamp is None:
-            err = yield from self.manage_replicas(filtered, rs)
+            err = yield from self.manage_replicas([f[1] for f in filtered], rs)
         status = self.calculate_status(rs, filtered, err)
         updated = yield from self.update_status(rs, status)
         mrs = rs.spec.min_ready_seconds or 0
@@ -310,7 +317,7 @@ class ReplicaSetController(Controller):
             raise err
 
     def _pod_facts(self, pod: Pod) -> tuple:
-        """(name, pod, active, controller uid, labels, ready, ready since) of one pod object.
+        """(name, pod, active, controller uid, labels, label pairs, ready, ready since) of one pod object.
 
         A sync walks every pod of its ReplicaSet, and a ReplicaSet of thousands is synced on
         nearly every pod update: the answers are kept per object, as informer objects never
@@ -325,9 +332,18 @@ class ReplicaSetController(Controller):
         c = get_pod_ready_condition(pod.status)
         ready = c is not None and c.status == "True"
         since = (parse_time(c.last_transition_time) if c.last_transition_time else None) if ready else None
-        f = (md.name, pod, is_pod_active(pod), ref.uid if ref is not None else None, md.labels or {}, ready, since)
+        labels = md.labels or {}
+        f = (md.name, pod, is_pod_active(pod), ref.uid if ref is not None else None, labels,
+             frozenset(labels.items()), ready, since)
         self._facts[id(pod)] = f
         return f
+
+    def _facts_of(self, pods) -> list[tuple]:
+        memo, out = self._facts, []
+        for p in pods:
+            f = memo.get(id(p))
+            out.append(f if f is not None and f[1] is p else self._pod_facts(p))
+        return out
 
     def _related_pods(self, rs: ReplicaSet, filtered: list[Pod]) -> list[Pod]:
         """getIndirectlyRelatedPods: pods of every ReplicaSet with the same controller."""
@@ -357,6 +373,8 @@ class ReplicaSetController(Controller):
             return err
         if diff > 0:
             diff = min(diff, BURST_REPLICAS)
+            # in name order, as the pods were listed: the ranking's sort is stable, ties keep it
+            filtered = sorted(filtered, key=_name)
             victims = pods_to_delete(filtered, self._related_pods(rs, filtered), diff, self.sim.now)
             self.expectations.expect_deletions(key, len(victims))
             results = yield settle(self.sim, [self.client.delete(Pod, p.name, p.metadata.namespace) for p in victims])
@@ -373,19 +391,20 @@ class ReplicaSetController(Controller):
             return first_err
         return None
 
-    def calculate_status(self, rs: ReplicaSet, filtered: list[Pod], err) -> "ReplicaSetStatus":
-        """replica_set_utils.go calculateStatus."""
+    def calculate_status(self, rs: ReplicaSet, filtered: list, err) -> "ReplicaSetStatus":
+        """replica_set_utils.go calculateStatus, over the filtered pods' facts (_facts_of)."""
         st = rs.status.copy_deep()
         template_sel = Selector.from_set(rs.spec.template.metadata.labels or {})
         mrs = rs.spec.min_ready_seconds or 0
         now = self.sim.now
         st.replicas = len(filtered)
-        facts = [self._pod_facts(p) for p in filtered]
-        st.fully_labeled_replicas = sum(1 for f in facts if template_sel.matches(f[4]))
-        st.ready_replicas = sum(1 for f in facts if f[5])
+        facts = filtered
+        eq = template_sel._equals  # from_set: key=value pairs only
+        st.fully_labeled_replicas = sum(1 for f in facts if eq <= f[5])
+        st.ready_replicas = sum(1 for f in facts if f[6])
         # IsPodAvailable: ready, and for longer than minReadySeconds (a ready pod without a
         # lastTransitionTime is available only when minReadySeconds is 0)
-        st.available_replicas = sum(1 for f in facts if f[5] and (not mrs or (f[6] is not None and f[6] + mrs < now)))
+        st.available_replicas = sum(1 for f in facts if f[6] and (not mrs or (f[7] is not None and f[7] + mrs < now)))
         st.observed_generation = rs.metadata.generation
         conds = [c for c in st.conditions or [] if c.type != "ReplicaFailure"]
         if err is not None:
