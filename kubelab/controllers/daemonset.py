@@ -240,6 +240,9 @@ class DaemonSetController(Controller):
         self.ds_informer.add_event_handler(self.enqueue, lambda o, n: self.enqueue(n), self.enqueue)
         self.pod_informer.add_event_handler(self._pod_add, self._pod_update, self._pod_del)
         self.node_informer.add_event_handler(self._all, self._node_update, self._all)
+        self._pod_events = 0  # pod informer events seen: the _nodes_to_daemon_pods memo's clock
+        self._by_node_memo: Optional[tuple] = None
+        self._runs_memo: dict[tuple, dict[int, tuple]] = {}
         # addHistory / updateHistory / deleteHistory: a revision wakes its DaemonSet
         self.history_informer = ctx.informers.informer(ControllerRevision)
         self.history_informer.add_event_handler(self._history, lambda o, n: self._history(n), self._history)
@@ -277,6 +280,7 @@ class DaemonSetController(Controller):
         return ds if ds is not None and ds.uid == ref.uid else None
 
     def _pod_add(self, pod) -> None:
+        self._pod_events += 1
         ds = self._owner(pod)
         if ds is not None:
             self.expectations.creation_observed(ds.key())
@@ -290,12 +294,14 @@ class DaemonSetController(Controller):
     def _pod_update(self, old, pod) -> None:
         """updatePod: a pod that turns ready brings its set back after minReadySeconds (+1 s
         against skew), when it has become available."""
+        self._pod_events += 1
         self._pod_event(pod)
         ds = self._owner(pod)
         if ds is not None and (ds.spec.min_ready_seconds or 0) > 0 and not is_pod_ready(old) and is_pod_ready(pod):
             self.enqueue_after(ds, ds.spec.min_ready_seconds + 1)
 
     def _pod_del(self, pod) -> None:
+        self._pod_events += 1
         pod = getattr(pod, "obj", pod)
         ds = self._owner(pod)
         if ds is not None:
@@ -333,11 +339,32 @@ class DaemonSetController(Controller):
                     return f.values[0]
         return ""
 
+    def _should_run(self, ds, nodes, tols) -> dict[str, tuple[bool, bool]]:
+        """NodeShouldRunDaemonPod for every node, kept per node object and DaemonSet generation
+        (a sync walks every node, on every node and daemon pod change: O(nodes) fresh answers a
+        sync made thousands of nodes O(nodes²) to register); a node's newer version is a new
+        object, a spec change a new generation."""
+        key = (ds.uid, ds.metadata.generation)
+        old = self._runs_memo.get(key, {})
+        memo, runs, spec = {}, {}, ds.spec.template.spec
+        for n in nodes:
+            r = old.get(id(n))
+            if r is None or r[0] is not n:
+                r = (n, node_should_run_daemon_pod(n, spec, tols))
+            memo[id(n)] = r
+            runs[n.name] = r[1]
+        self._runs_memo = {**{k: v for k, v in self._runs_memo.items() if k[0] != ds.uid}, key: memo}
+        return runs
+
     # -- pods by node -------------------------------------------------------------------
     def _nodes_to_daemon_pods(self, ds, include_deleted_terminal: bool = False) -> dict[str, list[Pod]]:
         """getNodesToDaemonPods: the pods the set controls, by target node (spec.nodeName,
         else the node the affinity pins); a deleted pod that has finished is left out unless
-        asked for."""
+        asked for. A sync asks three times: while no pod event came in between, the answer is
+        the last one (a fresh dict over the same lists: callers add keys)."""
+        key = (ds.uid, ds.metadata.namespace, include_deleted_terminal, self._pod_events)
+        if self._by_node_memo is not None and self._by_node_memo[0] == key:
+            return dict(self._by_node_memo[1])
         out: dict[str, list[Pod]] = {}
         for p in sorted(self.pod_informer.by_index("controller-uid", ds.uid), key=lambda p: p.name):
             if p.metadata.namespace != ds.metadata.namespace:
@@ -346,7 +373,8 @@ class DaemonSetController(Controller):
                     and p.metadata.deletion_timestamp is not None:
                 continue
             out.setdefault(self._pod_node(p), []).append(p)
-        return out
+        self._by_node_memo = (key, out)
+        return dict(out)
 
     def sync(self, key: str):
         """syncDaemonSet."""
@@ -362,7 +390,7 @@ class DaemonSetController(Controller):
         nodes = sorted(self.node_informer.list(), key=lambda n: n.name)
         # NodeShouldRunDaemonPod once per node and sync (the node list is this sync's, as upstream)
         tols = daemon_tolerations(ds.spec.template.spec)
-        runs = {n.name: node_should_run_daemon_pod(n, ds.spec.template.spec, tols) for n in nodes}
+        runs = self._should_run(ds, nodes, tols)
         # constructHistory: the current revision's hash names the pods' revision
         cur, old = yield from self._construct_history(ds)
         hash_ = (cur.metadata.labels or {}).get(REVISION_LABEL, "")
