@@ -30,7 +30,8 @@ from . import history
 from .base import (Controller, ControllerContext, ControllerExpectations, owner_ref, pod_from_template,
                    settle, slow_start_batch, resolve_int_or_percent)
 from .deployment import compute_hash
-from .replicaset import claim_objects, controller_uid_index, ensure_index, update_status_with_retry
+from .replicaset import (claim_objects, controller_uid_index, ensure_index, filter_by_owner,
+                         update_status_with_retry)
 
 REVISION_LABEL = "controller-revision-hash"  # apps.DefaultDaemonSetUniqueLabelKey
 TEMPLATE_GENERATION = "pod-template-generation"  # extensions.DaemonSetTemplateGenerationKey
@@ -103,6 +104,11 @@ def should_ignore_node_update(old: Node, cur: Node) -> bool:
         d.get("metadata", {}).pop("resourceVersion", None)
         d.get("status", {}).pop("conditions", None)
     return a == b
+
+
+def _controller_uid(obj) -> Optional[str]:
+    ref = obj.metadata.controller_ref()
+    return ref.uid if ref is not None else None
 
 
 def node_should_run_daemon_pod(node: Node, spec, tolerations: Optional[list] = None) -> tuple[bool, bool]:
@@ -383,8 +389,14 @@ class DaemonSetController(Controller):
             self.expectations.delete(key)
             return
         selector = Selector.from_label_selector(ds.spec.selector)
-        candidates = sorted(self.pod_informer.list(ds.metadata.namespace), key=lambda p: p.name)
-        yield from claim_objects(self, ds, selector, candidates, None)
+        # ClaimPods over the namespace's pods: only those the set owns and the orphans can
+        # change hands (the controller-uid index has both); when every one is owned and still
+        # matches, claiming changes nothing
+        ns, uid = ds.metadata.namespace, ds.uid
+        candidates = [p for p in filter_by_owner(self.pod_informer, ds) if p.metadata.namespace == ns]
+        if not all(_controller_uid(p) == uid and selector.matches(p.metadata.labels) for p in candidates):
+            candidates.sort(key=lambda p: p.name)
+            yield from claim_objects(self, ds, selector, candidates, None)
         if ds.metadata.deletion_timestamp is not None:
             return
         nodes = sorted(self.node_informer.list(), key=lambda n: n.name)
