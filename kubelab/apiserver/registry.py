@@ -160,11 +160,17 @@ def graceful_deletion_seconds(obj: KubeObject, requested: Optional[int]) -> Opti
     return grace
 
 
+_VALIDATION: list = []  # the validation module, imported once (an import statement per write costs)
+
+
 def _validators():
+    if _VALIDATION:
+        return _VALIDATION[0]
     try:
         from kubelab.api import validation
     except ImportError:  # pragma: no cover
         return None
+    _VALIDATION.append(validation)
     return validation
 
 
