@@ -1134,7 +1134,7 @@ class APIServer:
         if req.kind.KIND == "Namespace" and req.name in admission.UNDELETABLE_NAMESPACES:
             # plugin/pkg/admission/namespace/lifecycle: the immortal namespaces
             raise errors.new_forbidden("namespaces", req.name, "this namespace may not be deleted")
-        key, obj, rev = yield from self._current(req, req.name)
+        key, obj, rev = yield from self._current(req, req.name, shared=True)  # read; ``new`` is the copy
         self.admission.admit_delete(obj, req)
         opts = req.options
         pre = opts.get("preconditions") or {}
@@ -1278,15 +1278,16 @@ class APIServer:
 
     def _bind(self, req: Request):
         """pods/binding (pkg/registry/core/pod/storage/storage.go BindingREST.assignPod)."""
-        key, pod, rev = yield from self._current(req, req.name)
+        key, pod, rev = yield from self._current(req, req.name, shared=True)
         node = req.body
         if pod.metadata.deletion_timestamp is not None:
             raise errors.new_conflict("pods", req.name, "pod %s is being deleted, cannot be assigned to a host" % req.name)
         if pod.spec.node_name:
             raise errors.new_conflict("pods", req.name, f'pod {req.name} is already assigned to node "{pod.spec.node_name}"')
-        # ``pod`` was decoded from etcd for this request alone (nothing else holds it): it is
-        # changed in place, as assignPod's GuaranteedUpdate changes the object it decoded
-        new = pod
+        # this request's own copy of what is stored (a copy of the cache's decoded object is
+        # cheaper than decoding the bytes again), changed in place as assignPod's
+        # GuaranteedUpdate changes the object it decoded
+        new = pod.copy_deep()
         new.spec.node_name = node
         podutil.update_pod_condition(new, "PodScheduled", "True", self.sim.now)
         try:
