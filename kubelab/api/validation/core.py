@@ -167,9 +167,16 @@ def _attr(o: Any, name: str, default: Any = None) -> Any:
         return getattr(o, name, default)
     if name in d:
         return d[name]
-    if hasattr(type(o), name) or getattr(o, "__pydantic_extra__", None) or getattr(type(o), "__private_attributes__", None):
+    t = type(o)
+    ordinary = _CLASS_HAS.get((t, name))
+    if ordinary is None:
+        ordinary = _CLASS_HAS[(t, name)] = hasattr(t, name) or bool(getattr(t, "__private_attributes__", None))
+    if ordinary or getattr(o, "__pydantic_extra__", None):
         return getattr(o, name, default)
     return default
+
+
+_CLASS_HAS: dict[tuple[type, str], bool] = {}  # (class, name): the class has it, or private attributes
 
 
 def _resource_maps(obj: Any) -> Iterable[tuple[str, dict]]:
