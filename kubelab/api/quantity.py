@@ -466,13 +466,31 @@ def parse_quantity(value: Union[str, int, float, Quantity]) -> Quantity:
     An int or float is parsed from the text a JSON number would carry, the
     way Quantity.UnmarshalJSON sees ``cpu: 0.5`` once kubectl has sent it.
     """
+    if type(value) is str:
+        # the same few strings ("50m", "64Mi", a node's capacity) are parsed on every write,
+        # validation and scheduling pass: a Quantity is immutable, so each is parsed once
+        q = _PARSED.get(value)
+        if q is not None:
+            return q
+        q = _parse(value)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[value] = q
+        return q
     if isinstance(value, Quantity):
         return value
     if isinstance(value, (int, float)):
         value = _number_text(value)
     if not isinstance(value, str):
         raise QuantityParseError(ERR_FORMAT_WRONG)
-    s = value
+    return _parse(value)
+
+
+_PARSED: dict[str, Quantity] = {}
+_PARSED_MAX = 8192
+
+
+def _parse(s: str) -> Quantity:
     if len(s) == 0:
         raise QuantityParseError(ERR_FORMAT_WRONG)
     if s == "0":

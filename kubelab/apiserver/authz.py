@@ -131,6 +131,9 @@ class RBACAuthorizer:
         # a third of a status update's time). Keyed on the four RBAC caches and their revisions.
         self._rules_cache: dict = {}
         self._rules_stamp: tuple = ()
+        # the decision for a request's attributes, under the same stamp (the object's name
+        # counts only when one of the user's rules names resources)
+        self._decisions: dict = {}
 
     _RBAC_KINDS = ("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
 
@@ -175,6 +178,7 @@ class RBACAuthorizer:
                       for c in (caches.get(k) for k in self._RBAC_KINDS))
         if stamp != self._rules_stamp:
             self._rules_cache.clear()
+            self._decisions.clear()
             self._rules_stamp = stamp
         key = (user.name, user.groups, namespace)
         rules = self._rules_cache.get(key)
@@ -200,7 +204,25 @@ class RBACAuthorizer:
                         yield source, r
 
     def authorize(self, a: Attributes) -> tuple[str, str]:
-        for source, r in self.rules_for(a.user, a.namespace):
+        rules = self.rules_for(a.user, a.namespace)  # first: a changed RBAC object clears the decisions
+        user = a.user
+        key = (user.name, user.groups, a.namespace, a.verb, a.api_group, a.resource, a.subresource, a.path)
+        memo = self._decisions.get(key)
+        if memo is None:
+            if len(self._decisions) >= 100_000:
+                self._decisions.clear()
+            # (whether any of these rules names resources, the decisions by object name)
+            memo = self._decisions[key] = (any(r.resource_names for _, r in rules), {})
+        names, answers = memo
+        name = a.name if names else ""
+        decision = answers.get(name)
+        if decision is None:
+            decision = answers[name] = self._authorize(rules, a)
+        return decision
+
+    @staticmethod
+    def _authorize(rules, a: Attributes) -> tuple[str, str]:
+        for source, r in rules:
             if rule_allows(a, r):
                 return ALLOW, f"RBAC: allowed by {source}"
         return NO_OPINION, ""
@@ -220,6 +242,10 @@ class NodeAuthorizer:
     def __init__(self, server: "APIServer"):
         self.server = server
         self.rules = bootstrappolicy.node_rules()
+        # the rules are fixed: whether they allow a request's (verb, group, resource,
+        # subresource[, name]) is worked out once
+        self._names = any(r.resource_names for r in self.rules)
+        self._allowed: dict[tuple, bool] = {}
 
     def authorize(self, a: Attributes) -> tuple[str, str]:
         user = a.user
@@ -237,9 +263,18 @@ class NodeAuthorizer:
                 return ALLOW, ""
             # node_authorizer.go authorize: no path in the graph
             return NO_OPINION, (f"no relationship found between node '{node}' and this object")
-        if a.resource_request and any(rule_allows(a, r) for r in self.rules):
+        if a.resource_request and self._rules_allow(a):
             return ALLOW, ""
         return NO_OPINION, ""
+
+    def _rules_allow(self, a: Attributes) -> bool:
+        key = (a.verb, a.api_group, a.resource, a.subresource, a.name if self._names else "")
+        allowed = self._allowed.get(key)
+        if allowed is None:
+            if len(self._allowed) >= 100_000:
+                self._allowed.clear()
+            allowed = self._allowed[key] = any(rule_allows(a, r) for r in self.rules)
+        return allowed
 
     def _pod_on_node_uses(self, node: str, resource: str, namespace: str, name: str) -> bool:
         for pod in self.server.caches["Pod"].objects.values():

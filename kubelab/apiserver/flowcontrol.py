@@ -406,6 +406,8 @@ class APFController:
         self.priority_levels: tuple[PriorityLevel, ...] = PRIORITY_LEVELS
         self.flow_schemas: tuple[FlowSchema, ...] = FLOW_SCHEMAS
         self.dangling: dict[str, bool] = {}  # FlowSchema name -> its priority level is missing
+        self._classified_for: Optional[tuple] = None  # classify's memo holds for these schemas
+        self._classified: dict[tuple, Classification] = {}
         self.configure(server_concurrency_limit)
 
     def __repr__(self) -> str:
@@ -489,6 +491,21 @@ class APFController:
         return dangling
 
     def classify(self, verb: str, group: str, resource: str, namespace: str, user: UserInfo) -> Classification:
+        # the answer depends on the schemas and these fields only: remember it per schema set
+        # (every request is classified; a cluster's requests come in a few hundred shapes)
+        key = (verb, group, resource, namespace, user.name, user.groups)
+        if self._classified_for is not self.flow_schemas:
+            self._classified_for = self.flow_schemas
+            self._classified = {}
+        c = self._classified.get(key)
+        if c is None:
+            c = self._classify(verb, group, resource, namespace, user)
+            if len(self._classified) >= 65536:
+                self._classified.clear()
+            self._classified[key] = c
+        return c
+
+    def _classify(self, verb: str, group: str, resource: str, namespace: str, user: UserInfo) -> Classification:
         for fs in self.flow_schemas:
             if not fs.matches_subject(user):
                 continue
@@ -578,7 +595,9 @@ class APFController:
         """queueset.go dispatchLocked: while seats are free, the queue with the smallest
         virtual start time sends its oldest request."""
         while level.waiting:
-            queue = min(level.nonempty.values(), key=lambda q: q.next_r)
+            if level.seats_in_use >= level.concurrency_limit:
+                return  # no seat free: whichever queue is first, its request (1 seat or more) waits
+            queue = min(level.nonempty.values(), key=_next_r)
             w = queue.waiting[0]
             if level.seats_in_use + w.seats > level.concurrency_limit:
                 return
@@ -607,6 +626,10 @@ class APFController:
         level.rejected[reason] += 1
         level.dropped.record(self.sim.now)
         reject(reason, level.dropped.retry_after)
+
+
+def _next_r(q: _Queue) -> float:
+    return q.next_r
 
 
 def list_seats(objects: int) -> int:

@@ -82,7 +82,7 @@ def prepare_for_update(new: KubeObject, old: KubeObject, subresource: Optional[s
             new.status = old.status.copy_deep()
             _keep_metadata(new, old)
             return
-        new.spec.finalizers = old.spec.finalizers
+        new.spec.finalizers = _copy_list(old.spec.finalizers)
     if subresource == "scale":
         # the scale REST (e.g. pkg/registry/apps/deployment/storage ScaleREST.Update): only
         # spec.replicas changes through /scale; kubelab serves the object itself, not a Scale
@@ -137,10 +137,20 @@ def _set_template_generation(new: KubeObject, old: Optional[KubeObject]) -> None
 
 
 def _keep_metadata(new: KubeObject, old: KubeObject) -> None:
-    """A subresource write changes no metadata the user owns (in place: callers hold it)."""
+    """A subresource write changes no metadata the user owns (in place: callers hold it).
+    ``old`` may be the watch cache's object (shared, never changed): ``new`` gets copies."""
     m, om = new.metadata, old.metadata
-    m.labels, m.annotations = om.labels, om.annotations
-    m.owner_references, m.finalizers, m.generation = om.owner_references, om.finalizers, om.generation
+    m.labels, m.annotations = _copy_dict(om.labels), _copy_dict(om.annotations)
+    m.owner_references = None if om.owner_references is None else [r.copy_deep() for r in om.owner_references]
+    m.finalizers, m.generation = _copy_list(om.finalizers), om.generation
+
+
+def _copy_dict(d: Optional[dict]) -> Optional[dict]:
+    return None if d is None else dict(d)  # labels, annotations: strings to strings
+
+
+def _copy_list(v: Optional[list]) -> Optional[list]:
+    return None if v is None else list(v)  # finalizers: strings
 
 
 def graceful_deletion_seconds(obj: KubeObject, requested: Optional[int]) -> Optional[int]:
@@ -160,11 +170,17 @@ def graceful_deletion_seconds(obj: KubeObject, requested: Optional[int]) -> Opti
     return grace
 
 
+_VALIDATION: list = []  # the validation module, imported once (an import statement per write costs)
+
+
 def _validators():
+    if _VALIDATION:
+        return _VALIDATION[0]
     try:
         from kubelab.api import validation
     except ImportError:  # pragma: no cover
         return None
+    _VALIDATION.append(validation)
     return validation
 
 

@@ -998,14 +998,24 @@ class APIServer:
             return "provided IP is already allocated"
         return None
 
-    def _current(self, req: Request, name: str):
+    def _current(self, req: Request, name: str, shared: bool = False):
         """GuaranteedUpdate reads the current state from etcd (not the cache): the
-        precondition compares against what is really stored."""
-        key = storage.object_key(req.kind, req.namespace if req.kind.NAMESPACED else None, name)
+        precondition compares against what is really stored.
+
+        ``shared``: the caller only reads the object (an update's ``old``), so when the watch
+        cache already holds this key at this very revision (the same stored bytes, decoded
+        once) that object is answered instead of a second decode; it must not be changed."""
+        ns = req.namespace if req.kind.NAMESPACED else None
+        key = storage.object_key(req.kind, ns, name)
         got = yield self.storage.get(key)
         if got is None:
             raise errors.new_not_found(req.kind.group_resource(), name)
         value, rev = got
+        if shared:
+            cache = self.caches.get(req.kind.KIND)
+            cached = cache.get(ns, name) if cache is not None else None
+            if cached is not None and cached.metadata.resource_version == str(rev):
+                return key, cached, rev
         return key, storage.decode(req.kind, value, rev), rev
 
     # GuaranteedUpdate (etcd3/store.go) retries a compare-and-swap that lost a race, as long
@@ -1022,7 +1032,7 @@ class APIServer:
             raise errors.new_bad_request("the name of the object (%s) does not match the name on the URL (%s)" % (body.metadata.name, req.name))
         want = body.metadata.resource_version
         for _ in range(self._GUARANTEED_UPDATE_TRIES):
-            key, old, rev = yield from self._current(req, name)
+            key, old, rev = yield from self._current(req, name, shared=True)
             if want and want != str(rev):
                 raise self._conflict(req, name)
             try:
@@ -1062,7 +1072,9 @@ class APIServer:
         # GuaranteedUpdate also encodes the new object once and compares the bytes)
         new_dict = new.to_dict()
         if _same_dict_without_rv(new_dict, old):
-            return old  # a no-op update writes nothing (etcd3 store.go GuaranteedUpdate)
+            # a no-op update writes nothing (etcd3 store.go GuaranteedUpdate); the answer is
+            # the caller's own copy (``old`` may be the watch cache's object)
+            return old.copy_deep()
         if _dry_run(req):
             m.resource_version = str(rev)  # dryRun=All: the object as it would be, not stored
             return new
@@ -1093,7 +1105,7 @@ class APIServer:
             raise errors.new_request_entity_too_large(  # handlers/patch.go applyJSPatch
                 f"The allowed maximum operations in a JSON patch is {patch.MAX_JSON_PATCH_OPERATIONS}, got {len(req.body)}")
         for _ in range(self._GUARANTEED_UPDATE_TRIES):
-            key, old, rev = yield from self._current(req, req.name)
+            key, old, rev = yield from self._current(req, req.name, shared=True)
             try:
                 merged = patch.apply_patch(old.to_dict(), req.body, patch_type)
             except patch.JSONPatchError as exc:
@@ -1122,7 +1134,7 @@ class APIServer:
         if req.kind.KIND == "Namespace" and req.name in admission.UNDELETABLE_NAMESPACES:
             # plugin/pkg/admission/namespace/lifecycle: the immortal namespaces
             raise errors.new_forbidden("namespaces", req.name, "this namespace may not be deleted")
-        key, obj, rev = yield from self._current(req, req.name)
+        key, obj, rev = yield from self._current(req, req.name, shared=True)  # read; ``new`` is the copy
         self.admission.admit_delete(obj, req)
         opts = req.options
         pre = opts.get("preconditions") or {}
@@ -1266,15 +1278,16 @@ class APIServer:
 
     def _bind(self, req: Request):
         """pods/binding (pkg/registry/core/pod/storage/storage.go BindingREST.assignPod)."""
-        key, pod, rev = yield from self._current(req, req.name)
+        key, pod, rev = yield from self._current(req, req.name, shared=True)
         node = req.body
         if pod.metadata.deletion_timestamp is not None:
             raise errors.new_conflict("pods", req.name, "pod %s is being deleted, cannot be assigned to a host" % req.name)
         if pod.spec.node_name:
             raise errors.new_conflict("pods", req.name, f'pod {req.name} is already assigned to node "{pod.spec.node_name}"')
-        # ``pod`` was decoded from etcd for this request alone (nothing else holds it): it is
-        # changed in place, as assignPod's GuaranteedUpdate changes the object it decoded
-        new = pod
+        # this request's own copy of what is stored (a copy of the cache's decoded object is
+        # cheaper than decoding the bytes again), changed in place as assignPod's
+        # GuaranteedUpdate changes the object it decoded
+        new = pod.copy_deep()
         new.spec.node_name = node
         podutil.update_pod_condition(new, "PodScheduled", "True", self.sim.now)
         try:

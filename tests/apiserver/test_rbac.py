@@ -67,6 +67,20 @@ def test_a_role_granted_in_one_namespace_opens_that_namespace_only(world):
     assert "cannot create resource" in forbidden(world, alice.create(configmap("x")))
 
 
+def test_a_refusal_does_not_outlive_the_grant_nor_a_grant_its_binding(world):
+    """The authorizer remembers decisions only while no Role, ClusterRole or binding changes
+    (upstream's RBAC authorizer reads its informers on every request: rbac.go)."""
+    alice = as_user(world, ALICE)
+    forbidden(world, alice.list("pods", "default"))
+    grant(world, role("pod-reader", [{"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]}]),
+          binding("alice-reads", "pod-reader", user("alice")))
+    world.sim.run_for(0.01)  # the watch cache sees the binding
+    assert len(world.do(alice.list("pods", "default"))) == 0
+    world.do(world.client.delete("rolebindings", "alice-reads", "default"))
+    world.sim.run_for(0.01)
+    forbidden(world, alice.list("pods", "default"))
+
+
 def test_groups_and_service_accounts_are_subjects(world):
     grant(world, role("cm", [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["create"]}]),
           binding("devs", "cm", {"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "dev"}),

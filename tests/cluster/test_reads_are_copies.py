@@ -80,3 +80,26 @@ def test_copies_are_equal_and_independent():
     assert a.metadata.labels is not b.metadata.labels
     assert a.spec.containers[0] is not b.spec.containers[0]
     assert rfc3339(0) == "2025-01-01T00:00:00Z"
+
+
+def test_what_an_update_answers_is_the_callers_own():
+    """An update reads the stored object once (etcd3 store.go GuaranteedUpdate) and may take
+    the watch cache's decoded object for it; the answer to a /status write (whose metadata
+    comes from the stored object: statusStrategy.PrepareForUpdate) and to a no-op update
+    still shares nothing with the cache: scribbling on them changes nothing."""
+    cluster = cluster_with_pod()
+    client = APIClient(cluster.sim, cluster.network, "test-client", lambda h: cluster.load_balancer.pick(h), "test")
+    cluster.network.start("test-client")
+    mine = cluster.sim.run_until(client.get(Pod, "web", "default"))
+    mine.status.message = "hello"
+    answer = cluster.sim.run_until(client.update_status(mine))
+    cluster.run(seconds=1)
+    before = etcd_pod(cluster)
+    scribble(answer)
+    answer.metadata.owner_references = None
+    same = cluster.sim.run_until(client.get(Pod, "web", "default"))
+    noop = cluster.sim.run_until(client.update(same))  # nothing changed: nothing written
+    assert etcd_pod(cluster) == before
+    scribble(noop)
+    assert_untouched(cluster, before)
+    assert cluster.api.server().read(Pod, "web", "default").status.message == "hello"

@@ -154,17 +154,42 @@ def validate_dns1123_subdomain(value: str, fld_path: Path) -> ErrorList:
 # ---------------------------------------------------------------------------
 # decoding (the 400 that precedes validation)
 
+_MISSING = object()
+
+
+def _attr(o: Any, name: str, default: Any = None) -> Any:
+    """``getattr(o, name, default)`` without pydantic's ``__getattr__`` for a name the model
+    does not have (it raises and catches inside: the slow part of a miss). A model's fields
+    live in its ``__dict__``; anything else (a class attribute, an extra field, a private
+    attribute, or not a model at all) takes the ordinary path."""
+    d = getattr(o, "__dict__", None)
+    if d is None:
+        return getattr(o, name, default)
+    if name in d:
+        return d[name]
+    t = type(o)
+    ordinary = _CLASS_HAS.get((t, name))
+    if ordinary is None:
+        ordinary = _CLASS_HAS[(t, name)] = hasattr(t, name) or bool(getattr(t, "__private_attributes__", None))
+    if ordinary or getattr(o, "__pydantic_extra__", None):
+        return getattr(o, name, default)
+    return default
+
+
+_CLASS_HAS: dict[tuple[type, str], bool] = {}  # (class, name): the class has it, or private attributes
+
+
 def _resource_maps(obj: Any) -> Iterable[tuple[str, dict]]:
     """(JSON path, map) of every resource quantity map in ``obj``."""
-    spec = getattr(obj, "spec", None)
+    spec = _attr(obj, "spec")
     pod_specs = []
     if spec is not None:
-        if hasattr(spec, "containers"):
+        if _attr(spec, "containers", _MISSING) is not _MISSING:
             pod_specs.append(("spec", spec))
-        tmpl = getattr(spec, "template", None)
-        if tmpl is not None and hasattr(tmpl, "spec"):
+        tmpl = _attr(spec, "template")
+        if tmpl is not None and _attr(tmpl, "spec", _MISSING) is not _MISSING:
             pod_specs.append(("spec.template.spec", tmpl.spec))
-        jt = getattr(spec, "job_template", None)
+        jt = _attr(spec, "job_template")
         if jt is not None:
             pod_specs.append(("spec.jobTemplate.spec.template.spec", jt.spec.template.spec))
     for path, ps in pod_specs:
@@ -173,9 +198,9 @@ def _resource_maps(obj: Any) -> Iterable[tuple[str, dict]]:
                 if c.resources is not None:
                     yield f"{path}.{field}[{i}].resources.limits", c.resources.limits or {}
                     yield f"{path}.{field}[{i}].resources.requests", c.resources.requests or {}
-        if getattr(ps, "overhead", None):
+        if _attr(ps, "overhead"):
             yield f"{path}.overhead", ps.overhead
-        if getattr(ps, "resources", None) is not None:
+        if _attr(ps, "resources") is not None:
             yield f"{path}.resources.limits", ps.resources.limits or {}
             yield f"{path}.resources.requests", ps.resources.requests or {}
     if getattr(type(obj), "KIND", "") == "LimitRange":
@@ -186,9 +211,9 @@ def _resource_maps(obj: Any) -> Iterable[tuple[str, dict]]:
                     yield f"spec.limits[{i}].{name}", getattr(item, attr)
     if getattr(type(obj), "KIND", "") == "ResourceQuota" and obj.spec.hard:
         yield "spec.hard", obj.spec.hard
-    status = getattr(obj, "status", None)
+    status = _attr(obj, "status")
     for attr in ("capacity", "allocatable"):
-        m = getattr(status, attr, None) if status is not None else None
+        m = _attr(status, attr) if status is not None else None
         if m:
             yield f"status.{attr}", m
 
