@@ -312,8 +312,11 @@ class PutRequest(_PutRequest):
                 or type(ignore_lease) is not bool:
             int64_arg(lease, "lease")
             bool_arg(prev_kv, "prev_kv"), bool_arg(ignore_value, "ignore_value"), bool_arg(ignore_lease, "ignore_lease")
-        return _PutRequest.__new__(cls, to_bytes(key, "key"), to_bytes(value, "value"), lease, prev_kv, ignore_value,
-                                   ignore_lease)
+        if type(key) is not bytes:
+            key = to_bytes(key, "key")
+        if type(value) is not bytes:
+            value = to_bytes(value, "value")
+        return _new_tuple(cls, (key, value, lease, prev_kv, ignore_value, ignore_lease))
 
 
 @dataclass(slots=True, init=False)
@@ -794,16 +797,25 @@ class KV:
         self.rev = rev
         return True
 
-    def put_quiet_entries(self, ents: list, i: int = 0) -> int:
+    def put_quiet_entries(self, ents: list, i: int = 0, waits: dict | None = None,
+                          answers: list | None = None) -> int:
         """:meth:`put_quiet` over the Raft entries ``ents[i:]`` whose data is a put carried
         as plain values (``(request id, "put", PutRequest fields)``, see Member._propose_entry),
         in order; empty entries are skipped. Stops at the first entry it cannot apply so
-        (any other entry, or a put put_quiet refuses) and returns its position."""
+        (any other entry, or a put put_quiet refuses) and returns its position.
+
+        With ``waits`` (request id -> answer), an entry someone waits on is taken too unless
+        it asks for ``prev_kv``: its waiter is popped and ``(answer, PutResponse, None)``
+        appended to ``answers``, the response :meth:`do_put` gives a plain put (the header at
+        the new revision, no prev_kv)."""
         if self._watchers:
             return i
         hist = self._hist
         rev = self.rev
         n = len(ents)
+        if waits:
+            cid, mid, term = self.cluster_id, self.member_id, self.raft_term
+            pop = waits.pop
         while i < n:
             e = ents[i]
             data = e[3]
@@ -826,6 +838,12 @@ class KV:
                 break
             else:
                 kv = (key, prev[_CREATE], rev + 1, prev[_VER] + 1, p[1], 0)
+            if waits:
+                if p[3]:
+                    break  # prev_kv: the full path builds that response
+                cb = pop(data[0], None)
+                if cb is not None:
+                    answers.append((cb, PutResponse(ResponseHeader(cid, mid, rev + 1, term), None), None))
             rev += 1
             h.revs.append(rev)
             h.kvs.append(kv)
