@@ -814,8 +814,43 @@ class KV:
         rev = self.rev
         n = len(ents)
         if waits:
+            # the leader: the same loop, answering the puts it was asked for
             cid, mid, term = self.cluster_id, self.member_id, self.raft_term
             pop = waits.pop
+            while i < n:
+                e = ents[i]
+                data = e[3]
+                if data is None:
+                    i += 1
+                    continue
+                if len(data) != 3 or e[2] != "EntryNormal":
+                    break
+                p = data[2]
+                key = p[0]
+                if p[2] or p[3] or p[4] or p[5] or not key:
+                    break  # prev_kv too: the full path builds that response
+                h = hist.get(key)
+                if h is None:
+                    break
+                kvs = h.kvs
+                prev = kvs[-1]
+                rev += 1
+                if prev is None:
+                    kv = (key, rev, rev, 1, p[1], 0)
+                elif prev[_LEASE]:
+                    rev -= 1
+                    break
+                else:
+                    kv = (key, prev[_CREATE], rev, prev[_VER] + 1, p[1], 0)
+                if waits:
+                    cb = pop(data[0], None)
+                    if cb is not None:
+                        answers.append((cb, PutResponse(ResponseHeader(cid, mid, rev, term), None), None))
+                h.revs.append(rev)
+                kvs.append(kv)
+                i += 1
+            self.rev = rev
+            return i
         while i < n:
             e = ents[i]
             data = e[3]
@@ -831,22 +866,18 @@ class KV:
             h = hist.get(key)
             if h is None:
                 break
-            prev = h.kvs[-1]
+            kvs = h.kvs
+            prev = kvs[-1]
+            rev += 1
             if prev is None:
-                kv = (key, rev + 1, rev + 1, 1, p[1], 0)
+                kv = (key, rev, rev, 1, p[1], 0)
             elif prev[_LEASE]:
+                rev -= 1
                 break
             else:
-                kv = (key, prev[_CREATE], rev + 1, prev[_VER] + 1, p[1], 0)
-            if waits:
-                if p[3]:
-                    break  # prev_kv: the full path builds that response
-                cb = pop(data[0], None)
-                if cb is not None:
-                    answers.append((cb, PutResponse(ResponseHeader(cid, mid, rev + 1, term), None), None))
-            rev += 1
+                kv = (key, prev[_CREATE], rev, prev[_VER] + 1, p[1], 0)
             h.revs.append(rev)
-            h.kvs.append(kv)
+            kvs.append(kv)
             i += 1
         self.rev = rev
         return i

@@ -618,10 +618,13 @@ class Raft:
         # does the same with asynchronous storage writes).
 
     def _maybe_commit(self) -> bool:
-        matches = sorted((self.prs[v].match for v in self.voters if v in self.prs), reverse=True)
-        if len(matches) < self.quorum():
+        prs = self.prs
+        matches = [prs[v].match for v in self.voters if v in prs]
+        q = len(self.voters) // 2 + 1  # quorum()
+        if len(matches) < q:
             return False
-        return self.log.maybe_commit(matches[self.quorum() - 1], self.term)
+        matches.sort(reverse=True)
+        return self.log.maybe_commit(matches[q - 1], self.term)
 
     def _send_append(self, to: int, send_if_empty: bool = True) -> bool:
         pr = self.prs[to]
