@@ -372,16 +372,20 @@ class Member:
         # rafthttp keeps to it (etcdserver/api/rafthttp/stream.go streamWriter): the
         # network carries them as one delivery, at the instant each would have arrived.
         frames: dict = {}
+        last_to = last_f = last_name = None  # a Ready's messages often run to one peer
         for m in msgs:
-            peer = peers.get(m.to)
-            if peer is None:
-                continue
-            k = (m.type, peer.name)
+            to = m.to
+            if to != last_to:
+                peer = peers.get(to)
+                if peer is None:
+                    continue
+                f = frames.get(peer)
+                if f is None:
+                    f = frames[peer] = []
+                last_to, last_f, last_name = to, f, peer.name
+            k = (m.type, last_name)
             stats[k] = stats.get(k, 0) + 1
-            f = frames.get(peer)
-            if f is None:
-                f = frames[peer] = []
-            f.append(m)
+            last_f.append(m)
         for peer, f in frames.items():
             if tls is not None and tls.peer_client_cert_auth and not tls.check_peer(self.host, peer.host, self.sim.now):
                 continue  # the peer refuses our connection (--peer-client-cert-auth)

@@ -636,8 +636,17 @@ class Raft:
             return False
         lg = self.log
         nxt = pr.next
-        term = lg.term(nxt - 1)
-        ents = lg.slice(nxt, nxt + self.max_msg_entries)
+        # lg.term(nxt - 1) and lg.slice(nxt, nxt + max_msg_entries), inline (once per MsgApp)
+        si = lg.snap_index
+        les = lg.ents
+        off = nxt - si - 2
+        if off == -1:
+            term = lg.snap_term
+        elif 0 <= off < len(les):
+            term = les[off].term
+        else:
+            term = None
+        ents = None if nxt <= si else les[nxt - si - 1 : nxt - si - 1 + self.max_msg_entries]
         if term is None or ents is None:
             # the entries are compacted away: send the snapshot (§7)
             if not pr.recent_active or self.snapshot is None:
