@@ -314,15 +314,28 @@ class RaftLog:
         return index
 
     def maybe_append(self, index: int, log_term: int, committed: int, ents: list[Entry]) -> tuple[int, bool]:
-        if not self.match_term(index, log_term):
+        # match_term(index, log_term), inline (a follower runs this for every MsgApp)
+        si = self.snap_index
+        les = self.ents
+        if index == si:
+            t = self.snap_term
+        else:
+            off = index - si - 1
+            t = les[off].term if 0 <= off < len(les) else None
+        if t != log_term:
             return 0, False
         last_new = index + len(ents)
-        ci = self.find_conflict(ents)
+        if ents and ents[0].index > (les[-1].index if les else si):
+            ci = ents[0].index  # find_conflict's common case: all new
+        else:
+            ci = self.find_conflict(ents)
         if ci:
             if ci <= self.committed:
                 raise AssertionError(f"entry {ci} conflict with committed entry [committed({self.committed})]")
             self.append(ents[ci - index - 1 :])
-        self.commit_to(min(committed, last_new))
+        tocommit = committed if committed < last_new else last_new
+        if self.committed < tocommit:
+            self.commit_to(tocommit)
         return last_new, True
 
     def commit_to(self, tocommit: int) -> None:
@@ -657,8 +670,9 @@ class Raft:
             return True
         if not ents and not send_if_empty:
             return False
-        self.send(Message(MsgApp, to=to, index=pr.next - 1, log_term=term, entries=ents,
-                          commit=self.log.committed))
+        # self.send(Message(MsgApp, to=to, index=pr.next - 1, log_term=term, entries=ents,
+        # commit=lg.committed)), built with its sender and term at once
+        self.msgs.append(Message(MsgApp, to, self.id, self.term, term, nxt - 1, ents, lg.committed))
         if ents:
             last = ents[-1].index
             if pr.state == StateReplicate:
@@ -739,7 +753,11 @@ class Raft:
                         pr.become_probe()
                     self._send_append(m.frm)
                 return
-            old_paused = pr.is_paused()
+            state = pr.state  # pr.is_paused(), inline
+            if state == StateReplicate:
+                old_paused = len(pr.inflights) >= pr.max_inflight
+            else:
+                old_paused = pr.probe_sent if state == StateProbe else True
             if pr.maybe_update(m.index):
                 if pr.state == StateProbe:
                     pr.become_replicate()
@@ -747,7 +765,8 @@ class Raft:
                     pr.become_probe()
                     pr.become_replicate()
                 if self._maybe_commit():
-                    self._release_pending_reads()
+                    if self._pending_read_msgs:
+                        self._release_pending_reads()
                     self.bcast_append()
                 elif old_paused:
                     self._send_append(m.frm)
@@ -888,7 +907,8 @@ class Raft:
             return
         last_new, ok = self.log.maybe_append(m.index, m.log_term, m.commit, m.entries)
         if ok:
-            self.send(Message(MsgAppResp, to=m.frm, index=last_new))
+            # self.send(Message(MsgAppResp, to=m.frm, index=last_new)), sender and term set at once
+            self.msgs.append(Message(MsgAppResp, m.frm, self.id, self.term, 0, last_new))
             return
         # §5.3 with the optimisation: hint the largest index that may match
         hint = min(m.index, self.log.last_index())
