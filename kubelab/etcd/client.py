@@ -96,7 +96,10 @@ class _Reply:
     __slots__ = ("client", "call", "attempt", "member")
 
     def __init__(self, client: "Client", call: "_Call", member: "Member"):
-        self.client, self.call, self.attempt, self.member = client, call, call.attempt, member
+        self.client = client
+        self.call = call
+        self.attempt = call.attempt
+        self.member = member
 
     def __call__(self, resp: Any, err: Exception | None) -> None:
         c = self.client
@@ -133,7 +136,10 @@ class _Call:
     __slots__ = ("kind", "req", "event", "deadline", "last_err", "attempt", "member", "epoch")
 
     def __init__(self, kind, req, event, deadline):
-        self.kind, self.req, self.event, self.deadline = kind, req, event, deadline
+        self.kind = kind
+        self.req = req
+        self.event = event
+        self.deadline = deadline
         self.last_err = None
         self.attempt = 0
         self.member = None

@@ -720,7 +720,7 @@ class Raft:
             if self.id not in self.prs or self.lead_transferee != NONE:
                 raise ProposalDropped()
             for i, e in enumerate(m.entries):
-                if e.type == EntryConfChange:
+                if e[2] == EntryConfChange:  # e.type
                     if self.pending_conf_index > self.log.applied:
                         # §4.1: one membership change at a time; refuse this one
                         m.entries[i] = Entry(0, 0, EntryNormal, None)
