@@ -312,7 +312,12 @@ class PutRequest(_PutRequest):
                 or type(ignore_lease) is not bool:
             int64_arg(lease, "lease")
             bool_arg(prev_kv, "prev_kv"), bool_arg(ignore_value, "ignore_value"), bool_arg(ignore_lease, "ignore_lease")
-        if type(key) is not bytes:
+        if type(key) is str:
+            try:
+                key = key.encode()
+            except UnicodeEncodeError:
+                key = to_bytes(key, "key")  # raises, naming the argument
+        elif type(key) is not bytes:
             key = to_bytes(key, "key")
         if type(value) is not bytes:
             value = to_bytes(value, "value")
