@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from kubelab.sim.kernel import Event as _Event
+
 from . import errors as E
 from .mvcc import (
     NODELETE,
@@ -72,11 +74,12 @@ class _Frame:
             fn(*args)
 
 
-def _send_coalesced(net, src: str, dst: str, slot: list, key: tuple, fn, args: tuple) -> None:
+def _send_coalesced(net, src: str, dst: str, slot: list, key: tuple, fn, args: tuple, reachable: bool = False) -> None:
     """``net.send(src, dst, fn, *args)``, joined to ``slot``'s frame when the frame is for
-    the same destination and instant and still in flight."""
+    the same destination and instant and still in flight. ``reachable``: the caller has
+    just seen ``net.can_reach(src, dst)`` hold."""
     f = slot[1]
-    if f is not None and slot[0] == key and not f.delivered and net.can_reach(src, dst):
+    if f is not None and slot[0] == key and not f.delivered and (reachable or net.can_reach(src, dst)):
         net.sent += 1
         f.calls.append((fn, args))
         return
@@ -93,7 +96,10 @@ class _Reply:
     __slots__ = ("client", "call", "attempt", "member")
 
     def __init__(self, client: "Client", call: "_Call", member: "Member"):
-        self.client, self.call, self.attempt, self.member = client, call, call.attempt, member
+        self.client = client
+        self.call = call
+        self.attempt = call.attempt
+        self.member = member
 
     def __call__(self, resp: Any, err: Exception | None) -> None:
         c = self.client
@@ -102,11 +108,38 @@ class _Reply:
                         (self.call, self.attempt, m, resp, err))
 
 
+def reply_all(answers: list) -> None:
+    """``cb(resp, err)`` for each ``(cb, resp, err)`` of ``answers``, in order (what a member
+    does when its apply loop is done with a batch). Consecutive answers that are
+    :class:`_Reply` s to one client join the frame the first of them went into directly:
+    the same frame, calls and counts as one ``cb(resp, err)`` each (one member, one instant,
+    nothing in between that could cut the link or deliver the frame)."""
+    last = last_m = None  # the client (and member) whose reply frame the previous answer used
+    for cb, resp, err in answers:
+        if type(cb) is _Reply:
+            c = cb.client
+            m = cb.member
+            if c is last and m is last_m:
+                f = c._reply_slot[1]
+                if f is not None and not f.delivered:
+                    c.network.sent += 1
+                    f.calls.append((c._answer, (cb.call, cb.attempt, m, resp, err)))
+                    continue
+            cb(resp, err)
+            last, last_m = c, m
+        else:
+            cb(resp, err)
+            last = None
+
+
 class _Call:
     __slots__ = ("kind", "req", "event", "deadline", "last_err", "attempt", "member", "epoch")
 
     def __init__(self, kind, req, event, deadline):
-        self.kind, self.req, self.event, self.deadline = kind, req, event, deadline
+        self.kind = kind
+        self.req = req
+        self.event = event
+        self.deadline = deadline
         self.last_err = None
         self.attempt = 0
         self.member = None
@@ -161,12 +194,13 @@ class Client:
 
     # -- the transport --------------------------------------------------------------------
     def _call(self, kind: str, req: Any) -> "Event":
-        ev = self.sim.event()
-        call = _Call(kind, req, ev, self.sim.now + self.timeout)
+        sim = self.sim
+        ev = _Event(sim)  # sim.event()
+        call = _Call(kind, req, ev, sim.now + self.timeout)
         self._pending.append(call)
         if self._sweeper is None:
-            self._sweeper = self.sim.call_later(0.1, self._sweep)
-        self._attempt(call)
+            self._sweeper = sim.call_later(0.1, self._sweep)
+        self._attempt(call, True)
         return ev
 
     def _sweep(self) -> None:
@@ -198,12 +232,15 @@ class Client:
             else:
                 call.event.fail(E.ErrConnectionClosed())
 
-    def _attempt(self, call: _Call) -> None:
-        if call.event.triggered:
-            return
+    def _attempt(self, call: _Call, fresh: bool = False) -> None:
+        if not fresh and call.event.triggered:
+            return  # (a fresh call's event has not fired yet)
         m = self._pinned
+        reachable = False
         if m is None or not m.running or not self.network.can_reach(self.host, m.host):
             m = self._pin(avoid=m)
+        else:
+            reachable = True
         if m is None:
             self._retry_later(call, E.ErrNoLeader() if call.last_err is None else call.last_err)
             return
@@ -216,7 +253,7 @@ class Client:
         call.attempt += 1
         call.member, call.epoch = m, m.epoch
         _send_coalesced(self.network, self.host, m.host, self._send_slot, (m, m.epoch, self.sim.now), m.handle,
-                        (call.kind, call.req, _Reply(self, call, m), self.cert, self.host))
+                        (call.kind, call.req, _Reply(self, call, m), self.cert, self.host), reachable)
 
     def _answer(self, call: _Call, attempt: int, m: "Member", resp: Any, err: Exception | None) -> None:
         ev = call.event

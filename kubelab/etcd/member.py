@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from kubelab.sim import journaled
 
 from . import errors as E
+from .client import reply_all
 from .mvcc import KV, LeaseRevokeRequest, PutRequest, check_request
 
 _new_tuple = tuple.__new__
@@ -371,16 +372,20 @@ class Member:
         # rafthttp keeps to it (etcdserver/api/rafthttp/stream.go streamWriter): the
         # network carries them as one delivery, at the instant each would have arrived.
         frames: dict = {}
+        last_to = last_f = last_name = None  # a Ready's messages often run to one peer
         for m in msgs:
-            peer = peers.get(m.to)
-            if peer is None:
-                continue
-            k = (m.type, peer.name)
+            to = m.to
+            if to != last_to:
+                peer = peers.get(to)
+                if peer is None:
+                    continue
+                f = frames.get(peer)
+                if f is None:
+                    f = frames[peer] = []
+                last_to, last_f, last_name = to, f, peer.name
+            k = (m.type, last_name)
             stats[k] = stats.get(k, 0) + 1
-            f = frames.get(peer)
-            if f is None:
-                f = frames[peer] = []
-            f.append(m)
+            last_f.append(m)
         for peer, f in frames.items():
             if tls is not None and tls.peer_client_cert_auth and not tls.check_peer(self.host, peer.host, self.sim.now):
                 continue  # the peer refuses our connection (--peer-client-cert-auth)
@@ -450,8 +455,7 @@ class Member:
     def _answer(self, answers: list, epoch: int) -> None:
         if epoch != self.epoch:
             return  # crashed before the answers went out
-        for cb, resp, err in answers:
-            cb(resp, err)
+        reply_all(answers)
 
     def _trace_proposed(self, props: list[Entry]) -> None:
         """A followed request's entry entered Raft here (request_path): on the leader it is
@@ -481,10 +485,11 @@ class Member:
         quiet_run = kv.put_quiet_entries
         i, n = 0, len(ents)
         while i < n:
-            if not waits and not followed:
-                # nobody waits here and nothing is traced: a run of plain puts is applied in
-                # one call (the same updates, in the same order, as put_quiet one by one)
-                i = quiet_run(ents, i)
+            if not followed:
+                # nothing is traced: a run of plain puts is applied in one call (the same
+                # updates, in the same order, as put_quiet one by one; the waiters of the
+                # puts get the response do_put gives)
+                i = quiet_run(ents, i, waits, answers)
                 if i >= n:
                     break
             e = ents[i]
@@ -579,7 +584,10 @@ class Member:
         if r.lead == NONE:
             answer(None, E.ErrNoLeader())  # v3rpc interceptor: no leader, no service
             return
-        if kind in ("range", "put", "delete_range", "txn", "compact", "lease_grant", "lease_revoke"):
+        if kind == "put" and type(req) is PutRequest and req[0] and not (req[4] and req[1]) \
+                and not (req[5] and req[2]):
+            pass  # what check_request finds of a put: a key, no value/lease with ignore_value/ignore_lease
+        elif kind in ("range", "put", "delete_range", "txn", "compact", "lease_grant", "lease_revoke"):
             try:
                 check_request(req)  # v3rpc/key.go: refused before it is proposed
             except E.EtcdError as exc:
@@ -617,8 +625,8 @@ class Member:
             # the request's CPU (gRPC, auth, marshalling) on the member's least busy core
             now = self.sim.now
             free = self._cpu_free
-            i = free.index(min(free))
-            done = free[i] = max(now, free[i]) + self.request_cpu
+            first = min(free)
+            done = free[free.index(first)] = (now if now > first else first) + self.request_cpu
             if done > now:
                 # done never decreases from one request to the next (each takes the core
                 # that frees first), so the requests queue in the order they finish
@@ -635,9 +643,26 @@ class Member:
             return
         q = self._cpu_done
         now = self.sim.now
+        waits = self._waits
+        deadlines = self._wait_deadlines
+        props = self._props
+        timeout = now + REQUEST_TIMEOUT
+        proposed = False
         while q and q[0][0] <= now:
             _, answer, req = q.popleft()
-            self._propose_entry(answer, req)
+            if type(req) is not PutRequest:
+                self._propose_entry(answer, req)
+                continue
+            # _propose_entry of a put, inline (the ready loop is scheduled once, below)
+            self._req_seq += 1
+            rid = (self.id, epoch, self._req_seq)
+            if answer is not None:
+                waits[rid] = answer
+                deadlines.append((timeout, rid))
+            props.append(_new_tuple(Entry, (0, 0, "EntryNormal", (rid, "put", tuple(req)))))
+            proposed = True
+        if proposed:
+            self._schedule_ready()
         if q:
             self.sim.call_at(q[0][0], self._propose_later, epoch)
 

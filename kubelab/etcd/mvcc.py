@@ -312,8 +312,16 @@ class PutRequest(_PutRequest):
                 or type(ignore_lease) is not bool:
             int64_arg(lease, "lease")
             bool_arg(prev_kv, "prev_kv"), bool_arg(ignore_value, "ignore_value"), bool_arg(ignore_lease, "ignore_lease")
-        return _PutRequest.__new__(cls, to_bytes(key, "key"), to_bytes(value, "value"), lease, prev_kv, ignore_value,
-                                   ignore_lease)
+        if type(key) is str:
+            try:
+                key = key.encode()
+            except UnicodeEncodeError:
+                key = to_bytes(key, "key")  # raises, naming the argument
+        elif type(key) is not bytes:
+            key = to_bytes(key, "key")
+        if type(value) is not bytes:
+            value = to_bytes(value, "value")
+        return _new_tuple(cls, (key, value, lease, prev_kv, ignore_value, ignore_lease))
 
 
 @dataclass(slots=True, init=False)
@@ -794,16 +802,60 @@ class KV:
         self.rev = rev
         return True
 
-    def put_quiet_entries(self, ents: list, i: int = 0) -> int:
+    def put_quiet_entries(self, ents: list, i: int = 0, waits: dict | None = None,
+                          answers: list | None = None) -> int:
         """:meth:`put_quiet` over the Raft entries ``ents[i:]`` whose data is a put carried
         as plain values (``(request id, "put", PutRequest fields)``, see Member._propose_entry),
         in order; empty entries are skipped. Stops at the first entry it cannot apply so
-        (any other entry, or a put put_quiet refuses) and returns its position."""
+        (any other entry, or a put put_quiet refuses) and returns its position.
+
+        With ``waits`` (request id -> answer), an entry someone waits on is taken too unless
+        it asks for ``prev_kv``: its waiter is popped and ``(answer, PutResponse, None)``
+        appended to ``answers``, the response :meth:`do_put` gives a plain put (the header at
+        the new revision, no prev_kv)."""
         if self._watchers:
             return i
         hist = self._hist
         rev = self.rev
         n = len(ents)
+        if waits:
+            # the leader: the same loop, answering the puts it was asked for
+            cid, mid, term = self.cluster_id, self.member_id, self.raft_term
+            pop = waits.pop
+            while i < n:
+                e = ents[i]
+                data = e[3]
+                if data is None:
+                    i += 1
+                    continue
+                if len(data) != 3 or e[2] != "EntryNormal":
+                    break
+                p = data[2]
+                key = p[0]
+                if p[2] or p[3] or p[4] or p[5] or not key:
+                    break  # prev_kv too: the full path builds that response
+                h = hist.get(key)
+                if h is None:
+                    break
+                kvs = h.kvs
+                prev = kvs[-1]
+                rev += 1
+                if prev is None:
+                    kv = (key, rev, rev, 1, p[1], 0)
+                elif prev[_LEASE]:
+                    rev -= 1
+                    break
+                else:
+                    kv = (key, prev[_CREATE], rev, prev[_VER] + 1, p[1], 0)
+                if waits:
+                    cb = pop(data[0], None)
+                    if cb is not None:
+                        answers.append((cb, PutResponse(ResponseHeader(cid, mid, rev, term), None), None))
+                h.revs.append(rev)
+                kvs.append(kv)
+                i += 1
+            self.rev = rev
+            return i
         while i < n:
             e = ents[i]
             data = e[3]
@@ -819,16 +871,18 @@ class KV:
             h = hist.get(key)
             if h is None:
                 break
-            prev = h.kvs[-1]
+            kvs = h.kvs
+            prev = kvs[-1]
+            rev += 1
             if prev is None:
-                kv = (key, rev + 1, rev + 1, 1, p[1], 0)
+                kv = (key, rev, rev, 1, p[1], 0)
             elif prev[_LEASE]:
+                rev -= 1
                 break
             else:
-                kv = (key, prev[_CREATE], rev + 1, prev[_VER] + 1, p[1], 0)
-            rev += 1
+                kv = (key, prev[_CREATE], rev, prev[_VER] + 1, p[1], 0)
             h.revs.append(rev)
-            h.kvs.append(kv)
+            kvs.append(kv)
             i += 1
         self.rev = rev
         return i

@@ -314,15 +314,28 @@ class RaftLog:
         return index
 
     def maybe_append(self, index: int, log_term: int, committed: int, ents: list[Entry]) -> tuple[int, bool]:
-        if not self.match_term(index, log_term):
+        # match_term(index, log_term), inline (a follower runs this for every MsgApp)
+        si = self.snap_index
+        les = self.ents
+        if index == si:
+            t = self.snap_term
+        else:
+            off = index - si - 1
+            t = les[off].term if 0 <= off < len(les) else None
+        if t != log_term:
             return 0, False
         last_new = index + len(ents)
-        ci = self.find_conflict(ents)
+        if ents and ents[0].index > (les[-1].index if les else si):
+            ci = ents[0].index  # find_conflict's common case: all new
+        else:
+            ci = self.find_conflict(ents)
         if ci:
             if ci <= self.committed:
                 raise AssertionError(f"entry {ci} conflict with committed entry [committed({self.committed})]")
             self.append(ents[ci - index - 1 :])
-        self.commit_to(min(committed, last_new))
+        tocommit = committed if committed < last_new else last_new
+        if self.committed < tocommit:
+            self.commit_to(tocommit)
         return last_new, True
 
     def commit_to(self, tocommit: int) -> None:
@@ -618,10 +631,13 @@ class Raft:
         # does the same with asynchronous storage writes).
 
     def _maybe_commit(self) -> bool:
-        matches = sorted((self.prs[v].match for v in self.voters if v in self.prs), reverse=True)
-        if len(matches) < self.quorum():
+        prs = self.prs
+        matches = [prs[v].match for v in self.voters if v in prs]
+        q = len(self.voters) // 2 + 1  # quorum()
+        if len(matches) < q:
             return False
-        return self.log.maybe_commit(matches[self.quorum() - 1], self.term)
+        matches.sort(reverse=True)
+        return self.log.maybe_commit(matches[q - 1], self.term)
 
     def _send_append(self, to: int, send_if_empty: bool = True) -> bool:
         pr = self.prs[to]
@@ -633,8 +649,17 @@ class Raft:
             return False
         lg = self.log
         nxt = pr.next
-        term = lg.term(nxt - 1)
-        ents = lg.slice(nxt, nxt + self.max_msg_entries)
+        # lg.term(nxt - 1) and lg.slice(nxt, nxt + max_msg_entries), inline (once per MsgApp)
+        si = lg.snap_index
+        les = lg.ents
+        off = nxt - si - 2
+        if off == -1:
+            term = lg.snap_term
+        elif 0 <= off < len(les):
+            term = les[off].term
+        else:
+            term = None
+        ents = None if nxt <= si else les[nxt - si - 1 : nxt - si - 1 + self.max_msg_entries]
         if term is None or ents is None:
             # the entries are compacted away: send the snapshot (§7)
             if not pr.recent_active or self.snapshot is None:
@@ -645,8 +670,9 @@ class Raft:
             return True
         if not ents and not send_if_empty:
             return False
-        self.send(Message(MsgApp, to=to, index=pr.next - 1, log_term=term, entries=ents,
-                          commit=self.log.committed))
+        # self.send(Message(MsgApp, to=to, index=pr.next - 1, log_term=term, entries=ents,
+        # commit=lg.committed)), built with its sender and term at once
+        self.msgs.append(Message(MsgApp, to, self.id, self.term, term, nxt - 1, ents, lg.committed))
         if ents:
             last = ents[-1].index
             if pr.state == StateReplicate:
@@ -694,7 +720,7 @@ class Raft:
             if self.id not in self.prs or self.lead_transferee != NONE:
                 raise ProposalDropped()
             for i, e in enumerate(m.entries):
-                if e.type == EntryConfChange:
+                if e[2] == EntryConfChange:  # e.type
                     if self.pending_conf_index > self.log.applied:
                         # §4.1: one membership change at a time; refuse this one
                         m.entries[i] = Entry(0, 0, EntryNormal, None)
@@ -727,7 +753,11 @@ class Raft:
                         pr.become_probe()
                     self._send_append(m.frm)
                 return
-            old_paused = pr.is_paused()
+            state = pr.state  # pr.is_paused(), inline
+            if state == StateReplicate:
+                old_paused = len(pr.inflights) >= pr.max_inflight
+            else:
+                old_paused = pr.probe_sent if state == StateProbe else True
             if pr.maybe_update(m.index):
                 if pr.state == StateProbe:
                     pr.become_replicate()
@@ -735,7 +765,8 @@ class Raft:
                     pr.become_probe()
                     pr.become_replicate()
                 if self._maybe_commit():
-                    self._release_pending_reads()
+                    if self._pending_read_msgs:
+                        self._release_pending_reads()
                     self.bcast_append()
                 elif old_paused:
                     self._send_append(m.frm)
@@ -876,7 +907,8 @@ class Raft:
             return
         last_new, ok = self.log.maybe_append(m.index, m.log_term, m.commit, m.entries)
         if ok:
-            self.send(Message(MsgAppResp, to=m.frm, index=last_new))
+            # self.send(Message(MsgAppResp, to=m.frm, index=last_new)), sender and term set at once
+            self.msgs.append(Message(MsgAppResp, m.frm, self.id, self.term, 0, last_new))
             return
         # §5.3 with the optimisation: hint the largest index that may match
         hint = min(m.index, self.log.last_index())

@@ -191,3 +191,39 @@ def test_watch_replay_keeps_write_order_inside_a_revision(kv):
     kv.watch("k", "l", start_revision=4, callback=got.append)
     assert [(e.type, e.kv.key) for e in got[1].events] == [
         ("PUT", b"k3"), ("DELETE", b"k0"), ("DELETE", b"k1"), ("DELETE", b"k3")]
+
+
+def _entry(rid, req):
+    """A committed Raft entry carrying a put as plain values, as Member._propose_entry makes it."""
+    from kubelab.etcd.raft import Entry
+
+    return Entry(2, rid, "EntryNormal", (rid, "put", tuple(req)))
+
+
+def test_put_quiet_entries_answers_waiters_as_do_put_does():
+    """upstream: etcdserver/apply.go Put -> mvcc/kvstore_txn.go put: the leader's batched apply
+    of plain puts gives each waiter the response do_put gives (header at the put's own
+    revision, no prev_kv), and leaves the same history; it stops, taking nothing, at a put
+    it cannot take (a new key, prev_kv, a lease) so the full path applies that one."""
+    reqs = [PutRequest("a", "1"), PutRequest("b", "2"), PutRequest("a", "3"),
+            PutRequest("b", "4", prev_kv=True), PutRequest("a", "5")]
+    slow, fast = KV(cluster_id=7, member_id=9), KV(cluster_id=7, member_id=9)
+    for s in (slow, fast):
+        s.raft_term = 3
+        s.put("a", "0"), s.put("b", "0")
+    want = [slow.do_put(r) for r in reqs]
+    ents = [_entry(i, r) for i, r in enumerate(reqs)]
+    waits = {i: ("answer", i) for i in range(len(reqs))}
+    answers = []
+    stop = fast.put_quiet_entries(ents, 0, waits, answers)
+    assert stop == 3  # the prev_kv put goes the full path, its waiter still waiting
+    assert sorted(waits) == [3, 4]
+    assert [a[0] for a in answers] == [("answer", 0), ("answer", 1), ("answer", 2)]
+    assert [a[1] for a in answers] == want[:3] and all(a[2] is None for a in answers)
+    assert answers[2][1].header.revision == 6 and answers[2][1].header.raft_term == 3
+    assert fast.do_put(reqs[3]) == want[3]
+    assert fast.put_quiet_entries(ents, 4, waits, answers) == 5 and answers[-1][1] == want[4]
+    assert fast.snapshot() == slow.snapshot()
+    # a key never written: nothing taken
+    assert fast.put_quiet_entries([_entry(9, PutRequest("new", "x"))], 0, {9: "w"}, answers) == 0
+    assert fast.rev == slow.rev
