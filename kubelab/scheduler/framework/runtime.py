@@ -18,6 +18,7 @@ from .types import MAX_NODE_SCORE, MIN_NODE_SCORE, NodeInfo, PodInfo
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _SKIP_CODE, _SUCCESS_CODE = Code.Skip, Code.Success
+_I64 = np.dtype(np.int64)
 
 
 class FrameworkError(Exception):
@@ -41,6 +42,7 @@ class Framework:
         self.percentage_of_nodes_to_score = percentage_of_nodes_to_score
         self.status_table: list[Status] = [Status(Code.Success)]
         self._status_ids: dict[tuple, int] = {}
+        self._score_plans: dict[tuple, tuple] = {}
 
     # -- plumbing ------------------------------------------------------------------------
     def plugin(self, name: str) -> Any:
@@ -201,11 +203,24 @@ class Framework:
             if code != _SUCCESS_CODE:
                 raise FrameworkError(Status(Code.Error, f'running PreScore plugin "{pl.name}": {st.message()}', plugin=pl.name))
 
+    def _score_plan(self, skip) -> tuple:
+        """The Score plugins not skipped this cycle, in order, with their names and their
+        score_nodes / normalize_score (or None), kept per (plugin list, skipped set)."""
+        pls = self.points[ep.SCORE]
+        key = (tuple(pls), frozenset(skip))
+        plan = self._score_plans.get(key)
+        if plan is None:
+            plugins = [pl for pl in pls if pl.name not in skip]
+            plan = (plugins, tuple(pl.name for pl in plugins))
+            if len(self._score_plans) >= 64:
+                self._score_plans.clear()
+            self._score_plans[key] = plan
+        return plan
+
     def run_score(self, state: CycleState, pod: PodInfo, snapshot, idx: np.ndarray):
         """RunScorePlugins + NormalizeScore + weights. Returns
         (plugin names, raw scores, normalised scores, weights, totals)."""
-        skip = state.skip_score_plugins
-        plugins = [pl for pl in self.points[ep.SCORE] if pl.name not in skip]
+        plugins, names = self._score_plan(state.skip_score_plugins)
         n = idx.size
         raw = np.empty((len(plugins), n), dtype=np.int64)  # every row is written below
         nodes = snapshot.cache.node_list
@@ -214,7 +229,7 @@ class Framework:
                 fn = getattr(pl, "score_nodes", None)
                 if fn is not None:
                     s = fn(state, pod, snapshot, idx)
-                    if type(s) is not np.ndarray or s.dtype != np.int64:
+                    if type(s) is not np.ndarray or s.dtype is not _I64:
                         s = np.asarray(s, dtype=np.int64)
                 else:
                     vals = []
@@ -261,16 +276,15 @@ class Framework:
                         Code.Error,
                         f'plugin "{pl.name}" returns an invalid score {bad}, it should in the range of [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing',
                         plugin=pl.name))
-        ws = [self.weights.get(pl.name, 1) for pl in plugins]
-        weights = np.asarray(ws, dtype=np.int64)
+        wget = self.weights.get
+        weights = np.asarray([wget(name, 1) for name in names], dtype=np.int64)
         if plugins:
-            # sum of score * weight (numpy's integer matmul is a slow generic loop)
-            total = norm[0] * ws[0]
-            for k in range(1, len(ws)):
-                total += norm[k] if ws[k] == 1 else norm[k] * ws[k]
+            # sum of score * weight: one (1 x plugins) @ (plugins x nodes) product, exact
+            # in int64 (scores 0..100 times weights)
+            total = weights @ norm
         else:
             total = np.zeros(n, dtype=np.int64)
-        return tuple(pl.name for pl in plugins), raw, norm, weights, total
+        return names, raw, norm, weights, total
 
     # -- Reserve / Permit / PreBind / Bind / PostBind ----------------------------------
     def run_reserve(self, state: CycleState, pod: PodInfo, node_name: str) -> Status:
