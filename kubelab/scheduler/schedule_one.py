@@ -278,7 +278,7 @@ def schedule_pod(sched, fwk: Framework, state: CycleState, pinfo: PodInfo, d: De
     plugins, raw, norm, weights, total = fwk.run_score(state, pinfo, snap, feasible)
     if not plugins:  # no score plugins: every node scores 1 (prioritizeNodes)
         total = np.ones(feasible.size, dtype=np.int64)
-    d.record_scores(feasible, plugins, raw, norm, weights, total)
+    d.record_scores(feasible, plugins, raw, norm, weights, total, fwk.normalized_rows(plugins) if plugins else None)
     j = select_host(total, sched.rng)
     d._sel_idx = int(feasible[j])
     d._sel_pos = j

@@ -43,6 +43,7 @@ class Framework:
         self.status_table: list[Status] = [Status(Code.Success)]
         self._status_ids: dict[tuple, int] = {}
         self._score_plans: dict[tuple, tuple] = {}
+        self._normalized_rows: dict[tuple, tuple] = {}
 
     # -- plumbing ------------------------------------------------------------------------
     def plugin(self, name: str) -> Any:
@@ -211,11 +212,21 @@ class Framework:
         plan = self._score_plans.get(key)
         if plan is None:
             plugins = [pl for pl in pls if pl.name not in skip]
-            plan = (plugins, tuple(pl.name for pl in plugins))
+            names = tuple(pl.name for pl in plugins)
+            plan = (plugins, names)
+            self._normalized_rows[names] = tuple(k for k, pl in enumerate(plugins)
+                                                 if getattr(pl, "normalize_score", None) is not None)
             if len(self._score_plans) >= 64:
                 self._score_plans.clear()
+                self._normalized_rows.clear()
             self._score_plans[key] = plan
         return plan
+
+    def normalized_rows(self, names: tuple) -> Optional[tuple]:
+        """The rows of run_score's matrices (for its ``names``) whose plugin has a
+        NormalizeScore: only there may a raw score differ from its normalised (0..100) one.
+        None: not known."""
+        return self._normalized_rows.get(names)
 
     def run_score(self, state: CycleState, pod: PodInfo, snapshot, idx: np.ndarray):
         """RunScorePlugins + NormalizeScore + weights. Returns
