@@ -43,6 +43,7 @@ class Framework:
         self.status_table: list[Status] = [Status(Code.Success)]
         self._status_ids: dict[tuple, int] = {}
         self._score_plans: dict[tuple, tuple] = {}
+        self._filter_plans: dict[tuple, tuple] = {}
         self._normalized_rows: dict[tuple, tuple] = {}
 
     # -- plumbing ------------------------------------------------------------------------
@@ -112,6 +113,20 @@ class Framework:
 
     def active_filters(self, state: CycleState) -> list[Any]:
         return [pl for pl in self.points[ep.FILTER] if pl.name not in state.skip_filter_plugins]
+
+    def filter_plan(self, state: CycleState) -> tuple[list[Any], bool]:
+        """(active_filters(state), whether every one of them has a vector form), kept per
+        (plugin list, skipped set); the list is shared: do not change it."""
+        pls = self.points[ep.FILTER]
+        key = (tuple(pls), frozenset(state.skip_filter_plugins))
+        plan = self._filter_plans.get(key)
+        if plan is None:
+            filters = self.active_filters(state)
+            plan = (filters, all(hasattr(f, "filter_nodes") for f in filters))
+            if len(self._filter_plans) >= 64:
+                self._filter_plans.clear()
+            self._filter_plans[key] = plan
+        return plan
 
     def run_filter_nodes(self, state: CycleState, pod: PodInfo, snapshot, idx: np.ndarray, filters=None):
         """Run the filters over ``idx`` in plugin order; a node stops at its first rejection.
