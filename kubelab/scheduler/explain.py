@@ -95,9 +95,17 @@ class Decision:
         self._fail_idx, self._fail_ids = fail_idx, fail_ids
         self._cache.clear()
 
-    def record_scores(self, idx, plugins, raw, norm, weights, total) -> None:
+    def record_scores(self, idx, plugins, raw, norm, weights, total, raw_rows=None) -> None:
+        """``raw_rows``: if given, the only rows where ``raw`` may differ from ``norm``
+        (already checked to lie in 0..100), so only they are checked to fit in int32."""
         self._score_idx, self._plugins = idx, plugins
-        fits = raw.size and np.minimum.reduce(raw, axis=None) > -2**31 and np.maximum.reduce(raw, axis=None) < 2**31
+        if raw_rows is None or len(raw_rows) > 1:
+            fits = raw.size and np.minimum.reduce(raw, axis=None) > -2**31 and np.maximum.reduce(raw, axis=None) < 2**31
+        elif raw_rows:
+            r = raw[raw_rows[0]]
+            fits = r.size and np.minimum.reduce(r) > -2**31 and np.maximum.reduce(r) < 2**31
+        else:
+            fits = raw.size
         self._raw = raw.astype(np.int32) if fits else raw
         self._norm = norm.astype(np.int16)
         self._weights, self._total = weights, total

@@ -119,7 +119,7 @@ def find_nodes_that_fit(sched, fwk: Framework, state: CycleState, pinfo: PodInfo
         d.evaluated_nodes = n
         raise FitError(pinfo, n, Diagnosis(fwk, names, idx, ids, st.message()))
 
-    filters = fwk.active_filters(state)
+    filters, vector = fwk.filter_plan(state)
     # a pod that preempted tries its nominated node first (evaluateNominatedNode)
     nom = pinfo.pod.status.nominated_node_name
     if nom:
@@ -134,7 +134,6 @@ def find_nodes_that_fit(sched, fwk: Framework, state: CycleState, pinfo: PodInfo
     to_find = num_feasible_nodes_to_find(fwk.percentage_of_nodes_to_score, n)
     start = sched.next_start_node_index % n if n else 0
     order = snap.cache.rotation()  # 0..n-1 twice: order[start:start + k] is the walk, a view
-    vector = all(hasattr(f, "filter_nodes") for f in filters)
     if vector and to_find >= n:
         return _find_vector(sched, fwk, state, pinfo, d, snap, filters, names, n, start, to_find)
     # walk from ``start`` in chunks and stop once ``to_find`` nodes fit (upstream checks
@@ -278,7 +277,7 @@ def schedule_pod(sched, fwk: Framework, state: CycleState, pinfo: PodInfo, d: De
     plugins, raw, norm, weights, total = fwk.run_score(state, pinfo, snap, feasible)
     if not plugins:  # no score plugins: every node scores 1 (prioritizeNodes)
         total = np.ones(feasible.size, dtype=np.int64)
-    d.record_scores(feasible, plugins, raw, norm, weights, total)
+    d.record_scores(feasible, plugins, raw, norm, weights, total, fwk.normalized_rows(plugins) if plugins else None)
     j = select_host(total, sched.rng)
     d._sel_idx = int(feasible[j])
     d._sel_pos = j

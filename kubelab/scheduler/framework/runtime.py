@@ -18,6 +18,7 @@ from .types import MAX_NODE_SCORE, MIN_NODE_SCORE, NodeInfo, PodInfo
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _SKIP_CODE, _SUCCESS_CODE = Code.Skip, Code.Success
+_I64 = np.dtype(np.int64)
 
 
 class FrameworkError(Exception):
@@ -41,6 +42,9 @@ class Framework:
         self.percentage_of_nodes_to_score = percentage_of_nodes_to_score
         self.status_table: list[Status] = [Status(Code.Success)]
         self._status_ids: dict[tuple, int] = {}
+        self._score_plans: dict[tuple, tuple] = {}
+        self._filter_plans: dict[tuple, tuple] = {}
+        self._normalized_rows: dict[tuple, tuple] = {}
 
     # -- plumbing ------------------------------------------------------------------------
     def plugin(self, name: str) -> Any:
@@ -109,6 +113,20 @@ class Framework:
 
     def active_filters(self, state: CycleState) -> list[Any]:
         return [pl for pl in self.points[ep.FILTER] if pl.name not in state.skip_filter_plugins]
+
+    def filter_plan(self, state: CycleState) -> tuple[list[Any], bool]:
+        """(active_filters(state), whether every one of them has a vector form), kept per
+        (plugin list, skipped set); the list is shared: do not change it."""
+        pls = self.points[ep.FILTER]
+        key = (tuple(pls), frozenset(state.skip_filter_plugins))
+        plan = self._filter_plans.get(key)
+        if plan is None:
+            filters = self.active_filters(state)
+            plan = (filters, all(hasattr(f, "filter_nodes") for f in filters))
+            if len(self._filter_plans) >= 64:
+                self._filter_plans.clear()
+            self._filter_plans[key] = plan
+        return plan
 
     def run_filter_nodes(self, state: CycleState, pod: PodInfo, snapshot, idx: np.ndarray, filters=None):
         """Run the filters over ``idx`` in plugin order; a node stops at its first rejection.
@@ -201,11 +219,34 @@ class Framework:
             if code != _SUCCESS_CODE:
                 raise FrameworkError(Status(Code.Error, f'running PreScore plugin "{pl.name}": {st.message()}', plugin=pl.name))
 
+    def _score_plan(self, skip) -> tuple:
+        """The Score plugins not skipped this cycle, in order, with their names and their
+        score_nodes / normalize_score (or None), kept per (plugin list, skipped set)."""
+        pls = self.points[ep.SCORE]
+        key = (tuple(pls), frozenset(skip))
+        plan = self._score_plans.get(key)
+        if plan is None:
+            plugins = [pl for pl in pls if pl.name not in skip]
+            names = tuple(pl.name for pl in plugins)
+            plan = (plugins, names)
+            self._normalized_rows[names] = tuple(k for k, pl in enumerate(plugins)
+                                                 if getattr(pl, "normalize_score", None) is not None)
+            if len(self._score_plans) >= 64:
+                self._score_plans.clear()
+                self._normalized_rows.clear()
+            self._score_plans[key] = plan
+        return plan
+
+    def normalized_rows(self, names: tuple) -> Optional[tuple]:
+        """The rows of run_score's matrices (for its ``names``) whose plugin has a
+        NormalizeScore: only there may a raw score differ from its normalised (0..100) one.
+        None: not known."""
+        return self._normalized_rows.get(names)
+
     def run_score(self, state: CycleState, pod: PodInfo, snapshot, idx: np.ndarray):
         """RunScorePlugins + NormalizeScore + weights. Returns
         (plugin names, raw scores, normalised scores, weights, totals)."""
-        skip = state.skip_score_plugins
-        plugins = [pl for pl in self.points[ep.SCORE] if pl.name not in skip]
+        plugins, names = self._score_plan(state.skip_score_plugins)
         n = idx.size
         raw = np.empty((len(plugins), n), dtype=np.int64)  # every row is written below
         nodes = snapshot.cache.node_list
@@ -214,7 +255,7 @@ class Framework:
                 fn = getattr(pl, "score_nodes", None)
                 if fn is not None:
                     s = fn(state, pod, snapshot, idx)
-                    if type(s) is not np.ndarray or s.dtype != np.int64:
+                    if type(s) is not np.ndarray or s.dtype is not _I64:
                         s = np.asarray(s, dtype=np.int64)
                 else:
                     vals = []
@@ -261,16 +302,15 @@ class Framework:
                         Code.Error,
                         f'plugin "{pl.name}" returns an invalid score {bad}, it should in the range of [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing',
                         plugin=pl.name))
-        ws = [self.weights.get(pl.name, 1) for pl in plugins]
-        weights = np.asarray(ws, dtype=np.int64)
+        wget = self.weights.get
+        weights = np.asarray([wget(name, 1) for name in names], dtype=np.int64)
         if plugins:
-            # sum of score * weight (numpy's integer matmul is a slow generic loop)
-            total = norm[0] * ws[0]
-            for k in range(1, len(ws)):
-                total += norm[k] if ws[k] == 1 else norm[k] * ws[k]
+            # sum of score * weight: one (1 x plugins) @ (plugins x nodes) product, exact
+            # in int64 (scores 0..100 times weights)
+            total = weights @ norm
         else:
             total = np.zeros(n, dtype=np.int64)
-        return tuple(pl.name for pl in plugins), raw, norm, weights, total
+        return names, raw, norm, weights, total
 
     # -- Reserve / Permit / PreBind / Bind / PostBind ----------------------------------
     def run_reserve(self, state: CycleState, pod: PodInfo, node_name: str) -> Status:

@@ -70,6 +70,9 @@ class _Scorer:
         self.resources = [(r["name"], int(r.get("weight", 1))) for r in resources]
         self.use_requested = use_requested
         self.scorer = scorer
+        # memo_rows' (fn, one) per pod request vector: pure functions of the node's rows
+        # and the vector, so kept (bounded) rather than made again every cycle
+        self._fns: dict[tuple, tuple] = {}
 
     def pod_requests(self, pod) -> list[int]:
         out = []
@@ -105,17 +108,23 @@ class _Scorer:
     def score_nodes(self, cache, idx, pod_req):
         # a node's score depends on its own rows and the pod's requests only: kept per
         # node between cycles (Cache.memo_rows), recomputed for the nodes that changed
-        full = cache.memo_rows((id(self), tuple(pod_req)), lambda ix: self._score_rows(cache, ix, pod_req),
-                               lambda i: self._score_one(cache, i, pod_req))
-        return cache.rows(full, idx)
+        key = tuple(pod_req)
+        fns = self._fns.get(key)
+        if fns is None or fns[0] is not cache:
+            if len(self._fns) >= 64:
+                self._fns.clear()
+            req = list(key)
+            fns = self._fns[key] = (cache, (id(self), key), lambda ix: self._score_rows(cache, ix, req),
+                                    lambda i: self._score_one(cache, i, req))
+        return cache.rows(cache.memo_rows(fns[1], fns[2], fns[3]), idx)
 
     def _score_one(self, cache, i, pod_req):
         """_score_rows for the one node ``i``, in plain Python (None: use _score_rows)."""
         one = getattr(self.scorer, "fast_one", None)
         if one is None or not (self._cpu_memory and pod_req[0] and pod_req[1]):
             return None
-        used = cache.req[i, :2].tolist() if self.use_requested else cache.nz[i].tolist()
-        return one(used, cache.alloc[i, :2].tolist(), pod_req)
+        used = (cache.req if self.use_requested else cache.nz)[i].tolist()  # cpu, memory first
+        return one(used, cache.alloc[i].tolist(), pod_req)
 
     def _score_rows(self, cache, idx, pod_req):
         fast = getattr(self.scorer, "fast_cpu_memory", None)
@@ -270,6 +279,7 @@ class NodeResourcesFit:
         self.scorer = _Scorer(resources, use_requested=False, scorer=scorer)
         self.ignored = set(args.get("ignoredResources") or ())
         self.ignored_groups = set(args.get("ignoredResourceGroups") or ())
+        self._mask_fns: dict[tuple, tuple] = {}  # filter_nodes' memo_rows (key, fn, one) per request vector
 
     # -- filter ----------------------------------------------------------------------------
     def _pod_vector(self, pod, cache):
@@ -314,9 +324,15 @@ class NodeResourcesFit:
             vec = self._pod_vector(pod, cache)
         # the verdict bits of a node depend on its rows and the pod's requests only: kept
         # per node between cycles (Cache.memo_rows)
-        key = (id(self), tuple([(col, v) for _, col, v in vec]))
-        mask = cache.rows(cache.memo_rows(key, lambda ix: self._mask_rows(cache, vec, ix),
-                                          lambda i: self._mask_one(cache, vec, i)), idx)
+        fkey = tuple(vec)
+        fns = self._mask_fns.get(fkey)
+        if fns is None or fns[0] is not cache:
+            if len(self._mask_fns) >= 64:
+                self._mask_fns.clear()
+            v2 = list(fkey)
+            fns = self._mask_fns[fkey] = (cache, (id(self), tuple([(col, v) for _, col, v in v2])),
+                                          lambda ix: self._mask_rows(cache, v2, ix), lambda i: self._mask_one(cache, v2, i))
+        mask = cache.rows(cache.memo_rows(fns[1], fns[2], fns[3]), idx)
         if not np.count_nonzero(mask):
             return None, ()  # every node passes
         uniq, inv = np.unique(mask, return_inverse=True)
