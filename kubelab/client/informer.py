@@ -39,6 +39,12 @@ class DeletedFinalStateUnknown:
         self.obj = obj
 
 
+def tombstone_object(obj):
+    """The object a delete handler was given: a :class:`DeletedFinalStateUnknown`'s last known
+    state, else the object itself (controllers' ``obj.(cache.DeletedFinalStateUnknown)``)."""
+    return obj.obj if type(obj) is DeletedFinalStateUnknown else obj
+
+
 class SharedInformer:
     def __init__(self, client: APIClient, kind: KindRef, namespace: Optional[str] = None,
                  label_selector: Optional[str] = None, field_selector: Optional[str] = None,

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Optional
 
 from kubelab.api import errors
+from kubelab.client.informer import tombstone_object
 from kubelab.api.apps import ControllerRevision, DaemonSet
 from kubelab.api.core import (Affinity, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
                               Pod, Toleration)
@@ -254,7 +255,7 @@ class DaemonSetController(Controller):
         self.history_informer.add_event_handler(self._history, lambda o, n: self._history(n), self._history)
 
     def _history(self, cr) -> None:
-        cr = getattr(cr, "obj", cr)
+        cr = tombstone_object(cr)
         ref = cr.metadata.controller_ref()
         if ref is not None and ref.kind == "DaemonSet":
             self.queue.add(f"{cr.metadata.namespace}/{ref.name}")
@@ -308,7 +309,7 @@ class DaemonSetController(Controller):
 
     def _pod_del(self, pod) -> None:
         self._pod_events += 1
-        pod = getattr(pod, "obj", pod)
+        pod = tombstone_object(pod)
         ds = self._owner(pod)
         if ds is not None:
             self.expectations.deletion_observed(ds.key())

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Optional
 
 from kubelab.api import errors
+from kubelab.client.informer import tombstone_object
 from kubelab.api.apps import Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet, ReplicaSetSpec
 from kubelab.api.base import parse_time, rfc3339
 from kubelab.api.core import Pod, PodTemplateSpec
@@ -266,7 +267,7 @@ class DeploymentController(Controller):
         return d if d is not None and d.uid == ref.uid else None
 
     def _rs_event(self, rs) -> None:
-        rs = getattr(rs, "obj", rs)
+        rs = tombstone_object(rs)
         d = self._owner_of(rs)
         if d is not None:
             self.enqueue(d)
@@ -295,7 +296,7 @@ class DeploymentController(Controller):
 
     def _pod_deleted(self, pod) -> None:
         # deletePod: Recreate waits for old pods to be gone
-        pod = getattr(pod, "obj", pod)
+        pod = tombstone_object(pod)
         ref = pod.metadata.controller_ref()
         if ref is None or ref.kind != "ReplicaSet":
             return

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Optional
 
 from kubelab.api import errors
+from kubelab.client.informer import tombstone_object
 from kubelab.api.apps import Deployment, ReplicaSet, StatefulSet
 from kubelab.api.base import parse_time
 from kubelab.api.coordination import PodDisruptionBudget
@@ -47,7 +48,7 @@ class DisruptionController(Controller):
         self.pod_informer.add_event_handler(self._pod, lambda o, n: self._pod(n), self._pod)
 
     def _pod(self, pod) -> None:
-        pod = getattr(pod, "obj", pod)
+        pod = tombstone_object(pod)
         for pdb in self.pdb_informer.list(pod.metadata.namespace):
             if Selector.from_label_selector(pdb.spec.selector).matches(pod.metadata.labels or {}):
                 self.enqueue(pdb)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Optional
 
 from kubelab.api import errors
+from kubelab.client.informer import tombstone_object
 from kubelab.api.core import (EndpointAddress, EndpointPort, Endpoints, EndpointSubset, ObjectReference, Pod,
                               Service)
 from kubelab.api.labels import Selector
@@ -68,7 +69,7 @@ class _ServicePodController(Controller):
         self.pod_informer.add_event_handler(self._pod, self._pod_update, self._pod)
 
     def _pod(self, pod) -> None:
-        pod = getattr(pod, "obj", pod)
+        pod = tombstone_object(pod)
         for svc in services_for_pod(self.svc_informer, pod):
             self.enqueue(svc)
 

@@ -31,6 +31,7 @@ import ipaddress
 from typing import Optional
 
 from kubelab.api import errors
+from kubelab.client.informer import tombstone_object
 from kubelab.api.base import parse_time, rfc3339
 from kubelab.api.coordination import Endpoint, EndpointConditions, EndpointSlice, EndpointSlicePort
 from kubelab.api.core import Node, ObjectReference, Pod, Service
@@ -221,7 +222,7 @@ class EndpointSliceController(_ServicePodController):
 
     def _slice_deleted(self, sl) -> None:
         """onEndpointSliceDelete: a deletion this controller did not expect."""
-        sl = getattr(sl, "obj", sl)
+        sl = tombstone_object(sl)
         key = self._managed(sl)
         if key is None or sl.name not in self._written.get(key, {}):
             return

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 
 from kubelab.api import errors
+from kubelab.client.informer import tombstone_object
 from kubelab.api.meta import KubeObject
 from kubelab.api.scheme import KINDS, kind_by_kind
 
@@ -84,7 +85,7 @@ class GarbageCollector(Controller):
                 self.queue.add(f"d:{obj.uid}")
 
     def _on_delete(self, obj) -> None:
-        obj = getattr(obj, "obj", obj)
+        obj = tombstone_object(obj)
         self.nodes.pop(obj.uid, None)
         self._link(obj, False)
         for dep in list(self.dependents.get(obj.uid, ())):

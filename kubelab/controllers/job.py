@@ -29,6 +29,7 @@ import datetime as _dt
 from typing import Optional
 
 from kubelab.api import errors
+from kubelab.client.informer import tombstone_object
 from kubelab.api.base import SIM_EPOCH, parse_time, rfc3339
 from kubelab.api.batch import CronJob, Job, JobCondition
 from kubelab.api.cron import CronError, CronSchedule, load_location, parse_standard
@@ -93,7 +94,7 @@ class JobController(Controller):
             self.enqueue(job)
 
     def _pod_del(self, pod) -> None:
-        pod = getattr(pod, "obj", pod)
+        pod = tombstone_object(pod)
         job = self._owner(pod)
         if job is not None:
             self.expectations.deletion_observed(job.key())
@@ -431,7 +432,7 @@ class CronJobController(Controller):
         self.job_informer.add_event_handler(self._job, lambda o, n: self._job(n), self._job)
 
     def _job(self, job) -> None:
-        job = getattr(job, "obj", job)
+        job = tombstone_object(job)
         ref = job.metadata.controller_ref()
         if ref is not None and ref.kind == "CronJob":
             self.queue.add(f"{job.metadata.namespace}/{ref.name}")

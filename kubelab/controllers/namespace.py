@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from kubelab.api import errors
+from kubelab.client.informer import tombstone_object
 from kubelab.api.base import rfc3339
 from kubelab.api.core import Namespace, Pod
 from kubelab.api.scheme import KINDS
@@ -125,7 +126,7 @@ class NamespaceController(Controller):
             self.queue.add(ns.name)
 
     def _deleted(self, ns) -> None:
-        ns = getattr(ns, "obj", ns)
+        ns = tombstone_object(ns)
         self._gone.add(ns.name)
         self.queue.add(ns.name)
 

@@ -20,6 +20,7 @@ import ipaddress
 from typing import Any, Optional
 
 from kubelab.api.core import Node
+from kubelab.client.informer import tombstone_object
 from kubelab.api.meta import ObjectMeta
 
 from .base import Controller, ControllerContext
@@ -118,7 +119,7 @@ class NodeIpamController(Controller):
         self.nodes.add_event_handler(self.enqueue, lambda old, new: self.enqueue(new), self._deleted)
 
     def _deleted(self, node: Any) -> None:
-        node = getattr(node, "obj", node)
+        node = tombstone_object(node)
         cidr = self.assigned.pop(node.metadata.name, None)
         if cidr is not None:
             self.cidrs.release(cidr)  # ReleaseCIDR

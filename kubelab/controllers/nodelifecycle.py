@@ -22,6 +22,7 @@ import math
 from typing import Optional
 
 from kubelab.api import errors
+from kubelab.client.informer import tombstone_object
 from kubelab.api.base import rfc3339
 from kubelab.api.coordination import Lease
 from kubelab.api.core import Node, NodeCondition, Pod, PodCondition, Taint
@@ -83,7 +84,7 @@ class NodeLifecycleController(Controller):
             self._ticker.cancel()
 
     def _node_deleted(self, node) -> None:
-        node = getattr(node, "obj", node)
+        node = tombstone_object(node)
         self.health.pop(node.name, None)
 
     # -- monitor -------------------------------------------------------------------------

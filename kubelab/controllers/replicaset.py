@@ -14,6 +14,7 @@ import math
 from typing import Optional
 
 from kubelab.api import errors
+from kubelab.client.informer import tombstone_object
 from kubelab.api.apps import ReplicaSet, ReplicaSetCondition
 from kubelab.api.base import parse_time, rfc3339
 from kubelab.api.core import Pod
@@ -213,7 +214,7 @@ class ReplicaSetController(Controller):
         self.enqueue(new)
 
     def _delete_rs(self, obj) -> None:
-        obj = getattr(obj, "obj", obj)
+        obj = tombstone_object(obj)
         self.expectations.delete(obj.key())
         self.enqueue(obj)
 
@@ -277,7 +278,7 @@ class ReplicaSetController(Controller):
                 self.enqueue(rs)
 
     def _delete_pod(self, pod) -> None:
-        pod = getattr(pod, "obj", pod)
+        pod = tombstone_object(pod)
         self._facts.pop(id(pod), None)
         ref = pod.metadata.controller_ref()
         rs = self._resolve(pod.metadata.namespace, ref)

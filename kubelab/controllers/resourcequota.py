@@ -11,6 +11,7 @@ recalculated when it is created or its spec changes, when something it counts go
 from __future__ import annotations
 
 from kubelab.api import quota
+from kubelab.client.informer import tombstone_object
 from kubelab.api.apps import DaemonSet, Deployment, ReplicaSet, StatefulSet
 from kubelab.api.batch import CronJob, Job
 from kubelab.api.core import ConfigMap, PersistentVolumeClaim, Pod, ResourceQuota, Secret, Service, ServiceAccount
@@ -63,7 +64,7 @@ class ResourceQuotaController(Controller):
                 self.enqueue(rq)
 
     def _deleted(self, obj) -> None:
-        obj = getattr(obj, "obj", obj)
+        obj = tombstone_object(obj)
         self._replenish(type(obj), obj.metadata.namespace)
 
     def _updated(self, old: KubeObject, new: KubeObject) -> None:

@@ -14,6 +14,7 @@ Both are keyed by namespace and read the informers; a namespace being deleted is
 from __future__ import annotations
 
 from kubelab.api import errors
+from kubelab.client.informer import tombstone_object
 from kubelab.api.core import ConfigMap, Namespace, ServiceAccount
 from kubelab.api.meta import ObjectMeta
 
@@ -46,7 +47,7 @@ class ServiceAccountsController(Controller):
         self.queue.add(ns.name)
 
     def _sa_deleted(self, sa) -> None:
-        sa = getattr(sa, "obj", sa)
+        sa = tombstone_object(sa)
         if sa.name == DEFAULT_SERVICE_ACCOUNT:
             self.queue.add(sa.metadata.namespace)
 
@@ -84,7 +85,7 @@ class RootCACertPublisher(Controller):
             self.queue.add(new.name)
 
     def _configmap(self, cm) -> None:
-        cm = getattr(cm, "obj", cm)
+        cm = tombstone_object(cm)
         if cm.name == ROOT_CA_CONFIGMAP:
             self.queue.add(cm.metadata.namespace)
 

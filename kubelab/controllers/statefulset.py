@@ -29,6 +29,7 @@ import re
 from typing import Optional
 
 from kubelab.api import errors
+from kubelab.client.informer import tombstone_object
 from kubelab.api.apps import ControllerRevision, StatefulSet
 from kubelab.api.core import PersistentVolumeClaim, Pod
 from kubelab.api.meta import OwnerReference
@@ -117,7 +118,7 @@ class StatefulSetController(Controller):
         self.history_informer = ctx.informers.informer(ControllerRevision)
 
     def _pod(self, pod) -> None:
-        pod = getattr(pod, "obj", pod)
+        pod = tombstone_object(pod)
         ref = pod.metadata.controller_ref()
         if ref is not None and ref.kind == "StatefulSet":
             self.queue.add(f"{pod.metadata.namespace}/{ref.name}")

@@ -17,6 +17,7 @@ from collections import deque
 from typing import Any, Optional
 
 from kubelab.api import errors
+from kubelab.client.informer import tombstone_object
 from kubelab.api.base import rfc3339, rfc3339_micro
 from kubelab.api.coordination import Lease, LeaseSpec
 from kubelab.api.core import (
@@ -487,7 +488,7 @@ class Kubelet:
                 self._on_pod(pod)
 
     def _on_pod_deleted(self, pod: Any) -> None:
-        pod = getattr(pod, "obj", pod)
+        pod = tombstone_object(pod)
         rp = self.pods.pop(pod.metadata.uid, None)
         if rp is not None:
             rp.stop_probes()

@@ -24,6 +24,7 @@ from typing import Any, Optional, Union
 
 
 from kubelab.api.core import Pod
+from kubelab.client.informer import tombstone_object
 from kubelab.sim.kernel import Event, Simulator
 
 from . import config as cfgmod
@@ -285,7 +286,7 @@ class Scheduler:
             self.queue.update(pinfo)
 
     def _on_pod_delete(self, pod: Pod) -> None:
-        pod = getattr(pod, "obj", pod)  # DeletedFinalStateUnknown
+        pod = tombstone_object(pod)  # DeletedFinalStateUnknown
         uid = pod.metadata.uid or f"{pod.metadata.namespace or 'default'}/{pod.metadata.name}"
         self._pods.pop(uid, None)
         self.queue.delete(uid)
@@ -305,7 +306,7 @@ class Scheduler:
             self.queue.move_all_to_active_or_backoff(ep.NODE_UPDATE)
 
     def _on_node_delete(self, node) -> None:
-        node = getattr(node, "obj", node)
+        node = tombstone_object(node)
         self.cache.remove_node(node.metadata.name)
 
     # -- the scheduling cycle -----------------------------------------------------------------
