@@ -430,6 +430,10 @@ class DaemonSetController(Controller):
         for node in nodes:
             should_run, should_continue = runs[node.name]
             pods = by_node.get(node.name)
+            if should_continue and not surge and pods is not None and len(pods) == 1:
+                p = pods[0]  # the usual node: its one live pod stays (what the loop below concludes)
+                if p.metadata.deletion_timestamp is None and p.status.phase not in ("Failed", "Succeeded"):
+                    continue
             if should_run and pods is None:
                 to_create.append(node.name)
             elif should_continue:
@@ -716,7 +720,8 @@ class DaemonSetController(Controller):
                 if not scheduled:
                     continue
                 current += 1
-                pod = sorted(by_node[node.name], key=_creation_and_phase)[0]
+                pods = by_node[node.name]
+                pod = pods[0] if len(pods) == 1 else min(pods, key=_creation_and_phase)  # the first in that order
                 if is_pod_ready(pod):
                     ready += 1
                     if is_pod_available(pod, mrs, now):
