@@ -55,7 +55,7 @@ class Requirement:
 class Selector:
     """A conjunction of requirements; the empty selector matches everything."""
 
-    __slots__ = ("requirements", "_nothing", "_equals")
+    __slots__ = ("requirements", "_nothing", "equality_pairs")
 
     def __init__(self, requirements: Iterable[Requirement] = (), nothing: bool = False):
         # labels.internalSelector sorts requirements by key for a stable String()
@@ -64,7 +64,7 @@ class Selector:
         # a selector of key=value requirements only (every matchLabels) matches when its pairs
         # are a subset of the labels: one set comparison instead of a call per requirement
         eq = all(r.operator in ("=", "==", "in") and len(r.values) == 1 for r in self.requirements)
-        self._equals = frozenset((r.key, r.values[0]) for r in self.requirements) if eq else None
+        self.equality_pairs = frozenset((r.key, r.values[0]) for r in self.requirements) if eq else None
 
     @classmethod
     def everything(cls) -> "Selector":
@@ -98,8 +98,8 @@ class Selector:
         if self._nothing:
             return False
         labels = labels or {}
-        if self._equals is not None:
-            return self._equals <= labels.items()
+        if self.equality_pairs is not None:
+            return self.equality_pairs <= labels.items()
         return all(r.matches(labels) for r in self.requirements)
 
     def empty(self) -> bool:

@@ -297,7 +297,7 @@ class ReplicaSetController(Controller):
         # getRSPods: the pods this ReplicaSet controls and the namespace's orphans (the index)
         facts = self._facts_of(filter_by_owner(self.pod_informer, rs))
         active = [f for f in facts if f[2]]
-        uid, eq = rs.uid, selector._equals
+        uid, eq = rs.uid, selector.equality_pairs
         if all(f[3] == uid for f in active) and (
                 all(eq <= f[5] for f in active) if eq is not None else all(selector.matches(f[4]) for f in active)):
             filtered = active  # ClaimPods keeps every pod it owns that matches; nothing to adopt or release
@@ -400,7 +400,7 @@ class ReplicaSetController(Controller):
         now = self.sim.now
         st.replicas = len(filtered)
         facts = filtered
-        eq = template_sel._equals  # from_set: key=value pairs only
+        eq = template_sel.equality_pairs  # from_set: key=value pairs only
         st.fully_labeled_replicas = sum(1 for f in facts if eq <= f[5])
         st.ready_replicas = sum(1 for f in facts if f[6])
         # IsPodAvailable: ready, and for longer than minReadySeconds (a ready pod without a
