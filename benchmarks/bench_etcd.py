@@ -230,8 +230,10 @@ def main() -> None:
               f"p99 {k['lat_p99_ms']:.2f} ms simulated")
     u = bench_kubelab_latency()
     print(f"kubelab unloaded write latency: p50 {u['lat_p50_ms']:.2f} ms, max {u['lat_max_ms']:.2f} ms simulated")
-    r = bench_real(a.real_writes, a.real_window)
-    if r is None:
+    r = bench_real(a.real_writes, a.real_window) if a.real_writes > 0 else None
+    if a.real_writes <= 0:
+        print("real etcd: skipped (--real-writes 0)")
+    elif r is None:
         print("real etcd: not installed (apt-get install etcd-server)")
     else:
         print(f"real etcd 3.4 ({r['members']} members, loopback, JSON gateway, {r['clients']} concurrent clients): "
