@@ -64,7 +64,7 @@ class Selector:
         # a selector of key=value requirements only (every matchLabels) matches when its pairs
         # are a subset of the labels: one set comparison instead of a call per requirement
         eq = all(r.operator in ("=", "==", "in") and len(r.values) == 1 for r in self.requirements)
-        self.equality_pairs = frozenset((r.key, r.values[0]) for r in self.requirements) if eq else None
+        self.equality_pairs = frozenset((r.key, r.values[0]) for r in self.requirements) if eq and not nothing else None
 
     @classmethod
     def everything(cls) -> "Selector":
