@@ -17,7 +17,7 @@ from kubelab.api.base import parse_time, rfc3339
 from kubelab.api.meta import KubeObject, OwnerReference
 from kubelab.api.podutil import is_pod_terminal
 from kubelab.client import EventRecorder, RateLimitingQueue, SharedInformerFactory
-from kubelab.client.informer import DeletedFinalStateUnknown
+from kubelab.client.informer import tombstone_object
 from kubelab.sim import Event, Simulator
 
 if TYPE_CHECKING:
@@ -87,9 +87,7 @@ class Controller:
         pass
 
     def enqueue(self, obj: Any) -> None:
-        if isinstance(obj, DeletedFinalStateUnknown):
-            obj = obj.obj
-        self.queue.add(obj.key())
+        self.queue.add(tombstone_object(obj).key())
 
     def create_pod(self, owner: KubeObject, pod: KubeObject) -> Event:
         """controller_utils.go RealPodControl.CreatePods: create ``pod`` for ``owner`` and record
