@@ -124,6 +124,63 @@ _object_new = object.__new__
 _ATOMIC = frozenset({str, int, float, bool, type(None), bytes, _dt.datetime, _Quantity})
 _MODEL_TYPES: set = set()  # model classes seen (isinstance on pydantic's ABCMeta costs more than a set lookup)
 
+class ReadOnlyFieldsSet(frozenset):
+    """The ``__pydantic_fields_set__`` of an object held in a cache (the API server's watch
+    cache, and through it every informer): one shared, immutable set per distinct shape.
+
+    A decoded Pod is ~20 models and their fields-set sets were a third of its memory; objects
+    of one shape share one set here. Assigning a field of a cached object ends in
+    ``fields_set.add`` and raises, which is client-go's rule made loud (its
+    KUBE_CACHE_MUTATION_DETECTOR): copy a cached object (``copy_deep``) before changing it.
+    Every copy (``copy_deep``, ``model_copy``, ``copy.copy``) gets an ordinary set back."""
+
+    __slots__ = ()
+
+    def add(self, name):
+        raise TypeError(f"cannot set field {name!r} of an object shared by a cache: "
+                        "change a copy_deep() of it (client-go: never mutate a cached object)")
+
+    def copy(self) -> set:
+        return set(self)
+
+    def __copy__(self) -> set:
+        return set(self)
+
+    def __deepcopy__(self, memo) -> set:
+        return set(self)
+
+    def __reduce__(self):  # pickled and restored as the plain set pydantic expects
+        return (set, (list(self),))
+
+
+_READ_ONLY_SETS: dict[frozenset, ReadOnlyFieldsSet] = {}
+
+
+def share_fields_sets(obj):
+    """Mark an object tree as a cache's (see ``ReadOnlyFieldsSet``); returns ``obj``."""
+    t = type(obj)
+    if t is list:
+        for x in obj:
+            if type(x) not in _ATOMIC:
+                share_fields_sets(x)
+    elif t in _MODEL_TYPES or isinstance(obj, BaseModel) and not _MODEL_TYPES.add(t):
+        fs = obj.__pydantic_fields_set__
+        if type(fs) is not ReadOnlyFieldsSet:
+            key = frozenset(fs)
+            shared = _READ_ONLY_SETS.get(key)
+            if shared is None:
+                shared = _READ_ONLY_SETS[key] = ReadOnlyFieldsSet(key)
+            _object_setattr(obj, "__pydantic_fields_set__", shared)
+        for x in obj.__dict__.values():
+            if type(x) not in _ATOMIC:
+                share_fields_sets(x)
+    elif t is dict:
+        for x in obj.values():
+            if type(x) not in _ATOMIC:
+                share_fields_sets(x)
+    return obj
+
+
 
 def _clone(v: Any) -> Any:
     """A deep copy of an API-object tree (models, lists, dicts, immutable leaves).
@@ -150,7 +207,7 @@ def _clone(v: Any) -> Any:
         _object_setattr(m, "__dict__", d)
         extra = v.__pydantic_extra__
         _object_setattr(m, "__pydantic_extra__", None if extra is None else _clone(extra))
-        _object_setattr(m, "__pydantic_fields_set__", v.__pydantic_fields_set__.copy())
+        _object_setattr(m, "__pydantic_fields_set__", set(v.__pydantic_fields_set__))
         private = getattr(v, "__pydantic_private__", None)
         _object_setattr(m, "__pydantic_private__", None if private is None else _copy.deepcopy(private))
         return m

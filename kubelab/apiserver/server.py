@@ -336,7 +336,7 @@ class APIServer:
                     self.sim.call_later(1.0, lambda: self._prime(kind).add_callback(lambda e: done.succeed(None) if not done.triggered else None))
                 return
             kvs, rev = ev.value
-            cache.replace([storage.decode(kind, v, r) for _, v, r in kvs], rev)
+            cache.replace([storage.decode_cached(kind, v, r) for _, v, r in kvs], rev)
             if kind.KIND in _APF_KINDS:
                 self._apf_config_changed()
             w = self.storage.watch(prefix, rev + 1, lambda evs: self._on_etcd_events(kind, evs))
@@ -358,12 +358,12 @@ class APIServer:
                 if span is not None:
                     tr.record(self.name, "WatchCacheUpdated", f"{span} {e.type} revision={e.revision}")
             if e.type == "DELETED":
-                obj = storage.decode(kind, e.prev_value, e.revision) if e.prev_value else None
+                obj = storage.decode_cached(kind, e.prev_value, e.revision) if e.prev_value else None
                 if obj is None:
                     continue
                 cache.apply("DELETED", obj, e.revision)
             else:
-                cache.apply(e.type, storage.decode(kind, e.value, e.revision), e.revision)
+                cache.apply(e.type, storage.decode_cached(kind, e.value, e.revision), e.revision)
         if kind.KIND in _APF_KINDS:
             self._apf_config_changed()
 

@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from kubelab.api.base import share_fields_sets
 from kubelab.api.meta import KubeObject
 from kubelab.api.scheme import kind_by_kind
 from kubelab.etcd import mvcc
@@ -67,6 +68,13 @@ def decode(cls: type[KubeObject], value: bytes, mod_revision: int) -> KubeObject
     obj = cls.model_validate_json(value)
     obj.metadata.resource_version = str(mod_revision)
     return obj
+
+
+def decode_cached(cls: type[KubeObject], value: bytes, mod_revision: int) -> KubeObject:
+    """``decode`` for the watch cache: the object is shared by the cache and every informer
+    fed from it, so it is marked read-only (and its fields-set sets are shared, a third of
+    a decoded object's memory): see kubelab.api.base.ReadOnlyFieldsSet."""
+    return share_fields_sets(decode(cls, value, mod_revision))
 
 
 def decode_any(value: bytes, mod_revision: int) -> KubeObject:
