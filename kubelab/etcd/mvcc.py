@@ -1168,6 +1168,17 @@ class KV:
             w.callback(WatchResponse(self.header(), w.watch_id))
 
     def _notify(self, rev: int, events: list[WatchEvent]) -> None:
+        if len(events) == 1:
+            # most revisions change one key: test each watcher's range inline (watchableStore.notify
+            # asks its watcherGroup for the watchers of that key) instead of a _filter call each
+            key = events[0][1][_KEY]
+            for w in list(self._watchers.values()):
+                end = w.range_end
+                if (key == w.key) if end is None else (key >= w.key and (end == b"\x00" or key < end)):
+                    evs = w._filter(events)
+                    if evs:
+                        w.callback(WatchResponse(self.header(rev), w.watch_id, events=evs))
+            return
         for w in list(self._watchers.values()):
             evs = w._filter(events)
             if evs:
