@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy as _copy
 import datetime as _dt
 import functools
+import typing as _typing
 from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict
@@ -104,6 +105,12 @@ class K8sModel(BaseModel):
         """The object as the API serialises it (camelCase, unset fields omitted)."""
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        fs = self.__pydantic_fields_set__
+        if type(fs) is ReadOnlyFieldsSet:  # refused before anything changes
+            fs.add(name)
+        super().__setattr__(name, value)
+
     def copy_deep(self):
         """A deep copy (what client-go's DeepCopy is for: never mutate a cached object).
 
@@ -160,26 +167,68 @@ def share_fields_sets(obj):
     """Mark an object tree as a cache's (see ``ReadOnlyFieldsSet``); returns ``obj``."""
     t = type(obj)
     if t is list:
-        for x in obj:
-            if type(x) not in _ATOMIC:
-                share_fields_sets(x)
+        _share_list(obj)
     elif t in _MODEL_TYPES or isinstance(obj, BaseModel) and not _MODEL_TYPES.add(t):
-        fs = obj.__pydantic_fields_set__
-        if type(fs) is not ReadOnlyFieldsSet:
+        _share_model(obj, t)
+    return obj
+
+
+_LAST_SHARED: dict[type, ReadOnlyFieldsSet] = {}  # per model class: the set its last object got
+_NESTED_FIELDS: dict[type, tuple[str, ...]] = {}  # per model class: the fields that can hold models
+
+
+def _may_hold_model(annotation) -> bool:
+    if isinstance(annotation, type):
+        return issubclass(annotation, BaseModel)
+    if isinstance(annotation, (str, _typing.ForwardRef)):
+        return True  # unresolved: look at the values
+    return any(_may_hold_model(a) for a in _typing.get_args(annotation))
+
+
+def _nested_fields(t) -> tuple[str, ...]:
+    names = _NESTED_FIELDS.get(t)
+    if names is None:
+        names = _NESTED_FIELDS[t] = tuple(n for n, f in t.model_fields.items() if _may_hold_model(f.annotation))
+    return names
+
+
+def _share_model(m, t) -> None:
+    fs = m.__pydantic_fields_set__
+    if type(fs) is not ReadOnlyFieldsSet:
+        shared = _LAST_SHARED.get(t)
+        if shared is None or shared != fs:  # objects of a kind mostly come in one shape
             key = frozenset(fs)
             shared = _READ_ONLY_SETS.get(key)
             if shared is None:
                 shared = _READ_ONLY_SETS[key] = ReadOnlyFieldsSet(key)
-            _object_setattr(obj, "__pydantic_fields_set__", shared)
-        for x in obj.__dict__.values():
-            if type(x) not in _ATOMIC:
-                share_fields_sets(x)
-    elif t is dict:
-        for x in obj.values():
-            if type(x) not in _ATOMIC:
-                share_fields_sets(x)
-    return obj
+            _LAST_SHARED[t] = shared
+        _object_setattr(m, "__pydantic_fields_set__", shared)
+    # only the fields whose type can hold a model are walked (labels, quantities and the
+    # plain dict trees of Loose structures cannot)
+    d = m.__dict__
+    for name in _NESTED_FIELDS.get(t) or _nested_fields(t):
+        x = d[name]
+        if x is None:
+            continue
+        tx = type(x)
+        if tx in _MODEL_TYPES:
+            _share_model(x, tx)
+        elif tx is list:
+            _share_list(x)
+        elif tx is dict:
+            _share_list(list(x.values()))
+        elif tx not in _ATOMIC and isinstance(x, BaseModel):
+            _MODEL_TYPES.add(tx)
+            _share_model(x, tx)
 
+
+def _share_list(xs: list) -> None:
+    for x in xs:
+        tx = type(x)
+        if tx in _MODEL_TYPES or (tx not in _ATOMIC and isinstance(x, BaseModel) and not _MODEL_TYPES.add(tx)):
+            _share_model(x, tx)
+        elif tx is list:
+            _share_list(x)
 
 
 def _clone(v: Any) -> Any:
