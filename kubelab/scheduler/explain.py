@@ -50,6 +50,18 @@ def reason_histogram(status_table, fail_ids: np.ndarray) -> dict[str, int]:
     return counts
 
 
+def _message_of(st) -> str:
+    return st.message()
+
+
+def _plugin_of(st) -> str:
+    return st.plugin
+
+
+def _code_of(st) -> str:
+    return st.code.name
+
+
 class Decision:
     """One scheduling attempt of one pod.
 
@@ -88,12 +100,48 @@ class Decision:
         self._cache: dict[str, Any] = {}
         self._sel_idx = -1
         self._sel_pos = -1
+        # a PreFilterResult: the nodes it named (indices) and the absent nodes' status
+        self._present: Optional[np.ndarray] = None
+        self._absent = None
+        self.pre_filter_plugins: list[str] = []
 
     # -- recording (the cycle calls these) ------------------------------------------------
     def record_filter(self, names, status_table, fail_idx, fail_ids) -> None:
         self._names, self._status_table = names, status_table
         self._fail_idx, self._fail_ids = fail_idx, fail_ids
         self._cache.clear()
+
+    def record_pre_filter_result(self, present, absent_status, plugins) -> None:
+        """PreFilter named the nodes to consider (``present``, indices); every other node
+        has ``absent_status`` (schedule_one.go SetAbsentNodesStatus)."""
+        self._present, self._absent = present, absent_status
+        self.pre_filter_plugins = list(plugins)
+        self._cache.clear()
+
+    @property
+    def pre_filter_result(self) -> Optional[list[str]]:
+        """The nodes PreFilter narrowed the cycle to (that exist), or None: all nodes."""
+        if self._present is None:
+            return None
+        n = self._names
+        return [n[i] for i in self._present.tolist()]
+
+    def _absent_idx(self) -> list[int]:
+        if self._present is None:
+            return []
+        keep = np.ones(len(self._names), dtype=bool)
+        keep[self._present] = False
+        return np.flatnonzero(keep).tolist()
+
+    def _verdicts(self, face) -> dict[str, str]:
+        t, n = self._status_table, self._names
+        out = {n[i]: face(t[s]) for i, s in zip(self._fail_idx.tolist(), self._fail_ids.tolist())}
+        absent = self._absent_idx()
+        if absent:
+            v = ", ".join(self.pre_filter_plugins) if face is _plugin_of else face(self._absent)
+            for i in absent:
+                out[n[i]] = v
+        return out
 
     def record_scores(self, idx, plugins, raw, norm, weights, total, raw_rows=None) -> None:
         """``raw_rows``: if given, the only rows where ``raw`` may differ from ``norm``
@@ -131,6 +179,7 @@ class Decision:
             self._score_idx = self._score_idx[keep]
             self._raw, self._norm, self._total = self._raw[:, keep], self._norm[:, keep], self._total[keep]
         self._fail_idx = self._fail_ids = _EMPTY  # (a [:0] view would keep the full arrays alive)
+        self._present = self._absent = None
         self._cache.clear()
 
     # -- the plain-data face ---------------------------------------------------------------
@@ -142,24 +191,19 @@ class Decision:
 
     @property
     def filtered_out(self) -> dict[str, str]:
-        def build():
-            t, n = self._status_table, self._names
-            return {n[i]: t[s].message() for i, s in zip(self._fail_idx.tolist(), self._fail_ids.tolist())}
-        return self._memo("filtered_out", build)
+        """Node -> reason, for every node rejected, and every node a PreFilterResult left
+        out (with the absent nodes' reason)."""
+        return self._memo("filtered_out", lambda: self._verdicts(_message_of))
 
     @property
     def filter_plugin(self) -> dict[str, str]:
-        def build():
-            t, n = self._status_table, self._names
-            return {n[i]: t[s].plugin for i, s in zip(self._fail_idx.tolist(), self._fail_ids.tolist())}
-        return self._memo("filter_plugin", build)
+        """Node -> the plugin that rejected it (for a node a PreFilterResult left out: the
+        plugins whose PreFilter named the nodes, joined by ", ")."""
+        return self._memo("filter_plugin", lambda: self._verdicts(_plugin_of))
 
     @property
     def filter_code(self) -> dict[str, str]:
-        def build():
-            t, n = self._status_table, self._names
-            return {n[i]: t[s].code.name for i, s in zip(self._fail_idx.tolist(), self._fail_ids.tolist())}
-        return self._memo("filter_code", build)
+        return self._memo("filter_code", lambda: self._verdicts(_code_of))
 
     def _matrix(self, m) -> dict[str, dict[str, int]]:
         n, p = self._names, self._plugins
@@ -200,12 +244,21 @@ class Decision:
         return list(self.history)
 
     def reason_counts(self) -> dict[str, int]:
-        return reason_histogram(self._status_table, self._fail_ids)
+        counts = reason_histogram(self._status_table, self._fail_ids)
+        absent = self._absent_idx()
+        if absent:
+            for r in self._absent.reasons:
+                counts[r] = counts.get(r, 0) + len(absent)
+        return counts
 
     def why_not(self, node: str) -> str:
         """In plain words: why the pod did not go to ``node``."""
         if node == self.selected_node:
             return f"{node} was chosen."
+        if self._present is not None and node in self._names and node in self.filtered_out \
+                and self._names.index(node) not in set(self._present.tolist()):
+            return (f"{node} was not considered: PreFilter of {', '.join(self.pre_filter_plugins)} named the nodes "
+                    f"to consider ({self.filtered_out[node]}).")
         if node in self.filtered_out:
             return f"{node} was filtered out by {self.filter_plugin[node]}: {self.filtered_out[node]}."
         if node in self.total:

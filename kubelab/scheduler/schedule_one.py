@@ -8,12 +8,13 @@ breaks ties among the best totals at random from the scheduler's seeded stream.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Optional
 
 import numpy as np
 
 from .explain import Decision, fit_error_message, reason_histogram
 from .framework.cycle_state import CycleState
+from .framework.interface import all_nodes, split_pre_filter
 from .framework.runtime import Framework
 from .framework.status import Code, Status
 from .framework.types import PodInfo
@@ -26,26 +27,36 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 
 
 class Diagnosis:
-    """Why no node fits: the status of every rejected node, and the rejecting plugins."""
+    """Why no node fits: the status of every rejected node, and the rejecting plugins.
 
-    def __init__(self, fwk: Framework, names, fail_idx: np.ndarray, fail_ids: np.ndarray, pre_filter_msg: str = ""):
+    ``absent_status`` is NodeToStatus's absentNodesStatus: the status of every node not
+    in the map (by default UnschedulableAndUnresolvable with no reason; when a
+    PreFilterResult narrowed the nodes, "node(s) didn't satisfy plugin(s) [...]")."""
+
+    def __init__(self, fwk: Framework, names, fail_idx: np.ndarray, fail_ids: np.ndarray, pre_filter_msg: str = "",
+                 absent_status: Optional[Status] = None, plugins: Iterable[str] = ()):
         self.fwk = fwk
         self.names = names
         self.fail_idx = fail_idx
         self.fail_ids = fail_ids
         self.pre_filter_msg = pre_filter_msg
         self.post_filter_msg = ""
+        self.absent_status = absent_status if absent_status is not None else Status(Code.UnschedulableAndUnresolvable)
         table = fwk.status_table
-        self.unschedulable_plugins = {table[i].plugin for i in np.unique(fail_ids).tolist()} if fail_ids.size else set()
+        # diagnosis.UnschedulablePlugins: the plugins whose PreFilterResult left nodes out,
+        # then AddPluginStatus of each rejection (a status without a plugin adds none)
+        self.unschedulable_plugins = set(plugins)
+        if fail_ids.size:
+            self.unschedulable_plugins.update(table[i].plugin for i in np.unique(fail_ids).tolist() if table[i].plugin)
         self._by_idx: Optional[dict[int, Status]] = None
 
     def status_of(self, idx: int) -> Status:
-        """NodeToStatus.Get: a node absent from the map is UnschedulableAndUnresolvable."""
+        """NodeToStatus.Get: a node absent from the map has the absent nodes' status."""
         if self._by_idx is None:
             t = self.fwk.status_table
             self._by_idx = {i: t[s] for i, s in zip(self.fail_idx.tolist(), self.fail_ids.tolist())}
         st = self._by_idx.get(idx)
-        return st if st is not None else Status(Code.UnschedulableAndUnresolvable)
+        return st if st is not None else self.absent_status
 
     def __len__(self) -> int:
         return int(self.fail_idx.size)
@@ -60,7 +71,13 @@ class FitError(Exception):
 
     def message(self) -> str:
         d = self.diagnosis
-        counts = {} if d.pre_filter_msg else reason_histogram(d.fwk.status_table, d.fail_ids)
+        counts = {}
+        if not d.pre_filter_msg:
+            counts = reason_histogram(d.fwk.status_table, d.fail_ids)
+            absent = self.num_all_nodes - len(d)
+            if absent > 0:  # FitError.Error: the absent nodes' reasons, counted once per absent node
+                for r in d.absent_status.reasons:
+                    counts[r] = counts.get(r, 0) + absent
         return fit_error_message(self.num_all_nodes, counts, d.pre_filter_msg, d.post_filter_msg)
 
 
@@ -108,7 +125,7 @@ def find_nodes_that_fit(sched, fwk: Framework, state: CycleState, pinfo: PodInfo
     n = snap.num_nodes
     names = snap.names()
     d.num_all_nodes = n
-    st = fwk.run_pre_filter(state, pinfo, snap)
+    pre_res, st, with_nodes = fwk.run_pre_filter_plugins(state, pinfo, snap)
     if not st.is_success():
         # PreFilter rejected: every node carries the same status (schedule_one.go)
         sid = fwk.intern(st)
@@ -117,7 +134,7 @@ def find_nodes_that_fit(sched, fwk: Framework, state: CycleState, pinfo: PodInfo
         d.record_filter(names, fwk.status_table, idx, ids)
         d.pre_filter_message = st.message()
         d.evaluated_nodes = n
-        raise FitError(pinfo, n, Diagnosis(fwk, names, idx, ids, st.message()))
+        raise FitError(pinfo, n, Diagnosis(fwk, names, idx, ids, st.message(), plugins=with_nodes))
 
     filters, vector = fwk.filter_plan(state)
     # a pod that preempted tries its nominated node first (evaluateNominatedNode)
@@ -130,6 +147,9 @@ def find_nodes_that_fit(sched, fwk: Framework, state: CycleState, pinfo: PodInfo
                 d.record_filter(names, fwk.status_table, _EMPTY, _EMPTY)
                 d.evaluated_nodes = d.feasible_nodes = 1
                 return ok
+
+    if not all_nodes(pre_res):
+        return _find_in_pre_filter_result(sched, fwk, state, pinfo, d, snap, filters, names, n, pre_res, with_nodes)
 
     to_find = num_feasible_nodes_to_find(fwk.percentage_of_nodes_to_score, n)
     start = sched.next_start_node_index % n if n else 0
@@ -207,7 +227,7 @@ def _with_nominated_pods(sched, fwk, state, pinfo, snap, ok, fi, fs):
             st2 = state.clone()
             for pl in fwk.active_filters(state):
                 if getattr(pl, "depends_on_pods", False):
-                    r = pl.pre_filter(st2, pinfo, snap)
+                    r = split_pre_filter(pl.pre_filter(st2, pinfo, snap))[1]
                     if r is not None and r.is_skip():
                         st2.skip_filter_plugins.add(pl.name)
             good, _, bad_ids = fwk.run_filter_nodes(st2, pinfo, snap, np.asarray([ni.idx], dtype=np.int64))
@@ -222,6 +242,46 @@ def _with_nominated_pods(sched, fwk, state, pinfo, snap, ok, fi, fs):
     keep = ~np.isin(ok, np.asarray(drop, dtype=np.int64))
     return (ok[keep], np.concatenate((fi, np.asarray(drop, dtype=np.int64))),
             np.concatenate((fs, np.asarray(ids, dtype=np.int64))))
+
+
+def _find_in_pre_filter_result(sched, fwk, state, pinfo, d, snap, filters, names, n, pre_res, with_nodes) -> np.ndarray:
+    """findNodesThatFitPod when PreFilter returned node names: only those nodes (that
+    exist) are filtered; every other node gets the absent nodes' status
+    UnschedulableAndUnresolvable "node(s) didn't satisfy plugin(s) [<plugins>]".
+    numFeasibleNodesToFind and the start index apply to the narrowed list; the next start
+    index moves on by the nodes processed, modulo all nodes (schedule_one.go).
+
+    Upstream ranges over the result's Go map (no set order); kubelab takes the nodes in the
+    snapshot's order, so the same seed gives the same walk."""
+    get = snap.get
+    cand = np.asarray(sorted(ni.idx for ni in (get(nm) for nm in pre_res.node_names) if ni is not None), dtype=np.int64)
+    m = int(cand.size)
+    absent = Status(Code.UnschedulableAndUnresolvable, f"node(s) didn't satisfy plugin(s) [{' '.join(sorted(with_nodes))}]")
+    if m:
+        to_find = num_feasible_nodes_to_find(fwk.percentage_of_nodes_to_score, m)
+        start = sched.next_start_node_index % m
+        walk = np.concatenate((cand[start:], cand[:start])) if start else cand
+        ok, fi, fs = fwk.run_filter_nodes(state, pinfo, snap, walk, filters)
+        ok, fi, fs = _with_nominated_pods(sched, fwk, state, pinfo, snap, ok, fi, fs)
+        if ok.size >= to_find > 0:  # ok keeps the walk's order
+            feasible = ok[:to_find]
+            p = int((np.searchsorted(cand, feasible[-1]) - start) % m)
+            if fi.size:
+                keep = ((np.searchsorted(cand, fi) - start) % m) <= p
+                fi, fs = fi[keep], fs[keep]
+        else:
+            feasible = ok
+    else:
+        feasible = fi = fs = _EMPTY
+    processed = int(feasible.size + fi.size)  # len(feasibleNodes) + diagnosis.NodeToStatus.Len()
+    sched.next_start_node_index = (sched.next_start_node_index + processed) % n
+    d.record_filter(names, fwk.status_table, fi, fs)
+    d.record_pre_filter_result(cand, absent, sorted(with_nodes))
+    d.evaluated_nodes = processed
+    d.feasible_nodes = int(feasible.size)
+    if feasible.size == 0:
+        raise FitError(pinfo, n, Diagnosis(fwk, names, fi, fs, absent_status=absent, plugins=with_nodes))
+    return feasible
 
 
 def _find_vector(sched, fwk, state, pinfo, d, snap, filters, names, n, start, to_find) -> np.ndarray:

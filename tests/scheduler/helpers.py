@@ -12,6 +12,7 @@ import numpy as np
 from kubelab.api.core import Node, Pod
 from kubelab.scheduler import Scheduler
 from kubelab.scheduler.framework.cycle_state import CycleState
+from kubelab.scheduler.framework.interface import split_pre_filter
 from kubelab.scheduler.framework.types import PodInfo
 from kubelab.scheduler.schedule_one import NodeSeq
 from kubelab.sim.kernel import Simulator
@@ -104,7 +105,9 @@ def run_filter(plugin: str, pod: Pod, nodes, existing=(), args: Optional[dict] =
     snap = s.cache.snapshot
     state = CycleState()
     if hasattr(pl, "pre_filter"):
-        st = pl.pre_filter(state, pinfo, snap)
+        # a PreFilterResult is the framework's business (it narrows the nodes, see
+        # test_prefilter_result.py); here every node's Filter verdict is wanted
+        st = split_pre_filter(pl.pre_filter(state, pinfo, snap))[1]
         if st is not None and st.is_skip():
             return {ni.name: None for ni in snap.node_infos()}
         if st is not None and not st.is_success():

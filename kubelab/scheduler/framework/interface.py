@@ -7,11 +7,15 @@ answer for all of them at once (same verdicts and numbers as the per-node method
 which remain the reference and are what the tests compare against). ``filter_nodes``
 returns ``(codes, statuses)``: 0 passes, k > 0 is ``statuses[k - 1]``; ``(None, ())``
 says every node passes.
+
+``pre_filter`` may return None (Success), a Status, a :class:`PreFilterResult` (Success,
+downstream looks at those nodes only) or a ``(PreFilterResult or None, Status or None)``
+pair, as upstream's ``PreFilter`` returns ``(*PreFilterResult, *Status)``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # pragma: no cover
 
@@ -67,6 +71,60 @@ UNSCHEDULABLE_TIMEOUT = "UnschedulableTimeout"
 FORCE_ACTIVATE = "ForceActivate"
 
 
+class PreFilterResult:
+    """interface.go PreFilterResult: the set of nodes downstream should consider;
+    ``node_names`` None means all nodes are eligible."""
+
+    __slots__ = ("node_names",)
+
+    def __init__(self, node_names: Optional[Iterable[str]] = None):
+        self.node_names = None if node_names is None else set(node_names)
+
+    def all_nodes(self) -> bool:
+        """AllNodes: ``p == nil || p.NodeNames == nil`` (a None result counts too: use
+        :func:`all_nodes`)."""
+        return self.node_names is None
+
+    def merge(self, other: Optional["PreFilterResult"]) -> Optional["PreFilterResult"]:
+        """Merge: None if both allow all nodes, else the intersection of the sets given."""
+        return merge_pre_filter_results(self, other)
+
+    def __eq__(self, other: object) -> bool:
+        if other is None:
+            return self.node_names is None
+        return isinstance(other, PreFilterResult) and self.node_names == other.node_names
+
+    def __repr__(self) -> str:
+        return "PreFilterResult(all nodes)" if self.node_names is None else f"PreFilterResult({sorted(self.node_names)})"
+
+
+def all_nodes(r: Optional[PreFilterResult]) -> bool:
+    """PreFilterResult.AllNodes on a possibly nil result."""
+    return r is None or r.node_names is None
+
+
+def merge_pre_filter_results(p: Optional[PreFilterResult], q: Optional[PreFilterResult]) -> Optional[PreFilterResult]:
+    """interface.go (*PreFilterResult).Merge, nil-safe as upstream's method is."""
+    if all_nodes(p) and all_nodes(q):
+        return None
+    if all_nodes(p):
+        return PreFilterResult(q.node_names)
+    if all_nodes(q):
+        return PreFilterResult(p.node_names)
+    return PreFilterResult(p.node_names & q.node_names)
+
+
+def split_pre_filter(r: Any) -> tuple[Optional[PreFilterResult], Any]:
+    """What a ``pre_filter`` returned, as (result, status-or-None)."""
+    if r is None:
+        return None, None
+    if type(r) is tuple:
+        return r[0], r[1]
+    if isinstance(r, PreFilterResult):
+        return r, None
+    return None, r
+
+
 class Plugin(Protocol):
     name: str
 
@@ -82,7 +140,7 @@ class QueueSortPlugin(Protocol):
 class PreFilterPlugin(Protocol):
     name: str
 
-    def pre_filter(self, state: "CycleState", pod: "PodInfo", snapshot: "Snapshot") -> Optional["Status"]: ...
+    def pre_filter(self, state: "CycleState", pod: "PodInfo", snapshot: "Snapshot") -> Any: ...
 
 
 @runtime_checkable

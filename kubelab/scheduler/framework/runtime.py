@@ -90,26 +90,60 @@ class Framework:
         self.weights.pop(name, None)
 
     # -- PreFilter / Filter --------------------------------------------------------------
-    def run_pre_filter(self, state: CycleState, pod: PodInfo, snapshot) -> Status:
-        """RunPreFilterPlugins: the first rejection wins; Skip marks the plugin's Filter off."""
+    def run_pre_filter_plugins(self, state: CycleState, pod: PodInfo, snapshot) -> tuple:
+        """RunPreFilterPlugins (runtime/framework.go): (merged PreFilterResult or None,
+        status, names of the plugins that returned node names).
+
+        Skip marks the plugin's Filter off; UnschedulableAndUnresolvable stops at once;
+        Unschedulable is remembered and the remaining plugins still run (their state
+        serves preemption, kubernetes#119770); any other code is an Error. The node
+        names the plugins return are intersected; an empty intersection makes the pod
+        UnschedulableAndUnresolvable: "node(s) didn't satisfy plugin <name>" (one
+        plugin) or "node(s) didn't satisfy plugin(s) [<a> <b>] simultaneously"."""
+        result = None
+        with_nodes: set[str] = set()
+        return_status = _SUCCESS
         for pl in self.points[ep.PRE_FILTER]:
             try:
                 r = pl.pre_filter(state, pod, snapshot)
-                if r is None:  # nil: Success
+                if r is None:  # nil, nil: Success, all nodes
                     continue
-                st = r if type(r) is Status else as_status(r)
+                if type(r) is Status:
+                    res, st = None, r
+                else:
+                    res, st = ep.split_pre_filter(r)
+                    st = as_status(st)
             except Exception as e:  # a plugin bug is an Error status, not a crash
-                st = Status.as_status(e)
+                res, st = None, Status.as_status(e)
             code = st.code
             if code == _SKIP_CODE:
                 state.skip_filter_plugins.add(pl.name)
                 continue
             if code != _SUCCESS_CODE:
                 st = st.with_plugin(pl.name)
-                if not st.is_rejected():
-                    raise FrameworkError(Status(Code.Error, f'running PreFilter plugin "{pl.name}": {st.message()}', plugin=pl.name))
-                return st
-        return _SUCCESS
+                if code == Code.UnschedulableAndUnresolvable:
+                    return None, st, set()
+                if code == Code.Unschedulable:
+                    return_status = st
+                    continue
+                raise FrameworkError(Status(Code.Error, f'running PreFilter plugin "{pl.name}": {st.message()}', plugin=pl.name))
+            if res is None:
+                continue
+            if not res.all_nodes():
+                with_nodes.add(pl.name)
+            result = ep.merge_pre_filter_results(result, res)
+            if not ep.all_nodes(result) and not result.node_names:
+                names = sorted(with_nodes)
+                if len(names) == 1:
+                    msg = f"node(s) didn't satisfy plugin {names[0]}"
+                else:
+                    msg = f"node(s) didn't satisfy plugin(s) [{' '.join(names)}] simultaneously"
+                return result, Status(Code.UnschedulableAndUnresolvable, msg), with_nodes
+        return result, return_status, with_nodes
+
+    def run_pre_filter(self, state: CycleState, pod: PodInfo, snapshot) -> Status:
+        """RunPreFilterPlugins' status alone (see run_pre_filter_plugins)."""
+        return self.run_pre_filter_plugins(state, pod, snapshot)[1]
 
     def active_filters(self, state: CycleState) -> list[Any]:
         return [pl for pl in self.points[ep.FILTER] if pl.name not in state.skip_filter_plugins]

@@ -22,6 +22,7 @@ import numpy as np
 from kubelab.api.labels import Selector
 
 from ..explain import fit_error_message
+from ..framework.interface import split_pre_filter
 from ..framework.status import Code, Status
 from ..framework.types import more_important_pod
 
@@ -138,7 +139,7 @@ class DefaultPreemption:
         st2 = state.clone()
         for pl in fwk.active_filters(state):
             if getattr(pl, "depends_on_pods", False) and hasattr(pl, "pre_filter"):
-                r = pl.pre_filter(st2, pod, snap)
+                r = split_pre_filter(pl.pre_filter(st2, pod, snap))[1]
                 if r is not None and r.is_skip():
                     st2.skip_filter_plugins.add(pl.name)
         ok, _, ids = fwk.run_filter_nodes(st2, pod, snap, np.asarray([ni.idx], dtype=np.int64))

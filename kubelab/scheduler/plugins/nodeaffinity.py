@@ -1,6 +1,8 @@
 """NodeAffinity (plugins/nodeaffinity/node_affinity.go) with nodeSelector
 (component-helpers/scheduling/corev1/nodeaffinity).
 
+PreFilter: affinity to named nodes (matchFields metadata.name In) returns a
+PreFilterResult, so only those nodes are filtered (a DaemonSet pod looks at its node).
 Filter: ``spec.nodeSelector`` and the required node affinity terms (terms ORed, each
 term's expressions ANDed; matchFields only on metadata.name); the profile's
 ``addedAffinity`` first. Score: the sum of the weights of the preferred terms the node
@@ -17,6 +19,7 @@ from kubelab.api.core import NodeSelectorTerm
 from kubelab.api.labels import Requirement
 
 from ..framework import interface as ep
+from ..framework.interface import PreFilterResult
 from ..framework.status import Status
 from ..framework.types import MAX_NODE_SCORE
 from .helper import default_normalize_score
@@ -24,6 +27,7 @@ from .helper import default_normalize_score
 NAME = "NodeAffinity"
 ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector"
 ERR_REASON_ENFORCED = "node(s) didn't match scheduler-enforced node affinity"
+ERR_REASON_CONFLICT = "pod affinity terms conflict"
 _PREFILTER_KEY = "PreFilter" + NAME
 _PRESCORE_KEY = "PreScore" + NAME
 _OPS = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!", "Gt": "gt", "Lt": "lt"}
@@ -117,7 +121,31 @@ class NodeAffinity:
         if ra.empty and self.added_required is None:
             return Status.skip()
         state.write(_PREFILTER_KEY, ra)
-        return None
+        return self._pre_filter_result(spec)
+
+    @staticmethod
+    def _pre_filter_result(spec):
+        """node_affinity.go PreFilter: affinity to specific nodes (``matchFields:
+        metadata.name In [...]``, as the DaemonSet controller writes) narrows the cycle to
+        those nodes. Terms are ORed (a term without such a field allows every node), a
+        term's requirements ANDed; terms that name no common node conflict."""
+        na = spec.affinity.node_affinity if spec.affinity else None
+        req = na.required_during_scheduling_ignored_during_execution if na else None
+        if req is None or not req.node_selector_terms:
+            return None
+        node_names: Optional[set] = None
+        for t in req.node_selector_terms:
+            term_names: Optional[set] = None
+            for r in t.match_fields or ():
+                if r.key == "metadata.name" and r.operator == "In":
+                    vals = set(r.values or ())
+                    term_names = vals if term_names is None else term_names & vals
+            if term_names is None:
+                return None
+            node_names = term_names if node_names is None else node_names | term_names
+        if node_names is not None and not node_names:
+            return Status.unresolvable(ERR_REASON_CONFLICT)
+        return PreFilterResult(node_names)
 
     def filter(self, state, pod, node):
         if self.added_required is not None and not self.added_required.match(node.name, node.labels):
