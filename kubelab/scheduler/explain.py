@@ -24,7 +24,7 @@ _EMPTY2.flags.writeable = False
 
 def fit_error_message(num_all_nodes: int, reason_counts: dict[str, int], pre_filter_msg: str = "",
                       post_filter_msg: str = "") -> str:
-    """FitError.Error(): ``0/N nodes are available: <count reason>, ... . <postfilter>.``
+    """FitError.Error(): ``0/N nodes are available: <count reason>, ... . <postfilter>``
 
     The "count reason" strings are sorted as strings (so "10 ..." sorts before "2 ...",
     exactly as upstream's sort.Strings does)."""
@@ -36,7 +36,9 @@ def fit_error_message(num_all_nodes: int, reason_counts: dict[str, int], pre_fil
         if hist:
             msg += f" {', '.join(hist)}."
     if post_filter_msg:
-        msg += f" {post_filter_msg}."
+        # no period of its own since v1.30: preemption's message ends with one (it used to
+        # read "...for scheduling.." - kubernetes/kubernetes#123302)
+        msg += f" {post_filter_msg}"
     return msg
 
 

@@ -54,7 +54,7 @@ def test_unschedulable_pod_gets_condition_and_event():
     # the master is a Node too, tainted NoSchedule: preemption cannot help there
     assert cond.message == ("0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint "
                             "{node-role.kubernetes.io/control-plane: }. preemption: 0/2 nodes are available: "
-                            "1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling..")
+                            "1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.")
     fs = [e for e in c.api.events() if e.reason == "FailedScheduling"]
     assert fs and fs[-1].type == "Warning" and fs[-1].message == cond.message
 

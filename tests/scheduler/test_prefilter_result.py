@@ -235,7 +235,7 @@ def test_daemonset_pod_whose_node_does_not_fit_gets_upstream_fit_error():
     assert d.message == (
         "0/10 nodes are available: 1 Insufficient cpu, 9 node(s) didn't satisfy plugin(s) [NodeAffinity]. "
         "preemption: 0/10 nodes are available: 1 No preemption victims found for incoming pod, "
-        "9 Preemption is not helpful for scheduling..")
+        "9 Preemption is not helpful for scheduling.")
     assert d.reason_counts() == {"Insufficient cpu": 1, "node(s) didn't satisfy plugin(s) [NodeAffinity]": 9}
     assert d.filtered_out["node-7"] == "Insufficient cpu" and d.filter_plugin["node-7"] == "NodeResourcesFit"
     # diagnosis.UnschedulablePlugins: the plugins that named nodes, and the rejecting ones

@@ -35,7 +35,7 @@ def test_failed_scheduling_message_as_upstream_words_it():
     assert d.result == "Unschedulable"
     assert d.message == ("0/5 nodes are available: 2 Insufficient cpu, 3 node(s) had untolerated taint {dedicated: gpu}. "
                          "preemption: 0/5 nodes are available: 2 No preemption victims found for incoming pod, "
-                         "3 Preemption is not helpful for scheduling..")
+                         "3 Preemption is not helpful for scheduling.")
     assert d.filtered_out["n1"] == "Insufficient cpu" and d.filter_plugin["n1"] == "NodeResourcesFit"
     assert d.filter_plugin["g0"] == "TaintToleration"
     assert s.events[-1][2:4] == ("Warning", "FailedScheduling")
@@ -211,7 +211,7 @@ def test_preemption_policy_never():
     s.add_pod(cpu_pod("p", "1", priority=100, preemptionPolicy="Never"))
     s.run_until_idle()
     assert s.explain("p").message == ("0/1 nodes are available: 1 Insufficient cpu. "
-                                      "preemption: not eligible due to preemptionPolicy=Never..")
+                                      "preemption: not eligible due to preemptionPolicy=Never.")
 
 
 # -- custom plugins ----------------------------------------------------------------------------------
