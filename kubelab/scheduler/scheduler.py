@@ -314,8 +314,7 @@ class Scheduler:
         d = Decision(pinfo.key, pinfo.uid, fwk.profile_name, q.attempts, self.sim.now, self.queue.scheduling_cycle)
         prev = self.decisions.get(pinfo.key)
         if prev is not None and prev.uid == pinfo.uid:
-            d.history = prev.history
-            d.history.append(d)
+            d.follows(prev)
         self.decisions[pinfo.key] = d
         self._detailed.append(d)
         while len(self._detailed) > self.detail_limit:
