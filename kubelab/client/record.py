@@ -102,6 +102,8 @@ class TokenBucket:
     """flowcontrol.NewTokenBucketPassiveRateLimiterWithClock (golang.org/x/time/rate): starts
     full with ``burst`` tokens, refills at ``qps``; TryAccept takes one if there is one."""
 
+    __slots__ = ("qps", "burst", "tokens", "last")  # one per source + object in every recorder
+
     def __init__(self, qps: float, burst: int, now: float):
         self.qps, self.burst = qps, burst
         self.tokens = float(burst)
@@ -143,7 +145,10 @@ class EventAggregator:
     def __init__(self, clock, max_events: int = DEFAULT_AGGREGATE_MAX_EVENTS,
                  max_interval: float = DEFAULT_AGGREGATE_INTERVAL_SECONDS, size: int = MAX_LRU_CACHE_ENTRIES):
         self.clock, self.max_events, self.max_interval = clock, max_events, max_interval
-        self.cache = _LRU(size)  # aggregate key -> [set of local keys, last timestamp]
+        # aggregate key -> (local keys, last timestamp): aggregateRecord. The local keys are
+        # one str while there is one (most records: every kubelet keeps one per pod and
+        # reason, and an empty set alone is 216 bytes), a set from the second on.
+        self.cache = _LRU(size)
         self.names = 0  # keeps names of events made in one instant apart
 
     def aggregate(self, ev: Event) -> tuple[Event, tuple]:
@@ -152,14 +157,21 @@ class EventAggregator:
         agg_key, local_key = aggregator_by_reason(ev)
         record = self.cache.get_(agg_key)
         if record is None or now - record[1] > self.max_interval:
-            record = [set(), 0.0]
-        record[0].add(local_key)
-        record[1] = now
-        self.cache.add(agg_key, record)
-        if len(record[0]) < self.max_events:
+            keys = local_key
+        else:
+            keys = record[0]
+            if type(keys) is str:
+                keys = keys if keys == local_key else {keys, local_key}
+            else:
+                keys.add(local_key)
+        self.cache.add(agg_key, (keys, now))
+        if (1 if type(keys) is str else len(keys)) < self.max_events:
             return ev, event_key
         # do not grow the local key set any larger than max (PopAny: here the smallest, to stay deterministic)
-        record[0].discard(min(record[0]))
+        if type(keys) is str:  # (max_events 1: the one key goes)
+            self.cache.add(agg_key, (set(), now))
+        else:
+            keys.discard(min(keys))
         self.names += 1
         combined = Event(
             metadata=ObjectMeta(name=f"{ev.involved_object.name}.{_EPOCH_NANOS + int(now * 1e9) + self.names:x}",
