@@ -24,7 +24,7 @@ DECISION = "authorization.k8s.io/decision"
 REASON = "authorization.k8s.io/reason"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: the ring holds 10,000 per server
 class AuditEvent:
     seq: int  # the request's number on its server (the auditID derives from it)
     time: float  # the simulated second the response completed

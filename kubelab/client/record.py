@@ -102,6 +102,8 @@ class TokenBucket:
     """flowcontrol.NewTokenBucketPassiveRateLimiterWithClock (golang.org/x/time/rate): starts
     full with ``burst`` tokens, refills at ``qps``; TryAccept takes one if there is one."""
 
+    __slots__ = ("qps", "burst", "tokens", "last")  # one per source + object in every recorder
+
     def __init__(self, qps: float, burst: int, now: float):
         self.qps, self.burst = qps, burst
         self.tokens = float(burst)
@@ -143,7 +145,10 @@ class EventAggregator:
     def __init__(self, clock, max_events: int = DEFAULT_AGGREGATE_MAX_EVENTS,
                  max_interval: float = DEFAULT_AGGREGATE_INTERVAL_SECONDS, size: int = MAX_LRU_CACHE_ENTRIES):
         self.clock, self.max_events, self.max_interval = clock, max_events, max_interval
-        self.cache = _LRU(size)  # aggregate key -> [set of local keys, last timestamp]
+        # aggregate key -> (local keys, last timestamp): aggregateRecord. The local keys are
+        # one str while there is one (most records: every kubelet keeps one per pod and
+        # reason, and an empty set alone is 216 bytes), a set from the second on.
+        self.cache = _LRU(size)
         self.names = 0  # keeps names of events made in one instant apart
 
     def aggregate(self, ev: Event) -> tuple[Event, tuple]:
@@ -152,14 +157,21 @@ class EventAggregator:
         agg_key, local_key = aggregator_by_reason(ev)
         record = self.cache.get_(agg_key)
         if record is None or now - record[1] > self.max_interval:
-            record = [set(), 0.0]
-        record[0].add(local_key)
-        record[1] = now
-        self.cache.add(agg_key, record)
-        if len(record[0]) < self.max_events:
+            keys = local_key
+        else:
+            keys = record[0]
+            if type(keys) is str:
+                keys = keys if keys == local_key else {keys, local_key}
+            else:
+                keys.add(local_key)
+        self.cache.add(agg_key, (keys, now))
+        if (1 if type(keys) is str else len(keys)) < self.max_events:
             return ev, event_key
         # do not grow the local key set any larger than max (PopAny: here the smallest, to stay deterministic)
-        record[0].discard(min(record[0]))
+        if type(keys) is str:  # (max_events 1: the one key goes)
+            self.cache.add(agg_key, (set(), now))
+        else:
+            keys.discard(min(keys))
         self.names += 1
         combined = Event(
             metadata=ObjectMeta(name=f"{ev.involved_object.name}.{_EPOCH_NANOS + int(now * 1e9) + self.names:x}",
@@ -295,6 +307,13 @@ def _ref_key(ref: Optional[ObjectReference]) -> tuple:
     return (ref.kind, ref.namespace, ref.name, ref.uid, ref.api_version, ref.resource_version, ref.field_path)
 
 
+def _ref(key: tuple) -> ObjectReference:
+    """The ObjectReference ``_ref_key`` was made from (object_reference sets all seven fields)."""
+    kind, namespace, name, uid, api_version, resource_version, field_path = key
+    return ObjectReference(kind=kind, namespace=namespace, name=name, uid=uid, api_version=api_version,
+                           resource_version=resource_version, field_path=field_path)
+
+
 class EventsRecorder:
     """k8s.io/client-go/tools/events: the events.k8s.io/v1 recorder (kube-scheduler's). An event
     has ``eventTime``, ``reportingController``, ``reportingInstance`` (``<controller>-<hostname>``,
@@ -313,7 +332,7 @@ class EventsRecorder:
         self.reporting_instance = f"{reporting_controller}-{hostname or ''}"
         sim = client.sim
         self._rng = sim.rng(f"events/{self.reporting_instance}")
-        self._cache: dict[tuple, Event] = {}
+        self._cache: dict[tuple, list] = {}  # isomorphic key -> [name, namespace, eventTime, type, series]
         self.recorded = 0
         self._timers = [sim.every(REFRESH_TIME, self._refresh_existing_event_series),
                         sim.every(FINISH_TIME, self._finish_series)]
@@ -341,14 +360,27 @@ class EventsRecorder:
         key = (action, reason, self.reporting_controller, _ref_key(ref), note, _ref_key(rel))
         cached = self._cache.get(key)
         if cached is not None:
-            if cached.series is not None:
-                cached.series = {"count": int(cached.series["count"]) + 1, "lastObservedTime": rfc3339_micro(now)}
+            if cached[4] is not None:
+                cached[4] = {"count": int(cached[4]["count"]) + 1, "lastObservedTime": rfc3339_micro(now)}
                 return
-            cached.series = {"count": 2, "lastObservedTime": rfc3339_micro(now)}
-            self._attempt(cached.copy_deep(), 0)
+            cached[4] = {"count": 2, "lastObservedTime": rfc3339_micro(now)}
+            self._attempt(self._event(key, cached), 0)
             return
-        self._cache[key] = ev
-        self._attempt(ev.copy_deep(), 0)
+        self._cache[key] = [ev.metadata.name, ev.metadata.namespace, ev.event_time, type_, None]
+        self._attempt(ev, 0)
+
+    def _event(self, key: tuple, cached: list) -> Event:
+        """The cached event, made again from its key and [name, namespace, eventTime, type,
+        series]: the cache holds those plain values, not an Event (the scheduler writes one
+        event per pod, kept 6 minutes)."""
+        action, reason, controller, regarding, note, related = key
+        ev = Event(metadata=ObjectMeta(name=cached[0], namespace=cached[1]), event_time=cached[2],
+                   reporting_component=controller, reporting_instance=self.reporting_instance, action=action,
+                   reason=reason, involved_object=_ref(regarding), related=_ref(related) if related else None,
+                   message=note, type=cached[3], source=EventSource())
+        if cached[4] is not None:
+            ev.series = dict(cached[4])
+        return ev
 
     # -- recordEvent / attemptRecording ------------------------------------------------------------
     def _attempt(self, ev: Event, tries: int) -> None:
@@ -382,9 +414,9 @@ class EventsRecorder:
 
     def _refresh_existing_event_series(self) -> None:
         """Every 30 min: write the current count of every series."""
-        for key, ev in list(self._cache.items()):
-            if ev.series is not None:
-                self._attempt(ev.copy_deep(), MAX_TRIES_PER_EVENT - 1)  # one attempt each time
+        for key, cached in list(self._cache.items()):
+            if cached[4] is not None:
+                self._attempt(self._event(key, cached), MAX_TRIES_PER_EVENT - 1)  # one attempt each time
 
     def _finish_series(self) -> None:
         """Every 6 min: a series quiet for 6 min is written a last time and forgotten; so is a
@@ -392,11 +424,12 @@ class EventsRecorder:
         from kubelab.api.base import parse_time
 
         now = self.client.sim.now
-        for key, ev in list(self._cache.items()):
-            if ev.series is not None:
-                last = parse_time(ev.series.get("lastObservedTime"))
+        for key, cached in list(self._cache.items()):
+            series = cached[4]
+            if series is not None:
+                last = parse_time(series.get("lastObservedTime"))
                 if last is not None and last < now - FINISH_TIME:
                     self._cache.pop(key, None)
-                    self._attempt(ev.copy_deep(), MAX_TRIES_PER_EVENT - 1)
-            elif (parse_time(ev.event_time) or 0.0) < now - FINISH_TIME:
+                    self._attempt(self._event(key, cached), MAX_TRIES_PER_EVENT - 1)
+            elif (parse_time(cached[2]) or 0.0) < now - FINISH_TIME:
                 self._cache.pop(key, None)

@@ -62,8 +62,11 @@ from .raft import (
 if TYPE_CHECKING:  # pragma: no cover
     from .cluster import EtcdCluster
 
-# etcd defaults (etcdserver/server.go, embed/config.go)
-DEFAULT_SNAPSHOT_COUNT = 100_000
+# etcd defaults (etcdserver/server.go, embed/config.go). --snapshot-count is 10,000 from
+# etcd 3.6 (the version kubeadm 1.34 runs; etcd-io/etcd#15408: 3.2-3.5 had 100,000), and
+# kubeadm has passed --snapshot-count=10000 all along: the Raft log holds 5,000-15,000
+# entries, not up to 105,000 (each with its value bytes, long after the MVCC compaction).
+DEFAULT_SNAPSHOT_COUNT = 10_000
 SNAPSHOT_CATCHUP_ENTRIES = 5_000
 TICK_SECONDS = 0.1  # --heartbeat-interval=100
 ELECTION_TICKS = 10  # --election-timeout=1000

@@ -1212,8 +1212,11 @@ class KV:
             "rev": self.rev,
             "compact_revision": self.compact_revision,
             # plain tuples of plain values: a snapshot held for restarts and slow followers
-            # costs the garbage collector nothing
-            "hist": tuple((k, tuple(h.revs), tuple(h.kvs)) for k, h in self._hist.items()),
+            # costs the garbage collector nothing. A key with one live version (most keys,
+            # after a compaction) is that version's own tuple, shared with the store (its
+            # revision is its mod_revision); others are (key, revisions, versions).
+            "hist": tuple([kvs[0] if len(kvs) == 1 and kvs[0] is not None else (k, tuple(h.revs), tuple(kvs))
+                           for k, h in self._hist.items() for kvs in (h.kvs,)]),
             "order": tuple(self._order.items()),
             "leases": {i: (l.ttl, sorted(l.keys)) for i, l in self.leases.items()},
             "lease_seq": self._lease_seq,
@@ -1223,9 +1226,14 @@ class KV:
         self.rev = snap["rev"]
         self.compact_revision = snap["compact_revision"]
         self._hist = {}
-        for k, revs, kvs in snap["hist"]:
+        for e in snap["hist"]:
             h = _Hist()
-            h.revs, h.kvs = array("q", revs), list(kvs)
+            if len(e) == 3:
+                k, revs, kvs = e
+                h.revs, h.kvs = array("q", revs), list(kvs)
+            else:  # one version: the KeyValue tuple itself
+                k = e[_KEY]
+                h.revs, h.kvs = array("q", (e[_MOD],)), [e]
             self._hist[k] = h
         self._keys = sorted(self._hist)
         self._order = dict(snap["order"])

@@ -82,7 +82,9 @@ class ContainerLog:
     def __init__(self, container_id: str, name: str):
         self.container_id = container_id
         self.name = name
-        self.lines: deque[tuple[float, str]] = deque()
+        # (time, line), oldest first: a deque from the first line on (an empty deque is ~600
+        # bytes, and most containers of a big cluster, pause among them, print nothing)
+        self.lines: deque[tuple[float, str]] | tuple = ()
         self.size = 0
         self.running = True
         self.listeners: list[Callable[[Optional[tuple[float, str]]], None]] = []
@@ -90,6 +92,8 @@ class ContainerLog:
         self.requests = 0  # connections a server has logged (nginx's *N)
 
     def write(self, t: float, line: str) -> None:
+        if type(self.lines) is tuple:
+            self.lines = deque()
         self.lines.append((t, line))
         self.size += len(line) + 1
         while self.size > MAX_LOG_BYTES and self.lines:

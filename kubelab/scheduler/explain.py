@@ -20,6 +20,8 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 _EMPTY.flags.writeable = False
 _EMPTY2 = np.zeros((0, 0), dtype=np.int64)
 _EMPTY2.flags.writeable = False
+_NO_VICTIMS: list = []  # shared: a Decision's victims are replaced, never appended to
+_NO_STATUSES: list = []
 
 
 def fit_error_message(num_all_nodes: int, reason_counts: dict[str, int], pre_filter_msg: str = "",
@@ -73,6 +75,14 @@ class Decision:
     ``nominated_node``, ``message``, ``result``, ``attempts`` (this pod's history).
     """
 
+    # Slots, not a __dict__: the scheduler keeps one Decision per pod it has seen (a few
+    # hundred bytes each instead of ~1.5 KB); the empty defaults are shared.
+    __slots__ = ("pod", "uid", "profile", "attempt", "time", "cycle", "result", "selected_node", "message",
+                 "num_all_nodes", "evaluated_nodes", "feasible_nodes", "pre_filter_message", "post_filter_message",
+                 "victims", "nominated_node", "bound", "compacted", "_prev", "_names", "_status_table",
+                 "_fail_idx", "_fail_ids", "_score_idx", "_weights", "_total", "_plugins", "_raw", "_norm", "_cache",
+                 "_sel_idx", "_sel_pos", "_present", "_absent", "pre_filter_plugins")
+
     def __init__(self, pod: str, uid: str, profile: str, attempt: int, time: float, cycle: int):
         self.pod = pod
         self.uid = uid
@@ -88,37 +98,53 @@ class Decision:
         self.feasible_nodes = 0
         self.pre_filter_message = ""
         self.post_filter_message = ""
-        self.victims: list[str] = []
+        self.victims: list[str] = _NO_VICTIMS  # replaced (never appended to) by preemption
         self.nominated_node: Optional[str] = None
         self.bound = False
         self.compacted = False
-        self.history: list["Decision"] = [self]
+        self._prev: Optional["Decision"] = None  # this pod's attempt before this one
         # compact storage (filled by the scheduling cycle)
         self._names: tuple[str, ...] = ()
-        self._status_table: list = []
+        self._status_table: list = _NO_STATUSES
         self._fail_idx = self._fail_ids = self._score_idx = self._weights = self._total = _EMPTY
         self._plugins: tuple[str, ...] = ()
         self._raw = self._norm = _EMPTY2
-        self._cache: dict[str, Any] = {}
+        self._cache: Optional[dict[str, Any]] = None  # the dict faces, made on first access
         self._sel_idx = -1
         self._sel_pos = -1
         # a PreFilterResult: the nodes it named (indices) and the absent nodes' status
         self._present: Optional[np.ndarray] = None
         self._absent = None
-        self.pre_filter_plugins: list[str] = []
+        self.pre_filter_plugins: tuple[str, ...] = ()
+
+    def follows(self, prev: "Decision") -> None:
+        """Make this the attempt after ``prev`` (same pod). Each attempt points to the one
+        before it: no list shared by all (that was a reference cycle per pod)."""
+        self._prev = prev
+
+    @property
+    def history(self) -> list["Decision"]:
+        """This pod's attempts up to this one, oldest first (the same as ``attempts``)."""
+        out = []
+        d: Optional[Decision] = self
+        while d is not None:
+            out.append(d)
+            d = d._prev
+        out.reverse()
+        return out
 
     # -- recording (the cycle calls these) ------------------------------------------------
     def record_filter(self, names, status_table, fail_idx, fail_ids) -> None:
         self._names, self._status_table = names, status_table
         self._fail_idx, self._fail_ids = fail_idx, fail_ids
-        self._cache.clear()
+        self._cache = None
 
     def record_pre_filter_result(self, present, absent_status, plugins) -> None:
         """PreFilter named the nodes to consider (``present``, indices); every other node
         has ``absent_status`` (schedule_one.go SetAbsentNodesStatus)."""
         self._present, self._absent = present, absent_status
-        self.pre_filter_plugins = list(plugins)
-        self._cache.clear()
+        self.pre_filter_plugins = tuple(plugins)
+        self._cache = None
 
     @property
     def pre_filter_result(self) -> Optional[list[str]]:
@@ -159,7 +185,7 @@ class Decision:
         self._raw = raw.astype(np.int32) if fits else raw
         self._norm = norm.astype(np.int16)
         self._weights, self._total = weights, total
-        self._cache.clear()
+        self._cache = None
 
     def compact(self) -> None:
         """Keep the verdicts for the chosen node only (bounded memory for big runs)."""
@@ -182,13 +208,17 @@ class Decision:
             self._raw, self._norm, self._total = self._raw[:, keep], self._norm[:, keep], self._total[keep]
         self._fail_idx = self._fail_ids = _EMPTY  # (a [:0] view would keep the full arrays alive)
         self._present = self._absent = None
-        self._cache.clear()
+        self._status_table = _NO_STATUSES  # (read only through the failed ones)
+        self._cache = None
 
     # -- the plain-data face ---------------------------------------------------------------
     def _memo(self, key, fn):
-        v = self._cache.get(key)
+        c = self._cache
+        if c is None:
+            c = self._cache = {}
+        v = c.get(key)
         if v is None:
-            v = self._cache[key] = fn()
+            v = c[key] = fn()
         return v
 
     @property
@@ -243,7 +273,7 @@ class Decision:
 
     @property
     def attempts(self) -> list["Decision"]:
-        return list(self.history)
+        return self.history
 
     def reason_counts(self) -> dict[str, int]:
         counts = reason_histogram(self._status_table, self._fail_ids)

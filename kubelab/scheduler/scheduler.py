@@ -151,6 +151,9 @@ class Scheduler:
         self.decisions: dict[str, Decision] = {}  # pod key -> latest decision
         self._by_uid: dict[str, str] = {}
         self._detailed: deque = deque()
+        # (key, uid) of deleted pods that have a decision: the newest detail_limit of them stay
+        # explainable, older ones go (else one Decision per pod ever seen: unbounded with churn)
+        self._gone: deque = deque()
         self.events: list[tuple[float, str, str, str, str]] = []  # (time, object, type, reason, message)
         self.running = False
         self.is_leader = not leader_elect
@@ -296,6 +299,16 @@ class Scheduler:
         w = self._waiting.pop(uid, None)
         if w is not None and not w.triggered:
             w.succeed(Status(Code.Unschedulable, "pod was deleted while waiting"))
+        key = f"{pod.metadata.namespace or 'default'}/{pod.metadata.name}"
+        d = self.decisions.get(key)
+        if d is not None and d.uid == uid:
+            gone = self._gone
+            gone.append((key, uid))
+            while len(gone) > self.detail_limit:
+                k, u = gone.popleft()
+                d = self.decisions.get(k)
+                if d is not None and d.uid == u:  # (not a new pod of the same name)
+                    del self.decisions[k]
 
     def _on_node_add(self, node) -> None:
         self.add_node(node)
@@ -314,8 +327,7 @@ class Scheduler:
         d = Decision(pinfo.key, pinfo.uid, fwk.profile_name, q.attempts, self.sim.now, self.queue.scheduling_cycle)
         prev = self.decisions.get(pinfo.key)
         if prev is not None and prev.uid == pinfo.uid:
-            d.history = prev.history
-            d.history.append(d)
+            d.follows(prev)
         self.decisions[pinfo.key] = d
         self._detailed.append(d)
         while len(self._detailed) > self.detail_limit:

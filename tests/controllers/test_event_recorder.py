@@ -194,3 +194,24 @@ def test_the_scheduler_writes_events_k8s_io_events():
     assert ev.reporting_instance.startswith("default-scheduler-") and ev.event_time and ev.count is None
     out = str(c.kubectl("describe pod big"))
     assert "Warning  FailedScheduling  " in out and "  default-scheduler  0/2 nodes are available" in out
+
+
+def test_events_v1_series_event_is_the_first_one_again_with_its_series():
+    """upstream: client-go tools/events/event_broadcaster.go recordToSink keeps the event in its
+    eventCache and patches that event's series. kubelab's cache holds the event's plain values
+    (the scheduler writes one per pod, cached 6 min): the series patch must still reach the
+    same event, unchanged but for the series."""
+    w = World()
+    obj = cm(w)
+    rec = EventsRecorder(w.client, "default-scheduler", "master-1")
+    rec.eventf(obj, None, "Normal", "Scheduled", "Binding", "Successfully assigned default/cfg")
+    w.run(1)
+    [first] = w.events("Scheduled")
+    assert all(type(v) is list for v in rec._cache.values())  # no Event models kept
+    rec.eventf(obj, None, "Normal", "Scheduled", "Binding", "Successfully assigned default/cfg")
+    w.run(1)
+    [again] = w.events("Scheduled")
+    assert again.series["count"] == 2 and first.series is None
+    skip = {"series", "metadata"}
+    assert again.model_dump(exclude=skip) == first.model_dump(exclude=skip)
+    assert (again.metadata.name, again.metadata.uid) == (first.metadata.name, first.metadata.uid)

@@ -342,3 +342,23 @@ def test_move_leader_and_slow_link():
     c.put("/c", "3")
     assert etcd.sim.now - t0 >= 0.2
     target.slow_link(0)
+
+
+def test_default_snapshot_count_is_etcd_3_6s():
+    """upstream: etcd 3.6 server/etcdserver/server.go DefaultSnapshotCount = 10000 (and
+    kubeadm's cmd/kubeadm/app/phases/etcd/local.go passes --snapshot-count=10000): after
+    10,000 applied entries a member snapshots and keeps only SnapshotCatchUpEntries (5,000)
+    of its Raft log for slow followers."""
+    from kubelab.etcd import member as member_mod
+
+    assert member_mod.DEFAULT_SNAPSHOT_COUNT == 10_000 and member_mod.SNAPSHOT_CATCHUP_ENTRIES == 5_000
+    etcd = EtcdCluster(members=1, seed=13)
+    m = etcd.members[0]
+    assert m.snapshot_count == 10_000
+    c = etcd.client()
+    for i in range(10_050):
+        c.put(f"/s{i % 100}", str(i))
+    log = m.raft.log
+    assert m.wal.snapshot is not None and log.snap_index == m.wal.snapshot.index - 5_000
+    assert len(log.ents) < 5_100 and len(m.wal.entries) < 5_100
+    assert m.kv.get("/s0").value == b"10000"

@@ -227,3 +227,25 @@ def test_put_quiet_entries_answers_waiters_as_do_put_does():
     # a key never written: nothing taken
     assert fast.put_quiet_entries([_entry(9, PutRequest("new", "x"))], 0, {9: "w"}, answers) == 0
     assert fast.rev == slow.rev
+
+
+def test_snapshot_shares_single_versions_and_restores_history(kv):
+    """A snapshot (what etcd ships as its backend db; kubelab keeps it in memory) holds a key
+    with one live version as that version's own tuple, shared with the store, and the full
+    history of the others; restoring it gives the same answers at every revision."""
+    kv.put("a", "1")
+    kv.put("b", "1")
+    kv.put("b", "2")
+    kv.delete_range("c")  # nothing: no history
+    kv.put("c", "1")
+    kv.delete_range("c")
+    snap = kv.snapshot()
+    single = [e for e in snap["hist"] if len(e) != 3]
+    assert [e[0] for e in single] == [b"a"] and single[0] is kv._hist[b"a"].kvs[0]
+    other = KV()
+    other.restore(snap)
+    for rev in range(1, kv.rev + 1):
+        assert other.range("a", "z", revision=rev).kvs == kv.range("a", "z", revision=rev).kvs
+    assert other.rev == kv.rev and other.get("c") is None
+    other.put("a", "2")  # the restored store writes on its own copy of the history
+    assert kv.get("a").value == b"1" and other.get("a").version == 2

@@ -391,3 +391,27 @@ def test_permit_wait_times_out():
     d = s.explain("p")
     assert d.result == "Unschedulable" and "rejected due to timeout after waiting 5s at plugin Gate" in d.message
     assert s.cache.pod_count() == 0  # the assumed pod was forgotten
+
+
+def test_explain_keeps_the_newest_deleted_pods_decisions_only():
+    """kubelab's explain() (not upstream: kube-scheduler keeps nothing once a pod is gone)
+    forgets the decisions of deleted pods beyond the newest ``detail_limit``, so churn
+    (Jobs, rollouts) does not grow the scheduler's memory for ever; a new pod reusing a
+    name keeps its own decision; live pods are always explainable; the attempts chain works."""
+    s = Scheduler(Simulator(seed=0), detail_limit=3)
+    s.add_node(node("n1", cpu="64"))
+    pods = [cpu_pod(f"p{i}", "100m") for i in range(8)]
+    for p in pods:
+        s.add_pod(p)
+    s.run_until_idle()
+    for p in pods[:6]:
+        s.delete_pod(p)
+    assert sorted(s.decisions) == ["default/p3", "default/p4", "default/p5", "default/p6", "default/p7"]
+    again = cpu_pod("p3", "100m")
+    again.metadata.uid = "p3-second"
+    s.add_pod(again)
+    s.run_until_idle()
+    for p in pods[6:]:
+        s.delete_pod(p)  # pushes the first p3 out: its name now belongs to the new pod
+    assert s.explain("p3").uid == "p3-second" and s.explain("p3").attempts == [s.explain("p3")]
+    assert sorted(s.decisions) == ["default/p3", "default/p5", "default/p6", "default/p7"]
