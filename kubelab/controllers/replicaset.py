@@ -11,6 +11,8 @@ readyReplicas, availableReplicas with minReadySeconds).
 from __future__ import annotations
 
 import math
+import os
+from bisect import bisect_left, insort
 from typing import Optional
 
 from kubelab.api import errors
@@ -206,6 +208,12 @@ class ReplicaSetController(Controller):
         self.recorder = ctx.recorder(self.name)
         # id(pod) -> what a sync asks of that pod object (see _pod_facts)
         self._facts: dict[int, tuple] = {}
+        # the active pods of the cache, counted per owner (see _account and _counts)
+        self._pod_classes: dict[str, dict[frozenset, list]] = {}
+        self._pod_class_of: dict[str, tuple] = {}
+        # debug: compare the counts with the walk over the pods on every sync (_check_counts)
+        self.self_check = bool(os.environ.get("KUBELAB_RS_SELF_CHECK"))
+        self.self_check_failures: list[str] = []
         self.rs_informer.add_event_handler(self.enqueue, self._update_rs, self._delete_rs)
         self.pod_informer.add_event_handler(self._add_pod, self._update_pod, self._delete_pod)
 
@@ -236,8 +244,9 @@ class ReplicaSetController(Controller):
         return out
 
     def _add_pod(self, pod: Pod) -> None:
+        self._account(pod.key())
         if pod.metadata.deletion_timestamp is not None:
-            self._delete_pod(pod)
+            self._pod_deleted(pod)
             return
         ref = pod.metadata.controller_ref()
         if ref is not None:
@@ -250,14 +259,16 @@ class ReplicaSetController(Controller):
             self.enqueue(rs)
 
     def _update_pod(self, old: Pod, new: Pod) -> None:
-        self._facts.pop(id(old), None)
+        if old is not new:  # a resync hands the same object twice
+            self._facts.pop(id(old), None)
+            self._account(new.key())
         if old.metadata.resource_version == new.metadata.resource_version:
             return
         labels_changed = old.metadata.labels != new.metadata.labels
         if new.metadata.deletion_timestamp is not None and old.metadata.deletion_timestamp is None:
-            self._delete_pod(new)
+            self._pod_deleted(new)
             if labels_changed:
-                self._delete_pod(old)
+                self._pod_deleted(old)
             return
         cur, prev = new.metadata.controller_ref(), old.metadata.controller_ref()
         if prev is not None and (cur is None or cur.uid != prev.uid):
@@ -280,35 +291,156 @@ class ReplicaSetController(Controller):
     def _delete_pod(self, pod) -> None:
         pod = tombstone_object(pod)
         self._facts.pop(id(pod), None)
+        self._account(pod.key())
+        self._pod_deleted(pod)
+
+    def _pod_deleted(self, pod: Pod) -> None:
         ref = pod.metadata.controller_ref()
         rs = self._resolve(pod.metadata.namespace, ref)
         if rs is not None:
             self.expectations.deletion_observed(rs.key())
             self.enqueue(rs)
 
+    # -- the counts a sync reads ------------------------------------------------------------
+    def _account(self, key: str) -> None:
+        """Count the pod at ``key`` as the cache now holds it, in place of how it was counted.
+
+        Every sync of a ReplicaSet asks the same of its pods (getRSPods, ClaimPods,
+        calculateStatus); a ReplicaSet of thousands is synced on nearly every pod event, and a
+        walk over all its pods each time is quadratic in its size. The pod handlers call this
+        for every change of the pod cache (a relist's too: adds, updates and tombstones), so the
+        counts always describe the cache. Active pods only (FilterActivePods), grouped by the
+        index's bucket (controller uid, or the namespace's orphans) and then by label set:
+        ``[count, ready count, labels, sorted ready-since times]``."""
+        prev = self._pod_class_of.pop(key, None)
+        if prev is not None:
+            bucket, fs, ready, since = prev
+            classes = self._pod_classes[bucket]
+            cls = classes[fs]
+            cls[0] -= 1
+            if ready:
+                cls[1] -= 1
+                if since is not None:
+                    sinces = cls[3]
+                    del sinces[bisect_left(sinces, since)]
+            if not cls[0]:
+                del classes[fs]
+                if not classes:
+                    del self._pod_classes[bucket]
+        pod = self.pod_informer.store.get(key)
+        if pod is None:
+            return
+        f = self._pod_facts(pod)
+        if not f[2]:
+            return
+        bucket = f[3] if f[3] is not None else orphan_index_key(pod.metadata.namespace)
+        fs, ready, since = f[5], f[6], f[7]
+        cls = self._pod_classes.setdefault(bucket, {}).get(fs)
+        if cls is None:
+            cls = self._pod_classes[bucket][fs] = [0, 0, f[4], []]
+        cls[0] += 1
+        if ready:
+            cls[1] += 1
+            if since is not None:
+                insort(cls[3], since)
+        self._pod_class_of[key] = (bucket, fs, ready, since)
+
+    @staticmethod
+    def _selects(selector: Selector, fs: frozenset, labels) -> bool:
+        eq = selector.equality_pairs
+        return eq <= fs if eq is not None else selector.matches(labels)
+
+    def _counts(self, rs: ReplicaSet, selector: Selector) -> Optional[tuple]:
+        """(replicas, fullyLabeledReplicas, readyReplicas, the sorted lists of ready-since
+        times for :meth:`_available`) of the pods a sync would keep, from :meth:`_account`, when ClaimPods would change
+        nothing: every active pod this ReplicaSet controls matches its selector (none to
+        release) and no active orphan of its namespace matches it (none to adopt). Else None:
+        the sync walks the pods and claims (controller_ref_manager.go ClaimPods)."""
+        owned = self._pod_classes.get(rs.uid, {})
+        for fs, cls in owned.items():
+            if not self._selects(selector, fs, cls[2]):
+                return None
+        for fs, cls in self._pod_classes.get(orphan_index_key(rs.metadata.namespace), {}).items():
+            if self._selects(selector, fs, cls[2]):
+                return None
+        # replica_set_utils.go calculateStatus
+        template_eq = Selector.from_set(rs.spec.template.metadata.labels or {}).equality_pairs
+        replicas = fully = ready = 0
+        sinces = []
+        for fs, (count, n_ready, _, times) in owned.items():
+            replicas += count
+            if template_eq <= fs:
+                fully += count
+            ready += n_ready
+            sinces.append(times)
+        return replicas, fully, ready, sinces
+
+    def _walk_counts(self, rs: ReplicaSet, facts: list) -> tuple:
+        """What :meth:`_counts` gives, from the kept pods' facts (_facts_of) one by one."""
+        template_eq = Selector.from_set(rs.spec.template.metadata.labels or {}).equality_pairs  # key=value pairs only
+        return (len(facts), sum(1 for f in facts if template_eq <= f[5]), sum(1 for f in facts if f[6]),
+                [sorted(f[7] for f in facts if f[6] and f[7] is not None)])
+
+    @staticmethod
+    def _available(counts: tuple, mrs, now: float) -> int:
+        """IsPodAvailable: ready, and for longer than minReadySeconds (a ready pod without a
+        lastTransitionTime is available only when minReadySeconds is 0). ``since + mrs < now``
+        holds for a prefix of each sorted list of ready-since times."""
+        if not mrs:
+            return counts[2]
+        return sum(bisect_left(times, now, key=lambda t: t + mrs) for times in counts[3])
+
+    def _check_counts(self, rs: ReplicaSet, selector: Selector, counts: Optional[tuple]) -> None:
+        """Debug (``self_check``, env KUBELAB_RS_SELF_CHECK=1): the walk :meth:`_counts` saves, done
+        anyway and compared. A mismatch is kept in ``self_check_failures`` and fails the sync."""
+        active = [f for f in self._facts_of(filter_by_owner(self.pod_informer, rs)) if f[2]]
+        # an owned pod that does not match is released, an orphan that matches adopted
+        claims = any((f[3] == rs.uid) != selector.matches(f[4]) for f in active)
+        want = None if claims else self._walk_counts(rs, [f for f in active if f[3] == rs.uid])
+        mrs, now = rs.spec.min_ready_seconds or 0, self.sim.now
+        if counts is not None:
+            counts = counts[:3] + (self._available(counts, mrs, now),)
+        if want is not None:
+            want = want[:3] + (self._available(want, mrs, now),)
+        if counts != want:
+            msg = f"{rs.key()}: counted {counts}, the walk over the pods gives {want}"
+            self.self_check_failures.append(msg)
+            raise AssertionError(f"replicaset self-check: {msg}")
+
+    def _owned_active(self, rs: ReplicaSet) -> list[Pod]:
+        """The kept pods when no claim was needed: every active pod this ReplicaSet controls."""
+        return [f[1] for f in self._facts_of(self.pod_informer.by_index("controller-uid", rs.uid)) if f[2]]
+
     # -- sync ----------------------------------------------------------------------------
     def sync(self, key: str):
+        """replica_set.go syncReplicaSet."""
         rs = self.rs_informer.get(key)
         if rs is None:
             self.expectations.delete(key)
             return
         needs_sync = self.expectations.satisfied(key)
         selector = Selector.from_label_selector(rs.spec.selector)
-        # getRSPods: the pods this ReplicaSet controls and the namespace's orphans (the index)
-        facts = self._facts_of(filter_by_owner(self.pod_informer, rs))
-        active = [f for f in facts if f[2]]
-        uid, eq = rs.uid, selector.equality_pairs
-        if all(f[3] == uid for f in active) and (
-                all(eq <= f[5] for f in active) if eq is not None else all(selector.matches(f[4]) for f in active)):
-            filtered = active  # ClaimPods keeps every pod it owns that matches; nothing to adopt or release
-        else:
+        # getRSPods + FilterActivePods + ClaimPods, counted (_counts) when no claim is needed
+        counts = self._counts(rs, selector)
+        if self.self_check:
+            self._check_counts(rs, selector, counts)
+        filtered = None  # the kept pods, listed only when a claim or a scale-down needs them
+        if counts is None:
+            # the pods this ReplicaSet controls and the namespace's orphans (the index)
+            active = [f for f in self._facts_of(filter_by_owner(self.pod_informer, rs)) if f[2]]
             active.sort(key=_first)
-            claimed = yield from claim_objects(self, rs, selector, [f[1] for f in active], None)
-            filtered = self._facts_of(claimed)
+            claimed = self._facts_of((yield from claim_objects(self, rs, selector, [f[1] for f in active], None)))
+            counts = self._walk_counts(rs, claimed)
+            filtered = [f[1] for f in claimed]
         err = None
         if needs_sync and rs.metadata.deletion_timestamp is None:
-            err = yield from self.manage_replicas([f[1] for f in filtered], rs)
-        status = self.calculate_status(rs, filtered, err)
+            if filtered is None and rs.spec.min_ready_seconds and counts[0] != (
+                    rs.spec.replicas if rs.spec.replicas is not None else 1):
+                # the status counts the pods as they were before creating or deleting, when
+                # manageReplicas waits on the API: keep the ready-since times of now
+                counts = counts[:3] + ([list(t) for t in counts[3]],)
+            err = yield from self.manage_replicas(filtered, rs, counts[0])
+        status = self.calculate_status(rs, counts, err)
         updated = yield from self.update_status(rs, status)
         mrs = rs.spec.min_ready_seconds or 0
         if err is None and mrs > 0 and updated.status.ready_replicas == rs.spec.replicas and \
@@ -357,10 +489,12 @@ class ReplicaSetController(Controller):
                 out[p.key()] = p
         return list(out.values())
 
-    def manage_replicas(self, filtered: list[Pod], rs: ReplicaSet):
+    def manage_replicas(self, filtered: Optional[list[Pod]], rs: ReplicaSet, count: Optional[int] = None):
+        """replica_set.go manageReplicas. ``filtered`` None: the pods are the active pods the
+        ReplicaSet controls (no claim was needed), ``count`` of them, listed if some must go."""
         key = rs.key()
         want = rs.spec.replicas if rs.spec.replicas is not None else 1
-        diff = len(filtered) - want
+        diff = (len(filtered) if count is None else count) - want
         if diff < 0:
             diff = min(-diff, BURST_REPLICAS)
             self.expectations.expect_creations(key, diff)
@@ -374,6 +508,8 @@ class ReplicaSetController(Controller):
             return err
         if diff > 0:
             diff = min(diff, BURST_REPLICAS)
+            if filtered is None:
+                filtered = self._owned_active(rs)
             # in name order, as the pods were listed: the ranking's sort is stable, ties keep it
             filtered = sorted(filtered, key=_name)
             victims = pods_to_delete(filtered, self._related_pods(rs, filtered), diff, self.sim.now)
@@ -392,25 +528,19 @@ class ReplicaSetController(Controller):
             return first_err
         return None
 
-    def calculate_status(self, rs: ReplicaSet, filtered: list, err) -> "ReplicaSetStatus":
-        """replica_set_utils.go calculateStatus, over the filtered pods' facts (_facts_of)."""
+    def calculate_status(self, rs: ReplicaSet, counts: tuple, err) -> "ReplicaSetStatus":
+        """replica_set_utils.go calculateStatus, from the kept pods' counts (_counts or
+        _walk_counts): replicas, fullyLabeledReplicas, readyReplicas, and availableReplicas
+        at this moment."""
         st = rs.status.copy_deep()
-        template_sel = Selector.from_set(rs.spec.template.metadata.labels or {})
-        mrs = rs.spec.min_ready_seconds or 0
         now = self.sim.now
-        st.replicas = len(filtered)
-        facts = filtered
-        eq = template_sel.equality_pairs  # from_set: key=value pairs only
-        st.fully_labeled_replicas = sum(1 for f in facts if eq <= f[5])
-        st.ready_replicas = sum(1 for f in facts if f[6])
-        # IsPodAvailable: ready, and for longer than minReadySeconds (a ready pod without a
-        # lastTransitionTime is available only when minReadySeconds is 0)
-        st.available_replicas = sum(1 for f in facts if f[6] and (not mrs or (f[7] is not None and f[7] + mrs < now)))
+        st.replicas, st.fully_labeled_replicas, st.ready_replicas = counts[:3]
+        st.available_replicas = self._available(counts, rs.spec.min_ready_seconds or 0, now)
         st.observed_generation = rs.metadata.generation
         conds = [c for c in st.conditions or [] if c.type != "ReplicaFailure"]
         if err is not None:
             want = rs.spec.replicas or 0
-            reason = "FailedCreate" if len(filtered) < want else "FailedDelete"
+            reason = "FailedCreate" if counts[0] < want else "FailedDelete"
             conds.append(ReplicaSetCondition(type="ReplicaFailure", status="True", reason=reason,
                                              message=str(err), last_transition_time=rfc3339(now)))
         elif st.conditions and any(c.type == "ReplicaFailure" for c in st.conditions):
