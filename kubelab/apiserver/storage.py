@@ -55,10 +55,20 @@ def encode(obj: KubeObject) -> bytes:
     return encode_dict(obj.to_dict())
 
 
+_OMITEMPTY_META_LISTS = ("ownerReferences", "finalizers", "managedFields")
+
+
 def encode_dict(d: dict) -> bytes:
     """``encode`` of an object already serialised with ``to_dict`` (the dict is changed:
     its resourceVersion goes)."""
-    d.get("metadata", {}).pop("resourceVersion", None)
+    md = d.get("metadata")
+    if md is not None:
+        md.pop("resourceVersion", None)
+        # ObjectMeta's lists are omitempty: an empty one (a patch deleted the last owner
+        # reference or finalizer) is not stored, as Go's encoder drops it
+        for k in _OMITEMPTY_META_LISTS:
+            if k in md and not md[k]:
+                del md[k]
     return json.dumps(d, separators=(",", ":"), sort_keys=True).encode()
 
 

@@ -146,13 +146,14 @@ def claim_objects(ctrl: Controller, owner, selector: Selector, candidates: list,
                 continue
             if owner.metadata.deletion_timestamp is not None:
                 continue
-            # release: drop our ownerReference
-            new = obj.copy_deep()
-            new.metadata.owner_references = [r for r in new.metadata.owner_references or [] if r.uid != owner.uid] or None
+            # release (ReleasePod): a strategic merge patch deleting our ownerReference, with
+            # the object's uid as a precondition (GenerateDeleteOwnerRefStrategicMergeBytes)
+            patch = {"metadata": {"ownerReferences": [{"$patch": "delete", "uid": owner.uid}], "uid": obj.uid}}
             try:
-                yield ctrl.client.update(new)
+                yield ctrl.client.patch(type(obj), obj.name, obj.metadata.namespace, patch, "strategic")
             except errors.StatusError as exc:
-                if not errors.is_not_found(exc):
+                # gone, or recreated under another uid (the uid change is Invalid): nothing to release
+                if not (errors.is_not_found(exc) or errors.is_invalid(exc)):
                     raise
             continue
         if owner.metadata.deletion_timestamp is not None or not match:
@@ -162,15 +163,18 @@ def claim_objects(ctrl: Controller, owner, selector: Selector, candidates: list,
         ok = yield from can_adopt()
         if not ok:
             continue
-        new = obj.copy_deep()
-        new.metadata.owner_references = list(new.metadata.owner_references or []) + [owner_ref(owner)]
+        # adopt (AdoptPod / AdoptReplicaSet / AdoptControllerRevision): a strategic merge
+        # patch adding our controller reference, the uid as a precondition
+        # (ownerRefControllerPatch); the controllers' roles grant patch, not update
+        patch = {"metadata": {"ownerReferences": [owner_ref(owner).model_dump(by_alias=True, exclude_none=True)],
+                              "uid": obj.uid}}
         try:
-            adopted = yield ctrl.client.update(new)
+            yield ctrl.client.patch(type(obj), obj.name, obj.metadata.namespace, patch, "strategic")
         except errors.StatusError as exc:
             if errors.is_not_found(exc):
                 continue
             raise
-        claimed.append(adopted)
+        claimed.append(obj)  # ClaimPods appends the object as listed
     return claimed
 
 
