@@ -16,7 +16,7 @@ is available; OnDelete replaces a pod only once someone deletes it.
 
 from __future__ import annotations
 
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Optional
 
 from kubelab.api import errors
@@ -227,9 +227,6 @@ class Backoff:
         return event_time - entry[1] < entry[0]
 
 
-_node_name = attrgetter("metadata.name")
-
-
 def _creation_and_phase(pod: Pod):
     """podByCreationTimestampAndPhase: scheduled pods first, then the oldest, then by name."""
     return (not pod.spec.node_name, pod.metadata.creation_timestamp or "", pod.name)
@@ -288,11 +285,19 @@ class DaemonSetController(Controller):
         self.recorder = ctx.recorder(self.name)
         self.ds_informer.add_event_handler(self.enqueue, lambda o, n: self.enqueue(n), self.enqueue)
         self.pod_informer.add_event_handler(self._pod_add, self._pod_update, self._pod_del)
-        self.node_informer.add_event_handler(self._all, self._node_update, self._all)
+        self.node_informer.add_event_handler(self._node_add_delete, self._node_update, self._node_add_delete)
+        self._node_events = 0  # node informer events seen: the _should_run memo's clock
         self._pod_events = 0  # pod informer events seen: the _daemon_pods memo's clock
         self._by_node_memo: dict[tuple, dict[str, list[tuple]]] = {}
-        self._runs_memo: dict[tuple, dict[int, tuple]] = {}
+        # DaemonSet uid -> (generation, node events, {node name: (node, answer)}, runs)
+        self._runs_memo: dict[str, tuple] = {}
         self._facts: dict[int, tuple] = {}  # id(pod) -> its facts (_pod_facts)
+        # DaemonSet uid -> (generation, {id(pod): pod}): pods owned and matching its selector
+        self._claimed: dict[str, tuple] = {}
+        # DaemonSet uid -> the last status pass's inputs and counts (_status)
+        self._status_memo: dict[str, tuple] = {}
+        # DaemonSet uid -> (pods by node, hash, generation label, is a live pod not updated?)
+        self._old_memo: dict[str, tuple] = {}
         # addHistory / updateHistory / deleteHistory: a revision wakes its DaemonSet
         self.history_informer = ctx.informers.informer(ControllerRevision)
         self.history_informer.add_event_handler(self._history, lambda o, n: self._history(n), self._history)
@@ -307,6 +312,10 @@ class DaemonSetController(Controller):
                 if Selector.from_label_selector(ds.spec.selector).matches(cr.metadata.labels):
                     self.enqueue(ds)
 
+    def _node_add_delete(self, _obj=None) -> None:
+        self._node_events += 1
+        self._all()
+
     def _all(self, _obj=None) -> None:
         for ds in self.ds_informer.list():
             self.enqueue(ds)
@@ -314,6 +323,7 @@ class DaemonSetController(Controller):
     def _node_update(self, old, cur) -> None:
         """daemon_controller.go updateNode: a heartbeat (only the conditions' times changed)
         is ignored; otherwise a daemon set is synced only if the node's fit for it changed."""
+        self._node_events += 1
         if old is not None and should_ignore_node_update(old, cur):
             return
         for ds in self.ds_informer.list():
@@ -389,21 +399,32 @@ class DaemonSetController(Controller):
                     return f.values[0]
         return ""
 
-    def _should_run(self, ds, nodes, tols) -> dict[str, tuple[bool, bool]]:
-        """NodeShouldRunDaemonPod for every node, by node name in the nodes' order, kept per
-        node object and DaemonSet generation (a sync walks every node, on every node and
-        daemon pod change: O(nodes) fresh answers a sync made thousands of nodes O(nodes²) to
-        register); a node's newer version is a new object, a spec change a new generation."""
-        key = (ds.uid, ds.metadata.generation)
-        old = self._runs_memo.get(key, {})
+    def _should_run(self, ds) -> dict[str, tuple[bool, bool]]:
+        """NodeShouldRunDaemonPod for every node (the informer's nodes: this sync's list, as
+        upstream), by node name in name order. The answers are kept per node object and
+        DaemonSet generation (a sync walks every node, on every node and daemon pod change:
+        O(nodes) fresh answers a sync made thousands of nodes O(nodes²) to register); a
+        node's newer version is a new object, a spec change a new generation. While no node
+        event came in, the last answer is the answer (callers must not change it)."""
+        gen = ds.metadata.generation
+        hit = self._runs_memo.get(ds.uid)
+        if hit is not None and hit[0] == gen and hit[1] == self._node_events:
+            return hit[3]
+        old = hit[2] if hit is not None and hit[0] == gen else {}
         memo, runs, spec = {}, {}, ds.spec.template.spec
-        for n in nodes:
-            r = old.get(id(n))
+        tols = None
+        for name, n in sorted(self.node_informer.store.items()):  # a node's key is its name
+            r = old.get(name)
             if r is None or r[0] is not n:
-                r = (n, n.metadata.name or "", node_should_run_daemon_pod(n, spec, tols))
-            memo[id(n)] = r
-            runs[r[1]] = r[2]
-        self._runs_memo = {**{k: v for k, v in self._runs_memo.items() if k[0] != ds.uid}, key: memo}
+                if tols is None:
+                    tols = daemon_tolerations(spec)
+                r = (n, node_should_run_daemon_pod(n, spec, tols))
+            memo[name] = r
+            runs[name] = r[1]
+        if len(self._runs_memo) > len(self.ds_informer.store):
+            live = {d.uid for d in self.ds_informer.store.values()}
+            self._runs_memo = {k: v for k, v in self._runs_memo.items() if k in live}
+        self._runs_memo[ds.uid] = (gen, self._node_events, memo, runs)
         return runs
 
     # -- pods by node -------------------------------------------------------------------
@@ -476,38 +497,42 @@ class DaemonSetController(Controller):
         # matches, claiming changes nothing
         ns, uid = ds.metadata.namespace, ds.uid
         candidates = [p for p in filter_by_owner(self.pod_informer, ds) if p.metadata.namespace == ns]
-        facts = self._facts
+        # (a pod object once found owned and matching this generation's selector stays so)
+        claimed = self._claimed.get(uid)
+        if claimed is None or claimed[0] != ds.metadata.generation or len(claimed[1]) > 2 * len(candidates) + 100:
+            if len(self._claimed) > len(self.ds_informer.store):
+                self._claimed.clear()
+            claimed = self._claimed[uid] = (ds.metadata.generation, {})
+        seen = claimed[1]
         for p in candidates:
-            f = facts.get(id(p))
-            if f is None or f[_POD] is not p:
-                f = self._pod_facts(p)
-            if f[_UID] != uid or not selector.matches(p.metadata.labels):
+            if seen.get(id(p)) is p:
+                continue
+            if _controller_uid(p) != uid or not selector.matches(p.metadata.labels):
                 candidates.sort(key=lambda p: p.name)
                 yield from claim_objects(self, ds, selector, candidates, None)
                 break
+            seen[id(p)] = p
         if ds.metadata.deletion_timestamp is not None:
             return
-        nodes = sorted(self.node_informer.list(), key=_node_name)
         # NodeShouldRunDaemonPod once per node and sync (the node list is this sync's, as upstream)
-        tols = daemon_tolerations(ds.spec.template.spec)
-        runs = self._should_run(ds, nodes, tols)
+        runs = self._should_run(ds)
         # constructHistory: the current revision's hash names the pods' revision
         cur, old = yield from self._construct_history(ds)
         hash_ = (cur.metadata.labels or {}).get(REVISION_LABEL, "")
         if not self.expectations.satisfied(key):
             # only the status; observedGeneration stays: this generation was not processed
-            yield from self._status(ds, nodes, hash_, False, runs)
+            yield from self._status(ds, hash_, False, runs)
             return
         # updateDaemonSet: manage, then the update strategy, then the history limit
-        yield from self._manage(ds, key, nodes, hash_, runs)
+        yield from self._manage(ds, key, hash_, runs)
         if self.expectations.satisfied(key):
             strat = ds.spec.update_strategy
             if strat is not None and strat.type == "RollingUpdate":
-                yield from self._rolling_update(ds, key, nodes, hash_, runs)
+                yield from self._rolling_update(ds, key, hash_, runs)
         yield from self._cleanup_history(ds, old)
-        yield from self._status(ds, nodes, hash_, True, runs)
+        yield from self._status(ds, hash_, True, runs)
 
-    def _manage(self, ds, key, nodes, hash_, runs):
+    def _manage(self, ds, key, hash_, runs):
         """manage + podsShouldBeOnNode: create a pod on every node that should run one and has
         none; delete failed and succeeded pods, the extra pods on a node, and pods on nodes
         that should not keep them (or that are gone). ``runs``: by node name, in node order."""
@@ -577,7 +602,7 @@ class DaemonSetController(Controller):
                 to_delete += [f[_POD] for f in by_node[n] if not f[_DELETED]]
         yield from self._apply(ds, key, to_create, to_delete, hash_)
 
-    def _rolling_update(self, ds, key, nodes, hash_, runs):
+    def _rolling_update(self, ds, key, hash_, runs):
         """update.go rollingUpdate. Without surge, old pods are deleted so that no more than
         maxUnavailable nodes lack an available pod (manage creates the new ones); with
         maxSurge, a new pod starts beside the old one, at most maxSurge nodes at a time, and
@@ -585,11 +610,19 @@ class DaemonSetController(Controller):
         by_node = self._daemon_pods(ds)
         gen = template_generation(ds)
         gen_label = str(gen) if gen is not None else None
-        if not any(not f[_DELETED] and not _updated(f, hash_, gen_label) for fs in by_node.values() for f in fs):
+        hit = self._old_memo.get(ds.uid)
+        if hit is not None and hit[0] is by_node and hit[1:3] == (hash_, gen_label):
+            any_old = hit[3]
+        else:
+            any_old = any(not f[_DELETED] and not _updated(f, hash_, gen_label) for fs in by_node.values() for f in fs)
+            if len(self._old_memo) > len(self.ds_informer.store):
+                self._old_memo.clear()
+            self._old_memo[ds.uid] = (by_node, hash_, gen_label, any_old)
+        if not any_old:
             # no live old pod: every node's answer below is "nothing to replace"
             yield from self._apply(ds, key, [], [], hash_)
             return
-        max_surge, max_unavailable, desired = self._updated_desired_node_counts(nodes, by_node, ds, runs)
+        max_surge, max_unavailable, desired = self._updated_desired_node_counts(ds, runs)
         mrs = ds.spec.min_ready_seconds or 0
         now = self.sim.now
         # every node that should run a pod counts, with or without pods (updatedDesiredNodeCounts)
@@ -658,7 +691,7 @@ class DaemonSetController(Controller):
         remaining = min(max(remaining, 0), len(candidate_nodes))
         yield from self._apply(ds, key, allowed_nodes + candidate_nodes[:remaining], old_to_delete, hash_)
 
-    def _updated_desired_node_counts(self, nodes, by_node, ds, runs):
+    def _updated_desired_node_counts(self, ds, runs):
         """updatedDesiredNodeCounts: (maxSurge, maxUnavailable, desiredNumberScheduled); every
         node that should run a pod counts (the caller walks them, with or without pods)."""
         desired = sum(1 for r in runs.values() if r[0])
@@ -791,7 +824,7 @@ class DaemonSetController(Controller):
                 else:
                     self.expectations.deletion_observed(key)
 
-    def _status(self, ds, nodes, hash_, update_observed_gen: bool, runs):
+    def _status(self, ds, hash_, update_observed_gen: bool, runs):
         """updateDaemonSetStatus: per node that should run a pod, the oldest of its pods counts
         as scheduled, ready, available (ready for minReadySeconds) and updated (its hash, or
         its pod-template-generation, is the set's); pods on other nodes are misscheduled."""
@@ -800,6 +833,33 @@ class DaemonSetController(Controller):
         by_node = self._daemon_pods(ds)
         gen = template_generation(ds)
         gen_label = str(gen) if gen is not None else None
+        # the counts depend on the pods, the nodes' answers, the revision and (minReadySeconds)
+        # the time: while none changed, the last pass's counts are the counts
+        inputs = (by_node, runs, hash_, gen_label, mrs, now if mrs else None)
+        hit = self._status_memo.get(ds.uid)
+        if hit is not None and hit[0][0] is by_node and hit[0][1] is runs and hit[0][2:] == inputs[2:]:
+            desired, current, misscheduled, ready, available, updated = hit[1]
+        else:
+            desired, current, misscheduled, ready, available, updated = self._status_counts(
+                by_node, runs, hash_, gen_label, mrs, now)
+            if len(self._status_memo) > len(self.ds_informer.store):
+                self._status_memo.clear()
+            self._status_memo[ds.uid] = (inputs, (desired, current, misscheduled, ready, available, updated))
+        st = ds.status.copy_deep()
+        st.desired_number_scheduled, st.current_number_scheduled = desired, current
+        st.number_misscheduled, st.number_ready = misscheduled, ready
+        st.updated_number_scheduled, st.number_available = updated, available
+        st.number_unavailable = desired - available
+        if update_observed_gen:
+            st.observed_generation = ds.metadata.generation
+        if st != ds.status:
+            yield from update_status_with_retry(self.client, ds, st)
+        if mrs > 0 and ready != available:
+            self.enqueue_after(ds, mrs)
+
+    @staticmethod
+    def _status_counts(by_node, runs, hash_, gen_label, mrs, now) -> tuple:
+        """updateDaemonSetStatus's counts: (desired, current, misscheduled, ready, available, updated)."""
         desired = current = misscheduled = ready = available = updated = 0
         for node_name, (should_run, _) in runs.items():
             pods = by_node.get(node_name)  # never an empty list
@@ -817,14 +877,4 @@ class DaemonSetController(Controller):
                     updated += 1  # IsPodUpdated
             elif pods is not None:
                 misscheduled += 1
-        st = ds.status.copy_deep()
-        st.desired_number_scheduled, st.current_number_scheduled = desired, current
-        st.number_misscheduled, st.number_ready = misscheduled, ready
-        st.updated_number_scheduled, st.number_available = updated, available
-        st.number_unavailable = desired - available
-        if update_observed_gen:
-            st.observed_generation = ds.metadata.generation
-        if st != ds.status:
-            yield from update_status_with_retry(self.client, ds, st)
-        if mrs > 0 and ready != available:
-            self.enqueue_after(ds, mrs)
+        return desired, current, misscheduled, ready, available, updated
