@@ -459,10 +459,9 @@ class DaemonSetController(Controller):
         hit = self._by_node_memo.get(key)
         if hit is not None and hit[0] == self._pod_events:
             return hit[1]
-        facts, memo = [], self._facts
-        for p in self.pod_informer.by_index("controller-uid", ds.uid):
-            f = memo.get(id(p))
-            facts.append(f if f is not None and f[_POD] is p else self._pod_facts(p))
+        get = self._facts.get
+        facts = [f if (f := get(id(p))) is not None and f[_POD] is p else self._pod_facts(p)
+                 for p in self.pod_informer.by_index("controller-uid", ds.uid)]
         facts.sort(key=_name_key)
         out: dict[str, list[tuple]] = {}
         ns = ds.metadata.namespace
@@ -496,18 +495,19 @@ class DaemonSetController(Controller):
         # change hands (the controller-uid index has both); when every one is owned and still
         # matches, claiming changes nothing
         ns, uid = ds.metadata.namespace, ds.uid
-        candidates = [p for p in filter_by_owner(self.pod_informer, ds) if p.metadata.namespace == ns]
+        owned = filter_by_owner(self.pod_informer, ds)
         # (a pod object once found owned and matching this generation's selector stays so)
         claimed = self._claimed.get(uid)
-        if claimed is None or claimed[0] != ds.metadata.generation or len(claimed[1]) > 2 * len(candidates) + 100:
+        if claimed is None or claimed[0] != ds.metadata.generation or len(claimed[1]) > 2 * len(owned) + 100:
             if len(self._claimed) > len(self.ds_informer.store):
                 self._claimed.clear()
             claimed = self._claimed[uid] = (ds.metadata.generation, {})
         seen = claimed[1]
-        for p in candidates:
-            if seen.get(id(p)) is p:
+        for p in owned:
+            if seen.get(id(p)) is p or p.metadata.namespace != ns:
                 continue
             if _controller_uid(p) != uid or not selector.matches(p.metadata.labels):
+                candidates = [p for p in owned if p.metadata.namespace == ns]
                 candidates.sort(key=lambda p: p.name)
                 yield from claim_objects(self, ds, selector, candidates, None)
                 break
