@@ -16,6 +16,7 @@ is available; OnDelete replaces a pod only once someone deletes it.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Optional
 
 from kubelab.api import errors
@@ -25,7 +26,8 @@ from kubelab.api.core import (Affinity, Node, NodeAffinity, NodeSelector, NodeSe
                               Pod, Toleration)
 from kubelab.api.labels import Selector
 from kubelab.api.meta import ObjectMeta
-from kubelab.api.podutil import is_pod_available, is_pod_ready
+from kubelab.api.base import parse_time
+from kubelab.api.podutil import get_pod_ready_condition, is_pod_ready
 
 from . import history
 from .base import (Controller, ControllerContext, ControllerExpectations, owner_ref, pod_from_template,
@@ -230,6 +232,43 @@ def _creation_and_phase(pod: Pod):
     return (not pod.spec.node_name, pod.metadata.creation_timestamp or "", pod.name)
 
 
+# What a sync asks of one daemon pod object, kept per object (DaemonSetController._pod_facts):
+# the pod, its name, namespace, target node, deleted?, phase, Ready?, the Ready condition's
+# lastTransitionTime (None when unset), its controller-revision-hash and
+# pod-template-generation labels, its _creation_and_phase key, its controller's uid.
+_POD, _NAME, _NS, _NODE, _DELETED, _PHASE, _READY, _SINCE, _HASH, _GEN, _ORDER, _UID = range(12)
+_order_key = itemgetter(_ORDER)
+_name_key = itemgetter(_NAME)
+_TERMINAL = ("Failed", "Succeeded")
+
+
+def _available(f: tuple, mrs: int, now: float) -> bool:
+    """podutil.IsPodAvailable on a pod's facts."""
+    return f[_READY] and (not mrs or (f[_SINCE] is not None and f[_SINCE] + mrs < now))
+
+
+def _updated(f: tuple, hash_: str, gen_label: Optional[str]) -> bool:
+    """util.IsPodUpdated on a pod's facts (``gen_label``: str(generation), or None)."""
+    return bool(hash_) and f[_HASH] == hash_ or (gen_label is not None and f[_GEN] == gen_label)
+
+
+def _find_updated(facts, hash_: str, gen_label: Optional[str]):
+    """findUpdatedPodsOnNode on a node's pod facts: (new, old) facts, or None for two of either."""
+    new = old = None
+    for f in facts:
+        if f[_DELETED]:
+            continue
+        if _updated(f, hash_, gen_label):
+            if new is not None:
+                return None
+            new = f
+        else:
+            if old is not None:
+                return None
+            old = f
+    return new, old
+
+
 class DaemonSetController(Controller):
     name = "daemonset-controller"
     workers = 2  # --concurrent-daemonset-syncs
@@ -246,10 +285,19 @@ class DaemonSetController(Controller):
         self.recorder = ctx.recorder(self.name)
         self.ds_informer.add_event_handler(self.enqueue, lambda o, n: self.enqueue(n), self.enqueue)
         self.pod_informer.add_event_handler(self._pod_add, self._pod_update, self._pod_del)
-        self.node_informer.add_event_handler(self._all, self._node_update, self._all)
-        self._pod_events = 0  # pod informer events seen: the _nodes_to_daemon_pods memo's clock
-        self._by_node_memo: Optional[tuple] = None
-        self._runs_memo: dict[tuple, dict[int, tuple]] = {}
+        self.node_informer.add_event_handler(self._node_add_delete, self._node_update, self._node_add_delete)
+        self._node_events = 0  # node informer events seen: the _should_run memo's clock
+        self._pod_events = 0  # pod informer events seen: the _daemon_pods memo's clock
+        self._by_node_memo: dict[tuple, dict[str, list[tuple]]] = {}
+        # DaemonSet uid -> (generation, node events, {node name: (node, answer)}, runs)
+        self._runs_memo: dict[str, tuple] = {}
+        self._facts: dict[int, tuple] = {}  # id(pod) -> its facts (_pod_facts)
+        # DaemonSet uid -> (generation, {id(pod): pod}): pods owned and matching its selector
+        self._claimed: dict[str, tuple] = {}
+        # DaemonSet uid -> the last status pass's inputs and counts (_status)
+        self._status_memo: dict[str, tuple] = {}
+        # DaemonSet uid -> (pods by node, hash, generation label, is a live pod not updated?)
+        self._old_memo: dict[str, tuple] = {}
         # addHistory / updateHistory / deleteHistory: a revision wakes its DaemonSet
         self.history_informer = ctx.informers.informer(ControllerRevision)
         self.history_informer.add_event_handler(self._history, lambda o, n: self._history(n), self._history)
@@ -264,6 +312,10 @@ class DaemonSetController(Controller):
                 if Selector.from_label_selector(ds.spec.selector).matches(cr.metadata.labels):
                     self.enqueue(ds)
 
+    def _node_add_delete(self, _obj=None) -> None:
+        self._node_events += 1
+        self._all()
+
     def _all(self, _obj=None) -> None:
         for ds in self.ds_informer.list():
             self.enqueue(ds)
@@ -271,6 +323,7 @@ class DaemonSetController(Controller):
     def _node_update(self, old, cur) -> None:
         """daemon_controller.go updateNode: a heartbeat (only the conditions' times changed)
         is ignored; otherwise a daemon set is synced only if the node's fit for it changed."""
+        self._node_events += 1
         if old is not None and should_ignore_node_update(old, cur):
             return
         for ds in self.ds_informer.list():
@@ -346,42 +399,90 @@ class DaemonSetController(Controller):
                     return f.values[0]
         return ""
 
-    def _should_run(self, ds, nodes, tols) -> dict[str, tuple[bool, bool]]:
-        """NodeShouldRunDaemonPod for every node, kept per node object and DaemonSet generation
-        (a sync walks every node, on every node and daemon pod change: O(nodes) fresh answers a
-        sync made thousands of nodes O(nodes²) to register); a node's newer version is a new
-        object, a spec change a new generation."""
-        key = (ds.uid, ds.metadata.generation)
-        old = self._runs_memo.get(key, {})
+    def _should_run(self, ds) -> dict[str, tuple[bool, bool]]:
+        """NodeShouldRunDaemonPod for every node (the informer's nodes: this sync's list, as
+        upstream), by node name in name order. The answers are kept per node object and
+        DaemonSet generation (a sync walks every node, on every node and daemon pod change:
+        O(nodes) fresh answers a sync made thousands of nodes O(nodes²) to register); a
+        node's newer version is a new object, a spec change a new generation. While no node
+        event came in, the last answer is the answer (callers must not change it)."""
+        gen = ds.metadata.generation
+        hit = self._runs_memo.get(ds.uid)
+        if hit is not None and hit[0] == gen and hit[1] == self._node_events:
+            return hit[3]
+        old = hit[2] if hit is not None and hit[0] == gen else {}
         memo, runs, spec = {}, {}, ds.spec.template.spec
-        for n in nodes:
-            r = old.get(id(n))
+        tols = None
+        for name, n in sorted(self.node_informer.store.items()):  # a node's key is its name
+            r = old.get(name)
             if r is None or r[0] is not n:
+                if tols is None:
+                    tols = daemon_tolerations(spec)
                 r = (n, node_should_run_daemon_pod(n, spec, tols))
-            memo[id(n)] = r
-            runs[n.name] = r[1]
-        self._runs_memo = {**{k: v for k, v in self._runs_memo.items() if k[0] != ds.uid}, key: memo}
+            memo[name] = r
+            runs[name] = r[1]
+        if len(self._runs_memo) > len(self.ds_informer.store):
+            live = {d.uid for d in self.ds_informer.store.values()}
+            self._runs_memo = {k: v for k, v in self._runs_memo.items() if k in live}
+        self._runs_memo[ds.uid] = (gen, self._node_events, memo, runs)
         return runs
 
     # -- pods by node -------------------------------------------------------------------
+    def _pod_facts(self, pod: Pod) -> tuple:
+        """The facts (_POD.._UID above) of one pod object. A sync walks every daemon pod
+        several times, and the set is synced on nearly every pod event: the answers are kept
+        per object, as informer objects never change and a newer version is a new object."""
+        f = self._facts.get(id(pod))
+        if f is not None and f[_POD] is pod:
+            return f
+        if len(self._facts) > 2 * len(self.pod_informer.store) + 1000:
+            self._facts.clear()  # objects a relist replaced, deleted pods
+        md = pod.metadata
+        labels = md.labels or {}
+        c = get_pod_ready_condition(pod.status)
+        ready = c is not None and c.status == "True"
+        since = parse_time(c.last_transition_time) if ready and c.last_transition_time else None
+        ref = md.controller_ref()
+        name = md.name or ""
+        f = (pod, name, md.namespace, self._pod_node(pod), md.deletion_timestamp is not None, pod.status.phase,
+             ready, since, labels.get(REVISION_LABEL), labels.get(TEMPLATE_GENERATION),
+             (not pod.spec.node_name, md.creation_timestamp or "", name), ref.uid if ref is not None else None)
+        self._facts[id(pod)] = f
+        return f
+
+    def _daemon_pods(self, ds, include_deleted_terminal: bool = False) -> dict[str, list[tuple]]:
+        """getNodesToDaemonPods on pod facts: the pods the set controls, by target node
+        (spec.nodeName, else the node the affinity pins), each node's by name; a deleted pod
+        that has finished is left out unless asked for. A sync asks three times: while no pod
+        event came in between, the answer is the last one (callers must not change it)."""
+        key = (ds.uid, ds.metadata.namespace, include_deleted_terminal)
+        hit = self._by_node_memo.get(key)
+        if hit is not None and hit[0] == self._pod_events:
+            return hit[1]
+        get = self._facts.get
+        facts = [f if (f := get(id(p))) is not None and f[_POD] is p else self._pod_facts(p)
+                 for p in self.pod_informer.by_index("controller-uid", ds.uid)]
+        facts.sort(key=_name_key)
+        out: dict[str, list[tuple]] = {}
+        ns = ds.metadata.namespace
+        for f in facts:
+            if f[_NS] != ns:
+                continue
+            if not include_deleted_terminal and f[_DELETED] and f[_PHASE] in _TERMINAL:
+                continue
+            lst = out.get(f[_NODE])
+            if lst is None:
+                out[f[_NODE]] = [f]
+            else:
+                lst.append(f)
+        # answers at an older pod-event count are stale: only this one is kept
+        self._by_node_memo = {k: v for k, v in self._by_node_memo.items() if v[0] == self._pod_events}
+        self._by_node_memo[key] = (self._pod_events, out)
+        return out
+
     def _nodes_to_daemon_pods(self, ds, include_deleted_terminal: bool = False) -> dict[str, list[Pod]]:
-        """getNodesToDaemonPods: the pods the set controls, by target node (spec.nodeName,
-        else the node the affinity pins); a deleted pod that has finished is left out unless
-        asked for. A sync asks three times: while no pod event came in between, the answer is
-        the last one (a fresh dict over the same lists: callers add keys)."""
-        key = (ds.uid, ds.metadata.namespace, include_deleted_terminal, self._pod_events)
-        if self._by_node_memo is not None and self._by_node_memo[0] == key:
-            return dict(self._by_node_memo[1])
-        out: dict[str, list[Pod]] = {}
-        for p in sorted(self.pod_informer.by_index("controller-uid", ds.uid), key=lambda p: p.name):
-            if p.metadata.namespace != ds.metadata.namespace:
-                continue
-            if not include_deleted_terminal and p.status.phase in ("Failed", "Succeeded") \
-                    and p.metadata.deletion_timestamp is not None:
-                continue
-            out.setdefault(self._pod_node(p), []).append(p)
-        self._by_node_memo = (key, out)
-        return dict(out)
+        """getNodesToDaemonPods: the pods the set controls, by target node (a fresh dict)."""
+        return {n: [f[_POD] for f in fs] for n, fs in self._daemon_pods(ds, include_deleted_terminal).items()}
 
     def sync(self, key: str):
         """syncDaemonSet."""
@@ -394,118 +495,143 @@ class DaemonSetController(Controller):
         # change hands (the controller-uid index has both); when every one is owned and still
         # matches, claiming changes nothing
         ns, uid = ds.metadata.namespace, ds.uid
-        candidates = [p for p in filter_by_owner(self.pod_informer, ds) if p.metadata.namespace == ns]
-        if not all(_controller_uid(p) == uid and selector.matches(p.metadata.labels) for p in candidates):
-            candidates.sort(key=lambda p: p.name)
-            yield from claim_objects(self, ds, selector, candidates, None)
+        owned = filter_by_owner(self.pod_informer, ds)
+        # (a pod object once found owned and matching this generation's selector stays so)
+        claimed = self._claimed.get(uid)
+        if claimed is None or claimed[0] != ds.metadata.generation or len(claimed[1]) > 2 * len(owned) + 100:
+            if len(self._claimed) > len(self.ds_informer.store):
+                self._claimed.clear()
+            claimed = self._claimed[uid] = (ds.metadata.generation, {})
+        seen = claimed[1]
+        for p in owned:
+            if seen.get(id(p)) is p or p.metadata.namespace != ns:
+                continue
+            if _controller_uid(p) != uid or not selector.matches(p.metadata.labels):
+                candidates = [p for p in owned if p.metadata.namespace == ns]
+                candidates.sort(key=lambda p: p.name)
+                yield from claim_objects(self, ds, selector, candidates, None)
+                break
+            seen[id(p)] = p
         if ds.metadata.deletion_timestamp is not None:
             return
-        nodes = sorted(self.node_informer.list(), key=lambda n: n.name)
         # NodeShouldRunDaemonPod once per node and sync (the node list is this sync's, as upstream)
-        tols = daemon_tolerations(ds.spec.template.spec)
-        runs = self._should_run(ds, nodes, tols)
+        runs = self._should_run(ds)
         # constructHistory: the current revision's hash names the pods' revision
         cur, old = yield from self._construct_history(ds)
         hash_ = (cur.metadata.labels or {}).get(REVISION_LABEL, "")
         if not self.expectations.satisfied(key):
             # only the status; observedGeneration stays: this generation was not processed
-            yield from self._status(ds, nodes, hash_, False, runs)
+            yield from self._status(ds, hash_, False, runs)
             return
         # updateDaemonSet: manage, then the update strategy, then the history limit
-        yield from self._manage(ds, key, nodes, hash_, runs)
+        yield from self._manage(ds, key, hash_, runs)
         if self.expectations.satisfied(key):
             strat = ds.spec.update_strategy
             if strat is not None and strat.type == "RollingUpdate":
-                yield from self._rolling_update(ds, key, nodes, hash_, runs)
+                yield from self._rolling_update(ds, key, hash_, runs)
         yield from self._cleanup_history(ds, old)
-        yield from self._status(ds, nodes, hash_, True, runs)
+        yield from self._status(ds, hash_, True, runs)
 
-    def _manage(self, ds, key, nodes, hash_, runs):
+    def _manage(self, ds, key, hash_, runs):
         """manage + podsShouldBeOnNode: create a pod on every node that should run one and has
         none; delete failed and succeeded pods, the extra pods on a node, and pods on nodes
-        that should not keep them (or that are gone)."""
-        by_node = self._nodes_to_daemon_pods(ds)
+        that should not keep them (or that are gone). ``runs``: by node name, in node order."""
+        by_node = self._daemon_pods(ds)
         surge = allows_surge(ds)
         to_create, to_delete = [], []
-        for node in nodes:
-            should_run, should_continue = runs[node.name]
-            pods = by_node.get(node.name)
+        for node_name, (should_run, should_continue) in runs.items():
+            pods = by_node.get(node_name)
             if should_continue and not surge and pods is not None and len(pods) == 1:
-                p = pods[0]  # the usual node: its one live pod stays (what the loop below concludes)
-                if p.metadata.deletion_timestamp is None and p.status.phase not in ("Failed", "Succeeded"):
+                f = pods[0]  # the usual node: its one live pod stays (what the loop below concludes)
+                if not f[_DELETED] and f[_PHASE] not in _TERMINAL:
                     continue
             if should_run and pods is None:
-                to_create.append(node.name)
+                to_create.append(node_name)
             elif should_continue:
                 running = []
-                for p in pods or ():
-                    if p.metadata.deletion_timestamp is not None:
+                for f in pods or ():
+                    if f[_DELETED]:
                         continue
-                    if p.status.phase == "Failed":
+                    p = f[_POD]
+                    if f[_PHASE] == "Failed":
                         # the kubelet may keep rejecting the pod: deleting it again waits for a
                         # backoff per set, generation and node (failedPodsBackoffKey)
-                        bkey = f"{ds.uid}/{ds.status.observed_generation or 0}/{node.name}"
+                        bkey = f"{ds.uid}/{ds.status.observed_generation or 0}/{node_name}"
                         if self.failed_pods_backoff.is_in_backoff_since_update(bkey, self.sim.now):
                             self.enqueue_after(ds, self.failed_pods_backoff.get(bkey))
                             continue
                         self.failed_pods_backoff.next(bkey, self.sim.now)
                         self.recorder.event(ds, "Warning", "FailedDaemonPod",
-                                            f"Found failed daemon pod {p.metadata.namespace}/{p.name} on node "
-                                            f"{node.name}, will try to kill it")
+                                            f"Found failed daemon pod {p.metadata.namespace}/{f[_NAME]} on node "
+                                            f"{node_name}, will try to kill it")
                         to_delete.append(p)
-                    elif p.status.phase == "Succeeded":
+                    elif f[_PHASE] == "Succeeded":
                         to_delete.append(p)
                     else:
-                        running.append(p)
-                running.sort(key=_creation_and_phase)
+                        running.append(f)
+                running.sort(key=_order_key)
                 if not surge:
-                    to_delete += running[1:]  # more than one: all but the oldest go
+                    to_delete += [f[_POD] for f in running[1:]]  # more than one: all but the oldest go
                     continue
                 if len(running) <= 1:
                     if not running and should_run:
-                        to_create.append(node.name)  # surging: at least one live pod per node
+                        to_create.append(node_name)  # surging: at least one live pod per node
                     continue
                 # surging: an old and a new pod may share a node while the new one is not yet
                 # available and the old one still ready; every other pod goes
                 oldest_new = oldest_old = None
-                for p in running:
-                    if (p.metadata.labels or {}).get(REVISION_LABEL) == hash_:
+                for f in running:
+                    if f[_HASH] == hash_:
                         if oldest_new is None:
-                            oldest_new = p
+                            oldest_new = f
                             continue
                     elif oldest_old is None:
-                        oldest_old = p
+                        oldest_old = f
                         continue
-                    to_delete.append(p)
+                    to_delete.append(f[_POD])
                 if oldest_new is not None and oldest_old is not None:
-                    if not is_pod_ready(oldest_old):
-                        to_delete.append(oldest_old)
-                    elif is_pod_available(oldest_new, ds.spec.min_ready_seconds or 0, self.sim.now):
-                        to_delete.append(oldest_old)
+                    if not oldest_old[_READY]:
+                        to_delete.append(oldest_old[_POD])
+                    elif _available(oldest_new, ds.spec.min_ready_seconds or 0, self.sim.now):
+                        to_delete.append(oldest_old[_POD])
             elif pods is not None:
-                to_delete += [p for p in pods if p.metadata.deletion_timestamp is None]
+                to_delete += [f[_POD] for f in pods if not f[_DELETED]]
         # getUnscheduledPodsWithoutNode: pods whose node is gone
-        names = {n.name for n in nodes}
-        for n, ps in sorted(by_node.items()):
-            if n not in names:
-                to_delete += [p for p in ps if p.metadata.deletion_timestamp is None]
+        for n in sorted(by_node):
+            if n not in runs:
+                to_delete += [f[_POD] for f in by_node[n] if not f[_DELETED]]
         yield from self._apply(ds, key, to_create, to_delete, hash_)
 
-    def _rolling_update(self, ds, key, nodes, hash_, runs):
+    def _rolling_update(self, ds, key, hash_, runs):
         """update.go rollingUpdate. Without surge, old pods are deleted so that no more than
         maxUnavailable nodes lack an available pod (manage creates the new ones); with
         maxSurge, a new pod starts beside the old one, at most maxSurge nodes at a time, and
         the old one goes once the new one is available (minReadySeconds)."""
-        by_node = self._nodes_to_daemon_pods(ds)
-        max_surge, max_unavailable, desired = self._updated_desired_node_counts(nodes, by_node, ds, runs)
+        by_node = self._daemon_pods(ds)
+        gen = template_generation(ds)
+        gen_label = str(gen) if gen is not None else None
+        hit = self._old_memo.get(ds.uid)
+        if hit is not None and hit[0] is by_node and hit[1:3] == (hash_, gen_label):
+            any_old = hit[3]
+        else:
+            any_old = any(not f[_DELETED] and not _updated(f, hash_, gen_label) for fs in by_node.values() for f in fs)
+            if len(self._old_memo) > len(self.ds_informer.store):
+                self._old_memo.clear()
+            self._old_memo[ds.uid] = (by_node, hash_, gen_label, any_old)
+        if not any_old:
+            # no live old pod: every node's answer below is "nothing to replace"
+            yield from self._apply(ds, key, [], [], hash_)
+            return
+        max_surge, max_unavailable, desired = self._updated_desired_node_counts(ds, runs)
         mrs = ds.spec.min_ready_seconds or 0
         now = self.sim.now
-        gen = template_generation(ds)
+        # every node that should run a pod counts, with or without pods (updatedDesiredNodeCounts)
+        node_names = sorted(set(by_node).union(n for n, r in runs.items() if r[0]))
         if max_surge == 0:
             num_unavailable = 0
             allowed, candidates = [], []
-            for node_name in sorted(by_node):
-                found = find_updated_pods_on_node(by_node[node_name], hash_, gen)
+            for node_name in node_names:
+                found = _find_updated(by_node.get(node_name, ()), hash_, gen_label)
                 if found is None:  # excess pods: manage cleans up; count the node unavailable
                     num_unavailable += 1
                     continue
@@ -513,49 +639,49 @@ class DaemonSetController(Controller):
                 if (old_pod is None) == (new_pod is None):
                     num_unavailable += 1
                 elif new_pod is not None:
-                    if not is_pod_available(new_pod, mrs, now):
+                    if not _available(new_pod, mrs, now):
                         num_unavailable += 1
-                elif not is_pod_available(old_pod, mrs, now):
-                    allowed.append(old_pod)  # an unavailable old pod is replaced at once
+                elif not _available(old_pod, mrs, now):
+                    allowed.append(old_pod[_POD])  # an unavailable old pod is replaced at once
                     num_unavailable += 1
                 elif num_unavailable < max_unavailable:
-                    candidates.append(old_pod)
+                    candidates.append(old_pod[_POD])
             remaining = min(max(max_unavailable - num_unavailable, 0), len(candidates))
             yield from self._apply(ds, key, [], allowed + candidates[:remaining], hash_)
             return
         old_to_delete, should_not_run, candidate_nodes, allowed_nodes = [], [], [], []
         num_surge = num_available = 0
-        for node_name in sorted(by_node):
-            found = find_updated_pods_on_node(by_node[node_name], hash_, gen)
+        for node_name in node_names:
+            found = _find_updated(by_node.get(node_name, ()), hash_, gen_label)
             if found is None:  # excess pods: manage cleans up; count the node as surging
                 num_surge += 1
                 continue
             new_pod, old_pod = found
             if old_pod is not None:
-                num_available += is_pod_available(old_pod, mrs, now)
+                num_available += _available(old_pod, mrs, now)
             elif new_pod is not None:
-                num_available += is_pod_available(new_pod, mrs, now)
+                num_available += _available(new_pod, mrs, now)
             if old_pod is None:
                 continue
             if new_pod is None:
                 run = runs.get(node_name, (False, False))[0]
-                if not is_pod_available(old_pod, mrs, now):
+                if not _available(old_pod, mrs, now):
                     if not run:
-                        old_to_delete.append(old_pod)
+                        old_to_delete.append(old_pod[_POD])
                         continue
                     allowed_nodes.append(node_name)  # an unavailable old pod: replace it now
                     continue
                 if not run:
-                    should_not_run.append(old_pod)
+                    should_not_run.append(old_pod[_POD])
                     continue
                 if num_surge >= max_surge:
                     continue
                 candidate_nodes.append(node_name)
                 continue
-            if not is_pod_available(new_pod, mrs, now):
+            if not _available(new_pod, mrs, now):
                 num_surge += 1  # waiting for the new pod to become available
                 continue
-            old_to_delete.append(old_pod)  # the new pod is available: the old one goes
+            old_to_delete.append(old_pod[_POD])  # the new pod is available: the old one goes
         remaining = max_surge - num_surge
         # with maxSurge the owner expects full availability: a pod on a node the set no
         # longer wants goes only once enough pods are available elsewhere
@@ -565,15 +691,10 @@ class DaemonSetController(Controller):
         remaining = min(max(remaining, 0), len(candidate_nodes))
         yield from self._apply(ds, key, allowed_nodes + candidate_nodes[:remaining], old_to_delete, hash_)
 
-    def _updated_desired_node_counts(self, nodes, by_node, ds, runs):
+    def _updated_desired_node_counts(self, ds, runs):
         """updatedDesiredNodeCounts: (maxSurge, maxUnavailable, desiredNumberScheduled); every
-        node that should run a pod gets an entry in ``by_node``."""
-        desired = 0
-        for node in nodes:
-            if not runs[node.name][0]:
-                continue
-            desired += 1
-            by_node.setdefault(node.name, [])
+        node that should run a pod counts (the caller walks them, with or without pods)."""
+        desired = sum(1 for r in runs.values() if r[0])
         max_unavailable = unavailable_count(ds, desired)
         max_surge = surge_count(ds, desired)
         # an impossible configuration (both 0) falls back to accepting one unavailable
@@ -703,33 +824,27 @@ class DaemonSetController(Controller):
                 else:
                     self.expectations.deletion_observed(key)
 
-    def _status(self, ds, nodes, hash_, update_observed_gen: bool, runs):
+    def _status(self, ds, hash_, update_observed_gen: bool, runs):
         """updateDaemonSetStatus: per node that should run a pod, the oldest of its pods counts
         as scheduled, ready, available (ready for minReadySeconds) and updated (its hash, or
         its pod-template-generation, is the set's); pods on other nodes are misscheduled."""
         mrs = ds.spec.min_ready_seconds or 0
         now = self.sim.now
-        by_node = self._nodes_to_daemon_pods(ds)
+        by_node = self._daemon_pods(ds)
         gen = template_generation(ds)
-        desired = current = misscheduled = ready = available = updated = 0
-        for node in nodes:
-            should_run = runs[node.name][0]
-            scheduled = bool(by_node.get(node.name))
-            if should_run:
-                desired += 1
-                if not scheduled:
-                    continue
-                current += 1
-                pods = by_node[node.name]
-                pod = pods[0] if len(pods) == 1 else min(pods, key=_creation_and_phase)  # the first in that order
-                if is_pod_ready(pod):
-                    ready += 1
-                    if is_pod_available(pod, mrs, now):
-                        available += 1
-                if is_pod_updated(pod, hash_, gen):
-                    updated += 1
-            elif scheduled:
-                misscheduled += 1
+        gen_label = str(gen) if gen is not None else None
+        # the counts depend on the pods, the nodes' answers, the revision and (minReadySeconds)
+        # the time: while none changed, the last pass's counts are the counts
+        inputs = (by_node, runs, hash_, gen_label, mrs, now if mrs else None)
+        hit = self._status_memo.get(ds.uid)
+        if hit is not None and hit[0][0] is by_node and hit[0][1] is runs and hit[0][2:] == inputs[2:]:
+            desired, current, misscheduled, ready, available, updated = hit[1]
+        else:
+            desired, current, misscheduled, ready, available, updated = self._status_counts(
+                by_node, runs, hash_, gen_label, mrs, now)
+            if len(self._status_memo) > len(self.ds_informer.store):
+                self._status_memo.clear()
+            self._status_memo[ds.uid] = (inputs, (desired, current, misscheduled, ready, available, updated))
         st = ds.status.copy_deep()
         st.desired_number_scheduled, st.current_number_scheduled = desired, current
         st.number_misscheduled, st.number_ready = misscheduled, ready
@@ -741,3 +856,25 @@ class DaemonSetController(Controller):
             yield from update_status_with_retry(self.client, ds, st)
         if mrs > 0 and ready != available:
             self.enqueue_after(ds, mrs)
+
+    @staticmethod
+    def _status_counts(by_node, runs, hash_, gen_label, mrs, now) -> tuple:
+        """updateDaemonSetStatus's counts: (desired, current, misscheduled, ready, available, updated)."""
+        desired = current = misscheduled = ready = available = updated = 0
+        for node_name, (should_run, _) in runs.items():
+            pods = by_node.get(node_name)  # never an empty list
+            if should_run:
+                desired += 1
+                if pods is None:
+                    continue
+                current += 1
+                f = pods[0] if len(pods) == 1 else min(pods, key=_order_key)  # the first in that order
+                if f[_READY]:
+                    ready += 1
+                    if not mrs or (f[_SINCE] is not None and f[_SINCE] + mrs < now):  # IsPodAvailable
+                        available += 1
+                if bool(hash_) and f[_HASH] == hash_ or (gen_label is not None and f[_GEN] == gen_label):
+                    updated += 1  # IsPodUpdated
+            elif pods is not None:
+                misscheduled += 1
+        return desired, current, misscheduled, ready, available, updated
