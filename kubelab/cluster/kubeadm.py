@@ -96,12 +96,17 @@ def static_pod_manifests(node_ip: str, stacked_etcd: bool, etcd_endpoints: list[
     if stacked_etcd:
         etcd = _component_pod(
             "etcd", f"{repo}/etcd:{ETCD_VERSION}",
+            # kubeadm's getEtcdCommand (cmd/kubeadm/app/phases/etcd/local.go), flags sorted
             ["etcd", f"--advertise-client-urls=https://{node_ip}:2379", "--cert-file=/etc/kubernetes/pki/etcd/server.crt",
              "--client-cert-auth=true", "--data-dir=/var/lib/etcd",
              f"--initial-advertise-peer-urls=https://{node_ip}:2380", f"--initial-cluster={initial_cluster}",
+             "--key-file=/etc/kubernetes/pki/etcd/server.key",
              f"--listen-client-urls=https://127.0.0.1:2379,https://{node_ip}:2379",
+             "--listen-metrics-urls=http://127.0.0.1:2381",
              f"--listen-peer-urls=https://{node_ip}:2380", f"--name={etcd_name}",
-             "--peer-client-cert-auth=true", "--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt"],
+             "--peer-cert-file=/etc/kubernetes/pki/etcd/peer.crt", "--peer-client-cert-auth=true",
+             "--peer-key-file=/etc/kubernetes/pki/etcd/peer.key", "--peer-trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt",
+             "--snapshot-count=10000", "--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt"],
             "100m", {"kubeadm.kubernetes.io/etcd.advertise-client-urls": f"https://{node_ip}:2379"}, memory="100Mi")
         pods.insert(0, etcd)
     return pods

@@ -200,6 +200,12 @@ def test_each_masters_kubelet_runs_kubeadms_static_pods_and_mirrors_them_into_ku
     etcd = cluster.get("Pod", "etcd-master-1", "kube-system")
     assert etcd.spec.containers[0].image == "registry.k8s.io/etcd:3.6.4-0"
     assert etcd.spec.containers[0].resources.requests == {"cpu": "100m", "memory": "100Mi"}
+    # etcd/local.go getEtcdCommand: kubeadm's flags, sorted; the simulated member snapshots as told
+    cmd = etcd.spec.containers[0].command
+    assert cmd[0] == "etcd" and cmd[1:] == sorted(cmd[1:])
+    assert {"--snapshot-count=10000", "--peer-trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt",
+            "--listen-metrics-urls=http://127.0.0.1:2381", "--key-file=/etc/kubernetes/pki/etcd/server.key"} <= set(cmd)
+    assert {m.snapshot_count for m in cluster.etcd.members} == {10000}
 
 
 def test_external_etcd_runs_no_etcd_pod():
