@@ -131,15 +131,17 @@ _object_new = object.__new__
 _ATOMIC = frozenset({str, int, float, bool, type(None), bytes, _dt.datetime, _Quantity})
 _MODEL_TYPES: set = set()  # model classes seen (isinstance on pydantic's ABCMeta costs more than a set lookup)
 
+
 class ReadOnlyFieldsSet(frozenset):
     """The ``__pydantic_fields_set__`` of an object held in a cache (the API server's watch
     cache, and through it every informer): one shared, immutable set per distinct shape.
 
     A decoded Pod is ~20 models and their fields-set sets were a third of its memory; objects
-    of one shape share one set here. Assigning a field of a cached object ends in
-    ``fields_set.add`` and raises, which is client-go's rule made loud (its
-    KUBE_CACHE_MUTATION_DETECTOR): copy a cached object (``copy_deep``) before changing it.
-    Every copy (``copy_deep``, ``model_copy``, ``copy.copy``) gets an ordinary set back."""
+    of one shape share one set here. Assigning a field of a cached object raises before
+    anything changes (``K8sModel.__setattr__`` asks this set to ``add`` the name): client-go's
+    rule made loud, as its KUBE_CACHE_MUTATION_DETECTOR does: copy a cached object
+    (``copy_deep``) before changing it. Every copy (``copy_deep``, ``model_copy``,
+    ``copy.copy``, pickling) gets an ordinary set back."""
 
     __slots__ = ()
 
