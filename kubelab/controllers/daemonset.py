@@ -150,14 +150,6 @@ def template_generation(ds: DaemonSet):
         return None
 
 
-def is_pod_updated(pod: Pod, hash_: str, generation) -> bool:
-    """util.IsPodUpdated: the pod's pod-template-generation is the set's, or its hash is."""
-    labels = pod.metadata.labels or {}
-    template_matches = generation is not None and labels.get(TEMPLATE_GENERATION) == str(generation)
-    hash_matches = bool(hash_) and labels.get(REVISION_LABEL) == hash_
-    return hash_matches or template_matches
-
-
 def surge_count(ds: DaemonSet, number_to_schedule: int) -> int:
     """util.SurgeCount: maxSurge scaled (rounding up); 0 unless RollingUpdate."""
     s = ds.spec.update_strategy
@@ -177,24 +169,6 @@ def unavailable_count(ds: DaemonSet, number_to_schedule: int) -> int:
 def allows_surge(ds: DaemonSet) -> bool:
     """util.AllowsSurge."""
     return surge_count(ds, 1) > 0
-
-
-def find_updated_pods_on_node(pods, hash_: str, generation):
-    """findUpdatedPodsOnNode: (newPod, oldPod) among a node's live pods, or None when there
-    are two of either (manage prunes them first)."""
-    new_pod = old_pod = None
-    for p in pods:
-        if p.metadata.deletion_timestamp is not None:
-            continue
-        if is_pod_updated(p, hash_, generation):
-            if new_pod is not None:
-                return None
-            new_pod = p
-        else:
-            if old_pod is not None:
-                return None
-            old_pod = p
-    return new_pod, old_pod
 
 
 def match(ds: DaemonSet, revision: ControllerRevision) -> bool:
@@ -248,12 +222,14 @@ def _available(f: tuple, mrs: int, now: float) -> bool:
 
 
 def _updated(f: tuple, hash_: str, gen_label: Optional[str]) -> bool:
-    """util.IsPodUpdated on a pod's facts (``gen_label``: str(generation), or None)."""
+    """util.IsPodUpdated on a pod's facts: its pod-template-generation label is the set's
+    (``gen_label``: str(generation), or None), or its controller-revision-hash is."""
     return bool(hash_) and f[_HASH] == hash_ or (gen_label is not None and f[_GEN] == gen_label)
 
 
 def _find_updated(facts, hash_: str, gen_label: Optional[str]):
-    """findUpdatedPodsOnNode on a node's pod facts: (new, old) facts, or None for two of either."""
+    """findUpdatedPodsOnNode on a node's pod facts: (new, old) among its live pods, or None
+    when there are two of either (manage prunes them first)."""
     new = old = None
     for f in facts:
         if f[_DELETED]:
