@@ -1,6 +1,6 @@
 """Node lifecycle (pkg/controller/nodelifecycle/node_lifecycle_controller.go) and taint
-eviction (pkg/controller/tainteviction/taint_eviction.go), plus the orphaned-pod part
-of pod GC (pkg/controller/podgc/gc_controller.go).
+eviction (pkg/controller/tainteviction/taint_eviction.go). Pods of a Node that no longer
+exists are the pod GC's (podgc.py), as upstream.
 
 Every ``node-monitor-period`` (5 s) the monitor looks at each node's heartbeat — the
 Ready condition's lastHeartbeatTime and its Lease in kube-node-lease — measured on the
@@ -48,7 +48,6 @@ CONDITION_TAINTS = {
 # the taints this controller owns (taintKeyToNodeConditionMap plus the unschedulable one)
 MANAGED_KEYS = frozenset(CONDITION_TAINTS.values()) | {UNSCHEDULABLE}
 _CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
-POD_GC_QUARANTINE = 40.0  # podgc quarantineTime
 
 
 def _lease_renew(lease: Optional[Lease]) -> Optional[str]:
@@ -73,7 +72,6 @@ class NodeLifecycleController(Controller):
         # nodeHealthData: probe timestamp (our clock), last heartbeat seen, last lease renew seen
         self.health: dict[str, dict] = {}
         self._ticker = None
-        self._missing_since: dict[str, float] = {}
         self.node_informer.add_event_handler(self.enqueue, lambda o, n: self.enqueue(n), self._node_deleted)
 
     def on_start(self) -> None:
@@ -119,7 +117,6 @@ class NodeLifecycleController(Controller):
                 self.queue.add(node.name)
             elif self._desired_taints(node) != self._current_taints(node):
                 self.queue.add(node.name)
-        self._gc_orphaned_pods()
 
     @staticmethod
     def _desired_taints(node: Node) -> set[tuple[str, str]]:
@@ -209,25 +206,6 @@ class NodeLifecycleController(Controller):
         fresh.spec.taints = keep or None
         yield self.client.update(fresh)
         self.sim.trace.record(self.name, "NodeTaints", f"{node.name}: {', '.join(f'{k}:{e}' for k, e in sorted(want)) or 'none'}")
-
-    def _gc_orphaned_pods(self) -> None:
-        """podgc gcOrphaned: pods bound to a node that no longer exists, after quarantine."""
-        now = self.sim.now
-        seen = set()
-        for pod in self.pod_informer.list():
-            n = pod.spec.node_name
-            if not n or self.node_informer.get(n) is not None:
-                continue
-            key = pod.key()
-            seen.add(key)
-            since = self._missing_since.setdefault(key, now)
-            if now - since >= POD_GC_QUARANTINE:
-                ev = self.client.delete(Pod, pod.name, pod.namespace, grace_period_seconds=0,
-                                        preconditions={"uid": pod.uid})
-                ev.add_callback(lambda e: setattr(e, "defused", True))
-                self.sim.trace.record("pod-garbage-collector", "PodGC", f"{key}: node {n} is gone")
-        for key in [k for k in self._missing_since if k not in seen]:
-            del self._missing_since[key]
 
 
 class TaintEvictionController(Controller):

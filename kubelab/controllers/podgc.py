@@ -67,14 +67,22 @@ class PodGCController(Controller):
                 yield from self._mark_failed_and_delete(pod)
 
     def _mark_failed_and_delete(self, pod: Pod):
-        """gc_controller.go markFailedAndDeletePodWithCondition."""
+        """gc_controller.go markFailedAndDeletePodWithCondition: the status goes to Failed by
+        utilpod.PatchPodStatus — a strategic merge patch of pods/status with the pod's uid as a
+        precondition (the role grants patch on pods/status, not update) — then a delete with
+        grace period 0."""
         try:
             if pod.status.phase not in ("Succeeded", "Failed"):
                 new = pod.copy_deep()
                 new.status.phase = "Failed"
-                update_pod_condition(new, "DisruptionTarget", "True", self.sim.now, "DeletionByPodGC",
-                                     "PodGC: node no longer exists")
-                yield self.client.update_status(new)
+                status: dict = {"phase": "Failed"}
+                if update_pod_condition(new, "DisruptionTarget", "True", self.sim.now, "DeletionByPodGC",
+                                        "PodGC: node no longer exists"):
+                    status["conditions"] = [new.status.condition("DisruptionTarget").model_dump(
+                        by_alias=True, exclude_none=True)]
+                yield self.client.patch(Pod, pod.metadata.name, pod.metadata.namespace,
+                                        {"metadata": {"uid": pod.uid}, "status": status}, "strategic",
+                                        subresource="status")
             yield self.client.delete(Pod, pod.metadata.name, pod.metadata.namespace, grace_period_seconds=0)
             self.sim.trace.record(self.name, "PodGCDeleted", f"{pod.key()}: node {pod.spec.node_name} no longer exists")
         except Exception:  # noqa: BLE001 — gone already, or retried next period

@@ -244,6 +244,12 @@ def test_a_deleted_mirror_pod_comes_back_and_a_removed_master_takes_its_pods_alo
     cluster.run(90)  # the pod GC removes the pods of a Node that no longer exists (40 s quarantine)
     assert [r[0] for r in pods_table(cluster)[1:]] == [
         "etcd-master-1", "kube-apiserver-master-1", "kube-controller-manager-master-1", "kube-scheduler-master-1"]
+    # gc_controller.go markFailedAndDeletePodWithCondition: Failed by a patch of pods/status (its
+    # role grants patch, not update), then deleted; nothing refused on the way
+    gc = "system:serviceaccount:kube-system:pod-garbage-collector"
+    assert not cluster.audit(user=gc, allowed=False)
+    assert {e.name for e in cluster.audit(user=gc, verb="patch", resource="pods/status")} >= {
+        "etcd-master-2", "kube-apiserver-master-2", "kube-controller-manager-master-2", "kube-scheduler-master-2"}
 
 
 def test_the_system_priority_classes_exist_from_the_start():

@@ -221,3 +221,30 @@ def test_endpoints_follow_ready_pods():
     w.call(w.client.delete("Service", "web", "default"))
     w.run(5)
     assert w.list("Endpoints") == [] and w.list("EndpointSlice") == []
+
+
+def test_a_pod_of_a_node_that_no_longer_exists_is_the_pod_gcs_alone():
+    """upstream: pkg/controller/podgc/gc_controller.go gcOrphaned — every gcCheckPeriod (20 s),
+    after the 40 s quarantine, the pod is marked Failed with DisruptionTarget/DeletionByPodGC and
+    force-deleted. The node lifecycle controller does not delete it (it has no such part)."""
+    from kubelab.controllers.podgc import PodGCController
+
+    w = World()
+    w.start(NodeLifecycleController, TaintEvictionController, PodGCController)
+    seen = []  # (time, phase, DisruptionTarget reason) of each update, then "deleted"
+    inf = w.informers.informer(Pod)
+
+    def on_update(old, new):
+        c = new.status.condition("DisruptionTarget")
+        seen.append((w.sim.now, new.status.phase, c.reason if c else None))
+
+    inf.add_event_handler(None, on_update, lambda p: seen.append((w.sim.now, "deleted", None)))
+    created = w.sim.now
+    w.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "stray"},
+              "spec": {"nodeName": "gone", "containers": [{"name": "c", "image": "pause"}]}})
+    w.run(100)
+    failed = [s for s in seen if s[1] == "Failed"]
+    assert failed and failed[0][2] == "DeletionByPodGC"
+    assert seen[-1][1] == "deleted"
+    assert 40 <= seen[-1][0] - created <= 61  # quarantine, then the next 20 s tick at the latest
+    assert w.list(Pod) == []
