@@ -9,8 +9,9 @@ Targets: all Running in <= 10 min wall, <= 4 GiB peak RSS.
     PYTHONPATH=. .venv/bin/python benchmarks/bench_5000_nodes.py --nodes 1000 --replicas 1000
     PYTHONPATH=. .venv/bin/python benchmarks/bench_5000_nodes.py --nodes 200 --replicas 200 --profile
 
-The pod network is 10.128.0.0/9 with a /24 per node (the default 10.244.0.0/16 holds
-256 nodes only; upstream's large-cluster guide sizes --cluster-cidr the same way).
+The pod network is sizing.network_for's: 10.128.0.0/9 with a /24 per node past 255 nodes
+(the default 10.244.0.0/16 holds 256 nodes only; upstream's large-cluster guide sizes
+--cluster-cidr the same way).
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ import sys
 import time
 
 import kubelab as kl
-from sizing import master_for  # benchmarks/sizing.py (the script's folder is on sys.path)
+from sizing import master_for, network_for  # benchmarks/sizing.py (the script's folder is on sys.path)
 
-CLUSTER_CIDR = "10.128.0.0/9"  # 32,768 /24 node ranges
 
 
 
@@ -46,7 +46,7 @@ def rss_mib() -> float:
 def run(nodes: int, deployments: int, replicas: int, step: float, limit_wall: float) -> dict:
     out: dict = {"nodes": nodes, "pods": deployments * replicas}
     t0 = time.perf_counter()
-    cluster = kl.Cluster(masters=[master_for(nodes)], seed=1, cluster_cidr=CLUSTER_CIDR, node_cidr_mask_size=24)
+    cluster = kl.Cluster(masters=[master_for(nodes)], seed=1, **network_for(nodes))
     for i in range(nodes):
         cluster.add_node(kl.VM(f"vm-{i}", cpu="8", memory="32Gi"))
     out["build_s"] = time.perf_counter() - t0

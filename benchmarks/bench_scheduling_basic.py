@@ -14,7 +14,7 @@ import argparse
 import time
 
 import kubelab as kl
-from sizing import master_for  # benchmarks/sizing.py (the script's folder is on sys.path)
+from sizing import master_for, network_for  # benchmarks/sizing.py (the script's folder is on sys.path)
 from kubelab.api import Pod, decode
 from kubelab.apiserver.user import ADMIN
 from kubelab.client import APIClient
@@ -29,7 +29,7 @@ def pod(i: int):
 
 def run(nodes: int, pods: int, inflight: int = 100) -> dict:
     t0 = time.perf_counter()
-    cluster = kl.Cluster(masters=[master_for(nodes)], seed=1)
+    cluster = kl.Cluster(masters=[master_for(nodes)], seed=1, **network_for(nodes))
     for i in range(nodes):
         cluster.add_node(kl.VM(f"node-{i:04d}", cpu="4", memory="32Gi"))
     cluster.run(seconds=30)

@@ -14,7 +14,7 @@ import argparse
 import time
 
 import kubelab as kl
-from sizing import master_for  # benchmarks/sizing.py (the script's folder is on sys.path)
+from sizing import master_for, network_for  # benchmarks/sizing.py (the script's folder is on sys.path)
 from kubelab.api import Pod
 
 
@@ -29,7 +29,7 @@ def deployment(replicas: int) -> dict:
 
 
 def build(nodes: int, pods: int):
-    cluster = kl.Cluster(masters=[master_for(nodes)], seed=1)
+    cluster = kl.Cluster(masters=[master_for(nodes)], seed=1, **network_for(nodes))
     for i in range(nodes):
         cluster.add_node(kl.VM(f"node-{i:04d}", cpu="4", memory="32Gi"))
     cluster.run(seconds=30)

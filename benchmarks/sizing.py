@@ -15,3 +15,14 @@ def master_for(nodes: int) -> kl.VM:
         if nodes > above:
             cpus = size
     return kl.VM("master-1", cpu=str(cpus), memory=f"{cpus * 4}Gi")
+
+
+def network_for(nodes: int) -> dict:
+    """The pod network for ``nodes`` workers (and the master, a Node too): kubeadm's default
+    10.244.0.0/16 with a /24 per node holds 256 nodes, and a node past them gets no podCIDR
+    (the node IPAM controller's CIDRNotAvailable) so its pods never get a network; larger
+    clusters configure a larger --cluster-cidr, as upstream's large-cluster guide says:
+    10.128.0.0/9 holds 32,768 /24 node ranges."""
+    if nodes + 1 <= 256:
+        return {}
+    return {"cluster_cidr": "10.128.0.0/9", "node_cidr_mask_size": 24}
