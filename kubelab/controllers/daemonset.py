@@ -267,8 +267,11 @@ class DaemonSetController(Controller):
         self._by_node_memo: dict[tuple, dict[str, list[tuple]]] = {}
         # DaemonSet uid -> (generation, node events, {node name: (node, answer)}, runs)
         self._runs_memo: dict[str, tuple] = {}
-        self._facts: dict[int, tuple] = {}  # id(pod) -> its facts (_pod_facts)
-        # DaemonSet uid -> (generation, {id(pod): pod}): pods owned and matching its selector
+        # pod uid -> the facts (_pod_facts) of the newest version seen: keyed by uid, not by
+        # object, so an older version is let go when a newer one comes (5,000 nodes' daemon
+        # pods, each updated several times, kept every version alive)
+        self._facts: dict[str, tuple] = {}
+        # DaemonSet uid -> (generation, {pod uid: pod}): pods owned and matching its selector
         self._claimed: dict[str, tuple] = {}
         # DaemonSet uid -> the last status pass's inputs and counts (_status)
         self._status_memo: dict[str, tuple] = {}
@@ -339,6 +342,7 @@ class DaemonSetController(Controller):
     def _pod_del(self, pod) -> None:
         self._pod_events += 1
         pod = tombstone_object(pod)
+        self._facts.pop(pod.metadata.uid, None)
         ds = self._owner(pod)
         if ds is not None:
             self.expectations.deletion_observed(ds.key())
@@ -408,12 +412,12 @@ class DaemonSetController(Controller):
         """The facts (_POD.._UID above) of one pod object. A sync walks every daemon pod
         several times, and the set is synced on nearly every pod event: the answers are kept
         per object, as informer objects never change and a newer version is a new object."""
-        f = self._facts.get(id(pod))
+        md = pod.metadata
+        f = self._facts.get(md.uid)
         if f is not None and f[_POD] is pod:
             return f
         if len(self._facts) > 2 * len(self.pod_informer.store) + 1000:
-            self._facts.clear()  # objects a relist replaced, deleted pods
-        md = pod.metadata
+            self._facts.clear()  # pods a relist dropped without a delete event
         labels = md.labels or {}
         c = get_pod_ready_condition(pod.status)
         ready = c is not None and c.status == "True"
@@ -423,7 +427,7 @@ class DaemonSetController(Controller):
         f = (pod, name, md.namespace, self._pod_node(pod), md.deletion_timestamp is not None, pod.status.phase,
              ready, since, labels.get(REVISION_LABEL), labels.get(TEMPLATE_GENERATION),
              (not pod.spec.node_name, md.creation_timestamp or "", name), ref.uid if ref is not None else None)
-        self._facts[id(pod)] = f
+        self._facts[md.uid] = f
         return f
 
     def _daemon_pods(self, ds, include_deleted_terminal: bool = False) -> dict[str, list[tuple]]:
@@ -436,7 +440,7 @@ class DaemonSetController(Controller):
         if hit is not None and hit[0] == self._pod_events:
             return hit[1]
         get = self._facts.get
-        facts = [f if (f := get(id(p))) is not None and f[_POD] is p else self._pod_facts(p)
+        facts = [f if (f := get(p.metadata.uid)) is not None and f[_POD] is p else self._pod_facts(p)
                  for p in self.pod_informer.by_index("controller-uid", ds.uid)]
         facts.sort(key=_name_key)
         out: dict[str, list[tuple]] = {}
@@ -480,14 +484,14 @@ class DaemonSetController(Controller):
             claimed = self._claimed[uid] = (ds.metadata.generation, {})
         seen = claimed[1]
         for p in owned:
-            if seen.get(id(p)) is p or p.metadata.namespace != ns:
+            if seen.get(p.metadata.uid) is p or p.metadata.namespace != ns:
                 continue
             if _controller_uid(p) != uid or not selector.matches(p.metadata.labels):
                 candidates = [p for p in owned if p.metadata.namespace == ns]
                 candidates.sort(key=lambda p: p.name)
                 yield from claim_objects(self, ds, selector, candidates, None)
                 break
-            seen[id(p)] = p
+            seen[p.metadata.uid] = p
         if ds.metadata.deletion_timestamp is not None:
             return
         # NodeShouldRunDaemonPod once per node and sync (the node list is this sync's, as upstream)

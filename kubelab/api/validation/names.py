@@ -380,15 +380,23 @@ def validate_labels(labels: Optional[Mapping[str, str]], fld_path: Path) -> Erro
 LABEL_SELECTOR_OPS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
+_MISSING = object()
+
+
 def _get(obj: Any, *names: str, default: Any = None) -> Any:
+    """The first of ``names`` that ``obj`` (a mapping or a model) has. (Every update is
+    validated: the plain-dict test comes first, as the Mapping ABC's is several times slower.)"""
     if obj is None:
         return default
-    for n in names:
-        if isinstance(obj, Mapping):
+    if isinstance(obj, dict) or isinstance(obj, Mapping):
+        for n in names:
             if n in obj:
                 return obj[n]
-        elif hasattr(obj, n):
-            return getattr(obj, n)
+        return default
+    for n in names:
+        v = getattr(obj, n, _MISSING)
+        if v is not _MISSING:
+            return v
     return default
 
 
