@@ -122,11 +122,14 @@ class _InitContainer:
 class _RunningPod:
     """What the container runtime holds for one pod."""
 
-    __slots__ = ("uid", "key", "ip", "started", "containers", "done", "stopping", "proc", "restarts", "last_state",
-                 "workers", "results", "exit", "app_up_at", "killing", "inits")
+    __slots__ = ("uid", "key", "ip", "pod", "started", "containers", "done", "stopping", "proc", "restarts",
+                 "last_state", "workers", "results", "exit", "app_up_at", "killing", "inits")
 
-    def __init__(self, uid: str, key: str, ip: str):
+    def __init__(self, uid: str, key: str, ip: str, pod: Pod):
         self.uid, self.key, self.ip = uid, key, ip
+        # the pod as the kubelet last saw it (the pod manager's copy): the worker reads this one
+        # rather than keeping the version it started with alive for the pod's whole life
+        self.pod = pod
         self.started = False
         self.containers: dict[str, dict] = {}
         self.restarts = 0
@@ -464,6 +467,8 @@ class Kubelet:
         if not self.running:
             return
         rp = self.pods.get(pod.metadata.uid)
+        if rp is not None:
+            rp.pod = pod
         if pod.metadata.deletion_timestamp is not None:
             if rp is None:
                 # never started here (or already stopped): finish the deletion
@@ -476,7 +481,7 @@ class Kubelet:
             if self.hung:
                 self.sim.call_later(1.0, self._on_pod_latest, pod.key())
                 return
-            rp = _RunningPod(pod.metadata.uid, pod.key(), self._next_ip_seq())
+            rp = _RunningPod(pod.metadata.uid, pod.key(), self._next_ip_seq(), pod)
             rp.inits = {c.name: _InitContainer(c) for c in pod.spec.init_containers or ()}
             self.pods[pod.metadata.uid] = rp
             rp.proc = self.sim.spawn(self._sync_pod(pod, rp), name=f"kubelet/{self.node_name}/pod/{pod.metadata.name}")
@@ -629,7 +634,8 @@ class Kubelet:
             self.recorder.event(ref, "Normal", "Started", f"Started container {c.name}", ref_path)
             self._start_log(pod, c, cid)
         rp.started = True
-        yield from self._run(pod, rp)
+        pod = ref = containers = c = None  # the worker runs on with rp.pod, not this version
+        yield from self._run(rp)
 
     # -- init containers and sidecars (kuberuntime_manager.go computePodActions,
     # kuberuntime_container.go computeInitContainerActions)
@@ -799,12 +805,14 @@ class Kubelet:
             if r.running:  # its supervising process was not there to record it
                 self._init_exited(pod, rp, r, code)
 
-    def _run(self, pod: Pod, rp: _RunningPod):
+    def _run(self, rp: _RunningPod):
         """The containers run until they exit (``sim.kubelab.io/run-seconds``) or a liveness
         or startup probe fails; the restart policy decides what next. Restarts back off as
         the kubelet's do (pkg/kubelet/kuberuntime and kubelet.go: the first restart at once,
         then 10 s doubling up to 5 min, reset after a container has run for 10 min), showing
-        CrashLoopBackOff while waiting."""
+        CrashLoopBackOff while waiting. It holds no pod object while it waits: it reads
+        ``rp.pod``, the newest version the kubelet has seen."""
+        pod = rp.pod
         ann = pod.metadata.annotations or {}
         ready_after = float(ann.get(START_SECONDS, 0) or 0)
         run_for = ann.get(RUN_SECONDS)
@@ -814,6 +822,8 @@ class Kubelet:
         policy = pod.spec.restart_policy or "Always"
         backoff = 0.0
         who = f"{pod.metadata.name}_{pod.metadata.namespace}({pod.metadata.uid})"  # format.Pod
+        key = rp.key
+        pod = ann = None
         while True:
             rp.exit = exit_ev = self.sim.event()
             rp.killing = False
@@ -824,22 +834,22 @@ class Kubelet:
                 timers.append(self.sim.call_later(float(run_for), self._exited, exit_ev, "exited", code))
             if ready_after > 0:  # the app finishes starting: status (and readiness) may change
                 timers.append(self.sim.call_later(ready_after, self._refresh_status, rp))
-            yield from self._update_status(pod.key(), lambda p: self._mark_running(p, rp))
+            yield from self._update_status(key, lambda p: self._mark_running(p, rp))
             self._trigger_readiness(rp)
             why, exit_code = yield exit_ev
             for t in timers:
                 t.cancel()
-            self._stop_logs(rp.uid, {c.name for c in pod.spec.containers})
+            self._stop_logs(rp.uid, {c.name for c in rp.pod.spec.containers})
             ran = self.sim.now - began
             if policy == "Never" or (policy == "OnFailure" and exit_code == 0):
                 if any(r.running for r in rp.inits.values()):
                     # computePodActions: the regular containers are done and will not restart, so
                     # the pod is killed, sidecars included; they do not keep it from completing
-                    yield from self._update_status(pod.key(), lambda p: self._mark_terminated(p, rp, exit_code, final=False))
-                    yield from self._stop_sidecars(pod, rp)
+                    yield from self._update_status(key, lambda p: self._mark_terminated(p, rp, exit_code, final=False))
+                    yield from self._stop_sidecars(rp.pod, rp)
                 for r in rp.inits.values():  # one waiting out a back-off is not started again
                     r.stopping, r.waiting = True, None
-                yield from self._update_status(pod.key(), lambda p: self._mark_terminated(p, rp, exit_code))
+                yield from self._update_status(key, lambda p: self._mark_terminated(p, rp, exit_code))
                 rp.done = True
                 rp.stop_probes()
                 return
@@ -853,25 +863,26 @@ class Kubelet:
             for name in rp.containers:
                 rp.containers[name]["running"] = False
             if backoff > 0:
-                for c in pod.spec.containers:
+                for c in rp.pod.spec.containers:
                     msg = f"back-off {_go_duration_long(backoff)} restarting failed container={c.name} pod={who}"
-                    self.recorder.event(pod, "Warning", "BackOff",
+                    self.recorder.event(rp.pod, "Warning", "BackOff",
                                         f"Back-off restarting failed container {c.name} in pod {who}",
                                         f"spec.containers{{{c.name}}}")
-                    yield from self._update_status(pod.key(), lambda p, n=c.name, m=msg: self._crash_looping(p, rp, n, m))
+                    yield from self._update_status(key, lambda p, n=c.name, m=msg: self._crash_looping(p, rp, n, m))
                 yield self.sim.timeout(backoff)
             backoff = 10.0 if backoff == 0 else min(backoff * 2, 300.0)
             rp.restarts += 1
-            for c in pod.spec.containers:
+            for c in rp.pod.spec.containers:
                 ref_path = f"spec.containers{{{c.name}}}"
                 # every start goes through EnsureImageExists: imagePullPolicy Always pulls again
-                yield from self._ensure_image_exists(pod, c, ref_path)
-                self.recorder.event(pod, "Normal", "Created", f"Created container: {c.name}", ref_path)
+                yield from self._ensure_image_exists(rp.pod, c, ref_path)
+                self.recorder.event(rp.pod, "Normal", "Created", f"Created container: {c.name}", ref_path)
                 rp.containers[c.name] = {"id": f"containerd://{self._rng.getrandbits(256):064x}",
                                          "started_at": self.sim.now, "image": normalise_image(c.image or ""),
                                          "running": True}
-                self.recorder.event(pod, "Normal", "Started", f"Started container {c.name}", ref_path)
-                self._start_log(pod, c, rp.containers[c.name]["id"])
+                self.recorder.event(rp.pod, "Normal", "Started", f"Started container {c.name}", ref_path)
+                self._start_log(rp.pod, c, rp.containers[c.name]["id"])
+            c = None
 
     @staticmethod
     def _exited(ev, why: str, code: int) -> None:
@@ -892,7 +903,7 @@ class Kubelet:
                 recent = probe.period > self.sim.now - self.started_at
                 jitter = self._rng.random() * probe.period if recent else None
                 rp.results[(c.name, kind)] = prober.INITIAL[kind]
-                rp.workers.append(prober.ProbeWorker(self.sim, _ProbeHost(self, rp, pod), rp.uid, c, kind, probe, jitter))
+                rp.workers.append(prober.ProbeWorker(self.sim, _ProbeHost(self, rp), rp.uid, c, kind, probe, jitter))
 
     def _trigger_readiness(self, rp: _RunningPod) -> None:
         """The status manager triggers a readiness probe for a running, unready container."""
@@ -1440,10 +1451,10 @@ def _go_duration(seconds: float) -> str:
 class _ProbeHost:
     """What a probe worker asks of the kubelet (its status manager and runtime)."""
 
-    __slots__ = ("kubelet", "rp", "pod")
+    __slots__ = ("kubelet", "rp")
 
-    def __init__(self, kubelet: Kubelet, rp: _RunningPod, pod: Pod):
-        self.kubelet, self.rp, self.pod = kubelet, rp, pod
+    def __init__(self, kubelet: Kubelet, rp: _RunningPod):
+        self.kubelet, self.rp = kubelet, rp
 
     def container_state(self, uid: str, name: str):
         rp = self.rp
@@ -1458,7 +1469,7 @@ class _ProbeHost:
     def probe(self, w: prober.ProbeWorker):
         k, rp = self.kubelet, self.rp
         info = rp.info(w.container.name) or {}
-        pod = (k.informer.get(rp.key) if k.informer is not None else None) or self.pod
+        pod = (k.informer.get(rp.key) if k.informer is not None else None) or rp.pod
         result, output = prober.answer(w.kind, w.spec, w.container, rp.ip, pod.metadata.annotations or {},
                                        k.sim.now - info.get("started_at", k.sim.now), k.sim.now >= rp.app_up_at)
         if w.spec.handler == "httpGet":
@@ -1490,5 +1501,5 @@ class _ProbeHost:
 
     def failed(self, w: prober.ProbeWorker) -> None:
         k = self.kubelet
-        pod = (k.informer.get(self.rp.key) if k.informer is not None else None) or self.pod
+        pod = (k.informer.get(self.rp.key) if k.informer is not None else None) or self.rp.pod
         k._probe_failed(pod, self.rp, w)

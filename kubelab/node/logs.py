@@ -522,6 +522,7 @@ def program(pod: Any, container: Any, sim: Any, kernel: str, cpus: int) -> Itera
     base, tag = image_base(container.image or "")
     argv = argv_of(container)
     if base == "nginx" and not argv:
+        pod = container = None  # the server runs as long as the pod: it keeps no version of it
         last = sim.now
         for t, line in nginx_lines(tag, kernel, cpus, sim.now):
             if t > last:
@@ -532,7 +533,9 @@ def program(pod: Any, container: Any, sim: Any, kernel: str, cpus: int) -> Itera
     if base in SHELL_IMAGES or (argv and argv[0].rsplit("/", 1)[-1] in ("sh", "bash", "echo", "date")):
         if not argv and base in SHELL_IMAGES:
             return 0  # an interactive shell with no terminal: prints nothing and exits
-        return (yield from Shell(container_env(container, pod), lambda: sim.now).run(argv))
+        shell = Shell(container_env(container, pod), lambda: sim.now)
+        pod = container = None  # a long-running program keeps no old version of its pod alive
+        return (yield from shell.run(argv))
     return 0
 
 
