@@ -55,7 +55,8 @@ def encode(obj: KubeObject) -> bytes:
     return encode_dict(obj.to_dict())
 
 
-_OMITEMPTY_META_LISTS = ("ownerReferences", "finalizers", "managedFields")
+# every map and list of ObjectMeta is omitempty (k8s.io/apimachinery/pkg/apis/meta/v1/types.go)
+_OMITEMPTY_META_LISTS = ("labels", "annotations", "ownerReferences", "finalizers", "managedFields")
 
 
 def encode_dict(d: dict) -> bytes:
@@ -64,8 +65,9 @@ def encode_dict(d: dict) -> bytes:
     md = d.get("metadata")
     if md is not None:
         md.pop("resourceVersion", None)
-        # ObjectMeta's lists are omitempty: an empty one (a patch deleted the last owner
-        # reference or finalizer) is not stored, as Go's encoder drops it
+        # ObjectMeta's maps and lists are omitempty: an empty one (`kubectl label` removed the
+        # last label, a patch the last owner reference or finalizer) is not stored, as Go's
+        # encoder drops it
         for k in _OMITEMPTY_META_LISTS:
             if k in md and not md[k]:
                 del md[k]

@@ -38,6 +38,20 @@ def test_objects_live_under_registry_keys_without_their_resource_version(world):
     assert got.metadata.resource_version == str(kv.mod_revision)
 
 
+def test_empty_metadata_maps_and_lists_are_not_stored(world):
+    """ObjectMeta's labels, annotations, ownerReferences and finalizers are omitempty
+    (apimachinery pkg/apis/meta/v1/types.go): once the last label and annotation are
+    patched away, the stored object has no such keys, and a read shows none."""
+    world.do(world.client.create(decode({"apiVersion": "v1", "kind": "ConfigMap",
+                                         "metadata": {"name": "cfg", "labels": {"a": "b"}, "annotations": {"k": "v"}}})))
+    world.do(world.client.patch("configmaps", "cfg", "default",
+                                {"metadata": {"labels": {"a": None}, "annotations": {"k": None}}}, "merge"))
+    stored = json.loads(world.etcd.kv.range("/registry/configmaps/default/cfg").kvs[0].value)
+    assert not {"labels", "annotations", "ownerReferences", "finalizers"} & set(stored["metadata"])
+    got = world.do(world.client.get("configmaps", "cfg"))
+    assert got.metadata.labels is None and got.metadata.annotations is None
+
+
 def test_nodes_are_stored_as_minions_like_upstream(world):
     from kubelab.api.core import Node
     world.do(world.client.create(Node.model_validate({"metadata": {"name": "vm-1"}})))
