@@ -534,7 +534,9 @@ class LoadBalancerStatus(K8sModel):
 
 
 class ServiceStatus(K8sModel):
-    load_balancer: Optional[LoadBalancerStatus] = None
+    # a struct, not a pointer, in Go (core/v1 types.go): omitempty cannot drop it, so every
+    # Service shows `status: {loadBalancer: {}}`
+    load_balancer: Optional[LoadBalancerStatus] = Field(default_factory=LoadBalancerStatus)
     conditions: Optional[list[Json]] = None
 
 

@@ -270,6 +270,8 @@ def test_yaml_quotes_strings_as_kubectl_does(kubectl):
     assert '  creationTimestamp: "2025-01-01T00:01:40Z"\n' in out  # would read back as a timestamp
     assert '  resourceVersion: "9"\n' in out  # ... as a number
     assert "  clusterIPs:\n  - 10.96.12.34\n" in out  # sequences are not indented under their key
+    # ServiceStatus.LoadBalancer is a struct, not a pointer (core/v1 types.go): never omitted
+    assert out.endswith("status:\n  loadBalancer: {}\n")
     assert kubectl("get pods -l app=none -o yaml").endswith('metadata:\n  resourceVersion: ""\n')
 
 
