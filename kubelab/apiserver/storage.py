@@ -56,7 +56,7 @@ def encode(obj: KubeObject) -> bytes:
 
 
 # every map and list of ObjectMeta is omitempty (k8s.io/apimachinery/pkg/apis/meta/v1/types.go)
-_OMITEMPTY_META_LISTS = ("labels", "annotations", "ownerReferences", "finalizers", "managedFields")
+_OMITEMPTY_META = ("labels", "annotations", "ownerReferences", "finalizers", "managedFields")
 
 
 def encode_dict(d: dict) -> bytes:
@@ -68,7 +68,7 @@ def encode_dict(d: dict) -> bytes:
         # ObjectMeta's maps and lists are omitempty: an empty one (`kubectl label` removed the
         # last label, a patch the last owner reference or finalizer) is not stored, as Go's
         # encoder drops it
-        for k in _OMITEMPTY_META_LISTS:
+        for k in _OMITEMPTY_META:
             if k in md and not md[k]:
                 del md[k]
     return json.dumps(d, separators=(",", ":"), sort_keys=True).encode()

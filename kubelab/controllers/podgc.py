@@ -73,8 +73,7 @@ class PodGCController(Controller):
         grace period 0."""
         try:
             if pod.status.phase not in ("Succeeded", "Failed"):
-                new = pod.copy_deep()
-                new.status.phase = "Failed"
+                new = pod.copy_deep()  # where UpdatePodCondition computes the condition
                 status: dict = {"phase": "Failed"}
                 if update_pod_condition(new, "DisruptionTarget", "True", self.sim.now, "DeletionByPodGC",
                                         "PodGC: node no longer exists"):
